@@ -1,0 +1,1 @@
+"""Thin doors into the core: each turns platform events into `Event`s and renders `Reply`s back."""

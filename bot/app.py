@@ -1,0 +1,55 @@
+"""The one place that builds the application: settings, content, router, storage and dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.content import Content, load_content
+from bot.core.dispatcher import Dispatcher
+from bot.core.router import Router
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from storage.uow import Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    content: Content
+    router: Router
+    dispatcher: Dispatcher
+    storage: Storage | None
+
+    async def close(self) -> None:
+        if self.storage is not None:
+            await self.storage.close()
+
+
+async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
+    """The database, brought up to date: a new database needs no separate step."""
+    from storage.migrate import upgrade
+    from storage.uow import Storage
+
+    storage = Storage(settings.resolved_database_url)
+    if migrate:
+        try:
+            await upgrade(storage.engine)
+        except Exception:
+            await storage.close()
+            raise
+    return storage
+
+
+async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
+    from handlers import build_router
+
+    content = load_content(settings.content_dir)
+    router = build_router()
+    storage = await open_storage(settings) if with_storage else None
+    dispatcher = Dispatcher(router=router, settings=settings, content=content, storage=storage)
+    return App(settings=settings, content=content, router=router, dispatcher=dispatcher, storage=storage)

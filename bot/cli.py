@@ -1,0 +1,180 @@
+"""`wego-bot`: the assistant's command line. Commands that need no platform never import one."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from bot.settings import LANGUAGES, Settings, get_settings
+
+log = logging.getLogger("wego")
+
+EXIT_CONTENT = 2
+EXIT_DATABASE = 3
+
+
+def _configure_logging(settings: Settings, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # httpx logs every request URL, and a Telegram URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+async def _with_app(
+    settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]], *, with_storage: bool = True
+) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.app import build_app
+    from bot.content import ContentError
+
+    try:
+        app = await build_app(settings, with_storage=with_storage)
+    except ContentError as exc:
+        return _fail("The program content is broken; the bot cannot start:\n" + str(exc), EXIT_CONTENT)
+    except (SQLAlchemyError, OSError) as exc:
+        return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
+    try:
+        return await body(app)
+    finally:
+        await app.close()
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.console import run_console
+
+    async def body(app: Any) -> int:
+        await run_console(app, user=args.user, lang=args.lang)
+        return 0
+
+    return asyncio.run(_with_app(settings, body))
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.events import Event
+    from bot.core.replies import to_plain
+
+    lang = args.lang
+    if lang and lang not in LANGUAGES:
+        print(f"Unknown language code {lang!r}; choose one of: {', '.join(LANGUAGES)}.", file=sys.stderr)
+        lang = None
+
+    async def body(app: Any) -> int:
+        event = Event(
+            platform="console",
+            user_id="ask",
+            chat_id="ask",
+            text=" ".join(args.question),
+            locale_hint=lang or settings.default_language,
+            event_id="ask",
+        )
+        for reply in await app.dispatcher.dispatch(event):
+            print(to_plain(reply.text))
+            labels = [button.label for row in reply.buttons for button in row]
+            if labels:
+                print("  ".join(f"[{label}]" for label in labels))
+        return 0
+
+    # Answering needs only the content: no database, so it starts fast.
+    return asyncio.run(_with_app(settings, body, with_storage=False))
+
+
+def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content import ContentError, load_content
+
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as exc:
+        return _fail(str(exc), EXIT_CONTENT)
+    print(
+        f"Content OK ({settings.content_dir}): {len(content.lectures.parts)} parts, "
+        f"{len(content.all_lectures())} lectures, {len(content.award.categories)} award categories, "
+        f"{len(content.program.workshops.cities)} workshop cities."
+    )
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.migrate import current_revision, head_revision, upgrade
+    from storage.uow import Storage
+
+    async def run() -> int:
+        storage = Storage(settings.resolved_database_url)
+        try:
+            if args.db_command == "upgrade":
+                await upgrade(storage.engine)
+            current = await current_revision(storage.engine)
+            print(f"database revision: {current or 'empty'} (latest: {head_revision()})")
+            return 0
+        except (SQLAlchemyError, OSError) as exc:
+            return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
+        finally:
+            await storage.close()
+
+    return asyncio.run(run())
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run
+
+    return asyncio.run(run(settings, console_user=args.user))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wego-bot", description="The WeGO Champions assistant.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    default_user = getpass.getuser() or "guest"
+    chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.add_argument("--user", default=default_user, help="who is talking (each name is its own participant)")
+    chat.add_argument("--lang", help=f"answer in this language ({', '.join(LANGUAGES)})")
+    chat.set_defaults(func=cmd_chat, quiet=True)
+
+    ask = sub.add_parser("ask", help="answer one question and exit")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--lang", help=f"answer in this language ({', '.join(LANGUAGES)})")
+    ask.set_defaults(func=cmd_ask, quiet=True)
+
+    content = sub.add_parser("content", help="program content files")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    content_sub.add_parser("check", help="validate the content files").set_defaults(func=cmd_content_check)
+
+    db = sub.add_parser("db", help="the database")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations").set_defaults(func=cmd_db)
+    db_sub.add_parser("current", help="show the database revision").set_defaults(func=cmd_db)
+
+    run = sub.add_parser("run", help="start every configured platform (the console when none is)")
+    run.add_argument("--user", default=default_user, help="console user when no platform token is set")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except Exception as exc:
+        return _fail(f"Invalid settings: {exc}", EXIT_CONTENT)
+    _configure_logging(settings, quiet=getattr(args, "quiet", False))
+    try:
+        return int(args.func(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""The shape of the content files; validation errors name the file, line and reason."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from bot.settings import LANGUAGES
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+NonEmpty = Field(min_length=1)
+
+
+class Course(Strict):
+    platform_name: str = NonEmpty
+    url: HttpUrl
+    cost: str = NonEmpty
+    registration: str = NonEmpty
+    reading_materials: str = NonEmpty
+    new_topic: str = NonEmpty
+
+
+class Subtitles(Strict):
+    languages: list[str] = Field(min_length=1)
+    machine_translated: list[str] = Field(default_factory=list)
+
+
+class WorkshopInfo(Strict):
+    title: str = NonEmpty
+    audience: str = NonEmpty
+    cities: list[str] = Field(min_length=1)
+    registration: str = NonEmpty
+
+
+class Certificates(Strict):
+    course: str = NonEmpty
+    workshop: str = NonEmpty
+    workshop_signed_by: list[str] = Field(min_length=1)
+    workshop_age_limit: int = Field(gt=0, lt=120)
+
+
+class ContactInfo(Strict):
+    name: str = NonEmpty
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str = NonEmpty
+
+
+class Program(Strict):
+    name: str = NonEmpty
+    short_name: str = NonEmpty
+    year: int = Field(ge=2020, le=2100)
+    edition_note: str = ""
+    organizer: str = NonEmpty
+    course: Course
+    subtitles: Subtitles
+    workshops: WorkshopInfo
+    certificates: Certificates
+    contact: ContactInfo
+
+
+class Lecture(Strict):
+    key: str
+    part: int
+    position: int
+    title: str
+
+
+class Part(Strict):
+    number: int = Field(ge=1)
+    title: str = NonEmpty
+    lectures: list[str] = Field(min_length=1)
+
+    @field_validator("lectures")
+    @classmethod
+    def _titles(cls, value: list[str]) -> list[str]:
+        if any(not title.strip() for title in value):
+            raise ValueError("a lecture title is empty")
+        return value
+
+    def lecture_list(self) -> list[Lecture]:
+        return [
+            Lecture(key=f"{self.number}.{i}", part=self.number, position=i, title=title)
+            for i, title in enumerate(self.lectures, start=1)
+        ]
+
+
+class Lectures(Strict):
+    parts: list[Part] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _numbers(self) -> Lectures:
+        numbers = [part.number for part in self.parts]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"parts must be numbered 1..{len(numbers)} in order, found {numbers}")
+        return self
+
+
+class AwardCategory(Strict):
+    number: int = Field(ge=1)
+    name: str = NonEmpty
+    partners: list[str] = Field(min_length=1)
+    winners: int = Field(ge=1)
+
+
+class Award(Strict):
+    name: str = NonEmpty
+    edition: int = Field(ge=1)
+    announcement: str = NonEmpty
+    categories: list[AwardCategory] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _numbers(self) -> Award:
+        numbers = [c.number for c in self.categories]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"category numbers repeat: {numbers}")
+        return self
+
+
+class Topic(Strict):
+    """A subject free text can ask about, answered by a command (until the FAQ engine knows better)."""
+
+    command: str = Field(pattern=r"^[a-z_]+$")
+    keywords: dict[str, list[str]]
+
+    @field_validator("keywords")
+    @classmethod
+    def _languages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - set(LANGUAGES)
+        if unknown:
+            raise ValueError(f"unknown language codes {sorted(unknown)}")
+        if "en" not in value:
+            raise ValueError("English keywords are required")
+        return value
+
+
+class Topics(Strict):
+    topics: list[Topic] = Field(min_length=1)
+
+
+class Content(Strict):
+    program: Program
+    lectures: Lectures
+    award: Award
+    topics: Topics
+
+    def all_lectures(self) -> list[Lecture]:
+        return [lecture for part in self.lectures.parts for lecture in part.lecture_list()]
+
+    def lecture(self, key: str) -> Lecture | None:
+        return next((lec for lec in self.all_lectures() if lec.key == key), None)

@@ -1,0 +1,83 @@
+"""What a handler receives: who is talking, in which language, the clock, the content and a unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.content import Content
+from bot.core.errors import StorageUnavailable
+from bot.core.events import Event
+from bot.core.participant import Participant
+from bot.core.replies import Reply
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core.router import Router
+    from storage.uow import UnitOfWork
+
+
+@dataclass(slots=True)
+class Context:
+    event: Event
+    user: Participant
+    settings: Settings
+    content: Content
+    router: Router
+    clock: Callable[[], datetime]
+    # The text after a command (`/done 3.2` → "3.2"), or the free text itself.
+    text: str = ""
+    # The ids a pressed button carried; never trusted, re-checked by the handler.
+    args: tuple[str, ...] = ()
+    uow: UnitOfWork | None = None
+    # Things to run once the transaction has committed (e.g. waking the delivery worker).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def session(self) -> AsyncSession:
+        if self.uow is None:
+            raise StorageUnavailable("this command needs the database")
+        return self.uow.session
+
+    @property
+    def locale(self) -> str:
+        return self.user.locale
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user.is_staff
+
+    @property
+    def user_id(self) -> int:
+        if self.user.user_id is None:
+            raise StorageUnavailable("this command needs a stored participant")
+        return self.user.user_id
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    async def notify(
+        self,
+        user_id: int,
+        build: Callable[[], Reply],
+        *,
+        kind: str = "notice",
+        ref_id: int | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Queue a message for another participant, written in *their* language, sent after commit."""
+        from storage.outbox import enqueue_for_user
+
+        await enqueue_for_user(
+            self.session,
+            user_id,
+            build,
+            kind=kind,
+            ref_id=ref_id,
+            not_before=not_before or self.now(),
+            default_locale=self.settings.default_language,
+        )

@@ -1,0 +1,20 @@
+"""Cleaning what people type before anything reads it."""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_TEXT = 4000
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping line breaks and tabs as spaces) and trim; keep every script intact."""
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char in "\n\t\r":
+            out.append(" " if char != "\n" else "\n")
+        # Cc control characters and Cs lone surrogates carry no meaning; Cf (e.g. RTL marks, ZWJ) stays.
+        elif category not in ("Cc", "Cs"):
+            out.append(char)
+    return "".join(out).strip()

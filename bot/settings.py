@@ -1,0 +1,91 @@
+"""Settings from the environment and an optional `.env` file; every default works with no file at all."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES: tuple[str, ...] = ("en", "it", "de", "fr", "ar", "ko", "zh")
+
+
+def _split_list(value: object) -> object:
+    # Lists come from the environment as "a,b,c"; JSON would be unfriendly for staff to edit.
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    database_url: str = ""
+    content_dir: Path = Field(default=PROJECT_ROOT / "content")
+    default_language: str = "en"
+    default_timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    secret_key: SecretStr = SecretStr("")
+    public_base_url: str = "http://127.0.0.1:8080"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    staff_console_users: CsvList = Field(default_factory=list)
+    staff_telegram_ids: CsvList = Field(default_factory=list)
+    staff_discord_ids: CsvList = Field(default_factory=list)
+
+    telegram_token: SecretStr = SecretStr("")
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_staff_chat_id: str = ""
+
+    discord_token: SecretStr = SecretStr("")
+    discord_guild_id: str = ""
+    discord_staff_role_id: str = ""
+    discord_announcement_channel_id: str = ""
+    discord_staff_channel_id: str = ""
+
+    @field_validator("staff_console_users", "staff_telegram_ids", "staff_discord_ids", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'wego.sqlite3'}"
+
+    def effective_secret(self) -> bytes:
+        """The signing secret; without one configured, a random one kept in the data directory."""
+        if self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

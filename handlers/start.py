@@ -1,0 +1,122 @@
+"""Welcome, help, the main menu and the language picker."""
+
+from __future__ import annotations
+
+from bot.core.actions import act
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Button, Reply, esc
+from bot.core.router import Router
+from bot.i18n import LANGUAGE_NAMES, _, set_locale
+from bot.settings import LANGUAGES
+from handlers.menu import main_menu
+
+router = Router()
+
+# Deep-link payloads (`/start ws_12`, `t.me/<bot>?start=ws_12`) are routed by prefix to these actions.
+DEEP_LINK_PREFIXES: dict[str, str] = {}
+
+
+def register_deep_link(prefix: str, action: str) -> None:
+    DEEP_LINK_PREFIXES[prefix] = action
+
+
+@router.command("start")
+async def start(ctx: Context) -> Reply | list[Reply] | None:
+    """Welcome and the main menu."""
+    payload = ctx.text.strip()
+    if payload:
+        prefix, _sep, rest = payload.partition("_")
+        action = DEEP_LINK_PREFIXES.get(prefix)
+        route = ctx.router.actions.get(action) if action else None
+        if route is None or not rest:
+            raise UserError(_("That link is not valid any more. Here is the main menu."), main_menu(ctx))
+        ctx.args = tuple(rest.split("_"))
+        return await route.handler(ctx)
+    program = ctx.content.program
+    name = esc(ctx.user.display_name) if ctx.user.display_name else ""
+    greeting = _("Hello, {name}!").format(name=name) if name else _("Hello!")
+    text = "\n".join(
+        [
+            f"<b>{greeting}</b>",
+            _("I am the assistant of {program}, the free online course, workshops and award of {organizer}.").format(
+                program=esc(program.name), organizer=esc(program.organizer)
+            ),
+            _("Choose a topic below, ask me a question, or send /help for all commands."),
+        ]
+    )
+    return Reply(text, buttons=main_menu(ctx))
+
+
+@router.command("help")
+async def help_(ctx: Context) -> Reply:
+    """List the commands."""
+    lines = [f"<b>{_('What I can do')}</b>"]
+    for route in ctx.router.visible_commands(staff=False):
+        if not route.staff:
+            lines.append(f"/{route.name} — {_(route.help)}")
+    if ctx.is_staff:
+        staff = [r for r in ctx.router.visible_commands(staff=True) if r.staff]
+        if staff:
+            lines += ["", f"<b>{_('Staff commands')}</b>"]
+            lines += [f"/{route.name} — {_(route.help)}" for route in staff]
+    lines += ["", _("You can also just type a question.")]
+    return Reply("\n".join(lines), buttons=main_menu(ctx))
+
+
+@router.action("menu")
+async def menu(ctx: Context) -> Reply:
+    return Reply(_("What would you like to know?"), buttons=main_menu(ctx), edit=True)
+
+
+@router.action("cmd")
+async def run_command(ctx: Context) -> Reply | list[Reply] | None:
+    """A menu button: runs the command it names, with the same staff check as typing it."""
+    route = ctx.router.commands.get(ctx.args[0]) if len(ctx.args) == 1 else None
+    if route is None:
+        raise UserError(_("That button is no longer valid. Here is the menu again."), main_menu(ctx))
+    if route.staff and not ctx.is_staff:
+        raise UserError(_("That is only for the program staff."))
+    ctx.args = ()
+    return await route.handler(ctx)
+
+
+def _language_buttons() -> list[list[Button]]:
+    buttons = [Button(LANGUAGE_NAMES[code], act("lang", code)) for code in LANGUAGES]
+    return [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+
+
+async def _choose_language(ctx: Context, code: str) -> Reply:
+    from storage.models import User
+
+    code = code.strip().lower()
+    if code not in LANGUAGES:
+        raise UserError(
+            _("I don't know the language code “{code}”. Choose one of: {codes}.").format(
+                code=esc(code[:20]), codes=", ".join(LANGUAGES)
+            ),
+            _language_buttons(),
+        )
+    user = await ctx.session.get_one(User, ctx.user_id)
+    user.locale = code
+    set_locale(code)
+    return Reply(
+        _("From now on I will answer in {language}.").format(language=LANGUAGE_NAMES[code]),
+        buttons=main_menu(ctx),
+        edit=True,
+    )
+
+
+@router.command("language", args_hint="xx")
+async def language(ctx: Context) -> Reply:
+    """Choose the language I answer in."""
+    if ctx.text:
+        return await _choose_language(ctx, ctx.text)
+    return Reply(_("Which language should I use?"), buttons=_language_buttons())
+
+
+@router.action("lang")
+async def language_pressed(ctx: Context) -> Reply:
+    if len(ctx.args) != 1:
+        raise UserError(_("That button is no longer valid. Here is the menu again."), main_menu(ctx))
+    return await _choose_language(ctx, ctx.args[0])

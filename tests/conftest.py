@@ -1,0 +1,111 @@
+"""Shared fixtures: a real app on a real SQLite file in a temp dir, migrated by Alembic."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.settings import PROJECT_ROOT, Settings
+from tests.helpers import ChatDriver
+
+# Never let a developer's own .env or environment leak into tests.
+for _name in list(os.environ):
+    if _name.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_URL", "STAFF_", "SECRET_KEY")):
+        del os.environ[_name]
+
+POSTGRES_URL = os.environ.get("WEGO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": tmp_path / "data",
+        "content_dir": PROJECT_ROOT / "content",
+        "staff_console_users": ["staffer"],
+        "secret_key": "test-secret-key",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+class FrozenClock:
+    """A clock tests can move: `clock.now = ...` or `clock.advance(hours=2)`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FrozenClock) -> AsyncIterator[App]:
+    application = await build_app(settings)
+    application.dispatcher.clock = clock
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+@pytest.fixture
+def chat(app: App) -> Callable[..., ChatDriver]:
+    """`chat("alice")` → a driver for that person; `chat("staffer")` is staff."""
+
+    def make(user_id: str = "alice", **kwargs: object) -> ChatDriver:
+        return ChatDriver(app, user_id=user_id, **kwargs)  # type: ignore[arg-type]
+
+    return make
+
+
+def postgres_required() -> bool:
+    return os.environ.get("WEGO_REQUIRE_POSTGRES") == "1"
+
+
+async def postgres_reachable() -> bool:
+    import asyncpg  # type: ignore[import-untyped]
+
+    try:
+        conn = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""), timeout=2)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    await conn.close()
+    return True
+
+
+@pytest.fixture
+async def postgres_url() -> str:
+    """A clean PostgreSQL database, or a skip (a failure when WEGO_REQUIRE_POSTGRES=1, as in CI)."""
+    if not await postgres_reachable():
+        message = f"PostgreSQL not reachable at {POSTGRES_URL}"
+        if postgres_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(POSTGRES_URL)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    return POSTGRES_URL
