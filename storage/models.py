@@ -81,3 +81,64 @@ class Delivery(Base):
     not_before: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class Workshop(Base):
+    """An in-person workshop. `starts_at` is None while the date is to be announced."""
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Stable key for workshops seeded from content files (None for workshops staff create in chat).
+    slug: Mapped[str | None] = mapped_column(String(64), unique=True)
+    city: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime | None]
+    # IANA zone of the venue, e.g. Europe/Rome; local times are always computed from starts_at and this.
+    timezone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=180)
+    capacity: Mapped[int] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    # scheduled | closed (registration closed by staff) | cancelled; "full", "past" and "open" are derived.
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    checkin_code: Mapped[str] = mapped_column(String(32))
+    # True once staff changed it: a content reload must not overwrite staff edits.
+    staff_edited: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Registration(Base):
+    """One person's place at one workshop: confirmed, waitlisted (with an order) or cancelled."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "user_id"),
+        Index("ix_registrations_workshop_status", "workshop_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # confirmed | waitlisted | offered (promoted, must confirm before offer_expires_at) | cancelled
+    status: Mapped[str] = mapped_column(String(16))
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offer_expires_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    # Set by check-in (code at the venue, or staff by hand); feeds the workshop certificate.
+    attended_at: Mapped[datetime | None]
+    consent_at: Mapped[datetime | None]
+
+
+class LectureProgress(Base):
+    """A lecture a user marked as watched. Keys come from content (e.g. "3.2")."""
+
+    __tablename__ = "lecture_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lecture_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lecture_key: Mapped[str] = mapped_column(String(16))
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)

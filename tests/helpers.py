@@ -21,14 +21,30 @@ class ChatDriver:
     last: list[Reply] = field(default_factory=list)
 
     async def send(self, text: str) -> list[Reply]:
-        return await self._dispatch(Event(platform=self.platform, user_id=self.user_id, chat_id=self.user_id,
-                                          text=text, display_name=self.display_name or self.user_id,
-                                          locale_hint=self.locale_hint, roles=self.roles))
+        return await self._dispatch(
+            Event(
+                platform=self.platform,
+                user_id=self.user_id,
+                chat_id=self.user_id,
+                text=text,
+                display_name=self.display_name or self.user_id,
+                locale_hint=self.locale_hint,
+                roles=self.roles,
+            )
+        )
 
     async def press_action(self, action: Action) -> list[Reply]:
-        return await self._dispatch(Event(platform=self.platform, user_id=self.user_id, chat_id=self.user_id,
-                                          action=action, display_name=self.display_name or self.user_id,
-                                          locale_hint=self.locale_hint, roles=self.roles))
+        return await self._dispatch(
+            Event(
+                platform=self.platform,
+                user_id=self.user_id,
+                chat_id=self.user_id,
+                action=action,
+                display_name=self.display_name or self.user_id,
+                locale_hint=self.locale_hint,
+                roles=self.roles,
+            )
+        )
 
     async def press(self, label: str) -> list[Reply]:
         """Press the button whose label is `label` (or starts with it) in the last replies."""
