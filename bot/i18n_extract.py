@@ -31,7 +31,7 @@ def extract(
 ) -> Generator[tuple[int, str, str | tuple[str, ...], list[str]], None, None]:
     source = fileobj.read()
     fileobj.seek(0)
-    yield from extract_python(fileobj, keywords, comment_tags, options)  # type: ignore[misc]
+    yield from extract_python(fileobj, keywords, comment_tags, options)  # type: ignore[arg-type]
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and any(map(_is_command, node.decorator_list)):
             doc = ast.get_docstring(node, clean=True)
