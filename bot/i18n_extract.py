@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-from collections.abc import Collection, Generator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
 from babel.messages.extract import extract_python
@@ -28,9 +28,10 @@ def _is_command(decorator: ast.expr) -> bool:
 
 def extract(
     fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], options: dict[str, Any]
-) -> Generator[tuple[int, str, str | tuple[str, ...], list[str]], None, None]:
+) -> Iterator[tuple[Any, ...]]:
     source = fileobj.read()
     fileobj.seek(0)
+    # Babel's type alias for extractor results disagrees with what extract_python yields.
     yield from extract_python(fileobj, keywords, comment_tags, options)  # type: ignore[arg-type]
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and any(map(_is_command, node.decorator_list)):
