@@ -35,7 +35,7 @@ async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
     from storage.migrate import upgrade
     from storage.uow import Storage
 
-    storage = Storage(settings.resolved_database_url)
+    storage = Storage(settings.resolved_database_url, busy_timeout=settings.database_busy_timeout)
     if migrate:
         try:
             await upgrade(storage.engine)

@@ -33,8 +33,6 @@ def _fail(message: str, code: int) -> int:
 async def _with_app(
     settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]], *, with_storage: bool = True
 ) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from bot.app import build_app
     from bot.content import ContentError
 
@@ -42,7 +40,11 @@ async def _with_app(
         app = await build_app(settings, with_storage=with_storage)
     except ContentError as exc:
         return _fail("The program content is broken; the bot cannot start:\n" + str(exc), EXIT_CONTENT)
-    except (SQLAlchemyError, OSError) as exc:
+    except Exception as exc:
+        # Only a database can fail here besides content; importing SQLAlchemy to name its error type would
+        # cost `ask` (which runs without a database) a third of its start-up time.
+        if not with_storage:
+            raise
         return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
     try:
         return await body(app)

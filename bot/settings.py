@@ -28,6 +28,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=PROJECT_ROOT / "data")
     database_url: str = ""
+    # Seconds a writer waits for SQLite's lock before the event is retried and then refused politely.
+    database_busy_timeout: float = Field(default=5.0, gt=0)
     content_dir: Path = Field(default=PROJECT_ROOT / "content")
     default_language: str = "en"
     default_timezone: str = "UTC"

@@ -28,8 +28,9 @@ def create_engine(url: str, *, busy_timeout: float = 5.0, echo: bool = False) ->
     if not is_sqlite(url):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
+    read_only = make_url(url).query.get("mode") == "ro"
     path = sqlite_path(url)
-    if path is not None and make_url(url).query.get("mode") != "ro":
+    if path is not None and not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
 
@@ -41,13 +42,14 @@ def create_engine(url: str, *, busy_timeout: float = 5.0, echo: bool = False) ->
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        if make_url(url).query.get("mode") != "ro":
+        if not read_only:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only database can still answer reads; its writes fail and are reported.
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

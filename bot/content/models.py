@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from bot.settings import LANGUAGES
 
@@ -90,12 +90,13 @@ class Part(Strict):
 class Lectures(Strict):
     parts: list[Part] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _numbers(self) -> Lectures:
-        numbers = [part.number for part in self.parts]
+    @field_validator("parts")
+    @classmethod
+    def _numbers(cls, parts: list[Part]) -> list[Part]:
+        numbers = [part.number for part in parts]
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"parts must be numbered 1..{len(numbers)} in order, found {numbers}")
-        return self
+        return parts
 
 
 class AwardCategory(Strict):
@@ -111,12 +112,13 @@ class Award(Strict):
     announcement: str = NonEmpty
     categories: list[AwardCategory] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _numbers(self) -> Award:
-        numbers = [c.number for c in self.categories]
+    @field_validator("categories")
+    @classmethod
+    def _numbers(cls, categories: list[AwardCategory]) -> list[AwardCategory]:
+        numbers = [c.number for c in categories]
         if len(set(numbers)) != len(numbers):
             raise ValueError(f"category numbers repeat: {numbers}")
-        return self
+        return categories
 
 
 class Topic(Strict):

@@ -54,7 +54,8 @@ def to_plain(text: str) -> str:
 
     def link(match: re.Match[str]) -> str:
         url, label = match.groups()
-        return label if html.unescape(label) == html.unescape(url) else f"{label} ({url})"
+        bare = html.unescape(url).removeprefix("mailto:")
+        return label if html.unescape(label) == bare else f"{label} ({url})"
 
     return html.unescape(_TAG.sub("", _LINK.sub(link, text)))
 

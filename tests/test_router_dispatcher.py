@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.core.actions import Action, ActionError, act
+from bot.core.replies import Reply, to_plain
+from bot.core.router import Router, parse_command
+from bot.core.text import clean_text
+from storage.models import Account, User
+from tests.helpers import ChatDriver
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/start", ("start", "")),
+        ("/START@WeGoBot  ws_12 ", ("start", "ws_12")),
+        ("/done 3.2", ("done", "3.2")),
+        ("/", None),
+        ("hello", None),
+        ("/ä!x", None),
+    ],
+)
+def test_parse_command(text: str, expected: tuple[str, str] | None) -> None:
+    assert parse_command(text) == expected
+
+
+def test_actions_round_trip_and_refuse_bad_data() -> None:
+    action = act("workshop.signup", 12, "x-1")
+    assert action.encode() == "workshop.signup:12:x-1"
+    assert Action.decode("workshop.signup:12:x-1") == action
+    with pytest.raises(ActionError):
+        act("a", "x" * 40, "y" * 30).encode()  # over Telegram's 64 bytes
+    for forged in ["", "Bad:1", "ok:<script>", "ok:" + "1" * 70, "ok:a b"]:
+        with pytest.raises(ActionError):
+            Action.decode(forged)
+
+
+def test_router_refuses_duplicates_and_commands_without_help() -> None:
+    router = Router()
+
+    @router.command("x")
+    async def x(ctx: object) -> None:
+        """Help for x."""
+
+    with pytest.raises(ValueError, match="registered twice"):
+        router.command("x")(x)  # type: ignore[arg-type]
+
+    async def undocumented(ctx: object) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="no docstring"):
+        router.command("y")(undocumented)  # type: ignore[arg-type]
+    assert router.commands["x"].help == "Help for x."
+
+
+def test_clean_text_drops_control_characters_and_keeps_scripts() -> None:
+    assert clean_text("\x00/he\x07lp\x1b ") == "/help"
+    assert clean_text("مرحبا\u200f 안녕 你好\tok") == "مرحبا\u200f 안녕 你好 ok"
+
+
+def test_to_plain_keeps_link_addresses_and_unescapes() -> None:
+    assert to_plain('<b>A &amp; B</b> <a href="https://x.org/">site</a>') == "A & B site (https://x.org/)"
+    assert to_plain('<a href="mailto:a@b.org">a@b.org</a>') == "a@b.org"
+
+
+async def test_unknown_command_and_empty_text_change_nothing(app: App, chat: Callable[..., ChatDriver]) -> None:
+    alice = chat("alice")
+    await alice.send("/frobnicate now")
+    assert alice.text == "I don't know the command /frobnicate. Send /help to see what I can do."
+    await alice.send("   \x00  ")
+    assert alice.text == "I didn't catch anything there. Send me a question, or /help for what I can do."
+
+
+async def test_too_long_text_is_refused_before_touching_the_database(app: App, chat: Callable[..., ChatDriver]) -> None:
+    alice = chat("alice")
+    await alice.send("x" * 4001)
+    assert alice.text == ("That message is too long for me (4001 characters). Please keep it under 4000 characters.")
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_stale_or_forged_button_gets_the_menu(chat: Callable[..., ChatDriver]) -> None:
+    alice = chat("alice")
+    await alice.press_action(act("no.such.action", 1))
+    assert alice.text == "That button is no longer valid. Here is the menu again."
+    await alice.press_action(act("cmd", "no_such_command"))
+    assert alice.text == "That button is no longer valid. Here is the menu again."
+    await alice.press_action(act("cmd", "stats"))
+    assert alice.text == "That is only for the program staff."
+
+
+async def test_staff_only_commands_and_help(chat: Callable[..., ChatDriver]) -> None:
+    alice, staffer = chat("alice"), chat("staffer")
+    await alice.send("/stats")
+    assert alice.text == "That is only for the program staff."
+    await alice.send("/help")
+    assert "/stats" not in alice.text and "Staff commands" not in alice.text
+    await staffer.send("/help")
+    assert "Staff commands\n/stats — Participants by platform and by language." in staffer.text
+    await staffer.send("/stats")
+    assert staffer.text.startswith("Participants: 2\n")
+    assert "console: 2" in staffer.text
+
+
+async def test_each_platform_identity_is_one_participant(app: App, chat: Callable[..., ChatDriver]) -> None:
+    await chat("42", platform="telegram").send("/start")
+    await chat("42", platform="telegram").send("/help")
+    await chat("42", platform="discord").send("/start")
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        accounts = (await uow.session.scalars(select(Account).order_by(Account.id))).all()
+    assert [(a.platform, a.platform_user_id) for a in accounts] == [("telegram", "42"), ("discord", "42")]
+    assert accounts[0].user_id != accounts[1].user_id
+
+
+async def test_free_text_answers_a_clear_topic_and_admits_not_knowing(chat: Callable[..., ChatDriver]) -> None:
+    alice = chat("alice")
+    await alice.send("What is the secretariat's email?")
+    assert "secretariat@we-gov.org" in alice.text
+    await alice.send("Which award categories are there?")
+    assert "7. Culture — 1 winner" in alice.text
+    await alice.send("What's the weather in Paris tomorrow?")
+    assert alice.text == "I don't know that yet. Here is what I can help with — or send /help."
+    assert alice.button("Contact")
+
+
+def test_replies_default_to_no_buttons() -> None:
+    assert Reply("x").buttons == [] and Reply("x").files == []
