@@ -49,7 +49,7 @@ async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
     from handlers import build_router
 
     content = load_content(settings.content_dir)
-    router = build_router()
+    router = build_router(content_only=not with_storage)
     storage = await open_storage(settings) if with_storage else None
     dispatcher = Dispatcher(router=router, settings=settings, content=content, storage=storage)
     return App(settings=settings, content=content, router=router, dispatcher=dispatcher, storage=storage)

@@ -7,11 +7,22 @@ from importlib import import_module
 from bot.core.router import Router
 
 # Order matters for free text: earlier modules get the first look at a typed line.
-FEATURES = ("start", "program", "staff", "topics")
+FEATURES = (
+    "start",
+    "program",
+    "staff",
+    "topics",
+)
+
+# Features that answer from the content alone. `wego-bot ask` loads only these, so they must not import
+# SQLAlchemy (or anything heavy) at module level: that keeps `ask` fast (bench/startup).
+CONTENT_ONLY = frozenset({"start", "program", "topics"})
 
 
-def build_router() -> Router:
+def build_router(*, content_only: bool = False) -> Router:
     root = Router()
     for name in FEATURES:
+        if content_only and name not in CONTENT_ONLY:
+            continue
         root.include(import_module(f"handlers.{name}").router)
     return root

@@ -93,19 +93,30 @@ async def postgres_reachable() -> bool:
 
 
 @pytest.fixture
-async def postgres_url() -> str:
-    """A clean PostgreSQL database, or a skip (a failure when WEGO_REQUIRE_POSTGRES=1, as in CI)."""
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database of its own for one test, dropped afterwards; a skip where no server is
+    reachable (a failure when WEGO_REQUIRE_POSTGRES=1, as in CI)."""
     if not await postgres_reachable():
         message = f"PostgreSQL not reachable at {POSTGRES_URL}"
         if postgres_required():
             pytest.fail(message)
         pytest.skip(message)
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
+    import uuid
 
-    engine = create_async_engine(POSTGRES_URL)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-    return POSTGRES_URL
+    import asyncpg
+
+    name = f"wego_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""), timeout=5)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base, _sep, _db = POSTGRES_URL.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""), timeout=5)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()

@@ -60,6 +60,7 @@ def test_router_refuses_duplicates_and_commands_without_help() -> None:
 
 def test_clean_text_drops_control_characters_and_keeps_scripts() -> None:
     assert clean_text("\x00/he\x07lp\x1b ") == "/help"
+    assert clean_text("\x1b[1;31m/help\x1b[0m\x1b]0;title\x07") == "/help"
     assert clean_text("مرحبا\u200f 안녕 你好\tok") == "مرحبا\u200f 안녕 你好 ok"
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MAX_TEXT = 4000
+# Terminal escape sequences (colours, cursor moves) pasted into a chat: drop them whole, not just the ESC.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
 
 def clean_text(text: str) -> str:
     """Drop control characters (keeping line breaks and tabs as spaces) and trim; keep every script intact."""
     out = []
-    for char in text:
+    for char in _ANSI.sub("", text):
         category = unicodedata.category(char)
         if char in "\n\t\r":
             out.append(" " if char != "\n" else "\n")
