@@ -28,9 +28,13 @@ async def stats(ctx: Context) -> Reply:
     by_language = await ctx.session.execute(
         select(User.locale, func.count()).where(active).group_by(User.locale).order_by(User.locale)
     )
-    lines = [f"<b>{_('Participants')}</b>: {format_number(total)}", "", f"<b>{_('By platform')}</b>"]
+    lines = [
+        _("<b>Participants</b>: {count}").format(count=format_number(total)),
+        "",
+        "<b>" + _("By platform") + "</b>",
+    ]
     lines += [f"{esc(platform)}: {format_number(count)}" for platform, count in by_platform]
-    lines += ["", f"<b>{_('By chosen language')}</b>"]
+    lines += ["", "<b>" + _("By chosen language") + "</b>"]
     for locale, count in by_language:
         name = LANGUAGE_NAMES.get(locale, locale) if locale else _("not chosen")
         lines.append(f"{esc(name)}: {format_number(count)}")

@@ -51,14 +51,14 @@ async def start(ctx: Context) -> Reply | list[Reply] | None:
 @router.command("help")
 async def help_(ctx: Context) -> Reply:
     """List the commands."""
-    lines = [f"<b>{_('What I can do')}</b>"]
+    lines = ["<b>" + _("What I can do") + "</b>"]
     for route in ctx.router.visible_commands(staff=False):
         if not route.staff:
             lines.append(f"/{route.name} — {_(route.help)}")
     if ctx.is_staff:
         staff = [r for r in ctx.router.visible_commands(staff=True) if r.staff]
         if staff:
-            lines += ["", f"<b>{_('Staff commands')}</b>"]
+            lines += ["", "<b>" + _("Staff commands") + "</b>"]
             lines += [f"/{route.name} — {_(route.help)}" for route in staff]
     lines += ["", _("You can also just type a question.")]
     return Reply("\n".join(lines), buttons=main_menu(ctx))
