@@ -64,7 +64,12 @@ def test_the_placeholder_check_catches_a_broken_translation() -> None:
 def test_complete_languages_translate_every_string(lang: str) -> None:
     template = _catalog_template()
     catalog = _catalog(lang)
-    missing = [m.id for m in template if m.id and not (catalog.get(m.id) and _translated(catalog.get(m.id).string))]
+    missing = []
+    for message in template:
+        found = catalog.get(message.id) if message.id else None
+        # A fuzzy entry is a guess that is never compiled: to the user it is untranslated.
+        if message.id and not (found and not found.fuzzy and _translated(found.string)):
+            missing.append(message.id)
     assert missing == []
 
 
