@@ -69,7 +69,8 @@ def seats_text(status: DisplayStatus, seats: Seats) -> str:
 
 
 def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
-    lines = [f"<b>{esc(workshop.city)}</b> — {esc(workshop.title)}"]
+    title = f" — {esc(workshop.title)}" if workshop.title else ""
+    lines = [f"<b>{esc(workshop.city)}</b>{title}"]
     if workshop.venue:
         lines.append(_("Venue: {venue}").format(venue=esc(workshop.venue)))
     else:

@@ -226,7 +226,7 @@ async def registrations_of_user(session: AsyncSession, user_id: int) -> list[tup
         .where(Registration.user_id == user_id, Registration.status.in_(ACTIVE))
         .order_by(Registration.registered_at, Registration.id)
     )
-    return [(reg, ws) for reg, ws in rows.tuples()]
+    return [(row[0], row[1]) for row in rows]
 
 
 async def registrants(session: AsyncSession, workshop_id: int) -> list[tuple[Registration, User]]:
@@ -238,7 +238,7 @@ async def registrants(session: AsyncSession, workshop_id: int) -> list[tuple[Reg
         .where(Registration.workshop_id == workshop_id)
         .order_by(Registration.registered_at, Registration.id)
     )
-    pairs = [(reg, user) for reg, user in rows.tuples()]
+    pairs = [(row[0], row[1]) for row in rows]
     return sorted(pairs, key=lambda pair: order.get(pair[0].status, 9))
 
 
