@@ -51,5 +51,9 @@ async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
     content = load_content(settings.content_dir)
     router = build_router(content_only=not with_storage)
     storage = await open_storage(settings) if with_storage else None
+    if storage is not None:
+        from storage.workshops import seed_from_content
+
+        await seed_from_content(storage, content)
     dispatcher = Dispatcher(router=router, settings=settings, content=content, storage=storage)
     return App(settings=settings, content=content, router=router, dispatcher=dispatcher, storage=storage)

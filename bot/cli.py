@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start every configured platform (the console when none is)")
     run.add_argument("--user", default=default_user, help="console user when no platform token is set")
     run.set_defaults(func=cmd_run)
+
+    from bot.cli_workshops import register as register_workshops
+
+    register_workshops(sub)
     return parser
 
 

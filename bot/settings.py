@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     default_language: str = "en"
     default_timezone: str = "UTC"
     log_level: str = "INFO"
+    # How long a person promoted from a workshop's waiting list has to confirm before the seat passes on.
+    waitlist_offer_hours: int = Field(default=48, ge=1, le=24 * 14)
 
     secret_key: SecretStr = SecretStr("")
     public_base_url: str = "http://127.0.0.1:8080"

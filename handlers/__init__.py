@@ -10,6 +10,8 @@ from bot.core.router import Router
 FEATURES = (
     "start",
     "program",
+    "workshops",
+    "workshops_staff",
     "staff",
     "topics",
 )

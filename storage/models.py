@@ -123,6 +123,7 @@ class Registration(Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # confirmed | waitlisted | offered (promoted, must confirm before offer_expires_at) | cancelled
+    # | preregistered (signed up while the date is to be announced; see storage/workshops.py)
     status: Mapped[str] = mapped_column(String(16))
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     offer_expires_at: Mapped[datetime | None]

@@ -9,13 +9,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.content.models import Award, Content, Lectures, Program, Topics
+from bot.content.models import Award, Content, Lectures, Program, Topics, WorkshopSeeds
 
 FILES: dict[str, type[BaseModel]] = {
     "program": Program,
     "lectures": Lectures,
     "award": Award,
     "topics": Topics,
+    "workshops": WorkshopSeeds,
 }
 
 

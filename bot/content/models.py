@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from bot.settings import LANGUAGES
 
@@ -142,11 +142,47 @@ class Topics(Strict):
     topics: list[Topic] = Field(min_length=1)
 
 
+class WorkshopSeed(Strict):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    city: str = Field(min_length=1, max_length=100)
+    timezone: str
+    # Per-workshop overrides of the file's defaults.
+    capacity: int | None = Field(default=None, ge=1, le=10000)
+    duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+
+class WorkshopSeeds(Strict):
+    title: str = Field(min_length=1, max_length=300)
+    default_capacity: int = Field(ge=1, le=10000)
+    default_duration_minutes: int = Field(ge=1, le=24 * 60)
+    workshops: list[WorkshopSeed] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> WorkshopSeeds:
+        slugs = [w.slug for w in self.workshops]
+        repeated = sorted({s for s in slugs if slugs.count(s) > 1})
+        if repeated:
+            raise ValueError(f"slugs repeat: {repeated}")
+        return self
+
+
 class Content(Strict):
     program: Program
     lectures: Lectures
     award: Award
     topics: Topics
+    workshops: WorkshopSeeds
 
     def all_lectures(self) -> list[Lecture]:
         return [lecture for part in self.lectures.parts for lecture in part.lecture_list()]

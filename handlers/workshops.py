@@ -1,0 +1,417 @@
+"""Workshops for participants: the list, a workshop's page, sign-up, my sign-ups, cancel, offers and check-in.
+
+Every button carries ids from the client; each handler re-reads the workshop or registration and refuses what
+is not allowed now (the domain rules live in storage/workshops.py).
+"""
+
+from __future__ import annotations
+
+from bot.core.actions import act
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Button, Reply, esc
+from bot.core.router import Router
+from bot.i18n import _
+from handlers.menu import back_to_menu, command_button
+from handlers.start import register_deep_link
+from handlers.workshop_views import (
+    calendar_file,
+    card,
+    context_notifier,
+    list_entry,
+    moment_text,
+    short_when,
+    user_zone,
+)
+from storage import workshops as ws
+from storage.models import Registration, User, Workshop
+
+router = Router()
+
+register_deep_link("ws", "ws.show")
+register_deep_link("ci", "ws.checkin")
+
+# Years of birth offered as buttons: people between 10 and 100 years old.
+MIN_AGE, MAX_AGE = 10, 100
+
+
+def _arg(ctx: Context, index: int = 0) -> str:
+    if len(ctx.args) <= index:
+        raise UserError(_("That button is no longer valid. Send /workshops to start again."))
+    return ctx.args[index]
+
+
+async def _expire(ctx: Context, workshop_id: int | None = None) -> None:
+    await ws.expire_offers(
+        ctx.session,
+        ctx.now(),
+        notify=context_notifier(ctx),
+        offer_hours=ctx.settings.waitlist_offer_hours,
+        workshop_id=workshop_id,
+    )
+
+
+def _all_workshops_button() -> Button:
+    return command_button("workshops", _("All workshops"))
+
+
+def _mine_button() -> Button:
+    return command_button("mysignups", _("My sign-ups"))
+
+
+@router.command("workshops")
+async def workshops(ctx: Context) -> Reply:
+    """The in-person workshops: dates, seats and sign-up."""
+    await _expire(ctx)
+    items = await ws.list_workshops(ctx.session)
+    if not items:
+        return Reply(_("No workshops are planned yet."), buttons=[back_to_menu()])
+    seats = await ws.seat_counts(ctx.session, items)
+    now = ctx.now()
+    zone = user_zone(ctx)
+    blocks = [
+        _("<b>In-person workshops</b>: “{title}”. Choose one to see it or sign up.").format(
+            title=esc(ctx.content.workshops.title)
+        )
+    ]
+    buttons = []
+    for workshop in items:
+        status = ws.display_status(workshop, seats[workshop.id], now)
+        blocks.append(list_entry(workshop, seats[workshop.id], status, zone))
+        buttons.append(Button(workshop.city, act("ws.show", workshop.id)))
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_mine_button(), *back_to_menu()])
+    return Reply("\n\n".join(blocks), buttons=rows)
+
+
+@router.action("ws.show")
+async def show(ctx: Context) -> Reply:
+    workshop = await ws.workshop_or_refuse(ctx.session, _arg(ctx))
+    await _expire(ctx, workshop.id)
+    seats = (await ws.seat_counts(ctx.session, [workshop]))[workshop.id]
+    status = ws.display_status(workshop, seats, ctx.now())
+    text = card(workshop, seats, status, user_zone(ctx))
+    mine = await ws.registration_of(ctx.session, workshop.id, ctx.user_id)
+    buttons: list[list[Button]] = []
+    if mine is not None and mine.status != ws.CANCELLED:
+        text += "\n\n" + await _my_status(ctx, mine)
+        buttons.append([_mine_button()])
+    elif status in ("open", "tba", "full"):
+        label = {"open": _("Sign up"), "tba": _("Pre-register"), "full": _("Join the waiting list")}[status]
+        buttons.append([Button(label, act("ws.signup", workshop.id))])
+    buttons.append([_all_workshops_button()])
+    return Reply(text, buttons=buttons)
+
+
+async def _my_status(ctx: Context, registration: Registration) -> str:
+    if registration.attended_at is not None:
+        return _("You attended this workshop.")
+    if registration.status == ws.CONFIRMED:
+        return _("Your place is confirmed.")
+    if registration.status == ws.OFFERED and registration.offer_expires_at is not None:
+        zone = user_zone(ctx)
+        return _("A seat is offered to you: confirm it by {deadline} ({zone}).").format(
+            deadline=moment_text(registration.offer_expires_at, zone), zone=zone
+        )
+    position = await ws.waitlist_position(ctx.session, registration)
+    if registration.status == ws.PREREGISTERED:
+        return _("You are pre-registered (number {position}); places are confirmed in this order.").format(
+            position=position
+        )
+    return _("You are number {position} on the waiting list.").format(position=position)
+
+
+async def _open_workshop(ctx: Context) -> Workshop:
+    workshop = await ws.workshop_or_refuse(ctx.session, _arg(ctx))
+    ws.refuse_unless_open(workshop, ctx.now())
+    mine = await ws.registration_of(ctx.session, workshop.id, ctx.user_id)
+    if mine is not None and mine.status != ws.CANCELLED:
+        raise UserError(_("You are already registered for this workshop."), [[_mine_button()]])
+    return workshop
+
+
+@router.action("ws.signup")
+async def signup(ctx: Context) -> Reply:
+    workshop = await _open_workshop(ctx)
+    text = "\n".join(
+        [
+            _("<b>Sign up for the workshop in {city}</b>").format(city=esc(workshop.city)),
+            _(
+                "To register you I store your registration (this workshop, when you signed up, whether you "
+                "attend) with your name on this platform, and your year of birth if you give it. The WeGO "
+                "Secretariat uses them only to run the workshop and issue its certificate."
+            ),
+            _("Do you agree?"),
+        ]
+    )
+    return Reply(
+        text,
+        buttons=[
+            [Button(_("I agree"), act("ws.consent", workshop.id))],
+            [Button(_("No, thanks"), act("ws.show", workshop.id))],
+        ],
+        personal=True,
+    )
+
+
+def _birth_year_note(ctx: Context) -> str:
+    age = ctx.content.program.certificates.workshop_age_limit
+    return _(
+        "The workshop certificate is for attendees under {age}; your year of birth lets the team check that. "
+        "If you skip it you can still take part, but the certificate cannot be issued to you until you add "
+        "it (you can, any time, from /mysignups)."
+    ).format(age=age)
+
+
+def _decade_buttons(ctx: Context, action: str, *prefix: object) -> list[list[Button]]:
+    year = ctx.now().year
+    first, last = (year - MAX_AGE) // 10 * 10, (year - MIN_AGE) // 10 * 10
+    buttons = [Button(f"{decade}–{decade + 9}", act(action, *prefix, decade)) for decade in range(last, first - 1, -10)]
+    return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+
+
+def _year_buttons(ctx: Context, raw_decade: str, action: str, *prefix: object) -> list[list[Button]]:
+    decade = int(raw_decade) if raw_decade.isdigit() else 0
+    now = ctx.now().year
+    years = [y for y in range(decade, decade + 10) if now - MAX_AGE <= y <= now - MIN_AGE]
+    if decade % 10 or not years:
+        raise UserError(_("That button is no longer valid. Send /workshops to start again."))
+    buttons = [Button(str(y), act(action, *prefix, y)) for y in years]
+    return [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+
+
+@router.action("ws.consent")
+async def consent(ctx: Context) -> list[Reply] | Reply:
+    workshop = await _open_workshop(ctx)
+    if ctx.user.birth_year is not None:
+        return await _join(ctx, workshop.id, skipped=False)
+    buttons = _decade_buttons(ctx, "ws.decade", workshop.id)
+    buttons.append([Button(_("Skip"), act("ws.join", workshop.id, "skip"))])
+    return Reply(_("In which year were you born?") + "\n" + _birth_year_note(ctx), buttons=buttons, personal=True)
+
+
+@router.action("ws.decade")
+async def decade(ctx: Context) -> Reply:
+    workshop = await _open_workshop(ctx)
+    buttons = _year_buttons(ctx, _arg(ctx, 1), "ws.join", workshop.id)
+    buttons.append([Button(_("Skip"), act("ws.join", workshop.id, "skip"))])
+    return Reply(_("In which year were you born?"), buttons=buttons, personal=True)
+
+
+def _valid_year(ctx: Context, raw: str) -> int:
+    year = int(raw) if raw.isdigit() and len(raw) == 4 else 0
+    now = ctx.now().year
+    if not now - MAX_AGE <= year <= now - MIN_AGE:
+        raise UserError(_("That year of birth does not look right. Please choose it from the buttons."))
+    return year
+
+
+@router.action("ws.join")
+async def join(ctx: Context) -> list[Reply] | Reply:
+    workshop_id = ws.parse_id(_arg(ctx))
+    choice = _arg(ctx, 1)
+    if choice == "skip":
+        return await _join(ctx, workshop_id, skipped=ctx.user.birth_year is None)
+    year = _valid_year(ctx, choice)
+    user = await ctx.session.get_one(User, ctx.user_id)
+    user.birth_year = year
+    return await _join(ctx, workshop_id, skipped=False)
+
+
+async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list[Reply] | Reply:
+    if workshop_id is None:
+        raise UserError(_("There is no workshop with that number. Send /workshops to see them."))
+    try:
+        registration = await ws.sign_up(
+            ctx.session,
+            workshop_id,
+            ctx.user_id,
+            ctx.now(),
+            notify=context_notifier(ctx),
+            offer_hours=ctx.settings.waitlist_offer_hours,
+        )
+    except ws.AlreadyRegistered as already:
+        # A double press: the first press registered; this one says so and changes nothing.
+        return Reply(already.message + "\n" + await _my_status(ctx, already.registration), buttons=[[_mine_button()]])
+    workshop = await ctx.session.get_one(Workshop, workshop_id)
+    city = esc(workshop.city)
+    lines: list[str] = []
+    files = []
+    buttons = [[_mine_button()]]
+    if registration.status == ws.CONFIRMED:
+        lines.append(
+            _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
+                city=city, when=short_when(workshop)
+            )
+        )
+        files.append(calendar_file(workshop, ctx.now()))
+    elif registration.status == ws.WAITLISTED:
+        position = await ws.waitlist_position(ctx.session, registration)
+        lines.append(
+            _(
+                "The workshop in {city} is full. You are number {position} on the waiting list. If a seat becomes "
+                "free I will message you, and you will have {hours} hours to confirm it."
+            ).format(city=city, position=position, hours=ctx.settings.waitlist_offer_hours)
+        )
+        suggestions = await _other_open(ctx, workshop.id)
+        if suggestions:
+            lines.append(_("These workshops still take registrations:"))
+            buttons = [*suggestions, *buttons]
+    else:
+        position = await ws.waitlist_position(ctx.session, registration)
+        lines.append(
+            _(
+                "You are pre-registered for the workshop in {city} (number {position}). Its date is not announced "
+                "yet; when it is, I will tell you, and places are confirmed in order of registration."
+            ).format(city=city, position=position)
+        )
+    if skipped:
+        lines.append(_birth_year_note(ctx))
+    return Reply("\n\n".join(lines), buttons=buttons, files=files, personal=True)
+
+
+async def _other_open(ctx: Context, except_id: int) -> list[list[Button]]:
+    others = [w for w in await ws.list_workshops(ctx.session) if w.id != except_id]
+    seats = await ws.seat_counts(ctx.session, others)
+    now = ctx.now()
+    open_ = [w for w in others if ws.display_status(w, seats[w.id], now) in ("open", "tba")]
+    return [[Button(w.city, act("ws.show", w.id))] for w in open_[:4]]
+
+
+@router.command("mysignups")
+async def mysignups(ctx: Context) -> Reply:
+    """Your workshop sign-ups: confirm, cancel or get the calendar file."""
+    await _expire(ctx)
+    mine = await ws.registrations_of_user(ctx.session, ctx.user_id)
+    buttons: list[list[Button]] = []
+    if not mine:
+        lines = [_("You have not signed up for any workshop yet.")]
+    else:
+        lines = [_("<b>Your workshops</b>")]
+        for registration, workshop in mine:
+            lines.append(
+                f"• <b>{esc(workshop.city)}</b> — {short_when(workshop)}\n  {await _my_status(ctx, registration)}"
+            )
+            row = []
+            if registration.status == ws.OFFERED:
+                row.append(Button(_("Confirm: {city}").format(city=workshop.city), act("ws.accept", registration.id)))
+            if registration.status == ws.CONFIRMED and workshop.starts_at is not None:
+                row.append(Button(_("Calendar: {city}").format(city=workshop.city), act("ws.ics", workshop.id)))
+            if registration.attended_at is None:
+                row.append(Button(_("Cancel: {city}").format(city=workshop.city), act("ws.cancel", registration.id)))
+            buttons.append(row)
+    if ctx.user.birth_year is None and mine:
+        lines.append(_birth_year_note(ctx))
+        buttons.append([Button(_("Add my year of birth"), act("ws.birth"))])
+    buttons.append([_all_workshops_button()])
+    return Reply("\n\n".join(lines), buttons=buttons, personal=True)
+
+
+@router.action("ws.birth")
+async def birth_decades(ctx: Context) -> Reply:
+    return Reply(_("In which year were you born?"), buttons=_decade_buttons(ctx, "ws.bdecade"), personal=True)
+
+
+@router.action("ws.bdecade")
+async def birth_years(ctx: Context) -> Reply:
+    return Reply(_("In which year were you born?"), buttons=_year_buttons(ctx, _arg(ctx), "ws.byear"), personal=True)
+
+
+@router.action("ws.byear")
+async def birth_year(ctx: Context) -> Reply:
+    user = await ctx.session.get_one(User, ctx.user_id)
+    user.birth_year = _valid_year(ctx, _arg(ctx))
+    return Reply(
+        _("Thank you: your year of birth ({year}) is saved.").format(year=user.birth_year),
+        buttons=[[_mine_button()]],
+        personal=True,
+    )
+
+
+async def _own(ctx: Context) -> tuple[Registration, Workshop]:
+    registration = await ws.own_registration(ctx.session, _arg(ctx), ctx.user_id)
+    return registration, await ctx.session.get_one(Workshop, registration.workshop_id)
+
+
+@router.action("ws.cancel")
+async def cancel(ctx: Context) -> Reply:
+    registration, workshop = await _own(ctx)
+    return Reply(
+        _("Cancel your place at the workshop in {city} ({when})? This cannot be undone.").format(
+            city=esc(workshop.city), when=short_when(workshop)
+        ),
+        buttons=[
+            [Button(_("Yes, cancel it"), act("ws.cancel_yes", registration.id))],
+            [Button(_("No, keep it"), act("cmd", "mysignups"))],
+        ],
+        personal=True,
+    )
+
+
+@router.action("ws.cancel_yes")
+async def cancel_confirmed(ctx: Context) -> Reply:
+    _registration, workshop = await ws.cancel_registration(
+        ctx.session,
+        _arg(ctx),
+        ctx.user_id,
+        ctx.now(),
+        notify=context_notifier(ctx),
+        offer_hours=ctx.settings.waitlist_offer_hours,
+    )
+    return Reply(
+        _("Your registration for the workshop in {city} is cancelled.").format(city=esc(workshop.city)),
+        buttons=[[_mine_button(), _all_workshops_button()]],
+        personal=True,
+    )
+
+
+@router.action("ws.accept")
+async def accept(ctx: Context) -> Reply:
+    _registration, workshop = await ws.accept_offer(
+        ctx.session,
+        _arg(ctx),
+        ctx.user_id,
+        ctx.now(),
+        notify=context_notifier(ctx),
+        offer_hours=ctx.settings.waitlist_offer_hours,
+    )
+    return Reply(
+        _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
+            city=esc(workshop.city), when=short_when(workshop)
+        ),
+        buttons=[[_mine_button()]],
+        files=[calendar_file(workshop, ctx.now())],
+        personal=True,
+    )
+
+
+@router.action("ws.ics")
+async def ics(ctx: Context) -> Reply:
+    workshop = await ws.workshop_or_refuse(ctx.session, _arg(ctx))
+    if workshop.starts_at is None or workshop.status == "cancelled":
+        raise UserError(_("This workshop has no date yet, so there is no calendar file."))
+    return Reply(
+        _("The calendar file for the workshop in {city}.").format(city=esc(workshop.city)),
+        files=[calendar_file(workshop, ctx.now())],
+    )
+
+
+async def _check_in(ctx: Context, code: str) -> Reply:
+    _registration, workshop = await ws.check_in(ctx.session, code, ctx.user_id, ctx.now())
+    return Reply(
+        _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=esc(workshop.city)),
+        personal=True,
+    )
+
+
+@router.command("checkin", args_hint="CODE")
+async def checkin(ctx: Context) -> Reply:
+    """Check in at the workshop with the code shown at the venue."""
+    if not ctx.text:
+        raise UserError(_("Send the code shown at the venue, for example: /checkin K7M2QX"))
+    return await _check_in(ctx, ctx.text.split()[0][:32])
+
+
+@router.action("ws.checkin")
+async def checkin_link(ctx: Context) -> Reply:
+    return await _check_in(ctx, _arg(ctx)[:32])

@@ -1,0 +1,828 @@
+"""Workshops and registrations: capacity, waiting list, offers, check-in. Shared by handlers, CLI and scheduler.
+
+The capacity invariant is held by the database, not by Python alone: every change that reads the seat count
+first locks the workshop row (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite already serializes writers with
+BEGIN IMMEDIATE, so the lock is a no-op there), and `UNIQUE(workshop_id, user_id)` forbids a second place.
+
+Refusals raise `UserError` with a message in the current locale; changes that others must hear about are
+handed to a `Notify` callback as `Notice` records, so the caller decides how to word and deliver them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from storage.uow import Storage
+
+from bot.core.errors import UserError
+from bot.i18n import _
+from storage.models import Registration, User, Workshop
+
+# Registration statuses (registrations.status).
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+# Promoted from the waiting list: holds the seat until offer_expires_at, then it passes on.
+OFFERED = "offered"
+# Signed up while the date is to be announced; confirmed in registration order when staff set the date.
+PREREGISTERED = "preregistered"
+CANCELLED = "cancelled"
+SEAT_HOLDERS = (CONFIRMED, OFFERED)
+ACTIVE = (CONFIRMED, OFFERED, WAITLISTED, PREREGISTERED)
+
+# Workshop statuses as shown (workshops.status stores only scheduled | closed | cancelled).
+DisplayStatus = Literal["tba", "open", "full", "closed", "cancelled", "past"]
+
+# Check-in opens an hour before the start, for people who arrive early, and closes when the workshop ends.
+CHECKIN_OPENS_BEFORE = timedelta(hours=1)
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read off a screen or a poster
+
+
+@dataclass(frozen=True, slots=True)
+class Seats:
+    capacity: int
+    confirmed: int = 0
+    offered: int = 0
+    waiting: int = 0
+    preregistered: int = 0
+    attended: int = 0
+
+    @property
+    def taken(self) -> int:
+        return self.confirmed + self.offered
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+NoticeKind = Literal[
+    "offered",  # promoted from the waiting list: confirm before offer_expires_at
+    "offer_expired",  # did not confirm in time: the seat passed on
+    "date_confirmed",  # the date was announced and the pre-registration is confirmed
+    "date_waitlisted",  # the date was announced; the person is on the waiting list at `position`
+    "rescheduled",  # the date changed
+    "workshop_cancelled",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: NoticeKind
+    user_id: int
+    workshop: Workshop
+    registration: Registration
+    position: int | None = None
+
+
+Notify = Callable[[Notice], Awaitable[None]]
+
+
+def new_checkin_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+async def get_workshop(session: AsyncSession, workshop_id: int) -> Workshop | None:
+    return await session.get(Workshop, workshop_id)
+
+
+async def lock_workshop(session: AsyncSession, workshop_id: int) -> Workshop | None:
+    """The workshop row, locked until commit on PostgreSQL, so seat counts read after it cannot go stale."""
+    return await session.scalar(
+        select(Workshop).where(Workshop.id == workshop_id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def parse_id(value: str) -> int | None:
+    value = value.strip().lstrip("#")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+async def workshop_or_refuse(session: AsyncSession, raw_id: str, *, lock: bool = False) -> Workshop:
+    workshop_id = parse_id(raw_id)
+    workshop = None
+    if workshop_id is not None:
+        workshop = await (lock_workshop(session, workshop_id) if lock else get_workshop(session, workshop_id))
+    if workshop is None:
+        raise UserError(_("There is no workshop with that number. Send /workshops to see them."))
+    return workshop
+
+
+async def list_workshops(session: AsyncSession) -> list[Workshop]:
+    result = await session.scalars(select(Workshop))
+    # Dated workshops first, soonest first; then those still to be announced, by city.
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(result, key=lambda w: (w.starts_at or far, w.city, w.id))
+
+
+async def seat_counts(session: AsyncSession, workshops: Sequence[Workshop]) -> dict[int, Seats]:
+    ids = [w.id for w in workshops]
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    if ids:
+        rows = await session.execute(
+            select(Registration.workshop_id, Registration.status, func.count())
+            .where(Registration.workshop_id.in_(ids))
+            .group_by(Registration.workshop_id, Registration.status)
+        )
+        for workshop_id, status, count in rows:
+            counts[workshop_id][status] = count
+        attended = await session.execute(
+            select(Registration.workshop_id, func.count())
+            .where(Registration.workshop_id.in_(ids), Registration.attended_at.is_not(None))
+            .group_by(Registration.workshop_id)
+        )
+        for workshop_id, count in attended:
+            counts[workshop_id]["attended"] = count
+    return {
+        w.id: Seats(
+            capacity=w.capacity,
+            confirmed=counts[w.id].get(CONFIRMED, 0),
+            offered=counts[w.id].get(OFFERED, 0),
+            waiting=counts[w.id].get(WAITLISTED, 0),
+            preregistered=counts[w.id].get(PREREGISTERED, 0),
+            attended=counts[w.id].get("attended", 0),
+        )
+        for w in workshops
+    }
+
+
+def ends_at(workshop: Workshop) -> datetime | None:
+    return workshop.starts_at + timedelta(minutes=workshop.duration_minutes) if workshop.starts_at else None
+
+
+def is_past(workshop: Workshop, now: datetime) -> bool:
+    return workshop.starts_at is not None and workshop.starts_at <= now
+
+
+def registration_closed(workshop: Workshop, now: datetime) -> bool:
+    if workshop.status == "closed":
+        return True
+    if workshop.registration_opens_at is not None and now < workshop.registration_opens_at:
+        return True
+    return workshop.registration_closes_at is not None and now >= workshop.registration_closes_at
+
+
+def display_status(workshop: Workshop, seats: Seats, now: datetime) -> DisplayStatus:
+    if workshop.status == "cancelled":
+        return "cancelled"
+    if is_past(workshop, now):
+        return "past"
+    if registration_closed(workshop, now):
+        return "closed"
+    if workshop.starts_at is None:
+        return "tba"
+    return "full" if seats.free == 0 else "open"
+
+
+async def waitlist_position(session: AsyncSession, registration: Registration) -> int:
+    """1-based place in the queue, in order of registration."""
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.workshop_id == registration.workshop_id,
+            Registration.status == registration.status,
+            (Registration.registered_at < registration.registered_at)
+            | ((Registration.registered_at == registration.registered_at) & (Registration.id < registration.id)),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+async def _queue(session: AsyncSession, workshop_id: int, status: str) -> list[Registration]:
+    result = await session.scalars(
+        select(Registration)
+        .where(Registration.workshop_id == workshop_id, Registration.status == status)
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    return list(result)
+
+
+async def registration_of(session: AsyncSession, workshop_id: int, user_id: int) -> Registration | None:
+    return await session.scalar(
+        select(Registration).where(Registration.workshop_id == workshop_id, Registration.user_id == user_id)
+    )
+
+
+async def registrations_of_user(session: AsyncSession, user_id: int) -> list[tuple[Registration, Workshop]]:
+    rows = await session.execute(
+        select(Registration, Workshop)
+        .join(Workshop, Workshop.id == Registration.workshop_id)
+        .where(Registration.user_id == user_id, Registration.status.in_(ACTIVE))
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def registrants(session: AsyncSession, workshop_id: int) -> list[tuple[Registration, User]]:
+    """Everyone registered, seat holders first, then the waiting list and pre-registrations, each in order."""
+    order = {CONFIRMED: 0, OFFERED: 1, PREREGISTERED: 2, WAITLISTED: 3, CANCELLED: 4}
+    rows = await session.execute(
+        select(Registration, User)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.workshop_id == workshop_id)
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    pairs = [(row[0], row[1]) for row in rows]
+    return sorted(pairs, key=lambda pair: order.get(pair[0].status, 9))
+
+
+# --------------------------------------------------------------------------------------------- sign-up
+
+
+class AlreadyRegistered(UserError):
+    def __init__(self, message: str, registration: Registration) -> None:
+        super().__init__(message)
+        self.registration = registration
+
+
+def refuse_unless_open(workshop: Workshop, now: datetime) -> None:
+    """Refuse sign-ups for a cancelled, past or closed workshop (a button may be older than the change)."""
+    if workshop.status == "cancelled":
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+    if is_past(workshop, now):
+        raise UserError(_("The workshop in {city} has already taken place.").format(city=workshop.city))
+    if registration_closed(workshop, now):
+        raise UserError(_("Registration for the workshop in {city} is closed.").format(city=workshop.city))
+
+
+async def sign_up(
+    session: AsyncSession,
+    workshop_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    notify: Notify,
+    offer_hours: int,
+) -> Registration:
+    """Register the user: confirmed while seats are free, else on the waiting list; pre-registered while TBA."""
+    workshop = await lock_workshop(session, workshop_id)
+    if workshop is None:
+        raise UserError(_("There is no workshop with that number. Send /workshops to see them."))
+    refuse_unless_open(workshop, now)
+    await expire_offers(session, now, notify=notify, offer_hours=offer_hours, workshop_id=workshop.id)
+    existing = await registration_of(session, workshop.id, user_id)
+    if existing is not None and existing.status != CANCELLED:
+        raise AlreadyRegistered(_("You are already registered for this workshop."), existing)
+    seats = (await seat_counts(session, [workshop]))[workshop.id]
+    status = PREREGISTERED if workshop.starts_at is None else (CONFIRMED if seats.free > 0 else WAITLISTED)
+    if existing is not None:
+        # Signing up again after cancelling: same row (one per person), back of the queue.
+        registration = existing
+        registration.status = status
+        registration.registered_at = now
+        registration.cancelled_at = None
+        registration.offer_expires_at = None
+        registration.consent_at = now
+        await session.flush()
+        return registration
+    registration = Registration(
+        workshop_id=workshop.id, user_id=user_id, status=status, registered_at=now, consent_at=now
+    )
+    try:
+        async with session.begin_nested():
+            session.add(registration)
+    except IntegrityError:
+        # Only reachable if a concurrent press slipped past the row lock; the unique constraint still holds.
+        raise UserError(_("You are already registered for this workshop.")) from None
+    return registration
+
+
+async def own_registration(session: AsyncSession, raw_id: str, user_id: int) -> Registration:
+    reg_id = parse_id(raw_id)
+    registration = await session.get(Registration, reg_id) if reg_id is not None else None
+    # Someone else's registration gets the same answer as a missing one: ids are not a way to probe.
+    if registration is None or registration.user_id != user_id or registration.status == CANCELLED:
+        raise UserError(_("I can't find that sign-up among yours. Send /mysignups to see them."))
+    return registration
+
+
+async def cancel_registration(
+    session: AsyncSession, raw_id: str, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
+) -> tuple[Registration, Workshop]:
+    registration = await own_registration(session, raw_id, user_id)
+    workshop = await lock_workshop(session, registration.workshop_id)
+    assert workshop is not None  # the foreign key guarantees it
+    held_seat = registration.status in SEAT_HOLDERS
+    registration.status = CANCELLED
+    registration.cancelled_at = now
+    registration.offer_expires_at = None
+    await session.flush()
+    if held_seat:
+        await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
+    return registration, workshop
+
+
+async def accept_offer(
+    session: AsyncSession, raw_id: str, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
+) -> tuple[Registration, Workshop]:
+    registration = await own_registration(session, raw_id, user_id)
+    workshop = await lock_workshop(session, registration.workshop_id)
+    assert workshop is not None
+    await expire_offers(session, now, notify=notify, offer_hours=offer_hours, workshop_id=workshop.id)
+    await session.refresh(registration)
+    if registration.status == CONFIRMED:
+        return registration, workshop
+    if registration.status != OFFERED:
+        raise UserError(
+            _("That seat offer has expired and the seat went to the next person. You are no longer registered.")
+        )
+    refuse_unless_open_for_offer(workshop, now)
+    registration.status = CONFIRMED
+    registration.offer_expires_at = None
+    return registration, workshop
+
+
+def refuse_unless_open_for_offer(workshop: Workshop, now: datetime) -> None:
+    # Closing registration does not take back offers already made; cancellation and the start do.
+    if workshop.status == "cancelled":
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+    if is_past(workshop, now):
+        raise UserError(_("The workshop in {city} has already taken place.").format(city=workshop.city))
+
+
+async def promote(
+    session: AsyncSession, workshop: Workshop, now: datetime, *, notify: Notify, offer_hours: int
+) -> list[Registration]:
+    """Offer every free seat to the head of the waiting list. The caller holds the workshop lock."""
+    if workshop.status == "cancelled" or workshop.starts_at is None or is_past(workshop, now):
+        return []
+    seats = (await seat_counts(session, [workshop]))[workshop.id]
+    queue = await _queue(session, workshop.id, WAITLISTED)
+    offered = []
+    # The offer cannot outlive the start: nobody should confirm a seat at a workshop already under way.
+    expires = min(now + timedelta(hours=offer_hours), workshop.starts_at)
+    for registration in queue[: seats.free]:
+        registration.status = OFFERED
+        registration.offer_expires_at = expires
+        offered.append(registration)
+        await notify(Notice("offered", registration.user_id, workshop, registration))
+    await session.flush()
+    return offered
+
+
+async def expire_offers(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    notify: Notify,
+    offer_hours: int,
+    workshop_id: int | None = None,
+) -> list[Registration]:
+    """Offers not confirmed in time lapse; each seat passes to the next person waiting. Safe to call often."""
+    query = select(Registration.workshop_id).where(Registration.status == OFFERED, Registration.offer_expires_at <= now)
+    if workshop_id is not None:
+        query = query.where(Registration.workshop_id == workshop_id)
+    workshop_ids = sorted(set(await session.scalars(query.distinct())))
+    expired: list[Registration] = []
+    for wid in workshop_ids:  # in id order, so two callers lock rows in the same order
+        workshop = await lock_workshop(session, wid)
+        assert workshop is not None
+        lapsed = await session.scalars(
+            select(Registration).where(
+                Registration.workshop_id == wid,
+                Registration.status == OFFERED,
+                Registration.offer_expires_at <= now,
+            )
+        )
+        for registration in lapsed:
+            registration.status = CANCELLED
+            registration.cancelled_at = now
+            expired.append(registration)
+            await notify(Notice("offer_expired", registration.user_id, workshop, registration))
+        await session.flush()
+        await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
+    return expired
+
+
+# ---------------------------------------------------------------------------------------------- check-in
+
+
+def checkin_window(workshop: Workshop) -> tuple[datetime, datetime] | None:
+    end = ends_at(workshop)
+    if workshop.starts_at is None or end is None:
+        return None
+    return workshop.starts_at - CHECKIN_OPENS_BEFORE, end
+
+
+async def check_in(session: AsyncSession, code: str, user_id: int, now: datetime) -> tuple[Registration, Workshop]:
+    code = code.strip().upper()
+    candidates = list(await session.scalars(select(Workshop).where(Workshop.checkin_code == code))) if code else []
+    if not candidates:
+        raise UserError(_("That check-in code is not right. Please check it on the poster at the venue."))
+    pairs = [(await registration_of(session, w.id, user_id), w) for w in candidates]
+    found = [(reg, w) for reg, w in pairs if reg is not None and reg.status == CONFIRMED]
+    if not found:
+        raise UserError(
+            _("You do not have a confirmed seat at this workshop, so I cannot check you in. Please ask the staff.")
+        )
+    registration, workshop = found[0]
+    window = checkin_window(workshop)
+    if workshop.status == "cancelled" or window is None or not window[0] <= now < window[1]:
+        raise UserError(_("Check-in is only possible at the workshop, from one hour before the start until it ends."))
+    if registration.attended_at is None:
+        registration.attended_at = now
+    return registration, workshop
+
+
+async def mark_attended(session: AsyncSession, workshop: Workshop, user_id: int, now: datetime) -> Registration:
+    registration = await registration_of(session, workshop.id, user_id)
+    if registration is None or registration.status != CONFIRMED:
+        raise UserError(
+            _("Participant {user} has no confirmed seat at this workshop; only confirmed people can attend.").format(
+                user=user_id
+            )
+        )
+    if registration.attended_at is None:
+        registration.attended_at = now
+    return registration
+
+
+# ---------------------------------------------------------------------------------------- staff changes
+
+
+@dataclass(slots=True)
+class WorkshopFields:
+    """Parsed staff input; None leaves a field as it is."""
+
+    city: str | None = None
+    title: str | None = None
+    venue: str | None = None
+    timezone: str | None = None
+    start_local: str | None = None  # "YYYY-MM-DD HH:MM" in the workshop's zone, or "tba"
+    duration_minutes: int | None = None
+    capacity: int | None = None
+    opens_local: str | None = None  # "YYYY-MM-DD HH:MM", or "none"
+    closes_local: str | None = None
+
+
+FIELD_NAMES = ("city", "title", "venue", "zone", "start", "duration", "capacity", "opens", "closes")
+
+
+def parse_fields(pairs: Iterable[tuple[str, str]]) -> WorkshopFields:
+    fields = WorkshopFields()
+    for key, value in pairs:
+        key, value = key.strip().lower(), value.strip()
+        if key in ("city", "title", "venue"):
+            limit = 100 if key == "city" else 300
+            if key != "venue" and not value:
+                raise UserError(_("The {field} cannot be empty.").format(field=key))
+            setattr(fields, key, value[:limit])
+        elif key in ("zone", "timezone"):
+            fields.timezone = check_zone(value)
+        elif key in ("start", "date"):
+            fields.start_local = value
+        elif key in ("duration", "capacity"):
+            number = int(value) if value.isdigit() else -1
+            if not 1 <= number <= (10000 if key == "capacity" else 24 * 60):
+                raise UserError(_("The {field} must be a whole number above zero.").format(field=key))
+            if key == "capacity":
+                fields.capacity = number
+            else:
+                fields.duration_minutes = number
+        elif key == "opens":
+            fields.opens_local = value
+        elif key == "closes":
+            fields.closes_local = value
+        else:
+            raise UserError(
+                _("I don't know the field “{field}”. Use: {fields}.").format(
+                    field=key[:30], fields=", ".join(FIELD_NAMES)
+                )
+            )
+    return fields
+
+
+def check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(
+            _("“{zone}” is not a time zone I know. Use an IANA name such as Europe/Rome.").format(zone=value[:64])
+        ) from None
+    return value
+
+
+def parse_local(text: str, zone: str) -> datetime:
+    """A wall-clock time at the venue ("2026-03-29 10:00") as a UTC moment; a time the clocks skip is refused."""
+    try:
+        naive = datetime.strptime(text.strip().replace("T", " "), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise UserError(
+            _("I could not read the time “{text}”. Write it as YYYY-MM-DD HH:MM, e.g. 2026-05-14 15:00.").format(
+                text=text[:40]
+            )
+        ) from None
+    tz = ZoneInfo(zone)
+    moment = naive.replace(tzinfo=tz).astimezone(UTC)
+    if moment.astimezone(tz).replace(tzinfo=None) != naive:
+        raise UserError(
+            _("{time} does not exist in {zone} (the clocks jump forward then). Choose another time.").format(
+                time=text[:40], zone=zone
+            )
+        )
+    return moment
+
+
+def _optional_local(text: str, zone: str) -> datetime | None:
+    return None if text.strip().lower() in ("none", "-", "") else parse_local(text, zone)
+
+
+async def create_workshop(session: AsyncSession, fields: WorkshopFields, now: datetime) -> Workshop:
+    if not fields.city or not fields.timezone or fields.capacity is None:
+        raise UserError(_("A new workshop needs at least a city, a time zone (zone=) and a capacity."))
+    zone = fields.timezone
+    start = fields.start_local
+    workshop = Workshop(
+        city=fields.city,
+        title=fields.title or "",
+        venue=fields.venue or "",
+        timezone=zone,
+        starts_at=parse_local(start, zone) if start and start.lower() != "tba" else None,
+        duration_minutes=fields.duration_minutes or 180,
+        capacity=fields.capacity,
+        registration_opens_at=_optional_local(fields.opens_local or "", zone),
+        registration_closes_at=_optional_local(fields.closes_local or "", zone),
+        status="scheduled",
+        checkin_code=new_checkin_code(),
+        staff_edited=True,
+        created_at=now,
+        updated_at=now,
+    )
+    if workshop.starts_at is not None and workshop.starts_at <= now:
+        raise UserError(_("That start time is in the past."))
+    session.add(workshop)
+    await session.flush()
+    return workshop
+
+
+async def edit_workshop(
+    session: AsyncSession, raw_id: str, fields: WorkshopFields, now: datetime, *, notify: Notify, offer_hours: int
+) -> Workshop:
+    workshop = await workshop_or_refuse(session, raw_id, lock=True)
+    if workshop.status == "cancelled":
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+    seats = (await seat_counts(session, [workshop]))[workshop.id]
+    if fields.capacity is not None and fields.capacity < seats.taken:
+        raise UserError(
+            _("{count} people already hold seats; the capacity cannot go below that.").format(count=seats.taken)
+        )
+    for name in ("city", "title", "venue", "duration_minutes", "capacity"):
+        value = getattr(fields, name)
+        if value is not None:
+            setattr(workshop, name, value)
+    if fields.timezone is not None and fields.timezone != workshop.timezone:
+        old = ZoneInfo(workshop.timezone)
+        # A zone fix keeps the venue's wall-clock time: that is what staff typed in the first place.
+        if workshop.starts_at is not None:
+            local = workshop.starts_at.astimezone(old).strftime("%Y-%m-%d %H:%M")
+            workshop.starts_at = parse_local(local, fields.timezone)
+        workshop.timezone = fields.timezone
+    if fields.opens_local is not None:
+        workshop.registration_opens_at = _optional_local(fields.opens_local, workshop.timezone)
+    if fields.closes_local is not None:
+        workshop.registration_closes_at = _optional_local(fields.closes_local, workshop.timezone)
+    workshop.staff_edited = True
+    workshop.updated_at = now
+    await session.flush()
+    if fields.start_local is not None:
+        await set_date(session, str(workshop.id), fields.start_local, now, notify=notify, offer_hours=offer_hours)
+    elif fields.capacity is not None:
+        await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
+    return workshop
+
+
+async def set_date(
+    session: AsyncSession, raw_id: str, local: str, now: datetime, *, notify: Notify, offer_hours: int
+) -> Workshop:
+    """Announce (or move) the date; pre-registrations are confirmed in order up to capacity, the rest wait."""
+    workshop = await workshop_or_refuse(session, raw_id, lock=True)
+    if workshop.status == "cancelled":
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+    starts_at = parse_local(local, workshop.timezone)
+    if starts_at <= now:
+        raise UserError(_("That start time is in the past."))
+    was_tba = workshop.starts_at is None
+    workshop.starts_at = starts_at
+    workshop.staff_edited = True
+    workshop.updated_at = now
+    await session.flush()
+    if not was_tba:
+        active = await session.scalars(
+            select(Registration)
+            .where(Registration.workshop_id == workshop.id, Registration.status.in_(ACTIVE))
+            .order_by(Registration.registered_at, Registration.id)
+        )
+        for registration in active:
+            await notify(Notice("rescheduled", registration.user_id, workshop, registration))
+        return workshop
+    seats = (await seat_counts(session, [workshop]))[workshop.id]
+    free = seats.free
+    position = seats.waiting
+    for registration in await _queue(session, workshop.id, PREREGISTERED):
+        if free > 0:
+            registration.status = CONFIRMED
+            free -= 1
+            await notify(Notice("date_confirmed", registration.user_id, workshop, registration))
+        else:
+            registration.status = WAITLISTED
+            position += 1
+            await notify(Notice("date_waitlisted", registration.user_id, workshop, registration, position))
+    await session.flush()
+    return workshop
+
+
+async def set_registration_open(session: AsyncSession, raw_id: str, open_: bool, now: datetime) -> Workshop:
+    workshop = await workshop_or_refuse(session, raw_id, lock=True)
+    if workshop.status == "cancelled":
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+    workshop.status = "scheduled" if open_ else "closed"
+    workshop.staff_edited = True
+    workshop.updated_at = now
+    return workshop
+
+
+async def cancel_workshop(session: AsyncSession, raw_id: str, now: datetime, *, notify: Notify) -> list[int]:
+    """Cancel the workshop and every registration; returns the ids of the people told."""
+    workshop = await workshop_or_refuse(session, raw_id, lock=True)
+    if workshop.status == "cancelled":
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+    workshop.status = "cancelled"
+    workshop.staff_edited = True
+    workshop.updated_at = now
+    told = []
+    active = await session.scalars(
+        select(Registration)
+        .where(Registration.workshop_id == workshop.id, Registration.status.in_(ACTIVE))
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    for registration in active:
+        registration.status = CANCELLED
+        registration.cancelled_at = now
+        registration.offer_expires_at = None
+        told.append(registration.user_id)
+        await notify(Notice("workshop_cancelled", registration.user_id, workshop, registration))
+    await session.flush()
+    return told
+
+
+@dataclass(frozen=True, slots=True)
+class CityCount:
+    city: str
+    registered: int
+    waiting: int
+    attended: int
+
+
+async def counts_per_city(session: AsyncSession) -> list[CityCount]:
+    """Registered (seat holders and pre-registrations), waiting and attended, summed per city."""
+    workshops = [w for w in await list_workshops(session) if w.status != "cancelled"]
+    seats = await seat_counts(session, workshops)
+    totals: dict[str, list[int]] = {}
+    for w in workshops:
+        s = seats[w.id]
+        row = totals.setdefault(w.city, [0, 0, 0])
+        row[0] += s.confirmed + s.offered + s.preregistered
+        row[1] += s.waiting
+        row[2] += s.attended
+    return [CityCount(city, *values) for city, values in sorted(totals.items())]
+
+
+CSV_HEADER = (
+    "workshop_id",
+    "city",
+    "starts_at_local",
+    "timezone",
+    "user_id",
+    "name",
+    "status",
+    "position",
+    "registered_at_utc",
+    "birth_year",
+    "attended_at_utc",
+)
+
+
+async def export_csv(session: AsyncSession, workshop_ids: Sequence[int]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for wid in workshop_ids:
+        workshop = await get_workshop(session, wid)
+        if workshop is None:
+            continue
+        local = (
+            workshop.starts_at.astimezone(ZoneInfo(workshop.timezone)).strftime("%Y-%m-%d %H:%M")
+            if workshop.starts_at
+            else ""
+        )
+        positions = {WAITLISTED: 0, PREREGISTERED: 0}
+        for reg, user in await registrants(session, wid):
+            position = ""
+            if reg.status in positions:
+                positions[reg.status] += 1
+                position = str(positions[reg.status])
+            writer.writerow(
+                (
+                    workshop.id,
+                    workshop.city,
+                    local,
+                    workshop.timezone,
+                    user.id,
+                    _csv_safe(user.full_name or user.display_name),
+                    reg.status,
+                    position,
+                    reg.registered_at.isoformat(),
+                    user.birth_year or "",
+                    reg.attended_at.isoformat() if reg.attended_at else "",
+                )
+            )
+    return out.getvalue()
+
+
+def _csv_safe(value: str) -> str:
+    # A name starting with = + - @ would run as a formula when staff open the file in a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+# ---------------------------------------------------------------------------------------------- seeding
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    slug: str
+    city: str
+    title: str
+    timezone: str
+    capacity: int
+    duration_minutes: int
+
+
+async def seed_workshops(session: AsyncSession, seeds: Sequence[Seed], now: datetime) -> int:
+    """Create workshops from content by slug; update those staff never touched. Returns how many were new."""
+    existing = {
+        w.slug: w for w in await session.scalars(select(Workshop).where(Workshop.slug.in_([s.slug for s in seeds])))
+    }
+    created = 0
+    for seed in seeds:
+        workshop = existing.get(seed.slug)
+        if workshop is None:
+            session.add(
+                Workshop(
+                    slug=seed.slug,
+                    city=seed.city,
+                    title=seed.title,
+                    venue="",
+                    starts_at=None,
+                    timezone=seed.timezone,
+                    duration_minutes=seed.duration_minutes,
+                    capacity=seed.capacity,
+                    status="scheduled",
+                    checkin_code=new_checkin_code(),
+                    staff_edited=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            created += 1
+        elif not workshop.staff_edited:
+            workshop.city, workshop.title, workshop.timezone = seed.city, seed.title, seed.timezone
+            workshop.capacity, workshop.duration_minutes = seed.capacity, seed.duration_minutes
+    await session.flush()
+    return created
+
+
+def seeds_of(content: Content) -> list[Seed]:
+    file = content.workshops
+    return [
+        Seed(
+            slug=w.slug,
+            city=w.city,
+            title=file.title,
+            timezone=w.timezone,
+            capacity=w.capacity or file.default_capacity,
+            duration_minutes=w.duration_minutes or file.default_duration_minutes,
+        )
+        for w in file.workshops
+    ]
+
+
+async def seed_from_content(storage: Storage, content: Content) -> int:
+    """Run at start: idempotent, and it never overwrites a workshop staff have edited."""
+    async with storage.unit_of_work() as uow:
+        return await seed_workshops(uow.session, seeds_of(content), datetime.now(UTC))
