@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply
 from bot.core.router import Router
-from bot.i18n import _, format_datetime
+from bot.i18n import _, format_datetime, ngettext
 from storage.linking import LinkRefused, create_link_code, merge_users, redeem_link_code
 
 router = Router()
@@ -51,13 +51,13 @@ async def link(ctx: Context) -> Reply:
             )
         ) from None
     summary = await merge_users(ctx.session, keep_id, ctx.user_id, now)
+    lectures = ngettext("{n} lecture", "{n} lectures", summary.lectures_added).format(n=summary.lectures_added)
+    workshops = summary.registrations_moved + summary.registrations_merged
+    registrations = ngettext("{n} workshop registration", "{n} workshop registrations", workshops).format(n=workshops)
     return Reply(
         _(
             "Done: your accounts are linked and you are one participant now. "
-            "{lectures} lectures and {workshops} workshop registrations came along."
-        ).format(
-            lectures=summary.lectures_added,
-            workshops=summary.registrations_moved + summary.registrations_merged,
-        ),
+            "Brought over: {lectures} and {registrations}."
+        ).format(lectures=lectures, registrations=registrations),
         personal=True,
     )
