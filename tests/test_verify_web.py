@@ -174,3 +174,18 @@ async def test_cli_verify_imports_no_platform(app: App) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout.strip() == "NOT VALID: no record has the code 0000-0000-0000-0000"
+
+
+async def test_start_web_serves_on_a_real_socket(app: App) -> None:
+    from aiohttp import ClientSession
+
+    from bot.web import start_web
+
+    runner = await start_web(app, host="127.0.0.1", port=0)
+    try:
+        host, port = runner.addresses[0][:2]
+        async with ClientSession() as session, session.get(f"http://{host}:{port}/health") as response:
+            assert response.status == 200
+            assert await response.json() == {"status": "ok", "database": "ok"}
+    finally:
+        await runner.cleanup()
