@@ -10,8 +10,12 @@ from bot.core.router import Router
 FEATURES = (
     "start",
     "program",
+    "progress",
+    "certificates",
     "workshops",
     "workshops_staff",
+    "accounts",
+    "privacy",
     "staff",
     "topics",
 )

@@ -66,19 +66,6 @@ async def program(ctx: Context) -> Reply:
     return Reply(text, buttons=buttons)
 
 
-@router.command("lectures")
-async def lectures(ctx: Context) -> Reply:
-    """The four parts of the online course and their lectures."""
-    content = ctx.content
-    lines = [_("<b>The online course</b> ({count} lectures):").format(count=len(content.all_lectures()))]
-    for part in content.lectures.parts:
-        lines += ["", _("<b>Part {number}</b>: {title}").format(number=part.number, title=esc(part.title))]
-        lines += [f"{lec.key}  {esc(lec.title)}" for lec in part.lecture_list()]
-    url = str(content.program.course.url)
-    lines += ["", _("Watch them on {platform}.").format(platform=_link(url))]
-    return Reply("\n".join(lines), buttons=[back_to_menu()])
-
-
 @router.command("award")
 async def award(ctx: Context) -> Reply:
     """The Global Youth Award: categories, partners and winners."""

@@ -143,3 +143,38 @@ class LectureProgress(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     lecture_key: Mapped[str] = mapped_column(String(16))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Certificate(Base):
+    """A completion (course) or attendance (workshop) record that anyone can verify by its code.
+
+    The code is an HMAC over the id (see bot/certificates/codes.py), so it is set right after the insert.
+    `name` is the name the record shows, copied from the user's /name; cleared when the user deletes their data.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (Index("ix_certificates_user_kind", "user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # course | workshop
+    kind: Mapped[str] = mapped_column(String(16))
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"))
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class LinkCode(Base):
+    """A one-time code that joins the account sending it to the user who asked for it (/link)."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the code: a leaked database does not hand out live codes.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -410,6 +410,39 @@ async def expire_offers(
     return expired
 
 
+async def release_seats(
+    session: AsyncSession, workshop_ids: Iterable[int], now: datetime, *, notify: Notify, offer_hours: int
+) -> None:
+    """Offer seats freed outside a person's own cancel (account merge, data deletion) to those waiting."""
+    for workshop_id in sorted(set(workshop_ids)):  # id order, so concurrent callers lock alike
+        workshop = await lock_workshop(session, workshop_id)
+        if workshop is not None:
+            await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
+
+
+async def cancel_all_for_user(
+    session: AsyncSession, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
+) -> list[Registration]:
+    """Cancel every active registration of one person; each seat they held goes to the next person waiting."""
+    active = list(
+        await session.scalars(
+            select(Registration)
+            .where(Registration.user_id == user_id, Registration.status.in_(ACTIVE))
+            .order_by(Registration.workshop_id)
+        )
+    )
+    for workshop_id in sorted({r.workshop_id for r in active}):
+        await lock_workshop(session, workshop_id)
+    freed = [r.workshop_id for r in active if r.status in SEAT_HOLDERS]
+    for registration in active:
+        registration.status = CANCELLED
+        registration.cancelled_at = now
+        registration.offer_expires_at = None
+    await session.flush()
+    await release_seats(session, freed, now, notify=notify, offer_hours=offer_hours)
+    return active
+
+
 # ---------------------------------------------------------------------------------------------- check-in
 
 

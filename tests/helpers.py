@@ -70,3 +70,14 @@ class ChatDriver:
     async def _dispatch(self, event: Event) -> list[Reply]:
         self.last = await self.app.dispatcher.dispatch(event)
         return self.last
+
+
+async def user_id_of(app: App, name: str, platform: str = "console") -> int:
+    """The participant id behind a chat name (the driver must have sent something first)."""
+    from storage.users import UserRepository
+
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        account = await UserRepository(uow.session).account(platform, name)
+        assert account is not None, f"{platform}:{name} has not talked to the bot"
+        return account.user_id

@@ -29,8 +29,9 @@ def test_scripted_conversation_answers_with_the_seed_facts(tmp_path: Path) -> No
         "\n".join(
             [
                 "/start",
-                "5",  # [5] Contact
+                "7",  # [7] Contact
                 "/lectures",
+                "3",  # [3] Part 3
                 "/award",
                 "Main menu",  # pressing by label
                 "9",  # no such option
@@ -47,15 +48,16 @@ def test_scripted_conversation_answers_with_the_seed_facts(tmp_path: Path) -> No
     out = result.stdout
     assert "Hello, dana!" in out
     assert (
-        "[1] About the program  [2] Lectures\n[3] Workshops  [4] Global Youth Award\n[5] Contact  [6] Language" in out
+        "[1] About the program  [2] Lectures\n[3] Workshops  [4] My progress\n"
+        "[5] Global Youth Award  [6] Certificates\n[7] Contact  [8] Language" in out
     )
     assert "WeGO Secretariat\nE-mail: secretariat@we-gov.org\nTelephone: +82 (02) 720-2935" in out
-    assert "3.3  AI for Urban Security & Safety" in out
+    assert "⬜ 3.3  AI for Urban Security & Safety" in out
     assert "The online course (24 lectures):" in out
     assert "4. AI — 3 winners\n   Partner: Boombooming" in out
     assert "winners are announced at Seoul Smart Life Week 2026" in out
     assert "What would you like to know?" in out
-    assert "There is no option 9. Choose a number from 1 to 6." in out
+    assert "There is no option 9. Choose a number from 1 to 8." in out
     assert "I don't know the command /nosuchcommand. Send /help to see what I can do." in out
     assert "I didn't catch anything there." in out
     assert "That message is too long for me (4500 characters)." in out

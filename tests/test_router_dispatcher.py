@@ -104,7 +104,7 @@ async def test_staff_only_commands_and_help(chat: Callable[..., ChatDriver]) -> 
     assert "/stats" not in alice.text and "Staff commands" not in alice.text
     await staffer.send("/help")
     staff_section = staffer.text.split("Staff commands\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert staff_section[0].startswith("/ws_new — Create a workshop")
+    assert "/ws_new" in staffer.text and "/revoke" in staffer.text
     assert staff_section[-1] == "/stats — Participants by platform and by language."
     assert all(line.split(" — ")[0] not in alice.text for line in staff_section)
     await staffer.send("/stats")

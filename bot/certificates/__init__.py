@@ -1,0 +1,1 @@
+"""Certificate records: signing and checking their verification codes (pure, no database)."""

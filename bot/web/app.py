@@ -1,0 +1,168 @@
+"""`/verify/{code}`: a record's page in the visitor's language; `/health`: JSON for monitoring.
+
+Everything shown is escaped; a code that is unknown, tampered with, revoked or belongs to a deleted user gets the
+same clear "not valid" page (404), and text that cannot be a code at all gets a 400 page.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.app import App
+from bot.certificates import codes
+from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
+
+log = logging.getLogger(__name__)
+
+APP_KEY = web.AppKey("wego_app", App)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def visitor_language(request: web.Request, default: str) -> str:
+    """`?lang=` first, then the best Accept-Language entry the program speaks, else the default."""
+    chosen = normalize_language(request.query.get("lang"))
+    if chosen:
+        return chosen
+    ranked: list[tuple[float, int, str]] = []
+    for index, entry in enumerate(request.headers.get("Accept-Language", "").split(",")):
+        tag, _sep, params = entry.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        language = normalize_language(tag)
+        if language and quality > 0:
+            ranked.append((-quality, index, language))
+    return min(ranked)[2] if ranked else default
+
+
+def page(lang: str, title: str, body: str, *, status: int) -> web.Response:
+    """A whole HTML page; `title` is plain text, `body` is already-escaped HTML."""
+    direction = "rtl" if is_rtl(lang) else "ltr"
+    document = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.5}.valid{color:#176e2b}.invalid{color:#a11}dt{font-weight:bold}</style>"
+        f"</head><body>{body}</body></html>\n"
+    )
+    return web.Response(text=document, status=status, content_type="text/html", charset="utf-8")
+
+
+def _not_valid(lang: str, program: str, reason: str) -> web.Response:
+    title = _("Not a valid record")
+    checked = _("Records of {program} are checked against the program’s own database.").format(program=program)
+    body = f'<h1 class="invalid">✗ {html.escape(title)}</h1><p>{html.escape(reason)}</p><p>{html.escape(checked)}</p>'
+    return page(lang, title, body, status=404)
+
+
+async def verify_page(request: web.Request) -> web.Response:
+    from storage.certificates import COURSE, verify
+
+    app = request.app[APP_KEY]
+    lang = visitor_language(request, app.settings.default_language)
+    program = app.content.program.name
+    with use_locale(lang):
+        text = request.match_info["code"]
+        try:
+            codes.normalize(text)
+        except codes.CodeFormatError:
+            title = _("That is not a record code")
+            hint = _("A record code has 16 letters and digits, such as ABCD-EFGH-JKMN-PQRS. Check what you typed.")
+            body = f'<h1 class="invalid">{html.escape(title)}</h1><p>{html.escape(hint)}</p>'
+            return page(lang, title, body, status=400)
+        if app.storage is None:
+            raise web.HTTPServiceUnavailable(text="no database")
+        async with app.storage.unit_of_work() as uow:
+            result = await verify(uow.session, text, app.settings.effective_secret())
+        if result.status == "invalid":
+            return _not_valid(
+                lang, program, _("No record has this code. It may have been mistyped, altered or withdrawn.")
+            )
+        if result.status == "revoked":
+            assert result.revoked_at is not None
+            return _not_valid(
+                lang,
+                program,
+                _("This record was revoked on {date} and is no longer valid.").format(
+                    date=format_date(result.revoked_at, "UTC")
+                ),
+            )
+        if result.kind == COURSE:
+            kind = _("Completion of the online course ({lectures} lectures)").format(
+                lectures=len(app.content.all_lectures())
+            )
+        else:
+            kind = _("Attendance at the workshop “{title}” in {city}").format(
+                title=result.workshop_title, city=result.workshop_city
+            )
+        assert result.issued_at is not None
+        title = _("Valid record")
+        rows = [
+            (_("Name"), result.name),
+            (_("Record"), kind),
+            (_("Program"), program),
+            (_("Issued on"), format_date(result.issued_at, "UTC")),
+            (_("Status"), _("Valid")),
+            (_("Code"), codes.group(result.code)),
+        ]
+        items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+        body = f'<h1 class="valid">✓ {html.escape(title)}</h1><dl>{items}</dl>'
+        return page(lang, title, body, status=200)
+
+
+async def health(request: web.Request) -> web.Response:
+    from sqlalchemy import text
+
+    app = request.app[APP_KEY]
+    if app.storage is None:
+        return web.json_response({"status": "error", "database": "not configured"}, status=503)
+    try:
+        async with app.storage.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        log.warning("health check: database unreachable: %s", exc)
+        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        app = request.app[APP_KEY]
+        lang = visitor_language(request, app.settings.default_language)
+        with use_locale(lang):
+            title = _("Page not found")
+            hint = _("To check a record, open the link printed with it: /verify/ followed by its code.")
+            body = f"<h1>{html.escape(title)}</h1><p>{html.escape(hint)}</p>"
+            return page(lang, title, body, status=404)
+
+
+def build_web_app(app: App) -> web.Application:
+    web_app = web.Application(middlewares=[error_pages])
+    web_app[APP_KEY] = app
+    web_app.router.add_get("/verify/{code}", verify_page)
+    web_app.router.add_get("/health", health)
+    return web_app
+
+
+async def start_web(app: App, *, host: str | None = None, port: int | None = None) -> web.AppRunner:
+    """Serve the web app beside whatever else runs in this event loop; `await runner.cleanup()` stops it."""
+    runner = web.AppRunner(build_web_app(app), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host or app.settings.web_host, app.settings.web_port if port is None else port)
+    await site.start()
+    log.info(
+        "web pages on http://%s:%s/", host or app.settings.web_host, app.settings.web_port if port is None else port
+    )
+    return runner

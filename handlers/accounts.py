@@ -1,0 +1,72 @@
+"""One participant on several platforms: /link joins two accounts with a one-time code."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Reply
+from bot.core.router import Router
+from bot.i18n import _, format_datetime, ngettext
+from handlers.workshop_views import context_notifier
+from storage.linking import LinkRefused, create_link_code, merge_users, redeem_link_code
+from storage.workshops import release_seats
+
+router = Router()
+
+
+@router.command("link", args_hint="CODE")
+async def link(ctx: Context) -> Reply:
+    """Use the assistant on another platform as the same person: /link gives a code, /link CODE uses it."""
+    now = ctx.now()
+    if not ctx.text:
+        code = await create_link_code(ctx.session, ctx.user_id, now)
+        from storage.linking import LINK_CODE_TTL
+
+        return Reply(
+            "\n".join(
+                [
+                    _("Your one-time link code: <code>{code}</code>").format(code=code),
+                    _(
+                        "On the other platform, send /link {code} to this assistant within {minutes} minutes "
+                        "(until {time}). Your progress, workshop places and records will then be shared."
+                    ).format(
+                        code=code,
+                        minutes=int(LINK_CODE_TTL.total_seconds() // 60),
+                        time=format_datetime(now + LINK_CODE_TTL, ctx.user.timezone or "UTC", "short"),
+                    ),
+                    _("Do not share this code with anyone else."),
+                ]
+            ),
+            personal=True,
+        )
+    try:
+        keep_id = await redeem_link_code(ctx.session, ctx.text, ctx.user_id, now)
+    except LinkRefused as refusal:
+        messages = {
+            "used": _("That link code was already used. Send /link on your other platform for a new one."),
+            "expired": _("That link code has expired (codes last 10 minutes). Send /link there for a new one."),
+            "same": _("That code belongs to this account already: send it on your other platform."),
+        }
+        raise UserError(
+            messages.get(
+                refusal.reason, _("That is not a valid link code. Send /link on your other platform for a new one.")
+            )
+        ) from None
+    summary = await merge_users(ctx.session, keep_id, ctx.user_id, now)
+    await release_seats(
+        ctx.session,
+        summary.freed_workshops,
+        now,
+        notify=context_notifier(ctx),
+        offer_hours=ctx.settings.waitlist_offer_hours,
+    )
+    lectures = ngettext("{n} lecture", "{n} lectures", summary.lectures_added).format(n=summary.lectures_added)
+    workshops = summary.registrations_moved + summary.registrations_merged
+    registrations = ngettext("{n} workshop registration", "{n} workshop registrations", workshops).format(n=workshops)
+    return Reply(
+        _(
+            "Done: your accounts are linked and you are one participant now. "
+            "Brought over: {lectures} and {registrations}."
+        ).format(lectures=lectures, registrations=registrations),
+        personal=True,
+    )

@@ -1,0 +1,69 @@
+"""The participant's own data: a copy of everything stored (/mydata), and deleting it (/deleteme)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from bot.core.actions import act
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Attachment, Button, Reply
+from bot.core.router import Router
+from bot.i18n import _
+from handlers.menu import back_to_menu
+from handlers.workshop_views import context_notifier
+from storage.privacy import delete_user_data, export_user
+
+router = Router()
+
+CONFIRM_WINDOW = timedelta(minutes=10)
+
+
+@router.command("mydata")
+async def mydata(ctx: Context) -> Reply:
+    """Everything stored about you, as a file."""
+    data = await export_user(ctx.session, ctx.user_id)
+    data["exported_at"] = ctx.now().isoformat()
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return Reply(
+        _("Here is everything the assistant stores about you."),
+        files=[Attachment("wego-my-data.json", body, "application/json")],
+        personal=True,
+    )
+
+
+@router.command("deleteme")
+async def deleteme(ctx: Context) -> Reply:
+    """Delete your personal data (asks to confirm first)."""
+    stamp = int(ctx.now().timestamp())
+    return Reply(
+        "\n".join(
+            [
+                _("<b>Delete your data?</b>"),
+                _(
+                    "This deletes your name, year of birth, linked accounts and lecture progress, cancels your "
+                    "workshop registrations, and your certificate records will no longer verify. It cannot be undone."
+                ),
+                _("Only anonymous counts are kept. Send /mydata first if you want a copy."),
+            ]
+        ),
+        buttons=[[Button(_("Yes, delete my data"), act("privacy.delete", stamp))], back_to_menu()],
+        personal=True,
+    )
+
+
+@router.action("privacy.delete")
+async def delete_confirmed(ctx: Context) -> Reply:
+    now = ctx.now()
+    stamp = int(ctx.args[0]) if len(ctx.args) == 1 and ctx.args[0].isdigit() else None
+    # A confirm button only counts for a short while: an old message pressed by mistake must not delete anything.
+    if stamp is None or not 0 <= now.timestamp() - stamp <= CONFIRM_WINDOW.total_seconds():
+        raise UserError(_("That confirmation has expired. Send /deleteme again if you still want to delete your data."))
+    cancelled = await delete_user_data(
+        ctx.session, ctx.user_id, now, notify=context_notifier(ctx), offer_hours=ctx.settings.waitlist_offer_hours
+    )
+    text = _("Your personal data has been deleted. Goodbye, and thank you for taking part.")
+    if cancelled:
+        text += "\n" + _("Your workshop registrations were cancelled.")
+    return Reply(text, personal=True, edit=True)
