@@ -42,6 +42,9 @@ class RedactToken(logging.Filter):
         if self.token and self.token in message:
             record.msg = message.replace(self.token, "<token>")
             record.args = None
+        if self.token and record.exc_info:
+            # The traceback repeats the exception's message: format it now, redacted, so handlers reuse it.
+            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
         return True
 
 
