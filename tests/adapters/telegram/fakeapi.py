@@ -32,6 +32,8 @@ class FakeBotApi:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     # chat ids (as strings) that answer 403, as a person who blocked the bot.
     blocked: set[str] = field(default_factory=set)
+    # Served once each by getUpdates (long polling), then empty answers.
+    updates: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
     _message_id: int = 100
 
@@ -80,6 +82,9 @@ class FakeBotApi:
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "getUpdates":
+            served, self.updates = self.updates, []
+            return served
         if method in ("sendMessage", "sendDocument", "editMessageText"):
             self._message_id += 1
             chat_id = int(params.get("chat_id", 0))
