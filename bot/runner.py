@@ -1,18 +1,33 @@
-"""`wego-bot run`: every configured platform in one process and one event loop; the console when none is."""
+"""`wego-bot run`: every configured platform, the web pages and the clock in one process and one event loop;
+the terminal console when no platform token is configured."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+import signal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from aiohttp.web import AppRunner
+    from aiohttp.web import AppRunner, RouteDef
 
     from bot.app import App
+    from bot.core.ports import Messenger
 
 log = logging.getLogger(__name__)
+
+
+class Door(Protocol):
+    """A platform adapter that runs beside the others in this loop."""
+
+    messenger: Messenger
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def configured_platforms(settings: Settings) -> list[str]:
@@ -24,12 +39,32 @@ def configured_platforms(settings: Settings) -> list[str]:
     return platforms
 
 
-async def _start_web(app: App) -> AppRunner | None:
-    """The verification pages and /health beside the platforms; a busy port must not stop the chat."""
+def build_doors(app: App) -> tuple[list[Door], list[RouteDef]]:
+    """The doors for the configured platforms, and the web routes they need (Telegram's webhook)."""
+    doors: list[Door] = []
+    routes: list[RouteDef] = []
+    platforms = configured_platforms(app.settings)
+    # Imported only when configured: each platform library costs a noticeable part of a second to import.
+    if "telegram" in platforms:
+        from bot.adapters.telegram.door import TelegramDoor, webhook_route
+
+        telegram = TelegramDoor(app)
+        doors.append(telegram)
+        if telegram.webhook:
+            routes.append(webhook_route(telegram))
+    if "discord" in platforms:
+        from bot.adapters.discord.door import DiscordDoor
+
+        doors.append(DiscordDoor(app))
+    return doors, routes
+
+
+async def _start_web(app: App, routes: Sequence[RouteDef]) -> AppRunner | None:
+    """The verification pages, /health and webhooks beside the platforms; a busy port must not stop the chat."""
     from bot.web import start_web
 
     try:
-        return await start_web(app)
+        return await start_web(app, extra_routes=routes)
     except OSError as exc:
         log.error("web pages not served (%s:%s): %s", app.settings.web_host, app.settings.web_port, exc)
         return None
@@ -44,18 +79,49 @@ async def run(settings: Settings, *, console_user: str) -> int:
     except ContentError as exc:
         print("The program content is broken; the bot cannot start:\n" + str(exc))
         return 2
-    web_runner = await _start_web(app)
+    web_runner = None
     try:
-        platforms = configured_platforms(settings)
-        if not platforms:
+        doors, routes = build_doors(app)
+        web_runner = await _start_web(app, routes)
+        if not doors:
             from bot.adapters.console import run_console
 
             log.info("no platform token configured: starting the terminal console")
             await run_console(app, user=console_user, lang=None)
             return 0
-        log.error("platform adapters for %s are not part of this build yet", ", ".join(platforms))
-        return 1
+        return await _serve(doors)
     finally:
         if web_runner is not None:
             await web_runner.cleanup()
         await app.close()
+
+
+async def _serve(doors: list[Door]) -> int:
+    """Start every door, run until SIGINT/SIGTERM, then stop them in reverse order."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    started: list[Door] = []
+    try:
+        for door in doors:
+            # Stopped below even when its start fails half-way (an open HTTP session, say).
+            started.append(door)
+            try:
+                await door.start()
+            except Exception as exc:
+                # A bad token or no network: say so plainly instead of a traceback; the others are stopped below.
+                log.error("%s could not start: %s", type(door).__name__, exc)
+                return 1
+        await stop.wait()
+        log.info("stop signal received: shutting down")
+        return 0
+    finally:
+        # Each door finishes the update in hand before it closes; the database closes last, in run().
+        for door in reversed(started):
+            try:
+                await door.stop()
+            except Exception:
+                log.exception("stopping %s failed", type(door).__name__)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

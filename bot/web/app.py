@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
@@ -148,17 +148,21 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
             return page(lang, title, body, status=404)
 
 
-def build_web_app(app: App) -> web.Application:
+def build_web_app(app: App, extra_routes: Sequence[web.RouteDef] = ()) -> web.Application:
+    """The pages; `extra_routes` are the platforms' own endpoints (Telegram's webhook)."""
     web_app = web.Application(middlewares=[error_pages])
     web_app[APP_KEY] = app
     web_app.router.add_get("/verify/{code}", verify_page)
     web_app.router.add_get("/health", health)
+    web_app.router.add_routes(extra_routes)
     return web_app
 
 
-async def start_web(app: App, *, host: str | None = None, port: int | None = None) -> web.AppRunner:
+async def start_web(
+    app: App, *, host: str | None = None, port: int | None = None, extra_routes: Sequence[web.RouteDef] = ()
+) -> web.AppRunner:
     """Serve the web app beside whatever else runs in this event loop; `await runner.cleanup()` stops it."""
-    runner = web.AppRunner(build_web_app(app), access_log=None)
+    runner = web.AppRunner(build_web_app(app, extra_routes), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host or app.settings.web_host, app.settings.web_port if port is None else port)
     await site.start()

@@ -1,0 +1,199 @@
+"""Updates in, replies out: the Telegram adapter around the one dispatcher.
+
+Button presses are always answered (Telegram shows a spinner until they are); an answer marked `edit` replaces
+the pressed message; in a group the bot answers only commands and mentions, and a personal answer goes to the
+person's private chat, the group seeing only a short notice with a button.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update as sql_update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.adapters.telegram.inbound import Incoming, incoming
+from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, send_reply
+from bot.adapters.telegram.render import render
+from bot.core.replies import Button, Reply
+from bot.i18n import _, normalize_language, use_locale
+from bot.settings import LANGUAGES
+
+if TYPE_CHECKING:
+    from telegram import Bot
+
+    from bot.app import App
+    from bot.core.router import Router
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Telegram's rules for a command menu entry.
+_COMMAND_NAME_MAX = 32
+_DESCRIPTION_MAX = 256
+
+
+class TelegramAdapter:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        from handlers.start import register_deep_link
+
+        # `t.me/<bot>?start=cmd_progress` runs /progress in the private chat (group answers link there).
+        register_deep_link("cmd", "cmd")
+
+    def _lang(self, hint: str | None) -> str:
+        return normalize_language(hint) or self.app.settings.default_language
+
+    async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        bot = context.bot
+        got = incoming(update, bot.username)
+        if got.kind == "ignore":
+            return
+        if got.kind == "reachability":
+            await self.set_reachable(got.user_id, got.reachable)
+            return
+        if got.kind == "bad_button":
+            assert got.callback_id is not None
+            with use_locale(self._lang(got.locale_hint)):
+                notice = _("That button is no longer valid. Nothing was changed.")
+            await bot.answer_callback_query(got.callback_id, text=notice)
+            return
+        if got.kind == "media":
+            with use_locale(self._lang(got.locale_hint)):
+                notice = _("I can only read text. Send me a question in words, or /help for what I can do.")
+            await self._deliver(bot, got, [Reply(notice)])
+            return
+        event = got.event
+        assert event is not None
+        if event.private and got.command == "start":
+            # Pressing Start again is how a person unblocks a bot: they can be reached again.
+            await self.set_reachable(got.user_id, True)
+        replies = await self.app.dispatcher.dispatch(event)
+        if got.callback_id is not None:
+            await bot.answer_callback_query(got.callback_id)
+        await self._deliver(bot, got, replies)
+
+    async def _deliver(self, bot: Bot, got: Incoming, replies: list[Reply]) -> None:
+        private = got.event.private if got.event is not None else True
+        chat = chat_ref(got.chat_id)
+        try:
+            for index, reply in enumerate(replies):
+                if reply.personal and not private:
+                    await self._move_to_private(bot, got, reply)
+                elif not (reply.edit and index == 0 and await self._edit(bot, got, reply)):
+                    await send_reply(bot, chat, reply)
+        except Forbidden as exc:
+            # The person blocked the bot (or left the group) between writing and our answer.
+            log.info("telegram chat %s unreachable: %s", got.chat_id, exc)
+            if private:
+                await self.set_reachable(got.user_id, False)
+
+    async def _edit(self, bot: Bot, got: Incoming, reply: Reply) -> bool:
+        """Replace the pressed message; False when it cannot be (no button press, files, too long, too old)."""
+        if got.message_id is None or reply.files:
+            return False
+        rendered = render(reply)
+        if len(rendered.parts) != 1:
+            return False
+        try:
+            await bot.edit_message_text(
+                rendered.parts[0],
+                chat_id=chat_ref(got.chat_id),
+                message_id=got.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.markup,
+                link_preview_options=NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            # Pressing the same button twice edits to identical content; that is fine as it is.
+            if "not modified" in str(exc).lower():
+                return True
+            log.info("telegram edit refused (%s); sending a new message", exc)
+            return False
+        return True
+
+    async def _move_to_private(self, bot: Bot, got: Incoming, reply: Reply) -> None:
+        username = bot.username
+        link = f"https://t.me/{username}"
+        try:
+            await send_reply(bot, chat_ref(got.user_id), reply)
+            moved = True
+        except (Forbidden, BadRequest):
+            # Telegram lets a bot write first only to people who have started it.
+            moved = False
+            if got.command and "_" not in got.command:
+                link = f"{link}?start=cmd_{got.command}"
+        with use_locale(reply.lang or self._lang(got.locale_hint)):
+            text = (
+                _("That answer is personal, so I sent it to you in our private chat.")
+                if moved
+                else _("That answer is personal, so I don't post it here. Open a private chat with me to see it.")
+            )
+            notice = Reply(text, buttons=[[Button(_("Open private chat"), url=link)]])
+        await send_reply(bot, chat_ref(got.chat_id), notice)
+
+    async def set_reachable(self, user_id: str, reachable: bool) -> None:
+        """Remember whether messages can reach this Telegram account (the delivery worker skips those that can't)."""
+        storage = self.app.storage
+        if storage is None or not user_id:
+            return
+        from storage.models import Account
+
+        async with storage.unit_of_work() as uow:
+            await uow.session.execute(
+                sql_update(Account)
+                .where(
+                    Account.platform == "telegram",
+                    Account.platform_user_id == user_id,
+                    Account.reachable != reachable,
+                )
+                .values(reachable=reachable)
+            )
+
+
+def command_menu(router: Router, lang: str, *, staff: bool) -> list[BotCommand]:
+    """The commands Telegram lists in the menu, with the help text in `lang`."""
+    commands = []
+    with use_locale(lang):
+        for route in router.visible_commands(staff=staff):
+            if len(route.name) > _COMMAND_NAME_MAX or not route.name.isascii():
+                continue
+            description = _(route.help) if route.help else route.name
+            commands.append(BotCommand(route.name, description[:_DESCRIPTION_MAX]))
+    return commands
+
+
+async def publish_commands(bot: Bot, router: Router, settings: Settings) -> None:
+    """Fill Telegram's menu button in every language; staff ids also see the staff commands.
+
+    A failure here (a Bot API server without setMyCommands, say) is logged and the bot runs on.
+    """
+    try:
+        await bot.set_my_commands(command_menu(router, settings.default_language, staff=False))
+        for lang in LANGUAGES:
+            await bot.set_my_commands(command_menu(router, lang, staff=False), language_code=lang)
+        # A chat scope outranks every language scope, so staff see their menu in the default language.
+        for staff_id in settings.staff_telegram_ids:
+            await bot.set_my_commands(
+                command_menu(router, settings.default_language, staff=True),
+                scope=BotCommandScopeChat(chat_ref(staff_id)),
+            )
+    except TelegramError as exc:
+        log.warning("telegram command menu not published: %s", exc)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """PTB calls this once per failed update; the update id is enough to find it, the payload stays private."""
+    update_id: Any = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    log.error(
+        "telegram update %s failed: %s: %s",
+        update_id,
+        type(error).__name__,
+        error,
+        exc_info=error if not isinstance(error, TelegramError) else None,
+    )

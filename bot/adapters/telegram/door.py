@@ -1,0 +1,141 @@
+"""Running the Telegram door beside the other platforms: start and stop without owning the event loop.
+
+Long polling by default; with TELEGRAM_WEBHOOK_URL set, Telegram posts updates to our web server instead, and
+`webhook_route` is the request handler the shared web server mounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import Any, TypeAlias
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
+
+from bot.adapters.telegram.adapter import TelegramAdapter, on_error, publish_commands
+from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.app import App
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+
+PTBApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+PTBBuilder: TypeAlias = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token in every log line that passes; PTB and httpx put it in request URLs."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token and self.token in message:
+            record.msg = message.replace(self.token, "<token>")
+            record.args = None
+        if self.token and record.exc_info:
+            # The traceback repeats the exception's message: format it now, redacted, so handlers reuse it.
+            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
+        return True
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends back with every update; derived from SECRET_KEY when none is configured."""
+    configured = settings.telegram_webhook_secret.get_secret_value()
+    if configured:
+        return configured
+    # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -: a hex digest fits.
+    return hmac.new(settings.effective_secret(), b"telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def webhook_path(settings: Settings) -> str:
+    return urlparse(settings.telegram_webhook_url).path or DEFAULT_WEBHOOK_PATH
+
+
+class TelegramDoor:
+    def __init__(self, app: App, *, builder: PTBBuilder | None = None) -> None:
+        settings = app.settings
+        self.app = app
+        self.settings = settings
+        self.webhook = bool(settings.telegram_webhook_url)
+        self.secret = webhook_secret(settings) if self.webhook else ""
+        self._token = settings.telegram_token.get_secret_value()
+        self._redactor = RedactToken(self._token)
+        if builder is None:
+            builder = Application.builder().token(self._token).base_url(settings.telegram_base_url)
+        self.application: PTBApplication = builder.build()
+        self.adapter = TelegramAdapter(app)
+        self.application.add_handler(TypeHandler(Update, self.adapter.handle))
+        self.application.add_error_handler(on_error)
+        # Other parts of the bot (the delivery worker) send through the same HTTP client.
+        self.messenger = TelegramMessenger(self.application.bot)
+        self.started = False
+
+    async def start(self) -> None:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(self._redactor)
+        application = self.application
+        await application.initialize()
+        await publish_commands(application.bot, self.app.router, self.settings)
+        await application.start()
+        if self.webhook:
+            await application.bot.set_webhook(
+                self.settings.telegram_webhook_url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
+            )
+            log.info("telegram: webhook mode, updates at %s", webhook_path(self.settings))
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("telegram: long polling as @%s", application.bot.username)
+        self.started = True
+
+    async def stop(self) -> None:
+        """Stop fetching, let the update in hand (and those already queued) finish, then close the client.
+
+        A webhook stays registered, so Telegram keeps updates for us while the bot restarts.
+        """
+        application = self.application
+        try:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+        finally:
+            self.started = False
+            for handler in logging.getLogger().handlers:
+                handler.removeFilter(self._redactor)
+
+
+def webhook_route(door: TelegramDoor) -> web.RouteDef:
+    """POST <path of TELEGRAM_WEBHOOK_URL>: Telegram's updates, accepted only with our secret header."""
+    expected = door.secret.encode()
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return web.Response(status=403, text="forbidden")
+        if not door.started:
+            # Telegram retries later; the update is not lost.
+            return web.Response(status=503, text="starting")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, door.application.bot) if isinstance(data, dict) else None
+        except (ValueError, KeyError, TypeError):
+            update = None
+        if update is None:
+            return web.Response(status=400, text="not an update")
+        await door.application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    return web.post(webhook_path(door.settings), receive)

@@ -1,0 +1,40 @@
+"""The door in long-polling mode, against the fake Bot API: start, answer an update, stop cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from telegram.ext import Application
+from telegram.request import HTTPXRequest
+
+from bot.adapters.telegram.door import TelegramDoor
+from bot.app import App
+from tests.adapters.telegram.fakeapi import TOKEN, fake_bot_api
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+async def test_polling_answers_and_stops(app: App) -> None:
+    async with fake_bot_api() as api:
+        api.updates.append(json.loads((FIXTURES / "private_start.json").read_text(encoding="utf-8")))
+        builder = (
+            Application.builder()
+            .token(TOKEN)
+            .base_url(f"http://127.0.0.1:{api.port}/bot")
+            .get_updates_request(HTTPXRequest(read_timeout=2))
+        )
+        door = TelegramDoor(app, builder=builder)
+        await door.start()
+        try:
+            for _ in range(200):
+                if api.called("sendMessage"):
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            await door.stop()
+        assert not door.application.running and not door.started
+        assert "setWebhook" not in api.methods and "deleteWebhook" in api.methods
+        assert [call["chat_id"] for call in api.called("sendMessage")] == [111111111]
+        assert api.methods.count("setMyCommands") == 8

@@ -1,0 +1,95 @@
+"""The Messenger against a fake Bot API: each failure becomes the right send outcome, nothing sleeps or retries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.core.actions import act
+from bot.core.replies import Attachment, Button, Reply
+from tests.adapters.telegram.fakeapi import FakeBotApi, Fault, fake_bot_api
+
+CHAT = "111111111"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with fake_bot_api() as server:
+        yield server
+
+
+async def test_sent_with_html_keyboard_and_documents(api: FakeBotApi) -> None:
+    messenger = TelegramMessenger(api.bot())
+    reply = Reply(
+        "<b>Your calendar</b> &amp; more",
+        buttons=[[Button("Menu", act("menu"))]],
+        files=[Attachment("wego.ics", b"BEGIN:VCALENDAR", "text/calendar", caption="Add it to your calendar")],
+    )
+    outcome = await messenger.send(CHAT, reply)
+    assert outcome.status == "sent"
+    assert api.methods == ["sendMessage", "sendDocument"]
+    message = api.called("sendMessage")[0]
+    assert (message["chat_id"], message["text"], message["parse_mode"]) == (
+        111111111,
+        "<b>Your calendar</b> &amp; more",
+        "HTML",
+    )
+    assert message["reply_markup"] == {"inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]}
+    document = api.called("sendDocument")[0]
+    assert document["document"] == {"filename": "wego.ics", "data": b"BEGIN:VCALENDAR"}
+    assert document["caption"] == "Add it to your calendar"
+
+
+async def test_long_reply_goes_as_several_messages_keyboard_under_the_last(api: FakeBotApi) -> None:
+    messenger = TelegramMessenger(api.bot())
+    reply = Reply("\n".join(f"<i>line {n}</i>" for n in range(600)), buttons=[[Button("Menu", act("menu"))]])
+    assert (await messenger.send(CHAT, reply)).status == "sent"
+    sent = api.called("sendMessage")
+    assert len(sent) == 3
+    assert ["reply_markup" in call for call in sent] == [False, False, True]
+    assert "\n".join(call["text"] for call in sent).count("<i>line") == 600
+
+
+async def test_flood_limit_is_retry_after_the_seconds_telegram_asks(api: FakeBotApi) -> None:
+    api.fail("sendMessage", Fault(429, "Too Many Requests: retry after 7", {"retry_after": 7}))
+    outcome = await TelegramMessenger(api.bot()).send(CHAT, Reply("hi"))
+    assert (outcome.status, outcome.retry_after) == ("retry", 7.0)
+    assert api.methods == ["sendMessage"]  # asked once: waiting is the caller's job
+
+
+async def test_blocked_is_unreachable(api: FakeBotApi) -> None:
+    api.fail("sendMessage", Fault(403, "Forbidden: bot was blocked by the user"))
+    outcome = await TelegramMessenger(api.bot()).send(CHAT, Reply("hi"))
+    assert outcome.status == "unreachable" and outcome.retry_after is None
+    assert outcome.error is not None and "blocked" in outcome.error
+
+
+async def test_server_error_is_retry(api: FakeBotApi) -> None:
+    api.fail("sendMessage", Fault(500, "Internal Server Error"))
+    outcome = await TelegramMessenger(api.bot()).send(CHAT, Reply("hi"))
+    assert (outcome.status, outcome.retry_after) == ("retry", None)
+    assert api.methods == ["sendMessage"]
+
+
+async def test_slow_answer_is_retry_after_the_timeout(api: FakeBotApi) -> None:
+    api.fail("sendMessage", Fault(200, "", delay=1.0))
+    outcome = await TelegramMessenger(api.bot(timeout=0.2)).send(CHAT, Reply("hi"))
+    assert outcome.status == "retry"
+    assert outcome.error is not None and "timed out" in outcome.error.lower()
+
+
+async def test_bad_request_is_failed_but_a_missing_chat_is_unreachable(api: FakeBotApi) -> None:
+    api.fail("sendMessage", Fault(400, "Bad Request: can't parse entities: unsupported start tag"))
+    api.fail("sendMessage", Fault(400, "Bad Request: chat not found"))
+    messenger = TelegramMessenger(api.bot())
+    assert (await messenger.send(CHAT, Reply("<blink>"))).status == "failed"
+    assert (await messenger.send("-100999", Reply("hi"))).status == "unreachable"
+
+
+async def test_connection_refused_is_retry() -> None:
+    async with fake_bot_api() as gone:
+        bot = gone.bot(timeout=0.5)
+    # The server is closed now: nothing listens on that port.
+    assert (await TelegramMessenger(bot).send(CHAT, Reply("hi"))).status == "retry"
