@@ -111,6 +111,13 @@ class DiscordDoor:
         """Log in (fails fast on a bad token), then keep the gateway connection in a task of this loop."""
         await self.client.login(self.settings.discord_token.get_secret_value())
         self._task = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        self._task.add_done_callback(self._gateway_ended)
+
+    @staticmethod
+    def _gateway_ended(task: asyncio.Task[None]) -> None:
+        # connect() reconnects by itself; it only returns or raises for good (closed, bad intents, bad token).
+        if not task.cancelled() and task.exception() is not None:
+            log.error("discord: the gateway connection ended", exc_info=task.exception())
 
     async def stop(self) -> None:
         await self.client.close()
