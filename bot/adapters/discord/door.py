@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 # Discord wants an answer within 3 s of the interaction; past this much dispatch time we defer and answer later.
 ACK_AFTER_SECONDS = 1.5
 # A rate limit longer than this is not waited out inside a request: the caller gets `retry` and moves on.
-MAX_RATELIMIT_WAIT = 10.0
+# discord.py accepts no less than 30 s here.
+MAX_RATELIMIT_WAIT = 30.0
 
 
 def intents() -> discord.Intents:
