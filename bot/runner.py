@@ -70,8 +70,14 @@ async def _serve(doors: list[Door]) -> int:
     started: list[Door] = []
     try:
         for door in doors:
-            await door.start()
+            # Stopped below even when its start fails half-way (an open HTTP session, say).
             started.append(door)
+            try:
+                await door.start()
+            except Exception as exc:
+                # A bad token or no network: say so plainly instead of a traceback; the others are stopped below.
+                log.error("%s could not start: %s", type(door).__name__, exc)
+                return 1
         await stop.wait()
         return 0
     finally:
