@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 class Door(Protocol):
     """A platform adapter that runs beside the others in this loop."""
 
-    messenger: Messenger
+    @property
+    def messenger(self) -> Messenger: ...
 
     async def start(self) -> None: ...
 

@@ -1,0 +1,282 @@
+"""Neutral replies rendered for Discord: Markdown content, restart-safe components and files.
+
+Everything goes into the message content, never into embed fields: Discord lays embed fields out left to right
+whatever the script, which scrambles Arabic, while content follows the text's own direction.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from bot.core.actions import Action, ActionError
+from bot.core.replies import Attachment, Button, Reply
+from bot.i18n import is_rtl
+
+MAX_CONTENT = 2000
+MAX_ROWS = 5
+MAX_PER_ROW = 5
+MAX_OPTIONS = 25
+MAX_LABEL = 80
+MAX_CUSTOM_ID = 100
+RLM = "\u200f"
+
+# One token of our HTML subset, or a run of text between tags.
+_TOKEN = re.compile(r'<a href="(?P<href>[^"]*)">|</a>|<(?P<close>/?)(?P<tag>b|i|u|s|code)>')
+_MARK = {"b": "**", "i": "*", "u": "__", "s": "~~"}
+_URL = re.compile(r"(?:https?|mailto):[^\s<>]+[^\s<>.,:;\"')\]]")
+# Characters that start or end Markdown anywhere in a line.
+_INLINE = re.compile(r"([\\*_~|`\[\]])")
+# Markdown that only counts at the start of a line: quotes, headings, subtext, list items.
+_LINE_START = re.compile(r"^(\s*)(>|#|-|\+|\d+\.)", re.M)
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown literally in Discord; bare links are left intact so that they stay clickable."""
+    out: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        out.append(_INLINE.sub(r"\\\1", text[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_INLINE.sub(r"\\\1", text[last:]))
+    return _LINE_START.sub(r"\1\\\2", "".join(out))
+
+
+def _code(text: str) -> str:
+    # A backtick inside inline code would end it early; a look-alike keeps the text readable.
+    return "`" + (text.replace("`", "ˋ") or " ") + "`"
+
+
+def to_markdown(text: str) -> str:
+    """Our small HTML subset (<b>, <i>, <u>, <s>, <code>, <a href>) as Discord Markdown."""
+    out: list[str] = []
+    pos = 0
+    code: list[str] | None = None
+    link: tuple[str, list[str]] | None = None
+
+    def emit(piece: str) -> None:
+        if link is not None:
+            link[1].append(piece)
+        else:
+            out.append(piece)
+
+    for match in _TOKEN.finditer(text):
+        literal = html.unescape(text[pos : match.start()])
+        pos = match.end()
+        if code is not None:
+            if match.group("tag") == "code" and match.group("close"):
+                emit(_code("".join([*code, literal])))
+                code = None
+            else:
+                code += [literal, html.unescape(match.group(0))]
+            continue
+        emit(escape_markdown(literal))
+        if match.group("href") is not None:
+            link = (html.unescape(match.group("href")), [])
+        elif match.group(0) == "</a>":
+            if link is not None:
+                url, parts = link
+                link = None
+                out.append(_link("".join(parts), url))
+        elif match.group("tag") == "code":
+            code = [] if not match.group("close") else None
+        else:
+            emit(_MARK[match.group("tag")])
+    tail = html.unescape(text[pos:])
+    if code is not None:
+        emit(_code("".join([*code, tail])))
+    else:
+        emit(escape_markdown(tail))
+    if link is not None:
+        out.append(_link("".join(link[1]), link[0]))
+    return "".join(out)
+
+
+def _link(label: str, url: str) -> str:
+    safe_url = url.replace(" ", "%20").replace(")", "%29").replace("(", "%28")
+    if not re.match(r"^(?:https?|mailto):", safe_url):
+        return label
+    if url.startswith("mailto:") and html.unescape(label).replace("\\", "") == url[7:]:
+        return label
+    return f"[{label}]({safe_url})"
+
+
+def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Content in messages of at most `limit` characters, cut at line ends where possible."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def content_for(reply: Reply) -> list[str]:
+    text = to_markdown(reply.text)
+    if reply.lang and is_rtl(reply.lang):
+        # A line that starts with a Latin word or a command would otherwise be laid out left to right.
+        text = "\n".join(RLM + line if line else line for line in text.split("\n"))
+    return split_content(text)
+
+
+# -- components -------------------------------------------------------------------------------------------------
+
+# `w:<action>` (or `w2:<action>` for the second button with the same action in one message: Discord wants custom
+# ids unique within a message). The action data is checked again by Action.decode when pressed.
+BUTTON_TEMPLATE = r"w(?P<n>\d{0,2}):(?P<data>[A-Za-z0-9_.:\-+]{1,64})"
+SELECT_TEMPLATE = r"wsel:(?P<n>\d{1,2})"
+
+
+def button_custom_id(action: Action, n: int = 0) -> str:
+    custom_id = f"w{n or ''}:{action.encode()}"
+    if len(custom_id) > MAX_CUSTOM_ID:
+        raise ActionError(f"custom id over {MAX_CUSTOM_ID} characters: {custom_id!r}")
+    return custom_id
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTON_TEMPLATE):
+    """A button that carries its action in the custom id, so it works after a restart with no stored view."""
+
+    def __init__(self, custom_id: str, *, label: str = "", row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(label=label[:MAX_LABEL] or "…", style=discord.ButtonStyle.secondary, custom_id=custom_id),
+            row=row,
+        )
+
+    @classmethod
+    def for_action(cls, action: Action, *, label: str, n: int = 0, row: int | None = None) -> ActionButton:
+        return cls(button_custom_id(action, n), label=label, row=row)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ActionButton:
+        return cls(match.group(0), label=getattr(item, "label", "") or "")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        from bot.adapters.discord.door import door_of
+
+        door = door_of(interaction.client)
+        match = self.template.fullmatch(self.custom_id)
+        try:
+            # The id came back from a client: its shape is checked here, its ids by the handler.
+            action = Action.decode(match["data"]) if match else None
+        except ActionError:
+            action = None
+        if action is None:
+            await door.refuse(interaction)
+            return
+        await door.on_action(interaction, action)
+
+
+class ActionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=SELECT_TEMPLATE):
+    """A row of more than five choices: a select menu whose option values are encoded actions."""
+
+    def __init__(self, options: list[discord.SelectOption], *, n: int = 0, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Select(custom_id=f"wsel:{n}", options=options, min_values=1, max_values=1),
+            row=row,
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ActionSelect:
+        # The options come from the message Discord stored, not from the payload's values.
+        options = list(getattr(item, "options", []))
+        return cls(options, n=int(match["n"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        from bot.adapters.discord.door import door_of
+
+        door = door_of(interaction.client)
+        values = self.item.values
+        allowed = {option.value for option in self.item.options}
+        if len(values) != 1 or values[0] not in allowed:
+            await door.refuse(interaction)
+            return
+        try:
+            action = Action.decode(values[0])
+        except ActionError:
+            await door.refuse(interaction)
+            return
+        await door.on_action(interaction, action)
+
+
+def _select_options(row: list[Button]) -> list[discord.SelectOption]:
+    options = []
+    for button in row[:MAX_OPTIONS]:
+        if button.action is not None:
+            options.append(discord.SelectOption(label=button.label[:100] or "…", value=button.action.encode()))
+    return options
+
+
+def build_view(rows: list[list[Button]]) -> discord.ui.View | None:
+    """The reply's buttons as a view: one Discord row per reply row; a row of more than five becomes a select."""
+    if not rows:
+        return None
+    view = discord.ui.View(timeout=None)
+    seen: dict[str, int] = {}
+    selects = 0
+    for index, row in enumerate(rows[:MAX_ROWS]):
+        if len(row) > MAX_PER_ROW and all(b.action is not None for b in row):
+            view.add_item(ActionSelect(_select_options(row), n=selects, row=index))
+            selects += 1
+            continue
+        for button in row[:MAX_PER_ROW]:
+            if button.action is not None:
+                data = button.action.encode()
+                n = seen.get(data, -1) + 1
+                seen[data] = n
+                view.add_item(ActionButton.for_action(button.action, label=button.label, n=n, row=index))
+            elif button.url:
+                view.add_item(discord.ui.Button(label=button.label[:MAX_LABEL] or "…", url=button.url, row=index))
+    return view if view.children else None
+
+
+def build_files(attachments: list[Attachment]) -> list[discord.File]:
+    # A discord.File is consumed by one send: build fresh ones for every attempt.
+    return [
+        discord.File(io.BytesIO(a.data), filename=a.filename, description=a.caption[:1024] or None) for a in attachments
+    ]
+
+
+@dataclass(slots=True)
+class Rendered:
+    """One reply as Discord messages: every chunk but the last is plain text; the last carries view and files."""
+
+    contents: list[str]
+    view: discord.ui.View | None = None
+    files: list[discord.File] = field(default_factory=list)
+
+    def messages(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [{"content": chunk} for chunk in self.contents[:-1]]
+        last: dict[str, Any] = {"content": self.contents[-1]}
+        if self.view is not None:
+            last["view"] = self.view
+        if self.files:
+            last["files"] = self.files
+        out.append(last)
+        return out
+
+
+def render(reply: Reply) -> Rendered:
+    return Rendered(content_for(reply), build_view(reply.buttons), build_files(reply.files))

@@ -1,0 +1,120 @@
+"""Workshops mirrored as guild scheduled events: created, updated, cancelled, left alone when nothing changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.app import App
+from storage.models import Workshop
+from tests.adapters.discord.harness import GUILD_ID, DiscordHarness, snowflake
+from tests.conftest import FrozenClock
+
+STARTS = datetime(2026, 5, 14, 7, 0, tzinfo=UTC)
+
+
+class FakeEvents:
+    """The guild's scheduled events as Discord would keep them."""
+
+    def __init__(self, harness: DiscordHarness) -> None:
+        self.events: dict[str, dict[str, Any]] = {}
+        base = f"/guilds/{GUILD_ID}/scheduled-events"
+        harness.routes[("GET", f"/guilds/{GUILD_ID}")] = lambda body: (
+            200,
+            {"id": str(GUILD_ID), "name": "WeGO Champions", "roles": [], "emojis": [], "features": []},
+        )
+        harness.routes[("GET", base)] = lambda body: (200, list(self.events.values()))
+        harness.routes[("POST", base)] = self.create
+        self.harness = harness
+
+    def _event(self, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": event_id,
+            "guild_id": str(GUILD_ID),
+            "channel_id": None,
+            "creator_id": None,
+            "name": body["name"],
+            "description": body.get("description"),
+            "scheduled_start_time": body["scheduled_start_time"],
+            "scheduled_end_time": body.get("scheduled_end_time"),
+            "privacy_level": body.get("privacy_level", 2),
+            "status": body.get("status", 1),
+            "entity_type": body.get("entity_type", 3),
+            "entity_id": None,
+            "entity_metadata": body.get("entity_metadata"),
+        }
+
+    def create(self, body: dict[str, Any]) -> tuple[int, Any]:
+        event_id = snowflake()
+        self.events[event_id] = self._event(event_id, body)
+        self.harness.routes[("PATCH", f"/guilds/{GUILD_ID}/scheduled-events/{event_id}")] = (
+            lambda patch, event_id=event_id: self.edit(event_id, patch)
+        )
+        return 200, self.events[event_id]
+
+    def edit(self, event_id: str, patch: dict[str, Any]) -> tuple[int, Any]:
+        self.events[event_id] = self._event(event_id, {**self.events[event_id], **patch})
+        return 200, self.events[event_id]
+
+
+async def _workshop(app: App, **changes: Any) -> int:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        row = await uow.session.get(Workshop, changes.pop("id")) if "id" in changes else None
+        if row is None:
+            row = Workshop(
+                city="Seoul",
+                title="Smart City Workshop",
+                venue="Seoul City Hall",
+                starts_at=STARTS,
+                timezone="Asia/Seoul",
+                duration_minutes=180,
+                capacity=40,
+                checkin_code="SEOUL1",
+            )
+            uow.session.add(row)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        await uow.session.flush()
+        return row.id
+
+
+async def test_workshop_event_lifecycle(harness: DiscordHarness, discord_app: App) -> None:
+    events = FakeEvents(harness)
+    door = harness.door
+    workshop_id = await _workshop(discord_app)
+
+    assert await door.sync_workshop(workshop_id) == "created"
+    [event] = events.events.values()
+    assert event["name"] == "Smart City Workshop · Seoul"
+    assert event["entity_metadata"] == {"location": "Seoul City Hall, Seoul"}
+    assert event["scheduled_start_time"] == "2026-05-14T07:00:00+00:00"
+    assert event["scheduled_end_time"] == "2026-05-14T10:00:00+00:00"
+    assert event["description"].endswith(f"WeGO workshop #{workshop_id}")
+
+    assert await door.sync_workshop(workshop_id) == "unchanged"
+
+    await _workshop(discord_app, id=workshop_id, venue="Seoul Innovation Park")
+    assert await door.sync_workshop(workshop_id) == "updated"
+    [event] = events.events.values()
+    assert event["entity_metadata"] == {"location": "Seoul Innovation Park, Seoul"}
+
+    await _workshop(discord_app, id=workshop_id, status="cancelled")
+    assert await door.sync_workshop(workshop_id) == "cancelled"
+    [event] = events.events.values()
+    assert event["status"] == 4
+    # A cancelled event is not touched again.
+    assert await door.sync_workshop(workshop_id) == "unchanged"
+
+
+async def test_undated_and_past_workshops_get_no_event(
+    harness: DiscordHarness, discord_app: App, clock: FrozenClock
+) -> None:
+    events = FakeEvents(harness)
+    undated = await _workshop(discord_app, starts_at=None)
+    assert await harness.door.sync_workshop(undated) == "unchanged"
+    clock.now = datetime(2026, 6, 1, tzinfo=UTC)
+    past = await _workshop(discord_app)
+    assert await harness.door.sync_workshop(past) == "unchanged"
+    assert events.events == {}
+    assert await harness.door.sync_all_workshops() == {}
