@@ -9,6 +9,7 @@ Rows for platforms with no running messenger (the console) are never claimed: th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -359,10 +360,8 @@ class DeliveryWorker:
                     wait = 1.0 if len(self._inflight) >= self.concurrency else await self._next_due_in()
                     if wait > 0:
                         self._wake.clear()
-                        try:
+                        with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), timeout=wait)
-                        except TimeoutError:
-                            pass
             except asyncio.CancelledError:
                 raise
             except Exception:

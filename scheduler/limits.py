@@ -38,7 +38,8 @@ class WindowLimiter:
     async def acquire(self) -> None:
         # The lock keeps waiters in order, so no sender starves behind later ones.
         async with self._lock:
-            while (wait := self.delay()) > 0:
+            # A time-based wait, not a condition another task sets: the window frees itself as time passes.
+            while (wait := self.delay()) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
             self._stamps.append(self._clock())
 
