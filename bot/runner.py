@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.core.ports import Messenger
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,12 @@ async def run(settings: Settings, *, console_user: str) -> int:
     except ContentError as exc:
         print("The program content is broken; the bot cannot start:\n" + str(exc))
         return 2
+    from scheduler.clock import start_scheduler
+
+    # Platform adapters add their Messenger here ({"telegram": TelegramMessenger(bot), ...}); rows for platforms
+    # without one stay pending (the console shows its own).
+    messengers: dict[str, Messenger] = {}
+    clock = await start_scheduler(app, messengers)
     try:
         platforms = configured_platforms(settings)
         if not platforms:
@@ -38,4 +48,5 @@ async def run(settings: Settings, *, console_user: str) -> int:
         log.error("platform adapters for %s are not part of this build yet", ", ".join(platforms))
         return 1
     finally:
+        await clock.stop()
         await app.close()

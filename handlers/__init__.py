@@ -7,7 +7,7 @@ from importlib import import_module
 from bot.core.router import Router
 
 # Order matters for free text: earlier modules get the first look at a typed line.
-FEATURES = ("start", "program", "topics")
+FEATURES = ("start", "program", "topics", "reminders", "broadcast")
 
 
 def build_router() -> Router:
