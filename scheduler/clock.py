@@ -78,20 +78,16 @@ class SchedulerHandle:
         """One date job per due row, under a stable id; jobs whose row went away are removed."""
         wanted: dict[str, tuple[datetime, Callable[..., Any], tuple[Any, ...]]] = {}
         async with self.storage.unit_of_work() as uow:
-            for rid, due in (
-                await uow.session.execute(
-                    select(StudyReminder.id, StudyReminder.next_due_at).where(
-                        StudyReminder.paused.is_(False), StudyReminder.next_due_at.is_not(None)
-                    )
+            for rid, due in await uow.session.execute(
+                select(StudyReminder.id, StudyReminder.next_due_at).where(
+                    StudyReminder.paused.is_(False), StudyReminder.next_due_at.is_not(None)
                 )
-            ).tuples():
+            ):
                 assert due is not None
                 wanted[f"study:{rid}"] = (due, self.fire_study, (rid,))
-            for bid, at in (
-                await uow.session.execute(
-                    select(Broadcast.id, Broadcast.scheduled_at).where(Broadcast.status == "scheduled")
-                )
-            ).tuples():
+            for bid, at in await uow.session.execute(
+                select(Broadcast.id, Broadcast.scheduled_at).where(Broadcast.status == "scheduled")
+            ):
                 wanted[f"broadcast:{bid}"] = (at or self.clock(), self.fan_out, ())
         for job in self.scheduler.get_jobs():
             if job.id != TICK_JOB and job.id not in wanted:

@@ -128,7 +128,7 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
                 Workshop.starts_at <= now + slots[-1][1],
             )
         )
-        for registration, workshop in rows.tuples():
+        for registration, workshop in rows:
             starts = workshop.starts_at
             assert starts is not None
             # The nearest slot whose time has come, and that was still ahead when the person registered.
@@ -202,7 +202,7 @@ async def scan_nudges(storage: Storage, content: Content, settings: Settings, no
         rows = await session.execute(
             select(LectureProgress.user_id, func.max(LectureProgress.completed_at)).group_by(LectureProgress.user_id)
         )
-        for user_id, last in rows.tuples():
+        for user_id, last in rows:
             if last is None or now - last < period:
                 continue
             prefs_row = await session.get(NotificationPrefs, user_id)

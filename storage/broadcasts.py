@@ -207,7 +207,7 @@ async def fan_out(
             .where(Account.user_id.in_(ids), Account.platform == audience.platform, Account.reachable.is_(True))
             .order_by(Account.last_seen_at)
         )
-        pinned = {user_id: account_id for user_id, account_id in rows.tuples()}
+        pinned = {user_id: account_id for user_id, account_id in rows}
     users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(ids)))}
     for user_id in ids:
         text, not_before = render(broadcast, users[user_id])
@@ -233,7 +233,7 @@ async def progress(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
         .where(Delivery.kind == "broadcast", Delivery.ref_id == broadcast_id)
         .group_by(Delivery.status)
     )
-    return {status: int(count) for status, count in rows.tuples()}
+    return {status: int(count) for status, count in rows}
 
 
 async def sending(session: AsyncSession) -> list[Broadcast]:
