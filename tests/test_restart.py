@@ -85,7 +85,7 @@ async def test_kill_9_mid_broadcast_then_restart_delivers_everyone_once(tmp_path
     out = tmp_path / "sent.log"
     first = start(tmp_path, out)
     deadline = time.monotonic() + 30
-    while len(lines(out)) < 10 and time.monotonic() < deadline and first.poll() is None:
+    while len(lines(out)) < 10 and time.monotonic() < deadline and first.poll() is None:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     assert first.poll() is None, first.stderr.read().decode() if first.stderr else ""
     first.send_signal(signal.SIGKILL)
@@ -94,7 +94,12 @@ async def test_kill_9_mid_broadcast_then_restart_delivers_everyone_once(tmp_path
     assert 10 <= before_restart < RECIPIENTS + 1, "the kill must land mid-broadcast"
 
     second = start(tmp_path, out)
-    _out, err = second.communicate(timeout=60)
+    try:
+        _out, err = second.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        second.kill()
+        _out, err = second.communicate()
+        raise AssertionError(f"restarted process did not finish: {lines(out)[-3:]} {err.decode()[-3000:]}") from None
     assert second.returncode == 0, err.decode()
 
     broadcast_lines = [line for line in lines(out) if line.endswith("Final call")]
