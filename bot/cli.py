@@ -159,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start every configured platform (the console when none is)")
     run.add_argument("--user", default=default_user, help="console user when no platform token is set")
     run.set_defaults(func=cmd_run)
+
+    from bot.cli_broadcast import register as register_broadcast
+
+    register_broadcast(sub)
     return parser
 
 
