@@ -83,7 +83,7 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
         count = len(await recipient_ids(uow.session, audience, app.content, settings.default_language))
     print(f"Audience: {args.to} → exactly {count} recipients; languages: {', '.join(sorted(texts))}.")
     print(f"When: {'now' if not args.at else at.isoformat()}")
-    if not args.yes and input("Send? [y/N] ").strip().lower() not in ("y", "yes"):
+    if not args.yes and (await asyncio.to_thread(input, "Send? [y/N] ")).strip().lower() not in ("y", "yes"):
         print("Nothing sent.")
         return 1
     async with app.storage.unit_of_work() as uow:
@@ -97,9 +97,8 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
         uow.session.add(row)
         await uow.session.flush()
         number = row.id
-    print(
-        f"Broadcast #{number} is scheduled; the running bot sends it. Follow it: wego-bot broadcast status {number} --watch"
-    )
+    print(f"Broadcast #{number} is scheduled; the running bot sends it.")
+    print(f"Follow it: wego-bot broadcast status {number} --watch")
     return 0
 
 
