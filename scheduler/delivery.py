@@ -82,6 +82,9 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._last_sweep = 0.0
+        # The worker's own transactions take turns: on SQLite two of them would otherwise wait on each other in
+        # SQLite's busy handler, which sleeps in steps of up to 100 ms and starves the send rate.
+        self._db = asyncio.Lock()
 
     def _rate(self, platform: str) -> float:
         if platform == "telegram":
@@ -134,7 +137,7 @@ class DeliveryWorker:
         now = self.clock()
         pinned_dead = exists().where(Account.id == Delivery.account_id, Account.reachable.is_(False))
         none_alive = ~exists().where(Account.user_id == Delivery.user_id, Account.reachable.is_(True))
-        async with self.storage.unit_of_work() as uow:
+        async with self._db, self.storage.unit_of_work() as uow:
             result = await uow.session.execute(
                 update(Delivery)
                 .where(
@@ -151,7 +154,7 @@ class DeliveryWorker:
             return []
         now = self.clock()
         token = secrets.token_hex(8)
-        async with self.storage.unit_of_work() as uow:
+        async with self._db, self.storage.unit_of_work() as uow:
             session = uow.session
             # PostgreSQL: concurrent workers skip each other's rows; SQLite ignores the lock clause and serializes
             # writers instead (BEGIN IMMEDIATE), and the status guard below makes the claim exclusive either way.
@@ -256,7 +259,7 @@ class DeliveryWorker:
         while self._marks:
             batch, self._marks = self._marks, []
             try:
-                async with self.storage.unit_of_work() as uow:
+                async with self._db, self.storage.unit_of_work() as uow:
                     for mark, _future in batch:
                         await self._apply(uow.session, mark)
             except Exception as exc:
@@ -333,7 +336,7 @@ class DeliveryWorker:
         self._wake.set()
 
     async def _next_due_in(self) -> float:
-        async with self.storage.unit_of_work() as uow:
+        async with self._db, self.storage.unit_of_work() as uow:
             platforms = list(self.messengers)
             soonest = await uow.session.scalar(
                 select(Delivery.not_before)
@@ -355,6 +358,12 @@ class DeliveryWorker:
         await self.recover()
         while not self._stopping:
             try:
+                # Claim in batches: one claiming transaction per half-window of free slots, not one per message.
+                if self._inflight and self.concurrency - len(self._inflight) < max(1, self.concurrency // 2):
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                    continue
                 started = await self.pump()
                 if started == 0 or len(self._inflight) >= self.concurrency:
                     wait = 1.0 if len(self._inflight) >= self.concurrency else await self._next_due_in()
