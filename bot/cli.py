@@ -260,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli_workshops import register as register_workshops
 
     register_workshops(sub)
+
+    from bot.cli_broadcast import register as register_broadcast
+
+    register_broadcast(sub)
     return parser
 
 

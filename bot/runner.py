@@ -86,24 +86,33 @@ async def run(settings: Settings, *, console_user: str) -> int:
         web_runner = await _start_web(app, routes)
         if not doors:
             from bot.adapters.console import run_console
+            from scheduler.clock import start_scheduler
 
             log.info("no platform token configured: starting the terminal console")
-            await run_console(app, user=console_user, lang=None)
+            # Reminders still fall due; the console shows its own person's messages, the rest wait in the outbox.
+            clock = await start_scheduler(app, {})
+            try:
+                await run_console(app, user=console_user, lang=None)
+            finally:
+                await clock.stop()
             return 0
-        return await _serve(doors)
+        return await _serve(app, doors)
     finally:
         if web_runner is not None:
             await web_runner.cleanup()
         await app.close()
 
 
-async def _serve(doors: list[Door]) -> int:
-    """Start every door, run until SIGINT/SIGTERM, then stop them in reverse order."""
+async def _serve(app: App, doors: list[Door]) -> int:
+    """Start every door and then the clock, run until SIGINT/SIGTERM, then stop all in reverse order."""
+    from scheduler.clock import SchedulerHandle, start_scheduler
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     started: list[Door] = []
+    clock: SchedulerHandle | None = None
     try:
         for door in doors:
             # Stopped below even when its start fails half-way (an open HTTP session, say).
@@ -114,10 +123,18 @@ async def _serve(doors: list[Door]) -> int:
                 # A bad token or no network: say so plainly instead of a traceback; the others are stopped below.
                 log.error("%s could not start: %s", type(door).__name__, exc)
                 return 1
+        # The delivery worker sends through the doors' own clients, so it starts once they are up.
+        clock = await start_scheduler(app, {door.messenger.platform: door.messenger for door in doors})
+        for door in doors:
+            announce = getattr(door, "announce_broadcast", None)
+            if announce is not None:
+                clock.on_broadcast_started.append(announce)
         await stop.wait()
         log.info("stop signal received: shutting down")
         return 0
     finally:
+        if clock is not None:
+            await clock.stop()
         # Each door finishes the update in hand before it closes; the database closes last, in run().
         for door in reversed(started):
             try:

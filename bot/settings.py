@@ -58,10 +58,50 @@ class Settings(BaseSettings):
     discord_announcement_channel_id: str = ""
     discord_staff_channel_id: str = ""
 
+    # Sending (the outbox worker). Telegram allows about 30 messages/s overall and 1/s per chat.
+    telegram_rate_limit: float = 30.0
+    discord_rate_limit: float = 5.0
+    per_chat_interval_seconds: float = 1.0
+    delivery_concurrency: int = 16
+    delivery_max_attempts: int = 5
+    delivery_backoff_seconds: float = 1.0
+    # A row claimed ("sending") longer than this was in flight at a crash and is sent again.
+    delivery_lease_seconds: float = 300.0
+
+    # Reminders. Offsets before a workshop: "7d", "1d", "2h", "30m".
+    workshop_reminder_offsets: CsvList = Field(default_factory=lambda: ["7d", "1d", "2h"])
+    # A study reminder missed (e.g. the bot was down) by more than this is skipped, not sent late.
+    reminder_grace_minutes: int = 120
+    nudge_after_days: int = 7
+    quiet_hours: str = "22:00-08:00"
+    scheduler_tick_seconds: float = 30.0
+
     @field_validator("staff_console_users", "staff_telegram_ids", "staff_discord_ids", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split_list(value)
+
+    @field_validator("workshop_reminder_offsets", mode="before")
+    @classmethod
+    def _offsets(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("workshop_reminder_offsets")
+    @classmethod
+    def _offsets_valid(cls, value: list[str]) -> list[str]:
+        from scheduler.timing import parse_offset
+
+        for item in value:
+            parse_offset(item)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        from scheduler.timing import parse_quiet_hours
+
+        parse_quiet_hours(value)
+        return value
 
     @field_validator("default_language")
     @classmethod

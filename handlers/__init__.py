@@ -14,6 +14,8 @@ FEATURES = (
     "certificates",
     "workshops",
     "workshops_staff",
+    "reminders",
+    "broadcast",
     "accounts",
     "privacy",
     "staff",

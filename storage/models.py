@@ -81,6 +81,10 @@ class Delivery(Base):
     not_before: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Set when a worker claims the row (pending → sending); a row left "sending" past its lease was in flight
+    # at a crash and goes back to pending.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
 
 
 class Workshop(Base):
@@ -178,3 +182,71 @@ class LinkCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class NotificationPrefs(Base):
+    """Which kinds of reminder a user wants; no row means every kind is on."""
+
+    __tablename__ = "notification_prefs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    workshop: Mapped[bool] = mapped_column(default=True)
+    study: Mapped[bool] = mapped_column(default=True)
+    nudge: Mapped[bool] = mapped_column(default=True)
+    last_nudge_at: Mapped[datetime | None]
+
+
+class StudyReminder(Base):
+    """A weekly study reminder at a local time on chosen weekdays, in the user's zone at the time it fires."""
+
+    __tablename__ = "study_reminders"
+    __table_args__ = (Index("ix_study_reminders_due", "paused", "next_due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # ISO weekday numbers, Monday = 1, comma-separated ("1,4").
+    weekdays: Mapped[str] = mapped_column(String(32))
+    # Local wall-clock time "HH:MM".
+    at_local: Mapped[str] = mapped_column(String(5))
+    paused: Mapped[bool] = mapped_column(default=False)
+    # The next occurrence in UTC; the firing job advances it with a guarded update, so it fires once.
+    next_due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SentReminder(Base):
+    """One reminder slot that has been handled (sent or dropped): the unique key makes it happen once."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (UniqueConstraint("kind", "user_id", "ref_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ref_id: Mapped[int] = mapped_column(Integer)
+    slot: Mapped[str] = mapped_column(String(32))
+    # sent | dropped (too late to be useful)
+    outcome: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """A staff message to an audience; fanned out into one delivery row per recipient when due."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_status_scheduled", "status", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The audience filter, e.g. {"platform": "telegram", "language": "it", "stage": "in_progress"}.
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Text per language code; `default_language`'s text goes to everyone else.
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    default_language: Mapped[str] = mapped_column(String(8))
+    # draft | scheduled | sending | done | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    scheduled_at: Mapped[datetime | None]
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

@@ -75,6 +75,9 @@ def door_of(client: discord.Client) -> DiscordDoor:
     return door
 
 
+WORKSHOP_WATCH_SECONDS = 30
+
+
 class DiscordDoor:
     def __init__(self, app: App, *, locales_dir: Path | None = None, sync_commands: bool = True) -> None:
         self.app = app
@@ -86,6 +89,8 @@ class DiscordDoor:
         self._task: asyncio.Task[None] | None = None
         self._prepared = False
         self._events_synced = False
+        self._watcher: asyncio.Task[None] | None = None
+        self._fingerprint: tuple[object, ...] | None = None
 
     @property
     def guild(self) -> discord.Object | None:
@@ -121,6 +126,11 @@ class DiscordDoor:
             log.error("discord: the gateway connection ended", exc_info=task.exception())
 
     async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
         await self.client.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
@@ -132,12 +142,47 @@ class DiscordDoor:
         if self._events_synced or self.guild is None or self.app.storage is None:
             return
         self._events_synced = True
+        self._fingerprint = await self.workshops_fingerprint()
         try:
             results = await self.sync_all_workshops()
         except discord.DiscordException:
             log.exception("discord: workshop events could not be synced")
             return
         log.info("discord: workshop events synced: %s", results)
+        self._watcher = asyncio.create_task(self._watch_workshops(), name="discord-workshop-events")
+
+    async def workshops_fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever staff create or change a workshop (from chat, the CLI or another process)."""
+        from sqlalchemy import select
+
+        from storage.models import Workshop
+
+        assert self.app.storage is not None
+        async with self.app.storage.unit_of_work() as uow:
+            # Every row, not just the newest stamp: clocks of two processes need not agree. There are tens of rows.
+            rows = await uow.session.execute(
+                select(Workshop.id, Workshop.updated_at, Workshop.status).order_by(Workshop.id)
+            )
+        return tuple(tuple(row) for row in rows)
+
+    async def check_workshops(self) -> bool:
+        """Sync the Events tab if any workshop changed since the last look; True when it synced."""
+        fingerprint = await self.workshops_fingerprint()
+        if fingerprint == self._fingerprint:
+            return False
+        self._fingerprint = fingerprint
+        log.info("discord: workshops changed, events synced: %s", await self.sync_all_workshops())
+        return True
+
+    async def _watch_workshops(self) -> None:
+        # Workshops change rarely and from several places (chat, CLI); a cheap look every half minute keeps
+        # the Events tab right without every workshop command having to know about Discord.
+        while True:
+            await asyncio.sleep(WORKSHOP_WATCH_SECONDS)
+            try:
+                await self.check_workshops()
+            except Exception:
+                log.exception("discord: workshop events could not be synced")
 
     # -- workshops in the Events tab ------------------------------------------------------------------------------
 
@@ -162,6 +207,36 @@ class DiscordDoor:
             return {}
         ids = await upcoming_workshop_ids(self.app.storage, self.app.dispatcher.clock())
         return {workshop_id: await self.sync_workshop(workshop_id) for workshop_id in ids}
+
+    # -- broadcasts in the announcement channel ------------------------------------------------------------------
+
+    async def announce_broadcast(self, broadcast_id: int) -> bool:
+        """Post a broadcast once to the announcement channel (the scheduler calls this when it starts sending).
+
+        Members who opted in also get it by DM through the delivery queue; this is the public copy.
+        """
+        channel_id = self.app.settings.discord_announcement_channel_id
+        if not channel_id.isdigit() or self.app.storage is None:
+            return False
+        from scheduler.jobs import broadcast_message
+        from storage.broadcasts import text_for
+        from storage.models import Broadcast
+
+        async with self.app.storage.unit_of_work() as uow:
+            broadcast = await uow.session.get(Broadcast, broadcast_id)
+            if broadcast is None:
+                return False
+            language = broadcast.default_language
+            text = text_for(broadcast, language)
+        with use_locale(language):
+            reply = Reply(broadcast_message(text), lang=language)
+        channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(int(channel_id))
+        if not isinstance(channel, discord.abc.Messageable):
+            log.error("discord: announcement channel %s cannot take messages", channel_id)
+            return False
+        for message in render(reply).messages():
+            await channel.send(**message, allowed_mentions=NO_MENTIONS)
+        return True
 
     # -- interactions ---------------------------------------------------------------------------------------------
 

@@ -118,3 +118,82 @@ async def test_undated_and_past_workshops_get_no_event(
     assert await harness.door.sync_workshop(past) == "unchanged"
     assert events.events == {}
     assert await harness.door.sync_all_workshops() == {}
+
+
+async def _nobody(_notice: object) -> None:
+    return None
+
+
+async def test_a_staff_edit_anywhere_reaches_the_events_tab(
+    harness: DiscordHarness, discord_app: App, clock: FrozenClock
+) -> None:
+    from storage import workshops as ws
+
+    events = FakeEvents(harness)
+    door = harness.door
+    await door.on_ready()  # first sync and the watcher's starting point
+    assert events.events == {}
+    assert await door.check_workshops() is False
+    workshop_id = await _workshop(discord_app, updated_at=clock.now)
+    assert await door.check_workshops() is True
+    assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul City Hall, Seoul"}]
+    clock.advance(minutes=5)
+    assert discord_app.storage is not None
+    async with discord_app.storage.unit_of_work() as uow:  # the path `/ws_edit` and `wego-bot workshop edit` take
+        fields = ws.parse_fields([("venue", "Seoul Innovation Park")])
+        await ws.edit_workshop(uow.session, str(workshop_id), fields, clock.now, notify=_nobody, offer_hours=48)
+    assert await door.check_workshops() is True
+    assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul Innovation Park, Seoul"}]
+    assert await door.check_workshops() is False
+    await door.stop()
+
+
+async def test_a_broadcast_is_posted_once_to_the_announcement_channel(
+    harness: DiscordHarness, discord_app: App
+) -> None:
+    from storage.models import Broadcast
+
+    channel = "900000000000000077"
+    posted: list[dict[str, Any]] = []
+    harness.routes[("GET", f"/channels/{channel}")] = lambda body: (
+        200,
+        {"id": channel, "type": 0, "guild_id": str(GUILD_ID), "name": "announcements", "position": 0},
+    )
+
+    def post(body: dict[str, Any]) -> tuple[int, Any]:
+        posted.append(body)
+        return 200, {
+            "id": snowflake(),
+            "channel_id": channel,
+            "content": body.get("content", ""),
+            "type": 0,
+            "author": {"id": "1", "username": "bot", "discriminator": "0"},
+            "attachments": [],
+            "embeds": [],
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "mention_everyone": False,
+            "tts": False,
+            "timestamp": "2026-03-02T09:00:00+00:00",
+            "edited_timestamp": None,
+            "flags": 0,
+            "components": [],
+        }
+
+    harness.routes[("POST", f"/channels/{channel}/messages")] = post
+    assert discord_app.storage is not None
+    async with discord_app.storage.unit_of_work() as uow:
+        broadcast = Broadcast(
+            texts={"en": "Seoul <b>workshop</b> moved to *May*"}, default_language="en", status="sending"
+        )
+        uow.session.add(broadcast)
+        await uow.session.flush()
+        broadcast_id = broadcast.id
+    assert await harness.door.announce_broadcast(broadcast_id) is False  # no channel configured: nothing posted
+    discord_app.settings.discord_announcement_channel_id = channel
+    assert await harness.door.announce_broadcast(broadcast_id) is True
+    assert [p["content"] for p in posted] == [
+        "📣 **Message from the program team**\n\nSeoul <b>workshop</b> moved to \\*May\\*"
+    ]
+    assert posted[0]["allowed_mentions"] == {"parse": []}

@@ -1,0 +1,149 @@
+"""`wego-bot broadcast ...`: compose, preview (exact count), confirm, schedule, list, cancel and watch broadcasts.
+
+The CLI only writes rows; the running bot (`wego-bot run`) sends them. `status ID --watch` draws a progress bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.settings import LANGUAGES, Settings
+
+BAR = 30
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("broadcast", help="message participants (staff)")
+    sub = parser.add_subparsers(dest="broadcast_command", required=True)
+    new = sub.add_parser("new", help="compose a broadcast, preview the recipient count, confirm")
+    new.add_argument(
+        "--to", default="everyone", help='audience, e.g. "platform=telegram lang=it", "city=Milan attended"'
+    )
+    new.add_argument("--text", required=True, help="the text in the default language")
+    new.add_argument("--text-in", nargs=2, action="append", default=[], metavar=("LANG", "TEXT"))
+    new.add_argument("--at", help="send at this local time (YYYY-MM-DD HH:MM) instead of now")
+    new.add_argument("--tz", help="time zone of --at (default: the configured default zone)")
+    new.add_argument("--urgent", action="store_true", help="ignore recipients' quiet hours")
+    new.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    new.set_defaults(func=cmd_broadcast)
+    sub.add_parser("list", help="scheduled and sending broadcasts").set_defaults(func=cmd_broadcast)
+    cancel = sub.add_parser("cancel", help="cancel a scheduled broadcast")
+    cancel.add_argument("id", type=int)
+    cancel.set_defaults(func=cmd_broadcast)
+    status = sub.add_parser("status", help="progress of a broadcast")
+    status.add_argument("id", type=int)
+    status.add_argument("--watch", action="store_true", help="follow it live with a progress bar until done")
+    status.set_defaults(func=cmd_broadcast)
+
+
+def progress_bar(done: int, total: int) -> str:
+    filled = BAR if total == 0 else BAR * done // total
+    return "[" + "#" * filled + "." * (BAR - filled) + f"] {done}/{total}"
+
+
+def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli import _with_app
+
+    async def body(app: Any) -> int:
+        handlers = {"new": _new, "list": _list, "cancel": _cancel, "status": _status}
+        result: int = await handlers[args.broadcast_command](app, args, settings)
+        return result
+
+    return asyncio.run(_with_app(settings, body))
+
+
+async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from scheduler.timing import zone_or_none
+    from storage.broadcasts import Audience, AudienceError, recipient_ids
+    from storage.models import Broadcast
+
+    try:
+        audience = Audience.parse(args.to + (" urgent" if args.urgent else ""), LANGUAGES)
+    except AudienceError as exc:
+        print(f"Unknown audience part: {exc}", file=sys.stderr)
+        return 2
+    texts = {settings.default_language: args.text}
+    for lang, text in args.text_in:
+        if lang not in LANGUAGES:
+            print(f"Unknown language {lang!r}; use one of {', '.join(LANGUAGES)}", file=sys.stderr)
+            return 2
+        texts[lang] = text
+    at = datetime.now(UTC)
+    if args.at:
+        zone = zone_or_none(args.tz or settings.default_timezone)
+        if zone is None:
+            print(f"Unknown time zone {args.tz!r}", file=sys.stderr)
+            return 2
+        at = datetime.strptime(args.at, "%Y-%m-%d %H:%M").replace(tzinfo=zone).astimezone(UTC)
+    async with app.storage.unit_of_work() as uow:
+        count = len(await recipient_ids(uow.session, audience, app.content, settings.default_language))
+    print(f"Audience: {args.to} → exactly {count} recipients; languages: {', '.join(sorted(texts))}.")
+    print(f"When: {'now' if not args.at else at.isoformat()}")
+    if not args.yes and (await asyncio.to_thread(input, "Send? [y/N] ")).strip().lower() not in ("y", "yes"):
+        print("Nothing sent.")
+        return 1
+    async with app.storage.unit_of_work() as uow:
+        row = Broadcast(
+            audience=audience.to_json(),
+            texts=texts,
+            default_language=settings.default_language,
+            status="scheduled",
+            scheduled_at=at,
+        )
+        uow.session.add(row)
+        await uow.session.flush()
+        number = row.id
+    print(f"Broadcast #{number} is scheduled; the running bot sends it.")
+    print(f"Follow it: wego-bot broadcast status {number} --watch")
+    return 0
+
+
+async def _list(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from storage.broadcasts import scheduled
+
+    async with app.storage.unit_of_work() as uow:
+        rows = await scheduled(uow.session)
+    for row in rows:
+        print(f"#{row.id} {row.status} {row.scheduled_at.isoformat() if row.scheduled_at else '-'} {row.audience}")
+    if not rows:
+        print("No broadcast is scheduled or sending.")
+    return 0
+
+
+async def _cancel(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from storage.broadcasts import cancel
+
+    async with app.storage.unit_of_work() as uow:
+        ok = await cancel(uow.session, args.id)
+    print(f"Broadcast #{args.id} cancelled." if ok else f"Broadcast #{args.id} cannot be cancelled.")
+    return 0 if ok else 1
+
+
+async def _status(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from storage.broadcasts import progress
+    from storage.models import Broadcast
+
+    while True:
+        async with app.storage.unit_of_work() as uow:
+            row = await uow.session.get(Broadcast, args.id)
+            counts = await progress(uow.session, args.id)
+        if row is None:
+            print(f"There is no broadcast #{args.id}.", file=sys.stderr)
+            return 1
+        final = sum(counts.get(k, 0) for k in ("sent", "unreachable", "failed"))
+        line = (
+            f"#{row.id} {row.status:<9} {progress_bar(final, row.recipients)}  delivered {counts.get('sent', 0)}, "
+            f"unreachable {counts.get('unreachable', 0)}, failed {counts.get('failed', 0)}"
+        )
+        if not args.watch:
+            print(line)
+            return 0
+        print("\r" + line, end="", flush=True)
+        if row.status in ("done", "cancelled"):
+            print()
+            return 0
+        await asyncio.sleep(0.5)

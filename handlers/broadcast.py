@@ -1,0 +1,230 @@
+"""Staff broadcasts: choose the audience, write the text per language, preview the exact count, confirm, send now or
+at a time; list and cancel scheduled ones. The clock fans a confirmed broadcast out into the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.actions import act
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Button, Reply, esc
+from bot.core.router import Router
+from bot.i18n import LANGUAGE_NAMES, _, format_datetime, use_locale
+from bot.settings import LANGUAGES
+from scheduler.jobs import broadcast_message
+from scheduler.timing import zone_or_none
+from storage import broadcasts as store
+from storage.broadcasts import Audience, AudienceError
+from storage.models import Broadcast
+
+router = Router()
+
+USAGE = (
+    "/broadcast new everyone | platform=telegram | lang=it | workshop=ID registered|waiting|attended | "
+    "city=Milan attended | stage=not_started|in_progress|completed\n"
+    "/broadcast text [xx] TEXT\n/broadcast preview\n/broadcast send\n/broadcast at YYYY-MM-DD HH:MM\n"
+    "/broadcast list\n/broadcast cancel ID\n/broadcast status ID"
+)
+
+
+async def _draft(ctx: Context) -> Broadcast:
+    draft = await store.latest_draft(ctx.session, ctx.user_id)
+    if draft is None:
+        raise UserError(_("You have no broadcast draft. Start one with /broadcast new everyone"))
+    return draft
+
+
+async def _count(ctx: Context, broadcast: Broadcast) -> int:
+    audience = Audience.from_json(broadcast.audience or {})
+    ids = await store.recipient_ids(ctx.session, audience, ctx.content, ctx.settings.default_language)
+    return len(ids)
+
+
+def _audience_text(broadcast: Broadcast) -> str:
+    items = broadcast.audience or {}
+    return esc(" ".join(f"{k}={v}" for k, v in items.items()) or "everyone")
+
+
+async def _new(ctx: Context, rest: str) -> Reply:
+    try:
+        audience = Audience.parse(rest, LANGUAGES)
+    except AudienceError as exc:
+        raise UserError(
+            _("I don't understand the audience “{part}”.").format(part=esc(str(exc)[:60])) + "\n" + esc(USAGE)
+        ) from exc
+    draft = Broadcast(
+        author_user_id=ctx.user_id,
+        audience=audience.to_json(),
+        texts={},
+        default_language=ctx.settings.default_language,
+        status="draft",
+        created_at=ctx.now(),
+    )
+    ctx.session.add(draft)
+    await ctx.session.flush()
+    count = await _count(ctx, draft)
+    return Reply(
+        _("Draft #{id} for {audience}: {count} recipients. Now send the text: /broadcast text YOUR MESSAGE").format(
+            id=draft.id, audience=_audience_text(draft), count=count
+        )
+    )
+
+
+async def _text(ctx: Context, rest: str) -> Reply:
+    draft = await _draft(ctx)
+    first, _sep, remainder = rest.partition(" ")
+    lang = draft.default_language
+    if first.lower() in LANGUAGES and remainder.strip():
+        lang, rest = first.lower(), remainder
+    if not rest.strip():
+        raise UserError(_("The text is empty. Write it after the command: /broadcast text YOUR MESSAGE"))
+    draft.texts = {**(draft.texts or {}), lang: rest.strip()}
+    return await _preview(ctx, draft)
+
+
+async def _preview(ctx: Context, draft: Broadcast | None = None) -> Reply:
+    draft = draft or await _draft(ctx)
+    count = await _count(ctx, draft)
+    lines = [
+        _("<b>Broadcast #{id}</b> to {audience}: exactly {count} recipients.").format(
+            id=draft.id, audience=_audience_text(draft), count=count
+        )
+    ]
+    if draft.default_language not in (draft.texts or {}):
+        lines.append(
+            _("Missing the text in {language}, which everyone else receives.").format(
+                language=LANGUAGE_NAMES[draft.default_language]
+            )
+        )
+    for lang, text in (draft.texts or {}).items():
+        with use_locale(lang):
+            lines += ["", f"— {LANGUAGE_NAMES.get(lang, lang)} —", broadcast_message(text)]
+    buttons = []
+    if draft.default_language in (draft.texts or {}):
+        buttons.append(
+            [
+                Button(_("Send now to {count}").format(count=count), act("bc.send", draft.id)),
+                Button(_("Discard"), act("bc.cancel", draft.id)),
+            ]
+        )
+        lines += ["", _("Or schedule it: /broadcast at YYYY-MM-DD HH:MM (your time zone)")]
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+async def _confirm(ctx: Context, broadcast_id: int, at: datetime | None) -> Reply:
+    broadcast = await ctx.session.get(Broadcast, broadcast_id)
+    if broadcast is None or broadcast.status != "draft":
+        raise UserError(_("Broadcast #{id} is not a draft any more.").format(id=broadcast_id))
+    if broadcast.default_language not in (broadcast.texts or {}):
+        raise UserError(_("Write the text first: /broadcast text YOUR MESSAGE"))
+    broadcast.status = "scheduled"
+    broadcast.scheduled_at = at or ctx.now()
+    count = await _count(ctx, broadcast)
+    if at is None:
+        return Reply(
+            _("Broadcast #{id} is on its way to {count} recipients. You will get a report when it is done.").format(
+                id=broadcast.id, count=count
+            ),
+            edit=True,
+        )
+    zone = ctx.user.timezone or ctx.settings.default_timezone
+    return Reply(
+        _("Broadcast #{id} is scheduled for {time} ({count} recipients now). /broadcast list shows it.").format(
+            id=broadcast.id, time=format_datetime(at, zone, "medium"), count=count
+        )
+    )
+
+
+def _parse_at(ctx: Context, text: str) -> datetime:
+    zone = zone_or_none(ctx.user.timezone or ctx.settings.default_timezone)
+    try:
+        naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError as exc:
+        raise UserError(_("Write the time like this: /broadcast at 2026-05-04 18:30")) from exc
+    moment = naive.replace(tzinfo=zone)
+    if moment <= ctx.now():
+        raise UserError(_("That time has passed. Use /broadcast send to send it now."))
+    return moment
+
+
+async def _list(ctx: Context) -> Reply:
+    rows = await store.scheduled(ctx.session)
+    if not rows:
+        return Reply(_("No broadcast is scheduled or sending."))
+    zone = ctx.user.timezone or ctx.settings.default_timezone
+    lines = [_("<b>Scheduled and sending broadcasts</b>")]
+    buttons = []
+    for row in rows:
+        when = format_datetime(row.scheduled_at, zone, "short") if row.scheduled_at else "—"
+        lines.append(f"#{row.id} {esc(row.status)} {when} — {_audience_text(row)}")
+        if row.status == "scheduled":
+            buttons.append([Button(_("Cancel #{id}").format(id=row.id), act("bc.cancel", row.id))])
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+async def _cancel(ctx: Context, raw: str) -> Reply:
+    if not raw.isdigit() or not await store.cancel(ctx.session, int(raw)):
+        raise UserError(_("Broadcast #{id} cannot be cancelled (unknown, or already sending).").format(id=esc(raw)))
+    return Reply(_("Broadcast #{id} is cancelled.").format(id=raw), edit=ctx.event.action is not None)
+
+
+async def _status(ctx: Context, raw: str) -> Reply:
+    broadcast = await ctx.session.get(Broadcast, int(raw)) if raw.isdigit() else None
+    if broadcast is None:
+        raise UserError(_("There is no broadcast #{id}.").format(id=esc(raw[:12])))
+    counts = await store.progress(ctx.session, broadcast.id)
+    return Reply(
+        _(
+            "Broadcast #{id} ({status}): {delivered} delivered, {unreachable} unreachable, {failed} failed, "
+            "{waiting} waiting, of {total}."
+        ).format(
+            id=broadcast.id,
+            status=esc(broadcast.status),
+            delivered=counts.get("sent", 0),
+            unreachable=counts.get("unreachable", 0),
+            failed=counts.get("failed", 0),
+            waiting=counts.get("pending", 0) + counts.get("sending", 0),
+            total=broadcast.recipients,
+        )
+    )
+
+
+@router.command("broadcast", staff=True, args_hint="new everyone")
+async def broadcast(ctx: Context) -> Reply:
+    """Send a message to participants (staff): new, text, preview, send, at, list, cancel, status."""
+    verb, _sep, rest = ctx.text.strip().partition(" ")
+    verb = verb.lower()
+    if verb == "new":
+        return await _new(ctx, rest)
+    if verb == "text":
+        return await _text(ctx, rest)
+    if verb == "preview":
+        return await _preview(ctx)
+    if verb == "send":
+        return await _confirm(ctx, (await _draft(ctx)).id, None)
+    if verb == "at":
+        at = _parse_at(ctx, rest)
+        return await _confirm(ctx, (await _draft(ctx)).id, at)
+    if verb == "list":
+        return await _list(ctx)
+    if verb == "cancel":
+        return await _cancel(ctx, rest.strip().lstrip("#"))
+    if verb == "status":
+        return await _status(ctx, rest.strip().lstrip("#"))
+    return Reply(esc(USAGE))
+
+
+@router.action("bc.send", staff=True)
+async def send_pressed(ctx: Context) -> Reply:
+    if len(ctx.args) != 1 or not ctx.args[0].isdigit():
+        raise UserError(_("That button is no longer valid. Here is the menu again."))
+    return await _confirm(ctx, int(ctx.args[0]), None)
+
+
+@router.action("bc.cancel", staff=True)
+async def cancel_pressed(ctx: Context) -> Reply:
+    if len(ctx.args) != 1:
+        raise UserError(_("That button is no longer valid. Here is the menu again."))
+    return await _cancel(ctx, ctx.args[0])

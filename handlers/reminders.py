@@ -1,0 +1,243 @@
+"""Reminders people choose: weekly study reminders, their time zone, and which kinds of message they want."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from bot.core.actions import act
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.replies import Button, Reply, esc
+from bot.core.router import Router
+from bot.i18n import N_, _, format_datetime
+from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
+from storage import reminders as store
+from storage.models import StudyReminder, User
+
+router = Router()
+
+MAX_STUDY_REMINDERS = 10
+# Zones to suggest first, by the language a person uses; anything else can be typed (a city or an IANA name).
+SUGGESTED_ZONES: dict[str, tuple[str, ...]] = {
+    "en": ("Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney"),
+    "it": ("Europe/Rome",),
+    "de": ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich"),
+    "fr": ("Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Africa/Dakar"),
+    "ar": ("Africa/Cairo", "Asia/Riyadh", "Asia/Dubai", "Africa/Casablanca"),
+    "ko": ("Asia/Seoul",),
+    "zh": ("Asia/Shanghai", "Asia/Taipei", "Asia/Hong_Kong"),
+}
+KIND_LABELS = {
+    "workshop": N_("Workshop reminders"),
+    "study": N_("Study reminders"),
+    "nudge": N_("Nudges when I pause the course"),
+}
+
+
+def _zone_arg(zone: str) -> str:
+    # Action arguments cannot carry "/"; no IANA name contains ".", so it round-trips.
+    return zone.replace("/", ".")
+
+
+def find_zones(text: str) -> list[str]:
+    """An exact IANA name, else zones whose city part matches what was typed ("rome", "new york")."""
+    typed = text.strip()
+    if zone_or_none(typed) is not None and "/" in typed:
+        return [typed]
+    wanted = typed.casefold().replace(" ", "_")
+    if not wanted:
+        return []
+    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    exact = [z for z in names if z.rsplit("/", 1)[1].casefold() == wanted]
+    return exact or [z for z in names if wanted in z.rsplit("/", 1)[1].casefold()][:6]
+
+
+async def _set_zone(ctx: Context, zone: str) -> Reply:
+    if zone_or_none(zone) is None:
+        raise UserError(_("I don't know the time zone “{zone}”.").format(zone=esc(zone[:64])))
+    user = await ctx.session.get_one(User, ctx.user_id)
+    user.timezone = zone
+    # Existing study reminders keep their local time in the new zone.
+    for reminder in await store.study_reminders(ctx.session, ctx.user_id):
+        _reschedule(ctx, reminder, zone)
+    return Reply(
+        _("Your time zone is now {zone}. It is {time} there.").format(
+            zone=esc(zone), time=format_datetime(ctx.now(), zone, "short")
+        ),
+        edit=True,
+    )
+
+
+def _user_zone(ctx: Context) -> str:
+    return ctx.user.timezone or ctx.settings.default_timezone
+
+
+def _reschedule(ctx: Context, reminder: StudyReminder, zone_name: str) -> None:
+    parsed = parse_weekly(f"{reminder.weekdays} {reminder.at_local}")
+    zone = zone_or_none(zone_name)
+    if parsed is None or zone is None:
+        return
+    reminder.next_due_at = next_weekly(parsed[0], parsed[1], zone, ctx.now())
+
+
+@router.command("timezone", args_hint="Europe/Rome")
+async def timezone(ctx: Context) -> Reply:
+    """Set your time zone (a city or an IANA name such as Europe/Rome) for reminders."""
+    if ctx.text:
+        found = find_zones(ctx.text)
+        if len(found) == 1:
+            return await _set_zone(ctx, found[0])
+        if not found:
+            raise UserError(
+                _("I found no time zone for “{text}”. Try a big city near you, or a name like Europe/Rome.").format(
+                    text=esc(ctx.text[:64])
+                )
+            )
+        options = found
+    else:
+        options = list(SUGGESTED_ZONES.get(ctx.locale, SUGGESTED_ZONES["en"]))
+    current = ctx.user.timezone
+    text = _("Your time zone: {zone}.").format(zone=esc(current)) if current else _("You have not set a time zone.")
+    buttons = [[Button(zone, act("tz", _zone_arg(zone)))] for zone in options]
+    return Reply(text + "\n" + _("Choose one, or send /timezone with your city."), buttons=buttons)
+
+
+@router.action("tz")
+async def timezone_pressed(ctx: Context) -> Reply:
+    if len(ctx.args) != 1:
+        raise UserError(_("That button is no longer valid. Here is the menu again."))
+    return await _set_zone(ctx, ctx.args[0].replace(".", "/"))
+
+
+def _describe(ctx: Context, reminder: StudyReminder) -> str:
+    days = weekdays_text([int(d) for d in reminder.weekdays.split(",")], ctx.locale)
+    state = _("paused") if reminder.paused else _("active")
+    return f"#{reminder.id} {days} {reminder.at_local} ({state})"
+
+
+async def _list(ctx: Context, prefix: str = "") -> Reply:
+    reminders = await store.study_reminders(ctx.session, ctx.user_id)
+    lines = [prefix] if prefix else []
+    if not reminders:
+        lines.append(_("You have no study reminders. Set one like this: /remind mon,thu 19:00"))
+        return Reply("\n".join(lines))
+    lines.append(_("<b>Your study reminders</b> ({zone})").format(zone=esc(_user_zone(ctx))))
+    buttons = []
+    for reminder in reminders:
+        lines.append(_describe(ctx, reminder))
+        toggle = (
+            Button(_("Resume #{id}").format(id=reminder.id), act("remind.resume", reminder.id))
+            if reminder.paused
+            else Button(_("Pause #{id}").format(id=reminder.id), act("remind.pause", reminder.id))
+        )
+        buttons.append([toggle, Button(_("Remove #{id}").format(id=reminder.id), act("remind.remove", reminder.id))])
+    lines.append(_("Add another: /remind mon,thu 19:00"))
+    return Reply("\n".join(lines), buttons=buttons, personal=True)
+
+
+async def _owned(ctx: Context, raw: str) -> StudyReminder:
+    reminder = await store.study_reminder(ctx.session, ctx.user_id, int(raw)) if raw.isdigit() else None
+    if reminder is None:
+        raise UserError(_("You have no study reminder #{id}.").format(id=esc(raw[:12])))
+    return reminder
+
+
+async def _change(ctx: Context, verb: str, raw: str) -> Reply:
+    reminder = await _owned(ctx, raw)
+    if verb == "remove":
+        await ctx.session.delete(reminder)
+        await ctx.session.flush()
+        return await _list(ctx, _("Removed reminder #{id}.").format(id=reminder.id))
+    reminder.paused = verb == "pause"
+    if not reminder.paused:
+        _reschedule(ctx, reminder, _user_zone(ctx))
+    return await _list(ctx)
+
+
+@router.command("remind", args_hint="mon,thu 19:00")
+async def remind(ctx: Context) -> Reply:
+    """Weekly study reminders: /remind mon,thu 19:00 — or list, pause N, resume N, remove N."""
+    text = ctx.text.strip()
+    verb, _sep, rest = text.partition(" ")
+    if not text or verb.lower() == "list":
+        return await _list(ctx)
+    if verb.lower() in ("pause", "resume", "remove"):
+        return await _change(ctx, verb.lower(), rest.strip().lstrip("#"))
+    parsed = parse_weekly(text, ctx.locale)
+    if parsed is None:
+        raise UserError(
+            _("I could not read “{text}”. Write days and a time, for example: /remind mon,thu 19:00").format(
+                text=esc(text[:80])
+            )
+        )
+    days, at = parsed
+    if len(await store.study_reminders(ctx.session, ctx.user_id)) >= MAX_STUDY_REMINDERS:
+        raise UserError(_("You already have {count} study reminders; remove one first.").format(count=10))
+    zone_name = _user_zone(ctx)
+    zone = zone_or_none(zone_name)
+    assert zone is not None
+    reminder = StudyReminder(
+        user_id=ctx.user_id,
+        weekdays=",".join(str(d) for d in days),
+        at_local=at.strftime("%H:%M"),
+        next_due_at=next_weekly(days, at, zone, ctx.now()),
+        created_at=ctx.now(),
+    )
+    ctx.session.add(reminder)
+    await ctx.session.flush()
+    assert reminder.next_due_at is not None
+    note = _("Done: {days} at {time} ({zone}). Next: {next}.").format(
+        days=weekdays_text(days, ctx.locale),
+        time=reminder.at_local,
+        zone=esc(zone_name),
+        next=format_datetime(reminder.next_due_at, zone_name, "medium"),
+    )
+    if not ctx.user.timezone:
+        note += "\n" + _("Not your time zone? Set it with /timezone.")
+    return Reply(note, personal=True)
+
+
+@router.action("remind.pause")
+async def pause_pressed(ctx: Context) -> Reply:
+    return await _change(ctx, "pause", ctx.args[0] if ctx.args else "")
+
+
+@router.action("remind.resume")
+async def resume_pressed(ctx: Context) -> Reply:
+    return await _change(ctx, "resume", ctx.args[0] if ctx.args else "")
+
+
+@router.action("remind.remove")
+async def remove_pressed(ctx: Context) -> Reply:
+    return await _change(ctx, "remove", ctx.args[0] if ctx.args else "")
+
+
+async def _notifications(ctx: Context) -> Reply:
+    prefs = await store.prefs(ctx.session, ctx.user_id)
+    lines = [_("<b>Messages I send you</b>")]
+    buttons = []
+    for kind, label in KIND_LABELS.items():
+        on = bool(getattr(prefs, kind))
+        lines.append(f"{'✅' if on else '🚫'} {_(label)}")
+        verb = _("Turn off: {what}") if on else _("Turn on: {what}")
+        buttons.append([Button(verb.format(what=_(label)), act("notif", kind, "0" if on else "1"))])
+    lines.append(
+        _("Quiet hours: {hours} (your time); reminders due then wait until morning.").format(
+            hours=esc(ctx.settings.quiet_hours)
+        )
+    )
+    return Reply("\n".join(lines), buttons=buttons, edit=ctx.event.action is not None)
+
+
+@router.command("notifications")
+async def notifications(ctx: Context) -> Reply:
+    """Choose which reminders I send you."""
+    return await _notifications(ctx)
+
+
+@router.action("notif")
+async def notification_pressed(ctx: Context) -> Reply:
+    if len(ctx.args) != 2 or ctx.args[0] not in store.KINDS or ctx.args[1] not in ("0", "1"):
+        raise UserError(_("That button is no longer valid. Here is the menu again."))
+    await store.set_wanted(ctx.session, ctx.user_id, ctx.args[0], ctx.args[1] == "1")
+    return await _notifications(ctx)

@@ -1,0 +1,167 @@
+"""APScheduler 3 as the clock inside `wego-bot run`; the database rows are the truth.
+
+Jobs live only in memory (no APScheduler job store): at start, and on every tick, they are rebuilt from the rows
+under stable ids (`study:<id>`, `broadcast:<id>`), so a restart neither loses nor doubles anything. A job only
+*claims* its row (a guarded update); a job that fires after another process already claimed the row does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from bot.core.ports import Messenger
+from scheduler import jobs
+from scheduler.delivery import DeliveryWorker
+from storage.models import Broadcast, StudyReminder
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+TICK_JOB = "tick"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SchedulerHandle:
+    """The running clock and delivery worker; `stop()` ends both."""
+
+    def __init__(self, app: App, messengers: Mapping[str, Messenger], clock: Callable[[], datetime] = utcnow) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        if app.storage is None:
+            raise RuntimeError("the scheduler needs the database")
+        self.app = app
+        self.storage = app.storage
+        self.clock = clock
+        self.worker = DeliveryWorker(self.storage, messengers, app.settings, clock=clock)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._worker_task: asyncio.Task[None] | None = None
+        self._tick_lock = asyncio.Lock()
+        self._pending_tick: asyncio.Task[None] | None = None
+        # Called with the id of each broadcast once it starts sending: the hook for the Discord adapter to post it
+        # once to the announcement channel (not wired here: that belongs to the Discord adapter).
+        self.on_broadcast_started: list[Callable[[int], Any]] = []
+
+    async def start(self) -> None:
+        await self.worker.recover()
+        await self.sync_jobs()
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.app.settings.scheduler_tick_seconds,
+            id=TICK_JOB,
+            next_run_time=self.clock(),
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
+        self.scheduler.start()
+        self._worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
+
+    def wake(self) -> None:
+        """Something changed (a broadcast confirmed, a reminder set): tick now rather than at the next interval."""
+        if self._pending_tick is None or self._pending_tick.done():
+            self._pending_tick = asyncio.get_running_loop().create_task(self.tick())
+        self.worker.wake()
+
+    async def sync_jobs(self) -> None:
+        """One date job per due row, under a stable id; jobs whose row went away are removed."""
+        wanted: dict[str, tuple[datetime, Callable[..., Any], tuple[Any, ...]]] = {}
+        async with self.storage.unit_of_work() as uow:
+            for rid, due in await uow.session.execute(
+                select(StudyReminder.id, StudyReminder.next_due_at).where(
+                    StudyReminder.paused.is_(False), StudyReminder.next_due_at.is_not(None)
+                )
+            ):
+                assert due is not None
+                wanted[f"study:{rid}"] = (due, self.fire_study, (rid,))
+            for bid, at in await uow.session.execute(
+                select(Broadcast.id, Broadcast.scheduled_at).where(Broadcast.status == "scheduled")
+            ):
+                wanted[f"broadcast:{bid}"] = (at or self.clock(), self.fan_out, ())
+        for job in self.scheduler.get_jobs():
+            if job.id != TICK_JOB and job.id not in wanted:
+                job.remove()
+        now = self.clock()
+        for job_id, (due, func, args) in wanted.items():
+            existing = self.scheduler.get_job(job_id)
+            run_at = max(due, now)
+            if existing is not None and existing.next_run_time == run_at:
+                continue
+            self.scheduler.add_job(
+                func,
+                "date",
+                run_date=run_at,
+                args=args,
+                id=job_id,
+                replace_existing=True,
+                # Lateness is judged by the job itself against the row (grace rules per kind), not by APScheduler.
+                misfire_grace_time=None,
+            )
+
+    async def fire_study(self, reminder_id: int) -> None:
+        if await jobs.fire_study(self.storage, self.app.content, self.app.settings, reminder_id, self.clock()):
+            self.worker.wake()
+        await self.sync_jobs()
+
+    async def fan_out(self) -> None:
+        started = await jobs.fan_out_due(self.storage, self.app.content, self.app.settings, self.clock())
+        for broadcast_id in started:
+            for hook in self.on_broadcast_started:
+                try:
+                    result = hook(broadcast_id)
+                    if asyncio.iscoroutine(result):
+                        await result
+                except Exception:
+                    log.exception("broadcast hook failed for %d", broadcast_id)
+        if started:
+            self.worker.wake()
+
+    async def tick(self) -> None:
+        """The catch-up pass: everything due by the rows, whatever jobs did or did not fire."""
+        async with self._tick_lock:
+            try:
+                now = self.clock()
+                settings, content = self.app.settings, self.app.content
+                async with self.storage.unit_of_work() as uow:
+                    from storage.reminders import due_study_ids
+
+                    overdue = await due_study_ids(uow.session, now)
+                for reminder_id in overdue:
+                    await jobs.fire_study(self.storage, content, settings, reminder_id, now)
+                await self.fan_out()
+                await jobs.scan_workshops(self.storage, settings, now)
+                await jobs.scan_nudges(self.storage, content, settings, now)
+                await jobs.finish_broadcasts(self.storage, settings, now)
+                await self.sync_jobs()
+                self.worker.wake()
+            except Exception:
+                log.exception("scheduler tick failed")
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.worker.stop()
+        if self._worker_task is not None:
+            self._worker_task.cancel()
+            await asyncio.gather(self._worker_task, return_exceptions=True)
+
+
+async def start_scheduler(
+    app: App, messengers: Mapping[str, Messenger], clock: Callable[[], datetime] = utcnow
+) -> SchedulerHandle:
+    """Start the clock and the delivery worker; `await handle.stop()` on shutdown."""
+    handle = SchedulerHandle(app, messengers, clock)
+    await handle.start()
+    app.dispatcher.on_commit = handle.wake
+    return handle

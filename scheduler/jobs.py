@@ -1,0 +1,302 @@
+"""What the clock runs. Each job is a function of the rows and `now`: it claims its work with a guarded update or a
+unique key in the same transaction that writes the outbox rows, so running it twice (two clocks, a restart, a
+late catch-up) sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.content import Content
+from bot.core.replies import Reply, esc
+from bot.i18n import _, format_datetime
+from bot.settings import Settings
+from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
+from storage import broadcasts as broadcast_store
+from storage import reminders as store
+from storage.models import Broadcast, NotificationPrefs, Registration, User, Workshop
+from storage.outbox import enqueue_for_user
+from storage.uow import Storage
+
+log = logging.getLogger(__name__)
+
+
+def user_zone(user: User | None, settings: Settings) -> ZoneInfo:
+    return zone_or_none(user.timezone if user else None) or zone_or_none(settings.default_timezone) or ZoneInfo("UTC")
+
+
+def next_lecture(content: Content, done: set[str]) -> str | None:
+    """The first lecture in course order not marked as watched (None when the course is complete)."""
+    for lecture in content.all_lectures():
+        if lecture.key not in done:
+            return lecture.key
+    return None
+
+
+def _lecture_line(content: Content, key: str | None) -> str:
+    url = str(content.program.course.url)
+    link = f'<a href="{esc(url)}">{esc(url)}</a>'
+    lecture = content.lecture(key) if key else None
+    if lecture is None:
+        return _("You have watched every lecture. The course is at {link}.").format(link=link)
+    return _("Next lecture: {key} “{title}” — {link}").format(key=lecture.key, title=esc(lecture.title), link=link)
+
+
+# -- study reminders ----------------------------------------------------------------------------------------------
+
+
+async def fire_study(storage: Storage, content: Content, settings: Settings, reminder_id: int, now: datetime) -> bool:
+    """Send one due study reminder and move it to its next occurrence; True when a message was queued."""
+    async with storage.unit_of_work() as uow:
+        session = uow.session
+        from storage.models import StudyReminder
+
+        row = await session.get(StudyReminder, reminder_id)
+        if row is None or row.paused or row.next_due_at is None or row.next_due_at > now:
+            return False
+        user = await session.get(User, row.user_id)
+        zone = user_zone(user, settings)
+        at = parse_time(row.at_local)
+        days = [int(d) for d in row.weekdays.split(",") if d]
+        if at is None or not days:
+            return False
+        due = row.next_due_at
+        following = next_weekly(days, at, zone, max(now, due))
+        if not await store.claim_study(session, reminder_id, due, following):
+            return False
+        late = now - due > timedelta(minutes=settings.reminder_grace_minutes)
+        if late or not await store.wants(session, row.user_id, "study"):
+            if late:
+                log.info("study reminder %d missed by %s: skipped", reminder_id, now - due)
+            return False
+        line = _lecture_line_for(content, await store.completed_keys(session, row.user_id))
+        not_before = after_quiet_hours(now, zone, parse_quiet_hours(settings.quiet_hours))
+        await enqueue_for_user(
+            session,
+            row.user_id,
+            lambda: Reply(_("⏰ Time to study!") + "\n" + line()),
+            kind="study",
+            ref_id=reminder_id,
+            not_before=not_before,
+            default_locale=settings.default_language,
+        )
+        return True
+
+
+def _lecture_line_for(content: Content, done: set[str]) -> _LazyLine:
+    return _LazyLine(content, next_lecture(content, done))
+
+
+class _LazyLine:
+    """Built inside the recipient's locale (enqueue_for_user sets it), so the words come out in their language."""
+
+    def __init__(self, content: Content, key: str | None) -> None:
+        self.content, self.key = content, key
+
+    def __call__(self) -> str:
+        return _lecture_line(self.content, self.key)
+
+
+# -- workshop reminders -------------------------------------------------------------------------------------------
+
+
+def offsets(settings: Settings) -> list[tuple[str, timedelta]]:
+    return sorted(((text, parse_offset(text)) for text in settings.workshop_reminder_offsets), key=lambda p: p[1])
+
+
+async def scan_workshops(storage: Storage, settings: Settings, now: datetime) -> int:
+    """Queue the workshop reminders that are due; a slot missed because a later one is due is skipped."""
+    slots = offsets(settings)
+    if not slots:
+        return 0
+    quiet = parse_quiet_hours(settings.quiet_hours)
+    queued = 0
+    async with storage.unit_of_work() as uow:
+        session = uow.session
+        rows = await session.execute(
+            select(Registration, Workshop)
+            .join(Workshop, Workshop.id == Registration.workshop_id)
+            .where(
+                Registration.status == "confirmed",
+                Workshop.status != "cancelled",
+                Workshop.starts_at.is_not(None),
+                Workshop.starts_at > now,
+                Workshop.starts_at <= now + slots[-1][1],
+            )
+        )
+        for registration, workshop in rows:
+            starts = workshop.starts_at
+            assert starts is not None
+            # The nearest slot whose time has come, and that was still ahead when the person registered.
+            current = next(
+                (
+                    (name, delta)
+                    for name, delta in slots
+                    if starts - delta <= now and starts - delta >= registration.registered_at
+                ),
+                None,
+            )
+            if current is None:
+                continue
+            if not await store.wants(session, registration.user_id, "workshop"):
+                continue
+            if not await store.record_slot(
+                session, "workshop", registration.user_id, registration.id, current[0], "sent", now
+            ):
+                continue
+            user = await session.get(User, registration.user_id)
+            zone = user_zone(user, settings)
+            morning = after_quiet_hours(now, zone, quiet)
+            # Waiting for the morning is fine unless the workshop starts first: then it is urgent.
+            not_before = morning if morning < starts - timedelta(minutes=30) else now
+            title, venue, city, zone_name = workshop.title, workshop.venue, workshop.city, zone.key
+
+            def build(
+                title: str = title,
+                venue: str = venue,
+                city: str = city,
+                zone_name: str = zone_name,
+                starts: datetime = starts,
+            ) -> Reply:
+                lines = [
+                    _("📅 Reminder: <b>{title}</b>").format(title=esc(title)),
+                    _("When: {time}").format(time=format_datetime(starts, zone_name, "full")),
+                    _("Where: {venue}, {city}").format(venue=esc(venue or "—"), city=esc(city)),
+                ]
+                return Reply("\n".join(lines))
+
+            await enqueue_for_user(
+                session,
+                registration.user_id,
+                build,
+                kind="workshop",
+                ref_id=registration.id,
+                not_before=not_before,
+                default_locale=settings.default_language,
+            )
+            queued += 1
+    return queued
+
+
+# -- nudges -------------------------------------------------------------------------------------------------------
+
+
+async def scan_nudges(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
+    """Nudge people who started the course and made no progress for `nudge_after_days`, once per such period."""
+    period = timedelta(days=settings.nudge_after_days)
+    if period <= timedelta(0):
+        return 0
+    quiet = parse_quiet_hours(settings.quiet_hours)
+    keys = {lecture.key for lecture in content.all_lectures()}
+    queued = 0
+    async with storage.unit_of_work() as uow:
+        session = uow.session
+        from sqlalchemy import func
+
+        from storage.models import LectureProgress
+
+        rows = await session.execute(
+            select(LectureProgress.user_id, func.max(LectureProgress.completed_at)).group_by(LectureProgress.user_id)
+        )
+        for user_id, last in rows:
+            if last is None or now - last < period:
+                continue
+            prefs_row = await session.get(NotificationPrefs, user_id)
+            if prefs_row is not None and (
+                not prefs_row.nudge or (prefs_row.last_nudge_at is not None and now - prefs_row.last_nudge_at < period)
+            ):
+                continue
+            done = await store.completed_keys(session, user_id)
+            if keys <= done:
+                continue
+            user = await session.get(User, user_id)
+            if user is None or user.deleted_at is not None:
+                continue
+            (await store.prefs(session, user_id)).last_nudge_at = now
+            line = _lecture_line_for(content, done)
+
+            def nudge(line: _LazyLine = line) -> Reply:
+                return Reply(_("👋 It has been a while since your last lecture.") + "\n" + line())
+
+            await enqueue_for_user(
+                session,
+                user_id,
+                nudge,
+                kind="nudge",
+                ref_id=None,
+                not_before=after_quiet_hours(now, user_zone(user, settings), quiet),
+                default_locale=settings.default_language,
+            )
+            queued += 1
+    return queued
+
+
+# -- broadcasts ---------------------------------------------------------------------------------------------------
+
+
+def broadcast_message(text: str) -> str:
+    """Staff text is escaped, never interpreted: `<`, `&` and right-to-left script arrive exactly as typed."""
+    return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
+
+
+async def fan_out_due(storage: Storage, content: Content, settings: Settings, now: datetime) -> list[int]:
+    started = []
+    quiet = parse_quiet_hours(settings.quiet_hours)
+    async with storage.unit_of_work() as uow:
+        ids = await broadcast_store.due(uow.session, now)
+    for broadcast_id in ids:
+
+        def render(broadcast: Broadcast, user: User) -> tuple[str, datetime]:
+            from bot.i18n import use_locale
+
+            locale = user.locale or settings.default_language
+            with use_locale(locale):
+                text = broadcast_message(broadcast_store.text_for(broadcast, user.locale))
+            urgent = bool((broadcast.audience or {}).get("urgent"))
+            return text, now if urgent else after_quiet_hours(now, user_zone(user, settings), quiet)
+
+        async with storage.unit_of_work() as uow:
+            count = await broadcast_store.fan_out(
+                uow.session, broadcast_id, now, content, settings.default_language, render
+            )
+        if count is not None:
+            log.info("broadcast %d: %d recipients queued", broadcast_id, count)
+            started.append(broadcast_id)
+    return started
+
+
+async def finish_broadcasts(storage: Storage, settings: Settings, now: datetime) -> list[int]:
+    """Close broadcasts whose every row is final and send the author a report."""
+    finished = []
+    async with storage.unit_of_work() as uow:
+        for broadcast in await broadcast_store.sending(uow.session):
+            counts = await broadcast_store.finish(uow.session, broadcast.id, now)
+            if counts is None:
+                continue
+            finished.append(broadcast.id)
+            if broadcast.author_user_id is None:
+                continue
+            delivered, unreachable, failed = (counts.get(k, 0) for k in ("sent", "unreachable", "failed"))
+            number = broadcast.id
+
+            def report(number: int = number, d: int = delivered, u: int = unreachable, f: int = failed) -> Reply:
+                return Reply(
+                    _(
+                        "📊 Broadcast #{id} is done: {delivered} delivered, {unreachable} unreachable, {failed} failed."
+                    ).format(id=number, delivered=d, unreachable=u, failed=f)
+                )
+
+            await enqueue_for_user(
+                uow.session,
+                broadcast.author_user_id,
+                report,
+                kind="report",
+                ref_id=broadcast.id,
+                not_before=now,
+                default_locale=settings.default_language,
+            )
+    return finished

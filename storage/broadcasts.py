@@ -1,0 +1,254 @@
+"""Broadcast rows, audience selection and the fan-out into one outbox row per recipient."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content import Content
+from storage.models import Account, Broadcast, Delivery, LectureProgress, Registration, User, Workshop
+
+PLATFORMS = ("telegram", "discord", "console")
+STAGES = ("not_started", "in_progress", "completed")
+# registered: a confirmed place; waiting: on the waiting list (or offered a freed place); attended: checked in.
+STAGE_ALIASES = {"not-started": "not_started", "in-progress": "in_progress", "done": "completed"}
+REGISTRATION_STATES = ("registered", "waiting", "attended")
+FINAL = ("sent", "unreachable", "failed")
+
+
+class AudienceError(ValueError):
+    """An audience filter that names something unknown; the message says which part."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who gets a broadcast: every given criterion must hold (none given: everyone)."""
+
+    platform: str | None = None
+    language: str | None = None
+    workshop_id: int | None = None
+    city: str | None = None
+    registration: str | None = None
+    stage: str | None = None
+    # Urgent broadcasts ignore recipients' quiet hours.
+    urgent: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        values = {key: getattr(self, key) for key in self.__dataclass_fields__}
+        return {key: value for key, value in values.items() if value is not None and value is not False}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Audience:
+        fields = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
+        return cls(**fields)
+
+    @classmethod
+    def parse(cls, text: str, languages: tuple[str, ...]) -> Audience:
+        """Read "everyone", "platform=telegram lang=it", "workshop=3 registered", "city=Milan attended", "stage=done".
+
+        Every criterion given must hold; an unknown word raises AudienceError naming it.
+        """
+        values: dict[str, Any] = {}
+        for token in text.split():
+            key, sep, value = token.partition("=")
+            key = key.lower()
+            if not sep and key in ("everyone", "all"):
+                continue
+            if not sep and key in REGISTRATION_STATES:
+                values["registration"] = key
+            elif not sep and key == "urgent":
+                values["urgent"] = True
+            elif key == "platform" and value.lower() in PLATFORMS:
+                values["platform"] = value.lower()
+            elif key in ("lang", "language") and value.lower() in languages:
+                values["language"] = value.lower()
+            elif key == "workshop" and value.isdigit():
+                values["workshop_id"] = int(value)
+            elif key == "city" and value:
+                values["city"] = value.replace("_", " ")
+            elif key == "status" and value.lower() in REGISTRATION_STATES:
+                values["registration"] = value.lower()
+            elif key == "stage" and STAGE_ALIASES.get(value.lower(), value.lower()) in STAGES:
+                values["stage"] = STAGE_ALIASES.get(value.lower(), value.lower())
+            else:
+                raise AudienceError(token)
+        audience = cls(**values)
+        if (audience.workshop_id or audience.city) and not audience.registration:
+            raise AudienceError("registered|waiting|attended")
+        if audience.registration and not (audience.workshop_id or audience.city):
+            raise AudienceError("workshop=ID|city=NAME")
+        return audience
+
+
+def _registration_clause(audience: Audience) -> Any:
+    where = [Registration.user_id == User.id]
+    if audience.registration == "registered":
+        where.append(Registration.status == "confirmed")
+    elif audience.registration == "waiting":
+        where.append(Registration.status.in_(("waitlisted", "offered")))
+    else:
+        where.append(Registration.attended_at.is_not(None))
+    if audience.workshop_id is not None:
+        where.append(Registration.workshop_id == audience.workshop_id)
+    if audience.city is not None:
+        where.append(
+            exists().where(Workshop.id == Registration.workshop_id, func.lower(Workshop.city) == audience.city.lower())
+        )
+    return exists().where(and_(*where))
+
+
+def recipients_query(audience: Audience, content: Content, default_language: str) -> Select[Any]:
+    """The users a broadcast reaches: not deleted, reachable somewhere (on the platform, when one is named)."""
+    reachable = [Account.user_id == User.id, Account.reachable.is_(True)]
+    if audience.platform:
+        reachable.append(Account.platform == audience.platform)
+    query = select(User.id).where(User.deleted_at.is_(None), exists().where(and_(*reachable)))
+    if audience.language:
+        if audience.language == default_language:
+            query = query.where((User.locale == audience.language) | User.locale.is_(None))
+        else:
+            query = query.where(User.locale == audience.language)
+    if audience.registration:
+        query = query.where(_registration_clause(audience))
+    if audience.stage:
+        keys = [lecture.key for lecture in content.all_lectures()]
+        done = (
+            select(func.count(func.distinct(LectureProgress.lecture_key)))
+            .where(LectureProgress.user_id == User.id, LectureProgress.lecture_key.in_(keys))
+            .scalar_subquery()
+        )
+        if audience.stage == "not_started":
+            query = query.where(done == 0)
+        elif audience.stage == "in_progress":
+            query = query.where(done > 0, done < len(keys))
+        else:
+            query = query.where(done >= len(keys))
+    return query.order_by(User.id)
+
+
+async def recipient_ids(
+    session: AsyncSession, audience: Audience, content: Content, default_language: str
+) -> list[int]:
+    return list(await session.scalars(recipients_query(audience, content, default_language)))
+
+
+async def latest_draft(session: AsyncSession, author_user_id: int) -> Broadcast | None:
+    row: Broadcast | None = await session.scalar(
+        select(Broadcast)
+        .where(Broadcast.author_user_id == author_user_id, Broadcast.status == "draft")
+        .order_by(Broadcast.id.desc())
+        .limit(1)
+    )
+    return row
+
+
+async def scheduled(session: AsyncSession) -> list[Broadcast]:
+    result = await session.scalars(
+        select(Broadcast).where(Broadcast.status.in_(("scheduled", "sending"))).order_by(Broadcast.id)
+    )
+    return list(result)
+
+
+async def due(session: AsyncSession, now: datetime) -> list[int]:
+    result = await session.scalars(
+        select(Broadcast.id).where(Broadcast.status == "scheduled", Broadcast.scheduled_at <= now)
+    )
+    return list(result)
+
+
+async def cancel(session: AsyncSession, broadcast_id: int) -> bool:
+    """Cancel a draft or a scheduled broadcast that has not started; False when it is too late or unknown."""
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status.in_(("draft", "scheduled")))
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def text_for(broadcast: Broadcast, locale: str | None) -> str:
+    texts = broadcast.texts or {}
+    return texts.get(locale or "", "") or texts.get(broadcast.default_language, "") or next(iter(texts.values()), "")
+
+
+async def fan_out(
+    session: AsyncSession,
+    broadcast_id: int,
+    now: datetime,
+    content: Content,
+    default_language: str,
+    render: Callable[[Broadcast, User], tuple[str, datetime]],
+) -> int | None:
+    """Turn a due broadcast into one delivery row per recipient, in one transaction; None if already done.
+
+    The guarded status change (scheduled → sending) is what makes a second clock, or a restart, a no-op.
+    """
+    claimed = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == "scheduled")
+        .values(status="sending", started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        return None
+    broadcast = await session.get_one(Broadcast, broadcast_id, populate_existing=True)
+    audience = Audience.from_json(broadcast.audience or {})
+    ids = await recipient_ids(session, audience, content, default_language)
+    pinned: dict[int, int] = {}
+    if audience.platform:
+        rows = await session.execute(
+            select(Account.user_id, Account.id)
+            .where(Account.user_id.in_(ids), Account.platform == audience.platform, Account.reachable.is_(True))
+            .order_by(Account.last_seen_at)
+        )
+        pinned = {user_id: account_id for user_id, account_id in rows}
+    users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(ids)))}
+    for user_id in ids:
+        text, not_before = render(broadcast, users[user_id])
+        session.add(
+            Delivery(
+                user_id=user_id,
+                account_id=pinned.get(user_id),
+                kind="broadcast",
+                ref_id=broadcast_id,
+                text=text,
+                buttons=[],
+                not_before=not_before,
+                created_at=now,
+            )
+        )
+    broadcast.recipients = len(ids)
+    return len(ids)
+
+
+async def progress(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.kind == "broadcast", Delivery.ref_id == broadcast_id)
+        .group_by(Delivery.status)
+    )
+    return {status: int(count) for status, count in rows}
+
+
+async def sending(session: AsyncSession) -> list[Broadcast]:
+    return list(await session.scalars(select(Broadcast).where(Broadcast.status == "sending")))
+
+
+async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> dict[str, int] | None:
+    """Mark a sending broadcast done once every row is final; the counts when it just finished, else None."""
+    counts = await progress(session, broadcast_id)
+    if any(status not in FINAL for status in counts):
+        return None
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == "sending")
+        .values(status="done", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return counts if int(getattr(result, "rowcount", 0) or 0) == 1 else None

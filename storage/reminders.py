@@ -1,0 +1,101 @@
+"""Reminder rows: notification preferences, weekly study reminders, and the once-only log of reminder slots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import LectureProgress, NotificationPrefs, SentReminder, StudyReminder
+
+KINDS = ("workshop", "study", "nudge")
+
+
+async def prefs(session: AsyncSession, user_id: int) -> NotificationPrefs:
+    """The user's preferences row, created (everything on) on first use."""
+    row = await session.get(NotificationPrefs, user_id)
+    if row is None:
+        row = NotificationPrefs(user_id=user_id, workshop=True, study=True, nudge=True)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def wants(session: AsyncSession, user_id: int, kind: str) -> bool:
+    row = await session.get(NotificationPrefs, user_id)
+    return True if row is None else bool(getattr(row, kind))
+
+
+async def set_wanted(session: AsyncSession, user_id: int, kind: str, on: bool) -> None:
+    if kind not in KINDS:
+        raise ValueError(kind)
+    setattr(await prefs(session, user_id), kind, on)
+
+
+async def study_reminders(session: AsyncSession, user_id: int) -> list[StudyReminder]:
+    result = await session.scalars(
+        select(StudyReminder).where(StudyReminder.user_id == user_id).order_by(StudyReminder.id)
+    )
+    return list(result)
+
+
+async def study_reminder(session: AsyncSession, user_id: int, reminder_id: int) -> StudyReminder | None:
+    row = await session.get(StudyReminder, reminder_id)
+    return row if row is not None and row.user_id == user_id else None
+
+
+async def due_study_ids(session: AsyncSession, now: datetime) -> list[int]:
+    result = await session.scalars(
+        select(StudyReminder.id).where(
+            StudyReminder.paused.is_(False), StudyReminder.next_due_at.is_not(None), StudyReminder.next_due_at <= now
+        )
+    )
+    return list(result)
+
+
+async def claim_study(session: AsyncSession, reminder_id: int, due: datetime, following: datetime) -> bool:
+    """Move a reminder from `due` to `following`; only one caller wins, so an occurrence fires once."""
+    result = await session.execute(
+        update(StudyReminder)
+        .where(StudyReminder.id == reminder_id, StudyReminder.next_due_at == due, StudyReminder.paused.is_(False))
+        .values(next_due_at=following)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+async def record_slot(
+    session: AsyncSession, kind: str, user_id: int, ref_id: int, slot: str, outcome: str, now: datetime
+) -> bool:
+    """Claim a reminder slot once for ever (the unique key decides); False when it was already handled."""
+    try:
+        async with session.begin_nested():
+            session.add(
+                SentReminder(kind=kind, user_id=user_id, ref_id=ref_id, slot=slot, outcome=outcome, created_at=now)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def slots_handled(session: AsyncSession, kind: str, user_id: int, ref_id: int) -> set[str]:
+    result = await session.scalars(
+        select(SentReminder.slot).where(
+            SentReminder.kind == kind, SentReminder.user_id == user_id, SentReminder.ref_id == ref_id
+        )
+    )
+    return set(result)
+
+
+async def completed_keys(session: AsyncSession, user_id: int) -> set[str]:
+    result = await session.scalars(select(LectureProgress.lecture_key).where(LectureProgress.user_id == user_id))
+    return set(result)
+
+
+async def last_progress(session: AsyncSession, user_id: int) -> datetime | None:
+    moment: datetime | None = await session.scalar(
+        select(func.max(LectureProgress.completed_at)).where(LectureProgress.user_id == user_id)
+    )
+    return moment

@@ -1,0 +1,191 @@
+"""Broadcasts: audience selection per filter, staff-only paths, escaping and right-to-left text, the author's report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.core.actions import act
+from scheduler import jobs
+from scheduler.delivery import DeliveryWorker
+from storage.broadcasts import Audience, recipient_ids
+from storage.models import Account, Broadcast, Delivery, LectureProgress, Registration, User, Workshop
+from tests.conftest import FrozenClock
+from tests.fakes import FakeMessenger
+from tests.helpers import ChatDriver
+
+ALL_KEYS = [f"{p}.{i}" for p, n in ((1, 8), (2, 6), (3, 5), (4, 5)) for i in range(1, n + 1)]
+
+
+async def population(app: App) -> dict[str, int]:
+    """Known rows: who is where, speaks what, registered how, and how far in the course."""
+    assert app.storage is not None
+    ids: dict[str, int] = {}
+    async with app.storage.unit_of_work() as uow:
+        s = uow.session
+        milan = Workshop(city="Milan", title="W1", starts_at=None, timezone="Europe/Rome", capacity=5, checkin_code="a")
+        seoul = Workshop(city="Seoul", title="W2", starts_at=None, timezone="Asia/Seoul", capacity=5, checkin_code="b")
+        s.add_all([milan, seoul])
+        await s.flush()
+        people = {
+            # name: (platforms, locale, (workshop, status, attended), lectures done)
+            "tg_it": (["telegram"], "it", (milan, "confirmed", False), 0),
+            "dc_en": (["discord"], "en", (milan, "waitlisted", False), 3),
+            "both_ar": (["telegram", "discord"], "ar", (seoul, "confirmed", True), len(ALL_KEYS)),
+            "console_none": (["console"], None, None, 0),
+            "blocked": (["telegram"], "it", (milan, "confirmed", False), 0),
+        }
+        for name, (platforms, locale, reg, done) in people.items():
+            user = User(display_name=name, locale=locale)
+            s.add(user)
+            await s.flush()
+            ids[name] = user.id
+            for platform in platforms:
+                s.add(
+                    Account(
+                        user_id=user.id,
+                        platform=platform,
+                        platform_user_id=name,
+                        chat_id=name,
+                        reachable=name != "blocked",
+                    )
+                )
+            if reg:
+                workshop, status, attended = reg
+                s.add(
+                    Registration(
+                        workshop_id=workshop.id,
+                        user_id=user.id,
+                        status=status,
+                        attended_at=workshop.created_at if attended else None,
+                    )
+                )
+            for key in ALL_KEYS[:done]:
+                s.add(LectureProgress(user_id=user.id, lecture_key=key))
+        ids["milan"], ids["seoul"] = milan.id, seoul.id
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("filter_text", "expected"),
+    [
+        ("everyone", {"tg_it", "dc_en", "both_ar", "console_none"}),
+        ("platform=telegram", {"tg_it", "both_ar"}),
+        ("platform=discord", {"dc_en", "both_ar"}),
+        ("lang=it", {"tg_it"}),
+        ("lang=en", {"dc_en", "console_none"}),
+        ("city=Milan registered", {"tg_it"}),
+        ("city=milan waiting", {"dc_en"}),
+        ("city=Seoul attended", {"both_ar"}),
+        ("workshop=SEOUL registered", {"both_ar"}),
+        ("stage=not_started", {"tg_it", "console_none"}),
+        ("stage=in_progress", {"dc_en"}),
+        ("stage=completed", {"both_ar"}),
+        ("platform=telegram stage=not_started", {"tg_it"}),
+    ],
+)
+async def test_audience_filters_select_exactly_the_known_rows(app: App, filter_text: str, expected: set[str]) -> None:
+    ids = await population(app)
+    filter_text = filter_text.replace("SEOUL", str(ids["seoul"]))
+    audience = Audience.parse(filter_text, ("en", "it", "de", "fr", "ar", "ko", "zh"))
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        found = await recipient_ids(uow.session, audience, app.content, "en")
+    names = {name for name, uid in ids.items() if uid in found and name not in ("milan", "seoul")}
+    assert names == expected
+
+
+STAFF_PATHS = [
+    "/broadcast",
+    "/broadcast new everyone",
+    "/broadcast text hello",
+    "/broadcast preview",
+    "/broadcast send",
+    "/broadcast at 2030-01-01 10:00",
+    "/broadcast list",
+    "/broadcast cancel 1",
+    "/broadcast status 1",
+]
+
+
+async def test_non_staff_get_nowhere_on_any_staff_path(app: App, chat: Callable[..., ChatDriver]) -> None:
+    staffer = chat("staffer")
+    await staffer.send("/broadcast new everyone")
+    await staffer.send("/broadcast text Real text")
+    mallory = chat("mallory")
+    for line in STAFF_PATHS:
+        await mallory.send(line)
+        assert mallory.text == "That is only for the program staff.", line
+    for action in (act("bc.send", 1), act("bc.cancel", 1)):
+        await mallory.press_action(action)
+        assert mallory.text == "That is only for the program staff."
+    await mallory.send("/help")
+    assert "/broadcast" not in mallory.text
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        rows = list(await uow.session.scalars(select(Broadcast)))
+    assert [(b.status, b.texts) for b in rows] == [("draft", {"en": "Real text"})]
+
+
+async def test_html_and_right_to_left_text_arrive_intact_and_the_author_gets_a_report(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    ids = await population(app)
+    staffer = chat("staffer")
+    await staffer.send("/broadcast new platform=telegram")
+    assert "2 recipients" in staffer.text
+    await staffer.send('/broadcast text Rooms <A&B> "free" & open <script>x</script>')
+    arabic = "ورشة العمل في <ميلانو> يوم ٢٠ أبريل"
+    await staffer.send(f"/broadcast text ar {arabic}")
+    assert "exactly 2 recipients" in staffer.text
+    await staffer.press("Send now to 2")
+    assert "on its way to 2 recipients" in staffer.text
+    assert app.storage is not None
+    settings = app.settings.model_copy(update={"quiet_hours": "00:00-00:00"})
+    await jobs.fan_out_due(app.storage, app.content, settings, clock.now)
+    assert await jobs.fan_out_due(app.storage, app.content, settings, clock.now) == []
+    messenger = FakeMessenger()
+    worker = DeliveryWorker(
+        app.storage,
+        {"telegram": messenger},
+        settings.model_copy(update={"per_chat_interval_seconds": 0.0}),
+        clock=clock,
+        monotonic=lambda: clock.now.timestamp(),
+    )
+    await worker.run_until_idle()
+    sent = dict(messenger.sent)
+    assert sent.keys() == {"tg_it", "both_ar"}
+    assert sent["tg_it"].endswith('Rooms &lt;A&amp;B&gt; "free" &amp; open &lt;script&gt;x&lt;/script&gt;')
+    assert sent["both_ar"].endswith("ورشة العمل في &lt;ميلانو&gt; يوم ٢٠ أبريل")
+    finished = await jobs.finish_broadcasts(app.storage, settings, clock.now)
+    assert len(finished) == 1
+    async with app.storage.unit_of_work() as uow:
+        report = await uow.session.scalar(select(Delivery).where(Delivery.kind == "report"))
+        broadcast = await uow.session.get_one(Broadcast, finished[0])
+    assert report is not None
+    assert report.text == f"📊 Broadcast #{broadcast.id} is done: 2 delivered, 0 unreachable, 0 failed."
+    assert broadcast.status == "done" and ids
+
+
+async def test_scheduled_broadcasts_are_listed_and_cancelled(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    await population(app)
+    staffer = chat("staffer")
+    await staffer.send("/timezone Europe/Rome")
+    await staffer.send("/broadcast new lang=it")
+    await staffer.send("/broadcast text it Ciao a tutti")
+    assert "Missing the text in English" in staffer.text
+    await staffer.send("/broadcast text Hello all")
+    await staffer.send("/broadcast at 2026-03-05 18:30")
+    assert "scheduled for" in staffer.text
+    await staffer.send("/broadcast list")
+    assert "scheduled" in staffer.text
+    await staffer.press("Cancel #")
+    assert "is cancelled" in staffer.text
+    assert app.storage is not None
+    clock.advance(days=5)
+    assert await jobs.fan_out_due(app.storage, app.content, app.settings, clock.now) == []
