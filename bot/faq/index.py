@@ -23,7 +23,7 @@ NEAREST_SHARE = 0.4
 # A match found only in another language than the user's counts a little less.
 OTHER_LANGUAGE = 0.85
 # At or above this score the bot answers; below it, it offers the closest topics.
-CONFIDENT = 0.30
+CONFIDENT = 0.34
 # Below this, even the closest topics are not worth offering.
 SUGGEST = 0.12
 
