@@ -46,10 +46,12 @@ async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
 
 
 async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
-    from handlers import build_router
+    from handlers import build_router, known_commands
 
-    content = load_content(settings.content_dir)
     router = build_router(content_only=not with_storage)
+    # FAQ buttons are checked against every command; `ask` loads only the content features, so it skips this
+    # (the full bot and `content check` do it).
+    content = load_content(settings.content_dir, commands=known_commands(router) if with_storage else None)
     storage = await open_storage(settings) if with_storage else None
     if storage is not None:
         from storage.workshops import seed_from_content

@@ -7,6 +7,7 @@ from importlib import import_module
 from bot.core.router import Router
 
 # Order matters for free text: earlier modules get the first look at a typed line.
+# The FAQ takes whatever free text is left, so it comes last.
 FEATURES = (
     "start",
     "program",
@@ -19,12 +20,13 @@ FEATURES = (
     "accounts",
     "privacy",
     "staff",
-    "topics",
+    "questions",
+    "faq",
 )
 
 # Features that answer from the content alone. `wego-bot ask` loads only these, so they must not import
 # SQLAlchemy (or anything heavy) at module level: that keeps `ask` fast (bench/startup).
-CONTENT_ONLY = frozenset({"start", "program", "topics"})
+CONTENT_ONLY = frozenset({"start", "program", "faq"})
 
 
 def build_router(*, content_only: bool = False) -> Router:
@@ -34,3 +36,8 @@ def build_router(*, content_only: bool = False) -> Router:
             continue
         root.include(import_module(f"handlers.{name}").router)
     return root
+
+
+def known_commands(router: Router) -> frozenset[str]:
+    """Commands FAQ entries may offer as buttons: the registered ones, so a misspelt name is refused."""
+    return frozenset(router.commands)

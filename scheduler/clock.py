@@ -8,8 +8,9 @@ under stable ids (`study:<id>`, `broadcast:<id>`), so a restart neither loses no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TICK_JOB = "tick"
+# How long a stop waits for jobs in flight (a tick, a broadcast fan-out) before the clock is shut down.
+STOP_GRACE_SECONDS = 10.0
 
 
 def utcnow() -> datetime:
@@ -51,6 +54,21 @@ class SchedulerHandle:
         # Called with the id of each broadcast once it starts sending: the hook for the Discord adapter to post it
         # once to the announcement channel (not wired here: that belongs to the Discord adapter).
         self.on_broadcast_started: list[Callable[[int], Any]] = []
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def _job(self) -> AsyncIterator[None]:
+        """Marks a job in flight, so that stop() lets it finish instead of cancelling it mid-transaction."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
 
     async def start(self) -> None:
         await self.worker.recover()
@@ -110,11 +128,16 @@ class SchedulerHandle:
             )
 
     async def fire_study(self, reminder_id: int) -> None:
-        if await jobs.fire_study(self.storage, self.app.content, self.app.settings, reminder_id, self.clock()):
-            self.worker.wake()
-        await self.sync_jobs()
+        async with self._job():
+            if await jobs.fire_study(self.storage, self.app.content, self.app.settings, reminder_id, self.clock()):
+                self.worker.wake()
+            await self.sync_jobs()
 
     async def fan_out(self) -> None:
+        async with self._job():
+            await self._fan_out()
+
+    async def _fan_out(self) -> None:
         started = await jobs.fan_out_due(self.storage, self.app.content, self.app.settings, self.clock())
         for broadcast_id in started:
             for hook in self.on_broadcast_started:
@@ -129,7 +152,7 @@ class SchedulerHandle:
 
     async def tick(self) -> None:
         """The catch-up pass: everything due by the rows, whatever jobs did or did not fire."""
-        async with self._tick_lock:
+        async with self._job(), self._tick_lock:
             try:
                 now = self.clock()
                 settings, content = self.app.settings, self.app.content
@@ -149,6 +172,12 @@ class SchedulerHandle:
                 log.exception("scheduler tick failed")
 
     async def stop(self) -> None:
+        # APScheduler's asyncio executor cancels running jobs on shutdown: pause it, let jobs in flight finish
+        # (their rows stay right either way, but a cancelled transaction only logs noise), then shut down.
+        if self.scheduler.running:
+            self.scheduler.pause()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), STOP_GRACE_SECONDS)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.worker.stop()

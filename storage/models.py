@@ -250,3 +250,33 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class Question(Base):
+    """A question the bot could not answer, handed to staff; the row is also the staff inbox's outbox.
+
+    `forwarded_*` are the staff chat messages it was posted as, so a staff reply to that message can be traced
+    back to the question; `forwarded_at` is None until a staff inbox has taken it.
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_answered_at_asked_at", "answered_at", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    platform: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None while it is only a draft: kept so the "Ask the team" button under an unsure reply can carry an id
+    # (button data cannot carry the text); set when the person asks the team.
+    asked_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(Text)
+    # Who answered: "console:name", "telegram:123", "discord:456" or "cli:login".
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    answered_at: Mapped[datetime | None]
+    # The FAQ entry id the answer was saved as, if staff saved it.
+    faq_id: Mapped[str | None] = mapped_column(String(40))
+    forwarded_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[str | None] = mapped_column(String(64))
+    discord_message_id: Mapped[str | None] = mapped_column(String(64))

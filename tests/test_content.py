@@ -81,10 +81,10 @@ def test_a_missing_field_and_an_unknown_field(broken: Path) -> None:
 
 def test_broken_yaml_and_a_missing_file(broken: Path) -> None:
     (broken / "lectures.yaml").write_text("parts:\n  - number: 1\n    title: [unclosed\n")
-    (broken / "topics.yaml").unlink()
+    (broken / "award.yaml").unlink()
     problems = _problems(broken)
     assert problems[0].startswith(f"{broken / 'lectures.yaml'}:4: not valid YAML")
-    assert problems[1] == f"{broken / 'topics.yaml'}: file is missing"
+    assert problems[1] == f"{broken / 'award.yaml'}: file is missing"
 
 
 def test_parts_out_of_order_are_refused(broken: Path) -> None:

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
-from bot.content.models import Award, Content, Lectures, Program, Topics, WorkshopSeeds
+from bot.content.models import Award, Content, Faq, FaqEntry, Lectures, Program, WorkshopSeeds
 
 FILES: dict[str, type[BaseModel]] = {
     "program": Program,
     "lectures": Lectures,
     "award": Award,
-    "topics": Topics,
     "workshops": WorkshopSeeds,
 }
+# libyaml's parser is several times faster: the FAQ is most of the content and `ask` loads it on every start.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAQ_DIR = "faq"
+# Where staff's saved answers go; a file like the others, so `content check` covers it.
+STAFF_FAQ_FILE = "staff.yaml"
+
+
+class FaqFile(RootModel[list[FaqEntry]]):
+    """One FAQ file: a list of entries."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +67,8 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """The data and its node tree (for line numbers); raises ContentError with the parser's own position."""
+def read_yaml(path: Path) -> tuple[Any, str]:
+    """The data and the text (whose node tree gives line numbers); raises ContentError with the parser's position."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -66,23 +76,31 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([Problem(path, None, f"cannot be read: {exc}")]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         raise ContentError([Problem(path, line, f"not valid YAML: {exc.problem}")]) from None
-    return data, node
+    return data, text
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree, for line numbers: built only when there is a problem to place."""
+    return yaml.compose(text, Loader=_LOADER)
 
 
 def validate(path: Path, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     try:
-        data, node = read_yaml(path)
+        data, text = read_yaml(path)
     except ContentError as exc:
         return None, exc.problems
+    if data is None and issubclass(model, RootModel):
+        # An empty file (e.g. staff.yaml before the first saved answer) is an empty list.
+        data = []
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
+        node = compose(text)
         problems = []
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
@@ -91,7 +109,67 @@ def validate(path: Path, model: type[BaseModel]) -> tuple[BaseModel | None, list
         return None, problems
 
 
-def load_content(directory: Path) -> Content:
+def _entry_lines(path: Path) -> list[dict[str, int]]:
+    """For each entry of a FAQ file, the line of each of its keys (for problems found after parsing)."""
+    try:
+        node = compose(read_yaml(path)[1])
+    except ContentError:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [
+        {getattr(k, "value", ""): k.start_mark.line + 1 for k, _v in item.value}
+        if isinstance(item, yaml.MappingNode)
+        else {}
+        for item in node.value
+    ]
+
+
+def load_faq_file(path: Path, commands: Collection[str] | None = None) -> tuple[list[FaqEntry], list[Problem]]:
+    """The entries of one FAQ file and its problems; `commands` (when given) are the names actions may use."""
+    value, problems = validate(path, FaqFile)
+    if not isinstance(value, FaqFile):
+        return [], problems
+    entries = value.root
+    if commands is not None:
+        for i, entry in enumerate(entries):
+            unknown = [name for name in entry.actions if name not in commands]
+            if unknown:
+                lines = _entry_lines(path)
+                line = lines[i].get("actions") if i < len(lines) else None
+                problems.append(Problem(path, line, f"{i}.actions: no such command {unknown}"))
+    return entries, problems
+
+
+def load_faq(directory: Path, commands: Collection[str] | None = None) -> tuple[Faq, list[Problem]]:
+    problems: list[Problem] = []
+    found: list[tuple[Path, int, FaqEntry]] = []
+    for path in sorted((directory / FAQ_DIR).glob("*.yaml")):
+        entries, file_problems = load_faq_file(path, commands)
+        problems.extend(file_problems)
+        found.extend((path, i, entry) for i, entry in enumerate(entries))
+    counts = Counter(entry.id for _path, _i, entry in found)
+    lines: dict[Path, list[dict[str, int]]] = {}
+    first: dict[str, str] = {}
+    unique: list[FaqEntry] = []
+    for path, i, entry in found:
+        if counts[entry.id] == 1:
+            unique.append(entry)
+            continue
+        # Line numbers are only worth parsing the file again when there is a duplicate to place.
+        file_lines = lines.setdefault(path, _entry_lines(path))
+        line = file_lines[i].get("id") if i < len(file_lines) else None
+        where = f"{path}:{line}" if line else str(path)
+        if entry.id in first:
+            problems.append(Problem(path, line, f"{i}.id: duplicate id {entry.id!r} (first at {first[entry.id]})"))
+        else:
+            first[entry.id] = where
+            unique.append(entry)
+    return Faq(entries=unique), problems
+
+
+def load_content(directory: Path, commands: Collection[str] | None = None) -> Content:
+    """Every content file, validated. `commands`: the command names FAQ actions may name (unchecked if None)."""
     parsed: dict[str, BaseModel] = {}
     problems: list[Problem] = []
     for name, model in FILES.items():
@@ -99,6 +177,9 @@ def load_content(directory: Path) -> Content:
         problems.extend(found)
         if value is not None:
             parsed[name] = value
+    faq, found = load_faq(directory, commands)
+    problems.extend(found)
+    parsed["faq"] = faq
     if problems:
         raise ContentError(problems)
     return Content.model_validate(parsed)

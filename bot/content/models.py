@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
 from bot.settings import LANGUAGES
 
@@ -121,25 +124,72 @@ class Award(Strict):
         return categories
 
 
-class Topic(Strict):
-    """A subject free text can ask about, answered by a command (until the FAQ engine knows better)."""
+FAQ_ID = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
-    command: str = Field(pattern=r"^[a-z_]+$")
-    keywords: dict[str, list[str]]
 
-    @field_validator("keywords")
+class FaqEntry(Strict):
+    """One question people ask, in several wordings per language, and its answer per language.
+
+    Program entries carry every language. Entries staff saved from an answered question (`source: staff`) may
+    carry only the languages staff wrote; the bot falls back across languages for them.
+    """
+
+    id: str = Field(pattern=FAQ_ID)
+    source: Literal["program", "staff"] = "program"
+    # Commands offered as buttons under the answer (e.g. `workshops` for "Sign up").
+    actions: list[str] = Field(default_factory=list)
+    questions: dict[str, list[str]]
+    answer: dict[str, str]
+    added_by: str = ""
+    added_at: str = ""
+
+    @field_validator("questions", "answer")
     @classmethod
-    def _languages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        unknown = set(value) - set(LANGUAGES)
+    def _languages(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(LANGUAGES))
         if unknown:
-            raise ValueError(f"unknown language codes {sorted(unknown)}")
-        if "en" not in value:
-            raise ValueError("English keywords are required")
+            raise ValueError(f"unknown language codes {unknown}; use {', '.join(LANGUAGES)}")
+        for lang, text in value.items():
+            texts = text if isinstance(text, list) else [text]
+            if not texts or any(not isinstance(t, str) or not t.strip() for t in texts):
+                raise ValueError(f"{lang}: empty {info.field_name}")
+        if info.data.get("source") == "staff":
+            if not value:
+                raise ValueError(f"a staff entry needs its {info.field_name} in at least one language")
+        else:
+            missing = [lang for lang in LANGUAGES if lang not in value]
+            if missing:
+                raise ValueError(f"missing languages {missing} (every program entry is in all of {list(LANGUAGES)})")
         return value
 
+    @field_validator("actions")
+    @classmethod
+    def _action_names(cls, value: list[str]) -> list[str]:
+        bad = [name for name in value if not re.fullmatch(r"[a-z_]{1,32}", name)]
+        if bad:
+            raise ValueError(f"not command names: {bad}")
+        return value
 
-class Topics(Strict):
-    topics: list[Topic] = Field(min_length=1)
+    def answer_in(self, lang: str, fallback: str = "en") -> tuple[str, str]:
+        """(language, answer) in `lang`, else `fallback`, else the first language the entry has."""
+        for code in (lang, fallback, *self.answer):
+            if code in self.answer:
+                return code, self.answer[code]
+        raise LookupError(self.id)
+
+    def title_in(self, lang: str, fallback: str = "en") -> str:
+        """The entry's first wording of the question, as a topic label."""
+        for code in (lang, fallback, *self.questions):
+            if self.questions.get(code):
+                return self.questions[code][0]
+        return self.id
+
+
+class Faq(Strict):
+    entries: list[FaqEntry] = Field(default_factory=list)
+
+    def get(self, entry_id: str) -> FaqEntry | None:
+        return next((entry for entry in self.entries if entry.id == entry_id), None)
 
 
 class WorkshopSeed(Strict):
@@ -181,8 +231,8 @@ class Content(Strict):
     program: Program
     lectures: Lectures
     award: Award
-    topics: Topics
     workshops: WorkshopSeeds
+    faq: Faq = Field(default_factory=Faq)
 
     def all_lectures(self) -> list[Lecture]:
         return [lecture for part in self.lectures.parts for lecture in part.lecture_list()]
