@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,3 +58,15 @@ class UserRepository:
             select(Account).where(Account.user_id == user_id).order_by(Account.last_seen_at.desc())
         )
         return list(result)
+
+    async def set_reachable(self, platform: str, platform_user_id: str, reachable: bool) -> None:
+        """Remember whether messages can reach an account (the delivery worker skips those that cannot)."""
+        await self.session.execute(
+            update(Account)
+            .where(
+                Account.platform == platform,
+                Account.platform_user_id == platform_user_id,
+                Account.reachable.is_not(reachable),
+            )
+            .values(reachable=reachable)
+        )

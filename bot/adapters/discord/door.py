@@ -20,7 +20,6 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from sqlalchemy import update
 
 from bot.adapters.discord.commands import BabelTranslator, register_commands
 from bot.adapters.discord.events_sync import SyncResult, load_workshop, sync_workshop_event, upcoming_workshop_ids
@@ -377,15 +376,7 @@ class DiscordDoor:
         storage = self.app.storage
         if storage is None:
             return
-        from storage.models import Account
+        from storage.users import UserRepository
 
         async with storage.unit_of_work() as uow:
-            await uow.session.execute(
-                update(Account)
-                .where(
-                    Account.platform == "discord",
-                    Account.platform_user_id == user_id,
-                    Account.reachable.is_not(reachable),
-                )
-                .values(reachable=reachable)
-            )
+            await UserRepository(uow.session).set_reachable("discord", user_id, reachable)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update as sql_update
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -141,18 +140,10 @@ class TelegramAdapter:
         storage = self.app.storage
         if storage is None or not user_id:
             return
-        from storage.models import Account
+        from storage.users import UserRepository
 
         async with storage.unit_of_work() as uow:
-            await uow.session.execute(
-                sql_update(Account)
-                .where(
-                    Account.platform == "telegram",
-                    Account.platform_user_id == user_id,
-                    Account.reachable != reachable,
-                )
-                .values(reachable=reachable)
-            )
+            await UserRepository(uow.session).set_reachable("telegram", user_id, reachable)
 
 
 def command_menu(router: Router, lang: str, *, staff: bool) -> list[BotCommand]:
