@@ -61,7 +61,6 @@ def test_the_placeholder_check_catches_a_broken_translation() -> None:
     ]
 
 
-@pytest.mark.xfail(strict=False, reason="translations land with the lead's translation pass")
 @pytest.mark.parametrize("lang", COMPLETE_LANGUAGES)
 def test_complete_languages_translate_every_string(lang: str) -> None:
     template = _catalog_template()
