@@ -3,7 +3,8 @@
 The `questions` table is the outbox: asking the team only writes a row, in the asking event's transaction.
 `forward_questions` then posts every row not yet forwarded to each configured inbox and records the message
 id, so a staff reply to that message can be traced back to its question. The platform adapters implement
-`StaffInbox`; the wiring calls `forward_questions` after commits and on a timer.
+`StaffInbox`; each door calls `forward_questions` with its own inbox on a timer (the Discord door in its
+watch loop).
 """
 
 from __future__ import annotations
@@ -61,19 +62,23 @@ def staff_message(question: StaffQuestion) -> Reply:
 async def forward_questions(
     storage: Storage, inboxes: list[StaffInbox], now: datetime, *, staff_language: str = "en"
 ) -> int:
-    """Post the questions no inbox has taken yet; returns how many were forwarded.
+    """Post every asked, unanswered question to each inbox that has not had it yet; returns how many posts.
 
-    A question is marked forwarded once every inbox took it; an inbox that fails leaves it for the next run
-    (so the other inbox may see it twice, which is better than staff never seeing it).
+    The platform's message id on the row records that its inbox took the question, so the doors may call this
+    apart, each with its own inbox, and every staff chat still gets every question once. Posting happens outside
+    any transaction (a slow chat must not hold the database's write lock) and each post is recorded right after
+    it: a crash in between posts that question again, which is better than staff never seeing it. An inbox that
+    fails leaves the question for the next run.
     """
     if not inboxes:
         return 0
     from storage.models import User
-    from storage.questions import QuestionRepository
+    from storage.questions import QuestionRepository, posted_to
 
-    forwarded = 0
+    platforms = [inbox.platform for inbox in inboxes]
+    pending: list[tuple[StaffQuestion, set[str]]] = []
     async with storage.unit_of_work() as uow:
-        for row in await QuestionRepository(uow.session).unforwarded():
+        for row in await QuestionRepository(uow.session).not_posted_to(platforms):
             user = await uow.session.get(User, row.user_id)
             question = StaffQuestion(
                 id=row.id,
@@ -83,18 +88,20 @@ async def forward_questions(
                 asked_by=user.display_name if user else "",
                 asked_at=row.asked_at or row.created_at,
             )
-            with use_locale(staff_language):
-                reply = staff_message(question)
-            refs: dict[str, str | None] = {}
-            for inbox in inboxes:
-                try:
-                    refs[inbox.platform] = await inbox.post(question, reply)
-                except Exception:
-                    log.exception("staff inbox %s refused question %s", inbox.platform, row.id)
-                    break
-            else:
-                row.telegram_message_id = refs.get("telegram") or row.telegram_message_id
-                row.discord_message_id = refs.get("discord") or row.discord_message_id
-                row.forwarded_at = now
-                forwarded += 1
-    return forwarded
+            pending.append((question, {platform for platform in platforms if posted_to(row, platform)}))
+    posts = 0
+    for question, done in pending:
+        with use_locale(staff_language):
+            reply = staff_message(question)
+        for inbox in inboxes:
+            if inbox.platform in done:
+                continue
+            try:
+                message_id = await inbox.post(question, reply)
+            except Exception:
+                log.exception("staff inbox %s refused question %s", inbox.platform, question.id)
+                continue
+            async with storage.unit_of_work() as uow:
+                await QuestionRepository(uow.session).record_post(question.id, inbox.platform, message_id, now)
+            posts += 1
+    return posts

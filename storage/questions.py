@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from storage.models import Question
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import InstrumentedAttribute
 
 
 class QuestionRepository:
@@ -49,16 +50,37 @@ class QuestionRepository:
         )
         return list(result)
 
-    async def unforwarded(self, limit: int = 20) -> list[Question]:
+    async def not_posted_to(self, platforms: list[str], limit: int = 20) -> list[Question]:
+        """Asked, unanswered and not yet posted to the staff chat of at least one of `platforms`, oldest first."""
         result = await self.session.scalars(
             select(Question)
-            .where(Question.asked_at.is_not(None), Question.forwarded_at.is_(None), Question.answered_at.is_(None))
+            .where(
+                Question.asked_at.is_not(None),
+                Question.answered_at.is_(None),
+                or_(*(forwarded_column(platform).is_(None) for platform in platforms)),
+            )
             .order_by(Question.id)
             .limit(limit)
         )
         return list(result)
 
+    async def record_post(self, question_id: int, platform: str, message_id: str | None, now: datetime) -> None:
+        """A staff chat took the question; "" stands for a post without a message id (it still counts)."""
+        question = await self.get(question_id, lock=True)
+        if question is None:
+            return
+        setattr(question, forwarded_column(platform).key, message_id or "")
+        question.forwarded_at = question.forwarded_at or now
+
     async def by_forwarded_message(self, platform: str, message_id: str) -> Question | None:
         """The question a staff chat message was posted for (a staff reply to it answers the question)."""
-        column = Question.telegram_message_id if platform == "telegram" else Question.discord_message_id
-        return await self.session.scalar(select(Question).where(column == message_id))
+        return await self.session.scalar(select(Question).where(forwarded_column(platform) == message_id))
+
+
+def forwarded_column(platform: str) -> InstrumentedAttribute[str | None]:
+    """Where the id of a platform's staff chat message for the question is kept; set means posted there."""
+    return {"telegram": Question.telegram_message_id, "discord": Question.discord_message_id}[platform]
+
+
+def posted_to(question: Question, platform: str) -> bool:
+    return getattr(question, forwarded_column(platform).key) is not None

@@ -25,6 +25,7 @@ from bot.adapters.discord.commands import BabelTranslator, register_commands
 from bot.adapters.discord.events_sync import SyncResult, load_workshop, sync_workshop_event, upcoming_workshop_ids
 from bot.adapters.discord.messenger import NO_MENTIONS, DiscordMessenger
 from bot.adapters.discord.render import BUTTON_TEMPLATE, SELECT_TEMPLATE, ActionButton, ActionSelect, render
+from bot.adapters.discord.staff_inbox import ANSWER_TEMPLATE, AnswerButton, DiscordStaffInbox, on_modal_submit
 from bot.app import App
 from bot.core.actions import Action
 from bot.core.events import Event
@@ -74,7 +75,9 @@ def door_of(client: discord.Client) -> DiscordDoor:
     return door
 
 
-WORKSHOP_WATCH_SECONDS = 30
+# One loop looks after what other processes or doors change in the database: workshops (for the Events tab) and
+# questions for the team (for the staff channel). Both are cheap queries.
+WATCH_SECONDS = 15
 
 
 class DiscordDoor:
@@ -87,9 +90,16 @@ class DiscordDoor:
         self.ack_after = ACK_AFTER_SECONDS
         self._task: asyncio.Task[None] | None = None
         self._prepared = False
-        self._events_synced = False
+        self._ready = False
+        self._watch_events = False
         self._watcher: asyncio.Task[None] | None = None
         self._fingerprint: tuple[object, ...] | None = None
+        channel_id = self.settings.discord_staff_channel_id
+        self.staff_inbox = (
+            DiscordStaffInbox(self.client, int(channel_id), language=self.settings.default_language)
+            if channel_id.isdigit()
+            else None
+        )
 
     @property
     def guild(self) -> discord.Object | None:
@@ -104,7 +114,7 @@ class DiscordDoor:
             return
         self._prepared = True
         await self.client.tree.set_translator(BabelTranslator(self.locales_dir))
-        self.client.add_dynamic_items(ActionButton, ActionSelect)
+        self.client.add_dynamic_items(ActionButton, ActionSelect, AnswerButton)
         register_commands(self.client.tree, self.app.router, self.on_command, guild=self.guild)
 
     async def sync_commands(self) -> None:
@@ -137,18 +147,22 @@ class DiscordDoor:
             self._task = None
 
     async def on_ready(self) -> None:
-        # Once per process: events missed while the bot was down (or never synced) are put right.
-        if self._events_synced or self.guild is None or self.app.storage is None:
+        # Once per process: events missed while the bot was down (or never synced) are put right, and the watch
+        # loop starts (questions asked while the bot was down go to the staff channel on its first round).
+        if self._ready or self.app.storage is None:
             return
-        self._events_synced = True
-        self._fingerprint = await self.workshops_fingerprint()
-        try:
-            results = await self.sync_all_workshops()
-        except discord.DiscordException:
-            log.exception("discord: workshop events could not be synced")
-            return
-        log.info("discord: workshop events synced: %s", results)
-        self._watcher = asyncio.create_task(self._watch_workshops(), name="discord-workshop-events")
+        self._ready = True
+        if self.guild is not None:
+            self._fingerprint = await self.workshops_fingerprint()
+            try:
+                results = await self.sync_all_workshops()
+            except discord.DiscordException:
+                log.exception("discord: workshop events could not be synced")
+            else:
+                log.info("discord: workshop events synced: %s", results)
+                self._watch_events = True
+        if self._watch_events or self.staff_inbox is not None:
+            self._watcher = asyncio.create_task(self._watch(), name="discord-watch")
 
     async def workshops_fingerprint(self) -> tuple[object, ...]:
         """Changes whenever staff create or change a workshop (from chat, the CLI or another process)."""
@@ -173,15 +187,34 @@ class DiscordDoor:
         log.info("discord: workshops changed, events synced: %s", await self.sync_all_workshops())
         return True
 
-    async def _watch_workshops(self) -> None:
-        # Workshops change rarely and from several places (chat, CLI); a cheap look every half minute keeps
-        # the Events tab right without every workshop command having to know about Discord.
+    async def forward_questions(self) -> int:
+        """Post the questions for the team that the staff channel has not had yet; returns how many."""
+        if self.staff_inbox is None or self.app.storage is None:
+            return 0
+        from bot.staff_inbox import forward_questions
+
+        return await forward_questions(
+            self.app.storage,
+            [self.staff_inbox],
+            self.app.dispatcher.clock(),
+            staff_language=self.settings.default_language,
+        )
+
+    async def _watch(self) -> None:
+        # Workshops and questions change from several places (chat on any platform, the CLI); a cheap look every
+        # few seconds keeps Discord right without every command having to know about Discord.
         while True:
-            await asyncio.sleep(WORKSHOP_WATCH_SECONDS)
-            try:
-                await self.check_workshops()
-            except Exception:
-                log.exception("discord: workshop events could not be synced")
+            await asyncio.sleep(WATCH_SECONDS)
+            if self.staff_inbox is not None:
+                try:
+                    await self.forward_questions()
+                except Exception:
+                    log.exception("discord: questions could not be forwarded to the staff channel")
+            if self._watch_events:
+                try:
+                    await self.check_workshops()
+                except Exception:
+                    log.exception("discord: workshop events could not be synced")
 
     # -- workshops in the Events tab ------------------------------------------------------------------------------
 
@@ -272,7 +305,12 @@ class DiscordDoor:
         await self._answer(interaction, replies, component=True, hidden=True)
 
     async def on_any_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Component presses no dynamic item will take (forged, or from a message that never had them)."""
+        """Component presses no dynamic item will take (forged, or from a message that never had them), and
+        submissions of the staff answer form (taken by their custom id, so they survive a restart)."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            if not await on_modal_submit(self, interaction):
+                await self.refuse(interaction)
+            return
         if interaction.type is not discord.InteractionType.component:
             return
         data: Any = interaction.data or {}
@@ -283,7 +321,9 @@ class DiscordDoor:
     @staticmethod
     def _dynamic_item_takes(interaction: discord.Interaction[Any], custom_id: str) -> bool:
         # Mirrors discord.py's dispatch: a template must match, and the message must hold a component with that id.
-        if not any(re.fullmatch(template, custom_id) for template in (BUTTON_TEMPLATE, SELECT_TEMPLATE)):
+        if not any(
+            re.fullmatch(template, custom_id) for template in (BUTTON_TEMPLATE, SELECT_TEMPLATE, ANSWER_TEMPLATE)
+        ):
             return False
         message = interaction.message
         if message is None:

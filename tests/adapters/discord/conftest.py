@@ -16,7 +16,7 @@ from bot.app import App, build_app
 from bot.core.context import Context
 from bot.core.replies import Reply
 from bot.core.router import Router
-from tests.adapters.discord.harness import GUILD_ID, STAFF_ROLE_ID, DiscordHarness
+from tests.adapters.discord.harness import GUILD_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness
 from tests.conftest import FrozenClock, make_settings
 
 ITALIAN = {
@@ -62,6 +62,7 @@ async def discord_app(tmp_path: Path, clock: FrozenClock, locales_dir: Path) -> 
         discord_guild_id=str(GUILD_ID),
         discord_staff_role_id=str(STAFF_ROLE_ID),
         staff_discord_ids=["800000000000000099"],
+        discord_staff_channel_id=str(STAFF_CHANNEL_ID),
     )
     application = await build_app(settings)
     application.router.include(test_router)
@@ -82,4 +83,4 @@ async def harness(
     try:
         yield rig
     finally:
-        await door.client.close()
+        await door.stop()

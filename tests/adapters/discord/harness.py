@@ -24,6 +24,7 @@ APP_ID = 900000000000000001
 GUILD_ID = 900000000000000002
 CHANNEL_ID = 900000000000000003
 STAFF_ROLE_ID = 900000000000000004
+STAFF_CHANNEL_ID = 900000000000000005
 _ids = itertools.count(910000000000000000)
 
 
@@ -37,6 +38,8 @@ class Call:
     path: str
     payload: Any = None
     files: list[str] = field(default_factory=list)
+    # The files' bytes by file name.
+    blobs: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -147,8 +150,9 @@ class DiscordHarness:
         multipart = kwargs.get("multipart")
         if payload is None and multipart:
             payload = json.loads(next(p["value"] for p in multipart if p["name"] == "payload_json"))
-        files = [f.filename for f in kwargs.get("files") or []]
-        call = Call(route.method, route.url, payload, files)
+        sent = kwargs.get("files") or []
+        files = [f.filename for f in sent]
+        call = Call(route.method, route.url, payload, files, {f.filename: _bytes(f.fp) for f in sent})
         self.calls.append(call)
         if "/callback" in route.url:
             message_id = snowflake()
@@ -233,14 +237,45 @@ class DiscordHarness:
             data["values"] = values
         return await self._feed({**self._base(member, dm=dm), "type": 3, "data": data, "message": message})
 
-    def message_of(self, call: Call, *, invoker: Member | None = None) -> dict[str, Any]:
-        """The message Discord would show for a captured response: what a later press comes from."""
-        return message_payload(
+    def message_of(
+        self,
+        call: Call,
+        *,
+        invoker: Member | None = None,
+        flags: int | None = None,
+        channel_id: int = CHANNEL_ID,
+        message_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The message Discord would show for a captured response: what a later press comes from.
+
+        An edit (UPDATE_MESSAGE) keeps the edited message's flags: pass them (64 for an ephemeral one).
+        """
+        message = message_payload(
             content=call.content,
             components=call.data.get("components", []),
-            flags=call.data.get("flags", 0),
+            flags=call.data.get("flags", 0) if flags is None else flags,
             invoker=(invoker.user_id, invoker.name) if invoker else None,
+            channel_id=channel_id,
         )
+        if message_id is not None:
+            message["id"] = message_id
+        return message
+
+    async def submit_modal(
+        self, member: Member, custom_id: str, values: dict[str, str], *, message: dict[str, Any] | None = None
+    ) -> list[Call]:
+        """A modal's submission, its text inputs in action rows as Discord sends them."""
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in values.items()
+        ]
+        payload: dict[str, Any] = {
+            **self._base(member, dm=False),
+            "type": 5,
+            "data": {"custom_id": custom_id, "components": rows},
+        }
+        if message is not None:
+            payload["message"] = message
+        return await self._feed(payload)
 
     async def _feed(self, payload: dict[str, Any]) -> list[Call]:
         before = len(self.calls)
@@ -265,6 +300,10 @@ class DiscordHarness:
                 return
             await asyncio.wait(busy, timeout=5)
         raise AssertionError("interaction tasks did not finish")
+
+
+def _bytes(fp: Any) -> bytes:
+    return bytes(fp.getvalue()) if hasattr(fp, "getvalue") else b""
 
 
 class FakeResponse:
@@ -295,6 +334,7 @@ class FakeSession:
     def request(self, method: str, url: str, **kwargs: Any) -> FakeResponse:
         body = kwargs.get("json")
         files: list[str] = []
+        blobs: dict[str, bytes] = {}
         if isinstance(kwargs.get("data"), str):
             body = json.loads(kwargs["data"])
         elif body is None and "data" in kwargs:
@@ -303,7 +343,8 @@ class FakeSession:
             payload_json = next((value for opts, _h, value in fields if opts.get("name") == "payload_json"), None)
             body = json.loads(payload_json) if payload_json else None
             files = [opts.get("filename") for opts, _h, _v in fields if opts.get("filename")]
-        self.harness.calls.append(Call(method, url, body, files))
+            blobs = {opts["filename"]: _bytes(value) for opts, _h, value in fields if opts.get("filename")}
+        self.harness.calls.append(Call(method, url, body, files, blobs if files else {}))
         status, answer = self.harness.http_answer(method, url, body)
         headers = answer.pop("__headers__", {}) if isinstance(answer, dict) else {}
         return FakeResponse(status, answer, headers)

@@ -1,23 +1,37 @@
 """The participant scenario on Discord, through real interaction payloads and captured HTTP calls.
 
-Steps that wait for other features' handlers (add them here when those land, with the same harness):
-- workshop sign-up by buttons to confirmation: needs handlers/workshops.py (`/workshops`, a `workshop.*` action
-  chain ending in a confirmation reply) and a seeded workshop row;
-- a lecture marked: needs the progress handler (`/done <key>` or a `lecture.done` button) and lecture content;
-- the certificate answer: needs handlers/certificates.py; a personal reply with the certificate file is what the
-  door sends by DM (see test_personal_file_goes_by_dm below for the mechanics).
+Start, language, buttons and staff checks; a workshop sign-up by buttons to its confirmation with the calendar
+file (by DM from the server, attached in a DM conversation); lectures marked by button and by /done, then
+/progress; the certificate answer, from what is missing to the verifiable record link.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
 from sqlalchemy import func, select
 
+from bot.adapters.discord.door import DiscordDoor
 from bot.adapters.discord.render import to_markdown
-from bot.app import App
+from bot.app import App, build_app
+from bot.certificates import codes
 from bot.core.actions import act
-from storage.models import Account, User
-from tests.adapters.discord.harness import STAFF_ROLE_ID, DiscordHarness, Member, message_payload, user_payload
+from handlers.workshop_views import calendar_file
+from storage import progress
+from storage.models import Account, Certificate, LectureProgress, User
+from tests.adapters.discord.harness import (
+    STAFF_ROLE_ID,
+    Call,
+    DiscordHarness,
+    Member,
+    message_payload,
+    user_payload,
+)
+from tests.conftest import FrozenClock, make_settings
 from tests.helpers import ChatDriver
+from tests.workshop_helpers import make_workshop, registrations, user_row, workshop
 
 ALICE = Member("800000000000000001", "alice")
 
@@ -207,3 +221,239 @@ async def test_closed_dms_mark_the_account_and_answer_ephemerally(harness: Disco
 def _sent(channel_id: str, body: object) -> dict[str, object]:
     content = body.get("content", "") if isinstance(body, dict) else ""
     return message_payload(content=str(content), components=[], channel_id=int(channel_id))
+
+
+# -- workshop sign-up ---------------------------------------------------------------------------------------------
+
+EPHEMERAL = 64
+MILAN_WHEN = "Monday, April 20, 2026, 3:00\u202fPM"
+
+
+def _open_dm(harness: DiscordHarness, member: Member, dm_channel: str) -> None:
+    harness.routes[("POST", "/users/@me/channels")] = lambda body: (
+        200,
+        {"id": dm_channel, "type": 1, "recipients": [user_payload(member.user_id, member.name)]},
+    )
+    harness.routes[("POST", f"/channels/{dm_channel}/messages")] = lambda body: (200, _sent(dm_channel, body))
+
+
+async def _to_consent(harness: DiscordHarness, workshop_id: int, *, dm: bool) -> Call:
+    """/workshops → the workshop → Sign up → I agree; returns the year-of-birth question."""
+    [listing] = await harness.command(ALICE, "workshops", dm=dm)
+    assert listing.payload["type"] == 4 and not listing.ephemeral
+    # The dated workshop comes first; the content's undated ones follow.
+    assert listing.custom_ids()[0][0] == f"w:ws.show:{workshop_id}" and listing.labels()[0][0] == "Milan"
+    assert (
+        "**Milan** · open · 20 of 20 seats left\n"
+        f"When: {MILAN_WHEN} (Europe/Rome, local time)\n"
+        "Your time: Monday, April 20, 2026, 1:00\u202fPM (UTC)"
+    ) in listing.content
+
+    [card] = await harness.press(ALICE, harness.message_of(listing, invoker=ALICE), f"w:ws.show:{workshop_id}", dm=dm)
+    assert card.payload["type"] == 4 and card.ephemeral is not dm
+    assert card.content.endswith("Status: open · 20 of 20 seats left")
+    assert card.custom_ids() == [[f"w:ws.signup:{workshop_id}"], ["w:cmd:workshops"]]
+    assert card.labels() == [["Sign up"], ["All workshops"]]
+
+    [consent] = await harness.press(ALICE, harness.message_of(card), f"w:ws.signup:{workshop_id}", dm=dm)
+    assert consent.payload["type"] == 4 and consent.ephemeral is not dm
+    assert consent.content.split("\n")[0] == "**Sign up for the workshop in Milan**"
+    assert consent.content.split("\n")[-1] == "Do you agree?"
+    assert consent.custom_ids() == [[f"w:ws.consent:{workshop_id}"], [f"w:ws.show:{workshop_id}"]]
+    assert consent.labels() == [["I agree"], ["No, thanks"]]
+
+    [birth] = await harness.press(ALICE, harness.message_of(consent), f"w:ws.consent:{workshop_id}", dm=dm)
+    assert birth.payload["type"] == 4 and birth.ephemeral is not dm
+    assert birth.content.startswith("In which year were you born?\nThe workshop certificate is for attendees under 35")
+    assert birth.custom_ids()[0] == [f"w:ws.decade:{workshop_id}:{d}" for d in (2010, 2000, 1990)]
+    assert birth.custom_ids()[-1] == [f"w:ws.join:{workshop_id}:skip"] and birth.labels()[-1] == ["Skip"]
+    return birth
+
+
+async def test_workshop_sign_up_in_the_server_sends_the_confirmation_and_calendar_by_dm(
+    harness: DiscordHarness, discord_app: App, clock: FrozenClock
+) -> None:
+    workshop_id = await make_workshop(discord_app, clock.now)
+    _open_dm(harness, ALICE, "810000000000000011")
+    birth = await _to_consent(harness, workshop_id, dm=False)
+
+    [years] = await harness.press(ALICE, harness.message_of(birth), f"w:ws.decade:{workshop_id}:2000")
+    assert years.ephemeral
+    assert years.custom_ids() == [
+        [f"w:ws.join:{workshop_id}:{y}" for y in range(2000, 2005)],
+        [f"w:ws.join:{workshop_id}:{y}" for y in range(2005, 2010)],
+        [f"w:ws.join:{workshop_id}:skip"],
+    ]
+    calls = await harness.press(ALICE, harness.message_of(years), f"w:ws.join:{workshop_id}:2001")
+
+    # Personal and with a file: acknowledged, sent by DM, and only a pointer shown (to Alice alone) in the server.
+    defer, dm_open, dm, note = calls
+    assert defer.payload == {"type": 6}
+    assert dm_open.payload == {"recipient_id": int(ALICE.user_id)}
+    assert dm.path.endswith("/channels/810000000000000011/messages")
+    assert dm.payload["content"] == (
+        f"You are confirmed for the workshop in Milan on {MILAN_WHEN}. The calendar file is attached."
+    )
+    assert dm.custom_ids() == [["w:cmd:mysignups"]] and dm.labels() == [["My sign-ups"]]
+    assert dm.files == ["workshop-milan.ics"]
+    row = await workshop(discord_app, workshop_id)
+    assert dm.blobs["workshop-milan.ics"] == calendar_file(row, clock.now).data
+    assert dm.payload["allowed_mentions"] == {"parse": []}
+    assert note.ephemeral and note.content == "I sent it to you as a direct message." and note.files == []
+
+    assert await registrations(discord_app, workshop_id) == [(ALICE.user_id, "confirmed", None)]
+    assert (await user_row(discord_app, ALICE.user_id)).birth_year == 2001
+
+
+@pytest.fixture
+async def global_harness(
+    tmp_path: Path, clock: FrozenClock, locales_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[DiscordHarness]:
+    """No server configured: commands are global, so they also work in a DM with the bot."""
+    app = await build_app(make_settings(tmp_path))
+    app.dispatcher.clock = clock
+    door = DiscordDoor(app, locales_dir=locales_dir, sync_commands=False)
+    rig = DiscordHarness(door)
+    await rig.start(monkeypatch)
+    try:
+        yield rig
+    finally:
+        await door.stop()
+        await app.close()
+
+
+async def test_workshop_sign_up_in_a_dm_attaches_the_calendar_to_the_answer(
+    global_harness: DiscordHarness, clock: FrozenClock
+) -> None:
+    harness = global_harness
+    app = harness.door.app
+    workshop_id = await make_workshop(app, clock.now)
+    birth = await _to_consent(harness, workshop_id, dm=True)
+
+    [confirmation] = await harness.press(ALICE, harness.message_of(birth), f"w:ws.join:{workshop_id}:skip", dm=True)
+
+    assert confirmation.payload["type"] == 4 and not confirmation.ephemeral
+    assert confirmation.content == (
+        f"You are confirmed for the workshop in Milan on {MILAN_WHEN}. The calendar file is attached.\n\n"
+        "The workshop certificate is for attendees under 35; your year of birth lets the team check that. "
+        "If you skip it you can still take part, but the certificate cannot be issued to you until you add it "
+        "(you can, any time, from /mysignups)."
+    )
+    assert confirmation.files == ["workshop-milan.ics"]
+    row = await workshop(app, workshop_id)
+    assert confirmation.blobs["workshop-milan.ics"] == calendar_file(row, clock.now).data
+    assert await registrations(app, workshop_id) == [(ALICE.user_id, "confirmed", None)]
+    assert (await user_row(app, ALICE.user_id)).birth_year is None
+
+
+# -- lectures and progress ----------------------------------------------------------------------------------------
+
+
+async def _marked(app: App, member: Member) -> list[str]:
+    user = await user_row(app, member.user_id)
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        keys = await uow.session.scalars(
+            select(LectureProgress.lecture_key)
+            .where(LectureProgress.user_id == user.id)
+            .order_by(LectureProgress.lecture_key)
+        )
+        return list(keys)
+
+
+async def test_lecture_marked_by_button_and_by_done_then_progress(harness: DiscordHarness, discord_app: App) -> None:
+    [lectures] = await harness.command(ALICE, "lectures")
+    assert lectures.payload["type"] == 4 and lectures.ephemeral
+    assert lectures.content.startswith("**The online course** (24 lectures):")
+    assert lectures.custom_ids()[:2] == [["w:prog.part:1", "w:prog.part:2"], ["w:prog.part:3", "w:prog.part:4"]]
+
+    # Alice's own ephemeral message: Part 1 replaces it in place, and so does Done 1.1 after it.
+    [part] = await harness.press(ALICE, harness.message_of(lectures), "w:prog.part:1")
+    assert part.payload["type"] == 7
+    assert part.content.split("\n")[1:4] == [
+        "░░░░░░░░░░ 0/8",
+        "",
+        "⬜ 1.1  Global Context and Local Conditions of Sustainability",
+    ]
+    assert part.custom_ids()[0] == ["w:prog.done:1.1", "w:prog.done:1.2"]
+    assert part.labels()[0] == ["Done 1.1", "Done 1.2"]
+
+    [done] = await harness.press(ALICE, harness.message_of(part, flags=EPHEMERAL), "w:prog.done:1.1")
+    assert done.payload["type"] == 7
+    assert done.content.split("\n")[1:4] == [
+        "▓░░░░░░░░░ 1/8",
+        "",
+        "✅ 1.1  Global Context and Local Conditions of Sustainability",
+    ]
+    assert done.custom_ids()[0] == ["w:prog.undo:1.1", "w:prog.done:1.2"]
+    assert done.labels()[0] == ["Undo 1.1", "Done 1.2"]
+
+    [typed] = await harness.command(ALICE, "done", "1.2")
+    assert typed.ephemeral
+    assert typed.content == "Marked 1.2 “The Metropolitan Century” as watched.\n2 of 24 lectures watched."
+    assert typed.custom_ids() == [["w:cmd:progress"]]
+
+    [progress_call] = await harness.command(ALICE, "progress")
+    assert progress_call.ephemeral
+    lines = progress_call.content.split("\n")
+    assert lines[0] == "**Your progress**"
+    assert lines[2].startswith("Part 1: ") and lines[2].endswith(" 2/8")
+    assert "Overall: 2 of 24 lectures (8%)." in lines
+    assert "**Next**: 1.3 “Tools and Cases for the Ecological Transition in Cities”" in lines
+    assert progress_call.custom_ids() == [
+        ["w:prog.next:1.3"],
+        ["https://www.cityresiliencetraining.com/"],
+        ["w:cmd:lectures", "w:menu"],
+    ]
+    assert await _marked(discord_app, ALICE) == ["1.1", "1.2"]
+
+
+# -- certificate ----------------------------------------------------------------------------------------------
+
+
+async def test_certificate_says_what_is_missing_then_gives_the_record_link(
+    harness: DiscordHarness, discord_app: App, clock: FrozenClock
+) -> None:
+    [first] = await harness.command(ALICE, "certificate")
+    assert first.ephemeral and first.files == []
+    assert first.content.split("\n")[:3] == [
+        "**Course completion record**",
+        "Not yet: 24 lectures left to mark as watched: 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 2.1, 2.2, 2.3, 2.4 …",
+        "Mark them with /done or in /lectures.",
+    ]
+    assert first.content.split("\n")[-1] == "No name set for your records yet."
+
+    user = await user_row(discord_app, ALICE.user_id)
+    keys = [lecture.key for lecture in discord_app.content.all_lectures()]
+    assert discord_app.storage is not None
+    async with discord_app.storage.unit_of_work() as uow:
+        for key in keys[:-1]:
+            await progress.mark_done(uow.session, user.id, key, clock.now)
+    [almost] = await harness.command(ALICE, "certificate")
+    assert almost.content.split("\n")[1] == "Not yet: 1 lecture left to mark as watched: 4.5"
+
+    # The last lecture: the mark, then the congratulations, which ask for the name first.
+    marked, congratulations = await harness.command(ALICE, "done", "4.5")
+    assert marked.ephemeral and congratulations.ephemeral
+    assert marked.content.endswith("24 of 24 lectures watched.")
+    assert congratulations.content.split("\n")[0] == (
+        "🎉 **Congratulations: you have watched every lecture of the course!**"
+    )
+    assert congratulations.content.split("\n")[-1] == (
+        "To get your verifiable record, first set the name it should show: /name followed by your full name."
+    )
+
+    [named] = await harness.command(ALICE, "name", "Alice *Liddell*")
+    assert named.ephemeral and named.content == "Your records will show the name: **Alice \\*Liddell\\***"
+
+    [answer] = await harness.command(ALICE, "certificate")
+    assert answer.ephemeral and answer.files == []
+    async with discord_app.storage.unit_of_work() as uow:
+        [record] = list(await uow.session.scalars(select(Certificate).where(Certificate.user_id == user.id)))
+    assert record.kind == "course" and record.name == "Alice *Liddell*" and record.code is not None
+    url = f"http://127.0.0.1:8080/verify/{codes.group(record.code)}"
+    lines = answer.content.split("\n")
+    assert lines[:2] == ["**Course completion record**", "✅ You qualify: every lecture is marked as watched."]
+    assert f"Your verifiable record: [{url}]({url})" in lines
+    assert f"Code: `{codes.group(record.code)}` (anyone can check it)." in lines
+    assert lines[-1] == "Name on your records: Alice \\*Liddell\\*"
