@@ -22,16 +22,17 @@ async def link(ctx: Context) -> Reply:
         code = await create_link_code(ctx.session, ctx.user_id, now)
         from storage.linking import LINK_CODE_TTL
 
+        minutes = int(LINK_CODE_TTL.total_seconds() // 60)
         return Reply(
             "\n".join(
                 [
                     _("Your one-time link code: <code>{code}</code>").format(code=code),
                     _(
-                        "On the other platform, send /link {code} to this assistant within {minutes} minutes "
+                        "On the other platform, send /link {code} to this assistant within {duration} "
                         "(until {time}). Your progress, workshop places and records will then be shared."
                     ).format(
                         code=code,
-                        minutes=int(LINK_CODE_TTL.total_seconds() // 60),
+                        duration=ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes),
                         time=format_datetime(now + LINK_CODE_TTL, ctx.user.timezone or "UTC", "short"),
                     ),
                     _("Do not share this code with anyone else."),

@@ -11,7 +11,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.i18n import LANGUAGE_NAMES, _, format_datetime, use_locale
+from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, ngettext, use_locale
 from bot.settings import LANGUAGES
 from scheduler.jobs import broadcast_message
 from scheduler.timing import zone_or_none
@@ -20,6 +20,24 @@ from storage.broadcasts import Audience, AudienceError
 from storage.models import Broadcast
 
 router = Router()
+
+STATUS_LABELS = {
+    "draft": N_("draft"),
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def status_text(status: str) -> str:
+    label = STATUS_LABELS.get(status)
+    return _(label) if label else esc(status)
+
+
+def recipients_text(count: int) -> str:
+    return ngettext("{n} recipient", "{n} recipients", count).format(n=count)
+
 
 USAGE = (
     "/broadcast new everyone | platform=telegram | lang=it | workshop=ID registered|waiting|attended | "
@@ -66,8 +84,8 @@ async def _new(ctx: Context, rest: str) -> Reply:
     await ctx.session.flush()
     count = await _count(ctx, draft)
     return Reply(
-        _("Draft #{id} for {audience}: {count} recipients. Now send the text: /broadcast text YOUR MESSAGE").format(
-            id=draft.id, audience=_audience_text(draft), count=count
+        _("Draft #{id} for {audience}: {recipients}. Now send the text: /broadcast text YOUR MESSAGE").format(
+            id=draft.id, audience=_audience_text(draft), recipients=recipients_text(count)
         )
     )
 
@@ -88,8 +106,8 @@ async def _preview(ctx: Context, draft: Broadcast | None = None) -> Reply:
     draft = draft or await _draft(ctx)
     count = await _count(ctx, draft)
     lines = [
-        _("<b>Broadcast #{id}</b> to {audience}: exactly {count} recipients.").format(
-            id=draft.id, audience=_audience_text(draft), count=count
+        _("<b>Broadcast #{id}</b> to {audience}: exactly {recipients}.").format(
+            id=draft.id, audience=_audience_text(draft), recipients=recipients_text(count)
         )
     ]
     if draft.default_language not in (draft.texts or {}):
@@ -124,15 +142,15 @@ async def _confirm(ctx: Context, broadcast_id: int, at: datetime | None) -> Repl
     count = await _count(ctx, broadcast)
     if at is None:
         return Reply(
-            _("Broadcast #{id} is on its way to {count} recipients. You will get a report when it is done.").format(
-                id=broadcast.id, count=count
+            _("Broadcast #{id} is on its way to {recipients}. You will get a report when it is done.").format(
+                id=broadcast.id, recipients=recipients_text(count)
             ),
             edit=True,
         )
     zone = ctx.user.timezone or ctx.settings.default_timezone
     return Reply(
-        _("Broadcast #{id} is scheduled for {time} ({count} recipients now). /broadcast list shows it.").format(
-            id=broadcast.id, time=format_datetime(at, zone, "medium"), count=count
+        _("Broadcast #{id} is scheduled for {time} ({recipients} now). /broadcast list shows it.").format(
+            id=broadcast.id, time=format_datetime(at, zone, "medium"), recipients=recipients_text(count)
         )
     )
 
@@ -158,7 +176,7 @@ async def _list(ctx: Context) -> Reply:
     buttons = []
     for row in rows:
         when = format_datetime(row.scheduled_at, zone, "short") if row.scheduled_at else "—"
-        lines.append(f"#{row.id} {esc(row.status)} {when} — {_audience_text(row)}")
+        lines.append(f"#{row.id} {status_text(row.status)} {when} — {_audience_text(row)}")
         if row.status == "scheduled":
             buttons.append([Button(_("Cancel #{id}").format(id=row.id), act("bc.cancel", row.id))])
     return Reply("\n".join(lines), buttons=buttons)
@@ -181,7 +199,7 @@ async def _status(ctx: Context, raw: str) -> Reply:
             "{waiting} waiting, of {total}."
         ).format(
             id=broadcast.id,
-            status=esc(broadcast.status),
+            status=status_text(broadcast.status),
             delivered=counts.get("sent", 0),
             unreachable=counts.get("unreachable", 0),
             failed=counts.get("failed", 0),

@@ -11,7 +11,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from handlers.menu import back_to_menu, command_button
 from handlers.start import register_deep_link
 from handlers.workshop_views import (
@@ -27,6 +27,11 @@ from storage import workshops as ws
 from storage.models import Registration, User, Workshop
 
 router = Router()
+
+
+def hours_text(hours: int) -> str:
+    return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+
 
 register_deep_link("ws", "ws.show")
 register_deep_link("ci", "ws.checkin")
@@ -250,8 +255,8 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
         lines.append(
             _(
                 "The workshop in {city} is full. You are number {position} on the waiting list. If a seat becomes "
-                "free I will message you, and you will have {hours} hours to confirm it."
-            ).format(city=city, position=position, hours=ctx.settings.waitlist_offer_hours)
+                "free I will message you, and you will have {duration} to confirm it."
+            ).format(city=city, position=position, duration=hours_text(ctx.settings.waitlist_offer_hours))
         )
         suggestions = await _other_open(ctx, workshop.id)
         if suggestions:

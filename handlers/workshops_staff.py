@@ -13,7 +13,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Attachment, Button, Reply, esc
 from bot.core.router import Router
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from handlers.workshop_views import context_notifier, seats_text, short_when
 from storage import workshops as ws
 from storage.models import Workshop
@@ -64,7 +64,7 @@ async def _summary(ctx: Context, workshop: Workshop) -> str:
 
 @router.command("ws_new", staff=True, args_hint="city=… zone=… capacity=…")
 async def ws_new(ctx: Context) -> Reply:
-    """Create a workshop: /ws_new city=Milan zone=Europe/Rome capacity=30 start="2026-05-14 15:00" venue="…"."""
+    """Create a workshop: /ws_new city=Milan zone=Europe/Rome capacity=30 start="2026-05-14 15:00"."""
     fields = _fields(_words(ctx))
     if fields.title is None:
         fields.title = ctx.content.workshops.title
@@ -89,7 +89,7 @@ async def ws_edit(ctx: Context) -> Reply:
 
 @router.command("ws_date", staff=True, args_hint="ID YYYY-MM-DD HH:MM")
 async def ws_date(ctx: Context) -> Reply:
-    """Set a workshop's date (venue time): everyone registered is told; pre-registrations confirmed in order."""
+    """Set a workshop's date (venue time): everyone registered is told, pre-registrations confirmed."""
     raw_id, rest = _id_and_rest(ctx, "/ws_date ID YYYY-MM-DD HH:MM")
     workshop = await ws.set_date(
         ctx.session,
@@ -138,7 +138,13 @@ async def ws_cancel_confirmed(ctx: Context) -> Reply:
     told = await ws.cancel_workshop(
         ctx.session, ctx.args[0] if ctx.args else "", ctx.now(), notify=context_notifier(ctx)
     )
-    return Reply(_("The workshop is cancelled; {count} people have been told.").format(count=len(told)))
+    return Reply(
+        ngettext(
+            "The workshop is cancelled; {n} person has been told.",
+            "The workshop is cancelled; {n} people have been told.",
+            len(told),
+        ).format(n=len(told))
+    )
 
 
 @router.command("ws_list", staff=True, args_hint="[ID]")

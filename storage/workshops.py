@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from storage.uow import Storage
 
 from bot.core.errors import UserError
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from storage.models import Registration, User, Workshop
 
 # Registration statuses (registrations.status).
@@ -613,7 +613,11 @@ async def edit_workshop(
     seats = (await seat_counts(session, [workshop]))[workshop.id]
     if fields.capacity is not None and fields.capacity < seats.taken:
         raise UserError(
-            _("{count} people already hold seats; the capacity cannot go below that.").format(count=seats.taken)
+            ngettext(
+                "{n} person already holds a seat; the capacity cannot go below that.",
+                "{n} people already hold seats; the capacity cannot go below that.",
+                seats.taken,
+            ).format(n=seats.taken)
         )
     for name in ("city", "title", "venue", "duration_minutes", "capacity"):
         value = getattr(fields, name)

@@ -15,6 +15,7 @@ from bot.core.actions import act
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.text import features, normalize, words
+from bot.i18n import _, use_locale
 from bot.settings import PROJECT_ROOT
 from handlers import build_router, known_commands
 from storage.models import Delivery, Question
@@ -261,6 +262,11 @@ async def staffed_app(tmp_path: Path, clock: FrozenClock, content_copy: Path) ->
         await application.close()
 
 
+def italian(message: str) -> str:
+    with use_locale("it"):
+        return _(message)
+
+
 async def test_ask_the_team_round_trip(staffed_app: App, clock: FrozenClock, content_copy: Path) -> None:
     maria = ChatDriver(staffed_app, user_id="maria")
     staffer = ChatDriver(staffed_app, user_id="staffer")
@@ -268,12 +274,12 @@ async def test_ask_the_team_round_trip(staffed_app: App, clock: FrozenClock, con
     question = "C'è un parcheggio vicino alla sede del workshop di Brescia?"
     await maria.send(question)
     assert maria.text.startswith(("Non ", "I'm not sure", "I don't know"))
-    ask = maria.button("Ask the team").action
+    ask = maria.button(italian("Ask the team")).action
     assert ask is not None
     await maria.press_action(ask)
-    assert maria.text == "Thank you! I passed your question to the program team. Their answer will come here."
+    assert maria.text == italian("Thank you! I passed your question to the program team. Their answer will come here.")
     await maria.press_action(ask)
-    assert maria.text == "You already asked the team this question; their answer will come here."
+    assert maria.text == italian("You already asked the team this question; their answer will come here.")
 
     clock.advance(hours=3)
     await staffer.send("/questions")
@@ -297,9 +303,9 @@ async def test_ask_the_team_round_trip(staffed_app: App, clock: FrozenClock, con
         assert row is not None
         assert (row.answer, row.answered_by) == ("Sì, c'è un parcheggio gratuito in Via Roma.", "console:staffer")
     assert [(d.user_id, d.kind, d.ref_id) for d in deliveries] == [(row.user_id, "question.answer", 1)]
-    # The framing is in Maria's language once translated; the catalogs fall back to English until then.
+    # The framing is in Maria's language.
     assert deliveries[0].text == (
-        "<b>The program team answered your question</b>\n"
+        italian("<b>The program team answered your question</b>") + "\n"
         f"<i>“{question}”</i>\n\n"
         "Sì, c'è un parcheggio gratuito in Via Roma."
     )

@@ -127,3 +127,15 @@ async def test_language_choice_wins_over_the_platform_hint(chat: Callable[..., C
     assert user.last[0].lang == "en" and user.text.startswith("Hello, 7!")
     await user.send("/language klingon")
     assert user.text == "I don't know the language code “klingon”. Choose one of: en, it, de, fr, ar, ko, zh."
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_command_help_fits_a_discord_description(lang: str) -> None:
+    # Discord cuts slash-command descriptions at 100 characters without an ellipsis.
+    from handlers import build_router
+
+    with use_locale(lang):
+        too_long = {
+            name: len(_(route.help)) for name, route in build_router().commands.items() if len(_(route.help)) > 100
+        }
+    assert too_long == {}

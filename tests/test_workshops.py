@@ -142,9 +142,11 @@ async def test_cancel_promotes_exactly_one_who_is_told_in_their_language(
     assert "sabato 4 aprile 2026" not in text
 
     await carla.send("/mysignups")
-    assert "Confirm: Milan" in [b.label for row in carla.last[0].buttons for b in row]
-    await carla.press("Confirm: Milan")
-    assert carla.text.startswith("You are confirmed for the workshop in Milan")
+    # Carla chose Italian: her buttons and replies are in Italian.
+    assert "Conferma: Milan" in [b.label for row in carla.last[0].buttons for b in row]
+    await carla.press("Conferma: Milan")
+    assert carla.text.startswith("Il tuo posto al workshop di Milan (")
+    assert carla.text.endswith(") è confermato. In allegato trovi il file del calendario.")
     assert carla.last[0].files[0].filename == "workshop-milan.ics"
     assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "confirmed", "confirmed", "waitlisted"]
     await dan.send("/mysignups")
@@ -309,7 +311,8 @@ async def test_times_across_daylight_saving_changes(
     # In Italian, the same moment in Italian words.
     await alice.send("/language it")
     await alice.press_action(act("ws.show", spring))
-    assert "domenica 29 marzo 2026, 10:00" in alice.text
+    assert "Quando: domenica 29 marzo 2026, ore 10:00 (Europe/Rome, ora locale)" in alice.text
+    assert "La tua ora: domenica 29 marzo 2026, ore 08:00 (UTC)" in alice.text
 
 
 async def test_tba_pre_registration_then_date_confirms_in_order(
