@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from bot.app import App
     from bot.core.ports import Messenger
+    from bot.staff_inbox import StaffInbox
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,16 @@ def build_doors(app: App) -> tuple[list[Door], list[RouteDef]]:
 
         doors.append(DiscordDoor(app))
     return doors, routes
+
+
+def staff_inboxes(doors: Sequence[Door]) -> list[StaffInbox]:
+    """The staff chats the doors offer (a door without a configured staff chat offers none)."""
+    found: list[StaffInbox] = []
+    for door in doors:
+        inbox = getattr(door, "staff_inbox", None)
+        if inbox is not None:
+            found.append(inbox)
+    return found
 
 
 async def _start_web(app: App, routes: Sequence[RouteDef]) -> AppRunner | None:
@@ -123,8 +134,11 @@ async def _serve(app: App, doors: list[Door]) -> int:
                 # A bad token or no network: say so plainly instead of a traceback; the others are stopped below.
                 log.error("%s could not start: %s", type(door).__name__, exc)
                 return 1
-        # The delivery worker sends through the doors' own clients, so it starts once they are up.
-        clock = await start_scheduler(app, {door.messenger.platform: door.messenger for door in doors})
+        # The delivery worker and the staff inboxes send through the doors' own clients, so they start once
+        # the doors are up.
+        clock = await start_scheduler(
+            app, {door.messenger.platform: door.messenger for door in doors}, staff_inboxes=staff_inboxes(doors)
+        )
         for door in doors:
             announce = getattr(door, "announce_broadcast", None)
             if announce is not None:

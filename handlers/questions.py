@@ -14,6 +14,7 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.faq.library import save_staff_entry
 from bot.i18n import LANGUAGE_NAMES, _, current_locale
+from bot.settings import LANGUAGES
 from handlers.menu import back_to_menu
 from storage.models import Question, User
 from storage.questions import QuestionRepository
@@ -139,7 +140,8 @@ async def give_answer(
         kind="question.answer",
         ref_id=question.id,
         not_before=now,
-        default_locale=default_locale,
+        # Someone who never chose a language gets the answer in the one they asked in, not the bot's default.
+        default_locale=question.language if question.language in LANGUAGES else default_locale,
     )
     return question
 

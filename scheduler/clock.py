@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from bot.core.ports import Messenger
+from bot.staff_inbox import StaffInbox, forward_questions
 from scheduler import jobs
 from scheduler.delivery import DeliveryWorker
 from storage.models import Broadcast, StudyReminder
@@ -38,7 +39,14 @@ def utcnow() -> datetime:
 class SchedulerHandle:
     """The running clock and delivery worker; `stop()` ends both."""
 
-    def __init__(self, app: App, messengers: Mapping[str, Messenger], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        app: App,
+        messengers: Mapping[str, Messenger],
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        staff_inboxes: Sequence[StaffInbox] = (),
+    ) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         if app.storage is None:
@@ -54,6 +62,9 @@ class SchedulerHandle:
         # Called with the id of each broadcast once it starts sending: the hook for the Discord adapter to post it
         # once to the announcement channel (not wired here: that belongs to the Discord adapter).
         self.on_broadcast_started: list[Callable[[int], Any]] = []
+        # Where questions for the team are posted (a staff Telegram group...): on every tick, and so right after
+        # the commit that asked one, since a commit wakes the clock.
+        self.staff_inboxes = list(staff_inboxes)
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -156,6 +167,7 @@ class SchedulerHandle:
             try:
                 now = self.clock()
                 settings, content = self.app.settings, self.app.content
+                await self.forward_questions(now)
                 async with self.storage.unit_of_work() as uow:
                     from storage.reminders import due_study_ids
 
@@ -170,6 +182,17 @@ class SchedulerHandle:
                 self.worker.wake()
             except Exception:
                 log.exception("scheduler tick failed")
+
+    async def forward_questions(self, now: datetime) -> None:
+        if not self.staff_inboxes:
+            return
+        try:
+            await forward_questions(
+                self.storage, self.staff_inboxes, now, staff_language=self.app.settings.default_language
+            )
+        except Exception:
+            # The rest of the tick (reminders, broadcasts) must not wait on a staff chat; the next tick retries.
+            log.exception("forwarding questions to staff failed")
 
     async def stop(self) -> None:
         # APScheduler's asyncio executor cancels running jobs on shutdown: pause it, let jobs in flight finish
@@ -187,10 +210,14 @@ class SchedulerHandle:
 
 
 async def start_scheduler(
-    app: App, messengers: Mapping[str, Messenger], clock: Callable[[], datetime] = utcnow
+    app: App,
+    messengers: Mapping[str, Messenger],
+    clock: Callable[[], datetime] = utcnow,
+    *,
+    staff_inboxes: Sequence[StaffInbox] = (),
 ) -> SchedulerHandle:
     """Start the clock and the delivery worker; `await handle.stop()` on shutdown."""
-    handle = SchedulerHandle(app, messengers, clock)
+    handle = SchedulerHandle(app, messengers, clock, staff_inboxes=staff_inboxes)
     await handle.start()
     app.dispatcher.on_commit = handle.wake
     return handle

@@ -161,7 +161,7 @@ class DiscordDoor:
             else:
                 log.info("discord: workshop events synced: %s", results)
                 self._watch_events = True
-        if self._watch_events or self.staff_inbox is not None:
+        if self._watch_events:
             self._watcher = asyncio.create_task(self._watch(), name="discord-watch")
 
     async def workshops_fingerprint(self) -> tuple[object, ...]:
@@ -187,34 +187,16 @@ class DiscordDoor:
         log.info("discord: workshops changed, events synced: %s", await self.sync_all_workshops())
         return True
 
-    async def forward_questions(self) -> int:
-        """Post the questions for the team that the staff channel has not had yet; returns how many."""
-        if self.staff_inbox is None or self.app.storage is None:
-            return 0
-        from bot.staff_inbox import forward_questions
-
-        return await forward_questions(
-            self.app.storage,
-            [self.staff_inbox],
-            self.app.dispatcher.clock(),
-            staff_language=self.settings.default_language,
-        )
-
     async def _watch(self) -> None:
-        # Workshops and questions change from several places (chat on any platform, the CLI); a cheap look every
-        # few seconds keeps Discord right without every command having to know about Discord.
+        # Workshops change from several places (chat on any platform, the CLI); a cheap look every few seconds
+        # keeps the Events tab right without every workshop command having to know about Discord. (Questions for
+        # the staff channel go out on the clock's tick, like every platform's: see bot/runner.staff_inboxes.)
         while True:
             await asyncio.sleep(WATCH_SECONDS)
-            if self.staff_inbox is not None:
-                try:
-                    await self.forward_questions()
-                except Exception:
-                    log.exception("discord: questions could not be forwarded to the staff channel")
-            if self._watch_events:
-                try:
-                    await self.check_workshops()
-                except Exception:
-                    log.exception("discord: workshop events could not be synced")
+            try:
+                await self.check_workshops()
+            except Exception:
+                log.exception("discord: workshop events could not be synced")
 
     # -- workshops in the Events tab ------------------------------------------------------------------------------
 

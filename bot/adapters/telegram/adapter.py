@@ -8,6 +8,7 @@ person's private chat, the group seeing only a short notice with a button.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -18,6 +19,7 @@ from telegram.ext import ContextTypes
 from bot.adapters.telegram.inbound import Incoming, incoming
 from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, send_reply
 from bot.adapters.telegram.render import render
+from bot.adapters.telegram.staff import forwarded_ref, is_chat
 from bot.core.replies import Button, Reply
 from bot.i18n import _, normalize_language, use_locale
 from bot.settings import LANGUAGES
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from telegram import Bot
 
     from bot.app import App
+    from bot.core.events import Event
     from bot.core.router import Router
     from bot.settings import Settings
 
@@ -68,6 +71,8 @@ class TelegramAdapter:
             return
         event = got.event
         assert event is not None
+        if got.replied_to is not None and is_chat(self.app.settings.telegram_staff_chat_id, got.chat_id):
+            event = await self._as_staff_answer(event, got.replied_to)
         if event.private and got.command == "start":
             # Pressing Start again is how a person unblocks a bot: they can be reached again.
             await self.set_reachable(got.user_id, True)
@@ -75,6 +80,22 @@ class TelegramAdapter:
         if got.callback_id is not None:
             await bot.answer_callback_query(got.callback_id)
         await self._deliver(bot, got, replies)
+
+    async def _as_staff_answer(self, event: Event, replied_to: int) -> Event:
+        """A reply in the staff group to a posted question is `/answer <id> <text>`: the same path, the same
+        staff check (anyone else is refused by the dispatcher), the same answer sent through the outbox."""
+        storage = self.app.storage
+        if storage is None:
+            return event
+        from storage.questions import QuestionRepository
+
+        async with storage.unit_of_work() as uow:
+            question = await QuestionRepository(uow.session).by_forwarded_message(
+                "telegram", forwarded_ref(event.chat_id, replied_to)
+            )
+        if question is None:
+            return event
+        return replace(event, text=f"/answer {question.id} {event.text}")
 
     async def _deliver(self, bot: Bot, got: Incoming, replies: list[Reply]) -> None:
         private = got.event.private if got.event is not None else True

@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.adapters.telegram.adapter import TelegramAdapter, on_error, publish_commands
 from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram.staff import TelegramStaffInbox
 from bot.app import App
 from bot.settings import Settings
 
@@ -78,6 +79,12 @@ class TelegramDoor:
         self.application.add_error_handler(on_error)
         # Other parts of the bot (the delivery worker) send through the same HTTP client.
         self.messenger = TelegramMessenger(self.application.bot)
+        # Questions for the team go to the staff group, when one is configured (the runner hands it to the clock).
+        self.staff_inbox = (
+            TelegramStaffInbox(self.application.bot, settings.telegram_staff_chat_id, settings.default_language)
+            if settings.telegram_staff_chat_id.strip()
+            else None
+        )
         self.started = False
 
     async def start(self) -> None:

@@ -40,6 +40,9 @@ class Incoming:
     message_id: int | None = None
     # The command a text event runs, so that a personal answer in a group can deep-link to the same command.
     command: str | None = None
+    # The bot's own message that a text (not a command) replies to: in the staff group, a reply to a posted
+    # question is staff's answer to it.
+    replied_to: int | None = None
     reachable: bool = True
 
     @property
@@ -139,6 +142,10 @@ def _message(update_id: int, message: Message, bot_username: str) -> Incoming:
         if text_or_none is None:
             return IGNORE
         text = text_or_none
+    replied = message.reply_to_message
+    replied_to = (
+        replied.message_id if command is None and replied is not None and _from_bot(replied, bot_username) else None
+    )
     event = Event(
         platform=PLATFORM,
         user_id=str(person.id),
@@ -156,14 +163,20 @@ def _message(update_id: int, message: Message, bot_username: str) -> Incoming:
         chat_id=event.chat_id,
         locale_hint=person.language_code,
         command=command,
+        replied_to=replied_to,
     )
+
+
+def _from_bot(message: Message, bot_username: str) -> bool:
+    author = message.from_user
+    return bool(bot_username) and author is not None and author.username == bot_username
 
 
 def _addressed(message: Message, text: str, bot_username: str) -> str | None:
     """The text of a group message meant for the bot (a mention or a reply to it), without the mention."""
     mention = f"@{bot_username}"
     replied = message.reply_to_message
-    to_bot = replied is not None and replied.from_user is not None and replied.from_user.username == bot_username
+    to_bot = replied is not None and _from_bot(replied, bot_username)
     if bot_username and mention.lower() in text.lower():
         stripped = re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE)
         return " ".join(stripped.split())

@@ -23,7 +23,8 @@ from telegram.error import (
 
 from bot.adapters.telegram.render import caption, render
 from bot.core.ports import SendOutcome
-from bot.core.replies import Attachment, Reply
+from bot.core.replies import Attachment, Reply, esc
+from bot.i18n import _, current_locale, use_locale
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,22 @@ async def send_reply(bot: Bot, chat_id: int | str, reply: Reply, **extra: Any) -
         # Buttons need a message to hang from; an empty text is refused by Telegram.
         sent.append(await bot.send_message(chat_id, "⬇️", reply_markup=rendered.markup, **extra))
     for attachment in reply.files:
-        sent.append(await send_file(bot, chat_id, attachment, **extra))
+        try:
+            sent.append(await send_file(bot, chat_id, attachment, **extra))
+        except Forbidden:
+            raise
+        except TelegramError as exc:
+            # The text is already out: a file the server refuses (too big, or a Bot API server without
+            # sendDocument, such as an emulator) must not turn the whole answer into an error, nor, through a
+            # retry, into a second copy of the text. Say plainly that the file is missing instead.
+            log.warning("telegram file %s not sent: %s", attachment.filename, exc)
+            sent.append(await bot.send_message(chat_id, file_missing_notice(attachment, reply.lang), **extra))
     return sent
+
+
+def file_missing_notice(attachment: Attachment, lang: str) -> str:
+    with use_locale(lang or current_locale()):
+        return _("I could not attach the file {name} here, sorry.").format(name=esc(attachment.filename))
 
 
 async def send_file(bot: Bot, chat_id: int | str, attachment: Attachment, **extra: Any) -> Message:

@@ -72,7 +72,7 @@ async def _asked_and_posted(harness: DiscordHarness) -> Call:
     [thanks] = await harness.command(ALICE, "team", ASKED)
     assert thanks.content.startswith("Thank you! I passed your question to the program team.")
     before = len(harness.calls)
-    assert await harness.door.forward_questions() == 1
+    assert await _forward(harness) == 1
     fetch, post = harness.calls[before:]
     assert fetch.method == "GET" and post.method == "POST"
     return post
@@ -97,7 +97,7 @@ async def test_question_is_posted_once_escaped_without_mentions(
 
     # Taken once: the next round posts nothing.
     before = len(harness.calls)
-    assert await harness.door.forward_questions() == 0
+    assert await _forward(harness) == 0
     assert harness.calls[before:] == []
 
 
@@ -184,22 +184,34 @@ async def test_form_opened_before_a_restart_is_taken_after_it(
     assert [kind for _user, kind, _text in await deliveries(discord_app)] == ["question.answer"]
 
 
-async def test_the_watch_loop_forwards_new_questions(
-    harness: DiscordHarness, discord_app: App, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_clock_forwards_new_questions_to_the_staff_channel(harness: DiscordHarness, discord_app: App) -> None:
     import asyncio
 
-    import bot.adapters.discord.door as door_module
+    from bot.runner import staff_inboxes
+    from scheduler.clock import start_scheduler
 
     posted = _staff_channel(harness)
-    monkeypatch.setattr(door_module, "WATCH_SECONDS", 0.01)
-    await harness.door.on_ready()
-    await harness.command(ALICE, "team", ASKED)
-    for _ in range(200):
-        if posted:
-            break
-        await asyncio.sleep(0.01)
+    # As `wego-bot run` wires it: the clock ticks after every commit and posts to every door's staff inbox.
+    clock = await start_scheduler(discord_app, {}, staff_inboxes=staff_inboxes([harness.door]))
+    try:
+        await harness.command(ALICE, "team", ASKED)
+        for _ in range(200):
+            if posted:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await clock.stop()
     assert [body["content"].split("\n")[1] for body in posted] == [
         "“Is there parking at the venue? @everyone \\*\\*now\\*\\*”"
     ]
     assert (await _question(discord_app)).discord_message_id == POSTED_ID
+
+
+async def _forward(harness: DiscordHarness) -> int:
+    from bot.staff_inbox import forward_questions
+
+    app = harness.door.app
+    assert app.storage is not None and harness.door.staff_inbox is not None
+    return await forward_questions(
+        app.storage, [harness.door.staff_inbox], app.dispatcher.clock(), staff_language=app.settings.default_language
+    )

@@ -14,6 +14,8 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 TOKEN = "123456:TEST-token-never-logged"
+# Key under which a recorded call keeps the message id the fake answered with.
+MESSAGE_ID_KEY = "__message_id__"
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "WeGO Champions", "username": "wego_champions_bot"}
 
 
@@ -87,6 +89,8 @@ class FakeBotApi:
             return served
         if method in ("sendMessage", "sendDocument", "editMessageText"):
             self._message_id += 1
+            # Recorded on the call itself, so a test can name the id of one message whatever else was sent.
+            params[MESSAGE_ID_KEY] = params.get("message_id", self._message_id)
             chat_id = int(params.get("chat_id", 0))
             message: dict[str, Any] = {
                 "message_id": params.get("message_id", self._message_id),

@@ -3,8 +3,8 @@
 The emulator runs in a subprocess (state in fakeredis); the bot runs as in production (TelegramDoor, webhook
 mode) with our aiohttp webhook route on 127.0.0.1. Each test is one person in their own emulator session.
 
-More scenario steps (workshop sign-up, lecture marking, the certificate answer) are added as further test
-functions using `TelegramUser`: `await user.send("/workshops", expect=1)`, `await user.press(label, expect=2)`.
+A scenario step is `await user.send("/workshops", expect=1)` or `await user.press(label, expect=2)`: the number
+of Bot API calls the step must cause (a button press is always answered, so at least two).
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ from sqlalchemy import select
 
 from bot.adapters.telegram.door import SECRET_HEADER, TelegramDoor, webhook_route
 from bot.app import App
+from bot.certificates import codes
 from bot.i18n import LANGUAGE_NAMES, _, use_locale
 from bot.settings import PROJECT_ROOT, Settings
 from handlers.start import DEEP_LINK_PREFIXES
-from storage.models import Account, User
-from tests.conftest import make_settings
+from storage.models import Account, Certificate, Registration, User
+from tests.conftest import FrozenClock, make_settings
+from tests.workshop_helpers import make_workshop
 
 TOKEN = "123456:ABC-e2e"
 pytest.importorskip("telemelya")
@@ -231,3 +233,148 @@ async def test_forged_callback_changes_nothing(app: App, user: TelegramUser) -> 
     _answer, refusal = await user.press_data("lang:xx", message_id=question["message_id"])
     assert refusal["text"].startswith("I don't know the language code")
     assert await stored_locale(app, user.chat_id) is None
+
+
+async def account_user(app: App, chat_id: int) -> User:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        account = await uow.session.scalar(select(Account).where(Account.platform_user_id == str(chat_id)))
+        assert account is not None
+        return await uow.session.get_one(User, account.user_id)
+
+
+async def test_workshop_sign_up_by_buttons_to_confirmation(app: App, clock: FrozenClock, user: TelegramUser) -> None:
+    # A city the program content has no workshop in, so its button label is unique in the list.
+    wid = await make_workshop(app, clock(), city="Lisbon", zone="Europe/Lisbon", venue="Palácio Foz", capacity=5)
+    [listing] = await user.send("/workshops")
+    assert listing["text"].split("\n\n")[:2] == [
+        "<b>In-person workshops</b>: “Young Urban Leadership: Perspectives in Dialogue”. "
+        "Choose one to see it or sign up.",
+        "<b>Lisbon</b> · open · 5 of 5 seats left\n"
+        "When: Monday, April 20, 2026, 3:00\u202fPM (Europe/Lisbon, local time)\n"
+        "Your time: Monday, April 20, 2026, 2:00\u202fPM (UTC)",
+    ]
+    assert labels(listing)[0] == "Lisbon" and labels(listing)[-2:] == ["My sign-ups", "Main menu"]
+    _answer, page = await user.press("Lisbon")
+    assert page["text"] == (
+        "<b>Lisbon</b> — Young Urban Leadership: Perspectives in Dialogue\n"
+        "Venue: Palácio Foz\n"
+        "When: Monday, April 20, 2026, 3:00\u202fPM (Europe/Lisbon, local time)\n"
+        "Your time: Monday, April 20, 2026, 2:00\u202fPM (UTC)\n"
+        "Status: open · 5 of 5 seats left"
+    )
+    assert labels(page) == ["Sign up", "All workshops"]
+    _answer, consent = await user.press("Sign up")
+    assert consent["text"].startswith("<b>Sign up for the workshop in Lisbon</b>\n")
+    assert consent["text"].endswith("\nDo you agree?") and labels(consent) == ["I agree", "No, thanks"]
+    _answer, decade = await user.press("I agree")
+    assert decade["text"].startswith("In which year were you born?\n")
+    assert labels(decade)[0] == "2010–2019" and labels(decade)[-1] == "Skip"
+    _answer, year = await user.press("1990–1999")
+    assert year["text"] == "In which year were you born?" and labels(year)[7] == "1997"
+    answer, confirmed, notice = await user.press("1997", expect=3)
+    assert answer["method"] == "answerCallbackQuery"
+    assert confirmed["text"] == (
+        "You are confirmed for the workshop in Lisbon on Monday, April 20, 2026, 3:00\u202fPM. "
+        "The calendar file is attached."
+    )
+    assert labels(confirmed) == ["My sign-ups"]
+    # telemelya has no sendDocument (it answers 404): the person is told the file is missing, nothing fails,
+    # and the text is not sent twice.
+    assert (notice["method"], notice["text"]) == (
+        "sendMessage",
+        "I could not attach the file workshop-lisbon.ics here, sorry.",
+    )
+    assert [r["method"] for r in await user.records()].count("sendMessage") == 7
+    person = await account_user(app, user.chat_id)
+    assert person.birth_year == 1997
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        rows = (
+            await uow.session.execute(
+                select(Registration.user_id, Registration.status).where(Registration.workshop_id == wid)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [(person.id, "confirmed")]
+
+
+async def test_marking_lectures_by_button_and_command_then_progress(app: App, user: TelegramUser) -> None:
+    [course] = await user.send("/lectures")
+    assert course["text"].startswith("<b>The online course</b> (24 lectures):\n\n<b>Part 1</b>: ")
+    assert labels(course) == ["Part 1", "Part 2", "Part 3", "Part 4", "My progress", "Main menu"]
+    _answer, part = await user.press("Part 1")
+    # The part replaces the course overview in place.
+    assert (part["method"], part["message_id"]) == ("editMessageText", course["message_id"])
+    assert "\n░░░░░░░░░░ 0/8\n\n⬜ 1.1  Global Context and Local Conditions of Sustainability\n" in part["text"]
+    _answer, marked = await user.press("Done 1.1")
+    assert (marked["method"], marked["message_id"]) == ("editMessageText", course["message_id"])
+    assert "\n▓░░░░░░░░░ 1/8\n\n✅ 1.1  Global Context and Local Conditions of Sustainability\n" in marked["text"]
+    assert labels(marked)[:2] == ["Undo 1.1", "Done 1.2"]
+    [done] = await user.send("/done 1.2")
+    assert done["text"] == "Marked 1.2 “The Metropolitan Century” as watched.\n2 of 24 lectures watched."
+    [progress] = await user.send("/progress")
+    assert progress["text"] == (
+        "<b>Your progress</b>\n\n"
+        "Part 1: ▓▓░░░░░░░░ 2/8\nPart 2: ░░░░░░░░░░ 0/6\nPart 3: ░░░░░░░░░░ 0/5\nPart 4: ░░░░░░░░░░ 0/5\n\n"
+        "Overall: 2 of 24 lectures (8%).\n\n"
+        "<b>Next</b>: 1.3 “Tools and Cases for the Ecological Transition in Cities”\n"
+        'Watch it on <a href="https://www.cityresiliencetraining.com/">City Resilience Training</a>, '
+        "then press Continue."
+    )
+    assert labels(progress)[0] == "Continue: mark 1.3 watched"
+
+
+WORKSHOP_SECTION = (
+    "<b>Workshop certificate</b>\n"
+    "Not yet: you have not been checked in at a workshop. Check in at the venue on the day.\n"
+    "The rule: the certificate is for participants under 35, that is, the workshop's year minus your year of "
+    "birth is at most 34."
+)
+COURSE_CERTIFICATE = (
+    "<b>The official certificate</b>: Successful participants of the online course can request a digital "
+    "certificate by completing the required coursework and filling out the form available at the end of the course."
+)
+
+
+async def test_certificate_lists_what_is_missing_then_links_the_course_record(app: App, user: TelegramUser) -> None:
+    await user.send("/done 1.1")
+    [missing] = await user.send("/certificate")
+    assert missing["text"] == (
+        "<b>Course completion record</b>\n"
+        "Not yet: 23 lectures left to mark as watched: 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 2.1, 2.2, 2.3, 2.4, 2.5 …\n"
+        "Mark them with /done or in /lectures.\n\n" + WORKSHOP_SECTION + "\n\nNo name set for your records yet."
+    )
+    keys = [lecture.key for lecture in app.content.all_lectures()]
+    for key in keys[1:-1]:
+        await user.send(f"/done {key}")
+    last, congratulations = await user.send(f"/done {keys[-1]}", expect=2)
+    assert last["text"] == "Marked 4.5 “Scaling Housing Solutions” as watched.\n24 of 24 lectures watched."
+    assert congratulations["text"].startswith(
+        "🎉 <b>Congratulations: you have watched every lecture of the course!</b>"
+    )
+    [no_name] = await user.send("/certificate")
+    assert no_name["text"] == (
+        "<b>Course completion record</b>\n✅ You qualify: every lecture is marked as watched.\n"
+        + COURSE_CERTIFICATE
+        + "\nTo get your verifiable record, first set the name it should show: /name followed by your full name.\n\n"
+        + WORKSHOP_SECTION
+        + "\n\nNo name set for your records yet."
+    )
+    [named] = await user.send("/name Ada <Lovelace>")
+    assert named["text"] == "Your records will show the name: <b>Ada &lt;Lovelace&gt;</b>"
+    [issued] = await user.send("/certificate")
+    person = await account_user(app, user.chat_id)
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        [record] = (await uow.session.scalars(select(Certificate).where(Certificate.user_id == person.id))).all()
+    assert (record.kind, record.name) == ("course", "Ada <Lovelace>") and record.code is not None
+    shown = codes.group(record.code)
+    url = f"{app.settings.public_base_url.rstrip('/')}/verify/{shown}"
+    assert issued["text"] == (
+        "<b>Course completion record</b>\n✅ You qualify: every lecture is marked as watched.\n"
+        + COURSE_CERTIFICATE
+        + f'\nYour verifiable record: <a href="{url}">{url}</a>\n'
+        + f"Code: <code>{shown}</code> (anyone can check it).\n\n"
+        + WORKSHOP_SECTION
+        + "\n\nName on your records: Ada &lt;Lovelace&gt;"
+    )

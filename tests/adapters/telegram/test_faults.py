@@ -9,6 +9,7 @@ import pytest
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.core.actions import act
 from bot.core.replies import Attachment, Button, Reply
+from bot.i18n import _, use_locale
 from tests.adapters.telegram.fakeapi import FakeBotApi, Fault, fake_bot_api
 
 CHAT = "111111111"
@@ -93,3 +94,23 @@ async def test_connection_refused_is_retry() -> None:
         bot = gone.bot(timeout=0.5)
     # The server is closed now: nothing listens on that port.
     assert (await TelegramMessenger(bot).send(CHAT, Reply("hi"))).status == "retry"
+
+
+async def test_refused_file_becomes_a_notice_and_the_send_still_counts(api: FakeBotApi) -> None:
+    api.fail("sendDocument", Fault(400, "Bad Request: file is too big"))
+    reply = Reply("Your data", files=[Attachment("wego-my-data.json", b"{}", "application/json")], lang="it")
+    outcome = await TelegramMessenger(api.bot()).send(CHAT, reply)
+    # "sent": a retry would send the text a second time, and the file would be refused again.
+    assert outcome.status == "sent"
+    assert api.methods == ["sendMessage", "sendDocument", "sendMessage"]
+    with use_locale("it"):
+        expected = _("I could not attach the file {name} here, sorry.").format(name="wego-my-data.json")
+    assert api.called("sendMessage")[1]["text"] == expected
+
+
+async def test_blocked_before_the_file_is_unreachable(api: FakeBotApi) -> None:
+    api.fail("sendDocument", Fault(403, "Forbidden: bot was blocked by the user"))
+    reply = Reply("Your data", files=[Attachment("wego-my-data.json", b"{}", "application/json")])
+    outcome = await TelegramMessenger(api.bot()).send(CHAT, reply)
+    assert outcome.status == "unreachable"
+    assert api.methods == ["sendMessage", "sendDocument"]

@@ -76,6 +76,14 @@ def test_group_mention_is_answered_without_the_mention() -> None:
 def test_group_reply_to_the_bot_is_answered() -> None:
     got = load("group_reply_to_bot")
     assert got.event is not None and got.event.text == "and the lectures?"
+    # Which bot message it replies to: in the staff group, that is how a reply answers a posted question.
+    assert got.replied_to == 400
+
+
+def test_only_replies_to_the_bot_carry_the_replied_message() -> None:
+    assert load("group_mention").replied_to is None
+    assert load("group_command_for_us").replied_to is None
+    assert load("private_text_arabic").replied_to is None
 
 
 def test_button_press() -> None:
