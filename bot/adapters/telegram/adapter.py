@@ -7,17 +7,20 @@ person's private chat, the group seeing only a short notice with a button.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.inbound import Incoming, incoming
-from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, send_reply
+from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, retry_seconds, send_reply
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.staff import forwarded_ref, is_chat
 from bot.core.replies import Button, Reply
@@ -37,6 +40,35 @@ log = logging.getLogger(__name__)
 # Telegram's rules for a command menu entry.
 _COMMAND_NAME_MAX = 32
 _DESCRIPTION_MAX = 256
+
+
+REPLY_ATTEMPTS = 4
+# A flood wait longer than this is not waited out inline (the update would block the others): it is reported.
+MAX_INLINE_WAIT_SECONDS = 30.0
+T = TypeVar("T")
+
+
+async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
+    """An answer to the person in front of us: wait out Telegram's flood limit, retry network errors with backoff.
+
+    A refused message (BadRequest) or a blocked chat (Forbidden) is not retried: trying again cannot help.
+    """
+    for attempt in range(REPLY_ATTEMPTS):
+        try:
+            return await send()
+        except RetryAfter as exc:
+            delay = retry_seconds(exc)
+            if attempt == REPLY_ATTEMPTS - 1 or delay > MAX_INLINE_WAIT_SECONDS:
+                raise
+        except BadRequest:
+            raise
+        except (TimedOut, NetworkError):
+            if attempt == REPLY_ATTEMPTS - 1:
+                raise
+            delay = 0.5 * 2**attempt
+        log.info("telegram reply retried in %.1fs (attempt %d)", delay, attempt + 1)
+        await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 class TelegramAdapter:
@@ -103,9 +135,9 @@ class TelegramAdapter:
         try:
             for index, reply in enumerate(replies):
                 if reply.personal and not private:
-                    await self._move_to_private(bot, got, reply)
-                elif not (reply.edit and index == 0 and await self._edit(bot, got, reply)):
-                    await send_reply(bot, chat, reply)
+                    await with_retries(partial(self._move_to_private, bot, got, reply))
+                elif not (reply.edit and index == 0 and await with_retries(partial(self._edit, bot, got, reply))):
+                    await with_retries(partial(send_reply, bot, chat, reply))
         except Forbidden as exc:
             # The person blocked the bot (or left the group) between writing and our answer.
             log.info("telegram chat %s unreachable: %s", got.chat_id, exc)
