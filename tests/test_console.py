@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -107,15 +108,33 @@ def test_run_without_tokens_is_the_console(tmp_path: Path) -> None:
     assert "secretariat@we-gov.org" in result.stdout
 
 
-def test_ask_stays_off_the_database_and_platform_libraries() -> None:
-    # bench/startup measures the speed; this guards the reason it is fast.
+def _modules_after(tmp_path: Path, argv: list[str], stdin: str = "") -> list[str]:
     code = (
-        "import sys, asyncio\n"
+        "import sys\n"
         "from bot.cli import main\n"
-        "main(['ask', 'how do I contact the secretariat'])\n"
-        "heavy = sorted(m for m in ('sqlalchemy', 'alembic', 'telegram', 'discord', 'aiohttp') if m in sys.modules)\n"
-        "print('HEAVY', heavy)\n"
+        f"main({argv!r})\n"
+        "heavy = ('sqlalchemy', 'alembic', 'telegram', 'discord', 'aiohttp')\n"
+        "import json\n"
+        "print('LOADED', json.dumps(sorted(m for m in heavy if m in sys.modules)))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=stdin, capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=60
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "HEAVY []"
+    line = result.stdout.strip().splitlines()[-1]
+    assert line.startswith("LOADED ")
+    loaded: list[str] = json.loads(line.removeprefix("LOADED "))
+    return loaded
+
+
+def test_ask_stays_off_the_database_and_platform_libraries(tmp_path: Path) -> None:
+    # bench/startup measures the speed; this guards the reason it is fast.
+    assert _modules_after(tmp_path, ["ask", "how do I contact the secretariat"]) == []
+
+
+def test_commands_that_talk_to_no_platform_never_import_one(tmp_path: Path) -> None:
+    # They need SQLAlchemy (content check builds the router to validate FAQ buttons), never a platform library.
+    assert _modules_after(tmp_path, ["content", "check"]) == ["sqlalchemy"]
+    assert _modules_after(tmp_path, ["db", "upgrade"]) == ["alembic", "sqlalchemy"]
+    assert _modules_after(tmp_path, ["chat", "--user", "zoe"], stdin="/help\n") == ["alembic", "sqlalchemy"]
