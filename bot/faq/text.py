@@ -47,6 +47,9 @@ _KO_ENDINGS = tuple(
     )
 )
 
+# Loanwords Korean writes two ways.
+_KO_SPELLINGS = {"워크샵": "워크숍", "웍샵": "워크숍", "싸이트": "사이트"}
+
 # Words that say how a question is asked, not what it is about, in the seven languages (normalised: no
 # accents, Arabic letters folded). Words that carry the kind of answer wanted ("when", "where", "who", "how
 # many", "cost") are kept: they tell the dates of a workshop from its cities. Italian "ai" is missing on
@@ -93,10 +96,15 @@ _KO_STOPWORDS = frozenset(
 
 def normalize(text: str) -> str:
     """Case-folded, accents and Arabic diacritics dropped, Arabic letter variants unified; Hangul kept whole."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     # NFC puts Hangul syllables back together after NFKD split them into jamo.
-    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    text = unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    for variant, standard in _KO_SPELLINGS.items():
+        text = text.replace(variant, standard)
+    return text
 
 
 def _script(char: str) -> str:
@@ -164,8 +172,9 @@ def words(text: str) -> list[str]:
     """The content words of a text (stopwords dropped), normalised and Arabic clitics cut; CJK runs whole."""
     out = []
     for word in _WORD.findall(normalize(text)):
-        for script, run in _runs(word):
-            if script == "spaced" and _is_arabic(run):
+        # Most words are plain ASCII: one spaced run, no script to look up per character.
+        for script, run in [("spaced", word)] if word.isascii() else _runs(word):
+            if script == "spaced" and not run.isascii() and _is_arabic(run):
                 run = _arabic_stem(run)
             if run in STOPWORDS:
                 continue
@@ -174,9 +183,10 @@ def words(text: str) -> list[str]:
 
 
 def _spaced_features(word: str, found: Counter[str]) -> None:
-    found["w" + (word if _is_arabic(word) else latin_stem(word))] += 1
     if word.isdigit():
+        found["n" + word] += 1
         return
+    found["w" + (latin_stem(word) if word.isascii() or not _is_arabic(word) else word)] += 1
     padded = f"<{word}>"
     for size in (3, 4):
         for i in range(len(padded) - size + 1):
@@ -202,8 +212,8 @@ def _cjk_features(run: str, script: str, found: Counter[str]) -> None:
 
 
 def features(text: str) -> Counter[str]:
-    """Counted features of a text; the first character names the family: `w` word (stem), `3`/`4` character
-    n-gram of a word, `c` CJK character, `b` CJK bigram."""
+    """Counted features of a text; the first character names the family: `w` word (stem), `n` number, `3`/`4`
+    character n-gram of a word, `c` CJK character, `b` CJK bigram."""
     return features_of(words(text))
 
 
@@ -211,7 +221,7 @@ def features_of(content_words: list[str]) -> Counter[str]:
     """The features of words already split by `words` (and perhaps corrected)."""
     found: Counter[str] = Counter()
     for word in content_words:
-        script = _script(word[0])
+        script = "spaced" if word.isascii() else _script(word[0])
         if script == "spaced":
             _spaced_features(word, found)
         else:
