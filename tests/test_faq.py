@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from bot.app import App, build_app
@@ -57,7 +59,7 @@ def test_latin_text_loses_case_and_accents_but_korean_stays_whole() -> None:
 def test_cjk_text_is_split_into_characters_and_bigrams() -> None:
     assert sorted(features("证书")) == ["b证书", "c书", "c证"]
     found = features("파트2 강의")
-    assert {"c파", "c트", "b파트", "w파트", "w2", "c강", "c의", "b강의", "w강의"} == set(found)
+    assert {"c파", "c트", "b파트", "w파트", "n2", "c강", "c의", "b강의", "w강의"} == set(found)
 
 
 def test_spaced_words_give_words_and_character_ngrams() -> None:
@@ -115,7 +117,7 @@ def test_out_of_scope_questions_get_no_program_fact(index: FaqIndex, lang: str, 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="top-1 accuracy is 63% (goal 90%, gate 85%): matching still needs tuning; remove this mark once it passes",
+    reason="top-1 accuracy is 83.2% (gate 85%), Korean 75.8% (gate 80%): remove this mark once it passes",
 )
 def test_the_evaluation_set_meets_the_ci_gate(index: FaqIndex) -> None:
     result = evaluate(index, load_eval(CONTENT / "faq_eval.yaml"))
@@ -126,12 +128,20 @@ def test_the_evaluation_set_meets_the_ci_gate(index: FaqIndex) -> None:
     assert min(per_language.values()) >= 0.80, per_language
 
 
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", normalize(text)))
+
+
 def test_the_evaluation_set_is_not_copied_into_the_stored_questions() -> None:
-    stored = {
-        q.casefold().strip() for e in load_content(CONTENT).faq.entries for qs in e.questions.values() for q in qs
-    }
+    """Not even with other punctuation, accents or a word changed: the set measures unseen questions."""
+    stored = [
+        (lang, _plain(q)) for e in load_content(CONTENT).faq.entries for lang, qs in e.questions.items() for q in qs
+    ]
     copied = [
-        item.question for item in load_eval(CONTENT / "faq_eval.yaml") if item.question.casefold().strip() in stored
+        (item.question, q)
+        for item in load_eval(CONTENT / "faq_eval.yaml")
+        for lang, q in stored
+        if lang == item.lang and fuzz.ratio(_plain(item.question), q) >= 88
     ]
     assert copied == []
 
@@ -226,13 +236,14 @@ async def test_a_clear_question_gets_the_answer_and_its_buttons(chat: Callable[.
 
 async def test_an_unsure_match_offers_the_closest_topics_and_the_team(chat: Callable[..., ChatDriver]) -> None:
     alice = chat("alice")
-    await alice.send("tell me about prizes and stuff")
+    # Two entries fit equally well: the bot does not pick one at random.
+    await alice.send("award details")
     assert alice.text == "I'm not sure I understood. Is it one of these? Or ask the team."
     labels = [b.label for row in alice.last[0].buttons for b in row]
     assert labels == [
+        "When are the award winners announced?",
+        "How do I apply for the Global Youth Award?",
         "What is the Global Youth Award?",
-        "How many winners will the award have?",
-        "Who is the partner of the AI award category?",
         "Ask the team",
     ]
     await alice.press("What is the Global Youth Award?")

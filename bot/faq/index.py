@@ -1,31 +1,52 @@
-"""A ranked retrieval over FAQ entries: TF-IDF cosine over words, word n-grams and CJK character n-grams.
+"""A ranked retrieval over FAQ entries: BM25 and cosine over word stems, character n-grams and CJK n-grams.
 
-Every entry is indexed per language twice: each stored wording of the question on its own (the nearest
-wording decides most), and all wordings plus the answer together (so a question about a detail that only the
-answer mentions still finds it). The user's language is searched first; other languages count too, slightly
-discounted, so a staff entry written in one language and a question typed in another language both still work.
+Every entry is indexed per language twice: each stored wording of the question on its own, compared by cosine
+(the wording nearest to the question, as a whole, decides most), and all wordings plus the answer together,
+scored by BM25 (so a question about a detail only the answer mentions, a city or a partner, still finds it).
+Both scores are normalised to [0, 1] by what the question itself carries: a question feature no entry has
+counts against every entry, so "who won the champions league final" is not close to "WeGO Champions" just
+because one word matches.
+
+The bot answers only when the best entry is both close enough and clearly ahead of the next one; otherwise it
+offers the closest topics. The user's language is searched first; when it gives no confident match, the other
+languages count too, slightly discounted, so a staff entry written in one language and a question typed in
+another language both still work. A word no entry uses is corrected to the nearest known word (a typo) before
+scoring.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.content.models import FaqEntry
-from bot.faq.text import features
+from bot.faq.text import features_of, words
 
-# Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams.
-FAMILY_WEIGHT = {"w": 1.0, "3": 0.5, "4": 0.7, "c": 0.4, "b": 1.0}
+# Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
+# number ("part 3", "under 35", "24 lectures") tells siblings apart better than any word.
+FAMILY_WEIGHT = {"n": 1.5, "w": 1.0, "3": 0.35, "4": 0.5, "c": 0.4, "b": 1.0}
 # How much the nearest stored wording counts against the entry's whole text.
-NEAREST_SHARE = 0.4
+NEAREST_SHARE = 0.5
 # A match found only in another language than the user's counts a little less.
 OTHER_LANGUAGE = 0.85
-# At or above this score the bot answers; below it, it offers the closest topics.
-CONFIDENT = 0.34
+# At or above this score, and MARGIN ahead of the next entry, the bot answers; below, it offers the closest.
+CONFIDENT = 0.25
+MARGIN = 0.03
 # Below this, even the closest topics are not worth offering.
 SUGGEST = 0.12
+# The answer's words count less than the ways of asking: answers are long and full of related terms.
+ANSWER_WEIGHT = 0.5
+# "1) Global Context ...": list numbers in answers are not facts anyone asks about.
+_ENUMERATION = re.compile(r"(?<!\w)\d+\)")
+# BM25's usual constants.
+K1 = 1.2
+B = 0.75
+# A word no entry has is replaced by the nearest known word at least this similar (rapidfuzz ratio, 0-100).
+TYPO_SIMILARITY = 82
+TYPO_MIN_LENGTH = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,52 +72,74 @@ class _LanguageIndex:
     """The entries of one language: each stored wording alone, and each entry's wordings plus answer together."""
 
     def __init__(self, entries: Sequence[FaqEntry], lang: str) -> None:
-        raw: list[tuple[int, bool, Counter[str]]] = []
+        wordings: list[tuple[int, Counter[str]]] = []
+        wholes: dict[int, defaultdict[str, float]] = {}
+        self.vocabulary: set[str] = set()
         for i, entry in enumerate(entries):
-            wordings = entry.questions.get(lang)
-            if not wordings:
+            texts = entry.questions.get(lang)
+            if not texts:
                 continue
-            whole: Counter[str] = Counter()
-            for wording in wordings:
-                found = features(wording)
-                raw.append((i, False, found))
-                whole.update(found)
+            whole: defaultdict[str, float] = defaultdict(float)
+            for text in texts:
+                content = words(text)
+                found = features_of(content)
+                wordings.append((i, found))
+                for feature, n in found.items():
+                    whole[feature] += n
+                self.vocabulary.update(content)
             if lang in entry.answer:
-                whole.update(features(entry.answer[lang]))
-            raw.append((i, True, whole))
-        # Document frequency over the whole-entry documents: how many entries use a feature.
+                content = words(_ENUMERATION.sub(" ", entry.answer[lang]))
+                for feature, n in features_of(content).items():
+                    whole[feature] += n * ANSWER_WEIGHT
+                self.vocabulary.update(content)
+            wholes[i] = whole
+        # Document frequency over entries: how many entries use a feature anywhere.
         df: Counter[str] = Counter()
-        for _i, is_whole, counts in raw:
-            if is_whole:
-                df.update(counts.keys())
-        total = sum(1 for _i, is_whole, _c in raw if is_whole) or 1
-        self._idf = {f: math.log((total + 1) / (n + 1)) + 1.0 for f, n in df.items()}
-        self._docs = [(i, is_whole) for i, is_whole, _counts in raw]
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for d, (_i, _w, counts) in enumerate(raw):
+        for whole_counts in wholes.values():
+            df.update(whole_counts.keys())
+        total = len(wholes) or 1
+        self._idf = {f: math.log(1 + (total - n + 0.5) / (n + 0.5)) for f, n in df.items()}
+        self._unknown_idf = math.log(1 + (total + 0.5) / 0.5)
+        self._docs = [i for i, _counts in wordings]
+        self._near: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for d, (_i, counts) in enumerate(wordings):
             for feature, weight in self.vector(counts).items():
-                self._postings[feature].append((d, weight))
+                self._near[feature].append((d, weight))
+        lengths = {i: sum(whole_counts.values()) for i, whole_counts in wholes.items()}
+        average = sum(lengths.values()) / len(lengths) if lengths else 1.0
+        # BM25 term weights per entry, precomputed: the query side only adds them up.
+        self._whole: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, whole_counts in wholes.items():
+            norm = K1 * (1 - B + B * lengths[i] / average)
+            for feature, tf in whole_counts.items():
+                self._whole[feature].append((i, min(1.0, tf * (K1 + 1) / (tf + norm))))
+
+    def weight(self, feature: str) -> float:
+        return self._idf.get(feature, self._unknown_idf) * FAMILY_WEIGHT[feature[0]]
 
     def vector(self, counts: Counter[str]) -> Vector:
-        idf, family = self._idf, FAMILY_WEIGHT
-        vector = {f: (1.0 + math.log(n)) * idf.get(f, 0.0) * family[f[0]] for f, n in counts.items()}
+        vector = {f: (1.0 + math.log(n)) * self.weight(f) for f, n in counts.items()}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         return {f: v / norm for f, v in vector.items() if v} if norm else {}
 
     def scores(self, counts: Counter[str]) -> dict[int, float]:
-        """Entry index → score in [0, 1]: the nearest wording and the whole entry, blended."""
+        """Entry index → score in [0, 1]: the nearest wording (cosine) and the whole entry (BM25), blended."""
         sims: dict[int, float] = defaultdict(float)
         for feature, weight in self.vector(counts).items():
-            for d, doc_weight in self._postings.get(feature, ()):
+            for d, doc_weight in self._near.get(feature, ()):
                 sims[d] += weight * doc_weight
         nearest: dict[int, float] = {}
-        whole: dict[int, float] = {}
         for d, sim in sims.items():
-            entry, is_whole = self._docs[d]
-            if is_whole:
-                whole[entry] = sim
-            elif sim > nearest.get(entry, 0.0):
+            entry = self._docs[d]
+            if sim > nearest.get(entry, 0.0):
                 nearest[entry] = sim
+        mass = sum(self.weight(f) for f in counts)
+        whole: dict[int, float] = defaultdict(float)
+        if mass:
+            for feature in counts:
+                weight = self.weight(feature) / mass
+                for entry, part in self._whole.get(feature, ()):
+                    whole[entry] += weight * part
         return {
             entry: NEAREST_SHARE * nearest.get(entry, 0.0) + (1 - NEAREST_SHARE) * whole.get(entry, 0.0)
             for entry in nearest.keys() | whole.keys()
@@ -106,12 +149,21 @@ class _LanguageIndex:
 class FaqIndex:
     """Built once per process; each language's part is built the first time a question needs it."""
 
-    def __init__(self, entries: Sequence[FaqEntry], *, confident: float = CONFIDENT, suggest: float = SUGGEST) -> None:
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        *,
+        confident: float = CONFIDENT,
+        margin: float = MARGIN,
+        suggest: float = SUGGEST,
+    ) -> None:
         self.entries = list(entries)
         self.confident = confident
+        self.margin = margin
         self.suggest = suggest
         self.languages = sorted({lang for entry in self.entries for lang in entry.questions})
         self._parts: dict[str, _LanguageIndex] = {}
+        self._vocabulary: list[str] | None = None
 
     def _part(self, lang: str) -> _LanguageIndex:
         part = self._parts.get(lang)
@@ -122,12 +174,39 @@ class FaqIndex:
     def warm(self) -> None:
         for lang in self.languages:
             self._part(lang)
+        self._known()
+
+    def _known(self) -> list[str]:
+        if self._vocabulary is None:
+            self._vocabulary = sorted(set().union(*(self._part(lang).vocabulary for lang in self.languages)))
+        return self._vocabulary
+
+    def _corrected(self, found: list[str], lang: str) -> list[str]:
+        """Words no entry uses in any language replaced by the nearest known word, when one is close."""
+        own = self._part(lang).vocabulary if lang in self.languages else set()
+        unknown = [w for w in found if w not in own and len(w) >= TYPO_MIN_LENGTH and not w.isdigit()]
+        if not unknown:
+            return found
+        known = self._known()
+        everywhere = set(known)
+        unknown = [w for w in unknown if w not in everywhere]
+        if not unknown:
+            return found
+        # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
+        from rapidfuzz import fuzz, process
+
+        fixes: dict[str, str] = {}
+        for word in unknown:
+            best = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
+            if best is not None:
+                fixes[word] = best[0]
+        return [fixes.get(w, w) for w in found]
 
     def scores(self, question: str, lang: str) -> dict[int, float]:
         """Entry index → score in [0, 1]; other languages are searched only when the user's is not sure."""
-        counts = features(question)
+        counts = features_of(self._corrected(words(question), lang))
         best = self._part(lang).scores(counts) if lang in self.languages else {}
-        if max(best.values(), default=0.0) >= self.confident:
+        if self._confident(sorted(best.values(), reverse=True)[:2]):
             return best
         for other in self.languages:
             if other == lang:
@@ -138,10 +217,18 @@ class FaqIndex:
                     best[entry] = score
         return best
 
+    def _confident(self, top: list[float]) -> bool:
+        if not top or top[0] < self.confident:
+            return False
+        runner_up = top[1] if len(top) > 1 else 0.0
+        return top[0] - runner_up >= self.margin
+
     def search(self, question: str, lang: str, limit: int = 3) -> list[Hit]:
         ranked = sorted(self.scores(question, lang).items(), key=lambda item: (-item[1], item[0]))
         return [Hit(self.entries[i], score) for i, score in ranked[:limit]]
 
     def match(self, question: str, lang: str, limit: int = 3) -> Match:
-        hits = [hit for hit in self.search(question, lang, limit) if hit.score >= self.suggest]
-        return Match(tuple(hits), confident=bool(hits) and hits[0].score >= self.confident)
+        ranked = self.search(question, lang, max(limit, 2))
+        confident = self._confident([hit.score for hit in ranked[:2]])
+        hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
+        return Match(tuple(hits), confident=confident and bool(hits))

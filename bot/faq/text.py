@@ -1,9 +1,12 @@
 """Normalising and tokenizing questions in seven languages and three kinds of script.
 
-Spaced scripts (Latin, Arabic) give whole words plus character n-grams of each word, so a typo or a missing
-accent still shares most of its n-grams with the right word. Chinese has no spaces and Korean glues particles
-to words, so Han and Hangul runs give character unigrams and bigrams instead: the standard, dictionary-free way
-to index CJK text.
+Spaced scripts (Latin, Arabic) give light-stemmed whole words plus character n-grams of each word, so a typo, an
+inflection or a missing accent still shares most of its n-grams with the right word. Chinese has no spaces and
+Korean glues particles to words, so Han and Hangul runs give character unigrams and bigrams instead (the standard,
+dictionary-free way to index CJK text); Korean words also give their stem with the trailing particle cut off.
+
+Words that only say how a question is asked ("what", "the", "est-ce", "吗") are dropped in every language, so
+they neither decide a match nor make an out-of-scope question look close to an entry.
 """
 
 from __future__ import annotations
@@ -14,206 +17,94 @@ from collections import Counter
 
 # Arabic letters that people write interchangeably; the hamza-carrying alefs lose their hamza (a combining
 # mark after NFKD) in `normalize` already.
-_ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None, "گ": "ك", "پ": "ب", "ڤ": "ف"})
+_ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None, "گ": "ك", "پ": "ب", "ڤ": "ف", "ء": None})
 _WORD = re.compile(r"[^\W_]+")
-# Arabic clitics: the article and the conjunctions/prepositions glued in front of it.
+# Arabic clitics: the article and the conjunctions/prepositions glued in front of it, longest first.
 _AR_PREFIXES = ("وبال", "وكال", "ولل", "وال", "بال", "كال", "فال", "لل", "ال")
+# A single glued conjunction or preposition comes off only a long word, so short roots stay whole.
+_AR_LETTER_PREFIXES = ("و", "ف", "ب", "ل")
+# Plural, dual and possessive endings.
+_AR_SUFFIXES = ("ات", "ون", "ين", "ان", "ها", "هم", "كم", "نا")
 
-# Words that say how a question is asked, not what it is about. Kept short: IDF weighs down the rest.
-_STOPWORDS_RAW = [
-    "a",
-    "an",
-    "the",
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "been",
-    "do",
-    "does",
-    "did",
-    "i",
-    "me",
-    "my",
-    "you",
-    "your",
-    "we",
-    "our",
-    "it",
-    "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "of",
-    "to",
-    "in",
-    "on",
-    "at",
-    "for",
-    "with",
-    "and",
-    "or",
-    "how",
-    "what",
-    "which",
-    "who",
-    "whom",
-    "when",
-    "where",
-    "why",
-    "can",
-    "could",
-    "should",
-    "would",
-    "will",
-    "there",
-    "any",
-    "some",
-    "please",
-    "pls",
-    "about",
-    "tell",
-    "il",
-    "lo",
-    "la",
-    "le",
-    "gli",
-    "i",
-    "un",
-    "una",
-    "uno",
-    "di",
-    "da",
-    "del",
-    "della",
-    "dei",
-    "delle",
-    "al",
-    "alla",
-    "ai",
-    "e",
-    "o",
-    "che",
-    "chi",
-    "cosa",
-    "come",
-    "quando",
-    "dove",
-    "perche",
-    "mi",
-    "ti",
-    "si",
-    "ci",
-    "ne",
-    "sono",
-    "ho",
-    "hai",
-    "ha",
-    "per",
-    "con",
-    "su",
-    "der",
-    "die",
-    "das",
-    "den",
-    "dem",
-    "des",
-    "ein",
-    "eine",
-    "einen",
-    "einem",
-    "ist",
-    "sind",
-    "und",
-    "oder",
-    "wie",
-    "was",
-    "wer",
-    "wann",
-    "wo",
-    "warum",
-    "ich",
-    "du",
-    "es",
-    "mir",
-    "mich",
-    "kann",
-    "gibt",
-    "zu",
-    "mit",
-    "fur",
-    "von",
-    "im",
-    "am",
-    "an",
-    "auf",
-    "le",
-    "la",
-    "les",
-    "un",
-    "une",
-    "des",
-    "du",
-    "de",
-    "et",
-    "ou",
-    "est",
-    "sont",
-    "que",
-    "qui",
-    "quoi",
-    "comment",
-    "quand",
-    "ou",
-    "pourquoi",
-    "je",
-    "tu",
-    "il",
-    "me",
-    "mon",
-    "ma",
-    "mes",
-    "ce",
-    "cette",
-    "ces",
-    "pour",
-    "avec",
-    "sur",
-    "dans",
-    "au",
-    "aux",
-    "y",
-    "a",
-    "في",
-    "من",
-    "على",
-    "عن",
-    "ما",
-    "ماذا",
-    "هل",
-    "كيف",
-    "متى",
-    "اين",
-    "لماذا",
-    "انا",
-    "هو",
-    "هي",
-    "هذا",
-    "هذه",
-    "الى",
-    "او",
-    "و",
-]
+# Latin-script light stemming, shared by en/it/de/fr (the index does not know a word's language, and the
+# same stem then joins "certificate", "certificato", "certificat"): first a plural ending, then one ending.
+_PLURAL = ("s", "x")
+_ENDINGS = ("ungen", "ung", "ions", "ion", "ing", "ed", "en", "er", "es", "e", "i", "a", "o", "y")
+_MIN_STEM = 4
+
+# Korean particles and sentence endings glued to a word, longest first.
+_KO_ENDINGS = tuple(
+    sorted(
+        " ".join(
+            [
+                "은 는 이 가 을 를 에 에서 에게 의 도 로 으로 와 과 랑 이랑 만 까지 부터 요 나요 인가요 이에요",
+                "예요 에요 이야 야 임 음 함 죠 지요 는지 인지 할까요 있나요 있어요 있음",
+                "되나요 돼요 됨 해요 하나요 합니다 입니다 이요 들",
+            ]
+        ).split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+# Loanwords Korean writes two ways.
+_KO_SPELLINGS = {"워크샵": "워크숍", "웍샵": "워크숍", "싸이트": "사이트"}
+
+# Words that say how a question is asked, not what it is about, in the seven languages (normalised: no
+# accents, Arabic letters folded). Words that carry the kind of answer wanted ("when", "where", "who", "how
+# many", "cost") are kept: they tell the dates of a workshop from its cities. Italian "ai" is missing on
+# purpose: it is also "AI".
+_STOPWORDS_RAW = " ".join(
+    [
+        "what whats how hows which why a an the is are was were be been am do does did doing i im me my you",
+        "your u we our us it its this that these those",
+        "of to in on at for with and or so if then than as by from into about please pls plz tell explain",
+        "know want wanna would",
+        "could should can will shall may might there any some just also still get got have has had",
+        "any anything something thing things like ok okay hi hello hey thanks thank yes no not dont",
+        "il lo la le gli i un una uno l di da del dello della dei degli delle al allo alla agli alle nel",
+        "nella nei",
+        "negli nelle sul sulla e ed o che cosa cos come quale quali perche mi ti si ci vi ne sono sei siamo",
+        "ho hai ha abbiamo per con su",
+        "questo questa quello quella c e sto sta ma dimmi parlami parli spiegami anche se io tu lui lei noi",
+        "voi loro mio mia tuo tua po",
+        "was wie welche welcher welches warum der die das den dem des ein eine einen einem einer eines ist",
+        "sind bin bist war und oder ich du er sie es wir",
+        "ihr mir mich dir dich uns euch kann konnen gibt zu mit fur von vom zum zur im am an auf aus bei nach",
+        "auch noch mal denn doch ja nein nicht so eigentlich genau bitte ne nen erzahl erklar",
+        "comment quel quelle quels quelles pourquoi le la les l un une des du de d et ou est sont suis es c",
+        "ca cela ce cet cette ces qu que quoi je j tu il elle on",
+        "nous vous ils elles me m te t se s mon ma mes ton ta tes son sa ses pour avec sur dans au aux y en",
+        "est-ce",
+        "faut peux peut veux voudrais svp stp genre bon alors parle dis explique",
+        "في من على عن ما ماذا لماذا كيف هل انا انت هو هي هذا هذه ذلك تلك الى او و ف ب ل ثم يا اي شو ايش ايه",
+        "اللي الي لو",
+        "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
+    ]
+).split()
+# Chinese characters and words that only frame a question; they are dropped before bigrams are taken.
+_ZH_STOP = frozenset("的了吗呢吧啊呀么嘛什怎我你您他她它们是在和与及就也都还请问")
+_KO_STOPWORDS = frozenset(
+    " ".join(
+        [
+            "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요",
+            "궁금해요 궁금합니다 뭐 뭔가요 뭐예요 뭐야 어떻게 무엇",
+        ]
+    ).split()
+)
 
 
 def normalize(text: str) -> str:
     """Case-folded, accents and Arabic diacritics dropped, Arabic letter variants unified; Hangul kept whole."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     # NFC puts Hangul syllables back together after NFKD split them into jamo.
-    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    text = unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    for variant, standard in _KO_SPELLINGS.items():
+        text = text.replace(variant, standard)
+    return text
 
 
 def _script(char: str) -> str:
@@ -242,7 +133,14 @@ def _runs(word: str) -> list[tuple[str, str]]:
 def _arabic_stem(word: str) -> str:
     for prefix in _AR_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-            return word[len(prefix) :]
+            word = word[len(prefix) :]
+            break
+    else:
+        if len(word) >= 5 and word[0] in _AR_LETTER_PREFIXES:
+            word = word[1:]
+    for suffix in _AR_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
     return word
 
 
@@ -250,41 +148,87 @@ def _is_arabic(word: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" for c in word)
 
 
+def latin_stem(word: str) -> str:
+    """A light, language-neutral stem: "lectures"/"lecture" → "lectur", "lezioni"/"lezione" → "lezion"."""
+    if word.isdigit():
+        return word
+    if len(word) >= _MIN_STEM and word.endswith(_PLURAL) and not word.endswith("ss"):
+        word = word[:-1]
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+def korean_stem(word: str) -> str:
+    """A Korean word without the particle or ending glued to it: "수료증은" → "수료증"."""
+    for ending in _KO_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: -len(ending)]
+    return word
+
+
 def words(text: str) -> list[str]:
-    """The content words of a spaced-script text (stopwords dropped), normalised; CJK runs kept whole."""
+    """The content words of a text (stopwords dropped), normalised and Arabic clitics cut; CJK runs whole."""
     out = []
     for word in _WORD.findall(normalize(text)):
-        for script, run in _runs(word):
-            if script == "spaced" and _is_arabic(run):
+        # Most words are plain ASCII: one spaced run, no script to look up per character.
+        for script, run in [("spaced", word)] if word.isascii() else _runs(word):
+            if script == "spaced" and not run.isascii() and _is_arabic(run):
                 run = _arabic_stem(run)
-            if run not in STOPWORDS or KEEP_STOPWORDS:
-                out.append(run)
+            if run in STOPWORDS:
+                continue
+            out.append(run)
     return out
 
 
+def _spaced_features(word: str, found: Counter[str]) -> None:
+    if word.isdigit():
+        found["n" + word] += 1
+        return
+    found["w" + (latin_stem(word) if word.isascii() or not _is_arabic(word) else word)] += 1
+    padded = f"<{word}>"
+    for size in (3, 4):
+        for i in range(len(padded) - size + 1):
+            found[f"{size}{padded[i : i + size]}"] += 1
+
+
+def _cjk_features(run: str, script: str, found: Counter[str]) -> None:
+    if script == "han":
+        # Chinese question framing ("吗", "的", "我") would otherwise glue onto every content bigram.
+        pieces = [p for p in re.split("[" + "".join(_ZH_STOP) + "]", run) if p]
+    else:
+        if run in _KO_STOPWORDS:
+            return
+        stem = korean_stem(run)
+        if len(stem) > 1:
+            found["w" + stem] += 1
+        pieces = [stem]
+    for piece in pieces:
+        for char in piece:
+            found["c" + char] += 1
+        for i in range(len(piece) - 1):
+            found["b" + piece[i : i + 2]] += 1
+
+
 def features(text: str) -> Counter[str]:
-    """Counted features of a text; the first character names the family: `w` word, `3`/`4` character n-gram
-    of a word, `c` CJK character, `b` CJK bigram."""
+    """Counted features of a text; the first character names the family: `w` word (stem), `n` number, `3`/`4`
+    character n-gram of a word, `c` CJK character, `b` CJK bigram."""
+    return features_of(words(text))
+
+
+def features_of(content_words: list[str]) -> Counter[str]:
+    """The features of words already split by `words` (and perhaps corrected)."""
     found: Counter[str] = Counter()
-    for word in words(text):
-        script = _script(word[0])
+    for word in content_words:
+        script = "spaced" if word.isascii() else _script(word[0])
         if script == "spaced":
-            found["w" + word] += 1
-            if word.isdigit():
-                continue
-            padded = f"<{word}>"
-            for size in (3, 4):
-                for i in range(len(padded) - size + 1):
-                    found[f"{size}{padded[i : i + size]}"] += 1
+            _spaced_features(word, found)
         else:
-            for char in word:
-                found["c" + char] += 1
-            for i in range(len(word) - 1):
-                found["b" + word[i : i + 2]] += 1
-            if script == "hangul" and len(word) > 1:
-                found["w" + word] += 1
+            _cjk_features(word, script, found)
     return found
 
 
-KEEP_STOPWORDS = True
-STOPWORDS = frozenset(_arabic_stem(normalize(word)) for word in _STOPWORDS_RAW)
+STOPWORDS = frozenset(_arabic_stem(normalize(word)) for word in _STOPWORDS_RAW) | frozenset(
+    normalize(word) for word in _STOPWORDS_RAW
+)
