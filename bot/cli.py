@@ -8,7 +8,6 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from pathlib import Path
 from typing import Any
 
 from bot.settings import LANGUAGES, Settings, get_settings
@@ -135,161 +134,10 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(run())
 
 
-def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.content import ContentError, load_content
-    from bot.faq.evaluate import evaluate, load_eval
-    from bot.faq.index import FaqIndex
-
-    try:
-        content = load_content(settings.content_dir)
-        items = load_eval(args.file or settings.content_dir / "faq_eval.yaml")
-    except ContentError as exc:
-        return _fail(str(exc), EXIT_CONTENT)
-    if args.lang and args.lang not in LANGUAGES:
-        return _fail(f"Unknown language code {args.lang!r}; choose one of: {', '.join(LANGUAGES)}.", EXIT_CONTENT)
-    result = evaluate(FaqIndex(content.faq.entries), items, args.lang)
-    answered = sum(result.total.values())
-    print(f"top-1 accuracy: {result.accuracy:.1%} of {answered} in-scope questions")
-    for lang in LANGUAGES:
-        if result.total.get(lang):
-            print(f"  {lang}: {result.accuracy_in(lang):.1%} ({result.correct.get(lang, 0)}/{result.total[lang]})")
-    print(f"out of scope declined: {result.declined_share:.1%} ({result.declined}/{result.out_of_scope})")
-    print(f"latency per question: p50 {result.latency(0.5) * 1000:.2f} ms, p99 {result.latency(0.99) * 1000:.2f} ms")
-    if args.verbose:
-        for item, given in result.misses:
-            print(f"  miss [{item.lang}] {item.question!r}: expected {item.expect}, gave {given}")
-    return 0
-
-
-def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.i18n import use_locale
-
-    async def body(app: Any) -> int:
-        from bot.core.replies import to_plain
-        from handlers.questions import QuestionProblem, give_answer, save_as_faq
-        from storage.questions import QuestionRepository
-
-        now = app.dispatcher.clock()
-        async with app.storage.unit_of_work() as uow:
-            if args.questions_command == "list":
-                rows = await QuestionRepository(uow.session).unanswered(limit=args.limit)
-                if not rows:
-                    print("No unanswered questions.")
-                for row in rows:
-                    asked = row.asked_at or row.created_at
-                    print(f"#{row.id}  {asked:%Y-%m-%d %H:%M} UTC  {row.language}  {row.platform}")
-                    print(f"    {row.text}")
-                return 0
-            try:
-                with use_locale(settings.default_language):
-                    await give_answer(
-                        uow.session,
-                        args.id,
-                        args.text,
-                        answered_by=f"cli:{getpass.getuser()}",
-                        now=now,
-                        default_locale=settings.default_language,
-                    )
-                    entry = (
-                        await save_as_faq(uow.session, args.id, settings.content_dir, now=now)
-                        if args.save_faq
-                        else None
-                    )
-            except QuestionProblem as problem:
-                return _fail(to_plain(str(problem)), 1)
-        print(f"Answer to #{args.id} queued for the participant." + (f" Saved as FAQ entry {entry}." if entry else ""))
-        return 0
-
-    return asyncio.run(_with_app(settings, body))
-
-
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run
 
     return asyncio.run(run(settings, console_user=args.user))
-
-
-EXIT_NOT_VALID = 1
-
-
-async def _with_storage(settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
-    """A unit of work on the existing database, without content, migrations or platforms: starts fast."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from storage.uow import Storage
-
-    storage = Storage(settings.resolved_database_url)
-    try:
-        async with storage.unit_of_work() as uow:
-            return await body(uow.session)
-    except (SQLAlchemyError, OSError) as exc:
-        return _fail(f"The database cannot be read: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
-    finally:
-        await storage.close()
-
-
-def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.certificates.codes import CodeFormatError, group
-    from storage.certificates import verify
-
-    async def body(session: Any) -> int:
-        try:
-            result = await verify(session, args.code, settings.effective_secret())
-        except CodeFormatError as exc:
-            return _fail(f"NOT A CODE: {exc}", EXIT_NOT_VALID)
-        if result.status == "invalid":
-            print(f"NOT VALID: no record has the code {group(result.code)}")
-            return EXIT_NOT_VALID
-        what = (
-            "course completion"
-            if result.kind == "course"
-            else (f"workshop attendance: {result.workshop_title} ({result.workshop_city})")
-        )
-        issued = result.issued_at.date().isoformat() if result.issued_at else "?"
-        if result.status == "revoked":
-            revoked = result.revoked_at.date().isoformat() if result.revoked_at else "?"
-            print(f"NOT VALID: record {group(result.code)} ({what}, issued {issued}) was revoked on {revoked}")
-            return EXIT_NOT_VALID
-        print(f"VALID: {result.name} - {what} - issued {issued} - code {group(result.code)}")
-        return 0
-
-    return asyncio.run(_with_storage(settings, body))
-
-
-def cmd_certificate_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import UTC, datetime
-
-    from bot.certificates.codes import CodeFormatError, group
-    from storage.certificates import revoke
-
-    async def body(session: Any) -> int:
-        try:
-            record = await revoke(session, args.code, datetime.now(UTC))
-        except CodeFormatError as exc:
-            return _fail(f"NOT A CODE: {exc}", EXIT_NOT_VALID)
-        if record is None:
-            return _fail("No record has that code; nothing was changed.", EXIT_NOT_VALID)
-        print(
-            f"revoked: {group(record.code or '')} (since {record.revoked_at.isoformat() if record.revoked_at else '?'})"
-        )
-        return 0
-
-    return asyncio.run(_with_storage(settings, body))
-
-
-def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.web import start_web
-
-    async def body(app: Any) -> int:
-        runner = await start_web(app)
-        print(f"serving http://{settings.web_host}:{settings.web_port}/verify/CODE and /health (Ctrl-C stops)")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
-        return 0
-
-    return asyncio.run(_with_app(settings, body))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -316,44 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply all migrations").set_defaults(func=cmd_db)
     db_sub.add_parser("current", help="show the database revision").set_defaults(func=cmd_db)
 
-    verify = sub.add_parser("verify", help="check a certificate record code")
-    verify.add_argument("code")
-    verify.set_defaults(func=cmd_verify, quiet=True)
-
-    certificate = sub.add_parser("certificate", help="certificate records (staff)")
-    certificate_sub = certificate.add_subparsers(dest="certificate_command", required=True)
-    revoke = certificate_sub.add_parser("revoke", help="revoke a record by its code")
-    revoke.add_argument("code")
-    revoke.set_defaults(func=cmd_certificate_revoke, quiet=True)
-
-    sub.add_parser("web", help="serve only the verification pages and /health").set_defaults(func=cmd_web)
-
-    faq = sub.add_parser("faq", help="the FAQ the bot answers from")
-    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
-    faq_eval = faq_sub.add_parser("eval", help="accuracy and latency of the FAQ matching on the evaluation set")
-    faq_eval.add_argument("--lang", help="only this language")
-    faq_eval.add_argument("--file", type=Path, help="evaluation set (default: content/faq_eval.yaml)")
-    faq_eval.add_argument("-v", "--verbose", action="store_true", help="list every miss")
-    faq_eval.set_defaults(func=cmd_faq_eval, quiet=True)
-
-    questions = sub.add_parser("questions", help="questions participants asked the team")
-    questions_sub = questions.add_subparsers(dest="questions_command", required=True)
-    q_list = questions_sub.add_parser("list", help="unanswered questions, oldest first")
-    q_list.add_argument("--limit", type=int, default=50)
-    q_list.set_defaults(func=cmd_questions, quiet=True)
-    q_answer = questions_sub.add_parser("answer", help="answer a question; the participant gets it in their chat")
-    q_answer.add_argument("id", type=int)
-    q_answer.add_argument("text")
-    q_answer.add_argument(
-        "--save-faq", action="store_true", help="also save it as an FAQ entry (content/faq/staff.yaml)"
-    )
-    q_answer.set_defaults(func=cmd_questions, quiet=True)
-
     run = sub.add_parser("run", help="start every configured platform (the console when none is)")
     run.add_argument("--user", default=default_user, help="console user when no platform token is set")
     run.set_defaults(func=cmd_run)
 
+    from bot.cli_certificates import register as register_certificates
+    from bot.cli_faq import register as register_faq
     from bot.cli_workshops import register as register_workshops
+
+    register_certificates(sub)
+    register_faq(sub)
 
     register_workshops(sub)
 

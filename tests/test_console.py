@@ -138,3 +138,10 @@ def test_commands_that_talk_to_no_platform_never_import_one(tmp_path: Path) -> N
     assert _modules_after(tmp_path, ["content", "check"]) == ["sqlalchemy"]
     assert _modules_after(tmp_path, ["db", "upgrade"]) == ["alembic", "sqlalchemy"]
     assert _modules_after(tmp_path, ["chat", "--user", "zoe"], stdin="/help\n") == ["alembic", "sqlalchemy"]
+
+
+def test_verify_on_a_new_machine_says_not_valid_instead_of_failing(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "verify", "ABCD-EFGH-JKMN-PQRS")
+    assert (result.returncode, result.stdout.strip()) == (1, "NOT VALID: no record has the code ABCD-EFGH-JKMN-PQRS")
+    garbage = run_cli(tmp_path, "verify", "nonsense!")
+    assert (garbage.returncode, garbage.stderr.strip()) == (1, "NOT A CODE: a code has 16 symbols, this has 9")

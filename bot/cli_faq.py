@@ -1,0 +1,103 @@
+"""`wego-bot faq eval` and `wego-bot questions`: measuring the FAQ and answering what it could not."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+from pathlib import Path
+from typing import Any
+
+from bot.cli import EXIT_CONTENT, _fail, _with_app
+from bot.settings import LANGUAGES, Settings
+
+
+def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content import ContentError, load_content
+    from bot.faq.evaluate import evaluate, load_eval
+    from bot.faq.index import FaqIndex
+
+    try:
+        content = load_content(settings.content_dir)
+        items = load_eval(args.file or settings.content_dir / "faq_eval.yaml")
+    except ContentError as exc:
+        return _fail(str(exc), EXIT_CONTENT)
+    if args.lang and args.lang not in LANGUAGES:
+        return _fail(f"Unknown language code {args.lang!r}; choose one of: {', '.join(LANGUAGES)}.", EXIT_CONTENT)
+    result = evaluate(FaqIndex(content.faq.entries), items, args.lang)
+    answered = sum(result.total.values())
+    print(f"top-1 accuracy: {result.accuracy:.1%} of {answered} in-scope questions")
+    for lang in LANGUAGES:
+        if result.total.get(lang):
+            print(f"  {lang}: {result.accuracy_in(lang):.1%} ({result.correct.get(lang, 0)}/{result.total[lang]})")
+    print(f"out of scope declined: {result.declined_share:.1%} ({result.declined}/{result.out_of_scope})")
+    print(f"latency per question: p50 {result.latency(0.5) * 1000:.2f} ms, p99 {result.latency(0.99) * 1000:.2f} ms")
+    if args.verbose:
+        for item, given in result.misses:
+            print(f"  miss [{item.lang}] {item.question!r}: expected {item.expect}, gave {given}")
+    return 0
+
+
+def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.i18n import use_locale
+
+    async def body(app: Any) -> int:
+        from bot.core.replies import to_plain
+        from handlers.questions import QuestionProblem, give_answer, save_as_faq
+        from storage.questions import QuestionRepository
+
+        now = app.dispatcher.clock()
+        async with app.storage.unit_of_work() as uow:
+            if args.questions_command == "list":
+                rows = await QuestionRepository(uow.session).unanswered(limit=args.limit)
+                if not rows:
+                    print("No unanswered questions.")
+                for row in rows:
+                    asked = row.asked_at or row.created_at
+                    print(f"#{row.id}  {asked:%Y-%m-%d %H:%M} UTC  {row.language}  {row.platform}")
+                    print(f"    {row.text}")
+                return 0
+            try:
+                with use_locale(settings.default_language):
+                    await give_answer(
+                        uow.session,
+                        args.id,
+                        args.text,
+                        answered_by=f"cli:{getpass.getuser()}",
+                        now=now,
+                        default_locale=settings.default_language,
+                    )
+                    entry = (
+                        await save_as_faq(uow.session, args.id, settings.content_dir, now=now)
+                        if args.save_faq
+                        else None
+                    )
+            except QuestionProblem as problem:
+                return _fail(to_plain(str(problem)), 1)
+        print(f"Answer to #{args.id} queued for the participant." + (f" Saved as FAQ entry {entry}." if entry else ""))
+        return 0
+
+    return asyncio.run(_with_app(settings, body))
+
+
+def register(sub: Any) -> None:
+    faq = sub.add_parser("faq", help="the FAQ the bot answers from")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
+    faq_eval = faq_sub.add_parser("eval", help="accuracy and latency of the FAQ matching on the evaluation set")
+    faq_eval.add_argument("--lang", help="only this language")
+    faq_eval.add_argument("--file", type=Path, help="evaluation set (default: content/faq_eval.yaml)")
+    faq_eval.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    faq_eval.set_defaults(func=cmd_faq_eval, quiet=True)
+
+    questions = sub.add_parser("questions", help="questions participants asked the team")
+    questions_sub = questions.add_subparsers(dest="questions_command", required=True)
+    q_list = questions_sub.add_parser("list", help="unanswered questions, oldest first")
+    q_list.add_argument("--limit", type=int, default=50)
+    q_list.set_defaults(func=cmd_questions, quiet=True)
+    q_answer = questions_sub.add_parser("answer", help="answer a question; the participant gets it in their chat")
+    q_answer.add_argument("id", type=int)
+    q_answer.add_argument("text")
+    q_answer.add_argument(
+        "--save-faq", action="store_true", help="also save it as an FAQ entry (content/faq/staff.yaml)"
+    )
+    q_answer.set_defaults(func=cmd_questions, quiet=True)
