@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.content.models import FaqEntry
+from bot.faq.kinds import question_kinds
 from bot.faq.text import features_of, words
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
@@ -41,6 +42,10 @@ SUGGEST = 0.12
 ANSWER_WEIGHT = 0.5
 # "1) Global Context ...": list numbers in answers are not facts anyone asks about.
 _ENUMERATION = re.compile(r"(?<!\w)\d+\)")
+# A question asking for a kind of answer (a time, a place, a count...) that an entry's wordings never ask for
+# keeps this share of its score; an entry at least KIND_SATURATE of whose wordings ask that way keeps it all.
+KIND_WEIGHT = 0.4
+KIND_SATURATE = 0.1
 # BM25's usual constants.
 K1 = 1.2
 B = 0.75
@@ -164,6 +169,7 @@ class FaqIndex:
         self.languages = sorted({lang for entry in self.entries for lang in entry.questions})
         self._parts: dict[str, _LanguageIndex] = {}
         self._vocabulary: list[str] | None = None
+        self._kind_shares: list[dict[str, float]] | None = None
 
     def _part(self, lang: str) -> _LanguageIndex:
         part = self._parts.get(lang)
@@ -175,6 +181,31 @@ class FaqIndex:
         for lang in self.languages:
             self._part(lang)
         self._known()
+        self._shares()
+
+    def _shares(self) -> list[dict[str, float]]:
+        """Per entry, the share of its stored wordings (all languages) asking for each kind of answer."""
+        if self._kind_shares is None:
+            shares = []
+            for entry in self.entries:
+                found: Counter[str] = Counter()
+                texts = [text for texts in entry.questions.values() for text in texts]
+                for text in texts:
+                    found.update(question_kinds(text))
+                shares.append({kind: n / len(texts) for kind, n in found.items()})
+            self._kind_shares = shares
+        return self._kind_shares
+
+    def _kind_factors(self, question: str) -> list[float] | None:
+        """Per entry, the share of its score it keeps given the kind of answer the question asks for."""
+        kinds = question_kinds(question)
+        if not kinds:
+            return None
+        factors = []
+        for shares in self._shares():
+            affinity = max(min(1.0, shares.get(kind, 0.0) / KIND_SATURATE) for kind in kinds)
+            factors.append(1.0 - KIND_WEIGHT * (1.0 - affinity))
+        return factors
 
     def _known(self) -> list[str]:
         if self._vocabulary is None:
@@ -205,13 +236,21 @@ class FaqIndex:
     def scores(self, question: str, lang: str) -> dict[int, float]:
         """Entry index → score in [0, 1]; other languages are searched only when the user's is not sure."""
         counts = features_of(self._corrected(words(question), lang))
-        best = self._part(lang).scores(counts) if lang in self.languages else {}
+        factors = self._kind_factors(question)
+
+        def part_scores(part_lang: str) -> dict[int, float]:
+            found = self._part(part_lang).scores(counts)
+            if factors is not None:
+                found = {entry: score * factors[entry] for entry, score in found.items()}
+            return found
+
+        best = part_scores(lang) if lang in self.languages else {}
         if self._confident(sorted(best.values(), reverse=True)[:2]):
             return best
         for other in self.languages:
             if other == lang:
                 continue
-            for entry, score in self._part(other).scores(counts).items():
+            for entry, score in part_scores(other).items():
                 score *= OTHER_LANGUAGE
                 if score > best.get(entry, 0.0):
                     best[entry] = score

@@ -89,6 +89,8 @@ _KO_STOPWORDS = frozenset(
         [
             "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요",
             "궁금해요 궁금합니다 뭐 뭔가요 뭐예요 뭐야 어떻게 무엇",
+            # Verb forms that only carry the sentence ("doing", "is it ok", "is there").
+            "하는 해도 돼요 돼 되나요 되요 있어요 있나요 있음 있어 해요 하나요 해",
         ]
     ).split()
 )
@@ -161,10 +163,16 @@ def latin_stem(word: str) -> str:
 
 
 def korean_stem(word: str) -> str:
-    """A Korean word without the particle or ending glued to it: "수료증은" → "수료증"."""
-    for ending in _KO_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 2:
-            return word[: -len(ending)]
+    """A Korean word without the particles or ending glued to it: "수료증은" → "수료증", "온라인으로만" →
+    "온라인" (a particle can follow another), "강이에요" → "강" (an ending of two syllables or more is never
+    the end of a noun, so a one-syllable noun is left)."""
+    for _round in range(2):
+        for ending in _KO_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= (1 if len(ending) > 1 else 2):
+                word = word[: -len(ending)]
+                break
+        else:
+            break
     return word
 
 
