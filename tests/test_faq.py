@@ -47,8 +47,9 @@ def test_arabic_normalization_unifies_letter_variants_and_drops_diacritics() -> 
     assert normalize("على") == "علي"
     assert normalize("مُحَاضَرَة") == "محاضره"
     assert normalize("ـشـهـادة") == "شهاده"
-    # The article and glued conjunctions come off, so "the certificate" and "certificate" meet.
-    assert words("الشهادة وبالشهادة") == ["شهاده", "شهاده"]
+    # The article, glued conjunctions and the feminine or plural ending come off, so "the certificate",
+    # "and with the certificates" and "certificate" meet.
+    assert words("الشهادة وبالشهادات شهادة") == ["شهاد", "شهاد", "شهاد"]
 
 
 def test_latin_text_loses_case_and_accents_but_korean_stays_whole() -> None:

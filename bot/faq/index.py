@@ -30,7 +30,7 @@ from bot.faq.text import features_of, words
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
 # number ("part 3", "under 35", "24 lectures") tells siblings apart better than any word.
-FAMILY_WEIGHT = {"n": 1.5, "w": 1.0, "3": 0.35, "4": 0.5, "c": 0.4, "b": 1.0}
+FAMILY_WEIGHT = {"n": 1.5, "m": 1.0, "w": 1.0, "3": 0.35, "4": 0.5, "c": 0.4, "b": 1.0}
 # How much the nearest stored wording counts against the entry's whole text.
 NEAREST_SHARE = 0.5
 # A match found only in another language than the user's counts a little less.
