@@ -17,7 +17,7 @@ from bot.core.actions import act
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.kinds import question_kinds
-from bot.faq.text import features, korean_stem, normalize, words
+from bot.faq.text import features, korean_stem, normalize, split_compound, words
 from bot.i18n import _, use_locale
 from bot.settings import PROJECT_ROOT
 from handlers import build_router, known_commands
@@ -138,6 +138,13 @@ def test_the_question_word_tells_an_entrys_dates_from_its_cities(index: FaqIndex
     # "Baku" is in the cities entry's wordings and answer; the "when" decides.
     assert top(index, "what date is the workshop in Baku", "en") == "workshop-dates"
     assert top(index, "is there a workshop in Baku", "en") == "workshop-cities"
+
+
+def test_a_korean_compound_written_without_its_space_is_split_into_known_words() -> None:
+    known = {"청년", "창업", "온라인"}
+    assert split_compound("청년창업", known) == ["청년", "창업"]
+    assert split_compound("온라인으로만", known) == ["온라인으로만"]  # a known word with particles stays whole
+    assert split_compound("청년문화", known) == ["청년문화"]
 
 
 def test_korean_particles_come_off_one_after_another() -> None:

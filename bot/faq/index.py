@@ -26,7 +26,7 @@ from pathlib import Path
 from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
-from bot.faq.text import features_of, words
+from bot.faq.text import features_of, split_compound, words
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
 # number ("part 3", "under 35", "24 lectures") tells siblings apart better than any word.
@@ -263,8 +263,10 @@ class FaqIndex:
         return self._vocabulary
 
     def _corrected(self, found: list[str], lang: str) -> list[str]:
-        """Words no entry uses in any language replaced by the nearest known word, when one is close."""
+        """Korean compounds split into known words; then words no entry uses in any language replaced by the
+        nearest known word, when one is close (a typo)."""
         own = self._part(lang).vocabulary if lang in self.languages else set()
+        found = [part for word in found for part in split_compound(word, own)]
         unknown = [w for w in found if w not in own and len(w) >= TYPO_MIN_LENGTH and not w.isdigit()]
         if not unknown:
             return found

@@ -179,6 +179,18 @@ def korean_stem(word: str) -> str:
     return word
 
 
+def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
+    """A Korean word no entry uses split into two that entries do use: "청년창업" → ["청년", "창업"] (Korean
+    writes compounds with or without the space); any other word is returned alone."""
+    if len(word) < 4 or word in known or _script(word[0]) != "hangul" or korean_stem(word) in known:
+        return [word]
+    for cut in range(2, len(word) - 1):
+        left, right = word[:cut], word[cut:]
+        if left in known and (right in known or korean_stem(right) in known):
+            return [left, right]
+    return [word]
+
+
 def words(text: str) -> list[str]:
     """The content words of a text (stopwords dropped), normalised and Arabic clitics cut; CJK runs whole."""
     out = []
