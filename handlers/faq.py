@@ -21,7 +21,7 @@ TOPIC_LABEL_MAX = 60
 
 
 def library(ctx: Context) -> FaqLibrary:
-    return library_for(ctx.settings.content_dir, ctx.content.faq)
+    return library_for(ctx.settings.content_dir, ctx.content.faq, cache_dir=ctx.settings.data_dir / "cache")
 
 
 def _action_buttons(ctx: Context, actions: list[str]) -> list[list[Button]]:

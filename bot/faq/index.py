@@ -21,13 +21,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.content.models import FaqEntry
-from bot.faq.text import features_of, words
+from bot.faq.cache import IndexCache, cache_key
+from bot.faq.kinds import question_kinds
+from bot.faq.text import features_of, split_compound, words
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
 # number ("part 3", "under 35", "24 lectures") tells siblings apart better than any word.
-FAMILY_WEIGHT = {"n": 1.5, "w": 1.0, "3": 0.35, "4": 0.5, "c": 0.4, "b": 1.0}
+FAMILY_WEIGHT = {"n": 1.5, "m": 1.0, "w": 1.0, "3": 0.35, "4": 0.5, "c": 0.4, "b": 1.0}
 # How much the nearest stored wording counts against the entry's whole text.
 NEAREST_SHARE = 0.5
 # A match found only in another language than the user's counts a little less.
@@ -41,6 +44,10 @@ SUGGEST = 0.12
 ANSWER_WEIGHT = 0.5
 # "1) Global Context ...": list numbers in answers are not facts anyone asks about.
 _ENUMERATION = re.compile(r"(?<!\w)\d+\)")
+# A question asking for a kind of answer (a time, a place, a count...) that an entry's wordings never ask for
+# keeps this share of its score; an entry at least KIND_SATURATE of whose wordings ask that way keeps it all.
+KIND_WEIGHT = 0.4
+KIND_SATURATE = 0.1
 # BM25's usual constants.
 K1 = 1.2
 B = 0.75
@@ -68,13 +75,26 @@ class Match:
 Vector = dict[str, float]
 
 
+Postings = dict[str, list[tuple[int, float]]]
+# What a built language part consists of, in plain types so the on-disk cache can store it (see bot/faq/cache.py):
+# vocabulary, idf, idf of an unknown feature, entry of each wording, wording postings, whole-entry postings.
+PartState = tuple[set[str], dict[str, float], float, list[int], Postings, Postings]
+
+
 class _LanguageIndex:
     """The entries of one language: each stored wording alone, and each entry's wordings plus answer together."""
 
-    def __init__(self, entries: Sequence[FaqEntry], lang: str) -> None:
+    def __init__(self, state: PartState) -> None:
+        self.vocabulary, self._idf, self._unknown_idf, self._docs, self._near, self._whole = state
+
+    def state(self) -> PartState:
+        return (self.vocabulary, self._idf, self._unknown_idf, self._docs, self._near, self._whole)
+
+    @classmethod
+    def build(cls, entries: Sequence[FaqEntry], lang: str) -> _LanguageIndex:
         wordings: list[tuple[int, Counter[str]]] = []
         wholes: dict[int, defaultdict[str, float]] = {}
-        self.vocabulary: set[str] = set()
+        vocabulary: set[str] = set()
         for i, entry in enumerate(entries):
             texts = entry.questions.get(lang)
             if not texts:
@@ -86,33 +106,34 @@ class _LanguageIndex:
                 wordings.append((i, found))
                 for feature, n in found.items():
                     whole[feature] += n
-                self.vocabulary.update(content)
+                vocabulary.update(content)
             if lang in entry.answer:
                 content = words(_ENUMERATION.sub(" ", entry.answer[lang]))
                 for feature, n in features_of(content).items():
                     whole[feature] += n * ANSWER_WEIGHT
-                self.vocabulary.update(content)
+                vocabulary.update(content)
             wholes[i] = whole
         # Document frequency over entries: how many entries use a feature anywhere.
         df: Counter[str] = Counter()
         for whole_counts in wholes.values():
             df.update(whole_counts.keys())
         total = len(wholes) or 1
-        self._idf = {f: math.log(1 + (total - n + 0.5) / (n + 0.5)) for f, n in df.items()}
-        self._unknown_idf = math.log(1 + (total + 0.5) / 0.5)
-        self._docs = [i for i, _counts in wordings]
-        self._near: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        idf = {f: math.log(1 + (total - n + 0.5) / (n + 0.5)) for f, n in df.items()}
+        part = cls((vocabulary, idf, math.log(1 + (total + 0.5) / 0.5), [i for i, _counts in wordings], {}, {}))
+        near: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
         for d, (_i, counts) in enumerate(wordings):
-            for feature, weight in self.vector(counts).items():
-                self._near[feature].append((d, weight))
+            for feature, weight in part.vector(counts).items():
+                near[feature].append((d, weight))
         lengths = {i: sum(whole_counts.values()) for i, whole_counts in wholes.items()}
         average = sum(lengths.values()) / len(lengths) if lengths else 1.0
         # BM25 term weights per entry, precomputed: the query side only adds them up.
-        self._whole: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        bm25: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, whole_counts in wholes.items():
             norm = K1 * (1 - B + B * lengths[i] / average)
             for feature, tf in whole_counts.items():
-                self._whole[feature].append((i, min(1.0, tf * (K1 + 1) / (tf + norm))))
+                bm25[feature].append((i, min(1.0, tf * (K1 + 1) / (tf + norm))))
+        part._near, part._whole = dict(near), dict(bm25)
+        return part
 
     def weight(self, feature: str) -> float:
         return self._idf.get(feature, self._unknown_idf) * FAMILY_WEIGHT[feature[0]]
@@ -146,8 +167,19 @@ class _LanguageIndex:
         }
 
 
+def _is_part_state(value: object) -> bool:
+    """A shallow check of a cached part: the checksum already caught damage, this catches a wrong shape."""
+    kinds = (set, dict, float, list, dict, dict)
+    return (
+        isinstance(value, tuple)
+        and len(value) == len(kinds)
+        and all(isinstance(item, kind) for item, kind in zip(value, kinds, strict=True))
+    )
+
+
 class FaqIndex:
-    """Built once per process; each language's part is built the first time a question needs it."""
+    """Built once per process; each language's part is built the first time a question needs it, or read from
+    the on-disk cache in `cache_dir` when one is given and holds that part for these entries and this code."""
 
     def __init__(
         self,
@@ -156,25 +188,74 @@ class FaqIndex:
         confident: float = CONFIDENT,
         margin: float = MARGIN,
         suggest: float = SUGGEST,
+        cache_dir: Path | None = None,
     ) -> None:
         self.entries = list(entries)
+        self.cache_dir = cache_dir
+        self._cache: IndexCache | None = None
         self.confident = confident
         self.margin = margin
         self.suggest = suggest
         self.languages = sorted({lang for entry in self.entries for lang in entry.questions})
         self._parts: dict[str, _LanguageIndex] = {}
         self._vocabulary: list[str] | None = None
+        self._kind_shares: list[dict[str, float]] | None = None
+
+    def _disk(self) -> IndexCache | None:
+        if self._cache is None and self.cache_dir is not None:
+            self._cache = IndexCache(self.cache_dir, cache_key(self.entries))
+        return self._cache
 
     def _part(self, lang: str) -> _LanguageIndex:
         part = self._parts.get(lang)
         if part is None:
-            part = self._parts[lang] = _LanguageIndex(self.entries, lang)
+            disk = self._disk()
+            state = disk.load(lang) if disk else None
+            if _is_part_state(state):
+                part = _LanguageIndex(state)  # type: ignore[arg-type]
+            else:
+                part = _LanguageIndex.build(self.entries, lang)
+                if disk:
+                    disk.store(lang, part.state())
+            self._parts[lang] = part
         return part
 
     def warm(self) -> None:
         for lang in self.languages:
             self._part(lang)
         self._known()
+        self._shares()
+
+    def _shares(self) -> list[dict[str, float]]:
+        """Per entry, the share of its stored wordings (all languages) asking for each kind of answer."""
+        if self._kind_shares is None:
+            disk = self._disk()
+            cached = disk.load("kinds") if disk else None
+            if isinstance(cached, list) and len(cached) == len(self.entries):
+                self._kind_shares = cached
+                return cached
+            shares = []
+            for entry in self.entries:
+                found: Counter[str] = Counter()
+                texts = [text for texts in entry.questions.values() for text in texts]
+                for text in texts:
+                    found.update(question_kinds(text))
+                shares.append({kind: n / len(texts) for kind, n in found.items()})
+            if disk:
+                disk.store("kinds", shares)
+            self._kind_shares = shares
+        return self._kind_shares
+
+    def _kind_factors(self, question: str) -> list[float] | None:
+        """Per entry, the share of its score it keeps given the kind of answer the question asks for."""
+        kinds = question_kinds(question)
+        if not kinds:
+            return None
+        factors = []
+        for shares in self._shares():
+            affinity = max(min(1.0, shares.get(kind, 0.0) / KIND_SATURATE) for kind in kinds)
+            factors.append(1.0 - KIND_WEIGHT * (1.0 - affinity))
+        return factors
 
     def _known(self) -> list[str]:
         if self._vocabulary is None:
@@ -182,8 +263,10 @@ class FaqIndex:
         return self._vocabulary
 
     def _corrected(self, found: list[str], lang: str) -> list[str]:
-        """Words no entry uses in any language replaced by the nearest known word, when one is close."""
+        """Korean compounds split into known words; then words no entry uses in any language replaced by the
+        nearest known word, when one is close (a typo)."""
         own = self._part(lang).vocabulary if lang in self.languages else set()
+        found = [part for word in found for part in split_compound(word, own)]
         unknown = [w for w in found if w not in own and len(w) >= TYPO_MIN_LENGTH and not w.isdigit()]
         if not unknown:
             return found
@@ -205,13 +288,21 @@ class FaqIndex:
     def scores(self, question: str, lang: str) -> dict[int, float]:
         """Entry index → score in [0, 1]; other languages are searched only when the user's is not sure."""
         counts = features_of(self._corrected(words(question), lang))
-        best = self._part(lang).scores(counts) if lang in self.languages else {}
+        factors = self._kind_factors(question)
+
+        def part_scores(part_lang: str) -> dict[int, float]:
+            found = self._part(part_lang).scores(counts)
+            if factors is not None:
+                found = {entry: score * factors[entry] for entry, score in found.items()}
+            return found
+
+        best = part_scores(lang) if lang in self.languages else {}
         if self._confident(sorted(best.values(), reverse=True)[:2]):
             return best
         for other in self.languages:
             if other == lang:
                 continue
-            for entry, score in self._part(other).scores(counts).items():
+            for entry, score in part_scores(other).items():
                 score *= OTHER_LANGUAGE
                 if score > best.get(entry, 0.0):
                     best[entry] = score

@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 class FaqLibrary:
-    def __init__(self, content_dir: Path, faq: Faq) -> None:
+    def __init__(self, content_dir: Path, faq: Faq, cache_dir: Path | None = None) -> None:
         self.content_dir = content_dir
+        self.cache_dir = cache_dir
         self._faq = faq
         self._stamp = self._current_stamp()
         self._index: FaqIndex | None = None
@@ -57,7 +58,7 @@ class FaqLibrary:
     def index(self) -> FaqIndex:
         self._refresh()
         if self._index is None:
-            self._index = FaqIndex(self._faq.entries)
+            self._index = FaqIndex(self._faq.entries, cache_dir=self.cache_dir)
         return self._index
 
     def get(self, entry_id: str) -> FaqEntry | None:
@@ -67,11 +68,15 @@ class FaqLibrary:
 _LIBRARIES: dict[Path, FaqLibrary] = {}
 
 
-def library_for(content_dir: Path, faq: Faq) -> FaqLibrary:
-    """The process's library for a content folder (tests use several folders side by side)."""
+def library_for(content_dir: Path, faq: Faq, cache_dir: Path | None = None) -> FaqLibrary:
+    """The process's library for a content folder (tests use several folders side by side).
+
+    `cache_dir` keeps the built index between processes (bot/faq/cache.py); the cache is keyed by the
+    entries' content, so the first caller's folder serves every later one for the same content equally.
+    """
     library = _LIBRARIES.get(content_dir)
     if library is None:
-        library = _LIBRARIES[content_dir] = FaqLibrary(content_dir, faq)
+        library = _LIBRARIES[content_dir] = FaqLibrary(content_dir, faq, cache_dir)
     return library
 
 

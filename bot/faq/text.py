@@ -23,8 +23,9 @@ _WORD = re.compile(r"[^\W_]+")
 _AR_PREFIXES = ("وبال", "وكال", "ولل", "وال", "بال", "كال", "فال", "لل", "ال")
 # A single glued conjunction or preposition comes off only a long word, so short roots stay whole.
 _AR_LETTER_PREFIXES = ("و", "ف", "ب", "ل")
-# Plural, dual and possessive endings.
-_AR_SUFFIXES = ("ات", "ون", "ين", "ان", "ها", "هم", "كم", "نا")
+# Plural, dual and possessive endings, and the feminine ending (ta marbuta, folded to ه) so that a singular
+# "محاضرة" and its plural "محاضرات" share a stem.
+_AR_SUFFIXES = ("ات", "ون", "ين", "ان", "ها", "هم", "كم", "نا", "ه")
 
 # Latin-script light stemming, shared by en/it/de/fr (the index does not know a word's language, and the
 # same stem then joins "certificate", "certificato", "certificat"): first a plural ending, then one ending.
@@ -72,6 +73,8 @@ _STOPWORDS_RAW = " ".join(
         "sind bin bist war und oder ich du er sie es wir",
         "ihr mir mich dir dich uns euch kann konnen gibt zu mit fur von vom zum zur im am an auf aus bei nach",
         "auch noch mal denn doch ja nein nicht so eigentlich genau bitte ne nen erzahl erklar",
+        "kommt komme kommen krieg kriege kriegt kriegen bekomme bekommst bekommt bekommen dran drin gabs gibts",
+        "trotzdem",
         "comment quel quelle quels quelles pourquoi le la les l un une des du de d et ou est sont suis es c",
         "ca cela ce cet cette ces qu que quoi je j tu il elle on",
         "nous vous ils elles me m te t se s mon ma mes ton ta tes son sa ses pour avec sur dans au aux y en",
@@ -89,6 +92,8 @@ _KO_STOPWORDS = frozenset(
         [
             "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요",
             "궁금해요 궁금합니다 뭐 뭔가요 뭐예요 뭐야 어떻게 무엇",
+            # Verb forms that only carry the sentence ("doing", "is it ok", "is there").
+            "하는 해도 돼요 돼 되나요 되요 있어요 있나요 있음 있어 해요 하나요 해",
         ]
     ).split()
 )
@@ -161,11 +166,29 @@ def latin_stem(word: str) -> str:
 
 
 def korean_stem(word: str) -> str:
-    """A Korean word without the particle or ending glued to it: "수료증은" → "수료증"."""
-    for ending in _KO_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 2:
-            return word[: -len(ending)]
+    """A Korean word without the particles or ending glued to it: "수료증은" → "수료증", "온라인으로만" →
+    "온라인" (a particle can follow another), "강이에요" → "강" (an ending of two syllables or more is never
+    the end of a noun, so a one-syllable noun is left)."""
+    for _round in range(2):
+        for ending in _KO_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= (1 if len(ending) > 1 else 2):
+                word = word[: -len(ending)]
+                break
+        else:
+            break
     return word
+
+
+def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
+    """A Korean word no entry uses split into two that entries do use: "청년창업" → ["청년", "창업"] (Korean
+    writes compounds with or without the space); any other word is returned alone."""
+    if len(word) < 4 or word in known or _script(word[0]) != "hangul" or korean_stem(word) in known:
+        return [word]
+    for cut in range(2, len(word) - 1):
+        left, right = word[:cut], word[cut:]
+        if left in known and (right in known or korean_stem(right) in known):
+            return [left, right]
+    return [word]
 
 
 def words(text: str) -> list[str]:
@@ -185,6 +208,9 @@ def words(text: str) -> list[str]:
 def _spaced_features(word: str, found: Counter[str]) -> None:
     if word.isdigit():
         found["n" + word] += 1
+        if 2 <= len(word) <= 3:
+            # Its magnitude too: "I'm 34" is near the age rule's "35" and "36"; years (4 digits) stay exact.
+            found["m" + word[:-1]] += 1
         return
     found["w" + (latin_stem(word) if word.isascii() or not _is_arabic(word) else word)] += 1
     padded = f"<{word}>"
@@ -212,8 +238,9 @@ def _cjk_features(run: str, script: str, found: Counter[str]) -> None:
 
 
 def features(text: str) -> Counter[str]:
-    """Counted features of a text; the first character names the family: `w` word (stem), `n` number, `3`/`4`
-    character n-gram of a word, `c` CJK character, `b` CJK bigram."""
+    """Counted features of a text; the first character names the family: `w` word (stem), `n` number, `m` a
+    number's tens (of a 2-3 digit number), `3`/`4` character n-gram of a word, `c` CJK character, `b` CJK
+    bigram."""
     return features_of(words(text))
 
 

@@ -1,0 +1,89 @@
+"""What kind of answer a question asks for: a time, a place, a person, a number or a price.
+
+"When is the Athens workshop" and "is there a workshop in Athens" share their content words, and the city
+name even pulls toward the entry that lists the cities; what tells them apart is the question word. Content
+scoring alone weighs "when" like any other word, so the kind of question is detected separately, in every
+language, and compared with how each entry's stored wordings ask (see `FaqIndex`).
+
+Only unambiguous cues count: French "prix" and German "Preis" are both a price and a prize, Arabic "من" is
+both "who" and "from", so they are not cues (a question without a cue has no kind and is scored on content
+alone).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.faq.text import normalize
+
+# Whole words (normalised: no accents, Arabic letters folded) per kind, all languages together.
+_WORDS = {
+    "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
+    " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
+    "where": "where dove wo wohin woher اين وين فين",
+    "who": "who whose whom chi wer wem wen wessen qui مين",
+    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد",
+    "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
+    " pagare pago kostenlos kostet kosten bezahlen gebuhr gebuhren umsonst gratuit gratuite coute payer payant"
+    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم فلوس ادفع",
+}
+# Several words together (Latin script).
+_PHRASES = {
+    "when": ("what time", "what day", "che ora", "welchem tag", "wie viel uhr", "quel jour", "quelle heure"),
+    "where": (
+        "which city",
+        "which cities",
+        "quale citta",
+        "quali citta",
+        "welcher stadt",
+        "welchen stadten",
+        "quelle ville",
+        "quelles villes",
+    ),
+    "count": ("how many", "wie viele", "wie viel"),
+    "cost": ("how much", "quanto costa", "quanto si paga"),
+}
+# Pieces of CJK text (no spaces to split on).
+_PIECES = {
+    "when": ("언제", "날짜", "일정", "며칠", "몇 시", "什么时候", "何时", "几号", "哪天", "日期", "几点", "几月"),
+    "where": (
+        "어디",
+        "어느 도시",
+        "어떤 도시",
+        "اي مدينه",
+        "اي مدن",
+        "哪里",
+        "哪儿",
+        "在哪",
+        "什么地方",
+        "哪个城市",
+        "哪些城市",
+    ),
+    "who": ("누가", "누구", "谁"),
+    "count": ("몇", "几个", "多少", "几位", "几名"),
+    "cost": ("무료", "유료", "비용", "얼마", "免费", "收费", "多少钱", "费用", "付费", "花钱"),
+}
+_CUE_WORDS = {word: kind for kind, text in _WORDS.items() for word in text.split()}
+_PHRASE = {kind: re.compile(r"\b(?:" + "|".join(p) + r")\b") for kind, p in _PHRASES.items()}
+_TOKEN = re.compile(r"[^\W_]+")
+# A conjunction or preposition glued to an Arabic question word: "وكم", "بكم" is a cue of its own.
+_AR_GLUED = ("و", "ف")
+
+
+def question_kinds(text: str) -> frozenset[str]:
+    """The kinds of answer a text asks for (perhaps none, perhaps several: "combien" is a count or a price)."""
+    plain = normalize(text)
+    kinds = set()
+    for token in _TOKEN.findall(plain):
+        kind = _CUE_WORDS.get(token)
+        if kind is None and len(token) > 2 and token[0] in _AR_GLUED:
+            kind = _CUE_WORDS.get(token[1:])
+        if kind is not None:
+            kinds.add(kind)
+    if plain.isascii():
+        kinds.update(kind for kind, pattern in _PHRASE.items() if pattern.search(plain))
+    else:
+        kinds.update(kind for kind, pieces in _PIECES.items() if any(p in plain for p in pieces))
+    if "où" in text.casefold():
+        kinds.add("where")
+    return frozenset(kinds)

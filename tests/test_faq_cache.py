@@ -1,0 +1,114 @@
+"""The on-disk cache of the built FAQ index: used when it fits, rebuilt when stale, ignored when damaged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import bot.faq.cache
+from bot.content import load_content
+from bot.faq.index import FaqIndex, _LanguageIndex
+from bot.faq.library import FaqLibrary
+from bot.settings import PROJECT_ROOT
+
+CONTENT = PROJECT_ROOT / "content"
+PARKING = "- id: parking\n  source: staff\n  questions: {en: [Where can I park my car?]}\n  answer: {en: Via Roma.}\n"
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The languages whose index part was built from the entries (not read from the cache), in order."""
+    built: list[str] = []
+    original = _LanguageIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[_LanguageIndex], entries: object, lang: str) -> _LanguageIndex:
+        built.append(lang)
+        return original(cls, entries, lang)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(_LanguageIndex, "build", classmethod(counting))
+    return built
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def answer(index: FaqIndex, question: str) -> str | None:
+    best = index.match(question, "en").best
+    return best.id if best else None
+
+
+def test_a_second_process_reads_the_index_instead_of_building_it(tmp_path: Path, builds: list[str]) -> None:
+    entries = load_content(CONTENT).faq.entries
+    cache = tmp_path / "cache"
+    assert answer(FaqIndex(entries, cache_dir=cache), "how do I contact the secretariat") == "contact"
+    assert builds == ["en"]
+    assert [p.name for p in cache.iterdir()] == ["faq-index-en.bin"]  # no temporary file left behind
+    assert answer(FaqIndex(entries, cache_dir=cache), "how do I contact the secretariat") == "contact"
+    assert builds == ["en"]
+
+
+def test_a_changed_faq_file_makes_the_cache_stale_and_it_is_rebuilt(
+    tmp_path: Path, content_copy: Path, builds: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    library = FaqLibrary(content_copy, load_content(content_copy).faq, cache_dir=cache)
+    assert answer(library.index(), "how do I contact the secretariat") == "contact"
+    stored = (cache / "faq-index-en.bin").read_bytes()
+
+    staff = content_copy / "faq" / "staff.yaml"
+    staff.write_text(PARKING)
+    os.utime(staff, ns=(staff.stat().st_atime_ns, staff.stat().st_mtime_ns + 1_000_000_000))
+    assert answer(library.index(), "Where can I park my car?") == "parking"
+    assert builds == ["en", "en"]
+    assert (cache / "faq-index-en.bin").read_bytes() != stored
+    # A new process with the changed files uses the rebuilt cache.
+    fresh = FaqIndex(load_content(content_copy).faq.entries, cache_dir=cache)
+    assert answer(fresh, "Where can I park my car?") == "parking"
+    assert builds == ["en", "en"]
+
+
+def test_other_index_code_makes_the_cache_stale(
+    tmp_path: Path, builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = load_content(CONTENT).faq.entries
+    answer(FaqIndex(entries, cache_dir=tmp_path), "how do I contact the secretariat")
+    monkeypatch.setattr(bot.faq.cache, "_CODE_DIGEST", "the digest of another version of bot/faq")
+    assert answer(FaqIndex(entries, cache_dir=tmp_path), "how do I contact the secretariat") == "contact"
+    assert builds == ["en", "en"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # cut short
+        lambda data: data[:-10] + b"0123456789",  # payload bytes changed
+        lambda data: b"",
+        lambda data: os.urandom(len(data)),
+    ],
+    ids=["truncated", "altered", "empty", "garbage"],
+)
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(tmp_path: Path, builds: list[str], damage: object) -> None:
+    entries = load_content(CONTENT).faq.entries
+    answer(FaqIndex(entries, cache_dir=tmp_path), "how do I contact the secretariat")
+    path = tmp_path / "faq-index-en.bin"
+    good = path.read_bytes()
+    path.write_bytes(damage(good))  # type: ignore[operator]
+    assert answer(FaqIndex(entries, cache_dir=tmp_path), "how do I contact the secretariat") == "contact"
+    assert builds == ["en", "en"]
+    assert path.read_bytes() == good
+
+
+def test_an_unwritable_cache_folder_only_costs_a_rebuild(tmp_path: Path, builds: list[str]) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    entries = load_content(CONTENT).faq.entries
+    for _ in range(2):
+        assert answer(FaqIndex(entries, cache_dir=blocker / "cache"), "how do I contact the secretariat") == "contact"
+    assert builds == ["en", "en"]
