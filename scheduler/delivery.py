@@ -1,8 +1,11 @@
-"""The delivery worker: claims due outbox rows, sends them through the Messenger port, then marks them.
+"""The delivery worker: claims due outbox rows in batches, sends them at an even pace, marks outcomes in batches.
 
 A row goes pending → sending (claimed, with a token) → sent | unreachable | failed, or back to pending with a
-later `not_before` (retry). It is marked only after the platform answered, so a crash re-sends at most the rows
-that were in flight (at most `delivery_concurrency`); rows left "sending" longer than the lease go back to pending.
+later `not_before` (retry). Rows are claimed a batch at a time (one guarded UPDATE … RETURNING) into a queue per
+platform, so the database is not on the path of each send. A row is marked only after the platform answered, and a
+send holds one of `delivery_concurrency` slots until its outcome is committed: a crash re-sends at most the rows
+in flight (sent or being sent, not yet marked). Claimed rows still queued were never sent; they go back to pending
+on a clean stop, and after a crash once their lease has run out (at start, and on every sweep).
 Rows for platforms with no running messenger (the console) are never claimed: the console shows them itself.
 """
 
@@ -10,21 +13,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import math
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.ports import Messenger, SendOutcome
 from bot.core.replies import Reply
 from bot.settings import Settings
-from scheduler.limits import ChatSpacing, WindowLimiter
+from scheduler.limits import ChatSpacing, Pacer, Sleep
 from storage.models import Account, Delivery
 from storage.outbox import buttons_from_json
 from storage.uow import Storage
@@ -34,6 +41,15 @@ log = logging.getLogger(__name__)
 # A chat told to wait longer than this gives its slot back instead of holding it while sleeping.
 MAX_INLINE_WAIT = 2.0
 SWEEP_EVERY = 5.0
+# With nothing to send, look at the database at least this often (new rows also wake the worker directly).
+IDLE_POLL = 1.0
+# Claim about this many seconds of sending at a time, refilling when half is used: one claiming transaction per
+# quarter second at full speed, and few rows held back from other workers.
+CLAIM_AHEAD_SECONDS = 0.5
+MAX_CLAIM_BATCH = 500
+# Outcomes wait up to this long to be written together (or until half the slots are waiting on them): a few
+# transactions a second instead of one per send, at the price of slots held a little longer.
+MARK_EVERY = 0.05
 
 
 def utcnow() -> datetime:
@@ -56,8 +72,44 @@ class Claimed:
 @dataclass(frozen=True, slots=True)
 class _Mark:
     row: Claimed
-    outcome: SendOutcome | None  # None: not sent, the chat is paused; give the row back
+    outcome: SendOutcome | None  # None: not sent (the chat is paused, or the worker stops); give the row back
     resume_in: float = 0.0
+
+
+def _param(name: str, column: Any) -> Any:
+    return bindparam(name, type_=column.type)
+
+
+_TABLE = Delivery.__table__
+# One statement per kind of outcome, run once for all the rows of a batch (executemany). The token guard makes a
+# mark a no-op for a row that was re-queued and claimed by someone else meanwhile.
+_GUARDED = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("b_id"), Delivery.claim_token == bindparam("b_token"))
+    .execution_options(synchronize_session=False)
+)
+_MARKS = {
+    "back": _GUARDED.values(status="pending", claim_token=None, not_before=_param("b_not_before", _TABLE.c.not_before)),
+    "sent": _GUARDED.values(
+        status="sent",
+        sent_at=_param("b_now", _TABLE.c.sent_at),
+        attempts=bindparam("b_attempts"),
+        account_id=bindparam("b_account"),
+    ),
+    "final": _GUARDED.values(
+        status=bindparam("b_status"),
+        sent_at=_param("b_now", _TABLE.c.sent_at),
+        attempts=bindparam("b_attempts"),
+        last_error=bindparam("b_error"),
+    ),
+    "retry": _GUARDED.values(
+        status="pending",
+        claim_token=None,
+        attempts=bindparam("b_attempts"),
+        not_before=_param("b_not_before", _TABLE.c.not_before),
+        last_error=bindparam("b_error"),
+    ),
+}
 
 
 class DeliveryWorker:
@@ -68,38 +120,50 @@ class DeliveryWorker:
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.storage = storage
         self.messengers = dict(messengers)
         self.settings = settings
         self.clock = clock
-        self.limiters = {platform: WindowLimiter(self._rate(platform), clock=monotonic) for platform in self.messengers}
+        self._sleep = sleep
+        self.pacers = {p: Pacer(self._rate(p), clock=monotonic, sleep=sleep) for p in self.messengers}
         self.spacing = ChatSpacing(settings.per_chat_interval_seconds, clock=monotonic)
+        # Per platform: a slow platform's sends must not hold the slots a fast one needs.
         self.concurrency = max(1, settings.delivery_concurrency)
+        fastest = max((self._rate(p) for p in self.messengers), default=1.0)
+        self.batch = max(self.concurrency, min(MAX_CLAIM_BATCH, math.ceil(fastest * CLAIM_AHEAD_SECONDS)))
+        self._refill_at = self.batch // 2
+        self._queues: dict[str, deque[Claimed]] = {p: deque() for p in self.messengers}
+        self._busy: Counter[str] = Counter()
         self._inflight: set[asyncio.Task[None]] = set()
+        # Claim tokens of rows this worker still holds (queued or in flight): a sweep never re-queues those.
+        self._held: Counter[str] = Counter()
         self._marks: list[tuple[_Mark, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._mark_batch = max(1, self.concurrency // 2)
+        self._marks_ready = asyncio.Event()
         self._wake = asyncio.Event()
+        self._claim_after = 0.0  # loop time before which nothing new can be due (unless woken)
         self._stopping = False
-        self._last_sweep = 0.0
+        self._last_sweep = -math.inf
         # The worker's own transactions take turns: on SQLite two of them would otherwise wait on each other in
         # SQLite's busy handler, which sleeps in steps of up to 100 ms and starves the send rate.
         self._db = asyncio.Lock()
 
     def _rate(self, platform: str) -> float:
-        if platform == "telegram":
-            return self.settings.telegram_rate_limit
         if platform == "discord":
             return self.settings.discord_rate_limit
         return self.settings.telegram_rate_limit
 
     def wake(self) -> None:
+        """New rows were committed: look for them now rather than at the next poll."""
+        self._claim_after = 0.0
         self._wake.set()
 
     # -- claiming -------------------------------------------------------------------------------------------------
 
-    def _sendable(self, now: datetime) -> ColumnElement[bool]:
-        platforms = list(self.messengers)
+    def _claimable(self, platforms: Sequence[str]) -> ColumnElement[bool]:
         pinned = exists().where(
             Account.id == Delivery.account_id,
             Account.platform.in_(platforms),
@@ -113,17 +177,20 @@ class DeliveryWorker:
         )
         return and_(
             Delivery.status == "pending",
-            Delivery.not_before <= now,
             or_(and_(Delivery.account_id.is_not(None), pinned), and_(Delivery.account_id.is_(None), any_account)),
         )
 
     async def recover(self) -> int:
         """Rows left "sending" longer than the lease were in flight at a crash: send them again."""
         cutoff = self.clock() - timedelta(seconds=self.settings.delivery_lease_seconds)
-        async with self.storage.unit_of_work() as uow:
+        async with self._db, self.storage.unit_of_work() as uow:
             result = await uow.session.execute(
                 update(Delivery)
-                .where(Delivery.status == "sending", Delivery.claimed_at <= cutoff)
+                .where(
+                    Delivery.status == "sending",
+                    Delivery.claimed_at <= cutoff,
+                    Delivery.claim_token.not_in(list(self._held)),
+                )
                 .values(status="pending", claim_token=None)
                 .execution_options(synchronize_session=False)
             )
@@ -149,56 +216,76 @@ class DeliveryWorker:
             )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def claim(self, limit: int) -> list[Claimed]:
-        if limit <= 0 or not self.messengers:
+    async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
+        """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""
+        platforms = [platform] if platform is not None else list(self.messengers)
+        if limit <= 0 or not platforms:
             return []
         now = self.clock()
         token = secrets.token_hex(8)
+        due = (
+            select(Delivery.id)
+            .where(self._claimable(platforms), Delivery.not_before <= now)
+            # Retries first: a row waiting out a failure should not wait behind the whole broadcast.
+            .order_by(Delivery.attempts.desc(), Delivery.id)
+            .limit(limit)
+            # PostgreSQL: concurrent workers skip each other's rows; SQLite ignores the clause and serializes
+            # writers instead (BEGIN IMMEDIATE). The status guard makes the claim exclusive either way.
+            .with_for_update(skip_locked=True)
+            # A CTE, not `id IN (subquery)`: PostgreSQL may run such a subquery more than once in one UPDATE
+            # (each run skipping other rows), claiming more than `limit`; a locking CTE is evaluated once.
+            .cte("due")
+        )
         async with self._db, self.storage.unit_of_work() as uow:
             session = uow.session
-            # PostgreSQL: concurrent workers skip each other's rows; SQLite ignores the lock clause and serializes
-            # writers instead (BEGIN IMMEDIATE), and the status guard below makes the claim exclusive either way.
-            ids = list(
-                await session.scalars(
-                    select(Delivery.id)
-                    .where(self._sendable(now))
-                    # Retries first: a row waiting out a flood limit should not wait behind the whole broadcast.
-                    .order_by(Delivery.attempts.desc(), Delivery.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not ids:
-                return []
-            await session.execute(
+            result = await session.execute(
                 update(Delivery)
-                .where(Delivery.id.in_(ids), Delivery.status == "pending")
+                .where(Delivery.id == due.c.id, Delivery.status == "pending")
                 .values(status="sending", claim_token=token, claimed_at=now)
+                .returning(
+                    Delivery.id,
+                    Delivery.user_id,
+                    Delivery.account_id,
+                    Delivery.text,
+                    Delivery.buttons,
+                    Delivery.attempts,
+                )
                 .execution_options(synchronize_session=False)
             )
-            rows = list(await session.scalars(select(Delivery).where(Delivery.claim_token == token)))
+            rows = list(result.all())
+            if not rows:
+                return []
             accounts = await self._accounts_for(session, rows)
-        claimed = []
-        for row in rows:
-            account = accounts.get(row.id)
-            if account is None:
-                continue
-            claimed.append(
-                Claimed(
-                    id=row.id,
-                    token=token,
-                    user_id=row.user_id,
-                    account_id=account.id,
-                    platform=account.platform,
-                    chat_id=account.chat_id,
-                    text=row.text,
-                    buttons=list(row.buttons or []),
-                    attempts=row.attempts,
+            orphans = [row.id for row in rows if row.id not in accounts]
+            if orphans:
+                # The account went away between the two statements: leave the row to the unreachable sweep.
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id.in_(orphans))
+                    .values(status="pending", claim_token=None)
+                    .execution_options(synchronize_session=False)
                 )
+        claimed = [
+            Claimed(
+                id=row.id,
+                token=token,
+                user_id=row.user_id,
+                account_id=accounts[row.id].id,
+                platform=accounts[row.id].platform,
+                chat_id=accounts[row.id].chat_id,
+                text=row.text,
+                buttons=list(row.buttons or []),
+                attempts=row.attempts,
             )
+            for row in rows
+            if row.id in accounts
+        ]
+        # RETURNING gives no order; keep the claim's.
+        claimed.sort(key=lambda c: (-c.attempts, c.id))
+        self._held[token] += len(claimed)
         return claimed
 
-    async def _accounts_for(self, session: AsyncSession, rows: list[Delivery]) -> dict[int, Account]:
+    async def _accounts_for(self, session: AsyncSession, rows: Sequence[Any]) -> dict[int, Account]:
         user_ids = {row.user_id for row in rows}
         pinned_ids = {row.account_id for row in rows if row.account_id is not None}
         accounts = list(
@@ -224,7 +311,56 @@ class DeliveryWorker:
                 chosen[row.id] = pick
         return chosen
 
+    def _low(self) -> bool:
+        return any(len(queue) <= self._refill_at for queue in self._queues.values())
+
+    async def _refill(self) -> bool:
+        """Claim for every platform whose queue runs low; True when a claim came back full (more may be due)."""
+        more = False
+        for platform, queue in self._queues.items():
+            if len(queue) > self._refill_at:
+                continue
+            want = self.batch - len(queue)
+            rows = await self.claim(want, platform)
+            # A user's latest account may be on another platform than the one claimed for: it goes to that queue.
+            for row in rows:
+                self._queues[row.platform].append(row)
+            more = more or len(rows) == want
+        return more
+
+    async def _next_due_in(self) -> float:
+        now = self.clock()
+        async with self._db, self.storage.unit_of_work() as uow:
+            soonest = await uow.session.scalar(
+                select(func.min(Delivery.not_before)).where(
+                    self._claimable(list(self.messengers)), Delivery.not_before > now
+                )
+            )
+        if soonest is None:
+            return IDLE_POLL
+        return max(0.0, min(IDLE_POLL, (soonest - now).total_seconds()))
+
     # -- sending --------------------------------------------------------------------------------------------------
+
+    def _start_sends(self) -> None:
+        for platform, queue in self._queues.items():
+            while queue and self._busy[platform] < self.concurrency:
+                row = queue.popleft()
+                self._busy[platform] += 1
+                task = asyncio.create_task(self._deliver(row))
+                self._inflight.add(task)
+                task.add_done_callback(functools.partial(self._done, platform))
+
+    def _done(self, platform: str, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        self._busy[platform] -= 1
+        if not task.cancelled() and task.exception() is not None:
+            log.error("delivery task failed", exc_info=task.exception())
+        # The freed slot takes the next queued row at once; the loop is only needed when the queue runs low.
+        if not self._stopping:
+            self._start_sends()
+        if self._low():
+            self._wake.set()
 
     async def _deliver(self, row: Claimed) -> None:
         chat_key = f"{row.platform}:{row.chat_id}"
@@ -232,16 +368,20 @@ class DeliveryWorker:
         if wait > MAX_INLINE_WAIT:
             await self._mark(_Mark(row, None, resume_in=wait))
             return
-        await asyncio.sleep(self.spacing.reserve(chat_key))
+        if (chat_wait := self.spacing.reserve(chat_key)) > 0:
+            await self._sleep(chat_wait)
         messenger = self.messengers[row.platform]
-        await self.limiters[row.platform].acquire()
+        pacer = self.pacers[row.platform]
         reply = Reply(row.text, buttons=buttons_from_json(row.buttons))
+        ticket = await pacer.acquire()
         try:
             outcome = await messenger.send(row.chat_id, reply)
         except Exception as exc:
             # A messenger should turn every failure into an outcome; an escaped one is treated as transient.
             log.exception("messenger %s raised for delivery %d", row.platform, row.id)
             outcome = SendOutcome("retry", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            pacer.answered(ticket)
         if outcome.retry_after:
             self.spacing.pause(chat_key, outcome.retry_after)
         await self._mark(_Mark(row, outcome))
@@ -249,145 +389,138 @@ class DeliveryWorker:
     async def _mark(self, mark: _Mark) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._marks.append((mark, future))
+        if len(self._marks) >= self._mark_batch:
+            self._marks_ready.set()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         await future
 
     async def _flush(self) -> None:
-        # Group commit: outcomes that arrive together are written in one transaction; each sender waits for its own
-        # outcome to be committed before it frees its slot, so "in flight" never exceeds the concurrency.
+        # Group commit: outcomes that arrive while a batch is being written go together into the next one; each
+        # sender waits for its own outcome to be committed before it frees its slot, so "in flight" never exceeds
+        # the concurrency.
         while self._marks:
+            if len(self._marks) < self._mark_batch and not self._stopping:
+                self._marks_ready.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._marks_ready.wait(), MARK_EVERY)
             batch, self._marks = self._marks, []
             try:
                 async with self._db, self.storage.unit_of_work() as uow:
-                    for mark, _future in batch:
-                        await self._apply(uow.session, mark)
+                    await self._apply(uow.session, [mark for mark, _future in batch])
             except Exception as exc:
                 for _mark, future in batch:
                     if not future.done():
                         future.set_exception(exc)
             else:
-                for _mark, future in batch:
+                for mark, future in batch:
+                    self._release_hold(mark.row.token)
                     if not future.done():
                         future.set_result(None)
 
-    async def _apply(self, session: AsyncSession, mark: _Mark) -> None:
-        row, outcome = mark.row, mark.outcome
+    def _release_hold(self, token: str, count: int = 1) -> None:
+        self._held[token] -= count
+        if self._held[token] <= 0:
+            del self._held[token]
+
+    async def _apply(self, session: AsyncSession, marks: Sequence[_Mark]) -> None:
         now = self.clock()
-        guard = update(Delivery).where(Delivery.id == row.id, Delivery.claim_token == row.token)
-        guard = guard.execution_options(synchronize_session=False)
-        if outcome is None:
-            await session.execute(
-                guard.values(status="pending", claim_token=None, not_before=now + timedelta(seconds=mark.resume_in))
-            )
+        groups: dict[str, list[dict[str, object]]] = {}
+        gone: set[int] = set()
+        for mark in marks:
+            row, outcome = mark.row, mark.outcome
+            key: dict[str, object] = {"b_id": row.id, "b_token": row.token, "b_now": now}
+            if outcome is None:
+                key["b_not_before"] = now + timedelta(seconds=mark.resume_in)
+                groups.setdefault("back", []).append(key)
+                continue
+            # Waiting out a flood limit is not a failed attempt.
+            key["b_attempts"] = attempts = row.attempts + (0 if outcome.retry_after else 1)
+            if outcome.status == "sent":
+                groups.setdefault("sent", []).append({**key, "b_account": row.account_id})
+            elif outcome.status == "unreachable":
+                error = outcome.error or "unreachable"
+                groups.setdefault("final", []).append({**key, "b_status": "unreachable", "b_error": error})
+                gone.add(row.account_id)
+            elif outcome.status == "retry" and attempts < self.settings.delivery_max_attempts:
+                delay = outcome.retry_after or self.settings.delivery_backoff_seconds * 2 ** max(0, attempts - 1)
+                error = outcome.error or ("retry_after" if outcome.retry_after else "retry")
+                key.update(b_not_before=now + timedelta(seconds=delay), b_error=error)
+                groups.setdefault("retry", []).append(key)
+            else:
+                error = outcome.error or "failed"
+                groups.setdefault("final", []).append({**key, "b_status": "failed", "b_error": error})
+        connection = await session.connection()
+        for kind, params in groups.items():
+            await connection.execute(_MARKS[kind], params)
+        if gone:
+            await connection.execute(update(Account).where(Account.id.in_(gone)).values(reachable=False))
+
+    async def _give_back_queued(self) -> None:
+        """Claimed rows never sent go back to pending at once (a clean stop), not after the lease."""
+        rows = [row for queue in self._queues.values() for row in queue]
+        for queue in self._queues.values():
+            queue.clear()
+        if not rows:
             return
-        attempts = row.attempts + (0 if outcome.retry_after else 1)
-        if outcome.status == "sent":
-            await session.execute(
-                guard.values(status="sent", sent_at=now, attempts=attempts, account_id=row.account_id)
+        now = self.clock()
+        async with self._db, self.storage.unit_of_work() as uow:
+            await (await uow.session.connection()).execute(
+                _MARKS["back"], [{"b_id": r.id, "b_token": r.token, "b_not_before": now} for r in rows]
             )
-        elif outcome.status == "unreachable":
-            await session.execute(
-                guard.values(
-                    status="unreachable", sent_at=now, attempts=attempts, last_error=outcome.error or "unreachable"
-                )
-            )
-            await session.execute(
-                update(Account)
-                .where(Account.id == row.account_id)
-                .values(reachable=False)
-                .execution_options(synchronize_session=False)
-            )
-        elif outcome.status == "retry" and attempts < self.settings.delivery_max_attempts:
-            delay = outcome.retry_after or self.settings.delivery_backoff_seconds * 2 ** max(0, attempts - 1)
-            await session.execute(
-                guard.values(
-                    status="pending",
-                    claim_token=None,
-                    attempts=attempts,
-                    not_before=now + timedelta(seconds=delay),
-                    last_error=outcome.error or ("retry_after" if outcome.retry_after else "retry"),
-                )
-            )
-        else:
-            await session.execute(
-                guard.values(status="failed", sent_at=now, attempts=attempts, last_error=outcome.error or "failed")
-            )
+        for row in rows:
+            self._release_hold(row.token)
 
     # -- the loop -------------------------------------------------------------------------------------------------
 
-    async def pump(self) -> int:
-        """Claim as many due rows as there are free slots and start sending them; returns how many."""
+    async def _maybe_sweep(self) -> None:
         loop = asyncio.get_running_loop()
         if loop.time() - self._last_sweep > SWEEP_EVERY:
             self._last_sweep = loop.time()
+            # Also after a crash and a quick restart: rows the dead process held come back once their lease ends.
+            await self.recover()
             await self.sweep_unreachable()
-        rows = await self.claim(self.concurrency - len(self._inflight))
-        for row in rows:
-            task = asyncio.create_task(self._deliver(row))
-            self._inflight.add(task)
-            task.add_done_callback(self._done)
-        return len(rows)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._inflight.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("delivery task failed", exc_info=task.exception())
-        self._wake.set()
-
-    async def _next_due_in(self) -> float:
-        async with self._db, self.storage.unit_of_work() as uow:
-            platforms = list(self.messengers)
-            soonest = await uow.session.scalar(
-                select(Delivery.not_before)
-                .where(
-                    Delivery.status == "pending",
-                    or_(
-                        Delivery.account_id.is_(None),
-                        exists().where(Account.id == Delivery.account_id, Account.platform.in_(platforms)),
-                    ),
-                )
-                .order_by(Delivery.not_before)
-                .limit(1)
-            )
-        if soonest is None:
-            return 1.0
-        return max(0.0, min(1.0, (soonest - self.clock()).total_seconds()))
 
     async def run(self) -> None:
-        await self.recover()
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             try:
-                # Claim in batches: one claiming transaction per half-window of free slots, not one per message.
-                if self._inflight and self.concurrency - len(self._inflight) < max(1, self.concurrency // 2):
-                    self._wake.clear()
+                self._wake.clear()
+                await self._maybe_sweep()
+                if self._low() and loop.time() >= self._claim_after and not await self._refill():
+                    # Everything due is claimed: sleep until the next row falls due (or new rows wake us).
+                    self._claim_after = loop.time() + await self._next_due_in()
+                if self._stopping:
+                    break
+                self._start_sends()
+                # Woken by a finished send (a free slot), by new rows, or when the next row falls due.
+                timeout = IDLE_POLL
+                if self._low():
+                    timeout = min(IDLE_POLL, max(0.0, self._claim_after - loop.time()))
+                if timeout > 0:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-                    continue
-                started = await self.pump()
-                if started == 0 or len(self._inflight) >= self.concurrency:
-                    wait = 1.0 if len(self._inflight) >= self.concurrency else await self._next_due_in()
-                    if wait > 0:
-                        self._wake.clear()
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                        await asyncio.wait_for(self._wake.wait(), timeout=timeout)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("delivery worker loop failed; retrying in a second")
                 await asyncio.sleep(1.0)
+        await self._give_back_queued()
 
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+        self._marks_ready.set()
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
+        await self._give_back_queued()
 
     async def run_until_idle(self, *, max_rounds: int = 10_000) -> None:
         """Send everything due now (tests drive a frozen clock with this instead of sleeping)."""
         for _ in range(max_rounds):
-            started = await self.pump()
+            more = await self._refill() if self._low() else True
+            self._start_sends()
             if self._inflight:
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
-            elif started == 0:
+            elif not more:
                 return
