@@ -206,15 +206,21 @@ async def test_error_handler_logs_once_with_the_update_id_and_no_token(caplog: p
     assert record.levelno == logging.ERROR
 
 
-async def test_a_flood_limit_while_answering_is_waited_out(
-    app: App, bot: Bot, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    waits: list[float] = []
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The adapter's waits between tries, recorded instead of slept."""
+    recorded: list[float] = []
 
     async def no_wait(seconds: float) -> None:
-        waits.append(seconds)
+        recorded.append(seconds)
 
     monkeypatch.setattr("bot.adapters.telegram.adapter.asyncio.sleep", no_wait)
+    return recorded
+
+
+async def test_a_flood_limit_while_answering_is_waited_out(
+    app: App, bot: Bot, api: FakeBotApi, waits: list[float]
+) -> None:
     api.fail("sendMessage", Fault(429, "Too Many Requests: retry after 3", {"retry_after": 3}))
     await feed(app, bot, "private_start")
     # Asked, told to wait 3 s, waited exactly that, asked again: the person gets the one answer.
@@ -224,14 +230,8 @@ async def test_a_flood_limit_while_answering_is_waited_out(
 
 
 async def test_server_errors_while_answering_are_retried_with_backoff_then_given_up(
-    app: App, bot: Bot, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+    app: App, bot: Bot, api: FakeBotApi, waits: list[float]
 ) -> None:
-    waits: list[float] = []
-
-    async def no_wait(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr("bot.adapters.telegram.adapter.asyncio.sleep", no_wait)
     api.fail("sendMessage", Fault(500, "Internal Server Error"))
     await feed(app, bot, "private_start")
     assert (waits, len(api.called("sendMessage"))) == ([0.5], 2)
@@ -247,12 +247,10 @@ async def test_server_errors_while_answering_are_retried_with_backoff_then_given
     assert (waits, len(api.called("sendMessage"))) == ([0.5, 1.0, 2.0], 4)
 
 
-async def test_a_refused_message_is_not_retried(
-    app: App, bot: Bot, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_refused_message_is_not_retried(app: App, bot: Bot, api: FakeBotApi, waits: list[float]) -> None:
     from telegram.error import BadRequest
 
     api.fail("sendMessage", Fault(400, "Bad Request: can't parse entities"))
     with pytest.raises(BadRequest):
         await feed(app, bot, "private_start")
-    assert len(api.called("sendMessage")) == 1
+    assert (waits, len(api.called("sendMessage"))) == ([], 1)
