@@ -47,7 +47,7 @@ class UserRepository:
                     raise
         user = await self.session.get_one(User, account.user_id)
         account.last_seen_at = now
-        if chat_id and account.chat_id != chat_id and account.chat_id == "":
+        if chat_id and account.chat_id != chat_id:
             account.chat_id = chat_id
         if display_name and user.display_name != display_name[:200]:
             user.display_name = display_name[:200]

@@ -146,3 +146,38 @@ async def test_free_text_answers_a_clear_topic_and_admits_not_knowing(chat: Call
 
 def test_replies_default_to_no_buttons() -> None:
     assert Reply("x").buttons == [] and Reply("x").files == []
+
+
+async def test_messages_for_a_person_go_to_their_private_chat_never_a_group(
+    app: App, chat: Callable[..., ChatDriver]
+) -> None:
+    from bot.core.events import Event
+
+    async def event(chat_id: str, private: bool) -> None:
+        await app.dispatcher.dispatch(
+            Event(platform="telegram", user_id="42", chat_id=chat_id, text="/help", private=private)
+        )
+
+    async def stored_chat() -> str:
+        assert app.storage is not None
+        async with app.storage.unit_of_work() as uow:
+            account = await uow.session.scalar(select(Account).where(Account.platform_user_id == "42"))
+            assert account is not None
+            return account.chat_id
+
+    await event("-100777", private=False)
+    assert await stored_chat() == ""  # first seen in a group: no private chat known yet
+    await event("42", private=True)
+    assert await stored_chat() == "42"
+    await event("-100777", private=False)
+    assert await stored_chat() == "42"
+
+
+async def test_refusals_say_their_language_too(chat: Callable[..., ChatDriver]) -> None:
+    # Adapters lay out right-to-left text by `Reply.lang`; a refusal in Arabic must carry it like an answer.
+    user = chat("rtl", platform="discord", locale_hint="ar")
+    await user.send("/link ZZZZZZZZ")
+    assert [reply.lang for reply in user.last] == ["ar"]
+    await user.send("/language de")
+    await user.send("/done 9.9")
+    assert [reply.lang for reply in user.last] == ["de"]

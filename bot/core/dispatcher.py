@@ -69,64 +69,63 @@ class Dispatcher:
     async def dispatch(self, event: Event) -> list[Reply]:
         hint = normalize_language(event.locale_hint) or self.settings.default_language
         with use_locale(hint):
-            if len(event.text) > MAX_TEXT:
+            replies = await self._answer(event)
+            # Every reply, refusals and error notices included, says its language: adapters lay out
+            # right-to-left text by it.
+            lang = current_locale()
+            for reply in replies:
+                reply.lang = reply.lang or lang
+            return replies
+
+    async def _answer(self, event: Event) -> list[Reply]:
+        if len(event.text) > MAX_TEXT:
+            return [
+                Reply(
+                    _(
+                        "That message is too long for me ({count} characters). Please keep it under {limit} characters."
+                    ).format(count=len(event.text), limit=MAX_TEXT)
+                )
+            ]
+        text = clean_text(event.text)
+        for attempt in range(LOCK_RETRIES):
+            try:
+                return await self._dispatch_once(event, text)
+            except UserError as refusal:
+                return [refusal.reply()]
+            except StorageUnavailable:
                 return [
                     Reply(
                         _(
-                            "That message is too long for me ({count} characters). Please keep it under "
-                            "{limit} characters."
-                        ).format(count=len(event.text), limit=MAX_TEXT)
+                            "That needs the assistant's database, which this command runs without. "
+                            "Try it in the chat (wego-bot chat)."
+                        )
                     )
                 ]
-            text = clean_text(event.text)
-            for attempt in range(LOCK_RETRIES):
-                try:
-                    replies = await self._dispatch_once(event, text)
-                    lang = current_locale()
-                    for reply in replies:
-                        reply.lang = reply.lang or lang
-                    return replies
-                except UserError as refusal:
-                    return [refusal.reply()]
-                except StorageUnavailable:
+            except Exception as exc:
+                problem = _db_problem(exc)
+                if problem == "locked" and attempt < LOCK_RETRIES - 1:
+                    await asyncio.sleep(0.2 * 2**attempt)
+                    continue
+                if problem == "locked":
+                    log.warning("database busy for event %s after %d tries", event.event_id, LOCK_RETRIES)
+                    return [
+                        Reply(
+                            _("The assistant is busy right now and nothing was changed. Please try again in a moment.")
+                        )
+                    ]
+                if problem == "readonly":
+                    log.error("database is read-only; event %s not saved", event.event_id)
                     return [
                         Reply(
                             _(
-                                "That needs the assistant's database, which this command runs without. "
-                                "Try it in the chat (wego-bot chat)."
+                                "I can't save anything right now (the database is read-only), so "
+                                "nothing was changed. The team has been told."
                             )
                         )
                     ]
-                except Exception as exc:
-                    problem = _db_problem(exc)
-                    if problem == "locked" and attempt < LOCK_RETRIES - 1:
-                        await asyncio.sleep(0.2 * 2**attempt)
-                        continue
-                    if problem == "locked":
-                        log.warning("database busy for event %s after %d tries", event.event_id, LOCK_RETRIES)
-                        return [
-                            Reply(
-                                _(
-                                    "The assistant is busy right now and nothing was changed. "
-                                    "Please try again in a moment."
-                                )
-                            )
-                        ]
-                    if problem == "readonly":
-                        log.error("database is read-only; event %s not saved", event.event_id)
-                        return [
-                            Reply(
-                                _(
-                                    "I can't save anything right now (the database is read-only), so "
-                                    "nothing was changed. The team has been told."
-                                )
-                            )
-                        ]
-                    log.exception("handler failed for event %s on %s", event.event_id, event.platform)
-                    return [
-                        Reply(_("Sorry, something went wrong on my side and nothing was changed. Please try again."))
-                    ]
-            raise AssertionError("unreachable")
+                log.exception("handler failed for event %s on %s", event.event_id, event.platform)
+                return [Reply(_("Sorry, something went wrong on my side and nothing was changed. Please try again."))]
+        raise AssertionError("unreachable")
 
     async def _dispatch_once(self, event: Event, text: str) -> list[Reply]:
         if self.storage is None:
@@ -158,7 +157,8 @@ class Dispatcher:
         user, account = await UserRepository(uow.session).get_or_create(
             event.platform,
             event.user_id,
-            chat_id=event.chat_id,
+            # Only a private chat reaches the person alone: the outbox must never send their messages to a group.
+            chat_id=event.chat_id if event.private else "",
             display_name=event.display_name,
             now=self.clock(),
         )
