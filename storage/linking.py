@@ -11,12 +11,24 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.certificates.codes import ALPHABET
-from storage.models import Account, Certificate, Delivery, LectureProgress, LinkCode, Registration, User
+from storage.models import (
+    Account,
+    Certificate,
+    Delivery,
+    LectureProgress,
+    LinkCode,
+    NotificationPrefs,
+    Question,
+    Registration,
+    SentReminder,
+    StudyReminder,
+    User,
+)
 
 LINK_CODE_LENGTH = 8
 LINK_CODE_TTL = timedelta(minutes=10)
 # A better status keeps its place when both users registered for the same workshop.
-_STATUS_RANK = {"confirmed": 0, "offered": 1, "waitlisted": 2, "cancelled": 3}
+_STATUS_RANK = {"confirmed": 0, "offered": 1, "waitlisted": 2, "preregistered": 2, "cancelled": 3}
 
 
 def _hash(code: str) -> str:
@@ -75,6 +87,38 @@ class MergeSummary:
     registrations_merged: int
     certificates_moved: int
     accounts_moved: int
+
+
+async def _merge_sent_reminders(session: AsyncSession, keep_id: int, drop_id: int) -> None:
+    """Reminder slots already handled on either side stay handled: nobody gets the same reminder twice."""
+    kept = {
+        (r.kind, r.ref_id, r.slot)
+        for r in await session.scalars(select(SentReminder).where(SentReminder.user_id == keep_id))
+    }
+    for row in await session.scalars(select(SentReminder).where(SentReminder.user_id == drop_id)):
+        if (row.kind, row.ref_id, row.slot) in kept:
+            await session.delete(row)
+        else:
+            row.user_id = keep_id
+
+
+async def _merge_notification_prefs(session: AsyncSession, keep_id: int, drop_id: int) -> None:
+    """A kind of reminder turned off on either account stays off: an opt-out is never lost by linking."""
+    theirs = await session.get(NotificationPrefs, drop_id)
+    if theirs is None:
+        return
+    mine = await session.get(NotificationPrefs, keep_id)
+    if mine is None:
+        mine = NotificationPrefs(user_id=keep_id, workshop=theirs.workshop, study=theirs.study, nudge=theirs.nudge)
+        session.add(mine)
+    else:
+        mine.workshop = mine.workshop and theirs.workshop
+        mine.study = mine.study and theirs.study
+        mine.nudge = mine.nudge and theirs.nudge
+    if theirs.last_nudge_at and (mine.last_nudge_at is None or theirs.last_nudge_at > mine.last_nudge_at):
+        mine.last_nudge_at = theirs.last_nudge_at
+    await session.delete(theirs)
+    await session.flush()
 
 
 def _better(a: Registration, b: Registration) -> Registration:
@@ -146,6 +190,11 @@ async def merge_users(session: AsyncSession, keep_id: int, drop_id: int, now: da
     accounts = await session.execute(update(Account).where(Account.user_id == drop_id).values(user_id=keep_id))
     await session.execute(update(Delivery).where(Delivery.user_id == drop_id).values(user_id=keep_id))
     await session.execute(delete(LinkCode).where(LinkCode.user_id == drop_id))
+    # Questions for the team (so a staff answer still reaches the person) and study reminders go along.
+    await session.execute(update(Question).where(Question.user_id == drop_id).values(user_id=keep_id))
+    await session.execute(update(StudyReminder).where(StudyReminder.user_id == drop_id).values(user_id=keep_id))
+    await _merge_sent_reminders(session, keep_id, drop_id)
+    await _merge_notification_prefs(session, keep_id, drop_id)
 
     for field in ("full_name", "birth_year", "locale", "timezone"):
         if getattr(keep, field) is None and getattr(drop, field) is not None:

@@ -13,6 +13,7 @@ from bot.core.actions import Action
 from bot.core.replies import Button, Reply
 from bot.i18n import use_locale
 from storage.models import Delivery, User
+from storage.types import utcnow
 
 
 def buttons_to_json(rows: Sequence[Sequence[Button]]) -> list[Any]:
@@ -51,7 +52,8 @@ async def enqueue_for_user(
         text=reply.text,
         buttons=buttons_to_json(reply.buttons),
         not_before=not_before,
-        created_at=not_before,
+        # A message held for later (quiet hours) is still created now, not at the time it may go out.
+        created_at=min(not_before, utcnow()),
     )
     session.add(delivery)
     return delivery

@@ -14,7 +14,8 @@ from bot.core.actions import Action
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=False)
+    # Quotes too: the same helper escapes values inside href="…" attributes.
+    return html.escape(str(value), quote=True)
 
 
 @dataclass(frozen=True, slots=True)
