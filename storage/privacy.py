@@ -9,7 +9,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.certificates.codes import group
-from storage.models import Account, Certificate, Delivery, LectureProgress, LinkCode, Registration, User, Workshop
+from storage.models import (
+    Account,
+    Certificate,
+    Delivery,
+    LectureProgress,
+    LinkCode,
+    NotificationPrefs,
+    Question,
+    Registration,
+    SentReminder,
+    StudyReminder,
+    User,
+    Workshop,
+)
 from storage.workshops import Notify, cancel_all_for_user
 
 
@@ -89,6 +102,27 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
             }
             for d in deliveries
         ],
+        "questions": [
+            {
+                "text": q.text,
+                "language": q.language,
+                "asked_at": _iso(q.asked_at or q.created_at),
+                "answer": q.answer,
+                "answered_at": _iso(q.answered_at),
+            }
+            for q in await session.scalars(select(Question).where(Question.user_id == user_id).order_by(Question.id))
+        ],
+        "study_reminders": [
+            {"weekdays": r.weekdays, "time": r.at_local, "paused": r.paused}
+            for r in await session.scalars(
+                select(StudyReminder).where(StudyReminder.user_id == user_id).order_by(StudyReminder.id)
+            )
+        ],
+        "notifications": (
+            {"workshop": prefs.workshop, "study": prefs.study, "nudge": prefs.nudge}
+            if (prefs := await session.get(NotificationPrefs, user_id)) is not None
+            else {"workshop": True, "study": True, "nudge": True}
+        ),
     }
 
 
@@ -111,6 +145,9 @@ async def delete_user_data(
     await session.execute(delete(LectureProgress).where(LectureProgress.user_id == user_id))
     await session.execute(delete(LinkCode).where(LinkCode.user_id == user_id))
     await session.execute(delete(Delivery).where(Delivery.user_id == user_id))
+    await session.execute(delete(StudyReminder).where(StudyReminder.user_id == user_id))
+    await session.execute(delete(NotificationPrefs).where(NotificationPrefs.user_id == user_id))
+    await session.execute(delete(SentReminder).where(SentReminder.user_id == user_id))
     await session.execute(delete(Account).where(Account.user_id == user_id))
     user.full_name = None
     user.display_name = ""

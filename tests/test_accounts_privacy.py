@@ -11,7 +11,16 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.actions import act
-from storage.models import Account, Certificate, LectureProgress, LinkCode, Registration, User, Workshop
+from storage.models import (
+    Account,
+    Certificate,
+    LectureProgress,
+    LinkCode,
+    Registration,
+    StudyReminder,
+    User,
+    Workshop,
+)
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver, user_id_of
 
@@ -163,6 +172,8 @@ async def test_mydata_exports_everything(chat: Callable[..., ChatDriver], app: A
     async with app.storage.unit_of_work() as uow:  # type: ignore[union-attr]
         (await uow.session.get_one(User, user_id)).birth_year = 2001
     await alice.send("/certificate")
+    await alice.send("/remind mon,thu 19:00")
+    await alice.send("/team Is there parking at the venue?")
     await alice.send("/mydata")
     [reply] = alice.last
     assert reply.personal
@@ -176,6 +187,9 @@ async def test_mydata_exports_everything(chat: Callable[..., ChatDriver], app: A
         "registrations",
         "certificates",
         "deliveries",
+        "questions",
+        "study_reminders",
+        "notifications",
         "exported_at",
     }
     assert data["user"]["name"] == "Alice Liddell" and data["user"]["birth_year"] == 2001
@@ -188,6 +202,9 @@ async def test_mydata_exports_everything(chat: Callable[..., ChatDriver], app: A
     assert record["kind"] == "workshop" and record["name"] == "Alice Liddell"
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", record["code"])
     assert data["deliveries"] == []
+    assert [(q["text"], q["answer"]) for q in data["questions"]] == [("Is there parking at the venue?", None)]
+    assert data["study_reminders"] == [{"weekdays": "1,4", "time": "19:00", "paused": False}]
+    assert data["notifications"] == {"workshop": True, "study": True, "nudge": True}
 
 
 async def test_deleteme_deletes_personal_data_and_records_stop_verifying(
@@ -207,6 +224,7 @@ async def test_deleteme_deletes_personal_data_and_records_stop_verifying(
     w1, w2 = await _workshops(app, 2)
     await _register(app, user_id, w1, "confirmed", day=1)
     await _register(app, user_id, w2, "waitlisted", day=1)
+    await alice.send("/remind mon 19:00")
     async with TestClient(TestServer(build_web_app(app))) as client:
         assert (await client.get(f"/verify/{code.group(1)}")).status == 200
         await alice.send("/deleteme")
@@ -231,6 +249,7 @@ async def test_deleteme_deletes_personal_data_and_records_stop_verifying(
         assert user.deleted_at == clock.now
         assert list(await s.scalars(select(Account).where(Account.user_id == user_id))) == []
         assert list(await s.scalars(select(LectureProgress).where(LectureProgress.user_id == user_id))) == []
+        assert list(await s.scalars(select(StudyReminder).where(StudyReminder.user_id == user_id))) == []
         statuses = [r.status for r in await s.scalars(select(Registration).where(Registration.user_id == user_id))]
         assert statuses == ["cancelled", "cancelled"]
         [record] = list(await s.scalars(select(Certificate).where(Certificate.user_id == user_id)))
@@ -239,3 +258,38 @@ async def test_deleteme_deletes_personal_data_and_records_stop_verifying(
     await alice.send("/progress")
     assert "Overall: 0 of 24 lectures" in alice.text
     assert await user_id_of(app, "alice") != user_id
+
+
+async def test_linking_moves_questions_reminders_and_keeps_every_opt_out(
+    chat: Callable[..., ChatDriver], app: App, clock: FrozenClock
+) -> None:
+    from storage.linking import merge_users
+    from storage.models import NotificationPrefs, Question, SentReminder, StudyReminder
+
+    await chat("keeper").send("/start")
+    await chat("dropped").send("/start")
+    keep, drop = await user_id_of(app, "keeper"), await user_id_of(app, "dropped")
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        s = uow.session
+        s.add(Question(user_id=drop, text="Parking?", language="en", platform="console", asked_at=clock.now))
+        s.add(StudyReminder(user_id=drop, weekdays="1", at_local="19:00", next_due_at=clock.now))
+        s.add_all(
+            [
+                SentReminder(kind="workshop", user_id=keep, ref_id=1, slot="1d", outcome="sent"),
+                SentReminder(kind="workshop", user_id=drop, ref_id=1, slot="1d", outcome="sent"),
+                SentReminder(kind="workshop", user_id=drop, ref_id=1, slot="2h", outcome="sent"),
+            ]
+        )
+        s.add_all([NotificationPrefs(user_id=keep, nudge=False), NotificationPrefs(user_id=drop, study=False)])
+    async with app.storage.unit_of_work() as uow:
+        await merge_users(uow.session, keep, drop, clock.now)
+    async with app.storage.unit_of_work() as uow:
+        s = uow.session
+        assert [q.user_id for q in await s.scalars(select(Question))] == [keep]
+        assert [r.user_id for r in await s.scalars(select(StudyReminder))] == [keep]
+        slots = sorted((r.user_id, r.slot) for r in await s.scalars(select(SentReminder)))
+        assert slots == [(keep, "1d"), (keep, "2h")]
+        prefs = await s.get_one(NotificationPrefs, keep)
+        assert (prefs.workshop, prefs.study, prefs.nudge) == (True, False, False)
+        assert await s.get(NotificationPrefs, drop) is None
