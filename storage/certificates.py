@@ -35,6 +35,9 @@ async def issue(
     secret: bytes,
 ) -> Certificate:
     """The user's record of that kind, created (and signed) when there is none yet."""
+    # Two events of one person (a double tap, two linked platforms) must not both create a record: on
+    # PostgreSQL the user's row lock serializes them (SQLite's BEGIN IMMEDIATE already does).
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
     existing = await record_for(session, user_id, kind, workshop_id)
     if existing is not None:
         return existing
