@@ -41,7 +41,8 @@ def register(subparsers: Any) -> None:
 
 
 def progress_bar(done: int, total: int) -> str:
-    filled = BAR if total == 0 else BAR * done // total
+    # No recipients yet (not started, or nobody matched) is an empty bar, not a full one.
+    filled = 0 if total == 0 else BAR * done // total
     return "[" + "#" * filled + "." * (BAR - filled) + f"] {done}/{total}"
 
 
@@ -74,11 +75,20 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
         texts[lang] = text
     at = datetime.now(UTC)
     if args.at:
-        zone = zone_or_none(args.tz or settings.default_timezone)
-        if zone is None:
-            print(f"Unknown time zone {args.tz!r}", file=sys.stderr)
+        from bot.core.errors import UserError
+        from bot.core.replies import to_plain
+        from storage.workshops import parse_local
+
+        zone_name = args.tz or settings.default_timezone
+        if zone_or_none(zone_name) is None:
+            print(f"Unknown time zone {zone_name!r}; use an IANA name such as Europe/Rome", file=sys.stderr)
             return 2
-        at = datetime.strptime(args.at, "%Y-%m-%d %H:%M").replace(tzinfo=zone).astimezone(UTC)
+        try:
+            # The same reading as staff dates in chat: a time the clocks skip (DST) is refused, not shifted.
+            at = parse_local(args.at, zone_name)
+        except UserError as problem:
+            print(to_plain(problem.message), file=sys.stderr)
+            return 2
     async with app.storage.unit_of_work() as uow:
         count = len(await recipient_ids(uow.session, audience, app.content, settings.default_language))
     print(f"Audience: {args.to} → exactly {count} recipients; languages: {', '.join(sorted(texts))}.")

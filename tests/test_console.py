@@ -145,3 +145,29 @@ def test_verify_on_a_new_machine_says_not_valid_instead_of_failing(tmp_path: Pat
     assert (result.returncode, result.stdout.strip()) == (1, "NOT VALID: no record has the code ABCD-EFGH-JKMN-PQRS")
     garbage = run_cli(tmp_path, "verify", "nonsense!")
     assert (garbage.returncode, garbage.stderr.strip()) == (1, "NOT A CODE: a code has 16 symbols, this has 9")
+
+
+def test_broadcast_cli_refuses_a_time_it_cannot_read_and_changes_nothing(tmp_path: Path) -> None:
+    from bot.cli_broadcast import progress_bar
+
+    cases = {
+        (
+            "--at",
+            "tomorrow 9",
+        ): "I could not read the time “tomorrow 9”. Write it as YYYY-MM-DD HH:MM, e.g. 2026-05-14 15:00.",
+        ("--at", "2027-03-28 02:30", "--tz", "Europe/Rome"): (
+            "2027-03-28 02:30 does not exist in Europe/Rome (the clocks jump forward then). Choose another time."
+        ),
+        (
+            "--at",
+            "2027-01-05 10:00",
+            "--tz",
+            "Mars/Base",
+        ): "Unknown time zone 'Mars/Base'; use an IANA name such as Europe/Rome",
+    }
+    for extra, message in cases.items():
+        result = run_cli(tmp_path, "broadcast", "new", "--to", "everyone", "--text", "hi", *extra, "--yes")
+        assert (result.returncode, result.stderr.strip()) == (2, message)
+    listing = run_cli(tmp_path, "broadcast", "list")
+    assert "#1" not in listing.stdout
+    assert progress_bar(0, 0).startswith("[" + "." * 30 + "]")
