@@ -42,6 +42,7 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import use_locale
 
     async def body(app: Any) -> int:
+        from bot.content import ContentError
         from bot.core.replies import to_plain
         from handlers.questions import QuestionProblem, give_answer, save_as_faq
         from storage.questions import QuestionRepository
@@ -57,8 +58,9 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"#{row.id}  {asked:%Y-%m-%d %H:%M} UTC  {row.language}  {row.platform}")
                     print(f"    {row.text}")
                 return 0
-            try:
-                with use_locale(settings.default_language):
+        try:
+            with use_locale(settings.default_language):
+                async with app.storage.unit_of_work() as uow:
                     await give_answer(
                         uow.session,
                         args.id,
@@ -67,14 +69,18 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                         now=now,
                         default_locale=settings.default_language,
                     )
-                    entry = (
-                        await save_as_faq(uow.session, args.id, settings.content_dir, now=now)
-                        if args.save_faq
-                        else None
-                    )
-            except QuestionProblem as problem:
-                return _fail(to_plain(str(problem)), 1)
-        print(f"Answer to #{args.id} queued for the participant." + (f" Saved as FAQ entry {entry}." if entry else ""))
+        except QuestionProblem as problem:
+            return _fail(to_plain(str(problem)), 1)
+        print(f"Answer to #{args.id} queued for the participant.")
+        if not args.save_faq:
+            return 0
+        # Its own transaction: the answer is already on its way whatever happens to the FAQ file.
+        try:
+            async with app.storage.unit_of_work() as uow:
+                entry = await save_as_faq(uow.session, args.id, settings.content_dir, now=now)
+        except (QuestionProblem, ContentError, OSError) as problem:
+            return _fail(f"The answer was sent, but it could not be saved as an FAQ entry: {to_plain(str(problem))}", 1)
+        print(f"Saved as FAQ entry {entry}.")
         return 0
 
     return asyncio.run(_with_app(settings, body))

@@ -8,7 +8,7 @@ from bot.certificates import codes
 from bot.certificates.rules import InvalidName, age_in_workshop_year, clean_name, meets_age_rule
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import Reply, esc
+from bot.core.replies import Reply, esc, link
 from bot.core.router import Router
 from bot.i18n import _, format_date, ngettext
 from handlers.menu import back_to_menu, command_button
@@ -34,7 +34,7 @@ def _record_lines(ctx: Context, record: Certificate) -> list[str]:
         ]
     url = verify_url(ctx, record)
     return [
-        _("Your verifiable record: {link}").format(link=f'<a href="{esc(url)}">{esc(url)}</a>'),
+        _("Your verifiable record: {link}").format(link=link(url)),
         _("Code: <code>{code}</code> (anyone can check it).").format(code=codes.group(record.code or "")),
     ]
 
@@ -67,8 +67,7 @@ async def course_completed_reply(ctx: Context) -> Reply:
         "",
         _("<b>The official certificate</b>: {how}").format(how=esc(ctx.content.program.certificates.course)),
         _("You find the coursework and the form on {platform}.").format(
-            platform=f'<a href="{esc(str(ctx.content.program.course.url))}">'
-            f"{esc(ctx.content.program.course.platform_name)}</a>"
+            platform=link(str(ctx.content.program.course.url), ctx.content.program.course.platform_name)
         ),
         "",
     ]

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.replies import Reply, esc
+from bot.core.replies import Reply, esc, link
 from bot.core.router import Router
 from bot.i18n import LANGUAGE_NAMES, _, ngettext
 from handlers.menu import back_to_menu, command_button
 
 router = Router()
-
-
-def _link(url: str, label: str | None = None) -> str:
-    return f'<a href="{esc(url)}">{esc(label or url)}</a>'
 
 
 def _languages(codes: list[str]) -> str:
@@ -31,7 +27,7 @@ async def program(ctx: Context) -> Reply:
             "",
             _(
                 "<b>Online course</b>: {parts} parts and {lectures} video lectures, free of charge on {platform}."
-            ).format(parts=len(parts), lectures=lectures, platform=_link(str(p.course.url))),
+            ).format(parts=len(parts), lectures=lectures, platform=link(str(p.course.url))),
             esc(p.course.registration),
             _("Subtitles: {languages}; machine-translated: {machine}.").format(
                 languages=_languages(p.subtitles.languages),
@@ -91,7 +87,7 @@ async def contact(ctx: Context) -> Reply:
     text = "\n".join(
         [
             f"<b>{esc(c.name)}</b>",
-            _("E-mail: {email}").format(email=_link(f"mailto:{c.email}", c.email)),
+            _("E-mail: {email}").format(email=link(f"mailto:{c.email}", c.email)),
             _("Telephone: {phone}").format(phone=esc(c.phone)),
         ]
     )

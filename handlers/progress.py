@@ -8,7 +8,7 @@ from bot.content.models import Lecture, Part
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import Button, Reply, esc
+from bot.core.replies import Button, Reply, esc, link
 from bot.core.router import Router
 from bot.i18n import _, format_percent
 from handlers.menu import back_to_menu, command_button, main_menu
@@ -23,10 +23,6 @@ BAR_CELLS = 10
 def bar(done: int, total: int) -> str:
     filled = round(BAR_CELLS * done / total) if total else 0
     return "▓" * filled + "░" * (BAR_CELLS - filled)
-
-
-def _link(url: str, label: str) -> str:
-    return f'<a href="{esc(url)}">{esc(label)}</a>'
 
 
 async def counted_done(ctx: Context) -> set[str]:
@@ -94,7 +90,7 @@ async def lectures(ctx: Context) -> Reply:
     lines += [
         "",
         _("Watch them on {platform}.").format(
-            platform=_link(str(content.program.course.url), content.program.course.platform_name)
+            platform=link(str(content.program.course.url), content.program.course.platform_name)
         ),
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -210,7 +206,7 @@ async def progress_view(ctx: Context, *, edit: bool = False) -> list[Reply]:
             "",
             _("<b>Next</b>: {key} “{title}”").format(key=upcoming.key, title=esc(upcoming.title)),
             _("Watch it on {platform}, then press Continue.").format(
-                platform=_link(str(course.url), course.platform_name)
+                platform=link(str(course.url), course.platform_name)
             ),
         ]
         rows.append(

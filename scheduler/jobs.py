@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.content import Content
-from bot.core.replies import Reply, esc
+from bot.core.replies import Reply, esc, link
 from bot.i18n import _, format_datetime
 from bot.settings import Settings
 from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
@@ -39,11 +39,13 @@ def next_lecture(content: Content, done: set[str]) -> str | None:
 
 def _lecture_line(content: Content, key: str | None) -> str:
     url = str(content.program.course.url)
-    link = f'<a href="{esc(url)}">{esc(url)}</a>'
+    course_link = link(url)
     lecture = content.lecture(key) if key else None
     if lecture is None:
-        return _("You have watched every lecture. The course is at {link}.").format(link=link)
-    return _("Next lecture: {key} “{title}” — {link}").format(key=lecture.key, title=esc(lecture.title), link=link)
+        return _("You have watched every lecture. The course is at {link}.").format(link=course_link)
+    return _("Next lecture: {key} “{title}” — {link}").format(
+        key=lecture.key, title=esc(lecture.title), link=course_link
+    )
 
 
 # -- study reminders ----------------------------------------------------------------------------------------------

@@ -181,3 +181,12 @@ async def test_refusals_say_their_language_too(chat: Callable[..., ChatDriver]) 
     await user.send("/language de")
     await user.send("/done 9.9")
     assert [reply.lang for reply in user.last] == ["de"]
+
+
+def test_links_escape_their_address_as_an_attribute() -> None:
+    from bot.core.replies import link
+
+    assert (
+        link('mailto:"info"@we-gov.org') == '<a href="mailto:&quot;info&quot;@we-gov.org">mailto:"info"@we-gov.org</a>'
+    )
+    assert link("https://x.org/?a=1&b=2", "Q&A") == '<a href="https://x.org/?a=1&amp;b=2">Q&amp;A</a>'

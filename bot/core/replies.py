@@ -14,8 +14,12 @@ from bot.core.actions import Action
 
 
 def esc(value: object) -> str:
-    # Quotes too: the same helper escapes values inside href="…" attributes.
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=False)
+
+
+def link(url: str, label: str | None = None) -> str:
+    """A link in reply text; the address is escaped as an attribute (quotes too), the label as text."""
+    return f'<a href="{html.escape(url, quote=True)}">{esc(label if label is not None else url)}</a>'
 
 
 @dataclass(frozen=True, slots=True)
