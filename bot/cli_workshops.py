@@ -90,7 +90,14 @@ async def _describe(session: Any, workshop: Any, now: datetime) -> str:
     from storage import workshops as ws
 
     seats = (await ws.seat_counts(session, [workshop]))[workshop.id]
-    when = workshop.starts_at.isoformat() if workshop.starts_at else "tba"
+    from zoneinfo import ZoneInfo
+
+    # Venue time, as staff typed it with --start: the zone is printed beside it.
+    when = (
+        workshop.starts_at.astimezone(ZoneInfo(workshop.timezone)).strftime("%Y-%m-%d %H:%M")
+        if workshop.starts_at
+        else "tba"
+    )
     status = ws.display_status(workshop, seats, now)
     return (
         f"#{workshop.id}\t{workshop.city}\t{when}\t{workshop.timezone}\t{status}\tcapacity={workshop.capacity}\t"
