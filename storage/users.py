@@ -15,9 +15,6 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, user_id: int) -> User | None:
-        return await self.session.get(User, user_id)
-
     async def account(self, platform: str, platform_user_id: str) -> Account | None:
         return await self.session.scalar(
             select(Account).where(Account.platform == platform, Account.platform_user_id == platform_user_id)
@@ -52,12 +49,6 @@ class UserRepository:
         if display_name and user.display_name != display_name[:200]:
             user.display_name = display_name[:200]
         return user, account
-
-    async def accounts_of(self, user_id: int) -> list[Account]:
-        result = await self.session.scalars(
-            select(Account).where(Account.user_id == user_id).order_by(Account.last_seen_at.desc())
-        )
-        return list(result)
 
     async def set_reachable(self, platform: str, platform_user_id: str, reachable: bool) -> None:
         """Remember whether messages can reach an account (the delivery worker skips those that cannot)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -34,8 +34,6 @@ class Context:
     # The ids a pressed button carried; never trusted, re-checked by the handler.
     args: tuple[str, ...] = ()
     uow: UnitOfWork | None = None
-    # Things to run once the transaction has committed (e.g. waking the delivery worker).
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def session(self) -> AsyncSession:

@@ -134,8 +134,6 @@ class Dispatcher:
         async with uow:
             ctx = self._context(event, await self._participant(uow, event), uow)
             replies = await self._run(ctx, text)
-        for callback in ctx.after_commit:
-            callback()
         if self.on_commit is not None:
             self.on_commit()
         return replies
