@@ -110,8 +110,16 @@ class TelegramAdapter:
             await self.set_reachable(got.user_id, True)
         replies = await self.app.dispatcher.dispatch(event)
         if got.callback_id is not None:
-            await bot.answer_callback_query(got.callback_id)
+            await self._answer_press(bot, got.callback_id)
         await self._deliver(bot, got, replies)
+
+    async def _answer_press(self, bot: Bot, callback_id: str) -> None:
+        """Stop the button's spinner. The action is already saved, so a refusal here (a press older than
+        Telegram's answer window: "query is too old") must not cost the person the reply."""
+        try:
+            await bot.answer_callback_query(callback_id)
+        except BadRequest as exc:
+            log.info("telegram button press not answered: %s", exc)
 
     async def _as_staff_answer(self, event: Event, replied_to: int) -> Event:
         """A reply in the staff group to a posted question is `/answer <id> <text>`: the same path, the same

@@ -93,6 +93,18 @@ async def test_edit_refused_falls_back_to_a_new_message(app: App, bot: Bot, api:
     assert api.methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
 
 
+async def test_a_refused_press_answer_does_not_lose_the_reply(
+    app: App, bot: Bot, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.fail("answerCallbackQuery", Fault(400, "Bad Request: query is too old and response timeout expired"))
+    with caplog.at_level(logging.INFO, logger="bot.adapters.telegram.adapter"):
+        await feed(app, bot, "callback_language")
+    assert api.methods == ["answerCallbackQuery", "editMessageText"]
+    assert any("\u0600" <= char <= "\u06ff" for char in api.called("editMessageText")[0]["text"])
+    [record] = [r for r in caplog.records if "query is too old" in r.getMessage().lower()]
+    assert record.levelno == logging.INFO
+
+
 async def test_forged_callback_is_answered_with_a_notice_and_changes_nothing(
     app: App, bot: Bot, api: FakeBotApi
 ) -> None:
