@@ -116,7 +116,8 @@ async def send_reply(
             # retry, into a second copy of the text. Say plainly that the file is missing instead.
             log.warning("telegram file %s not sent: %s", attachment.filename, exc)
             notice = file_missing_notice(attachment, reply.lang)
-            sent.append(await wrap(partial(bot.send_message, chat_id, notice, **extra)))
+            # HTML like every reply: the file name in it is escaped.
+            sent.append(await wrap(partial(bot.send_message, chat_id, notice, parse_mode=ParseMode.HTML, **extra)))
     return sent
 
 
