@@ -3,8 +3,7 @@
 The `questions` table is the outbox: asking the team only writes a row, in the asking event's transaction.
 `forward_questions` then posts every row not yet forwarded to each configured inbox and records the message
 id, so a staff reply to that message can be traced back to its question. The platform adapters implement
-`StaffInbox`; each door calls `forward_questions` with its own inbox on a timer (the Discord door in its
-watch loop).
+`StaffInbox`; the clock's tick calls `forward_questions` with the inboxes of every running platform.
 """
 
 from __future__ import annotations
@@ -70,32 +69,13 @@ async def forward_questions(
     it: a crash in between posts that question again, which is better than staff never seeing it. An inbox that
     fails leaves the question for the next run.
     """
-    if not inboxes:
-        return 0
-    from storage.models import User
-    from storage.questions import QuestionRepository, posted_to
+    from storage.questions import QuestionRepository
 
-    platforms = [inbox.platform for inbox in inboxes]
-    pending: list[tuple[StaffQuestion, set[str]]] = []
-    async with storage.unit_of_work() as uow:
-        for row in await QuestionRepository(uow.session).not_posted_to(platforms):
-            user = await uow.session.get(User, row.user_id)
-            question = StaffQuestion(
-                id=row.id,
-                text=row.text,
-                language=row.language,
-                platform=row.platform,
-                asked_by=user.display_name if user else "",
-                asked_at=row.asked_at or row.created_at,
-            )
-            pending.append((question, {platform for platform in platforms if posted_to(row, platform)}))
     posts = 0
-    for question, done in pending:
-        with use_locale(staff_language):
-            reply = staff_message(question)
-        for inbox in inboxes:
-            if inbox.platform in done:
-                continue
+    for inbox in inboxes:
+        for question in await _not_posted_to(storage, inbox.platform):
+            with use_locale(staff_language):
+                reply = staff_message(question)
             try:
                 message_id = await inbox.post(question, reply)
             except Exception:
@@ -105,3 +85,27 @@ async def forward_questions(
                 await QuestionRepository(uow.session).record_post(question.id, inbox.platform, message_id, now)
             posts += 1
     return posts
+
+
+async def _not_posted_to(storage: Storage, platform: str) -> list[StaffQuestion]:
+    """The oldest questions this one inbox has not had. Asked per inbox: in one query across inboxes, questions
+    a dead staff chat keeps refusing would fill the page and the working chats would never see newer ones."""
+    from storage.models import User
+    from storage.questions import QuestionRepository
+
+    async with storage.unit_of_work() as uow:
+        rows = await QuestionRepository(uow.session).not_posted_to([platform])
+        questions = []
+        for row in rows:
+            user = await uow.session.get(User, row.user_id)
+            questions.append(
+                StaffQuestion(
+                    id=row.id,
+                    text=row.text,
+                    language=row.language,
+                    platform=row.platform,
+                    asked_by=user.display_name if user else "",
+                    asked_at=row.asked_at or row.created_at,
+                )
+            )
+    return questions

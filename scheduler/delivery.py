@@ -50,6 +50,10 @@ MAX_CLAIM_BATCH = 500
 # Outcomes wait up to this long to be written together (or until half the slots are waiting on them): a few
 # transactions a second instead of one per send, at the price of slots held a little longer.
 MARK_EVERY = 0.05
+# A batch of outcomes the database refused (SQLite "database is locked", a dropped connection) is written again
+# after this wait, doubling up to the cap: until it is committed its rows stay "sending" and their slots held.
+MARK_RETRY_FIRST = 0.05
+MARK_RETRY_MAX = 5.0
 
 
 def utcnow() -> datetime:
@@ -398,7 +402,9 @@ class DeliveryWorker:
     async def _flush(self) -> None:
         # Group commit: outcomes that arrive while a batch is being written go together into the next one; each
         # sender waits for its own outcome to be committed before it frees its slot, so "in flight" never exceeds
-        # the concurrency.
+        # the concurrency. A refused batch is never dropped (its rows would stay "sending" for the life of the
+        # process): it goes back in front of the newer outcomes and is written again after a pause.
+        retry_in = MARK_RETRY_FIRST
         while self._marks:
             if len(self._marks) < self._mark_batch and not self._stopping:
                 self._marks_ready.clear()
@@ -408,11 +414,13 @@ class DeliveryWorker:
             try:
                 async with self._db, self.storage.unit_of_work() as uow:
                     await self._apply(uow.session, [mark for mark, _future in batch])
-            except Exception as exc:
-                for _mark, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+            except Exception:
+                log.warning("delivery outcomes not saved; trying again in %.2fs", retry_in, exc_info=True)
+                self._marks = batch + self._marks
+                await self._sleep(retry_in)
+                retry_in = min(MARK_RETRY_MAX, retry_in * 2)
             else:
+                retry_in = MARK_RETRY_FIRST
                 for mark, future in batch:
                     self._release_hold(mark.row.token)
                     if not future.done():

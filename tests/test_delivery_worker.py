@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, build_app
@@ -18,7 +19,7 @@ from bot.core.replies import Reply
 from scheduler.delivery import DeliveryWorker
 from scheduler.limits import Pacer
 from storage.models import Account, Delivery, User
-from storage.uow import Storage
+from storage.uow import Storage, UnitOfWork
 from tests.conftest import FrozenClock, make_settings
 from tests.fakes import FakeMessenger
 
@@ -294,6 +295,49 @@ async def test_outcomes_arriving_together_are_written_in_one_transaction(app: Ap
     async with app.storage.unit_of_work() as uow:
         rows = {r.user_id: (r.status, r.attempts) for r in await uow.session.scalars(select(Delivery))}
     assert Counter(rows.values()) == {("sent", 1): 8, ("unreachable", 1): 1, ("pending", 1): 1}
+
+
+class CommitsFail(Storage):
+    """The app's database, whose next `fail` commits are refused as SQLite refuses a writer it timed out."""
+
+    def __init__(self, inner: Storage) -> None:
+        self.url, self.engine, self.sessions = inner.url, inner.engine, inner.sessions
+        self.fail = 0
+        self.refused = 0
+
+    def unit_of_work(self) -> UnitOfWork:
+        storage = self
+
+        class Flaky(UnitOfWork):
+            async def __aexit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+                if exc_type is None and storage.fail:
+                    storage.fail -= 1
+                    storage.refused += 1
+                    await super().__aexit__(OperationalError, None, None)  # rolled back
+                    raise OperationalError("COMMIT", {}, Exception("database is locked"))
+                await super().__aexit__(exc_type, *rest)  # type: ignore[arg-type]
+
+        return Flaky(self.sessions)
+
+
+async def test_an_outcome_whose_commit_fails_is_committed_again_not_lost(app: App, clock: FrozenClock) -> None:
+    assert app.storage is not None
+    uid = await add_user(app, "ann")
+    did = await add_delivery(app, uid, clock)
+    storage = CommitsFail(app.storage)
+
+    def sent_then_locked(chat_id: str, reply: Reply) -> SendOutcome:
+        storage.fail = 1  # the claim went through; the commit of this outcome is the one refused
+        return SendOutcome("sent")
+
+    messenger = FakeMessenger(decide=sent_then_locked)
+    config = make_settings(app.settings.data_dir.parent, per_chat_interval_seconds=0.0, telegram_rate_limit=1000.0)
+    w = DeliveryWorker(storage, {"telegram": messenger}, config, clock=clock, monotonic=lambda: clock.now.timestamp())
+    await w.run_until_idle()
+    assert storage.refused == 1 and messenger.sent == [("ann", "hello")]
+    stored = await row(app, did)
+    assert (stored.status, stored.attempts, stored.sent_at) == ("sent", 1, clock.now)
+    assert not w._held and w._busy["telegram"] == 0
 
 
 async def test_postgres_workers_skip_locked_rows_and_share_a_broadcast_without_overlap(

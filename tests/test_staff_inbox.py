@@ -83,3 +83,26 @@ async def test_answered_questions_are_not_forwarded(
     inbox = FakeInbox("discord")
     assert await forward_questions(app.storage, [inbox], clock.now) == 0
     assert inbox.posted == []
+
+
+async def test_a_permanently_failing_inbox_does_not_starve_the_other(app: App, clock: FrozenClock) -> None:
+    from storage.models import User
+    from storage.questions import QuestionRepository
+
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        user = User(display_name="alice")
+        uow.session.add(user)
+        await uow.session.flush()
+        for n in range(22):
+            await QuestionRepository(uow.session).add(
+                user_id=user.id, text=f"q{n}", language="en", platform="telegram", now=clock.now, asked=True
+            )
+    telegram, discord = FakeInbox("telegram", failing=True), FakeInbox("discord")
+
+    # Each inbox takes the oldest 20 it has not had; the telegram chat refusing all of them changes nothing.
+    assert await forward_questions(app.storage, [telegram, discord], clock.now) == 20
+    assert await forward_questions(app.storage, [telegram, discord], clock.now) == 2
+    ids = [row[0] for row in await _rows(app)]
+    assert [question_id for question_id, _text in discord.posted] == ids
+    assert {telegram_id for _id, telegram_id, _discord_id in await _rows(app)} == {None}

@@ -91,7 +91,6 @@ class DiscordDoor:
         self._task: asyncio.Task[None] | None = None
         self._prepared = False
         self._ready = False
-        self._watch_events = False
         self._watcher: asyncio.Task[None] | None = None
         self._fingerprint: tuple[object, ...] | None = None
         channel_id = self.settings.discord_staff_channel_id
@@ -148,21 +147,18 @@ class DiscordDoor:
 
     async def on_ready(self) -> None:
         # Once per process: events missed while the bot was down (or never synced) are put right, and the watch
-        # loop starts (questions asked while the bot was down go to the staff channel on its first round).
+        # loop starts whether or not that first sync worked (it keeps trying).
         if self._ready or self.app.storage is None:
             return
         self._ready = True
-        if self.guild is not None:
-            self._fingerprint = await self.workshops_fingerprint()
-            try:
-                results = await self.sync_all_workshops()
-            except discord.DiscordException:
-                log.exception("discord: workshop events could not be synced")
-            else:
-                log.info("discord: workshop events synced: %s", results)
-                self._watch_events = True
-        if self._watch_events:
-            self._watcher = asyncio.create_task(self._watch(), name="discord-watch")
+        if self.guild is None:
+            return
+        try:
+            await self.check_workshops()
+        except Exception:
+            # The watcher tries again on its next look (no fingerprint is kept for a sync that failed).
+            log.exception("discord: workshop events could not be synced")
+        self._watcher = asyncio.create_task(self._watch(), name="discord-watch")
 
     async def workshops_fingerprint(self) -> tuple[object, ...]:
         """Changes whenever staff create or change a workshop (from chat, the CLI or another process)."""
@@ -183,8 +179,10 @@ class DiscordDoor:
         fingerprint = await self.workshops_fingerprint()
         if fingerprint == self._fingerprint:
             return False
+        results = await self.sync_all_workshops()
+        # Kept only now: after a failed sync the same fingerprint must still count as a change.
         self._fingerprint = fingerprint
-        log.info("discord: workshops changed, events synced: %s", await self.sync_all_workshops())
+        log.info("discord: workshops changed, events synced: %s", results)
         return True
 
     async def _watch(self) -> None:

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.inbound import Incoming, incoming
-from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, retry_seconds, send_reply
+from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, outcome_of, send_reply
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.staff import forwarded_ref, is_chat
 from bot.core.replies import Button, Reply
@@ -49,23 +49,22 @@ T = TypeVar("T")
 
 
 async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
-    """An answer to the person in front of us: wait out Telegram's flood limit, retry network errors with backoff.
+    """One Bot API call answering the person in front of us: wait out Telegram's flood limit, retry network
+    errors with backoff. What is worth retrying is `outcome_of`'s call, the same as the delivery worker's:
+    a refused message (BadRequest) or a blocked chat (Forbidden) is raised at once, trying again cannot help.
 
-    A refused message (BadRequest) or a blocked chat (Forbidden) is not retried: trying again cannot help.
+    Wrap single calls only (see `send_reply(wrap=...)`): retrying a multi-message step would repeat what went out.
     """
     for attempt in range(REPLY_ATTEMPTS):
         try:
             return await send()
-        except RetryAfter as exc:
-            delay = retry_seconds(exc)
-            if attempt == REPLY_ATTEMPTS - 1 or delay > MAX_INLINE_WAIT_SECONDS:
+        except TelegramError as exc:
+            outcome = outcome_of(exc)
+            if outcome.status != "retry" or attempt == REPLY_ATTEMPTS - 1:
                 raise
-        except BadRequest:
-            raise
-        except (TimedOut, NetworkError):
-            if attempt == REPLY_ATTEMPTS - 1:
+            delay = outcome.retry_after if outcome.retry_after is not None else 0.5 * 2**attempt
+            if delay > MAX_INLINE_WAIT_SECONDS:
                 raise
-            delay = 0.5 * 2**attempt
         log.info("telegram reply retried in %.1fs (attempt %d)", delay, attempt + 1)
         await asyncio.sleep(delay)
     raise AssertionError("unreachable")
@@ -110,8 +109,16 @@ class TelegramAdapter:
             await self.set_reachable(got.user_id, True)
         replies = await self.app.dispatcher.dispatch(event)
         if got.callback_id is not None:
-            await bot.answer_callback_query(got.callback_id)
+            await self._answer_press(bot, got.callback_id)
         await self._deliver(bot, got, replies)
+
+    async def _answer_press(self, bot: Bot, callback_id: str) -> None:
+        """Stop the button's spinner. The action is already saved, so a refusal here (a press older than
+        Telegram's answer window: "query is too old") must not cost the person the reply."""
+        try:
+            await bot.answer_callback_query(callback_id)
+        except BadRequest as exc:
+            log.info("telegram button press not answered: %s", exc)
 
     async def _as_staff_answer(self, event: Event, replied_to: int) -> Event:
         """A reply in the staff group to a posted question is `/answer <id> <text>`: the same path, the same
@@ -135,9 +142,9 @@ class TelegramAdapter:
         try:
             for index, reply in enumerate(replies):
                 if reply.personal and not private:
-                    await with_retries(partial(self._move_to_private, bot, got, reply))
+                    await self._move_to_private(bot, got, reply)
                 elif not (reply.edit and index == 0 and await with_retries(partial(self._edit, bot, got, reply))):
-                    await with_retries(partial(send_reply, bot, chat, reply))
+                    await send_reply(bot, chat, reply, wrap=with_retries)
         except Forbidden as exc:
             # The person blocked the bot (or left the group) between writing and our answer.
             log.info("telegram chat %s unreachable: %s", got.chat_id, exc)
@@ -172,7 +179,7 @@ class TelegramAdapter:
         username = bot.username
         link = f"https://t.me/{username}"
         try:
-            await send_reply(bot, chat_ref(got.user_id), reply)
+            await send_reply(bot, chat_ref(got.user_id), reply, wrap=with_retries)
             moved = True
         except (Forbidden, BadRequest):
             # Telegram lets a bot write first only to people who have started it.
@@ -186,7 +193,7 @@ class TelegramAdapter:
                 else _("That answer is personal, so I don't post it here. Open a private chat with me to see it.")
             )
             notice = Reply(text, buttons=[[Button(_("Open private chat"), url=link)]])
-        await send_reply(bot, chat_ref(got.chat_id), notice)
+        await send_reply(bot, chat_ref(got.chat_id), notice, wrap=with_retries)
 
     async def set_reachable(self, user_id: str, reachable: bool) -> None:
         """Remember whether messages can reach this Telegram account (the delivery worker skips those that can't)."""

@@ -109,8 +109,11 @@ class TelegramDoor:
     async def stop(self) -> None:
         """Stop fetching, let the update in hand (and those already queued) finish, then close the client.
 
-        A webhook stays registered, so Telegram keeps updates for us while the bot restarts.
+        A webhook stays registered, so Telegram keeps updates for us while the bot restarts. The webhook route
+        answers 503 from the first moment: an update accepted now would wait behind PTB's stop, which no longer
+        reads the queue, and be lost; refused, Telegram sends it again after the restart.
         """
+        self.started = False
         application = self.application
         try:
             if application.updater is not None and application.updater.running:
@@ -119,7 +122,6 @@ class TelegramDoor:
                 await application.stop()
             await application.shutdown()
         finally:
-            self.started = False
             for handler in logging.getLogger().handlers:
                 handler.removeFilter(self._redactor)
 

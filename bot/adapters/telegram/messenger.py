@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
@@ -68,28 +69,45 @@ def outcome_of(exc: TelegramError) -> SendOutcome:
     return SendOutcome("failed", error=message)
 
 
-async def send_reply(bot: Bot, chat_id: int | str, reply: Reply, **extra: Any) -> list[Message]:
-    """Send a reply's text parts (keyboard under the last) and then its files; raises TelegramError."""
+# Runs one Bot API call: `wrap(lambda: bot.send_message(...))`. A retrying wrapper retries just that call.
+CallWrapper = Callable[[Callable[[], Awaitable[Message]]], Awaitable[Message]]
+
+
+async def once(call: Callable[[], Awaitable[Message]]) -> Message:
+    return await call()
+
+
+async def send_reply(
+    bot: Bot, chat_id: int | str, reply: Reply, *, wrap: CallWrapper = once, **extra: Any
+) -> list[Message]:
+    """Send a reply's text parts (keyboard under the last) and then its files; raises TelegramError.
+
+    Each Bot API call goes through `wrap` on its own, so a retry never sends a part that already went out
+    (the delivery worker, which retries whole rows itself, keeps the default: one try).
+    """
     rendered = render(reply)
     sent: list[Message] = []
     for index, part in enumerate(rendered.parts):
         last = index == len(rendered.parts) - 1
         sent.append(
-            await bot.send_message(
-                chat_id,
-                part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=rendered.markup if last else None,
-                link_preview_options=NO_PREVIEW,
-                **extra,
+            await wrap(
+                partial(
+                    bot.send_message,
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=rendered.markup if last else None,
+                    link_preview_options=NO_PREVIEW,
+                    **extra,
+                )
             )
         )
     if not rendered.parts and rendered.markup is not None:
         # Buttons need a message to hang from; an empty text is refused by Telegram.
-        sent.append(await bot.send_message(chat_id, "⬇️", reply_markup=rendered.markup, **extra))
+        sent.append(await wrap(partial(bot.send_message, chat_id, "⬇️", reply_markup=rendered.markup, **extra)))
     for attachment in reply.files:
         try:
-            sent.append(await send_file(bot, chat_id, attachment, **extra))
+            sent.append(await wrap(partial(send_file, bot, chat_id, attachment, **extra)))
         except Forbidden:
             raise
         except TelegramError as exc:
@@ -97,7 +115,9 @@ async def send_reply(bot: Bot, chat_id: int | str, reply: Reply, **extra: Any) -
             # sendDocument, such as an emulator) must not turn the whole answer into an error, nor, through a
             # retry, into a second copy of the text. Say plainly that the file is missing instead.
             log.warning("telegram file %s not sent: %s", attachment.filename, exc)
-            sent.append(await bot.send_message(chat_id, file_missing_notice(attachment, reply.lang), **extra))
+            notice = file_missing_notice(attachment, reply.lang)
+            # HTML like every reply: the file name in it is escaped.
+            sent.append(await wrap(partial(bot.send_message, chat_id, notice, parse_mode=ParseMode.HTML, **extra)))
     return sent
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from bot.app import App
 from storage.models import Workshop
 from tests.adapters.discord.harness import GUILD_ID, DiscordHarness, snowflake
@@ -144,6 +146,35 @@ async def test_a_staff_edit_anywhere_reaches_the_events_tab(
         await ws.edit_workshop(uow.session, str(workshop_id), fields, clock.now, notify=_nobody, offer_hours=48)
     assert await door.check_workshops() is True
     assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul Innovation Park, Seoul"}]
+    assert await door.check_workshops() is False
+    await door.stop()
+
+
+async def test_a_refused_sync_is_tried_again_and_the_watcher_runs_anyway(
+    harness: DiscordHarness, discord_app: App, clock: FrozenClock
+) -> None:
+    import discord
+
+    events = FakeEvents(harness)
+    refusals = 2
+
+    def create_or_refuse(body: dict[str, Any]) -> tuple[int, Any]:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            return 403, {"message": "Missing Permissions", "code": 50013}
+        return events.create(body)
+
+    harness.routes[("POST", f"/guilds/{GUILD_ID}/scheduled-events")] = create_or_refuse
+    door = harness.door
+    await _workshop(discord_app, updated_at=clock.now)
+    await door.on_ready()  # the first sync is refused: logged, and the watcher starts all the same
+    assert events.events == {} and door._watcher is not None and not door._watcher.done()
+    with pytest.raises(discord.Forbidden):
+        await door.check_workshops()
+    # Nothing changed since, but nothing was synced either: the next look syncs.
+    assert await door.check_workshops() is True
+    assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul City Hall, Seoul"}]
     assert await door.check_workshops() is False
     await door.stop()
 

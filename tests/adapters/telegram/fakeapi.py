@@ -25,6 +25,8 @@ class Fault:
     description: str
     parameters: dict[str, Any] | None = None
     delay: float = 0.0
+    # Calls of the method let through before this fault is served (to fail the second message of several).
+    skip: int = 0
 
 
 @dataclass
@@ -66,7 +68,9 @@ class FakeBotApi:
                     params[key] = {"filename": value.filename, "data": value.file.read()}
         self.calls.append((method, params))
         queued = self.faults.get(method)
-        if queued:
+        if queued and queued[0].skip:
+            queued[0].skip -= 1
+        elif queued:
             fault = queued.pop(0)
             if fault.delay:
                 await asyncio.sleep(fault.delay)

@@ -93,6 +93,18 @@ async def test_edit_refused_falls_back_to_a_new_message(app: App, bot: Bot, api:
     assert api.methods == ["answerCallbackQuery", "editMessageText", "sendMessage"]
 
 
+async def test_a_refused_press_answer_does_not_lose_the_reply(
+    app: App, bot: Bot, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.fail("answerCallbackQuery", Fault(400, "Bad Request: query is too old and response timeout expired"))
+    with caplog.at_level(logging.INFO, logger="bot.adapters.telegram.adapter"):
+        await feed(app, bot, "callback_language")
+    assert api.methods == ["answerCallbackQuery", "editMessageText"]
+    assert any("\u0600" <= char <= "\u06ff" for char in api.called("editMessageText")[0]["text"])
+    [record] = [r for r in caplog.records if "query is too old" in r.getMessage().lower()]
+    assert record.levelno == logging.INFO
+
+
 async def test_forged_callback_is_answered_with_a_notice_and_changes_nothing(
     app: App, bot: Bot, api: FakeBotApi
 ) -> None:
@@ -254,3 +266,32 @@ async def test_a_refused_message_is_not_retried(app: App, bot: Bot, api: FakeBot
     with pytest.raises(BadRequest):
         await feed(app, bot, "private_start")
     assert (waits, len(api.called("sendMessage"))) == ([], 1)
+
+
+async def test_a_flood_limit_on_the_group_notice_does_not_resend_the_private_answer(
+    app: App, bot: Bot, api: FakeBotApi, waits: list[float]
+) -> None:
+    add_personal_command(app)
+    api.fail("sendMessage", Fault(429, "Too Many Requests: retry after 2", {"retry_after": 2}, skip=1))
+    data = json.loads((FIXTURES / "group_command_for_us.json").read_text())
+    data["message"]["text"] = "/mydata@wego_champions_bot"
+    await TelegramAdapter(app).handle(Update.de_json(data, bot), SimpleNamespace(bot=bot))  # type: ignore[arg-type]
+    # The private answer once; only the refused group notice asked again, after the 2 s Telegram asked for.
+    assert [call["chat_id"] for call in api.called("sendMessage")] == [ALICE, GROUP, GROUP]
+    assert waits == [2.0]
+
+
+async def test_a_failed_second_part_of_a_long_reply_does_not_resend_the_first(
+    app: App, bot: Bot, api: FakeBotApi, waits: list[float]
+) -> None:
+    async def long(ctx: Context) -> Reply:
+        """A long answer."""
+        return Reply("\n".join(["a" * 3000, "b" * 3000]))
+
+    app.router.commands["long"] = Route("long", long)
+    api.fail("sendMessage", Fault(500, "Internal Server Error", skip=1))
+    data = json.loads((FIXTURES / "private_start.json").read_text())
+    data["message"]["text"] = "/long"
+    await TelegramAdapter(app).handle(Update.de_json(data, bot), SimpleNamespace(bot=bot))  # type: ignore[arg-type]
+    assert [call["text"][0] for call in api.called("sendMessage")] == ["a", "b", "b"]
+    assert waits == [0.5]

@@ -108,6 +108,18 @@ async def test_refused_file_becomes_a_notice_and_the_send_still_counts(api: Fake
     assert api.called("sendMessage")[1]["text"] == expected
 
 
+async def test_the_missing_file_notice_is_html_so_its_escaped_name_reads_right(api: FakeBotApi) -> None:
+    api.fail("sendDocument", Fault(400, "Bad Request: file is too big"))
+    reply = Reply("Your calendar", files=[Attachment("Q&A <1>.ics", b"BEGIN:VCALENDAR", "text/calendar")], lang="en")
+    assert (await TelegramMessenger(api.bot()).send(CHAT, reply)).status == "sent"
+    notice = api.called("sendMessage")[1]
+    # Sent as HTML, Telegram shows "Q&A <1>.ics"; as plain text the person would read "Q&amp;A &lt;1&gt;.ics".
+    assert (notice["text"], notice["parse_mode"]) == (
+        "I could not attach the file Q&amp;A &lt;1&gt;.ics here, sorry.",
+        "HTML",
+    )
+
+
 async def test_blocked_before_the_file_is_unreachable(api: FakeBotApi) -> None:
     api.fail("sendDocument", Fault(403, "Forbidden: bot was blocked by the user"))
     reply = Reply("Your data", files=[Attachment("wego-my-data.json", b"{}", "application/json")])

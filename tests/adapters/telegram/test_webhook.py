@@ -9,10 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 from aiohttp import web
+from telegram.ext import Application
 
 from bot.adapters.telegram.door import SECRET_HEADER, TelegramDoor, webhook_route, webhook_secret
 from bot.app import App
 from bot.settings import Settings
+from tests.adapters.telegram.fakeapi import TOKEN, fake_bot_api
 from tests.conftest import make_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -78,6 +80,42 @@ async def test_not_started_asks_telegram_to_come_back(served: tuple[TelegramDoor
     async with httpx.AsyncClient() as client:
         answer = await client.post(url, content=json.dumps({"update_id": 1}), headers={SECRET_HEADER: "s3cret-token_1"})
     assert answer.status_code == 503
+
+
+async def test_an_update_posted_while_stopping_is_sent_back_to_telegram(app: App) -> None:
+    """PTB's stop no longer reads the queue: an update accepted then would be lost, so Telegram must resend it."""
+    statuses: list[int] = []
+    web_app = web.Application()
+    runner = web.AppRunner(web_app)
+
+    class PostsWhileStopping(Application):  # type: ignore[type-arg]
+        async def stop(self) -> None:
+            body = (FIXTURES / "private_start.json").read_text(encoding="utf-8")
+            async with httpx.AsyncClient() as client:
+                answer = await client.post(url, content=body, headers={SECRET_HEADER: "s3cret-token_1"})
+            statuses.append(answer.status_code)
+            await super().stop()
+
+    async with fake_bot_api() as api:
+        builder = (
+            Application.builder()
+            .token(TOKEN)
+            .base_url(f"http://127.0.0.1:{api.port}/bot")
+            .application_class(PostsWhileStopping)
+        )
+        door = TelegramDoor(app, builder=builder)
+        web_app.add_routes([webhook_route(door)])
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/hooks/telegram"  # type: ignore[union-attr]
+        try:
+            await door.start()
+            assert door.started and "setWebhook" in api.methods
+            await door.stop()
+        finally:
+            await runner.cleanup()
+    assert statuses == [503]
 
 
 def test_secret_is_derived_when_not_configured(tmp_path: Path) -> None:
