@@ -158,7 +158,7 @@ async def test_html_and_right_to_left_text_arrive_intact_and_the_author_gets_a_r
     await worker.run_until_idle()
     sent = dict(messenger.sent)
     assert sent.keys() == {"tg_it", "both_ar"}
-    assert sent["tg_it"].endswith("Rooms &lt;A&amp;B&gt; &quot;free&quot; &amp; open &lt;script&gt;x&lt;/script&gt;")
+    assert sent["tg_it"].endswith('Rooms &lt;A&amp;B&gt; "free" &amp; open &lt;script&gt;x&lt;/script&gt;')
     assert sent["both_ar"].endswith("ورشة العمل في &lt;ميلانو&gt; يوم ٢٠ أبريل")
     finished = await jobs.finish_broadcasts(app.storage, settings, clock.now)
     assert len(finished) == 1

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.content import ContentError, load_content
 from bot.core.actions import act
-from bot.core.replies import esc
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.kinds import question_kinds
@@ -359,8 +358,8 @@ async def test_ask_the_team_round_trip(staffed_app: App, clock: FrozenClock, con
     # The framing is in Maria's language.
     assert deliveries[0].text == (
         italian("<b>The program team answered your question</b>") + "\n"
-        f"<i>“{esc(question)}”</i>\n\n"
-        "Sì, c&#x27;è un parcheggio gratuito in Via Roma."
+        f"<i>“{question}”</i>\n\n"
+        "Sì, c'è un parcheggio gratuito in Via Roma."
     )
 
     entry = load_content(content_copy).faq.get("staff-1")  # what `content check` runs
