@@ -15,9 +15,11 @@ from bot.content import Content
 from bot.core.replies import Reply, esc
 from bot.i18n import _, format_datetime
 from bot.settings import Settings
+from handlers.workshop_views import outbox_notifier
 from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
+from storage import workshops as workshop_store
 from storage.models import Broadcast, NotificationPrefs, Registration, User, Workshop
 from storage.outbox import enqueue_for_user
 from storage.uow import Storage
@@ -99,6 +101,21 @@ class _LazyLine:
 
     def __call__(self) -> str:
         return _lecture_line(self.content, self.key)
+
+
+# -- workshop seat offers ----------------------------------------------------------------------------------------
+
+
+async def expire_offers(storage: Storage, settings: Settings, now: datetime) -> int:
+    """Lapsed seat offers pass to the next person waiting even when nobody uses the bot; returns how many lapsed."""
+    async with storage.unit_of_work() as uow:
+        expired = await workshop_store.expire_offers(
+            uow.session,
+            now,
+            notify=outbox_notifier(uow.session, settings, now),
+            offer_hours=settings.waitlist_offer_hours,
+        )
+    return len(expired)
 
 
 # -- workshop reminders -------------------------------------------------------------------------------------------

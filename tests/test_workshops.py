@@ -376,3 +376,26 @@ async def test_moving_the_date_tells_everyone_and_cancel_tells_everyone(
         ("a", "workshop.workshop_cancelled"),
         ("b", "workshop.workshop_cancelled"),
     ]
+
+
+async def test_the_clock_tick_passes_a_lapsed_offer_on_without_anyone_using_the_bot(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    from scheduler.clock import SchedulerHandle
+
+    wid = await make_workshop(app, clock(), capacity=1)
+    for name in ("alice", "bob", "carol"):
+        await join(chat(name), wid)
+    await chat("alice").press_action(act("ws.cancel_yes", await registration_id(app, "alice", wid)))
+    handle = SchedulerHandle(app, {}, clock)
+    clock.advance(hours=47)
+    await handle.tick()
+    assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "offered", "waitlisted"]
+    clock.advance(hours=1)
+    await handle.tick()
+    assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "cancelled", "offered"]
+    assert [(w, k) for w, k, _t in await deliveries(app)] == [
+        ("bob", "workshop.offered"),
+        ("bob", "workshop.offer_expired"),
+        ("carol", "workshop.offered"),
+    ]
