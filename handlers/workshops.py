@@ -372,14 +372,7 @@ async def cancel_confirmed(ctx: Context) -> Reply:
 
 @router.action("ws.accept")
 async def accept(ctx: Context) -> Reply:
-    _registration, workshop = await ws.accept_offer(
-        ctx.session,
-        _arg(ctx),
-        ctx.user_id,
-        ctx.now(),
-        notify=context_notifier(ctx),
-        offer_hours=ctx.settings.waitlist_offer_hours,
-    )
+    _registration, workshop = await ws.accept_offer(ctx.session, _arg(ctx), ctx.user_id, ctx.now())
     return Reply(
         _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
             city=esc(workshop.city), when=short_when(workshop)

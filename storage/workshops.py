@@ -329,15 +329,22 @@ async def cancel_registration(
 
 
 async def accept_offer(
-    session: AsyncSession, raw_id: str, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
+    session: AsyncSession, raw_id: str, user_id: int, now: datetime
 ) -> tuple[Registration, Workshop]:
     registration = await own_registration(session, raw_id, user_id)
     workshop = await lock_workshop(session, registration.workshop_id)
     assert workshop is not None
-    await expire_offers(session, now, notify=notify, offer_hours=offer_hours, workshop_id=workshop.id)
     await session.refresh(registration)
     if registration.status == CONFIRMED:
         return registration, workshop
+    if (
+        registration.status == OFFERED
+        and registration.offer_expires_at is not None
+        and registration.offer_expires_at <= now
+    ):
+        # Refused without writing: the expiry and the offer to the next person belong to a transaction that commits
+        # (the clock's tick, or the next read of the seats), not to this one, which the refusal rolls back.
+        raise UserError(_("That seat offer has expired; the seat passes to the next person on the waiting list."))
     if registration.status != OFFERED:
         raise UserError(
             _("That seat offer has expired and the seat went to the next person. You are no longer registered.")

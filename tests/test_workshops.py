@@ -399,3 +399,26 @@ async def test_the_clock_tick_passes_a_lapsed_offer_on_without_anyone_using_the_
         ("bob", "workshop.offer_expired"),
         ("carol", "workshop.offered"),
     ]
+
+
+async def test_accepting_a_lapsed_offer_is_refused_without_writing_and_the_tick_passes_it_on(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    from scheduler.clock import SchedulerHandle
+
+    wid = await make_workshop(app, clock(), capacity=1)
+    bob = chat("bob")
+    for person in (chat("alice"), bob, chat("carol")):
+        await join(person, wid)
+    await chat("alice").press_action(act("ws.cancel_yes", await registration_id(app, "alice", wid)))
+    clock.advance(hours=48)
+    before = (await registrations(app, wid), await deliveries(app))
+    await bob.press_action(act("ws.accept", await registration_id(app, "bob", wid)))
+    assert bob.text == "That seat offer has expired; the seat passes to the next person on the waiting list."
+    assert (await registrations(app, wid), await deliveries(app)) == before
+    await SchedulerHandle(app, {}, clock).tick()
+    assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "cancelled", "offered"]
+    assert [(w, k) for w, k, _t in await deliveries(app)][1:] == [
+        ("bob", "workshop.offer_expired"),
+        ("carol", "workshop.offered"),
+    ]
