@@ -646,7 +646,7 @@ async def edit_workshop(
     await session.flush()
     if fields.start_local is not None:
         await set_date(session, str(workshop.id), fields.start_local, now, notify=notify, offer_hours=offer_hours)
-    elif fields.capacity is not None:
+    if fields.capacity is not None:
         await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
     return workshop
 

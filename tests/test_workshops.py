@@ -422,3 +422,19 @@ async def test_accepting_a_lapsed_offer_is_refused_without_writing_and_the_tick_
         ("bob", "workshop.offer_expired"),
         ("carol", "workshop.offered"),
     ]
+
+
+async def test_raising_the_capacity_with_a_new_date_offers_the_new_seats(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    wid = await make_workshop(app, clock(), capacity=1)
+    for name in ("alice", "bob", "carol"):
+        await join(chat(name), wid)
+    await chat("staffer").send(f'/ws_edit {wid} capacity=2 start="2026-04-21 15:00"')
+    assert [r[1] for r in await registrations(app, wid)] == ["confirmed", "offered", "waitlisted"]
+    assert [(w, k) for w, k, _t in await deliveries(app)] == [
+        ("alice", "workshop.rescheduled"),
+        ("bob", "workshop.rescheduled"),
+        ("carol", "workshop.rescheduled"),
+        ("bob", "workshop.offered"),
+    ]
