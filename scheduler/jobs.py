@@ -23,6 +23,7 @@ from storage import workshops as workshop_store
 from storage.models import Broadcast, NotificationPrefs, Registration, User, Workshop
 from storage.outbox import enqueue_for_user
 from storage.uow import Storage
+from storage.users import language_of
 
 log = logging.getLogger(__name__)
 
@@ -270,9 +271,9 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
         def render(broadcast: Broadcast, user: User) -> tuple[str, datetime]:
             from bot.i18n import use_locale
 
-            locale = user.locale or settings.default_language
+            locale = language_of(user, settings.default_language)
             with use_locale(locale):
-                text = broadcast_message(broadcast_store.text_for(broadcast, user.locale))
+                text = broadcast_message(broadcast_store.text_for(broadcast, locale))
             urgent = bool((broadcast.audience or {}).get("urgent"))
             return text, now if urgent else after_quiet_hours(now, user_zone(user, settings), quiet)
 

@@ -40,6 +40,7 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
             "name": user.full_name,
             "display_name": user.display_name,
             "language": user.locale,
+            "platform_language": user.locale_hint,
             "timezone": user.timezone,
             "birth_year": user.birth_year,
             "created_at": _iso(user.created_at),
@@ -116,6 +117,7 @@ async def delete_user_data(
     user.display_name = ""
     user.birth_year = None
     user.locale = None
+    user.locale_hint = None
     user.timezone = None
     user.deleted_at = now
     await session.flush()

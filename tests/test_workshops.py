@@ -438,3 +438,26 @@ async def test_raising_the_capacity_with_a_new_date_offers_the_new_seats(
         ("carol", "workshop.rescheduled"),
         ("bob", "workshop.offered"),
     ]
+
+
+async def test_notices_follow_the_platform_language_of_someone_who_never_chose_one(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    from storage.broadcasts import Audience, recipient_ids
+
+    wid = await make_workshop(app, clock(), capacity=1)
+    alice, bruno = chat("alice"), chat("bruno", locale_hint="it-IT")
+    for person in (alice, bruno):
+        await join(person, wid)
+    assert (await user_row(app, "bruno")).locale is None
+    assert (await user_row(app, "bruno")).locale_hint == "it"
+    await alice.press_action(act("ws.cancel_yes", await registration_id(app, "alice", wid)))
+    [(who, kind, text)] = await deliveries(app)
+    assert (who, kind) == ("bruno", "workshop.offered")
+    assert "lunedì 20 aprile 2026" in text
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        italians = await recipient_ids(uow.session, Audience.parse("lang=it", ("en", "it")), app.content, "en")
+        english = await recipient_ids(uow.session, Audience.parse("lang=en", ("en", "it")), app.content, "en")
+    assert italians == [(await user_row(app, "bruno")).id]
+    assert (await user_row(app, "alice")).id in english and (await user_row(app, "bruno")).id not in english
