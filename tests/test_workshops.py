@@ -461,3 +461,25 @@ async def test_notices_follow_the_platform_language_of_someone_who_never_chose_o
         english = await recipient_ids(uow.session, Audience.parse("lang=en", ("en", "it")), app.content, "en")
     assert italians == [(await user_row(app, "bruno")).id]
     assert (await user_row(app, "alice")).id in english and (await user_row(app, "bruno")).id not in english
+
+
+async def test_refusals_escape_the_city_and_staff_input(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    staff, alice = chat("staffer"), chat("alice")
+    wid = await make_workshop(app, clock(), city="Rome & <Lazio>")
+    await staff.send(f"/ws_close {wid}")
+    await join(alice, wid)
+    assert alice.last[0].text == "Registration for the workshop in Rome &amp; &lt;Lazio&gt; is closed."
+    await staff.send(f"/ws_edit {wid} zone=<b>Mars")
+    assert staff.last[0].text == ("“&lt;b&gt;Mars” is not a time zone I know. Use an IANA name such as Europe/Rome.")
+    await staff.send(f'/ws_edit {wid} start="<i>soon"')
+    assert staff.last[0].text == (
+        "I could not read the time “&lt;i&gt;soon”. Write it as YYYY-MM-DD HH:MM, e.g. 2026-05-14 15:00."
+    )
+    await staff.send(f"/ws_edit {wid} <u>=1")
+    assert staff.last[0].text.startswith("I don't know the field “&lt;u&gt;”.")
+    await staff.send(f"/ws_cancel {wid}")
+    await staff.press("Yes, cancel the workshop")
+    await staff.send(f"/ws_edit {wid} capacity=3")
+    assert staff.last[0].text == "The workshop in Rome &amp; &lt;Lazio&gt; has been cancelled."
