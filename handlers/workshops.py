@@ -99,7 +99,7 @@ async def show(ctx: Context) -> Reply:
     mine = await ws.registration_of(ctx.session, workshop.id, ctx.user_id)
     buttons: list[list[Button]] = []
     if mine is not None and mine.status != ws.CANCELLED:
-        text += "\n\n" + await _my_status(ctx, mine)
+        text += "\n\n" + await _my_status(ctx, mine, workshop)
         buttons.append([_mine_button()])
     elif status in ("open", "tba", "full"):
         label = {"open": _("Sign up"), "tba": _("Pre-register"), "full": _("Join the waiting list")}[status]
@@ -108,9 +108,11 @@ async def show(ctx: Context) -> Reply:
     return Reply(text, buttons=buttons)
 
 
-async def _my_status(ctx: Context, registration: Registration) -> str:
+async def _my_status(ctx: Context, registration: Registration, workshop: Workshop) -> str:
     if registration.attended_at is not None:
         return _("You attended this workshop.")
+    if ws.is_past(workshop, ctx.now()):
+        return _("This workshop has taken place.")
     if registration.status == ws.CONFIRMED:
         return _("Your place is confirmed.")
     if registration.status == ws.OFFERED and registration.offer_expires_at is not None:
@@ -237,7 +239,8 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
         )
     except ws.AlreadyRegistered as already:
         # A double press: the first press registered; this one says so and changes nothing.
-        return Reply(already.message + "\n" + await _my_status(ctx, already.registration), buttons=[[_mine_button()]])
+        status = await _my_status(ctx, already.registration, await ctx.session.get_one(Workshop, workshop_id))
+        return Reply(already.message + "\n" + status, buttons=[[_mine_button()]])
     workshop = await ctx.session.get_one(Workshop, workshop_id)
     city = esc(workshop.city)
     lines: list[str] = []
@@ -295,16 +298,23 @@ async def mysignups(ctx: Context) -> Reply:
         lines = [_("<b>Your workshops</b>")]
         for registration, workshop in mine:
             lines.append(
-                f"• <b>{esc(workshop.city)}</b> — {short_when(workshop)}\n  {await _my_status(ctx, registration)}"
+                f"• <b>{esc(workshop.city)}</b> — {short_when(workshop)}\n"
+                f"  {await _my_status(ctx, registration, workshop)}"
             )
             row = []
-            if registration.status == ws.OFFERED:
-                row.append(Button(_("Confirm: {city}").format(city=workshop.city), act("ws.accept", registration.id)))
-            if registration.status == ws.CONFIRMED and workshop.starts_at is not None:
-                row.append(Button(_("Calendar: {city}").format(city=workshop.city), act("ws.ics", workshop.id)))
-            if registration.attended_at is None:
-                row.append(Button(_("Cancel: {city}").format(city=workshop.city), act("ws.cancel", registration.id)))
-            buttons.append(row)
+            # A workshop that is over has nothing left to confirm, cancel or put in a calendar.
+            if not ws.is_past(workshop, ctx.now()):
+                if registration.status == ws.OFFERED:
+                    label = _("Confirm: {city}").format(city=workshop.city)
+                    row.append(Button(label, act("ws.accept", registration.id)))
+                if registration.status == ws.CONFIRMED and workshop.starts_at is not None:
+                    row.append(Button(_("Calendar: {city}").format(city=workshop.city), act("ws.ics", workshop.id)))
+                if registration.attended_at is None:
+                    row.append(
+                        Button(_("Cancel: {city}").format(city=workshop.city), act("ws.cancel", registration.id))
+                    )
+            if row:
+                buttons.append(row)
     if ctx.user.birth_year is None and mine:
         lines.append(_birth_year_note(ctx))
         buttons.append([Button(_("Add my year of birth"), act("ws.birth"))])
@@ -341,6 +351,7 @@ async def _own(ctx: Context) -> tuple[Registration, Workshop]:
 @router.action("ws.cancel")
 async def cancel(ctx: Context) -> Reply:
     registration, workshop = await _own(ctx)
+    ws.refuse_unless_cancellable(registration, workshop, ctx.now())
     return Reply(
         _("Cancel your place at the workshop in {city} ({when})? This cannot be undone.").format(
             city=esc(workshop.city), when=short_when(workshop)

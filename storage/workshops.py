@@ -319,6 +319,7 @@ async def cancel_registration(
     registration = await own_registration(session, raw_id, user_id)
     workshop = await lock_workshop(session, registration.workshop_id)
     assert workshop is not None  # the foreign key guarantees it
+    refuse_unless_cancellable(registration, workshop, now)
     held_seat = registration.status in SEAT_HOLDERS
     registration.status = CANCELLED
     registration.cancelled_at = now
@@ -327,6 +328,14 @@ async def cancel_registration(
     if held_seat:
         await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
     return registration, workshop
+
+
+def refuse_unless_cancellable(registration: Registration, workshop: Workshop, now: datetime) -> None:
+    """Attendance is a record (certificates rest on it): a workshop attended or over is not cancelled afterwards."""
+    if registration.attended_at is not None:
+        raise UserError(_("You attended this workshop, so the registration cannot be cancelled."))
+    if is_past(workshop, now):
+        raise UserError(_("The workshop in {city} has already taken place.").format(city=esc(workshop.city)))
 
 
 async def accept_offer(

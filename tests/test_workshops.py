@@ -483,3 +483,29 @@ async def test_refusals_escape_the_city_and_staff_input(
     await staff.press("Yes, cancel the workshop")
     await staff.send(f"/ws_edit {wid} capacity=3")
     assert staff.last[0].text == "The workshop in Rome &amp; &lt;Lazio&gt; has been cancelled."
+
+
+async def test_a_past_or_attended_registration_cannot_be_cancelled_and_shows_as_past(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    wid = await make_workshop(app, clock(), start="2026-03-03 15:00", duration=120)  # 14:00-16:00 UTC
+    alice, bob = chat("alice"), chat("bob")
+    await join(alice, wid)
+    await join(bob, wid)
+    clock.now = datetime(2026, 3, 3, 14, 30, tzinfo=UTC)
+    await alice.send(f"/checkin {(await workshop(app, wid)).checkin_code}")
+    alice_reg = await registration_id(app, "alice", wid)
+    await _unchanged(app, lambda: alice.press_action(act("ws.cancel_yes", alice_reg)))
+    assert alice.text == "You attended this workshop, so the registration cannot be cancelled."
+    clock.now = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)  # weeks later
+    bob_reg = await registration_id(app, "bob", wid)
+    await _unchanged(app, lambda: bob.press_action(act("ws.cancel_yes", bob_reg)))
+    assert bob.text == "The workshop in Milan has already taken place."
+    await _unchanged(app, lambda: bob.press_action(act("ws.cancel", bob_reg)))
+    assert bob.text == "The workshop in Milan has already taken place."
+    await bob.send("/mysignups")
+    assert "Milan — Tuesday, March 3, 2026, 3:00\u202fPM\n  This workshop has taken place." in bob.text
+    assert [b.label for b in bob.last[0].buttons[0]] == ["Add my year of birth"]
+    await alice.send("/mysignups")
+    assert "You attended this workshop." in alice.text
+    assert [b.label for row in alice.last[0].buttons for b in row] == ["Add my year of birth", "All workshops"]
