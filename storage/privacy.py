@@ -9,7 +9,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.certificates.codes import group
-from storage.models import Account, Certificate, Delivery, LectureProgress, LinkCode, Registration, User, Workshop
+from storage.models import (
+    Account,
+    Certificate,
+    Delivery,
+    LectureProgress,
+    LinkCode,
+    Question,
+    Registration,
+    User,
+    Workshop,
+)
 from storage.workshops import Notify, cancel_all_for_user
 
 
@@ -111,6 +121,8 @@ async def delete_user_data(
         record.name = ""
     await session.execute(delete(LectureProgress).where(LectureProgress.user_id == user_id))
     await session.execute(delete(LinkCode).where(LinkCode.user_id == user_id))
+    # Their words, and an answer could no longer reach them; a question saved as FAQ lives on in the FAQ file.
+    await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Delivery).where(Delivery.user_id == user_id))
     await session.execute(delete(Account).where(Account.user_id == user_id))
     user.full_name = None
