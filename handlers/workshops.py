@@ -397,7 +397,13 @@ async def accept(ctx: Context) -> Reply:
 @router.action("ws.ics")
 async def ics(ctx: Context) -> Reply:
     workshop = await ws.workshop_or_refuse(ctx.session, _arg(ctx))
-    if workshop.starts_at is None or workshop.status == "cancelled":
+    if workshop.status == "cancelled":
+        raise UserError(
+            _("The workshop in {city} has been cancelled, so there is no calendar file.").format(
+                city=esc(workshop.city)
+            )
+        )
+    if workshop.starts_at is None:
         raise UserError(_("This workshop has no date yet, so there is no calendar file."))
     return Reply(
         _("The calendar file for the workshop in {city}.").format(city=esc(workshop.city)),

@@ -509,3 +509,17 @@ async def test_a_past_or_attended_registration_cannot_be_cancelled_and_shows_as_
     await alice.send("/mysignups")
     assert "You attended this workshop." in alice.text
     assert [b.label for row in alice.last[0].buttons for b in row] == ["Add my year of birth", "All workshops"]
+
+
+async def test_the_calendar_file_of_a_cancelled_workshop_says_it_is_cancelled(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    staff, alice = chat("staffer"), chat("alice")
+    wid = await make_workshop(app, clock())
+    tba = await make_workshop(app, clock(), city="Athens", zone="Europe/Athens", start="tba")
+    await staff.send(f"/ws_cancel {wid}")
+    await staff.press("Yes, cancel the workshop")
+    await alice.press_action(act("ws.ics", wid))
+    assert alice.text == "The workshop in Milan has been cancelled, so there is no calendar file."
+    await alice.press_action(act("ws.ics", tba))
+    assert alice.text == "This workshop has no date yet, so there is no calendar file."
