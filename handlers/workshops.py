@@ -73,7 +73,8 @@ async def workshops(ctx: Context) -> Reply:
         return Reply(_("No workshops are planned yet."), buttons=[back_to_menu()])
     seats = await ws.seat_counts(ctx.session, items)
     now = ctx.now()
-    zone = user_zone(ctx)
+    # "Your time" only for someone who set a zone: a default zone would show a time that is nobody's.
+    zone = ctx.user.timezone
     blocks = [
         _("<b>In-person workshops</b>: “{title}”. Choose one to see it or sign up.").format(
             title=esc(ctx.content.workshops.title)
@@ -95,7 +96,7 @@ async def show(ctx: Context) -> Reply:
     await _expire(ctx, workshop.id)
     seats = (await ws.seat_counts(ctx.session, [workshop]))[workshop.id]
     status = ws.display_status(workshop, seats, ctx.now())
-    text = card(workshop, seats, status, user_zone(ctx))
+    text = card(workshop, seats, status, ctx.user.timezone)
     mine = await ws.registration_of(ctx.session, workshop.id, ctx.user_id)
     buttons: list[list[Button]] = []
     if mine is not None and mine.status != ws.CANCELLED:
