@@ -42,7 +42,7 @@ def recipients_text(count: int) -> str:
 USAGE = (
     "/broadcast new everyone | platform=telegram | lang=it | workshop=ID registered|waiting|attended | "
     "city=Milan attended | stage=not_started|in_progress|completed\n"
-    "/broadcast text [xx] TEXT\n/broadcast preview\n/broadcast send\n/broadcast at YYYY-MM-DD HH:MM\n"
+    "/broadcast text [lang=xx] TEXT\n/broadcast preview\n/broadcast send\n/broadcast at YYYY-MM-DD HH:MM\n"
     "/broadcast list\n/broadcast cancel ID\n/broadcast status ID"
 )
 
@@ -92,10 +92,17 @@ async def _new(ctx: Context, rest: str) -> Reply:
 
 async def _text(ctx: Context, rest: str) -> Reply:
     draft = await _draft(ctx)
-    first, _sep, remainder = rest.partition(" ")
+    first, _sep, remainder = rest.strip().partition(" ")
     lang = draft.default_language
-    if first.lower() in LANGUAGES and remainder.strip():
-        lang, rest = first.lower(), remainder
+    # Only an explicit marker names the language: a text may well start with a word such as "It" or "De".
+    if first.lower().startswith("lang="):
+        lang, rest = first[5:].lower(), remainder
+        if lang not in LANGUAGES:
+            raise UserError(
+                _("I don't know the language “{code}”. Use one of: {codes}.").format(
+                    code=esc(lang[:12]), codes=", ".join(LANGUAGES)
+                )
+            )
     if not rest.strip():
         raise UserError(_("The text is empty. Write it after the command: /broadcast text YOUR MESSAGE"))
     draft.texts = {**(draft.texts or {}), lang: rest.strip()}
@@ -211,7 +218,7 @@ async def _status(ctx: Context, raw: str) -> Reply:
 
 @router.command("broadcast", staff=True, args_hint="new everyone")
 async def broadcast(ctx: Context) -> Reply:
-    """Send a message to participants (staff): new, text, preview, send, at, list, cancel, status."""
+    """Message participants (staff): new, text [lang=xx], preview, send, at, list, cancel, status."""
     verb, _sep, rest = ctx.text.strip().partition(" ")
     verb = verb.lower()
     if verb == "new":

@@ -129,6 +129,13 @@ async def give_answer(
         raise QuestionProblem(
             _("Question #{id} was already answered by {who}.").format(id=question_id, who=esc(question.answered_by))
         )
+    asker = await session.get(User, question.user_id)
+    if asker is None or asker.deleted_at is not None:
+        raise QuestionProblem(
+            _("The person who asked question #{id} has deleted their data, so no answer can reach them.").format(
+                id=question_id
+            )
+        )
     question.answer = answer
     question.answered_by = answered_by[:100]
     question.answered_at = now

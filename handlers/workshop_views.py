@@ -122,12 +122,15 @@ def calendar_file(workshop: Workshop, now: datetime) -> Attachment:
 # ------------------------------------------------------------------------------------ notices to others
 
 
-def notice_reply(notice: Notice, zone: str) -> Reply:
-    """The message for `notice.user_id`, built in their language (the outbox sets the locale)."""
+def notice_reply(notice: Notice, zone: str, own_zone: str | None = None) -> Reply:
+    """The message for `notice.user_id`, built in their language (the outbox sets the locale).
+
+    `zone` writes the offer's deadline; `own_zone`, the zone the person set (if any), adds "Your time".
+    """
     ws = notice.workshop
     reg = notice.registration
     city = esc(ws.city)
-    when = "\n".join(when_lines(ws, zone))
+    when = "\n".join(when_lines(ws, own_zone))
     calendar = [Button(_("Calendar file"), act("ws.ics", ws.id))]
     mine = [Button(_("My sign-ups"), act("cmd", "mysignups"))]
     if notice.kind == "offered":
@@ -195,9 +198,12 @@ def context_notifier(ctx: Context) -> Notify:
     """Notices from a chat event go through `ctx.notify`, in each recipient's language and zone."""
 
     async def notify(notice: Notice) -> None:
-        zone = await _zone_of(ctx.session, notice.user_id, ctx.settings)
+        own = await _own_zone(ctx.session, notice.user_id)
         await ctx.notify(
-            notice.user_id, _builder(notice, zone), kind=_notice_kind(notice), ref_id=notice.registration.id
+            notice.user_id,
+            _builder(notice, own or ctx.settings.default_timezone, own),
+            kind=_notice_kind(notice),
+            ref_id=notice.registration.id,
         )
 
     return notify
@@ -208,11 +214,11 @@ def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) ->
     from storage.outbox import enqueue_for_user
 
     async def notify(notice: Notice) -> None:
-        zone = await _zone_of(session, notice.user_id, settings)
+        own = await _own_zone(session, notice.user_id)
         await enqueue_for_user(
             session,
             notice.user_id,
-            _builder(notice, zone),
+            _builder(notice, own or settings.default_timezone, own),
             kind=_notice_kind(notice),
             ref_id=notice.registration.id,
             not_before=now,
@@ -222,10 +228,10 @@ def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) ->
     return notify
 
 
-def _builder(notice: Notice, zone: str) -> Callable[[], Reply]:
-    return lambda: notice_reply(notice, zone)
+def _builder(notice: Notice, zone: str, own_zone: str | None) -> Callable[[], Reply]:
+    return lambda: notice_reply(notice, zone, own_zone)
 
 
-async def _zone_of(session: AsyncSession, user_id: int, settings: Settings) -> str:
+async def _own_zone(session: AsyncSession, user_id: int) -> str | None:
     user = await session.get(User, user_id)
-    return (user.timezone if user is not None else None) or settings.default_timezone
+    return user.timezone if user is not None else None

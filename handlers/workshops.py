@@ -73,7 +73,8 @@ async def workshops(ctx: Context) -> Reply:
         return Reply(_("No workshops are planned yet."), buttons=[back_to_menu()])
     seats = await ws.seat_counts(ctx.session, items)
     now = ctx.now()
-    zone = user_zone(ctx)
+    # "Your time" only for someone who set a zone: a default zone would show a time that is nobody's.
+    zone = ctx.user.timezone
     blocks = [
         _("<b>In-person workshops</b>: “{title}”. Choose one to see it or sign up.").format(
             title=esc(ctx.content.workshops.title)
@@ -95,11 +96,11 @@ async def show(ctx: Context) -> Reply:
     await _expire(ctx, workshop.id)
     seats = (await ws.seat_counts(ctx.session, [workshop]))[workshop.id]
     status = ws.display_status(workshop, seats, ctx.now())
-    text = card(workshop, seats, status, user_zone(ctx))
+    text = card(workshop, seats, status, ctx.user.timezone)
     mine = await ws.registration_of(ctx.session, workshop.id, ctx.user_id)
     buttons: list[list[Button]] = []
     if mine is not None and mine.status != ws.CANCELLED:
-        text += "\n\n" + await _my_status(ctx, mine)
+        text += "\n\n" + await _my_status(ctx, mine, workshop)
         buttons.append([_mine_button()])
     elif status in ("open", "tba", "full"):
         label = {"open": _("Sign up"), "tba": _("Pre-register"), "full": _("Join the waiting list")}[status]
@@ -108,9 +109,11 @@ async def show(ctx: Context) -> Reply:
     return Reply(text, buttons=buttons)
 
 
-async def _my_status(ctx: Context, registration: Registration) -> str:
+async def _my_status(ctx: Context, registration: Registration, workshop: Workshop) -> str:
     if registration.attended_at is not None:
         return _("You attended this workshop.")
+    if ws.is_past(workshop, ctx.now()):
+        return _("This workshop has taken place.")
     if registration.status == ws.CONFIRMED:
         return _("Your place is confirmed.")
     if registration.status == ws.OFFERED and registration.offer_expires_at is not None:
@@ -237,7 +240,8 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
         )
     except ws.AlreadyRegistered as already:
         # A double press: the first press registered; this one says so and changes nothing.
-        return Reply(already.message + "\n" + await _my_status(ctx, already.registration), buttons=[[_mine_button()]])
+        status = await _my_status(ctx, already.registration, await ctx.session.get_one(Workshop, workshop_id))
+        return Reply(already.message + "\n" + status, buttons=[[_mine_button()]])
     workshop = await ctx.session.get_one(Workshop, workshop_id)
     city = esc(workshop.city)
     lines: list[str] = []
@@ -295,16 +299,23 @@ async def mysignups(ctx: Context) -> Reply:
         lines = [_("<b>Your workshops</b>")]
         for registration, workshop in mine:
             lines.append(
-                f"• <b>{esc(workshop.city)}</b> — {short_when(workshop)}\n  {await _my_status(ctx, registration)}"
+                f"• <b>{esc(workshop.city)}</b> — {short_when(workshop)}\n"
+                f"  {await _my_status(ctx, registration, workshop)}"
             )
             row = []
-            if registration.status == ws.OFFERED:
-                row.append(Button(_("Confirm: {city}").format(city=workshop.city), act("ws.accept", registration.id)))
-            if registration.status == ws.CONFIRMED and workshop.starts_at is not None:
-                row.append(Button(_("Calendar: {city}").format(city=workshop.city), act("ws.ics", workshop.id)))
-            if registration.attended_at is None:
-                row.append(Button(_("Cancel: {city}").format(city=workshop.city), act("ws.cancel", registration.id)))
-            buttons.append(row)
+            # A workshop that is over has nothing left to confirm, cancel or put in a calendar.
+            if not ws.is_past(workshop, ctx.now()):
+                if registration.status == ws.OFFERED:
+                    label = _("Confirm: {city}").format(city=workshop.city)
+                    row.append(Button(label, act("ws.accept", registration.id)))
+                if registration.status == ws.CONFIRMED and workshop.starts_at is not None:
+                    row.append(Button(_("Calendar: {city}").format(city=workshop.city), act("ws.ics", workshop.id)))
+                if registration.attended_at is None:
+                    row.append(
+                        Button(_("Cancel: {city}").format(city=workshop.city), act("ws.cancel", registration.id))
+                    )
+            if row:
+                buttons.append(row)
     if ctx.user.birth_year is None and mine:
         lines.append(_birth_year_note(ctx))
         buttons.append([Button(_("Add my year of birth"), act("ws.birth"))])
@@ -341,6 +352,7 @@ async def _own(ctx: Context) -> tuple[Registration, Workshop]:
 @router.action("ws.cancel")
 async def cancel(ctx: Context) -> Reply:
     registration, workshop = await _own(ctx)
+    ws.refuse_unless_cancellable(registration, workshop, ctx.now())
     return Reply(
         _("Cancel your place at the workshop in {city} ({when})? This cannot be undone.").format(
             city=esc(workshop.city), when=short_when(workshop)
@@ -372,14 +384,7 @@ async def cancel_confirmed(ctx: Context) -> Reply:
 
 @router.action("ws.accept")
 async def accept(ctx: Context) -> Reply:
-    _registration, workshop = await ws.accept_offer(
-        ctx.session,
-        _arg(ctx),
-        ctx.user_id,
-        ctx.now(),
-        notify=context_notifier(ctx),
-        offer_hours=ctx.settings.waitlist_offer_hours,
-    )
+    _registration, workshop = await ws.accept_offer(ctx.session, _arg(ctx), ctx.user_id, ctx.now())
     return Reply(
         _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
             city=esc(workshop.city), when=short_when(workshop)
@@ -393,7 +398,13 @@ async def accept(ctx: Context) -> Reply:
 @router.action("ws.ics")
 async def ics(ctx: Context) -> Reply:
     workshop = await ws.workshop_or_refuse(ctx.session, _arg(ctx))
-    if workshop.starts_at is None or workshop.status == "cancelled":
+    if workshop.status == "cancelled":
+        raise UserError(
+            _("The workshop in {city} has been cancelled, so there is no calendar file.").format(
+                city=esc(workshop.city)
+            )
+        )
+    if workshop.starts_at is None:
         raise UserError(_("This workshop has no date yet, so there is no calendar file."))
     return Reply(
         _("The calendar file for the workshop in {city}.").format(city=esc(workshop.city)),

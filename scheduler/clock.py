@@ -175,6 +175,7 @@ class SchedulerHandle:
                 for reminder_id in overdue:
                     await jobs.fire_study(self.storage, content, settings, reminder_id, now)
                 await self.fan_out()
+                await jobs.expire_offers(self.storage, settings, now)
                 await jobs.scan_workshops(self.storage, settings, now)
                 await jobs.scan_nudges(self.storage, content, settings, now)
                 await jobs.finish_broadcasts(self.storage, settings, now)

@@ -15,12 +15,15 @@ from bot.content import Content
 from bot.core.replies import Reply, esc, link
 from bot.i18n import _, format_datetime
 from bot.settings import Settings
+from handlers.workshop_views import outbox_notifier
 from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
+from storage import workshops as workshop_store
 from storage.models import Broadcast, NotificationPrefs, Registration, User, Workshop
 from storage.outbox import enqueue_for_user
 from storage.uow import Storage
+from storage.users import language_of
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +104,21 @@ class _LazyLine:
 
     def __call__(self) -> str:
         return _lecture_line(self.content, self.key)
+
+
+# -- workshop seat offers ----------------------------------------------------------------------------------------
+
+
+async def expire_offers(storage: Storage, settings: Settings, now: datetime) -> int:
+    """Lapsed seat offers pass to the next person waiting even when nobody uses the bot; returns how many lapsed."""
+    async with storage.unit_of_work() as uow:
+        expired = await workshop_store.expire_offers(
+            uow.session,
+            now,
+            notify=outbox_notifier(uow.session, settings, now),
+            offer_hours=settings.waitlist_offer_hours,
+        )
+    return len(expired)
 
 
 # -- workshop reminders -------------------------------------------------------------------------------------------
@@ -255,9 +273,9 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
         def render(broadcast: Broadcast, user: User) -> tuple[str, datetime]:
             from bot.i18n import use_locale
 
-            locale = user.locale or settings.default_language
+            locale = language_of(user, settings.default_language)
             with use_locale(locale):
-                text = broadcast_message(broadcast_store.text_for(broadcast, user.locale))
+                text = broadcast_message(broadcast_store.text_for(broadcast, locale))
             urgent = bool((broadcast.audience or {}).get("urgent"))
             return text, now if urgent else after_quiet_hours(now, user_zone(user, settings), quiet)
 

@@ -109,10 +109,12 @@ def recipients_query(audience: Audience, content: Content, default_language: str
         reachable.append(Account.platform == audience.platform)
     query = select(User.id).where(User.deleted_at.is_(None), exists().where(and_(*reachable)))
     if audience.language:
+        # The language each person is written to in (storage.users.language_of), as SQL.
+        language = func.coalesce(User.locale, User.locale_hint)
         if audience.language == default_language:
-            query = query.where((User.locale == audience.language) | User.locale.is_(None))
+            query = query.where((language == audience.language) | language.is_(None))
         else:
-            query = query.where(User.locale == audience.language)
+            query = query.where(language == audience.language)
     if audience.registration:
         query = query.where(_registration_clause(audience))
     if audience.stage:

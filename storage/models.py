@@ -34,6 +34,9 @@ class User(Base):
     full_name: Mapped[str | None] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The platform's latest idea of the person's language (a program language), for messages sent to them while
+    # they have not chosen one with /language.
+    locale_hint: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,6 +14,7 @@ from bot.core.replies import Button, Reply
 from bot.i18n import use_locale
 from storage.models import Delivery, User
 from storage.types import utcnow
+from storage.users import language_of
 
 
 def buttons_to_json(rows: Sequence[Sequence[Button]]) -> list[Any]:
@@ -43,7 +44,7 @@ async def enqueue_for_user(
     user = await session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         return None
-    with use_locale(user.locale or default_locale):
+    with use_locale(language_of(user, default_locale)):
         reply = build()
     delivery = Delivery(
         user_id=user_id,

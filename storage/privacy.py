@@ -53,6 +53,7 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
             "name": user.full_name,
             "display_name": user.display_name,
             "language": user.locale,
+            "platform_language": user.locale_hint,
             "timezone": user.timezone,
             "birth_year": user.birth_year,
             "created_at": _iso(user.created_at),
@@ -144,6 +145,8 @@ async def delete_user_data(
         record.name = ""
     await session.execute(delete(LectureProgress).where(LectureProgress.user_id == user_id))
     await session.execute(delete(LinkCode).where(LinkCode.user_id == user_id))
+    # Their words, and an answer could no longer reach them; a question saved as FAQ lives on in the FAQ file.
+    await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Delivery).where(Delivery.user_id == user_id))
     await session.execute(delete(StudyReminder).where(StudyReminder.user_id == user_id))
     await session.execute(delete(NotificationPrefs).where(NotificationPrefs.user_id == user_id))
@@ -153,6 +156,7 @@ async def delete_user_data(
     user.display_name = ""
     user.birth_year = None
     user.locale = None
+    user.locale_hint = None
     user.timezone = None
     user.deleted_at = now
     await session.flush()

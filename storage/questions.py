@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from storage.models import Question
+from storage.models import Question, User
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +44,8 @@ class QuestionRepository:
         """Asked and not yet answered, oldest first."""
         result = await self.session.scalars(
             select(Question)
-            .where(Question.asked_at.is_not(None), Question.answered_at.is_(None))
+            .join(User, User.id == Question.user_id)
+            .where(Question.asked_at.is_not(None), Question.answered_at.is_(None), User.deleted_at.is_(None))
             .order_by(Question.asked_at, Question.id)
             .limit(limit)
         )
@@ -54,9 +55,11 @@ class QuestionRepository:
         """Asked, unanswered and not yet posted to the staff chat of at least one of `platforms`, oldest first."""
         result = await self.session.scalars(
             select(Question)
+            .join(User, User.id == Question.user_id)
             .where(
                 Question.asked_at.is_not(None),
                 Question.answered_at.is_(None),
+                User.deleted_at.is_(None),
                 or_(*(forwarded_column(platform).is_(None) for platform in platforms)),
             )
             .order_by(Question.id)

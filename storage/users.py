@@ -11,6 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Account, User
 
 
+def language_of(user: User, default: str) -> str:
+    """The language to write to this person in: the one they chose, else their platform's, else the default."""
+    return user.locale or user.locale_hint or default
+
+
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from storage.uow import Storage
 
 from bot.core.errors import UserError
+from bot.core.replies import esc
 from bot.i18n import _, ngettext
 from storage.models import Registration, User, Workshop
 
@@ -254,11 +255,11 @@ class AlreadyRegistered(UserError):
 def refuse_unless_open(workshop: Workshop, now: datetime) -> None:
     """Refuse sign-ups for a cancelled, past or closed workshop (a button may be older than the change)."""
     if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
     if is_past(workshop, now):
-        raise UserError(_("The workshop in {city} has already taken place.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has already taken place.").format(city=esc(workshop.city)))
     if registration_closed(workshop, now):
-        raise UserError(_("Registration for the workshop in {city} is closed.").format(city=workshop.city))
+        raise UserError(_("Registration for the workshop in {city} is closed.").format(city=esc(workshop.city)))
 
 
 async def sign_up(
@@ -318,6 +319,7 @@ async def cancel_registration(
     registration = await own_registration(session, raw_id, user_id)
     workshop = await lock_workshop(session, registration.workshop_id)
     assert workshop is not None  # the foreign key guarantees it
+    refuse_unless_cancellable(registration, workshop, now)
     held_seat = registration.status in SEAT_HOLDERS
     registration.status = CANCELLED
     registration.cancelled_at = now
@@ -328,16 +330,31 @@ async def cancel_registration(
     return registration, workshop
 
 
+def refuse_unless_cancellable(registration: Registration, workshop: Workshop, now: datetime) -> None:
+    """Attendance is a record (certificates rest on it): a workshop attended or over is not cancelled afterwards."""
+    if registration.attended_at is not None:
+        raise UserError(_("You attended this workshop, so the registration cannot be cancelled."))
+    if is_past(workshop, now):
+        raise UserError(_("The workshop in {city} has already taken place.").format(city=esc(workshop.city)))
+
+
 async def accept_offer(
-    session: AsyncSession, raw_id: str, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
+    session: AsyncSession, raw_id: str, user_id: int, now: datetime
 ) -> tuple[Registration, Workshop]:
     registration = await own_registration(session, raw_id, user_id)
     workshop = await lock_workshop(session, registration.workshop_id)
     assert workshop is not None
-    await expire_offers(session, now, notify=notify, offer_hours=offer_hours, workshop_id=workshop.id)
     await session.refresh(registration)
     if registration.status == CONFIRMED:
         return registration, workshop
+    if (
+        registration.status == OFFERED
+        and registration.offer_expires_at is not None
+        and registration.offer_expires_at <= now
+    ):
+        # Refused without writing: the expiry and the offer to the next person belong to a transaction that commits
+        # (the clock's tick, or the next read of the seats), not to this one, which the refusal rolls back.
+        raise UserError(_("That seat offer has expired; the seat passes to the next person on the waiting list."))
     if registration.status != OFFERED:
         raise UserError(
             _("That seat offer has expired and the seat went to the next person. You are no longer registered.")
@@ -351,9 +368,9 @@ async def accept_offer(
 def refuse_unless_open_for_offer(workshop: Workshop, now: datetime) -> None:
     # Closing registration does not take back offers already made; cancellation and the start do.
     if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
     if is_past(workshop, now):
-        raise UserError(_("The workshop in {city} has already taken place.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has already taken place.").format(city=esc(workshop.city)))
 
 
 async def promote(
@@ -514,7 +531,7 @@ def parse_fields(pairs: Iterable[tuple[str, str]]) -> WorkshopFields:
         if key in ("city", "title", "venue"):
             limit = 100 if key == "city" else 300
             if key != "venue" and not value:
-                raise UserError(_("The {field} cannot be empty.").format(field=key))
+                raise UserError(_("The {field} cannot be empty.").format(field=esc(key)))
             setattr(fields, key, value[:limit])
         elif key in ("zone", "timezone"):
             fields.timezone = check_zone(value)
@@ -523,7 +540,7 @@ def parse_fields(pairs: Iterable[tuple[str, str]]) -> WorkshopFields:
         elif key in ("duration", "capacity"):
             number = int(value) if value.isdigit() else -1
             if not 1 <= number <= (10000 if key == "capacity" else 24 * 60):
-                raise UserError(_("The {field} must be a whole number above zero.").format(field=key))
+                raise UserError(_("The {field} must be a whole number above zero.").format(field=esc(key)))
             if key == "capacity":
                 fields.capacity = number
             else:
@@ -535,7 +552,7 @@ def parse_fields(pairs: Iterable[tuple[str, str]]) -> WorkshopFields:
         else:
             raise UserError(
                 _("I don't know the field “{field}”. Use: {fields}.").format(
-                    field=key[:30], fields=", ".join(FIELD_NAMES)
+                    field=esc(key[:30]), fields=", ".join(FIELD_NAMES)
                 )
             )
     return fields
@@ -546,7 +563,7 @@ def check_zone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(
-            _("“{zone}” is not a time zone I know. Use an IANA name such as Europe/Rome.").format(zone=value[:64])
+            _("“{zone}” is not a time zone I know. Use an IANA name such as Europe/Rome.").format(zone=esc(value[:64]))
         ) from None
     return value
 
@@ -558,7 +575,7 @@ def parse_local(text: str, zone: str) -> datetime:
     except ValueError:
         raise UserError(
             _("I could not read the time “{text}”. Write it as YYYY-MM-DD HH:MM, e.g. 2026-05-14 15:00.").format(
-                text=text[:40]
+                text=esc(text[:40])
             )
         ) from None
     tz = ZoneInfo(zone)
@@ -566,7 +583,7 @@ def parse_local(text: str, zone: str) -> datetime:
     if moment.astimezone(tz).replace(tzinfo=None) != naive:
         raise UserError(
             _("{time} does not exist in {zone} (the clocks jump forward then). Choose another time.").format(
-                time=text[:40], zone=zone
+                time=esc(text[:40]), zone=esc(zone)
             )
         )
     return moment
@@ -609,7 +626,7 @@ async def edit_workshop(
 ) -> Workshop:
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
     if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
     seats = (await seat_counts(session, [workshop]))[workshop.id]
     if fields.capacity is not None and fields.capacity < seats.taken:
         raise UserError(
@@ -639,7 +656,7 @@ async def edit_workshop(
     await session.flush()
     if fields.start_local is not None:
         await set_date(session, str(workshop.id), fields.start_local, now, notify=notify, offer_hours=offer_hours)
-    elif fields.capacity is not None:
+    if fields.capacity is not None:
         await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
     return workshop
 
@@ -650,7 +667,7 @@ async def set_date(
     """Announce (or move) the date; pre-registrations are confirmed in order up to capacity, the rest wait."""
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
     if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
     starts_at = parse_local(local, workshop.timezone)
     if starts_at <= now:
         raise UserError(_("That start time is in the past."))
@@ -687,7 +704,7 @@ async def set_date(
 async def set_registration_open(session: AsyncSession, raw_id: str, open_: bool, now: datetime) -> Workshop:
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
     if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
     workshop.status = "scheduled" if open_ else "closed"
     workshop.staff_edited = True
     workshop.updated_at = now
@@ -698,7 +715,7 @@ async def cancel_workshop(session: AsyncSession, raw_id: str, now: datetime, *, 
     """Cancel the workshop and every registration; returns the ids of the people told."""
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
     if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=workshop.city))
+        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
     workshop.status = "cancelled"
     workshop.staff_edited = True
     workshop.updated_at = now

@@ -139,7 +139,7 @@ async def test_html_and_right_to_left_text_arrive_intact_and_the_author_gets_a_r
     assert "2 recipients" in staffer.text
     await staffer.send('/broadcast text Rooms <A&B> "free" & open <script>x</script>')
     arabic = "ورشة العمل في <ميلانو> يوم ٢٠ أبريل"
-    await staffer.send(f"/broadcast text ar {arabic}")
+    await staffer.send(f"/broadcast text lang=ar {arabic}")
     assert "exactly 2 recipients" in staffer.text
     await staffer.press("Send now to 2")
     assert "on its way to 2 recipients" in staffer.text
@@ -177,7 +177,7 @@ async def test_scheduled_broadcasts_are_listed_and_cancelled(
     staffer = chat("staffer")
     await staffer.send("/timezone Europe/Rome")
     await staffer.send("/broadcast new lang=it")
-    await staffer.send("/broadcast text it Ciao a tutti")
+    await staffer.send("/broadcast text lang=it Ciao a tutti")
     assert "Missing the text in English" in staffer.text
     await staffer.send("/broadcast text Hello all")
     await staffer.send("/broadcast at 2026-03-05 18:30")
@@ -189,3 +189,18 @@ async def test_scheduled_broadcasts_are_listed_and_cancelled(
     assert app.storage is not None
     clock.advance(days=5)
     assert await jobs.fan_out_due(app.storage, app.content, app.settings, clock.now) == []
+
+
+async def test_only_an_explicit_lang_marker_names_the_language_of_a_text(
+    app: App, chat: Callable[..., ChatDriver]
+) -> None:
+    staffer = chat("staffer")
+    await staffer.send("/broadcast new everyone")
+    await staffer.send("/broadcast text It is time for the workshop")
+    await staffer.send("/broadcast text LANG=De Es ist Zeit")
+    await staffer.send("/broadcast text lang=xx Hello")
+    assert staffer.text == "I don't know the language “xx”. Use one of: en, it, de, fr, ar, ko, zh."
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        rows = (await uow.session.scalars(select(Broadcast))).all()
+    assert [b.texts for b in rows] == [{"en": "It is time for the workshop", "de": "Es ist Zeit"}]

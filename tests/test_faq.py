@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from bot.faq.text import features, korean_stem, normalize, split_compound, words
 from bot.i18n import _, use_locale
 from bot.settings import PROJECT_ROOT
 from handlers import build_router, known_commands
-from storage.models import Delivery, Question
+from storage.models import Delivery, Question, User
 from tests.conftest import FrozenClock, make_settings
 from tests.helpers import ChatDriver
 
@@ -397,3 +398,30 @@ async def test_staff_answer_needs_an_id_and_text(chat: Callable[..., ChatDriver]
     assert staffer.text == "Write it as: /answer ID your answer (the ID is in /questions)."
     await staffer.send("/answer 99 yes")
     assert staffer.text == "There is no question #99."
+
+
+async def test_questions_of_someone_who_deleted_their_data_are_gone_and_cannot_be_answered(
+    chat: Callable[..., ChatDriver], app: App
+) -> None:
+    alice, bob, staffer = chat("alice"), chat("bob"), chat("staffer")
+    await alice.send("/team Is there a dress code?")
+    await bob.send("/team Can I bring a friend?")
+    await alice.send("/deleteme")
+    await alice.press("Yes, delete my data")
+    await staffer.send("/questions")
+    assert "dress code" not in staffer.text
+    assert "#2 · " in staffer.text and "Can I bring a friend?" in staffer.text
+    await staffer.send("/answer 1 No.")
+    assert staffer.text == "There is no question #1."
+    # Someone whose data was deleted while their question stayed (before questions went with the data).
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        question = await uow.session.get_one(Question, 2)
+        user = await uow.session.get_one(User, question.user_id)
+        user.deleted_at = datetime(2026, 3, 2, tzinfo=UTC)
+    await staffer.send("/questions")
+    assert staffer.text == "No unanswered questions."
+    await staffer.send("/answer 2 Yes.")
+    assert staffer.text == "The person who asked question #2 has deleted their data, so no answer can reach them."
+    async with app.storage.unit_of_work() as uow:
+        assert (await uow.session.scalars(select(Delivery))).all() == []

@@ -292,10 +292,13 @@ async def test_times_across_daylight_saving_changes(
     assert (await workshop(app, autumn)).starts_at == datetime(2026, 10, 25, 9, 0, tzinfo=UTC)
     await alice.press_action(act("ws.show", spring))
     assert "When: Sunday, March 29, 2026, 10:00\u202fAM (Europe/Rome, local time)" in alice.text
-    assert "Your time: Sunday, March 29, 2026, 8:00\u202fAM (UTC)" in alice.text
+    assert "Your time" not in alice.text  # alice set no zone: no second time in a zone that is not hers
     await alice.press_action(act("ws.show", autumn))
     assert "When: Sunday, October 25, 2026, 10:00\u202fAM (Europe/Rome, local time)" in alice.text
-    assert "Your time: Sunday, October 25, 2026, 9:00\u202fAM (UTC)" in alice.text
+    assert "Your time" not in alice.text
+    await alice.send("/timezone Asia/Tokyo")
+    await alice.press_action(act("ws.show", autumn))
+    assert "Your time: Sunday, October 25, 2026, 6:00\u202fPM (Asia/Tokyo)" in alice.text
     await alice.press_action(act("ws.ics", autumn))
     data = alice.last[0].files[0].data.decode()
     assert "DTSTART;TZID=Europe/Rome:20261025T100000" in data
@@ -312,7 +315,7 @@ async def test_times_across_daylight_saving_changes(
     await alice.send("/language it")
     await alice.press_action(act("ws.show", spring))
     assert "Quando: domenica 29 marzo 2026, ore 10:00 (Europe/Rome, ora locale)" in alice.text
-    assert "La tua ora: domenica 29 marzo 2026, ore 08:00 (UTC)" in alice.text
+    assert "La tua ora: domenica 29 marzo 2026, ore 17:00 (Asia/Tokyo)" in alice.text
 
 
 async def test_tba_pre_registration_then_date_confirms_in_order(
@@ -376,3 +379,150 @@ async def test_moving_the_date_tells_everyone_and_cancel_tells_everyone(
         ("a", "workshop.workshop_cancelled"),
         ("b", "workshop.workshop_cancelled"),
     ]
+
+
+async def test_the_clock_tick_passes_a_lapsed_offer_on_without_anyone_using_the_bot(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    from scheduler.clock import SchedulerHandle
+
+    wid = await make_workshop(app, clock(), capacity=1)
+    for name in ("alice", "bob", "carol"):
+        await join(chat(name), wid)
+    await chat("alice").press_action(act("ws.cancel_yes", await registration_id(app, "alice", wid)))
+    handle = SchedulerHandle(app, {}, clock)
+    clock.advance(hours=47)
+    await handle.tick()
+    assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "offered", "waitlisted"]
+    clock.advance(hours=1)
+    await handle.tick()
+    assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "cancelled", "offered"]
+    assert [(w, k) for w, k, _t in await deliveries(app)] == [
+        ("bob", "workshop.offered"),
+        ("bob", "workshop.offer_expired"),
+        ("carol", "workshop.offered"),
+    ]
+
+
+async def test_accepting_a_lapsed_offer_is_refused_without_writing_and_the_tick_passes_it_on(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    from scheduler.clock import SchedulerHandle
+
+    wid = await make_workshop(app, clock(), capacity=1)
+    bob = chat("bob")
+    for person in (chat("alice"), bob, chat("carol")):
+        await join(person, wid)
+    await chat("alice").press_action(act("ws.cancel_yes", await registration_id(app, "alice", wid)))
+    clock.advance(hours=48)
+    before = (await registrations(app, wid), await deliveries(app))
+    await bob.press_action(act("ws.accept", await registration_id(app, "bob", wid)))
+    assert bob.text == "That seat offer has expired; the seat passes to the next person on the waiting list."
+    assert (await registrations(app, wid), await deliveries(app)) == before
+    await SchedulerHandle(app, {}, clock).tick()
+    assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "cancelled", "offered"]
+    assert [(w, k) for w, k, _t in await deliveries(app)][1:] == [
+        ("bob", "workshop.offer_expired"),
+        ("carol", "workshop.offered"),
+    ]
+
+
+async def test_raising_the_capacity_with_a_new_date_offers_the_new_seats(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    wid = await make_workshop(app, clock(), capacity=1)
+    for name in ("alice", "bob", "carol"):
+        await join(chat(name), wid)
+    await chat("staffer").send(f'/ws_edit {wid} capacity=2 start="2026-04-21 15:00"')
+    assert [r[1] for r in await registrations(app, wid)] == ["confirmed", "offered", "waitlisted"]
+    assert [(w, k) for w, k, _t in await deliveries(app)] == [
+        ("alice", "workshop.rescheduled"),
+        ("bob", "workshop.rescheduled"),
+        ("carol", "workshop.rescheduled"),
+        ("bob", "workshop.offered"),
+    ]
+
+
+async def test_notices_follow_the_platform_language_of_someone_who_never_chose_one(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    from storage.broadcasts import Audience, recipient_ids
+
+    wid = await make_workshop(app, clock(), capacity=1)
+    alice, bruno = chat("alice"), chat("bruno", locale_hint="it-IT")
+    for person in (alice, bruno):
+        await join(person, wid)
+    assert (await user_row(app, "bruno")).locale is None
+    assert (await user_row(app, "bruno")).locale_hint == "it"
+    await alice.press_action(act("ws.cancel_yes", await registration_id(app, "alice", wid)))
+    [(who, kind, text)] = await deliveries(app)
+    assert (who, kind) == ("bruno", "workshop.offered")
+    assert "lunedì 20 aprile 2026" in text
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        italians = await recipient_ids(uow.session, Audience.parse("lang=it", ("en", "it")), app.content, "en")
+        english = await recipient_ids(uow.session, Audience.parse("lang=en", ("en", "it")), app.content, "en")
+    assert italians == [(await user_row(app, "bruno")).id]
+    assert (await user_row(app, "alice")).id in english and (await user_row(app, "bruno")).id not in english
+
+
+async def test_refusals_escape_the_city_and_staff_input(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    staff, alice = chat("staffer"), chat("alice")
+    wid = await make_workshop(app, clock(), city="Rome & <Lazio>")
+    await staff.send(f"/ws_close {wid}")
+    await join(alice, wid)
+    assert alice.last[0].text == "Registration for the workshop in Rome &amp; &lt;Lazio&gt; is closed."
+    await staff.send(f"/ws_edit {wid} zone=<b>Mars")
+    assert staff.last[0].text == ("“&lt;b&gt;Mars” is not a time zone I know. Use an IANA name such as Europe/Rome.")
+    await staff.send(f'/ws_edit {wid} start="<i>soon"')
+    assert staff.last[0].text == (
+        "I could not read the time “&lt;i&gt;soon”. Write it as YYYY-MM-DD HH:MM, e.g. 2026-05-14 15:00."
+    )
+    await staff.send(f"/ws_edit {wid} <u>=1")
+    assert staff.last[0].text.startswith("I don't know the field “&lt;u&gt;”.")
+    await staff.send(f"/ws_cancel {wid}")
+    await staff.press("Yes, cancel the workshop")
+    await staff.send(f"/ws_edit {wid} capacity=3")
+    assert staff.last[0].text == "The workshop in Rome &amp; &lt;Lazio&gt; has been cancelled."
+
+
+async def test_a_past_or_attended_registration_cannot_be_cancelled_and_shows_as_past(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    wid = await make_workshop(app, clock(), start="2026-03-03 15:00", duration=120)  # 14:00-16:00 UTC
+    alice, bob = chat("alice"), chat("bob")
+    await join(alice, wid)
+    await join(bob, wid)
+    clock.now = datetime(2026, 3, 3, 14, 30, tzinfo=UTC)
+    await alice.send(f"/checkin {(await workshop(app, wid)).checkin_code}")
+    alice_reg = await registration_id(app, "alice", wid)
+    await _unchanged(app, lambda: alice.press_action(act("ws.cancel_yes", alice_reg)))
+    assert alice.text == "You attended this workshop, so the registration cannot be cancelled."
+    clock.now = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)  # weeks later
+    bob_reg = await registration_id(app, "bob", wid)
+    await _unchanged(app, lambda: bob.press_action(act("ws.cancel_yes", bob_reg)))
+    assert bob.text == "The workshop in Milan has already taken place."
+    await _unchanged(app, lambda: bob.press_action(act("ws.cancel", bob_reg)))
+    assert bob.text == "The workshop in Milan has already taken place."
+    await bob.send("/mysignups")
+    assert "Milan — Tuesday, March 3, 2026, 3:00\u202fPM\n  This workshop has taken place." in bob.text
+    assert [b.label for b in bob.last[0].buttons[0]] == ["Add my year of birth"]
+    await alice.send("/mysignups")
+    assert "You attended this workshop." in alice.text
+    assert [b.label for row in alice.last[0].buttons for b in row] == ["Add my year of birth", "All workshops"]
+
+
+async def test_the_calendar_file_of_a_cancelled_workshop_says_it_is_cancelled(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    staff, alice = chat("staffer"), chat("alice")
+    wid = await make_workshop(app, clock())
+    tba = await make_workshop(app, clock(), city="Athens", zone="Europe/Athens", start="tba")
+    await staff.send(f"/ws_cancel {wid}")
+    await staff.press("Yes, cancel the workshop")
+    await alice.press_action(act("ws.ics", wid))
+    assert alice.text == "The workshop in Milan has been cancelled, so there is no calendar file."
+    await alice.press_action(act("ws.ics", tba))
+    assert alice.text == "This workshop has no date yet, so there is no calendar file."

@@ -161,6 +161,9 @@ class Dispatcher:
             now=self.clock(),
         )
         hint = normalize_language(event.locale_hint)
+        if hint is not None and user.locale_hint != hint:
+            # Kept for messages sent to them later (notices, broadcasts) while they have not chosen a language.
+            user.locale_hint = hint
         locale = user.locale if user.locale in LANGUAGES else (hint or self.settings.default_language)
         return Participant(
             user_id=user.id,
