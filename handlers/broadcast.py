@@ -11,6 +11,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
+from bot.core.text import is_number
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, ngettext, use_locale
 from bot.settings import LANGUAGES
 from scheduler.jobs import broadcast_message
@@ -190,13 +191,13 @@ async def _list(ctx: Context) -> Reply:
 
 
 async def _cancel(ctx: Context, raw: str) -> Reply:
-    if not raw.isdigit() or not await store.cancel(ctx.session, int(raw)):
+    if not is_number(raw) or not await store.cancel(ctx.session, int(raw)):
         raise UserError(_("Broadcast #{id} cannot be cancelled (unknown, or already sending).").format(id=esc(raw)))
     return Reply(_("Broadcast #{id} is cancelled.").format(id=raw), edit=ctx.event.action is not None)
 
 
 async def _status(ctx: Context, raw: str) -> Reply:
-    broadcast = await ctx.session.get(Broadcast, int(raw)) if raw.isdigit() else None
+    broadcast = await ctx.session.get(Broadcast, int(raw)) if is_number(raw) else None
     if broadcast is None:
         raise UserError(_("There is no broadcast #{id}.").format(id=esc(raw[:12])))
     counts = await store.progress(ctx.session, broadcast.id)
@@ -243,7 +244,7 @@ async def broadcast(ctx: Context) -> Reply:
 
 @router.action("bc.send", staff=True)
 async def send_pressed(ctx: Context) -> Reply:
-    if len(ctx.args) != 1 or not ctx.args[0].isdigit():
+    if len(ctx.args) != 1 or not is_number(ctx.args[0]):
         raise UserError(_("That button is no longer valid. Here is the menu again."))
     return await _confirm(ctx, int(ctx.args[0]), None)
 

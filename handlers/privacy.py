@@ -10,6 +10,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Attachment, Button, Reply
 from bot.core.router import Router
+from bot.core.text import is_number
 from bot.i18n import _
 from handlers.menu import back_to_menu
 from handlers.workshop_views import context_notifier
@@ -56,7 +57,7 @@ async def deleteme(ctx: Context) -> Reply:
 @router.action("privacy.delete")
 async def delete_confirmed(ctx: Context) -> Reply:
     now = ctx.now()
-    stamp = int(ctx.args[0]) if len(ctx.args) == 1 and ctx.args[0].isdigit() else None
+    stamp = int(ctx.args[0]) if len(ctx.args) == 1 and is_number(ctx.args[0]) else None
     # A confirm button only counts for a short while: an old message pressed by mistake must not delete anything.
     if stamp is None or not 0 <= now.timestamp() - stamp <= CONFIRM_WINDOW.total_seconds():
         raise UserError(_("That confirmation has expired. Send /deleteme again if you still want to delete your data."))

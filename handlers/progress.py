@@ -10,6 +10,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc, link
 from bot.core.router import Router
+from bot.core.text import is_number
 from bot.i18n import _, format_percent
 from handlers.menu import back_to_menu, command_button, main_menu
 from storage import progress as store
@@ -123,7 +124,7 @@ async def part_view(ctx: Context, part: Part) -> Reply:
 
 @router.action("prog.part")
 async def part_pressed(ctx: Context) -> Reply:
-    part = _part(ctx, int(ctx.args[0])) if len(ctx.args) == 1 and ctx.args[0].isdigit() else None
+    part = _part(ctx, int(ctx.args[0])) if len(ctx.args) == 1 and is_number(ctx.args[0]) else None
     if part is None:
         raise UserError(_("That button is no longer valid. Send /lectures to see the course."), [back_to_menu()])
     return await part_view(ctx, part)

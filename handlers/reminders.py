@@ -9,6 +9,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
+from bot.core.text import is_number
 from bot.i18n import N_, _, format_datetime
 from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
 from storage import reminders as store
@@ -136,7 +137,7 @@ async def _list(ctx: Context, prefix: str = "") -> Reply:
 
 
 async def _owned(ctx: Context, raw: str) -> StudyReminder:
-    reminder = await store.study_reminder(ctx.session, ctx.user_id, int(raw)) if raw.isdigit() else None
+    reminder = await store.study_reminder(ctx.session, ctx.user_id, int(raw)) if is_number(raw) else None
     if reminder is None:
         raise UserError(_("You have no study reminder #{id}.").format(id=esc(raw[:12])))
     return reminder

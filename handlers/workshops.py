@@ -11,6 +11,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
+from bot.core.text import is_number
 from bot.i18n import _, ngettext
 from handlers.menu import back_to_menu, command_button
 from handlers.start import register_deep_link
@@ -179,7 +180,7 @@ def _decade_buttons(ctx: Context, action: str, *prefix: object) -> list[list[But
 
 
 def _year_buttons(ctx: Context, raw_decade: str, action: str, *prefix: object) -> list[list[Button]]:
-    decade = int(raw_decade) if raw_decade.isdigit() else 0
+    decade = int(raw_decade) if is_number(raw_decade) else 0
     now = ctx.now().year
     years = [y for y in range(decade, decade + 10) if now - MAX_AGE <= y <= now - MIN_AGE]
     if decade % 10 or not years:
@@ -207,7 +208,7 @@ async def decade(ctx: Context) -> Reply:
 
 
 def _valid_year(ctx: Context, raw: str) -> int:
-    year = int(raw) if raw.isdigit() and len(raw) == 4 else 0
+    year = int(raw) if is_number(raw) and len(raw) == 4 else 0
     now = ctx.now().year
     if not now - MAX_AGE <= year <= now - MIN_AGE:
         raise UserError(_("That year of birth does not look right. Please choose it from the buttons."))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 from bot.core.errors import UserError
 from bot.core.replies import esc
+from bot.core.text import is_number
 from bot.i18n import _, ngettext
 from storage.models import Registration, User, Workshop
 
@@ -111,7 +112,7 @@ async def lock_workshop(session: AsyncSession, workshop_id: int) -> Workshop | N
 
 def parse_id(value: str) -> int | None:
     value = value.strip().lstrip("#")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if is_number(value) and len(value) < 10 else None
 
 
 async def workshop_or_refuse(session: AsyncSession, raw_id: str, *, lock: bool = False) -> Workshop:
@@ -538,7 +539,7 @@ def parse_fields(pairs: Iterable[tuple[str, str]]) -> WorkshopFields:
         elif key in ("start", "date"):
             fields.start_local = value
         elif key in ("duration", "capacity"):
-            number = int(value) if value.isdigit() else -1
+            number = int(value) if is_number(value) else -1
             if not 1 <= number <= (10000 if key == "capacity" else 24 * 60):
                 raise UserError(_("The {field} must be a whole number above zero.").format(field=esc(key)))
             if key == "capacity":

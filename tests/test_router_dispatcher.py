@@ -190,3 +190,14 @@ def test_links_escape_their_address_as_an_attribute() -> None:
         link('mailto:"info"@we-gov.org') == '<a href="mailto:&quot;info&quot;@we-gov.org">mailto:"info"@we-gov.org</a>'
     )
     assert link("https://x.org/?a=1&b=2", "Q&A") == '<a href="https://x.org/?a=1&amp;b=2">Q&amp;A</a>'
+
+
+async def test_numbers_in_other_scripts_are_refused_not_crashed_on(chat: Callable[..., ChatDriver]) -> None:
+    # "²".isdigit() is True but int("²") fails: every id typed by a person goes through is_number().
+    staffer = chat("staffer")
+    await staffer.send("/ws_list ²")
+    assert staffer.text == "There is no workshop with that number. Send /workshops to see them."
+    await staffer.send("/remind pause ²")
+    assert staffer.text == "You have no study reminder #²."
+    await staffer.send("/broadcast status ٣")
+    assert staffer.text == "There is no broadcast #٣."

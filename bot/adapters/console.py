@@ -12,6 +12,7 @@ from bot.app import App
 from bot.core.actions import Action, act
 from bot.core.events import Event
 from bot.core.replies import Button, Reply, to_plain
+from bot.core.text import is_number
 from bot.i18n import _, use_locale
 
 
@@ -40,7 +41,7 @@ class ConsoleChat:
     def _pick(self, line: str) -> Button | str | None:
         """The button a line presses: its number or its label. A number that is no option is an error text."""
         stripped = line.strip()
-        if stripped.isdigit():
+        if is_number(stripped):
             index = int(stripped)
             if 1 <= index <= len(self.options):
                 return self.options[index - 1]

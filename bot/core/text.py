@@ -21,3 +21,8 @@ def clean_text(text: str) -> str:
         elif category not in ("Cc", "Cs"):
             out.append(char)
     return "".join(out).strip()
+
+
+def is_number(value: str) -> bool:
+    """Plain ASCII digits only: `str.isdigit()` also accepts "²" or "٣", which `int()` then refuses or misreads."""
+    return value.isascii() and value.isdigit()
