@@ -43,12 +43,19 @@ def _zone_arg(zone: str) -> str:
 def find_zones(text: str) -> list[str]:
     """An exact IANA name, else zones whose city part matches what was typed ("rome", "new york")."""
     typed = text.strip()
-    if zone_or_none(typed) is not None and "/" in typed:
+    if zone_or_none(typed) is not None and ("/" in typed or typed == "UTC"):
         return [typed]
     wanted = typed.casefold().replace(" ", "_")
     if not wanted:
         return []
-    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    if wanted == "utc":
+        return ["UTC"]
+    every = available_timezones()
+    # IANA names typed in any case ("europe/rome") are still that zone.
+    by_folded = {z.casefold(): z for z in every}
+    if "/" in wanted and wanted in by_folded:
+        return [by_folded[wanted]]
+    names = sorted(z for z in every if "/" in z and not z.startswith(("Etc/", "SystemV/")))
     exact = [z for z in names if z.rsplit("/", 1)[1].casefold() == wanted]
     return exact or [z for z in names if wanted in z.rsplit("/", 1)[1].casefold()][:6]
 

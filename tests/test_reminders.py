@@ -218,3 +218,14 @@ async def test_nudge_after_idle_days_at_most_once_per_period(app: App, clock: Fr
     assert await jobs.scan_nudges(app.storage, app.content, app.settings, clock.now) == 1
     (first, _second) = await deliveries(app, "nudge")
     assert "Next lecture: 1.2 “The Metropolitan Century”" in first.text
+
+
+def test_time_zones_are_found_whatever_the_case() -> None:
+    from handlers.reminders import find_zones
+
+    assert find_zones("europe/rome") == ["Europe/Rome"]
+    assert find_zones("Europe/Rome") == ["Europe/Rome"]
+    assert find_zones("UTC") == ["UTC"]
+    assert find_zones("utc") == ["UTC"]
+    assert find_zones("new york") == ["America/New_York"]
+    assert find_zones("atlantis/nowhere") == []
