@@ -6,7 +6,7 @@ from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
-from bot.core.router import Router
+from bot.core.router import Route, Router
 from bot.i18n import LANGUAGE_NAMES, _, set_locale
 from bot.settings import LANGUAGES
 from handlers.menu import main_menu
@@ -32,7 +32,7 @@ async def start(ctx: Context) -> Reply | list[Reply] | None:
         if route is None or not rest:
             raise UserError(_("That link is not valid any more. Here is the main menu."), main_menu(ctx))
         ctx.args = tuple(rest.split("_"))
-        return await route.handler(ctx)
+        return await _run(ctx, route)
     program = ctx.content.program
     name = esc(ctx.user.display_name) if ctx.user.display_name else ""
     greeting = _("Hello, {name}!").format(name=name) if name else _("Hello!")
@@ -75,9 +75,14 @@ async def run_command(ctx: Context) -> Reply | list[Reply] | None:
     route = ctx.router.commands.get(ctx.args[0]) if len(ctx.args) == 1 else None
     if route is None:
         raise UserError(_("That button is no longer valid. Here is the menu again."), main_menu(ctx))
+    ctx.args = ()
+    return await _run(ctx, route)
+
+
+async def _run(ctx: Context, route: Route) -> Reply | list[Reply] | None:
+    """A route reached another way than typing it (a menu button, a deep link): the same staff check."""
     if route.staff and not ctx.is_staff:
         raise UserError(_("That is only for the program staff."))
-    ctx.args = ()
     return await route.handler(ctx)
 
 
