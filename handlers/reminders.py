@@ -198,7 +198,7 @@ async def remind(ctx: Context) -> Reply:
         days=weekdays_text(days, ctx.locale),
         time=reminder.at_local,
         zone=esc(zone_name),
-        next=format_datetime(reminder.next_due_at, zone_name, "medium"),
+        next=format_datetime(reminder.next_due_at, zone_name, "short"),
     )
     if not ctx.user.timezone:
         note += "\n" + _("Not your time zone? Set it with /timezone.")

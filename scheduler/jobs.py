@@ -79,7 +79,8 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
                 log.info("study reminder %d missed by %s: skipped", reminder_id, now - due)
             return False
         line = _lecture_line_for(content, await store.completed_keys(session, row.user_id))
-        not_before = after_quiet_hours(now, zone, parse_quiet_hours(settings.quiet_hours))
+        # The person chose this time themselves: quiet hours hold back what the bot starts, not what was asked for.
+        not_before = now
         await enqueue_for_user(
             session,
             row.user_id,

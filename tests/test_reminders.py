@@ -13,7 +13,7 @@ from bot.app import App
 from scheduler import jobs
 from storage.models import Account, Delivery, LectureProgress, Registration, StudyReminder, User, Workshop
 from tests.conftest import FrozenClock
-from tests.helpers import ChatDriver
+from tests.helpers import ChatDriver, user_id_of
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -105,7 +105,7 @@ async def test_missed_beyond_grace_is_skipped_not_sent_late(
     assert (await reminder(app)).next_due_at == row.next_due_at + timedelta(days=1)
 
 
-async def test_quiet_hours_hold_a_reminder_until_morning(
+async def test_quiet_hours_hold_a_nudge_until_morning_but_not_a_reminder_set_for_then(
     app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
 ) -> None:
     dee = chat("dee")
@@ -113,11 +113,21 @@ async def test_quiet_hours_hold_a_reminder_until_morning(
     await dee.send("/remind daily 23:15")
     row = await reminder(app)
     assert row.next_due_at is not None and app.storage is not None
+    # 23:15 is what dee asked for: it goes at 23:15, quiet hours or not.
     clock.now = row.next_due_at
     await jobs.fire_study(app.storage, app.content, app.settings, row.id, clock.now)
     (sent,) = await deliveries(app, "study")
-    local = sent.not_before.astimezone(ROME)
-    assert (local.date() - row.next_due_at.astimezone(ROME).date()).days == 1
+    assert sent.not_before == row.next_due_at
+    assert sent.not_before.astimezone(ROME).strftime("%H:%M") == "23:15"
+    # A nudge is the bot's own idea: one falling due at 23:15 waits for 08:00 the next morning.
+    dee_id = await user_id_of(app, "dee")
+    async with app.storage.unit_of_work() as uow:
+        uow.session.add(LectureProgress(user_id=dee_id, lecture_key="1.1", completed_at=clock.now))
+    clock.advance(days=app.settings.nudge_after_days)
+    assert await jobs.scan_nudges(app.storage, app.content, app.settings, clock.now) == 1
+    (nudge,) = await deliveries(app, "nudge")
+    local = nudge.not_before.astimezone(ROME)
+    assert (local.date() - clock.now.astimezone(ROME).date()).days == 1
     assert local.strftime("%H:%M") == "08:00"
 
 
