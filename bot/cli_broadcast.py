@@ -59,7 +59,7 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.timing import zone_or_none
-    from storage.broadcasts import Audience, AudienceError, recipient_ids
+    from storage.broadcasts import MAX_TEXT, Audience, AudienceError, recipient_ids
     from storage.models import Broadcast
 
     try:
@@ -73,6 +73,13 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
             print(f"Unknown language {lang!r}; use one of {', '.join(LANGUAGES)}", file=sys.stderr)
             return 2
         texts[lang] = text
+    too_long = [lang for lang, text in texts.items() if len(text) > MAX_TEXT]
+    if too_long:
+        print(
+            f"The text in {', '.join(too_long)} is over {MAX_TEXT} characters: a broadcast must fit one message.",
+            file=sys.stderr,
+        )
+        return 2
     at = datetime.now(UTC)
     if args.at:
         from bot.core.errors import UserError

@@ -106,6 +106,12 @@ async def _text(ctx: Context, rest: str) -> Reply:
             )
     if not rest.strip():
         raise UserError(_("The text is empty. Write it after the command: /broadcast text YOUR MESSAGE"))
+    if len(rest.strip()) > store.MAX_TEXT:
+        raise UserError(
+            _("That text has {count} characters; a broadcast can have at most {limit}, so it fits one message.").format(
+                count=len(rest.strip()), limit=store.MAX_TEXT
+            )
+        )
     draft.texts = {**(draft.texts or {}), lang: rest.strip()}
     return await _preview(ctx, draft)
 

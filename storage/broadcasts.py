@@ -21,6 +21,11 @@ REGISTRATION_STATES = ("registered", "waiting", "attended")
 FINAL = ("sent", "unreachable", "failed")
 
 
+# A broadcast must fit one message everywhere (Discord's limit is 2,000 characters, with the header and escaping
+# on top): a message sent in parts would spend several sends of the rate limit and could be half re-sent.
+MAX_TEXT = 1500
+
+
 class AudienceError(ValueError):
     """An audience filter that names something unknown; the message says which part."""
 

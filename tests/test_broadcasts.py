@@ -204,3 +204,12 @@ async def test_only_an_explicit_lang_marker_names_the_language_of_a_text(
     async with app.storage.unit_of_work() as uow:
         rows = (await uow.session.scalars(select(Broadcast))).all()
     assert [b.texts for b in rows] == [{"en": "It is time for the workshop", "de": "Es ist Zeit"}]
+
+
+async def test_a_broadcast_text_must_fit_one_message(chat: Callable[..., ChatDriver]) -> None:
+    staffer = chat("staffer")
+    await staffer.send("/broadcast new everyone")
+    await staffer.send("/broadcast text " + "x" * 1501)
+    assert staffer.text == "That text has 1501 characters; a broadcast can have at most 1500, so it fits one message."
+    await staffer.send("/broadcast text " + "x" * 1500)
+    assert staffer.text.startswith("Broadcast #1 to everyone: exactly")
