@@ -165,15 +165,19 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
                 continue
             if not await store.wants(session, registration.user_id, "workshop"):
                 continue
+            user = await session.get(User, registration.user_id)
+            zone = user_zone(user, settings)
+            morning = after_quiet_hours(now, zone, quiet)
+            # In quiet hours nothing is queued yet: the morning's tick finds this slot again and checks the
+            # registration and the workshop then, so a cancellation overnight is never followed by a reminder.
+            # Unless the workshop starts before the morning: then the reminder is urgent and goes now.
+            if morning > now and morning < starts - timedelta(minutes=30):
+                continue
             if not await store.record_slot(
                 session, "workshop", registration.user_id, registration.id, current[0], "sent", now
             ):
                 continue
-            user = await session.get(User, registration.user_id)
-            zone = user_zone(user, settings)
-            morning = after_quiet_hours(now, zone, quiet)
-            # Waiting for the morning is fine unless the workshop starts first: then it is urgent.
-            not_before = morning if morning < starts - timedelta(minutes=30) else now
+            not_before = now
             title, venue, city, zone_name = workshop.title, workshop.venue, workshop.city, zone.key
 
             def build(

@@ -239,3 +239,36 @@ def test_time_zones_are_found_whatever_the_case() -> None:
     assert find_zones("utc") == ["UTC"]
     assert find_zones("new york") == ["America/New_York"]
     assert find_zones("atlantis/nowhere") == []
+
+
+async def test_a_workshop_reminder_due_in_quiet_hours_waits_and_is_not_sent_after_a_cancel(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    from storage import workshops as ws
+    from tests.workshop_helpers import make_workshop
+
+    # The workshop starts at 07:00 in Rome: its one-day reminder falls due at 07:00, inside quiet hours.
+    workshop_id = await make_workshop(app, clock.now, start="2026-04-20 07:00", capacity=5)
+    for name in ("alice", "bob"):
+        await chat(name).send("/timezone Europe/Rome")
+    alice, bob = await user_id_of(app, "alice"), await user_id_of(app, "bob")
+    assert app.storage is not None
+
+    async def nobody(_notice: ws.Notice) -> None:
+        return None
+
+    async with app.storage.unit_of_work() as uow:
+        await ws.sign_up(uow.session, workshop_id, alice, clock.now, notify=nobody, offer_hours=48)
+        await ws.sign_up(uow.session, workshop_id, bob, clock.now, notify=nobody, offer_hours=48)
+    clock.now = datetime(2026, 4, 19, 7, 0, tzinfo=ROME).astimezone(UTC)
+    assert await jobs.scan_workshops(app.storage, app.settings, clock.now) == 0
+    assert await deliveries(app, "workshop") == []
+    # alice cancels before the morning.
+    async with app.storage.unit_of_work() as uow:
+        registration = await ws.registration_of(uow.session, workshop_id, alice)
+        assert registration is not None
+        await ws.cancel_registration(uow.session, str(registration.id), alice, clock.now, notify=nobody, offer_hours=48)
+    clock.now = datetime(2026, 4, 19, 8, 0, tzinfo=ROME).astimezone(UTC)
+    assert await jobs.scan_workshops(app.storage, app.settings, clock.now) == 1
+    [sent] = await deliveries(app, "workshop")
+    assert (sent.user_id, sent.not_before) == (bob, clock.now)
