@@ -33,7 +33,7 @@ async def link(ctx: Context) -> Reply:
                     ).format(
                         code=code,
                         duration=ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes),
-                        time=format_datetime(now + LINK_CODE_TTL, ctx.user.timezone or "UTC", "short"),
+                        time=format_datetime(now + LINK_CODE_TTL, ctx.zone, "short"),
                     ),
                     _("Do not share this code with anyone else."),
                 ]

@@ -161,7 +161,7 @@ async def _confirm(ctx: Context, broadcast_id: int, at: datetime | None) -> Repl
             ),
             edit=True,
         )
-    zone = ctx.user.timezone or ctx.settings.default_timezone
+    zone = ctx.zone
     return Reply(
         _("Broadcast #{id} is scheduled for {time} ({recipients} now). /broadcast list shows it.").format(
             id=broadcast.id, time=format_datetime(at, zone, "medium"), recipients=recipients_text(count)
@@ -170,7 +170,7 @@ async def _confirm(ctx: Context, broadcast_id: int, at: datetime | None) -> Repl
 
 
 def _parse_at(ctx: Context, text: str) -> datetime:
-    zone = zone_or_none(ctx.user.timezone or ctx.settings.default_timezone)
+    zone = zone_or_none(ctx.zone)
     try:
         naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
     except ValueError as exc:
@@ -185,7 +185,7 @@ async def _list(ctx: Context) -> Reply:
     rows = await store.scheduled(ctx.session)
     if not rows:
         return Reply(_("No broadcast is scheduled or sending."))
-    zone = ctx.user.timezone or ctx.settings.default_timezone
+    zone = ctx.zone
     lines = [_("<b>Scheduled and sending broadcasts</b>")]
     buttons = []
     for row in rows:

@@ -76,10 +76,6 @@ async def _set_zone(ctx: Context, zone: str) -> Reply:
     )
 
 
-def _user_zone(ctx: Context) -> str:
-    return ctx.user.timezone or ctx.settings.default_timezone
-
-
 def _reschedule(ctx: Context, reminder: StudyReminder, zone_name: str) -> None:
     parsed = parse_weekly(f"{reminder.weekdays} {reminder.at_local}")
     zone = zone_or_none(zone_name)
@@ -129,7 +125,7 @@ async def _list(ctx: Context, prefix: str = "") -> Reply:
     if not reminders:
         lines.append(_("You have no study reminders. Set one like this: /remind mon,thu 19:00"))
         return Reply("\n".join(lines))
-    lines.append(_("<b>Your study reminders</b> ({zone})").format(zone=esc(_user_zone(ctx))))
+    lines.append(_("<b>Your study reminders</b> ({zone})").format(zone=esc(ctx.zone)))
     buttons = []
     for reminder in reminders:
         lines.append(_describe(ctx, reminder))
@@ -158,7 +154,7 @@ async def _change(ctx: Context, verb: str, raw: str) -> Reply:
         return await _list(ctx, _("Removed reminder #{id}.").format(id=reminder.id))
     reminder.paused = verb == "pause"
     if not reminder.paused:
-        _reschedule(ctx, reminder, _user_zone(ctx))
+        _reschedule(ctx, reminder, ctx.zone)
     return await _list(ctx)
 
 
@@ -181,7 +177,7 @@ async def remind(ctx: Context) -> Reply:
     days, at = parsed
     if len(await store.study_reminders(ctx.session, ctx.user_id)) >= MAX_STUDY_REMINDERS:
         raise UserError(_("You already have {count} study reminders; remove one first.").format(count=10))
-    zone_name = _user_zone(ctx)
+    zone_name = ctx.zone
     zone = zone_or_none(zone_name)
     assert zone is not None
     reminder = StudyReminder(

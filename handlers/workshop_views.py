@@ -88,10 +88,6 @@ def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zon
     return "\n".join(lines)
 
 
-def user_zone(ctx: Context) -> str:
-    return ctx.user.timezone or ctx.settings.default_timezone
-
-
 def calendar_file(workshop: Workshop, now: datetime) -> Attachment:
     """An RFC 5545 event with the venue's own zone (TZID + VTIMEZONE), so calendars keep it right across DST."""
     from datetime import timedelta

@@ -22,7 +22,6 @@ from handlers.workshop_views import (
     list_entry,
     moment_text,
     short_when,
-    user_zone,
 )
 from storage import workshops as ws
 from storage.models import Registration, User, Workshop
@@ -118,7 +117,7 @@ async def _my_status(ctx: Context, registration: Registration, workshop: Worksho
     if registration.status == ws.CONFIRMED:
         return _("Your place is confirmed.")
     if registration.status == ws.OFFERED and registration.offer_expires_at is not None:
-        zone = user_zone(ctx)
+        zone = ctx.zone
         return _("A seat is offered to you: confirm it by {deadline} ({zone}).").format(
             deadline=moment_text(registration.offer_expires_at, zone), zone=zone
         )

@@ -46,6 +46,11 @@ class Context:
         return self.user.locale
 
     @property
+    def zone(self) -> str:
+        """The IANA zone to show times in: the person's own, else the configured default."""
+        return self.user.timezone or self.settings.default_timezone
+
+    @property
     def is_staff(self) -> bool:
         return self.user.is_staff
 
