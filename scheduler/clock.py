@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TICK_JOB = "tick"
+# A broadcast older than this is no longer announced (e.g. when Discord is switched on later).
+ANNOUNCE_WITHIN = timedelta(days=1)
 # How long a stop waits for jobs in flight (a tick, a broadcast fan-out) before the clock is shut down.
 STOP_GRACE_SECONDS = 10.0
 
@@ -150,16 +152,49 @@ class SchedulerHandle:
 
     async def _fan_out(self) -> None:
         started = await jobs.fan_out_due(self.storage, self.app.content, self.app.settings, self.clock())
-        for broadcast_id in started:
-            for hook in self.on_broadcast_started:
-                try:
-                    result = hook(broadcast_id)
-                    if asyncio.iscoroutine(result):
-                        await result
-                except Exception:
-                    log.exception("broadcast hook failed for %d", broadcast_id)
         if started:
             self.worker.wake()
+        await self.announce_pending()
+
+    async def announce_pending(self) -> int:
+        """Post each started broadcast once to the announcement channels; a failed post is tried again next tick.
+
+        The row's `announced_at` is the truth, so neither a crash nor a channel that is down loses the public
+        copy. Only broadcasts started in the last day qualify: turning Discord on later must not replay history.
+        """
+        if not self.on_broadcast_started:
+            return 0
+        from sqlalchemy import update
+
+        now = self.clock()
+        async with self.storage.unit_of_work() as uow:
+            pending = list(
+                await uow.session.scalars(
+                    select(Broadcast.id)
+                    .where(
+                        Broadcast.announced_at.is_(None),
+                        Broadcast.started_at.is_not(None),
+                        Broadcast.started_at >= now - ANNOUNCE_WITHIN,
+                        Broadcast.status.in_(("sending", "done")),
+                    )
+                    .order_by(Broadcast.id)
+                )
+            )
+        announced = 0
+        for broadcast_id in pending:
+            try:
+                results = [hook(broadcast_id) for hook in self.on_broadcast_started]
+                done = [await r if asyncio.iscoroutine(r) else r for r in results]
+            except Exception:
+                log.exception("announcing broadcast %d failed; trying again next tick", broadcast_id)
+                continue
+            if all(result is not False for result in done):
+                async with self.storage.unit_of_work() as uow:
+                    await uow.session.execute(
+                        update(Broadcast).where(Broadcast.id == broadcast_id).values(announced_at=now)
+                    )
+                announced += 1
+        return announced
 
     async def tick(self) -> None:
         """The catch-up pass: everything due by the rows, whatever jobs did or did not fire."""

@@ -253,6 +253,8 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # When the public copy went to the announcement channel; None until a door took it (retried every tick).
+    announced_at: Mapped[datetime | None]
 
 
 class Question(Base):

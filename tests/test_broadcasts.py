@@ -213,3 +213,40 @@ async def test_a_broadcast_text_must_fit_one_message(chat: Callable[..., ChatDri
     assert staffer.text == "That text has 1501 characters; a broadcast can have at most 1500, so it fits one message."
     await staffer.send("/broadcast text " + "x" * 1500)
     assert staffer.text.startswith("Broadcast #1 to everyone: exactly")
+
+
+async def test_the_announcement_is_retried_until_a_door_takes_it_then_never_again(app: App, clock: FrozenClock) -> None:
+    from datetime import timedelta
+
+    from scheduler.clock import SchedulerHandle
+    from storage.models import Broadcast
+
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        fresh = Broadcast(texts={"en": "hi"}, default_language="en", status="sending", started_at=clock.now)
+        old = Broadcast(
+            texts={"en": "old"}, default_language="en", status="done", started_at=clock.now - timedelta(days=2)
+        )
+        uow.session.add_all([fresh, old])
+        await uow.session.flush()
+        fresh_id = fresh.id
+    handle = SchedulerHandle(app, {}, clock)
+    calls: list[int] = []
+    outcomes = iter([RuntimeError("channel down"), False, True])
+
+    async def hook(broadcast_id: int) -> bool:
+        calls.append(broadcast_id)
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    handle.on_broadcast_started.append(hook)
+    assert await handle.announce_pending() == 0  # raised: kept for the next tick
+    assert await handle.announce_pending() == 0  # refused: kept too
+    assert await handle.announce_pending() == 1
+    assert await handle.announce_pending() == 0  # taken: never posted again
+    assert calls == [fresh_id, fresh_id, fresh_id]  # the two-day-old broadcast is not replayed
+    async with app.storage.unit_of_work() as uow:
+        row = await uow.session.get_one(Broadcast, fresh_id)
+        assert row.announced_at == clock.now

@@ -21,3 +21,24 @@ async def test_migrations_build_every_table_on_a_new_sqlite_file(tmp_path: Path)
         await upgrade(storage.engine)
     finally:
         await storage.close()
+
+
+async def test_the_migrations_build_exactly_the_models(tmp_path: Path) -> None:
+    # A model change without its migration fails here, not on a production database.
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.models import Base
+
+    storage = Storage(f"sqlite+aiosqlite:///{tmp_path / 'compare.sqlite3'}")
+    try:
+        await upgrade(storage.engine)
+        async with storage.engine.connect() as conn:
+            diff = await conn.run_sync(
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                )
+            )
+        assert diff == []
+    finally:
+        await storage.close()

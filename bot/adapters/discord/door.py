@@ -223,21 +223,23 @@ class DiscordDoor:
     # -- broadcasts in the announcement channel ------------------------------------------------------------------
 
     async def announce_broadcast(self, broadcast_id: int) -> bool:
-        """Post a broadcast once to the announcement channel (the scheduler calls this when it starts sending).
+        """Post a broadcast once to the announcement channel; the clock calls this until it returns True.
 
+        True also when there is nothing to post (no channel configured, or an audience that leaves Discord out);
+        False when the channel cannot take it; a Discord error is raised, and the clock tries again next tick.
         Members who opted in also get it by DM through the delivery queue; this is the public copy.
         """
         channel_id = self.app.settings.discord_announcement_channel_id
         if not channel_id.isdigit() or self.app.storage is None:
-            return False
+            return True
         from scheduler.jobs import broadcast_message
         from storage.broadcasts import text_for
         from storage.models import Broadcast
 
         async with self.app.storage.unit_of_work() as uow:
             broadcast = await uow.session.get(Broadcast, broadcast_id)
-            if broadcast is None:
-                return False
+            if broadcast is None or (broadcast.audience or {}).get("platform") not in (None, "discord"):
+                return True
             language = broadcast.default_language
             text = text_for(broadcast, language)
         with use_locale(language):

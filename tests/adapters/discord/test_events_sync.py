@@ -221,7 +221,8 @@ async def test_a_broadcast_is_posted_once_to_the_announcement_channel(
         uow.session.add(broadcast)
         await uow.session.flush()
         broadcast_id = broadcast.id
-    assert await harness.door.announce_broadcast(broadcast_id) is False  # no channel configured: nothing posted
+    assert await harness.door.announce_broadcast(broadcast_id) is True  # no channel configured: nothing to post
+    assert posted == []
     discord_app.settings.discord_announcement_channel_id = channel
     assert await harness.door.announce_broadcast(broadcast_id) is True
     assert [p["content"] for p in posted] == [
