@@ -32,10 +32,6 @@ async def counted_done(ctx: Context) -> set[str]:
     return {lecture.key for lecture in ctx.content.all_lectures() if lecture.key in marked}
 
 
-def next_lecture(ctx: Context, done: set[str]) -> Lecture | None:
-    return next((lecture for lecture in ctx.content.all_lectures() if lecture.key not in done), None)
-
-
 def _part(ctx: Context, number: int) -> Part | None:
     return next((part for part in ctx.content.lectures.parts if part.number == number), None)
 
@@ -201,7 +197,7 @@ async def progress_view(ctx: Context, *, edit: bool = False) -> list[Reply]:
     ]
     course = content.program.course
     rows: list[list[Button]] = []
-    upcoming = next_lecture(ctx, done)
+    upcoming = ctx.content.next_lecture(done)
     if upcoming is not None:
         lines += [
             "",

@@ -22,6 +22,7 @@ from storage import reminders as store
 from storage import workshops as workshop_store
 from storage.models import Broadcast, NotificationPrefs, Registration, User, Workshop
 from storage.outbox import enqueue_for_user
+from storage.progress import done_keys
 from storage.uow import Storage
 from storage.users import language_of
 
@@ -30,14 +31,6 @@ log = logging.getLogger(__name__)
 
 def user_zone(user: User | None, settings: Settings) -> ZoneInfo:
     return zone_or_none(user.timezone if user else None) or zone_or_none(settings.default_timezone) or ZoneInfo("UTC")
-
-
-def next_lecture(content: Content, done: set[str]) -> str | None:
-    """The first lecture in course order not marked as watched (None when the course is complete)."""
-    for lecture in content.all_lectures():
-        if lecture.key not in done:
-            return lecture.key
-    return None
 
 
 def _lecture_line(content: Content, key: str | None) -> str:
@@ -78,7 +71,7 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
             if late:
                 log.info("study reminder %d missed by %s: skipped", reminder_id, now - due)
             return False
-        line = _lecture_line_for(content, await store.completed_keys(session, row.user_id))
+        line = _lecture_line_for(content, set(await done_keys(session, row.user_id)))
         # The person chose this time themselves: quiet hours hold back what the bot starts, not what was asked for.
         not_before = now
         await enqueue_for_user(
@@ -94,7 +87,8 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
 
 
 def _lecture_line_for(content: Content, done: set[str]) -> _LazyLine:
-    return _LazyLine(content, next_lecture(content, done))
+    upcoming = content.next_lecture(done)
+    return _LazyLine(content, upcoming.key if upcoming else None)
 
 
 class _LazyLine:
@@ -235,7 +229,7 @@ async def scan_nudges(storage: Storage, content: Content, settings: Settings, no
                 not prefs_row.nudge or (prefs_row.last_nudge_at is not None and now - prefs_row.last_nudge_at < period)
             ):
                 continue
-            done = await store.completed_keys(session, user_id)
+            done = set(await done_keys(session, user_id))
             if keys <= done:
                 continue
             user = await session.get(User, user_id)

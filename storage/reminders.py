@@ -89,11 +89,6 @@ async def slots_handled(session: AsyncSession, kind: str, user_id: int, ref_id: 
     return set(result)
 
 
-async def completed_keys(session: AsyncSession, user_id: int) -> set[str]:
-    result = await session.scalars(select(LectureProgress.lecture_key).where(LectureProgress.user_id == user_id))
-    return set(result)
-
-
 async def last_progress(session: AsyncSession, user_id: int) -> datetime | None:
     moment: datetime | None = await session.scalar(
         select(func.max(LectureProgress.completed_at)).where(LectureProgress.user_id == user_id)

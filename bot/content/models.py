@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
@@ -239,3 +240,7 @@ class Content(Strict):
 
     def lecture(self, key: str) -> Lecture | None:
         return next((lec for lec in self.all_lectures() if lec.key == key), None)
+
+    def next_lecture(self, done: Collection[str]) -> Lecture | None:
+        """The first lecture in course order not marked as watched; None when the course is complete."""
+        return next((lec for lec in self.all_lectures() if lec.key not in done), None)
