@@ -253,10 +253,14 @@ class AlreadyRegistered(UserError):
         self.registration = registration
 
 
-def refuse_unless_open(workshop: Workshop, now: datetime) -> None:
-    """Refuse sign-ups for a cancelled, past or closed workshop (a button may be older than the change)."""
+def refuse_if_cancelled(workshop: Workshop) -> None:
     if workshop.status == "cancelled":
         raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
+
+
+def refuse_unless_open(workshop: Workshop, now: datetime) -> None:
+    """Refuse sign-ups for a cancelled, past or closed workshop (a button may be older than the change)."""
+    refuse_if_cancelled(workshop)
     if is_past(workshop, now):
         raise UserError(_("The workshop in {city} has already taken place.").format(city=esc(workshop.city)))
     if registration_closed(workshop, now):
@@ -368,8 +372,7 @@ async def accept_offer(
 
 def refuse_unless_open_for_offer(workshop: Workshop, now: datetime) -> None:
     # Closing registration does not take back offers already made; cancellation and the start do.
-    if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
+    refuse_if_cancelled(workshop)
     if is_past(workshop, now):
         raise UserError(_("The workshop in {city} has already taken place.").format(city=esc(workshop.city)))
 
@@ -626,8 +629,7 @@ async def edit_workshop(
     session: AsyncSession, raw_id: str, fields: WorkshopFields, now: datetime, *, notify: Notify, offer_hours: int
 ) -> Workshop:
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
-    if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
+    refuse_if_cancelled(workshop)
     seats = (await seat_counts(session, [workshop]))[workshop.id]
     if fields.capacity is not None and fields.capacity < seats.taken:
         raise UserError(
@@ -667,8 +669,7 @@ async def set_date(
 ) -> Workshop:
     """Announce (or move) the date; pre-registrations are confirmed in order up to capacity, the rest wait."""
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
-    if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
+    refuse_if_cancelled(workshop)
     starts_at = parse_local(local, workshop.timezone)
     if starts_at <= now:
         raise UserError(_("That start time is in the past."))
@@ -704,8 +705,7 @@ async def set_date(
 
 async def set_registration_open(session: AsyncSession, raw_id: str, open_: bool, now: datetime) -> Workshop:
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
-    if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
+    refuse_if_cancelled(workshop)
     workshop.status = "scheduled" if open_ else "closed"
     workshop.staff_edited = True
     workshop.updated_at = now
@@ -715,8 +715,7 @@ async def set_registration_open(session: AsyncSession, raw_id: str, open_: bool,
 async def cancel_workshop(session: AsyncSession, raw_id: str, now: datetime, *, notify: Notify) -> list[int]:
     """Cancel the workshop and every registration; returns the ids of the people told."""
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
-    if workshop.status == "cancelled":
-        raise UserError(_("The workshop in {city} has been cancelled.").format(city=esc(workshop.city)))
+    refuse_if_cancelled(workshop)
     workshop.status = "cancelled"
     workshop.staff_edited = True
     workshop.updated_at = now
