@@ -18,7 +18,7 @@ from bot.core.router import HandlerResult, Route, Router, parse_command
 from bot.core.staff import is_staff
 from bot.core.text import MAX_TEXT, clean_text
 from bot.i18n import _, current_locale, normalize_language, set_locale, use_locale
-from bot.settings import LANGUAGES, Settings
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from storage.uow import Storage, UnitOfWork
@@ -150,7 +150,7 @@ class Dispatcher:
         )
 
     async def _participant(self, uow: UnitOfWork, event: Event) -> Participant:
-        from storage.users import UserRepository
+        from storage.users import UserRepository, language_of
 
         user, account = await UserRepository(uow.session).get_or_create(
             event.platform,
@@ -164,7 +164,8 @@ class Dispatcher:
         if hint is not None and user.locale_hint != hint:
             # Kept for messages sent to them later (notices, broadcasts) while they have not chosen a language.
             user.locale_hint = hint
-        locale = user.locale if user.locale in LANGUAGES else (hint or self.settings.default_language)
+        # The same rule as for messages sent to them later: chosen, else their platform's, else the default.
+        locale = language_of(user, self.settings.default_language)
         return Participant(
             user_id=user.id,
             account_id=account.id,
