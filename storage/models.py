@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime, utcnow
@@ -58,6 +59,9 @@ class Account(Base):
     chat_id: Mapped[str] = mapped_column(String(64), default="")
     # False once the platform said the person cannot be reached (blocked the bot, DMs closed).
     reachable: Mapped[bool] = mapped_column(default=True)
+    # Set when a message could not reach the person (Discord DMs closed); the next time they use the bot where it
+    # can answer them privately they are told once how to let notices through, and it is cleared.
+    unreachable_notice_due: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -279,6 +283,8 @@ class Question(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     # Who answered: "console:name", "telegram:123", "discord:456" or "cli:login".
     answered_by: Mapped[str | None] = mapped_column(String(100))
+    # The staff participant who answered (None from the CLI): told if the answer cannot be delivered.
+    answered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None]
     # The FAQ entry id the answer was saved as, if staff saved it.
     faq_id: Mapped[str | None] = mapped_column(String(40))
