@@ -44,7 +44,8 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
     async def body(app: Any) -> int:
         from bot.content import ContentError
         from bot.core.replies import to_plain
-        from handlers.questions import QuestionProblem, give_answer, save_as_faq
+        from handlers.questions import QuestionProblem, answer_confirmation, give_answer, save_as_faq
+        from storage.models import User
         from storage.questions import QuestionRepository
 
         now = app.dispatcher.clock()
@@ -61,7 +62,7 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
         try:
             with use_locale(settings.default_language):
                 async with app.storage.unit_of_work() as uow:
-                    await give_answer(
+                    answered = await give_answer(
                         uow.session,
                         args.id,
                         args.text,
@@ -69,9 +70,11 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                         now=now,
                         default_locale=settings.default_language,
                     )
+                    asker = await uow.session.get(User, answered.question.user_id)
+                    confirmation = answer_confirmation(args.id, asker.display_name if asker else "?", answered.reach)
         except QuestionProblem as problem:
             return _fail(to_plain(str(problem)), 1)
-        print(f"Answer to #{args.id} queued for the participant.")
+        print(to_plain(confirmation))
         if not args.save_faq:
             return 0
         # Its own transaction: the answer is already on its way whatever happens to the FAQ file.

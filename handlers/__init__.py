@@ -20,6 +20,7 @@ FEATURES = (
     "accounts",
     "privacy",
     "staff",
+    "reachability",
     "questions",
     "faq",
 )

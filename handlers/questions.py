@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +24,8 @@ from storage.questions import QuestionRepository
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.reachability import Reach
 
 router = Router()
 
@@ -108,15 +112,31 @@ def _answer_notice(question_text: str, answer: str) -> Reply:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Answered:
+    question: Question
+    # How the answer reaches the person: on its way now, once they open a private chat, or not at all.
+    reach: Reach
+
+
 async def give_answer(
-    session: AsyncSession, question_id: int, answer: str, *, answered_by: str, now: datetime, default_locale: str
-) -> Question:
+    session: AsyncSession,
+    question_id: int,
+    answer: str,
+    *,
+    answered_by: str,
+    now: datetime,
+    default_locale: str,
+    answered_by_user_id: int | None = None,
+) -> Answered:
     """Record staff's answer and queue it for the participant in their language (one outbox row).
 
     Shared by `/answer`, `wego-bot questions answer` and the adapters (a staff reply to a forwarded question).
+    `answered_by_user_id` (the staff participant) is told later if the answer cannot be delivered.
     """
     # Imported here: the outbox pulls in SQLAlchemy's asyncio layer, which `wego-bot ask` never needs.
     from storage.outbox import enqueue_for_user
+    from storage.reachability import reach_of
 
     answer = answer.strip()
     if not answer:
@@ -139,19 +159,77 @@ async def give_answer(
         )
     question.answer = answer
     question.answered_by = answered_by[:100]
+    question.answered_by_user_id = answered_by_user_id
     question.answered_at = now
     text = question.text
-    await enqueue_for_user(
-        session,
-        question.user_id,
-        lambda: _answer_notice(text, answer),
-        kind="question.answer",
-        ref_id=question.id,
-        not_before=now,
-        # Someone who never chose a language gets the answer in the one they asked in, not the bot's default.
-        default_locale=question.language if question.language in LANGUAGES else default_locale,
+    reach = await reach_of(session, question.user_id)
+    if reach != "never":
+        # Kept while they have no private chat yet (a Telegram user who only wrote in a group): it goes out when
+        # they open one. With every account refusing us, staff are told at once instead.
+        await enqueue_for_user(
+            session,
+            question.user_id,
+            lambda: _answer_notice(text, answer),
+            kind="question.answer",
+            ref_id=question.id,
+            not_before=now,
+            # Someone who never chose a language gets the answer in the one they asked in, not the bot's default.
+            default_locale=question.language if question.language in LANGUAGES else default_locale,
+        )
+    return Answered(question, reach)
+
+
+def answer_confirmation(question_id: int, name: str, reach: Reach) -> str:
+    """What staff are told after answering: never "sent" for a message that cannot arrive."""
+    if reach == "now":
+        return _("Answer to #{id} is on its way to {name}. If it cannot be delivered, I will tell you.").format(
+            id=question_id, name=esc(name)
+        )
+    if reach == "later":
+        return _(
+            "Answer to #{id} is saved for {name}. It will reach them when they open a private chat with the bot."
+        ).format(id=question_id, name=esc(name))
+    return _(
+        "Answer to #{id} is saved, but it could not be delivered: {name} cannot be reached "
+        "(they closed direct messages or blocked the bot)."
+    ).format(id=question_id, name=esc(name))
+
+
+def _undelivered_notice(question_id: int, name: str, status: str) -> Reply:
+    reason = (
+        _("they cannot be reached (direct messages closed or the bot blocked)")
+        if status == "unreachable"
+        else _("the platform refused the message")
     )
-    return question
+    return Reply(
+        _("⚠️ Your answer to question #{id} could not be delivered to {name}: {reason}.").format(
+            id=question_id, name=esc(name), reason=reason
+        )
+    )
+
+
+async def tell_staff_undelivered(
+    session: AsyncSession, ended: dict[int, str], *, now: datetime, default_locale: str
+) -> None:
+    """The delivery of answers to these questions ended without reaching the person (question id → status):
+    the staff member who answered each is told, in their own language."""
+    from storage.outbox import enqueue_for_user
+
+    for question_id, status in sorted(ended.items()):
+        question = await session.get(Question, question_id)
+        if question is None or question.answered_by_user_id is None:
+            continue
+        asker = await session.get(User, question.user_id)
+        name = asker.display_name if asker is not None else "?"
+        await enqueue_for_user(
+            session,
+            question.answered_by_user_id,
+            functools.partial(_undelivered_notice, question_id, name, status),
+            kind="question.undelivered",
+            ref_id=question_id,
+            not_before=now,
+            default_locale=default_locale,
+        )
 
 
 async def save_as_faq(session: AsyncSession, question_id: int, content_dir: Path, *, now: datetime) -> str:
@@ -192,20 +270,21 @@ async def answer(ctx: Context) -> Reply:
         raise UserError(_("Write it as: /answer ID your answer (the ID is in /questions)."))
     question_id = int(head.lstrip("#"))
     try:
-        question = await give_answer(
+        answered = await give_answer(
             ctx.session,
             question_id,
             text,
             answered_by=_who(ctx),
+            answered_by_user_id=ctx.user_id,
             now=ctx.now(),
             default_locale=ctx.settings.default_language,
         )
     except QuestionProblem as problem:
         raise UserError(str(problem)) from None
-    user = await ctx.session.get(User, question.user_id)
+    user = await ctx.session.get(User, answered.question.user_id)
     name = user.display_name if user else "?"
     return Reply(
-        _("Answer to #{id} sent to {name}.").format(id=question_id, name=esc(name)),
+        answer_confirmation(question_id, name, answered.reach),
         buttons=[[Button(_("Save as FAQ"), act("faq.save", question_id))]],
     )
 

@@ -34,6 +34,7 @@ from bot.settings import Settings
 from scheduler.limits import ChatSpacing, Pacer, Sleep
 from storage.models import Account, Delivery
 from storage.outbox import buttons_from_json
+from storage.reachability import set_reachable
 from storage.uow import Storage
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ MARK_EVERY = 0.05
 # after this wait, doubling up to the cap: until it is committed its rows stay "sending" and their slots held.
 MARK_RETRY_FIRST = 0.05
 MARK_RETRY_MAX = 5.0
+# Outbox rows that carry staff's answer to a question (ref_id: the question).
+ANSWER_KIND = "question.answer"
 
 
 def utcnow() -> datetime:
@@ -71,6 +74,10 @@ class Claimed:
     text: str
     buttons: list[object]
     attempts: int
+    kind: str = ""
+    ref_id: int | None = None
+    # Pinned to this one account by its sender; otherwise any of the person's reachable accounts may carry it.
+    pinned: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,20 +212,40 @@ class DeliveryWorker:
 
     async def sweep_unreachable(self) -> int:
         """Rows nobody can receive: a pinned account that is unreachable, or a user with no reachable account."""
-        now = self.clock()
+        async with self._db, self.storage.unit_of_work() as uow:
+            return await self._sweep(uow.session)
+
+    async def _sweep(self, session: AsyncSession, ids: Sequence[int] | None = None) -> int:
         pinned_dead = exists().where(Account.id == Delivery.account_id, Account.reachable.is_(False))
         none_alive = ~exists().where(Account.user_id == Delivery.user_id, Account.reachable.is_(True))
-        async with self._db, self.storage.unit_of_work() as uow:
-            result = await uow.session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.status == "pending",
-                    or_(and_(Delivery.account_id.is_not(None), pinned_dead), none_alive),
-                )
-                .values(status="unreachable", last_error="no reachable account", sent_at=now)
-                .execution_options(synchronize_session=False)
+        where = [Delivery.status == "pending", or_(and_(Delivery.account_id.is_not(None), pinned_dead), none_alive)]
+        if ids is not None:
+            where.append(Delivery.id.in_(list(ids)))
+        result = await session.execute(
+            update(Delivery)
+            .where(*where)
+            # The platform's own refusal, when there was one, says more than "no account".
+            .values(
+                status="unreachable",
+                last_error=func.coalesce(Delivery.last_error, "no reachable account"),
+                sent_at=self.clock(),
             )
-        return int(getattr(result, "rowcount", 0) or 0)
+            .returning(Delivery.id, Delivery.kind, Delivery.ref_id)
+            .execution_options(synchronize_session=False)
+        )
+        swept = list(result.all())
+        await self._report_undelivered(session, [(row.kind, row.ref_id, "unreachable") for row in swept])
+        return len(swept)
+
+    async def _report_undelivered(self, session: AsyncSession, ended: Sequence[tuple[str, int | None, str]]) -> None:
+        """Staff who answered a question are told when their answer could not reach the person."""
+        answers = {ref_id: status for kind, ref_id, status in ended if kind == ANSWER_KIND and ref_id is not None}
+        if answers:
+            from handlers.questions import tell_staff_undelivered
+
+            await tell_staff_undelivered(
+                session, answers, now=self.clock(), default_locale=self.settings.default_language
+            )
 
     async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
         """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""
@@ -253,6 +280,8 @@ class DeliveryWorker:
                     Delivery.text,
                     Delivery.buttons,
                     Delivery.attempts,
+                    Delivery.kind,
+                    Delivery.ref_id,
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -280,6 +309,9 @@ class DeliveryWorker:
                 text=row.text,
                 buttons=list(row.buttons or []),
                 attempts=row.attempts,
+                kind=row.kind,
+                ref_id=row.ref_id,
+                pinned=row.account_id is not None,
             )
             for row in rows
             if row.id in accounts
@@ -435,6 +467,8 @@ class DeliveryWorker:
         now = self.clock()
         groups: dict[str, list[dict[str, object]]] = {}
         gone: set[int] = set()
+        ended: list[tuple[str, int | None, str]] = []
+        rerouted: list[int] = []
         for mark in marks:
             row, outcome = mark.row, mark.outcome
             key: dict[str, object] = {"b_id": row.id, "b_token": row.token, "b_now": now}
@@ -448,8 +482,15 @@ class DeliveryWorker:
                 groups.setdefault("sent", []).append({**key, "b_account": row.account_id})
             elif outcome.status == "unreachable":
                 error = outcome.error or "unreachable"
-                groups.setdefault("final", []).append({**key, "b_status": "unreachable", "b_error": error})
                 gone.add(row.account_id)
+                if row.pinned:
+                    groups.setdefault("final", []).append({**key, "b_status": "unreachable", "b_error": error})
+                    ended.append((row.kind, row.ref_id, "unreachable"))
+                else:
+                    # Another of the person's accounts may still reach them; with none left, it ends below.
+                    key.update(b_not_before=now, b_error=error)
+                    groups.setdefault("retry", []).append(key)
+                    rerouted.append(row.id)
             elif outcome.status == "retry" and attempts < self.settings.delivery_max_attempts:
                 delay = outcome.retry_after or self.settings.delivery_backoff_seconds * 2 ** max(0, attempts - 1)
                 error = outcome.error or ("retry_after" if outcome.retry_after else "retry")
@@ -458,11 +499,16 @@ class DeliveryWorker:
             else:
                 error = outcome.error or "failed"
                 groups.setdefault("final", []).append({**key, "b_status": "failed", "b_error": error})
+                ended.append((row.kind, row.ref_id, "failed"))
         connection = await session.connection()
         for kind, params in groups.items():
             await connection.execute(_MARKS[kind], params)
         if gone:
-            await connection.execute(update(Account).where(Account.id.in_(gone)).values(reachable=False))
+            # The person did not see the message fail: they are told once, the next time they use the bot.
+            await set_reachable(connection, account_ids=sorted(gone), reachable=False, tell=True)
+        await self._report_undelivered(session, ended)
+        if rerouted:
+            await self._sweep(session, rerouted)
 
     async def _give_back_queued(self) -> None:
         """Claimed rows never sent go back to pending at once (a clean stop), not after the lease."""

@@ -40,7 +40,10 @@ async def enqueue_for_user(
     ref_id: int | None,
     not_before: datetime,
     default_locale: str = "en",
+    account_id: int | None = None,
 ) -> Delivery | None:
+    """Queue a message for a participant in their language; `account_id` pins it to one of their accounts
+    (otherwise it goes to the account they used last that can be reached)."""
     user = await session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         return None
@@ -48,6 +51,7 @@ async def enqueue_for_user(
         reply = build()
     delivery = Delivery(
         user_id=user_id,
+        account_id=account_id,
         kind=kind,
         ref_id=ref_id,
         text=reply.text,

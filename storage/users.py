@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,15 +54,3 @@ class UserRepository:
         if display_name and user.display_name != display_name[:200]:
             user.display_name = display_name[:200]
         return user, account
-
-    async def set_reachable(self, platform: str, platform_user_id: str, reachable: bool) -> None:
-        """Remember whether messages can reach an account (the delivery worker skips those that cannot)."""
-        await self.session.execute(
-            update(Account)
-            .where(
-                Account.platform == platform,
-                Account.platform_user_id == platform_user_id,
-                Account.reachable.is_not(reachable),
-            )
-            .values(reachable=reachable)
-        )

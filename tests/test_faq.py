@@ -343,7 +343,7 @@ async def test_ask_the_team_round_trip(staffed_app: App, clock: FrozenClock, con
         "Answer with /answer ID followed by your answer."
     )
     await staffer.send("/answer 1 Sì, c'è un parcheggio gratuito in Via Roma.")
-    assert staffer.text == "Answer to #1 sent to maria."
+    assert staffer.text == "Answer to #1 is on its way to maria. If it cannot be delivered, I will tell you."
     await staffer.press("Save as FAQ")
     assert staffer.text == "Saved as FAQ entry staff-1; I will answer this question myself from now on."
     await staffer.send("/answer 1 again")

@@ -71,8 +71,10 @@ class Context:
         kind: str = "notice",
         ref_id: int | None = None,
         not_before: datetime | None = None,
+        account_id: int | None = None,
     ) -> None:
-        """Queue a message for another participant, written in *their* language, sent after commit."""
+        """Queue a message for a participant, written in *their* language, sent after commit (to `account_id`
+        when given, else to the account they used last)."""
         from storage.outbox import enqueue_for_user
 
         await enqueue_for_user(
@@ -83,4 +85,5 @@ class Context:
             ref_id=ref_id,
             not_before=not_before or self.now(),
             default_locale=self.settings.default_language,
+            account_id=account_id,
         )

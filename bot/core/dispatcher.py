@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCK_RETRIES = 4
+# The action whose handler words the once-only "notices cannot reach you" message (handlers/reachability.py).
+UNREACHABLE_NOTICE = "reach.notice"
 
 
 def utcnow() -> datetime:
@@ -134,6 +136,8 @@ class Dispatcher:
         async with uow:
             ctx = self._context(event, await self._participant(uow, event), uow)
             replies = await self._run(ctx, text)
+            if ctx.user.unreachable_notice_due and not event.private:
+                replies += await self._unreachable_notice(ctx)
         if self.on_commit is not None:
             self.on_commit()
         return replies
@@ -150,16 +154,23 @@ class Dispatcher:
         )
 
     async def _participant(self, uow: UnitOfWork, event: Event) -> Participant:
+        from storage.reachability import set_reachable
         from storage.users import UserRepository, language_of
 
         user, account = await UserRepository(uow.session).get_or_create(
             event.platform,
             event.user_id,
-            # Only a private chat reaches the person alone: the outbox must never send their messages to a group.
-            chat_id=event.chat_id if event.private else "",
+            # Only an address that reaches the person alone: the outbox must never send their messages to a group.
+            chat_id=event.private_address,
             display_name=event.display_name,
             now=self.clock(),
         )
+        notice_due = account.unreachable_notice_due
+        if event.private and (not account.reachable or notice_due):
+            # They are talking to us in private, so we can answer them there (a Telegram user who blocked the
+            # bot cannot write to it in private without unblocking it).
+            await set_reachable(uow.session, account_ids=[account.id], reachable=True)
+            notice_due = False
         hint = normalize_language(event.locale_hint)
         if hint is not None and user.locale_hint != hint:
             # Kept for messages sent to them later (notices, broadcasts) while they have not chosen a language.
@@ -177,6 +188,7 @@ class Dispatcher:
             full_name=user.full_name,
             birth_year=user.birth_year,
             is_staff=is_staff(self.settings, event),
+            unreachable_notice_due=notice_due,
         )
 
     def _context(self, event: Event, user: Participant, uow: UnitOfWork | None) -> Context:
@@ -219,6 +231,46 @@ class Dispatcher:
             if replies:
                 return replies
         return [Reply(_("I don't know that yet. Send /help to see what I can do."))]
+
+    async def _unreachable_notice(self, ctx: Context) -> list[Reply]:
+        """Told once, where only they see it: why notices (answers, offers, reminders) do not reach them."""
+        from storage.reachability import notice_given
+
+        route = self.router.actions.get(UNREACHABLE_NOTICE)
+        if route is None or ctx.user.account_id is None:
+            return []
+        ctx.args = ()
+        replies = _as_list(await route.handler(ctx))
+        await notice_given(ctx.session, ctx.user.account_id)
+        return replies
+
+    async def record_reachability(
+        self, platform: str, platform_user_id: str, *, reachable: bool, told: bool = False
+    ) -> None:
+        """What a platform said outside a conversation turn (Telegram's "blocked"/"unblocked", a refused reply or
+        direct message): written by the one rule in storage/reachability.py, in a short transaction of its own.
+        `told`: the person already saw why (so they are not told again later)."""
+        if self.storage is None or not platform_user_id:
+            return
+        from storage.reachability import set_reachable
+
+        for attempt in range(LOCK_RETRIES):
+            try:
+                async with self.storage.unit_of_work() as uow:
+                    await set_reachable(
+                        uow.session,
+                        platform=platform,
+                        platform_user_id=platform_user_id,
+                        reachable=reachable,
+                        # The person did not see it fail: tell them once, next time they use the bot.
+                        tell=not reachable and not told,
+                    )
+                return
+            except Exception as exc:
+                if _db_problem(exc) != "locked" or attempt == LOCK_RETRIES - 1:
+                    log.warning("reachability of a %s account not saved: %s", platform, type(exc).__name__)
+                    return
+                await asyncio.sleep(0.2 * 2**attempt)
 
     async def _call(self, route: Route, ctx: Context) -> list[Reply]:
         if route.staff and not ctx.is_staff:

@@ -18,3 +18,5 @@ class Participant:
     full_name: str | None = None
     birth_year: int | None = None
     is_staff: bool = False
+    # A message could not reach them (DMs closed, bot blocked) and they have not been told yet.
+    unreachable_notice_due: bool = False

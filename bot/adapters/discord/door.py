@@ -263,8 +263,10 @@ class DiscordDoor:
         return Event(
             platform="discord",
             user_id=str(user.id),
-            # Messages outside an interaction (notices, reminders) go by DM, addressed by user id.
             chat_id=str(user.id),
+            # Messages outside an interaction (notices, reminders) go by DM, addressed by the user id: a member who
+            # only ever used the bot in the server is reachable too.
+            private_chat_id=str(user.id),
             text=text,
             action=action,
             display_name=user.display_name,
@@ -387,18 +389,12 @@ class DiscordDoor:
         """The reply to show in the channel: a pointer to the DM, or the reply itself when DMs are closed."""
         outcome = await self.messenger.send(str(interaction.user.id), reply)
         if outcome.status in ("sent", "unreachable"):
-            await self._mark_reachable(str(interaction.user.id), outcome.status == "sent")
+            # Shown the reply here with a note when the DM fails: they have been told why.
+            await self.app.dispatcher.record_reachability(
+                "discord", str(interaction.user.id), reachable=outcome.status == "sent", told=True
+            )
         with use_locale(reply.lang or self.settings.default_language):
             if outcome.status == "sent":
                 return Reply(_("I sent it to you as a direct message."), personal=True, lang=reply.lang)
             note = _("I could not send you a direct message, so here it is; only you can see it.")
         return Reply(f"{note}\n\n{reply.text}", files=reply.files, personal=True, lang=reply.lang)
-
-    async def _mark_reachable(self, user_id: str, reachable: bool) -> None:
-        storage = self.app.storage
-        if storage is None:
-            return
-        from storage.users import UserRepository
-
-        async with storage.unit_of_work() as uow:
-            await UserRepository(uow.session).set_reachable("discord", user_id, reachable)

@@ -87,7 +87,7 @@ class TelegramAdapter:
         if got.kind == "ignore":
             return
         if got.kind == "reachability":
-            await self.set_reachable(got.user_id, got.reachable)
+            await self.app.dispatcher.record_reachability("telegram", got.user_id, reachable=got.reachable)
             return
         if got.kind == "bad_button":
             assert got.callback_id is not None
@@ -104,9 +104,6 @@ class TelegramAdapter:
         assert event is not None
         if got.replied_to is not None and is_chat(self.app.settings.telegram_staff_chat_id, got.chat_id):
             event = await self._as_staff_answer(event, got.replied_to)
-        if event.private and got.command == "start":
-            # Pressing Start again is how a person unblocks a bot: they can be reached again.
-            await self.set_reachable(got.user_id, True)
         replies = await self.app.dispatcher.dispatch(event)
         if got.callback_id is not None:
             await self._answer_press(bot, got.callback_id)
@@ -149,7 +146,7 @@ class TelegramAdapter:
             # The person blocked the bot (or left the group) between writing and our answer.
             log.info("telegram chat %s unreachable: %s", got.chat_id, exc)
             if private:
-                await self.set_reachable(got.user_id, False)
+                await self.app.dispatcher.record_reachability("telegram", got.user_id, reachable=False)
 
     async def _edit(self, bot: Bot, got: Incoming, reply: Reply) -> bool:
         """Replace the pressed message; False when it cannot be (no button press, files, too long, too old)."""
@@ -194,16 +191,6 @@ class TelegramAdapter:
             )
             notice = Reply(text, buttons=[[Button(_("Open private chat"), url=link)]])
         await send_reply(bot, chat_ref(got.chat_id), notice, wrap=with_retries)
-
-    async def set_reachable(self, user_id: str, reachable: bool) -> None:
-        """Remember whether messages can reach this Telegram account (the delivery worker skips those that can't)."""
-        storage = self.app.storage
-        if storage is None or not user_id:
-            return
-        from storage.users import UserRepository
-
-        async with storage.unit_of_work() as uow:
-            await UserRepository(uow.session).set_reachable("telegram", user_id, reachable)
 
 
 def command_menu(router: Router, lang: str, *, staff: bool) -> list[BotCommand]:

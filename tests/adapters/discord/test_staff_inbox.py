@@ -29,6 +29,8 @@ POSTED_ID = "920000000000000001"
 ASKED = "Is there parking at the venue? @everyone **now**"
 ANSWER = "Yes: 20 free spaces <b>behind</b> the venue."
 
+ON_ITS_WAY = "Answer to #{id} is on its way to alice. If it cannot be delivered, I will tell you."
+
 
 def _staff_channel(harness: DiscordHarness) -> list[Any]:
     """Answers for fetching the staff channel and posting in it; returns the posted payloads."""
@@ -119,7 +121,7 @@ async def test_staff_answer_through_the_form_reaches_the_participant(
     [done] = await harness.submit_modal(SAM, f"wansm:{question_id}", {"answer": f"  {ANSWER}\n"}, message=message)
 
     assert done.payload["type"] == 4 and done.ephemeral
-    assert done.content == f"Answer to #{question_id} sent to alice."
+    assert done.content == ON_ITS_WAY.format(id=question_id)
     assert done.custom_ids() == [[f"w:faq.save:{question_id}"]] and done.labels() == [["Save as FAQ"]]
     question = await _question(discord_app)
     assert question.answer == ANSWER and question.answered_by == "discord:sam" and question.answered_at == clock.now
@@ -176,7 +178,7 @@ async def test_form_opened_before_a_restart_is_taken_after_it(
     await restarted.start(monkeypatch)
     try:
         [done] = await restarted.submit_modal(SAM, f"wansm:{question_id}", {"answer": ANSWER}, message=message)
-        assert done.content == f"Answer to #{question_id} sent to alice."
+        assert done.content == ON_ITS_WAY.format(id=question_id)
         [again] = await restarted.press(SAM, message, f"wans:{question_id}")
         assert again.content == f"Question #{question_id} was already answered by discord:sam."
     finally:

@@ -173,7 +173,9 @@ async def test_question_goes_to_the_staff_group_and_a_staff_reply_reaches_the_pa
 
         await reply_in_group(door, person(STAFFER, "Sara", "en"), message_id, "Yes, at the back & it is free.")
         confirmation = sent_to(api, STAFF_CHAT)[1]
-        assert confirmation["text"] == "Answer to #1 sent to Alice."
+        assert confirmation["text"] == (
+            "Answer to #1 is on its way to Alice. If it cannot be delivered, I will tell you."
+        )
         assert confirmation["reply_markup"]["inline_keyboard"][0][0]["text"] == "Save as FAQ"
         row = await question_row(app)
         assert (row.answer, row.answered_by) == ("Yes, at the back & it is free.", "telegram:Sara")
