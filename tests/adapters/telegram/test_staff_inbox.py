@@ -166,7 +166,13 @@ async def test_question_goes_to_the_staff_group_and_a_staff_reply_reaches_the_pa
             )
         [posted] = await until_sent_to(api, STAFF_CHAT)
         assert (posted["text"], posted["parse_mode"]) == (posted_text(1), "HTML")
+        # The post is recorded in its own commit right after Telegram answered: wait for it, not for the send.
         row = await question_row(app)
+        for _attempt in range(750):
+            if row.forwarded_at is not None:
+                break
+            await asyncio.sleep(0.02)
+            row = await question_row(app)
         message_id = posted[MESSAGE_ID_KEY]
         assert row.telegram_message_id == f"{STAFF_CHAT}:{message_id}"
         assert isinstance(row.forwarded_at, datetime) and row.answered_at is None
