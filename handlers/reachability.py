@@ -6,15 +6,23 @@ happen); whether an account is reachable is written only by storage/reachability
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.dispatcher import UNREACHABLE_NOTICE
 from bot.core.replies import Button, Reply
 from bot.core.router import Router
 from bot.i18n import _
+from storage.outbox import requeue_undelivered
 from storage.reachability import set_reachable
 
 router = Router()
+
+# What is worth sending again once a person can be reached: answers they are waiting for. Offers, reminders and
+# announcements that missed them are out of date by then.
+RESENT_KINDS = ("question.answer",)
+RESEND_WITHIN = timedelta(days=14)
 
 
 @router.action(UNREACHABLE_NOTICE)
@@ -49,6 +57,8 @@ async def try_again(ctx: Context) -> Reply:
         await set_reachable(ctx.session, account_ids=[ctx.user.account_id], reachable=True)
     # Pinned to this account: a linked account elsewhere receiving it would prove nothing.
     await ctx.notify(ctx.user_id, _dm_works, kind="reach.test", account_id=ctx.user.account_id)
+    now = ctx.now()
+    await requeue_undelivered(ctx.session, ctx.user_id, RESENT_KINDS, since=now - RESEND_WITHIN, now=now)
     return Reply(
         _("I am sending you a direct message now. If it does not arrive, check the setting again."), personal=True
     )

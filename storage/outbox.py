@@ -76,3 +76,22 @@ async def pending_for(session: AsyncSession, user_id: int, now: datetime) -> lis
 async def mark_sent(session: AsyncSession, delivery_ids: Sequence[int], now: datetime) -> None:
     if delivery_ids:
         await session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(status="sent", sent_at=now))
+
+
+async def requeue_undelivered(
+    session: AsyncSession, user_id: int, kinds: Sequence[str], *, since: datetime, now: datetime
+) -> int:
+    """Messages of these kinds that could not reach the person since `since` go out again (they can be reached
+    again); returns how many."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.user_id == user_id,
+            Delivery.status == "unreachable",
+            Delivery.kind.in_(list(kinds)),
+            Delivery.sent_at >= since,
+        )
+        .values(status="pending", not_before=now, sent_at=None, claim_token=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -92,10 +93,10 @@ async def postgres_reachable() -> bool:
     return True
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database of its own for one test, dropped afterwards; a skip where no server is
-    reachable (a failure when WEGO_REQUIRE_POSTGRES=1, as in CI)."""
+@contextlib.asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database of its own, dropped afterwards; a skip where no server is reachable (a failure
+    when WEGO_REQUIRE_POSTGRES=1, as in CI)."""
     if not await postgres_reachable():
         message = f"PostgreSQL not reachable at {POSTGRES_URL}"
         if postgres_required():
@@ -120,3 +121,10 @@ async def postgres_url() -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database of its own for one test (see `fresh_postgres_database`)."""
+    async with fresh_postgres_database() as url:
+        yield url
