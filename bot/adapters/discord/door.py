@@ -316,11 +316,23 @@ class DiscordDoor:
                     return True
         return False
 
+    async def language(self, interaction: discord.Interaction[Any]) -> str:
+        """The presser's language for a notice the door writes itself: the one they chose with /language, else
+        their Discord locale (Discord has no Arabic locale, so an Arabic speaker's says something else)."""
+        event = self.event_for(interaction)
+        try:
+            return await self.app.dispatcher.language_for(event)
+        except Exception:
+            # A notice in the Discord locale beats none: without an answer Discord shows "interaction failed".
+            log.warning("discord: stored language not readable, using the Discord locale", exc_info=True)
+            return normalize_language(event.locale_hint) or self.settings.default_language
+
     async def refuse(self, interaction: discord.Interaction[Any]) -> None:
-        lang = normalize_language(interaction.locale.value) or self.settings.default_language
+        lang = await self.language(interaction)
         with use_locale(lang):
             text = _("That button is not valid (any more), so nothing was changed. Send /start for the menu.")
-        await self._send(interaction, {"content": text}, ephemeral=True)
+        [message] = render(Reply(text, lang=lang)).messages()
+        await self._send(interaction, message, ephemeral=True)
 
     async def _dispatch(self, interaction: discord.Interaction[Any], event: Event, *, component: bool) -> list[Reply]:
         task = asyncio.ensure_future(self.app.dispatcher.dispatch(event))

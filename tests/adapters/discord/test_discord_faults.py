@@ -1,0 +1,166 @@
+"""The smaller Discord faults of issue 11, each driven through real INTERACTION_CREATE payloads.
+
+Refusals in the language the member chose; lecture keys at a line start; /team answered privately in the server;
+component presses whose type does not match the message; staff commands hidden from members by default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import bot.i18n
+from bot.app import App
+from bot.i18n import _, translations, use_locale
+from storage.models import Account, Question, User
+from tests.adapters.discord.harness import STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness, Member
+from tests.adapters.discord.harness import message_payload as discord_message
+
+ALICE = Member("800000000000000001", "alice")
+BOB = Member("800000000000000002", "bob")
+SAM = Member("800000000000000003", "sam", roles=[str(STAFF_ROLE_ID)])
+REFUSAL = "That button is not valid (any more), so nothing was changed. Send /start for the menu."
+
+
+def in_language(lang: str, message: str) -> str:
+    """`message` as the real catalog of `lang` has it; a string the catalog lacks fails the test."""
+    with use_locale(lang):
+        translated = _(message)
+    assert lang == "en" or translated != message, f"no {lang} translation of {message!r}"
+    return translated
+
+
+@pytest.fixture
+def real_catalogs(harness: DiscordHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Discord tests run on a tiny Italian catalog; these assert the texts members really get.
+    monkeypatch.setattr(bot.i18n, "translations", translations)
+
+
+async def _locale(app: App, member: Member) -> str | None:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        account = await uow.session.scalar(select(Account).where(Account.platform_user_id == member.user_id))
+        assert account is not None
+        return (await uow.session.get_one(User, account.user_id)).locale
+
+
+async def _accounts(app: App) -> int:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+def _buttons(*custom_ids: str) -> dict[str, Any]:
+    return discord_message(
+        content="Menu",
+        components=[
+            {"type": 1, "components": [{"type": 2, "style": 2, "label": c, "custom_id": c} for c in custom_ids]}
+        ],
+    )
+
+
+def _select(custom_id: str = "wsel:0") -> dict[str, Any]:
+    options = [{"label": name, "value": f"lang:{code}"} for code, name in (("it", "Italiano"), ("de", "Deutsch"))]
+    return discord_message(
+        content="Which language?",
+        components=[{"type": 1, "components": [{"type": 3, "custom_id": custom_id, "options": options}]}],
+    )
+
+
+# -- 1. refusals in the language the member chose -------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("real_catalogs")
+async def test_refused_buttons_answer_in_the_chosen_language_not_the_discord_locale(
+    harness: DiscordHarness, discord_app: App
+) -> None:
+    # Discord has no Arabic locale: Alice's client says en-US, and she chose Arabic with /language.
+    await harness.command(ALICE, "language", "ar")
+    assert await _locale(discord_app, ALICE) == "ar"
+    arabic = in_language("ar", REFUSAL)
+    # A forged id the message never had (the door refuses it), and an id the message holds for an action that
+    # does not exist (the button's own callback refuses it).
+    [forged] = await harness.press(ALICE, _buttons("w:menu"), "w:lang:de2")
+    [outdated] = await harness.press(ALICE, _buttons("w:nosuch:1"), "w:nosuch:1")
+    for call in (forged, outdated):
+        assert call.payload["type"] == 4 and call.ephemeral
+        # Right-to-left, as every Arabic reply: the line opens with a right-to-left mark.
+        assert call.content == "\u200f" + arabic
+
+    # Bob's client speaks German, and he chose Italian.
+    bob = Member(BOB.user_id, "bob", locale="de")
+    await harness.command(bob, "language", "it")
+    [italian] = await harness.press(bob, _buttons("w:menu"), "w:lang:de2")
+    assert italian.content == in_language("it", REFUSAL)
+
+
+@pytest.mark.usefixtures("real_catalogs")
+async def test_refusals_without_a_choice_follow_the_discord_locale_and_store_nothing(
+    harness: DiscordHarness, discord_app: App
+) -> None:
+    [call] = await harness.press(Member("800000000000000066", "mallory", locale="ko"), _buttons("w:menu"), "w:x:1")
+    assert call.ephemeral and call.content == in_language("ko", REFUSAL)
+    # A stranger's forged press leaves no account behind.
+    assert await _accounts(discord_app) == 0
+
+    # A member who never chose: the locale of this very interaction, as their replies would be.
+    await harness.command(Member(ALICE.user_id, "alice", locale="de"), "start")
+    [french] = await harness.press(Member(ALICE.user_id, "alice", locale="fr"), _buttons("w:menu"), "w:x:1")
+    assert french.content == in_language("fr", REFUSAL)
+
+
+async def test_a_refusal_goes_out_in_the_discord_locale_when_the_database_fails(
+    harness: DiscordHarness, discord_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(event: object) -> str:
+        raise RuntimeError("database is gone")
+
+    monkeypatch.setattr(discord_app.dispatcher, "language_for", broken)
+    [call] = await harness.press(Member(ALICE.user_id, "alice", locale="it"), _buttons("w:menu"), "w:x:1")
+    # The tiny Italian test catalog has no refusal: it falls back to English, but an answer is sent.
+    assert call.ephemeral and call.content == REFUSAL
+
+
+def _answer_button(question_id: int) -> dict[str, Any]:
+    return discord_message(
+        content=f"Question #{question_id}",
+        components=[
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 1, "label": "Answer", "custom_id": f"wans:{question_id}"}],
+            }
+        ],
+        channel_id=STAFF_CHANNEL_ID,
+    )
+
+
+async def _question_id(app: App) -> int:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        question_id = await uow.session.scalar(select(Question.id))
+        assert question_id is not None
+        return int(question_id)
+
+
+@pytest.mark.usefixtures("real_catalogs")
+async def test_answer_button_refusals_are_in_the_chosen_language(harness: DiscordHarness, discord_app: App) -> None:
+    await harness.command(ALICE, "team", "Is there parking at the venue?")
+    question_id = await _question_id(discord_app)
+    await harness.command(SAM, "language", "ar")
+    await harness.command(BOB, "language", "it")
+
+    [not_staff] = await harness.press(BOB, _answer_button(question_id), f"wans:{question_id}")
+    assert not_staff.ephemeral and not_staff.content == in_language("it", "That is only for the program staff.")
+
+    [unknown] = await harness.press(SAM, _answer_button(999), "wans:999")
+    assert unknown.ephemeral
+    assert unknown.content == "\u200f" + in_language("ar", "There is no question #{id}.").format(id=999)
+
+    await harness.command(SAM, "answer", f"{question_id} Yes, behind the venue.")
+    [answered] = await harness.press(SAM, _answer_button(question_id), f"wans:{question_id}")
+    assert answered.ephemeral
+    assert answered.content == "\u200f" + in_language("ar", "Question #{id} was already answered by {who}.").format(
+        id=question_id, who="discord:sam"
+    )
