@@ -164,3 +164,14 @@ async def test_answer_button_refusals_are_in_the_chosen_language(harness: Discor
     assert answered.content == "\u200f" + in_language("ar", "Question #{id} was already answered by {who}.").format(
         id=question_id, who="discord:sam"
     )
+
+
+# -- 2. lecture keys at the start of a line ---------------------------------------------------------------------
+
+
+async def test_a_reply_starting_with_a_lecture_key_escapes_the_dot_not_the_digit(harness: DiscordHarness) -> None:
+    [call] = await harness.command(ALICE, "undo", "1.1")
+    assert call.content == (
+        "1\\.1 “Global Context and Local Conditions of Sustainability” was not marked as watched.\n"
+        "0 of 24 lectures watched."
+    )
