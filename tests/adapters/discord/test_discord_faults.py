@@ -175,3 +175,37 @@ async def test_a_reply_starting_with_a_lecture_key_escapes_the_dot_not_the_digit
         "1\\.1 “Global Context and Local Conditions of Sustainability” was not marked as watched.\n"
         "0 of 24 lectures watched."
     )
+
+
+# -- 3. /team in the server is answered privately -----------------------------------------------------------------
+
+THANKS_HERE = "Thank you! I passed your question to the program team. Their answer will come here."
+THANKS_BY_DM = (
+    "Thank you! I passed your question to the program team. Their answer will come to you in a private message."
+)
+
+
+async def test_team_in_the_server_is_answered_only_to_the_member_and_points_to_the_dm(
+    harness: DiscordHarness, discord_app: App
+) -> None:
+    [in_server] = await harness.command(ALICE, "team", "Is there parking at the venue?")
+    assert in_server.payload["type"] == 4 and in_server.ephemeral
+    assert in_server.content == THANKS_BY_DM
+    assert in_server.custom_ids() == [["w:menu"]]
+
+    assert discord_app.storage is not None
+    async with discord_app.storage.unit_of_work() as uow:
+        asked = (await uow.session.scalars(select(Question.text))).all()
+    assert asked == ["Is there parking at the venue?"]
+
+
+async def test_team_in_a_dm_says_the_answer_comes_there(global_harness: DiscordHarness) -> None:
+    [in_dm] = await global_harness.command(ALICE, "team", "And a cloakroom?", dm=True)
+    assert in_dm.payload["type"] == 4 and not in_dm.ephemeral
+    assert in_dm.content == THANKS_HERE
+
+
+@pytest.mark.usefixtures("real_catalogs")
+async def test_team_in_the_server_speaks_the_members_language(harness: DiscordHarness) -> None:
+    [call] = await harness.command(Member(ALICE.user_id, "alice", locale="de"), "team", "Gibt es Parkplätze?")
+    assert call.ephemeral and call.content == in_language("de", THANKS_BY_DM)
