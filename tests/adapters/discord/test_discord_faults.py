@@ -209,3 +209,30 @@ async def test_team_in_a_dm_says_the_answer_comes_there(global_harness: DiscordH
 async def test_team_in_the_server_speaks_the_members_language(harness: DiscordHarness) -> None:
     [call] = await harness.command(Member(ALICE.user_id, "alice", locale="de"), "team", "Gibt es Parkplätze?")
     assert call.ephemeral and call.content == in_language("de", THANKS_BY_DM)
+
+
+# -- 4. a press whose component type does not match the message ------------------------------------------------
+
+
+# A select's payload (type 3, with values) against a button's id; a button press against a select's id; a user-select
+# press (type 5) against the id the message holds as a string select. discord.py dispatches none of them (it looks
+# for a component of the pressed type), so without the door's refusal Discord would say "interaction failed".
+MISMATCHED = {
+    "select against a button": ("buttons", "w:lang:it", {"values": ["lang:it"]}),
+    "button against a select": ("select", "wsel:0", {}),
+    "user select against a string select": ("select", "wsel:0", {"values": ["lang:it"], "component_type": 5}),
+}
+
+
+@pytest.mark.parametrize("case", MISMATCHED)
+async def test_presses_whose_type_does_not_match_the_message_are_refused(
+    harness: DiscordHarness, discord_app: App, case: str
+) -> None:
+    [picker] = await harness.command(ALICE, "language")
+    which, custom_id, kind = MISMATCHED[case]
+    message = harness.message_of(picker, invoker=ALICE) if which == "buttons" else _select()
+
+    calls = await harness.press(ALICE, message, custom_id, **kind)
+
+    assert [(c.payload["type"], c.ephemeral, c.content) for c in calls] == [(4, True, REFUSAL)]
+    assert await _locale(discord_app, ALICE) is None
