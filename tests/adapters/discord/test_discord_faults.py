@@ -15,7 +15,7 @@ import bot.i18n
 from bot.app import App
 from bot.i18n import _, translations, use_locale
 from storage.models import Account, Question, User
-from tests.adapters.discord.harness import STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness, Member
+from tests.adapters.discord.harness import APP_ID, GUILD_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness, Member
 from tests.adapters.discord.harness import message_payload as discord_message
 
 ALICE = Member("800000000000000001", "alice")
@@ -236,3 +236,31 @@ async def test_presses_whose_type_does_not_match_the_message_are_refused(
 
     assert [(c.payload["type"], c.ephemeral, c.content) for c in calls] == [(4, True, REFUSAL)]
     assert await _locale(discord_app, ALICE) is None
+
+
+# -- 5. staff commands hidden from members by default ----------------------------------------------------------
+
+
+async def test_staff_commands_are_synced_for_administrators_only(harness: DiscordHarness) -> None:
+    sent: list[Any] = []
+
+    def bulk(payload: Any) -> tuple[int, Any]:
+        sent.extend(payload)
+        return 200, [
+            {**c, "id": str(i + 1), "application_id": str(APP_ID), "version": "1"} for i, c in enumerate(payload)
+        ]
+
+    harness.routes[("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")] = bulk
+    await harness.door.sync_commands()
+
+    routes = harness.door.app.router.commands
+    permissions = {c["name"]: c["default_member_permissions"] for c in sent}
+    # discord.py writes the empty permission set as 0: only administrators (and whoever a server admin allows).
+    assert {name for name, value in permissions.items() if value == 0} == {
+        name for name, route in routes.items() if route.listed and route.staff
+    }
+    assert {name for name, value in permissions.items() if value is None} == {
+        name for name, route in routes.items() if route.listed and not route.staff
+    }
+    assert permissions["roster"] == 0 and permissions["questions"] == 0 and permissions["answer"] == 0
+    assert permissions["start"] is None and permissions["team"] is None
