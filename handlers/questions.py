@@ -37,11 +37,15 @@ class QuestionProblem(Exception):
     """A staff answer that cannot be given; the message is already translated."""
 
 
-def _thanks() -> Reply:
-    return Reply(
-        _("Thank you! I passed your question to the program team. Their answer will come here."),
-        buttons=[back_to_menu()],
-    )
+def _thanks(ctx: Context) -> Reply:
+    # Asked in a server or a group, the answer still comes to the person alone, never to where they asked.
+    if ctx.event.private:
+        text = _("Thank you! I passed your question to the program team. Their answer will come here.")
+    else:
+        text = _(
+            "Thank you! I passed your question to the program team. Their answer will come to you in a private message."
+        )
+    return Reply(text, buttons=[back_to_menu()], personal=True)
 
 
 @router.action("faq.ask")
@@ -54,7 +58,7 @@ async def ask_pressed(ctx: Context) -> Reply:
     if question.asked_at is not None:
         return Reply(_("You already asked the team this question; their answer will come here."))
     question.asked_at = ctx.now()
-    return _thanks()
+    return _thanks(ctx)
 
 
 @router.command("team", args_hint="question")
@@ -68,7 +72,7 @@ async def team(ctx: Context) -> Reply:
     await QuestionRepository(ctx.session).add(
         user_id=ctx.user_id, text=text, language=ctx.locale, platform=ctx.event.platform, now=ctx.now(), asked=True
     )
-    return _thanks()
+    return _thanks(ctx)
 
 
 def _age(asked: datetime, now: datetime) -> str:

@@ -284,3 +284,20 @@ class Dispatcher:
             _("That button is no longer valid. Here is the menu again."),
             buttons=[[Button(_("Main menu"), act("menu"))]],
         )
+
+    async def language_for(self, event: Event) -> str:
+        """The language this person's replies are written in, for a notice an adapter writes itself (a refused
+        button). Read only: an unknown person gets no row, and nothing they send is stored."""
+        hint = normalize_language(event.locale_hint)
+        if self.storage is None:
+            return hint or self.settings.default_language
+        from storage.models import User
+        from storage.users import UserRepository, language_of
+
+        async with self.storage.unit_of_work() as uow:
+            account = await UserRepository(uow.session).account(event.platform, event.user_id)
+            user = await uow.session.get(User, account.user_id) if account is not None else None
+            if user is None:
+                return hint or self.settings.default_language
+            # As in a dispatch, where this event's hint would be stored before language_of reads it.
+            return user.locale or hint or language_of(user, self.settings.default_language)

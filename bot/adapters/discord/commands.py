@@ -66,7 +66,14 @@ def make_command(route: Route, run: CommandRunner) -> app_commands.Command[Any, 
         await run(interaction, route, text or "")
 
     # The English help string is the msgid, so the translator finds it in the catalogs as it is.
-    return app_commands.Command(name=route.name, description=locale_str(_description(route)), callback=callback)
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=route.name, description=locale_str(_description(route)), callback=callback
+    )
+    if route.staff:
+        # Discord reads an empty permission set (0) as administrators only: members do not see staff commands
+        # until a server admin allows the staff role (README, Discord set-up). The dispatcher still checks staff.
+        command.default_permissions = discord.Permissions.none()
+    return command
 
 
 def register_commands(

@@ -258,7 +258,9 @@ class DiscordDoor:
         self, interaction: discord.Interaction[Any], *, text: str = "", action: Action | None = None
     ) -> Event:
         user = interaction.user
-        # Role ids straight from the interaction's member payload: they do not depend on the guild cache.
+        # Role ids straight from the interaction's member payload, which discord.py keeps only in Member._roles:
+        # the public Member.roles looks each id up in the guild cache and drops those it lacks (every one, until
+        # the guild has arrived after a connect), which would refuse staff their commands.
         roles = frozenset(str(role_id) for role_id in getattr(user, "_roles", ())) if interaction.guild_id else None
         return Event(
             platform="discord",
@@ -299,12 +301,14 @@ class DiscordDoor:
             return
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
-        if not self._dynamic_item_takes(interaction, custom_id):
+        if not self._dynamic_item_takes(interaction, custom_id, data.get("component_type")):
             await self.refuse(interaction)
 
     @staticmethod
-    def _dynamic_item_takes(interaction: discord.Interaction[Any], custom_id: str) -> bool:
-        # Mirrors discord.py's dispatch: a template must match, and the message must hold a component with that id.
+    def _dynamic_item_takes(interaction: discord.Interaction[Any], custom_id: str, pressed_type: object) -> bool:
+        # Mirrors discord.py's dispatch of dynamic items: a template must match, and the message must hold a
+        # component with that id *of the pressed type* (a select's payload against a button's id, say, is dropped
+        # without a word, and Discord would show "interaction failed").
         if not any(
             re.fullmatch(template, custom_id) for template in (BUTTON_TEMPLATE, SELECT_TEMPLATE, ANSWER_TEMPLATE)
         ):
@@ -312,17 +316,29 @@ class DiscordDoor:
         message = interaction.message
         if message is None:
             return False
-        for row in message.components:
-            for component in getattr(row, "children", [row]):
-                if getattr(component, "custom_id", None) == custom_id:
-                    return True
-        return False
+        return any(
+            getattr(component, "custom_id", None) == custom_id and int(component.type.value) == pressed_type
+            for row in message.components
+            for component in getattr(row, "children", [row])
+        )
+
+    async def language(self, interaction: discord.Interaction[Any]) -> str:
+        """The presser's language for a notice the door writes itself: the one they chose with /language, else
+        their Discord locale (Discord has no Arabic locale, so an Arabic speaker's says something else)."""
+        event = self.event_for(interaction)
+        try:
+            return await self.app.dispatcher.language_for(event)
+        except Exception:
+            # A notice in the Discord locale beats none: without an answer Discord shows "interaction failed".
+            log.warning("discord: stored language not readable, using the Discord locale", exc_info=True)
+            return normalize_language(event.locale_hint) or self.settings.default_language
 
     async def refuse(self, interaction: discord.Interaction[Any]) -> None:
-        lang = normalize_language(interaction.locale.value) or self.settings.default_language
+        lang = await self.language(interaction)
         with use_locale(lang):
             text = _("That button is not valid (any more), so nothing was changed. Send /start for the menu.")
-        await self._send(interaction, {"content": text}, ephemeral=True)
+        [message] = render(Reply(text, lang=lang)).messages()
+        await self._send(interaction, message, ephemeral=True)
 
     async def _dispatch(self, interaction: discord.Interaction[Any], event: Event, *, component: bool) -> list[Reply]:
         task = asyncio.ensure_future(self.app.dispatcher.dispatch(event))

@@ -32,8 +32,16 @@ _MARK = {"b": "**", "i": "*", "u": "__", "s": "~~"}
 _URL = re.compile(r"(?:https?|mailto):[^\s<>]+[^\s<>.,:;\"')\]]")
 # Characters that start or end Markdown anywhere in a line.
 _INLINE = re.compile(r"([\\*_~|`\[\]])")
-# Markdown that only counts at the start of a line: quotes, headings, subtext, list items.
-_LINE_START = re.compile(r"^(\s*)(>|#|-|\+|\d+\.)", re.M)
+# Markdown that only counts at the start of a line: quotes, headings, subtext, bullets, and numbered list items
+# (digits, a dot and a space: "1. "). Discord drops a backslash only before punctuation and shows it before a
+# digit, so a number keeps its digits and has its dot escaped (1\.1). The dot is escaped whatever follows it: the
+# backslash never shows, and no client's idea of a list can catch a lecture key.
+_LINE_START = re.compile(r"^([ \t]*)(?:([>#+-])|(\d+)\.)", re.M)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark, number = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\."
 
 
 def escape_markdown(text: str) -> str:
@@ -45,7 +53,7 @@ def escape_markdown(text: str) -> str:
         out.append(match.group(0))
         last = match.end()
     out.append(_INLINE.sub(r"\\\1", text[last:]))
-    return _LINE_START.sub(r"\1\\\2", "".join(out))
+    return _LINE_START.sub(_escape_line_start, "".join(out))
 
 
 def _code(text: str) -> str:

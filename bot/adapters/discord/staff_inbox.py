@@ -20,7 +20,7 @@ from bot.adapters.discord.messenger import NO_MENTIONS
 from bot.adapters.discord.render import MAX_LABEL, render
 from bot.core.replies import Reply, esc
 from bot.core.staff import is_staff
-from bot.i18n import _, normalize_language, use_locale
+from bot.i18n import _, current_locale, use_locale
 from bot.staff_inbox import StaffQuestion
 
 if TYPE_CHECKING:
@@ -102,18 +102,15 @@ class AnswerModal(discord.ui.Modal):
         self.stop()
 
 
-def _language(door: DiscordDoor, interaction: discord.Interaction[Any]) -> str:
-    return normalize_language(interaction.locale.value) or door.settings.default_language
-
-
 async def _tell(door: DiscordDoor, interaction: discord.Interaction[Any], text: str) -> None:
-    [message] = render(Reply(text)).messages()
+    # Called in the presser's language: the reply says it, for right-to-left layout.
+    [message] = render(Reply(text, lang=current_locale())).messages()
     await door._send(interaction, message, ephemeral=True)
 
 
 async def answer_pressed(door: DiscordDoor, interaction: discord.Interaction[Any], question_id: int) -> None:
     """Staff get the answer form; others a refusal. An answered or unknown question gets no form."""
-    with use_locale(_language(door, interaction)):
+    with use_locale(await door.language(interaction)):
         if not is_staff(door.settings, door.event_for(interaction)):
             await _tell(door, interaction, _("That is only for the program staff."))
             return

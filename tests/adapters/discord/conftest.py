@@ -84,3 +84,20 @@ async def harness(
         yield rig
     finally:
         await door.stop()
+
+
+@pytest.fixture
+async def global_harness(
+    tmp_path: Path, clock: FrozenClock, locales_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[DiscordHarness]:
+    """No server configured: commands are global, so they also work in a DM with the bot."""
+    app = await build_app(make_settings(tmp_path))
+    app.dispatcher.clock = clock
+    door = DiscordDoor(app, locales_dir=locales_dir, sync_commands=False)
+    rig = DiscordHarness(door)
+    await rig.start(monkeypatch)
+    try:
+        yield rig
+    finally:
+        await door.stop()
+        await app.close()

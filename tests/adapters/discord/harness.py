@@ -231,8 +231,13 @@ class DiscordHarness:
         *,
         values: list[str] | None = None,
         dm: bool = False,
+        component_type: int | None = None,
     ) -> list[Call]:
-        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 3 if values is not None else 2}
+        """A component press: a button (type 2), or a select (type 3) when `values` are given; `component_type`
+        says otherwise, as a forged or mismatched press would."""
+        if component_type is None:
+            component_type = 3 if values is not None else 2
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
             data["values"] = values
         return await self._feed({**self._base(member, dm=dm), "type": 3, "data": data, "message": message})

@@ -23,8 +23,16 @@ def test_markdown_from_our_html_subset() -> None:
 def test_markdown_in_user_text_is_shown_literally() -> None:
     name = esc("*bold* _x_ ~~s~~ `c` |spoiler| [l](u) <@123> & co")
     assert to_markdown(f"<b>{name}</b>") == r"**\*bold\* \_x\_ \~\~s\~\~ \`c\` \|spoiler\| \[l\](u) <@123> & co**"
-    # Markdown that only counts at the start of a line.
-    assert to_markdown("# title\n> quote\n- item\n1. first") == "\\# title\n\\> quote\n\\- item\n\\1. first"
+    # Markdown that only counts at the start of a line: a backslash before punctuation, never before a digit
+    # (Discord would show it there).
+    assert to_markdown("# title\n> quote\n- item\n-# small\n+ plus\n1. first") == (
+        "\\# title\n\\> quote\n\\- item\n\\-# small\n\\+ plus\n1\\. first"
+    )
+    assert to_markdown("  12. indented\n1.1  Lecture\n3.2 “The City” was not marked") == (
+        "  12\\. indented\n1\\.1  Lecture\n3\\.2 “The City” was not marked"
+    )
+    # Only at a line start: a number inside a line stays as it is.
+    assert to_markdown("Marked 1.2 as watched.\nPart 1. Done") == "Marked 1.2 as watched.\nPart 1. Done"
     # Bare links stay clickable: no backslashes inside them.
     assert to_markdown("see https://wego.org/a_b_c.") == "see https://wego.org/a_b_c."
 

@@ -7,15 +7,10 @@ file (by DM from the server, attached in a DM conversation); lectures marked by 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import func, select
 
-from bot.adapters.discord.door import DiscordDoor
 from bot.adapters.discord.render import to_markdown
-from bot.app import App, build_app
+from bot.app import App
 from bot.certificates import codes
 from bot.core.actions import act
 from handlers.workshop_views import calendar_file
@@ -29,7 +24,7 @@ from tests.adapters.discord.harness import (
     message_payload,
     user_payload,
 )
-from tests.conftest import FrozenClock, make_settings
+from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver
 from tests.workshop_helpers import make_workshop, registrations, user_row, workshop
 
@@ -300,23 +295,6 @@ async def test_workshop_sign_up_in_the_server_sends_the_confirmation_and_calenda
 
     assert await registrations(discord_app, workshop_id) == [(ALICE.user_id, "confirmed", None)]
     assert (await user_row(discord_app, ALICE.user_id)).birth_year == 2001
-
-
-@pytest.fixture
-async def global_harness(
-    tmp_path: Path, clock: FrozenClock, locales_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[DiscordHarness]:
-    """No server configured: commands are global, so they also work in a DM with the bot."""
-    app = await build_app(make_settings(tmp_path))
-    app.dispatcher.clock = clock
-    door = DiscordDoor(app, locales_dir=locales_dir, sync_commands=False)
-    rig = DiscordHarness(door)
-    await rig.start(monkeypatch)
-    try:
-        yield rig
-    finally:
-        await door.stop()
-        await app.close()
 
 
 async def test_workshop_sign_up_in_a_dm_attaches_the_calendar_to_the_answer(
