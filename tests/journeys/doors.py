@@ -211,6 +211,8 @@ class TelegramDriver:
             from tests.adapters.telegram.fakeapi import MESSAGE_ID_KEY
 
             chat = int(params["chat_id"])
+            if str(chat) in self.api.blocked:
+                continue  # refused with 403: it reached no one
             markup = params.get("reply_markup") or {}
             if isinstance(markup, str):
                 markup = json.loads(markup)
