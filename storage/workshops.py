@@ -287,6 +287,18 @@ async def sign_up(
         raise AlreadyRegistered(_("You are already registered for this workshop."), existing)
     seats = (await seat_counts(session, [workshop]))[workshop.id]
     status = PREREGISTERED if workshop.starts_at is None else (CONFIRMED if seats.free > 0 else WAITLISTED)
+    # The queue is ordered by registered_at, then id. `now` was read before the lock (and other processes' clocks
+    # differ), so a later lock holder can carry an earlier time: it would slip ahead of people already told their
+    # position. Never earlier than the last sign-up keeps the queue in lock order, so each position is told once.
+    last = await session.scalar(
+        select(Registration.registered_at)
+        .where(Registration.workshop_id == workshop.id)
+        .order_by(Registration.registered_at.desc())
+        .limit(1)
+    )
+    if last is not None and now <= last:
+        # A reused row keeps its old (smaller) id, so a tie would not put it last.
+        now = last + timedelta(microseconds=1) if existing is not None else last
     if existing is not None:
         # Signing up again after cancelling: same row (one per person), back of the queue.
         registration = existing
