@@ -38,6 +38,8 @@ register_deep_link("ci", "ws.checkin")
 
 # Years of birth offered as buttons: people between 10 and 100 years old.
 MIN_AGE, MAX_AGE = 10, 100
+# Other workshops suggested when one is full: a few, not the whole list (that is /workshops).
+MAX_SUGGESTIONS = 4
 
 
 def _arg(ctx: Context, index: int = 0) -> str:
@@ -262,10 +264,7 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
                 "free I will message you, and you will have {duration} to confirm it."
             ).format(city=city, position=position, duration=hours_text(ctx.settings.waitlist_offer_hours))
         )
-        suggestions = await _other_open(ctx, workshop.id)
-        if suggestions:
-            lines.append(_("These workshops still take registrations:"))
-            buttons = [*suggestions, *buttons]
+        lines += await _alternatives(ctx, workshop.id, buttons)
     else:
         position = await ws.waitlist_position(ctx.session, registration)
         lines.append(
@@ -279,12 +278,33 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
     return Reply("\n\n".join(lines), buttons=buttons, files=files, personal=True)
 
 
-async def _other_open(ctx: Context, except_id: int) -> list[list[Button]]:
-    others = [w for w in await ws.list_workshops(ctx.session) if w.id != except_id]
+async def _alternatives(ctx: Context, except_id: int, buttons: list[list[Button]]) -> list[str]:
+    """Other workshops this person can still join: dated ones with a free seat, then undated ones (pre-registration).
+
+    Full, closed, past and cancelled workshops, and those the person is already registered for, are not offered.
+    Adds a button per suggestion to the front of `buttons`; returns the lines that introduce them.
+    """
+    mine = {r.workshop_id for r, _w in await ws.registrations_of_user(ctx.session, ctx.user_id)}
+    others = [w for w in await ws.list_workshops(ctx.session) if w.id != except_id and w.id not in mine]
     seats = await ws.seat_counts(ctx.session, others)
     now = ctx.now()
-    open_ = [w for w in others if ws.display_status(w, seats[w.id], now) in ("open", "tba")]
-    return [[Button(w.city, act("ws.show", w.id))] for w in open_[:4]]
+    status = {w.id: ws.display_status(w, seats[w.id], now) for w in others}
+    dated = [w for w in others if status[w.id] == "open"][:MAX_SUGGESTIONS]
+    undated = [w for w in others if status[w.id] == "tba"][: MAX_SUGGESTIONS - len(dated)]
+    lines = []
+    if dated:
+        lines.append(
+            _("Other workshops with free seats: {cities}.").format(cities=", ".join(esc(w.city) for w in dated))
+        )
+    if undated:
+        lines.append(
+            _(
+                "Not dated yet, open for pre-registration (places are confirmed in order when the date is set): "
+                "{cities}."
+            ).format(cities=", ".join(esc(w.city) for w in undated))
+        )
+    buttons[:0] = [[Button(w.city, act("ws.show", w.id))] for w in [*dated, *undated]]
+    return lines
 
 
 @router.command("mysignups")

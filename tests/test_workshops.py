@@ -10,6 +10,7 @@ from bot.app import App
 from bot.core.actions import act
 from handlers.workshop_views import outbox_notifier
 from storage import workshops as ws
+from storage.models import Workshop
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver
 from tests.workshop_helpers import (
@@ -22,6 +23,12 @@ from tests.workshop_helpers import (
 )
 
 ALREADY = "You are already registered for this workshop."
+
+
+async def _all_workshops(app: App) -> list[Workshop]:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        return await ws.list_workshops(uow.session)
 
 
 async def join(driver: ChatDriver, workshop_id: int) -> str:
@@ -106,12 +113,32 @@ async def test_full_workshop_waitlists_with_position_and_suggests_others(
 ) -> None:
     wid = await make_workshop(app, clock(), capacity=1)
     await make_workshop(app, clock(), city="Geneva", zone="Europe/Zurich", capacity=3)
+    # Not suggested: a full one, one with registration closed, and an undated one bob already pre-registered for.
+    zurich = await make_workshop(app, clock(), city="Zurich", zone="Europe/Zurich", capacity=1)
+    closed = await make_workshop(app, clock(), city="Lyon", zone="Europe/Paris", capacity=5)
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        await ws.set_registration_open(uow.session, str(closed), False, clock())
     await join(chat("alice"), wid)
+    await join(chat("alice"), zurich)
     bob, carol = chat("bob"), chat("carol")
+    athens = next(w.id for w in await _all_workshops(app) if w.city == "Athens")
+    await join(bob, athens)
     assert (await join(bob, wid)).startswith("The workshop in Milan is full. You are number 1 on the waiting list.")
     assert "you will have 48 hours to confirm it" in bob.text
-    assert "These workshops still take registrations:" in bob.text
-    assert [b.label for row in bob.last[0].buttons for b in row][:2] == ["Geneva", "Athens"]
+    assert "still take registrations" not in bob.text
+    assert "\n\nOther workshops with free seats: Geneva.\n\n" in bob.text
+    assert (
+        "\n\nNot dated yet, open for pre-registration (places are confirmed in order when the date is set): "
+        "Baku, Brescia, Cairo.\n\n"
+    ) in bob.text
+    assert [b.label for row in bob.last[0].buttons for b in row] == [
+        "Geneva",
+        "Baku",
+        "Brescia",
+        "Cairo",
+        "My sign-ups",
+    ]
     assert (await join(carol, wid)).startswith("The workshop in Milan is full. You are number 2")
     await carol.send("/workshops")
     assert "Milan · full · 2 on the waiting list" in carol.text
