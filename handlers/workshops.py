@@ -433,11 +433,36 @@ async def ics(ctx: Context) -> Reply:
 
 
 async def _check_in(ctx: Context, code: str) -> Reply:
-    _registration, workshop = await ws.check_in(ctx.session, code, ctx.user_id, ctx.now())
-    return Reply(
-        _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=esc(workshop.city)),
-        personal=True,
-    )
+    # Refusals are replies, not errors: a wrong code must be counted (committed), not rolled back.
+    result = await ws.check_in(ctx.session, code, ctx.user_id, ctx.now())
+    workshop = result.workshop
+    city = esc(workshop.city) if workshop is not None else ""
+    if result.kind == "checked_in":
+        text = _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=city)
+    elif result.kind in ("wrong_code", "paused"):
+        text = _("That check-in code is not right. Please check it on the poster at the venue.")
+        if result.kind == "paused":
+            text = _("Too many wrong check-in codes.")
+        if result.at is not None:
+            minutes = max(1, -(-int((result.at - ctx.now()).total_seconds()) // 60))
+            text += " " + ngettext(
+                "Check-in is paused for you for {n} minute; the staff at the venue can also check you in.",
+                "Check-in is paused for you for {n} minutes; the staff at the venue can also check you in.",
+                minutes,
+            ).format(n=minutes)
+    elif result.kind == "cancelled":
+        text = _("The workshop in {city} has been cancelled.").format(city=city)
+    elif result.kind == "no_seat":
+        text = _("You do not have a confirmed seat at this workshop, so I cannot check you in. Please ask the staff.")
+    elif result.kind == "not_yet":
+        assert workshop is not None and result.at is not None
+        text = _(
+            "Check-in for the workshop in {city} opens on {moment} ({zone}), one hour before the start. "
+            "Send the code again then."
+        ).format(city=city, moment=moment_text(result.at, workshop.timezone), zone=workshop.timezone)
+    else:
+        text = _("Check-in for the workshop in {city} closed when the workshop ended.").format(city=city)
+    return Reply(text, personal=True)
 
 
 @router.command("checkin", args_hint="CODE")

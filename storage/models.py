@@ -114,6 +114,8 @@ class Workshop(Base):
     registration_closes_at: Mapped[datetime | None]
     # scheduled | closed (registration closed by staff) | cancelled; "full", "past" and "open" are derived.
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    # The workshop's check-in secret (never shown): the code at the venue is derived from it and the session's
+    # date (storage/workshops.py checkin_code_for), so each session has its own code.
     checkin_code: Mapped[str] = mapped_column(String(32))
     # True once staff changed it: a content reload must not overwrite staff edits.
     staff_edited: Mapped[bool] = mapped_column(default=False)
@@ -142,6 +144,20 @@ class Registration(Base):
     # Set by check-in (code at the venue, or staff by hand); feeds the workshop certificate.
     attended_at: Mapped[datetime | None]
     consent_at: Mapped[datetime | None]
+
+
+class CheckinAttempts(Base):
+    """Wrong check-in codes a person sent recently; after too many, check-in pauses for them until paused_until.
+
+    A row, not memory: a restart must not hand a guesser a fresh set of tries.
+    """
+
+    __tablename__ = "checkin_attempts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime | None]
+    paused_until: Mapped[datetime | None]
 
 
 class LectureProgress(Base):
