@@ -6,6 +6,7 @@ is not allowed now (the domain rules live in storage/workshops.py).
 
 from __future__ import annotations
 
+from bot.certificates.rules import YOUNGEST_AGE, plausible_birth_year
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -24,7 +25,7 @@ from handlers.workshop_views import (
     short_when,
 )
 from storage import workshops as ws
-from storage.models import Registration, User, Workshop
+from storage.models import Registration, Workshop
 
 router = Router()
 
@@ -36,8 +37,8 @@ def hours_text(hours: int) -> str:
 register_deep_link("ws", "ws.show")
 register_deep_link("ci", "ws.checkin")
 
-# Years of birth offered as buttons: people between 10 and 100 years old.
-MIN_AGE, MAX_AGE = 10, 100
+# Years of birth offered as buttons: people between 10 and 100 years old (an older year can be typed).
+MIN_AGE, MAX_AGE = YOUNGEST_AGE, 100
 # Other workshops suggested when one is full: a few, not the whole list (that is /workshops).
 MAX_SUGGESTIONS = 4
 
@@ -190,14 +191,28 @@ def _year_buttons(ctx: Context, raw_decade: str, action: str, *prefix: object) -
     return [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
 
 
+def _type_it_hint() -> str:
+    return _("You can also type the year, for example 1999.")
+
+
+def _year_in_use_message(ctx: Context) -> str:
+    return _(
+        "Your year of birth can no longer be added or changed here: your workshop attendance and its certificate "
+        "rest on it. To add or correct it, please write to the WeGO Secretariat at {email}."
+    ).format(email=esc(ctx.content.program.contact.email))
+
+
 @router.action("ws.consent")
 async def consent(ctx: Context) -> list[Reply] | Reply:
     workshop = await _open_workshop(ctx)
-    if ctx.user.birth_year is not None:
-        return await _join(ctx, workshop.id, skipped=False)
+    if ctx.user.birth_year is not None or await ws.birth_year_in_use(ctx.session, ctx.user_id):
+        return await _join(ctx, workshop.id, year=None)
+    # A year typed next answers this question (for this workshop).
+    await ws.ask_birth_year(ctx.session, ctx.user_id, workshop.id, ctx.now())
     buttons = _decade_buttons(ctx, "ws.decade", workshop.id)
     buttons.append([Button(_("Skip"), act("ws.join", workshop.id, "skip"))])
-    return Reply(_("In which year were you born?") + "\n" + _birth_year_note(ctx), buttons=buttons, personal=True)
+    text = "\n".join([_("In which year were you born?"), _birth_year_note(ctx), _type_it_hint()])
+    return Reply(text, buttons=buttons, personal=True)
 
 
 @router.action("ws.decade")
@@ -209,10 +224,16 @@ async def decade(ctx: Context) -> Reply:
 
 
 def _valid_year(ctx: Context, raw: str) -> int:
-    year = int(raw) if is_number(raw) and len(raw) == 4 else 0
-    now = ctx.now().year
-    if not now - MAX_AGE <= year <= now - MIN_AGE:
-        raise UserError(_("That year of birth does not look right. Please choose it from the buttons."))
+    raw = raw.strip()
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; "١٩٩٩" (Arabic-Indic) is a year int() reads.
+    year = int(raw) if raw.isdecimal() and len(raw) == 4 else 0
+    if not plausible_birth_year(year, ctx.now().year):
+        raise UserError(
+            _(
+                "That year of birth does not look right. Type it with four digits (for example 1999) or choose it "
+                "from the buttons."
+            )
+        )
     return year
 
 
@@ -220,15 +241,30 @@ def _valid_year(ctx: Context, raw: str) -> int:
 async def join(ctx: Context) -> list[Reply] | Reply:
     workshop_id = ws.parse_id(_arg(ctx))
     choice = _arg(ctx, 1)
-    if choice == "skip":
-        return await _join(ctx, workshop_id, skipped=ctx.user.birth_year is None)
-    year = _valid_year(ctx, choice)
-    user = await ctx.session.get_one(User, ctx.user_id)
-    user.birth_year = year
-    return await _join(ctx, workshop_id, skipped=False)
+    return await _join(ctx, workshop_id, year=None if choice == "skip" else _valid_year(ctx, choice))
 
 
-async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list[Reply] | Reply:
+@router.text
+async def typed_birth_year(ctx: Context) -> list[Reply] | Reply | None:
+    """A year typed right after the assistant asked for it; any other text goes on to the next handler."""
+    text = ctx.text.strip()
+    if not (text.isdecimal() and len(text) <= 8):
+        return None
+    prompt = await ws.open_birth_year_prompt(ctx.session, ctx.user_id, ctx.now())
+    if prompt is None:
+        return None
+    year = _valid_year(ctx, text)
+    if prompt.workshop_id is not None:
+        return await _join(ctx, prompt.workshop_id, year=year)
+    return await _save_birth_year(ctx, year)
+
+
+async def _join(ctx: Context, workshop_id: int | None, *, year: int | None) -> list[Reply] | Reply:
+    """Sign up; `year` is the year of birth given on the way, saved only if none is known yet.
+
+    A year pressed on an old button (or typed) when the year is already known changes nothing: correcting it is
+    its own flow (/mysignups), and not possible once a record rests on it.
+    """
     if workshop_id is None:
         raise UserError(_("There is no workshop with that number. Send /workshops to see them."))
     try:
@@ -241,9 +277,19 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
             offer_hours=ctx.settings.waitlist_offer_hours,
         )
     except ws.AlreadyRegistered as already:
-        # A double press: the first press registered; this one says so and changes nothing.
+        # A double press: the first press registered; this one says so and changes nothing (the year included).
+        await ws.forget_birth_year_prompt(ctx.session, ctx.user_id)
         status = await _my_status(ctx, already.registration, await ctx.session.get_one(Workshop, workshop_id))
         return Reply(already.message + "\n" + status, buttons=[[_mine_button()]])
+    await ws.forget_birth_year_prompt(ctx.session, ctx.user_id)
+    year_note = ""
+    if ctx.user.birth_year is None:
+        if await ws.birth_year_in_use(ctx.session, ctx.user_id):
+            year_note = _year_in_use_message(ctx)
+        elif year is None:
+            year_note = _birth_year_note(ctx)
+        else:
+            await ws.set_birth_year(ctx.session, ctx.user_id, year)
     workshop = await ctx.session.get_one(Workshop, workshop_id)
     city = esc(workshop.city)
     lines: list[str] = []
@@ -273,8 +319,8 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
                 "yet; when it is, I will tell you, and places are confirmed in order of registration."
             ).format(city=city, position=position)
         )
-    if skipped:
-        lines.append(_birth_year_note(ctx))
+    if year_note:
+        lines.append(year_note)
     return Reply("\n\n".join(lines), buttons=buttons, files=files, personal=True)
 
 
@@ -336,29 +382,49 @@ async def mysignups(ctx: Context) -> Reply:
                     )
             if row:
                 buttons.append(row)
-    if ctx.user.birth_year is None and mine:
+    if await ws.birth_year_in_use(ctx.session, ctx.user_id):
+        if ctx.user.birth_year is None and mine:
+            lines.append(_year_in_use_message(ctx))
+    elif ctx.user.birth_year is None and mine:
         lines.append(_birth_year_note(ctx))
         buttons.append([Button(_("Add my year of birth"), act("ws.birth"))])
+    elif ctx.user.birth_year is not None:
+        label = _("Correct my year of birth ({year})").format(year=ctx.user.birth_year)
+        buttons.append([Button(label, act("ws.birth"))])
     buttons.append([_all_workshops_button()])
     return Reply("\n\n".join(lines), buttons=buttons, personal=True)
 
 
+async def _refuse_if_year_in_use(ctx: Context) -> None:
+    if await ws.birth_year_in_use(ctx.session, ctx.user_id):
+        raise UserError(_year_in_use_message(ctx), [[_mine_button()]])
+
+
 @router.action("ws.birth")
 async def birth_decades(ctx: Context) -> Reply:
-    return Reply(_("In which year were you born?"), buttons=_decade_buttons(ctx, "ws.bdecade"), personal=True)
+    """Add or correct the year of birth (from /mysignups), while no record rests on it."""
+    await _refuse_if_year_in_use(ctx)
+    await ws.ask_birth_year(ctx.session, ctx.user_id, None, ctx.now())
+    text = _("In which year were you born?") + "\n" + _type_it_hint()
+    return Reply(text, buttons=_decade_buttons(ctx, "ws.bdecade"), personal=True)
 
 
 @router.action("ws.bdecade")
 async def birth_years(ctx: Context) -> Reply:
+    await _refuse_if_year_in_use(ctx)
     return Reply(_("In which year were you born?"), buttons=_year_buttons(ctx, _arg(ctx), "ws.byear"), personal=True)
 
 
 @router.action("ws.byear")
 async def birth_year(ctx: Context) -> Reply:
-    user = await ctx.session.get_one(User, ctx.user_id)
-    user.birth_year = _valid_year(ctx, _arg(ctx))
+    return await _save_birth_year(ctx, _valid_year(ctx, _arg(ctx)))
+
+
+async def _save_birth_year(ctx: Context, year: int) -> Reply:
+    if not await ws.set_birth_year(ctx.session, ctx.user_id, year):
+        raise UserError(_year_in_use_message(ctx), [[_mine_button()]])
     return Reply(
-        _("Thank you: your year of birth ({year}) is saved.").format(year=user.birth_year),
+        _("Thank you: your year of birth ({year}) is saved.").format(year=year),
         buttons=[[_mine_button()]],
         personal=True,
     )

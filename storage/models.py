@@ -160,6 +160,17 @@ class CheckinAttempts(Base):
     paused_until: Mapped[datetime | None]
 
 
+class BirthYearPrompt(Base):
+    """The assistant asked this person's year of birth: a year they type next answers it (for a sign-up to
+    workshop_id, or to add or correct the year when workshop_id is None). Gone once answered."""
+
+    __tablename__ = "birth_year_prompts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LectureProgress(Base):
     """A lecture a user marked as watched. Keys come from content (e.g. "3.2")."""
 

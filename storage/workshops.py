@@ -33,7 +33,7 @@ from bot.core.errors import UserError
 from bot.core.replies import esc
 from bot.core.text import is_number
 from bot.i18n import _, ngettext
-from storage.models import CheckinAttempts, Registration, User, Workshop
+from storage.models import BirthYearPrompt, Certificate, CheckinAttempts, Registration, User, Workshop
 
 # Registration statuses (registrations.status).
 CONFIRMED = "confirmed"
@@ -500,6 +500,64 @@ async def cancel_all_for_user(
     await session.flush()
     await release_seats(session, freed, now, notify=notify, offer_hours=offer_hours)
     return active
+
+
+# ------------------------------------------------------------------------------------------ year of birth
+
+# A typed year answers the question only this long after it was asked.
+BIRTH_YEAR_PROMPT_TTL = timedelta(hours=1)
+
+
+async def birth_year_in_use(session: AsyncSession, user_id: int) -> bool:
+    """Whether a record rests on the person's year of birth: an attendance counted or a workshop record issued.
+
+    From then on the year is evidence for the age rule, and only the Secretariat changes it.
+    """
+    attended = await session.scalar(
+        select(Registration.id).where(Registration.user_id == user_id, Registration.attended_at.is_not(None)).limit(1)
+    )
+    if attended is not None:
+        return True
+    record = await session.scalar(
+        select(Certificate.id).where(Certificate.user_id == user_id, Certificate.kind == "workshop").limit(1)
+    )
+    return record is not None
+
+
+async def set_birth_year(session: AsyncSession, user_id: int, year: int) -> bool:
+    """Add or correct the year of birth; False (nothing changed) once a record rests on it."""
+    # The user's row lock (PostgreSQL) orders this against a record being issued at the same moment.
+    user = await session.scalar(
+        select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert user is not None
+    if user.birth_year != year and await birth_year_in_use(session, user_id):
+        return False
+    user.birth_year = year
+    await forget_birth_year_prompt(session, user_id)
+    return True
+
+
+async def ask_birth_year(session: AsyncSession, user_id: int, workshop_id: int | None, now: datetime) -> None:
+    """Remember that the question was asked, so a year typed next answers it."""
+    prompt = await session.get(BirthYearPrompt, user_id)
+    if prompt is None:
+        session.add(BirthYearPrompt(user_id=user_id, workshop_id=workshop_id, asked_at=now))
+    else:
+        prompt.workshop_id, prompt.asked_at = workshop_id, now
+    await session.flush()
+
+
+async def open_birth_year_prompt(session: AsyncSession, user_id: int, now: datetime) -> BirthYearPrompt | None:
+    prompt = await session.get(BirthYearPrompt, user_id)
+    return prompt if prompt is not None and prompt.asked_at > now - BIRTH_YEAR_PROMPT_TTL else None
+
+
+async def forget_birth_year_prompt(session: AsyncSession, user_id: int) -> None:
+    prompt = await session.get(BirthYearPrompt, user_id)
+    if prompt is not None:
+        await session.delete(prompt)
+        await session.flush()
 
 
 # ---------------------------------------------------------------------------------------------- check-in

@@ -542,7 +542,9 @@ async def test_a_past_or_attended_registration_cannot_be_cancelled_and_shows_as_
     assert [b.label for b in bob.last[0].buttons[0]] == ["Add my year of birth"]
     await alice.send("/mysignups")
     assert "You attended this workshop." in alice.text
-    assert [b.label for row in alice.last[0].buttons for b in row] == ["Add my year of birth", "All workshops"]
+    # Checked in without a year: adding one now would decide the certificate, so only the Secretariat can.
+    assert "please write to the WeGO Secretariat at" in alice.text
+    assert [b.label for row in alice.last[0].buttons for b in row] == ["All workshops"]
 
 
 async def test_the_calendar_file_of_a_cancelled_workshop_says_it_is_cancelled(
