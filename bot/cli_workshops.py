@@ -102,7 +102,7 @@ async def _describe(session: Any, workshop: Any, now: datetime) -> str:
     return (
         f"#{workshop.id}\t{workshop.city}\t{when}\t{workshop.timezone}\t{status}\tcapacity={workshop.capacity}\t"
         f"confirmed={seats.confirmed}\toffered={seats.offered}\twaiting={seats.waiting}\t"
-        f"preregistered={seats.preregistered}\tcode={workshop.checkin_code}"
+        f"preregistered={seats.preregistered}\tcode={ws.checkin_code_for(workshop) or '-'}"
     )
 
 

@@ -6,6 +6,7 @@ is not allowed now (the domain rules live in storage/workshops.py).
 
 from __future__ import annotations
 
+from bot.certificates.rules import YOUNGEST_AGE, plausible_birth_year
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -24,7 +25,7 @@ from handlers.workshop_views import (
     short_when,
 )
 from storage import workshops as ws
-from storage.models import Registration, User, Workshop
+from storage.models import Registration, Workshop
 
 router = Router()
 
@@ -36,8 +37,10 @@ def hours_text(hours: int) -> str:
 register_deep_link("ws", "ws.show")
 register_deep_link("ci", "ws.checkin")
 
-# Years of birth offered as buttons: people between 10 and 100 years old.
-MIN_AGE, MAX_AGE = 10, 100
+# Years of birth offered as buttons: people between 10 and 100 years old (an older year can be typed).
+MIN_AGE, MAX_AGE = YOUNGEST_AGE, 100
+# Other workshops suggested when one is full: a few, not the whole list (that is /workshops).
+MAX_SUGGESTIONS = 4
 
 
 def _arg(ctx: Context, index: int = 0) -> str:
@@ -188,14 +191,28 @@ def _year_buttons(ctx: Context, raw_decade: str, action: str, *prefix: object) -
     return [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
 
 
+def _type_it_hint() -> str:
+    return _("You can also type the year, for example 1999.")
+
+
+def _year_in_use_message(ctx: Context) -> str:
+    return _(
+        "Your year of birth can no longer be added or changed here: your workshop attendance and its certificate "
+        "rest on it. To add or correct it, please write to the WeGO Secretariat at {email}."
+    ).format(email=esc(ctx.content.program.contact.email))
+
+
 @router.action("ws.consent")
 async def consent(ctx: Context) -> list[Reply] | Reply:
     workshop = await _open_workshop(ctx)
-    if ctx.user.birth_year is not None:
-        return await _join(ctx, workshop.id, skipped=False)
+    if ctx.user.birth_year is not None or await ws.birth_year_in_use(ctx.session, ctx.user_id):
+        return await _join(ctx, workshop.id, year=None)
+    # A year typed next answers this question (for this workshop).
+    await ws.ask_birth_year(ctx.session, ctx.user_id, workshop.id, ctx.now())
     buttons = _decade_buttons(ctx, "ws.decade", workshop.id)
     buttons.append([Button(_("Skip"), act("ws.join", workshop.id, "skip"))])
-    return Reply(_("In which year were you born?") + "\n" + _birth_year_note(ctx), buttons=buttons, personal=True)
+    text = "\n".join([_("In which year were you born?"), _birth_year_note(ctx), _type_it_hint()])
+    return Reply(text, buttons=buttons, personal=True)
 
 
 @router.action("ws.decade")
@@ -207,10 +224,16 @@ async def decade(ctx: Context) -> Reply:
 
 
 def _valid_year(ctx: Context, raw: str) -> int:
-    year = int(raw) if is_number(raw) and len(raw) == 4 else 0
-    now = ctx.now().year
-    if not now - MAX_AGE <= year <= now - MIN_AGE:
-        raise UserError(_("That year of birth does not look right. Please choose it from the buttons."))
+    raw = raw.strip()
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; "١٩٩٩" (Arabic-Indic) is a year int() reads.
+    year = int(raw) if raw.isdecimal() and len(raw) == 4 else 0
+    if not plausible_birth_year(year, ctx.now().year):
+        raise UserError(
+            _(
+                "That year of birth does not look right. Type it with four digits (for example 1999) or choose it "
+                "from the buttons."
+            )
+        )
     return year
 
 
@@ -218,15 +241,30 @@ def _valid_year(ctx: Context, raw: str) -> int:
 async def join(ctx: Context) -> list[Reply] | Reply:
     workshop_id = ws.parse_id(_arg(ctx))
     choice = _arg(ctx, 1)
-    if choice == "skip":
-        return await _join(ctx, workshop_id, skipped=ctx.user.birth_year is None)
-    year = _valid_year(ctx, choice)
-    user = await ctx.session.get_one(User, ctx.user_id)
-    user.birth_year = year
-    return await _join(ctx, workshop_id, skipped=False)
+    return await _join(ctx, workshop_id, year=None if choice == "skip" else _valid_year(ctx, choice))
 
 
-async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list[Reply] | Reply:
+@router.text
+async def typed_birth_year(ctx: Context) -> list[Reply] | Reply | None:
+    """A year typed right after the assistant asked for it; any other text goes on to the next handler."""
+    text = ctx.text.strip()
+    if not (text.isdecimal() and len(text) <= 8):
+        return None
+    prompt = await ws.open_birth_year_prompt(ctx.session, ctx.user_id, ctx.now())
+    if prompt is None:
+        return None
+    year = _valid_year(ctx, text)
+    if prompt.workshop_id is not None:
+        return await _join(ctx, prompt.workshop_id, year=year)
+    return await _save_birth_year(ctx, year)
+
+
+async def _join(ctx: Context, workshop_id: int | None, *, year: int | None) -> list[Reply] | Reply:
+    """Sign up; `year` is the year of birth given on the way, saved only if none is known yet.
+
+    A year pressed on an old button (or typed) when the year is already known changes nothing: correcting it is
+    its own flow (/mysignups), and not possible once a record rests on it.
+    """
     if workshop_id is None:
         raise UserError(_("There is no workshop with that number. Send /workshops to see them."))
     try:
@@ -239,9 +277,19 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
             offer_hours=ctx.settings.waitlist_offer_hours,
         )
     except ws.AlreadyRegistered as already:
-        # A double press: the first press registered; this one says so and changes nothing.
+        # A double press: the first press registered; this one says so and changes nothing (the year included).
+        await ws.forget_birth_year_prompt(ctx.session, ctx.user_id)
         status = await _my_status(ctx, already.registration, await ctx.session.get_one(Workshop, workshop_id))
         return Reply(already.message + "\n" + status, buttons=[[_mine_button()]])
+    await ws.forget_birth_year_prompt(ctx.session, ctx.user_id)
+    year_note = ""
+    if ctx.user.birth_year is None:
+        if await ws.birth_year_in_use(ctx.session, ctx.user_id):
+            year_note = _year_in_use_message(ctx)
+        elif year is None:
+            year_note = _birth_year_note(ctx)
+        else:
+            await ws.set_birth_year(ctx.session, ctx.user_id, year)
     workshop = await ctx.session.get_one(Workshop, workshop_id)
     city = esc(workshop.city)
     lines: list[str] = []
@@ -262,10 +310,7 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
                 "free I will message you, and you will have {duration} to confirm it."
             ).format(city=city, position=position, duration=hours_text(ctx.settings.waitlist_offer_hours))
         )
-        suggestions = await _other_open(ctx, workshop.id)
-        if suggestions:
-            lines.append(_("These workshops still take registrations:"))
-            buttons = [*suggestions, *buttons]
+        lines += await _alternatives(ctx, workshop.id, buttons)
     else:
         position = await ws.waitlist_position(ctx.session, registration)
         lines.append(
@@ -274,17 +319,38 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
                 "yet; when it is, I will tell you, and places are confirmed in order of registration."
             ).format(city=city, position=position)
         )
-    if skipped:
-        lines.append(_birth_year_note(ctx))
+    if year_note:
+        lines.append(year_note)
     return Reply("\n\n".join(lines), buttons=buttons, files=files, personal=True)
 
 
-async def _other_open(ctx: Context, except_id: int) -> list[list[Button]]:
-    others = [w for w in await ws.list_workshops(ctx.session) if w.id != except_id]
+async def _alternatives(ctx: Context, except_id: int, buttons: list[list[Button]]) -> list[str]:
+    """Other workshops this person can still join: dated ones with a free seat, then undated ones (pre-registration).
+
+    Full, closed, past and cancelled workshops, and those the person is already registered for, are not offered.
+    Adds a button per suggestion to the front of `buttons`; returns the lines that introduce them.
+    """
+    mine = {r.workshop_id for r, _w in await ws.registrations_of_user(ctx.session, ctx.user_id)}
+    others = [w for w in await ws.list_workshops(ctx.session) if w.id != except_id and w.id not in mine]
     seats = await ws.seat_counts(ctx.session, others)
     now = ctx.now()
-    open_ = [w for w in others if ws.display_status(w, seats[w.id], now) in ("open", "tba")]
-    return [[Button(w.city, act("ws.show", w.id))] for w in open_[:4]]
+    status = {w.id: ws.display_status(w, seats[w.id], now) for w in others}
+    dated = [w for w in others if status[w.id] == "open"][:MAX_SUGGESTIONS]
+    undated = [w for w in others if status[w.id] == "tba"][: MAX_SUGGESTIONS - len(dated)]
+    lines = []
+    if dated:
+        lines.append(
+            _("Other workshops with free seats: {cities}.").format(cities=", ".join(esc(w.city) for w in dated))
+        )
+    if undated:
+        lines.append(
+            _(
+                "Not dated yet, open for pre-registration (places are confirmed in order when the date is set): "
+                "{cities}."
+            ).format(cities=", ".join(esc(w.city) for w in undated))
+        )
+    buttons[:0] = [[Button(w.city, act("ws.show", w.id))] for w in [*dated, *undated]]
+    return lines
 
 
 @router.command("mysignups")
@@ -316,29 +382,49 @@ async def mysignups(ctx: Context) -> Reply:
                     )
             if row:
                 buttons.append(row)
-    if ctx.user.birth_year is None and mine:
+    if await ws.birth_year_in_use(ctx.session, ctx.user_id):
+        if ctx.user.birth_year is None and mine:
+            lines.append(_year_in_use_message(ctx))
+    elif ctx.user.birth_year is None and mine:
         lines.append(_birth_year_note(ctx))
         buttons.append([Button(_("Add my year of birth"), act("ws.birth"))])
+    elif ctx.user.birth_year is not None:
+        label = _("Correct my year of birth ({year})").format(year=ctx.user.birth_year)
+        buttons.append([Button(label, act("ws.birth"))])
     buttons.append([_all_workshops_button()])
     return Reply("\n\n".join(lines), buttons=buttons, personal=True)
 
 
+async def _refuse_if_year_in_use(ctx: Context) -> None:
+    if await ws.birth_year_in_use(ctx.session, ctx.user_id):
+        raise UserError(_year_in_use_message(ctx), [[_mine_button()]])
+
+
 @router.action("ws.birth")
 async def birth_decades(ctx: Context) -> Reply:
-    return Reply(_("In which year were you born?"), buttons=_decade_buttons(ctx, "ws.bdecade"), personal=True)
+    """Add or correct the year of birth (from /mysignups), while no record rests on it."""
+    await _refuse_if_year_in_use(ctx)
+    await ws.ask_birth_year(ctx.session, ctx.user_id, None, ctx.now())
+    text = _("In which year were you born?") + "\n" + _type_it_hint()
+    return Reply(text, buttons=_decade_buttons(ctx, "ws.bdecade"), personal=True)
 
 
 @router.action("ws.bdecade")
 async def birth_years(ctx: Context) -> Reply:
+    await _refuse_if_year_in_use(ctx)
     return Reply(_("In which year were you born?"), buttons=_year_buttons(ctx, _arg(ctx), "ws.byear"), personal=True)
 
 
 @router.action("ws.byear")
 async def birth_year(ctx: Context) -> Reply:
-    user = await ctx.session.get_one(User, ctx.user_id)
-    user.birth_year = _valid_year(ctx, _arg(ctx))
+    return await _save_birth_year(ctx, _valid_year(ctx, _arg(ctx)))
+
+
+async def _save_birth_year(ctx: Context, year: int) -> Reply:
+    if not await ws.set_birth_year(ctx.session, ctx.user_id, year):
+        raise UserError(_year_in_use_message(ctx), [[_mine_button()]])
     return Reply(
-        _("Thank you: your year of birth ({year}) is saved.").format(year=user.birth_year),
+        _("Thank you: your year of birth ({year}) is saved.").format(year=year),
         buttons=[[_mine_button()]],
         personal=True,
     )
@@ -413,11 +499,36 @@ async def ics(ctx: Context) -> Reply:
 
 
 async def _check_in(ctx: Context, code: str) -> Reply:
-    _registration, workshop = await ws.check_in(ctx.session, code, ctx.user_id, ctx.now())
-    return Reply(
-        _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=esc(workshop.city)),
-        personal=True,
-    )
+    # Refusals are replies, not errors: a wrong code must be counted (committed), not rolled back.
+    result = await ws.check_in(ctx.session, code, ctx.user_id, ctx.now())
+    workshop = result.workshop
+    city = esc(workshop.city) if workshop is not None else ""
+    if result.kind == "checked_in":
+        text = _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=city)
+    elif result.kind in ("wrong_code", "paused"):
+        text = _("That check-in code is not right. Please check it on the poster at the venue.")
+        if result.kind == "paused":
+            text = _("Too many wrong check-in codes.")
+        if result.at is not None:
+            minutes = max(1, -(-int((result.at - ctx.now()).total_seconds()) // 60))
+            text += " " + ngettext(
+                "Check-in is paused for you for {n} minute; the staff at the venue can also check you in.",
+                "Check-in is paused for you for {n} minutes; the staff at the venue can also check you in.",
+                minutes,
+            ).format(n=minutes)
+    elif result.kind == "cancelled":
+        text = _("The workshop in {city} has been cancelled.").format(city=city)
+    elif result.kind == "no_seat":
+        text = _("You do not have a confirmed seat at this workshop, so I cannot check you in. Please ask the staff.")
+    elif result.kind == "not_yet":
+        assert workshop is not None and result.at is not None
+        text = _(
+            "Check-in for the workshop in {city} opens on {moment} ({zone}), one hour before the start. "
+            "Send the code again then."
+        ).format(city=city, moment=moment_text(result.at, workshop.timezone), zone=workshop.timezone)
+    else:
+        text = _("Check-in for the workshop in {city} closed when the workshop ended.").format(city=city)
+    return Reply(text, personal=True)
 
 
 @router.command("checkin", args_hint="CODE")

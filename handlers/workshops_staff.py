@@ -58,7 +58,8 @@ async def _summary(ctx: Context, workshop: Workshop) -> str:
         when=short_when(workshop),
         capacity=workshop.capacity,
         status=seats_text(status, seats),
-        code=f"<code>{esc(workshop.checkin_code)}</code>",
+        # The session's own code (it changes with the date), never the stored secret it is derived from.
+        code=f"<code>{ws.checkin_code_for(workshop) or '—'}</code>",
     )
 
 

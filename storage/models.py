@@ -114,6 +114,8 @@ class Workshop(Base):
     registration_closes_at: Mapped[datetime | None]
     # scheduled | closed (registration closed by staff) | cancelled; "full", "past" and "open" are derived.
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    # The workshop's check-in secret (never shown): the code at the venue is derived from it and the session's
+    # date (storage/workshops.py checkin_code_for), so each session has its own code.
     checkin_code: Mapped[str] = mapped_column(String(32))
     # True once staff changed it: a content reload must not overwrite staff edits.
     staff_edited: Mapped[bool] = mapped_column(default=False)
@@ -142,6 +144,31 @@ class Registration(Base):
     # Set by check-in (code at the venue, or staff by hand); feeds the workshop certificate.
     attended_at: Mapped[datetime | None]
     consent_at: Mapped[datetime | None]
+
+
+class CheckinAttempts(Base):
+    """Wrong check-in codes a person sent recently; after too many, check-in pauses for them until paused_until.
+
+    A row, not memory: a restart must not hand a guesser a fresh set of tries.
+    """
+
+    __tablename__ = "checkin_attempts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime | None]
+    paused_until: Mapped[datetime | None]
+
+
+class BirthYearPrompt(Base):
+    """The assistant asked this person's year of birth: a year they type next answers it (for a sign-up to
+    workshop_id, or to add or correct the year when workshop_id is None). Gone once answered."""
+
+    __tablename__ = "birth_year_prompts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LectureProgress(Base):

@@ -11,11 +11,13 @@ handed to a `Notify` callback as `Notice` records, so the caller decides how to 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,7 +33,7 @@ from bot.core.errors import UserError
 from bot.core.replies import esc
 from bot.core.text import is_number
 from bot.i18n import _, ngettext
-from storage.models import Registration, User, Workshop
+from storage.models import BirthYearPrompt, Certificate, CheckinAttempts, Registration, User, Workshop
 
 # Registration statuses (registrations.status).
 CONFIRMED = "confirmed"
@@ -50,6 +52,12 @@ DisplayStatus = Literal["tba", "open", "full", "closed", "cancelled", "past"]
 # Check-in opens an hour before the start, for people who arrive early, and closes when the workshop ends.
 CHECKIN_OPENS_BEFORE = timedelta(hours=1)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read off a screen or a poster
+CHECKIN_CODE_LENGTH = 6
+# Wrong codes a person may send within WRONG_CODES_WINDOW before check-in pauses for them for CHECKIN_PAUSE:
+# about 30 guesses an hour at most, against a billion codes that change with every session.
+MAX_WRONG_CODES = 5
+WRONG_CODES_WINDOW = timedelta(hours=1)
+CHECKIN_PAUSE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +100,26 @@ class Notice:
 Notify = Callable[[Notice], Awaitable[None]]
 
 
-def new_checkin_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+def new_checkin_secret() -> str:
+    """A workshop's check-in secret (stored in workshops.checkin_code, never shown): the key of its session codes."""
+    return secrets.token_hex(16)
+
+
+def session_code(secret: str, day: date) -> str:
+    """The code for one venue-local day: an HMAC of the day under the workshop's secret, in poster letters."""
+    digest = hmac.new(secret.encode(), f"checkin:{day.isoformat()}".encode(), hashlib.sha256).digest()
+    return "".join(_CODE_ALPHABET[b % len(_CODE_ALPHABET)] for b in digest[:CHECKIN_CODE_LENGTH])
+
+
+def session_day(workshop: Workshop) -> date | None:
+    """The venue-local date of the session: its code is that day's code, so a code from another day is refused."""
+    return workshop.starts_at.astimezone(ZoneInfo(workshop.timezone)).date() if workshop.starts_at else None
+
+
+def checkin_code_for(workshop: Workshop) -> str | None:
+    """The code to show at the venue (staff see it in /ws_list and the CLI); None until the date is set."""
+    day = session_day(workshop)
+    return session_code(workshop.checkin_code, day) if day is not None else None
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -287,6 +313,18 @@ async def sign_up(
         raise AlreadyRegistered(_("You are already registered for this workshop."), existing)
     seats = (await seat_counts(session, [workshop]))[workshop.id]
     status = PREREGISTERED if workshop.starts_at is None else (CONFIRMED if seats.free > 0 else WAITLISTED)
+    # The queue is ordered by registered_at, then id. `now` was read before the lock (and other processes' clocks
+    # differ), so a later lock holder can carry an earlier time: it would slip ahead of people already told their
+    # position. Never earlier than the last sign-up keeps the queue in lock order, so each position is told once.
+    last = await session.scalar(
+        select(Registration.registered_at)
+        .where(Registration.workshop_id == workshop.id)
+        .order_by(Registration.registered_at.desc())
+        .limit(1)
+    )
+    if last is not None and now <= last:
+        # A reused row keeps its old (smaller) id, so a tie would not put it last.
+        now = last + timedelta(microseconds=1) if existing is not None else last
     if existing is not None:
         # Signing up again after cancelling: same row (one per person), back of the queue.
         registration = existing
@@ -464,6 +502,64 @@ async def cancel_all_for_user(
     return active
 
 
+# ------------------------------------------------------------------------------------------ year of birth
+
+# A typed year answers the question only this long after it was asked.
+BIRTH_YEAR_PROMPT_TTL = timedelta(hours=1)
+
+
+async def birth_year_in_use(session: AsyncSession, user_id: int) -> bool:
+    """Whether a record rests on the person's year of birth: an attendance counted or a workshop record issued.
+
+    From then on the year is evidence for the age rule, and only the Secretariat changes it.
+    """
+    attended = await session.scalar(
+        select(Registration.id).where(Registration.user_id == user_id, Registration.attended_at.is_not(None)).limit(1)
+    )
+    if attended is not None:
+        return True
+    record = await session.scalar(
+        select(Certificate.id).where(Certificate.user_id == user_id, Certificate.kind == "workshop").limit(1)
+    )
+    return record is not None
+
+
+async def set_birth_year(session: AsyncSession, user_id: int, year: int) -> bool:
+    """Add or correct the year of birth; False (nothing changed) once a record rests on it."""
+    # The user's row lock (PostgreSQL) orders this against a record being issued at the same moment.
+    user = await session.scalar(
+        select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert user is not None
+    if user.birth_year != year and await birth_year_in_use(session, user_id):
+        return False
+    user.birth_year = year
+    await forget_birth_year_prompt(session, user_id)
+    return True
+
+
+async def ask_birth_year(session: AsyncSession, user_id: int, workshop_id: int | None, now: datetime) -> None:
+    """Remember that the question was asked, so a year typed next answers it."""
+    prompt = await session.get(BirthYearPrompt, user_id)
+    if prompt is None:
+        session.add(BirthYearPrompt(user_id=user_id, workshop_id=workshop_id, asked_at=now))
+    else:
+        prompt.workshop_id, prompt.asked_at = workshop_id, now
+    await session.flush()
+
+
+async def open_birth_year_prompt(session: AsyncSession, user_id: int, now: datetime) -> BirthYearPrompt | None:
+    prompt = await session.get(BirthYearPrompt, user_id)
+    return prompt if prompt is not None and prompt.asked_at > now - BIRTH_YEAR_PROMPT_TTL else None
+
+
+async def forget_birth_year_prompt(session: AsyncSession, user_id: int) -> None:
+    prompt = await session.get(BirthYearPrompt, user_id)
+    if prompt is not None:
+        await session.delete(prompt)
+        await session.flush()
+
+
 # ---------------------------------------------------------------------------------------------- check-in
 
 
@@ -474,24 +570,83 @@ def checkin_window(workshop: Workshop) -> tuple[datetime, datetime] | None:
     return workshop.starts_at - CHECKIN_OPENS_BEFORE, end
 
 
-async def check_in(session: AsyncSession, code: str, user_id: int, now: datetime) -> tuple[Registration, Workshop]:
-    code = code.strip().upper()
-    candidates = list(await session.scalars(select(Workshop).where(Workshop.checkin_code == code))) if code else []
-    if not candidates:
-        raise UserError(_("That check-in code is not right. Please check it on the poster at the venue."))
-    pairs = [(await registration_of(session, w.id, user_id), w) for w in candidates]
-    found = [(reg, w) for reg, w in pairs if reg is not None and reg.status == CONFIRMED]
-    if not found:
-        raise UserError(
-            _("You do not have a confirmed seat at this workshop, so I cannot check you in. Please ask the staff.")
-        )
-    registration, workshop = found[0]
+CheckInKind = Literal["checked_in", "wrong_code", "paused", "cancelled", "no_seat", "not_yet", "over"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """What a check-in attempt came to. Only a right code learns anything about a workshop."""
+
+    kind: CheckInKind
+    workshop: Workshop | None = None
+    # not_yet: when check-in opens; paused: when the pause ends; wrong_code: set when this wrong code began a pause.
+    at: datetime | None = None
+
+
+async def check_in(session: AsyncSession, code: str, user_id: int, now: datetime) -> CheckIn:
+    """Record attendance for the code shown at the venue today, within the check-in window.
+
+    Every wrong code gets the same outcome, whatever the window, and counts towards a pause; a paused person's
+    codes are not looked at. The caller commits a wrong_code outcome (it is not a refusal to roll back).
+    """
+    # One person's attempts in turn (PostgreSQL; SQLite serializes writers): concurrent guesses each count.
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    attempts = await session.get(CheckinAttempts, user_id, populate_existing=True)
+    if attempts is not None and attempts.paused_until is not None and attempts.paused_until > now:
+        return CheckIn("paused", at=attempts.paused_until)
+    workshop = await _workshop_with_code(session, code.strip().upper(), user_id, now)
+    if workshop is None:
+        return CheckIn("wrong_code", at=await _count_wrong_code(session, attempts, user_id, now))
+    if attempts is not None:
+        # The right code: this person is not guessing.
+        await session.delete(attempts)
+    if workshop.status == "cancelled":
+        return CheckIn("cancelled", workshop)
+    registration = await registration_of(session, workshop.id, user_id)
+    if registration is None or registration.status != CONFIRMED:
+        return CheckIn("no_seat", workshop)
     window = checkin_window(workshop)
-    if workshop.status == "cancelled" or window is None or not window[0] <= now < window[1]:
-        raise UserError(_("Check-in is only possible at the workshop, from one hour before the start until it ends."))
+    assert window is not None  # a workshop with a code has a date
+    if now < window[0]:
+        return CheckIn("not_yet", workshop, at=window[0])
+    if now >= window[1]:
+        return CheckIn("over", workshop)
     if registration.attended_at is None:
         registration.attended_at = now
-    return registration, workshop
+    return CheckIn("checked_in", workshop)
+
+
+async def _workshop_with_code(session: AsyncSession, code: str, user_id: int, now: datetime) -> Workshop | None:
+    if len(code) != CHECKIN_CODE_LENGTH or not code.isascii():
+        return None
+    # Sessions from yesterday on: older ones are over, and their codes are as wrong as any other.
+    recent = await session.scalars(
+        select(Workshop).where(Workshop.starts_at.is_not(None), Workshop.starts_at >= now - timedelta(days=2))
+    )
+    matches = [w for w in recent if hmac.compare_digest(checkin_code_for(w) or "", code)]
+    for workshop in matches:
+        registration = await registration_of(session, workshop.id, user_id)
+        if registration is not None and registration.status == CONFIRMED:
+            return workshop
+    return matches[0] if matches else None
+
+
+async def _count_wrong_code(
+    session: AsyncSession, attempts: CheckinAttempts | None, user_id: int, now: datetime
+) -> datetime | None:
+    """Count one wrong code; returns when the pause it started ends, if it started one."""
+    if attempts is None:
+        attempts = CheckinAttempts(user_id=user_id, failures=0)
+        session.add(attempts)
+    stale = attempts.first_failure_at is None or attempts.first_failure_at <= now - WRONG_CODES_WINDOW
+    if stale or attempts.paused_until is not None:
+        # A new series: the last one is old, or its pause is over.
+        attempts.failures, attempts.first_failure_at, attempts.paused_until = 0, now, None
+    attempts.failures += 1
+    if attempts.failures >= MAX_WRONG_CODES:
+        attempts.paused_until = now + CHECKIN_PAUSE
+    await session.flush()
+    return attempts.paused_until
 
 
 async def mark_attended(session: AsyncSession, workshop: Workshop, user_id: int, now: datetime) -> Registration:
@@ -613,7 +768,7 @@ async def create_workshop(session: AsyncSession, fields: WorkshopFields, now: da
         registration_opens_at=_optional_local(fields.opens_local or "", zone),
         registration_closes_at=_optional_local(fields.closes_local or "", zone),
         status="scheduled",
-        checkin_code=new_checkin_code(),
+        checkin_code=new_checkin_secret(),
         staff_edited=True,
         created_at=now,
         updated_at=now,
@@ -847,7 +1002,7 @@ async def seed_workshops(session: AsyncSession, seeds: Sequence[Seed], now: date
                     duration_minutes=seed.duration_minutes,
                     capacity=seed.capacity,
                     status="scheduled",
-                    checkin_code=new_checkin_code(),
+                    checkin_code=new_checkin_secret(),
                     staff_edited=False,
                     created_at=now,
                     updated_at=now,

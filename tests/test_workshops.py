@@ -10,6 +10,7 @@ from bot.app import App
 from bot.core.actions import act
 from handlers.workshop_views import outbox_notifier
 from storage import workshops as ws
+from storage.models import Workshop
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver
 from tests.workshop_helpers import (
@@ -22,6 +23,12 @@ from tests.workshop_helpers import (
 )
 
 ALREADY = "You are already registered for this workshop."
+
+
+async def _all_workshops(app: App) -> list[Workshop]:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        return await ws.list_workshops(uow.session)
 
 
 async def join(driver: ChatDriver, workshop_id: int) -> str:
@@ -106,12 +113,32 @@ async def test_full_workshop_waitlists_with_position_and_suggests_others(
 ) -> None:
     wid = await make_workshop(app, clock(), capacity=1)
     await make_workshop(app, clock(), city="Geneva", zone="Europe/Zurich", capacity=3)
+    # Not suggested: a full one, one with registration closed, and an undated one bob already pre-registered for.
+    zurich = await make_workshop(app, clock(), city="Zurich", zone="Europe/Zurich", capacity=1)
+    closed = await make_workshop(app, clock(), city="Lyon", zone="Europe/Paris", capacity=5)
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        await ws.set_registration_open(uow.session, str(closed), False, clock())
     await join(chat("alice"), wid)
+    await join(chat("alice"), zurich)
     bob, carol = chat("bob"), chat("carol")
+    athens = next(w.id for w in await _all_workshops(app) if w.city == "Athens")
+    await join(bob, athens)
     assert (await join(bob, wid)).startswith("The workshop in Milan is full. You are number 1 on the waiting list.")
     assert "you will have 48 hours to confirm it" in bob.text
-    assert "These workshops still take registrations:" in bob.text
-    assert [b.label for row in bob.last[0].buttons for b in row][:2] == ["Geneva", "Athens"]
+    assert "still take registrations" not in bob.text
+    assert "\n\nOther workshops with free seats: Geneva.\n\n" in bob.text
+    assert (
+        "\n\nNot dated yet, open for pre-registration (places are confirmed in order when the date is set): "
+        "Baku, Brescia, Cairo.\n\n"
+    ) in bob.text
+    assert [b.label for row in bob.last[0].buttons for b in row] == [
+        "Geneva",
+        "Baku",
+        "Brescia",
+        "Cairo",
+        "My sign-ups",
+    ]
     assert (await join(carol, wid)).startswith("The workshop in Milan is full. You are number 2")
     await carol.send("/workshops")
     assert "Milan · full · 2 on the waiting list" in carol.text
@@ -233,9 +260,12 @@ async def test_every_refusal_changes_nothing(app: App, clock: FrozenClock, chat:
 
     await _unchanged(app, lambda: alice.send("/checkin WRONG1"))
     assert alice.text == "That check-in code is not right. Please check it on the poster at the venue."
-    code = (await workshop(app, wid)).checkin_code
+    code = ws.checkin_code_for(await workshop(app, wid))
     await _unchanged(app, lambda: alice.send(f"/checkin {code}"))  # the workshop is weeks away
-    assert alice.text == "Check-in is only possible at the workshop, from one hour before the start until it ends."
+    assert alice.text == (
+        "Check-in for the workshop in Milan opens on Monday, April 20, 2026, 2:00\u202fPM (Europe/Rome), "
+        "one hour before the start. Send the code again then."
+    )
     await _unchanged(app, lambda: bob.send(f"/checkin {code}"))  # not registered
     assert bob.text.startswith("You do not have a confirmed seat at this workshop")
     await _unchanged(app, lambda: bob.send(f"/ws_list {wid}"))
@@ -250,16 +280,17 @@ async def test_check_in_by_code_and_deep_link_within_the_window(
     alice, bob, staff = chat("alice"), chat("bob"), chat("staffer")
     await join(alice, wid)
     await join(bob, wid)
-    code = (await workshop(app, wid)).checkin_code
+    code = ws.checkin_code_for(await workshop(app, wid))
+    assert code is not None
     clock.now = datetime(2026, 3, 3, 12, 59, tzinfo=UTC)  # 61 minutes early
     await alice.send(f"/checkin {code.lower()}")
-    assert alice.text.startswith("Check-in is only possible")
+    assert alice.text.startswith("Check-in for the workshop in Milan opens on Tuesday, March 3, 2026, 2:00\u202fPM")
     clock.now = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
     await alice.send(f"/start ci_{code}")
     assert alice.text == "Welcome to the workshop in Milan! Your attendance is recorded."
     clock.now = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # it has ended
     await bob.send(f"/checkin {code}")
-    assert bob.text.startswith("Check-in is only possible")
+    assert bob.text == "Check-in for the workshop in Milan closed when the workshop ended."
     users = {r[0]: r[2] for r in await registrations(app, wid)}
     assert users == {"alice": datetime(2026, 3, 3, 13, 0, tzinfo=UTC), "bob": None}
     bob_id = (await user_row(app, "bob")).id
@@ -496,7 +527,7 @@ async def test_a_past_or_attended_registration_cannot_be_cancelled_and_shows_as_
     await join(alice, wid)
     await join(bob, wid)
     clock.now = datetime(2026, 3, 3, 14, 30, tzinfo=UTC)
-    await alice.send(f"/checkin {(await workshop(app, wid)).checkin_code}")
+    await alice.send(f"/checkin {ws.checkin_code_for(await workshop(app, wid))}")
     alice_reg = await registration_id(app, "alice", wid)
     await _unchanged(app, lambda: alice.press_action(act("ws.cancel_yes", alice_reg)))
     assert alice.text == "You attended this workshop, so the registration cannot be cancelled."
@@ -511,7 +542,9 @@ async def test_a_past_or_attended_registration_cannot_be_cancelled_and_shows_as_
     assert [b.label for b in bob.last[0].buttons[0]] == ["Add my year of birth"]
     await alice.send("/mysignups")
     assert "You attended this workshop." in alice.text
-    assert [b.label for row in alice.last[0].buttons for b in row] == ["Add my year of birth", "All workshops"]
+    # Checked in without a year: adding one now would decide the certificate, so only the Secretariat can.
+    assert "please write to the WeGO Secretariat at" in alice.text
+    assert [b.label for row in alice.last[0].buttons for b in row] == ["All workshops"]
 
 
 async def test_the_calendar_file_of_a_cancelled_workshop_says_it_is_cancelled(

@@ -6,7 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ from bot.cli import main
 from bot.core.actions import act
 from bot.core.events import Event
 from bot.settings import PROJECT_ROOT, get_settings
-from storage.models import Registration, User
+from storage import workshops as ws
+from storage.models import Registration, User, Workshop
 from tests.conftest import FrozenClock, make_settings
 
 
@@ -60,6 +61,19 @@ def test_cli_create_export_counts_cancel(tmp_path: Path, cli_env: Path, capsys: 
     out = capsys.readouterr().out
     # The last Sunday of March 2027: 10:00 in Rome is already summer time, UTC+2.
     assert out.startswith("#9\tMilan\t2027-03-28 10:00\tEurope/Rome\topen\tcapacity=1\tconfirmed=0")
+
+    async def secret() -> str:
+        app = await build_app(make_settings(tmp_path))
+        try:
+            assert app.storage is not None
+            async with app.storage.unit_of_work() as uow:
+                return (await uow.session.get_one(Workshop, 9)).checkin_code
+        finally:
+            await app.close()
+
+    # The session day's code, derived from the stored secret; the secret itself is never printed.
+    key = asyncio.run(secret())
+    assert out.rstrip("\n").endswith(f"\tcode={ws.session_code(key, date(2027, 3, 28))}") and key not in out
 
     _sign_up(tmp_path, [("alice", "1998"), ("=cmd|calc", "skip"), ("bob", "skip")], 9)
 

@@ -9,6 +9,16 @@ NAME_MAX = 100
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# A year of birth the age rule can rest on: not before 1900, and at least 10 years ago (nobody younger takes part).
+EARLIEST_BIRTH_YEAR = 1900
+YOUNGEST_AGE = 10
+
+
+def plausible_birth_year(year: int, current_year: int) -> bool:
+    """Whether `year` can be someone's year of birth in `current_year` (typed or chosen from buttons)."""
+    return EARLIEST_BIRTH_YEAR <= year <= current_year - YOUNGEST_AGE
+
+
 def age_in_workshop_year(workshop_year: int, birth_year: int) -> int:
     """The age the rule looks at: the workshop's year minus the year of birth."""
     return workshop_year - birth_year
