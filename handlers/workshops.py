@@ -13,6 +13,7 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import is_number
 from bot.i18n import _, ngettext
+from bot.i18n_places import city_name
 from handlers.menu import back_to_menu, command_button
 from handlers.start import register_deep_link
 from handlers.workshop_views import (
@@ -84,7 +85,7 @@ async def workshops(ctx: Context) -> Reply:
     for workshop in items:
         status = ws.display_status(workshop, seats[workshop.id], now)
         blocks.append(list_entry(workshop, seats[workshop.id], status, zone))
-        buttons.append(Button(workshop.city, act("ws.show", workshop.id)))
+        buttons.append(Button(city_name(workshop.city), act("ws.show", workshop.id)))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([_mine_button(), *back_to_menu()])
     return Reply("\n\n".join(blocks), buttons=rows)
@@ -143,7 +144,7 @@ async def signup(ctx: Context) -> Reply:
     workshop = await _open_workshop(ctx)
     text = "\n".join(
         [
-            _("<b>Sign up for the workshop in {city}</b>").format(city=esc(workshop.city)),
+            _("<b>Sign up for the workshop in {city}</b>").format(city=esc(city_name(workshop.city))),
             _(
                 "To register you I store your registration (this workshop, when you signed up, whether you "
                 "attend) with your name on this platform, and your year of birth if you give it. The WeGO "
@@ -243,7 +244,7 @@ async def _join(ctx: Context, workshop_id: int | None, *, skipped: bool) -> list
         status = await _my_status(ctx, already.registration, await ctx.session.get_one(Workshop, workshop_id))
         return Reply(already.message + "\n" + status, buttons=[[_mine_button()]])
     workshop = await ctx.session.get_one(Workshop, workshop_id)
-    city = esc(workshop.city)
+    city = esc(city_name(workshop.city))
     lines: list[str] = []
     files = []
     buttons = [[_mine_button()]]
@@ -284,7 +285,7 @@ async def _other_open(ctx: Context, except_id: int) -> list[list[Button]]:
     seats = await ws.seat_counts(ctx.session, others)
     now = ctx.now()
     open_ = [w for w in others if ws.display_status(w, seats[w.id], now) in ("open", "tba")]
-    return [[Button(w.city, act("ws.show", w.id))] for w in open_[:4]]
+    return [[Button(city_name(w.city), act("ws.show", w.id))] for w in open_[:4]]
 
 
 @router.command("mysignups")
@@ -299,20 +300,24 @@ async def mysignups(ctx: Context) -> Reply:
         lines = [_("<b>Your workshops</b>")]
         for registration, workshop in mine:
             lines.append(
-                f"• <b>{esc(workshop.city)}</b> — {short_when(workshop)}\n"
+                f"• <b>{esc(city_name(workshop.city))}</b> — {short_when(workshop)}\n"
                 f"  {await _my_status(ctx, registration, workshop)}"
             )
             row = []
             # A workshop that is over has nothing left to confirm, cancel or put in a calendar.
             if not ws.is_past(workshop, ctx.now()):
                 if registration.status == ws.OFFERED:
-                    label = _("Confirm: {city}").format(city=workshop.city)
+                    label = _("Confirm: {city}").format(city=city_name(workshop.city))
                     row.append(Button(label, act("ws.accept", registration.id)))
                 if registration.status == ws.CONFIRMED and workshop.starts_at is not None:
-                    row.append(Button(_("Calendar: {city}").format(city=workshop.city), act("ws.ics", workshop.id)))
+                    row.append(
+                        Button(_("Calendar: {city}").format(city=city_name(workshop.city)), act("ws.ics", workshop.id))
+                    )
                 if registration.attended_at is None:
                     row.append(
-                        Button(_("Cancel: {city}").format(city=workshop.city), act("ws.cancel", registration.id))
+                        Button(
+                            _("Cancel: {city}").format(city=city_name(workshop.city)), act("ws.cancel", registration.id)
+                        )
                     )
             if row:
                 buttons.append(row)
@@ -355,7 +360,7 @@ async def cancel(ctx: Context) -> Reply:
     ws.refuse_unless_cancellable(registration, workshop, ctx.now())
     return Reply(
         _("Cancel your place at the workshop in {city} ({when})? This cannot be undone.").format(
-            city=esc(workshop.city), when=short_when(workshop)
+            city=esc(city_name(workshop.city)), when=short_when(workshop)
         ),
         buttons=[
             [Button(_("Yes, cancel it"), act("ws.cancel_yes", registration.id))],
@@ -376,7 +381,7 @@ async def cancel_confirmed(ctx: Context) -> Reply:
         offer_hours=ctx.settings.waitlist_offer_hours,
     )
     return Reply(
-        _("Your registration for the workshop in {city} is cancelled.").format(city=esc(workshop.city)),
+        _("Your registration for the workshop in {city} is cancelled.").format(city=esc(city_name(workshop.city))),
         buttons=[[_mine_button(), _all_workshops_button()]],
         personal=True,
     )
@@ -387,7 +392,7 @@ async def accept(ctx: Context) -> Reply:
     _registration, workshop = await ws.accept_offer(ctx.session, _arg(ctx), ctx.user_id, ctx.now())
     return Reply(
         _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
-            city=esc(workshop.city), when=short_when(workshop)
+            city=esc(city_name(workshop.city)), when=short_when(workshop)
         ),
         buttons=[[_mine_button()]],
         files=[calendar_file(workshop, ctx.now())],
@@ -401,13 +406,13 @@ async def ics(ctx: Context) -> Reply:
     if workshop.status == "cancelled":
         raise UserError(
             _("The workshop in {city} has been cancelled, so there is no calendar file.").format(
-                city=esc(workshop.city)
+                city=esc(city_name(workshop.city))
             )
         )
     if workshop.starts_at is None:
         raise UserError(_("This workshop has no date yet, so there is no calendar file."))
     return Reply(
-        _("The calendar file for the workshop in {city}.").format(city=esc(workshop.city)),
+        _("The calendar file for the workshop in {city}.").format(city=esc(city_name(workshop.city))),
         files=[calendar_file(workshop, ctx.now())],
     )
 
@@ -415,7 +420,7 @@ async def ics(ctx: Context) -> Reply:
 async def _check_in(ctx: Context, code: str) -> Reply:
     _registration, workshop = await ws.check_in(ctx.session, code, ctx.user_id, ctx.now())
     return Reply(
-        _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=esc(workshop.city)),
+        _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=esc(city_name(workshop.city))),
         personal=True,
     )
 
