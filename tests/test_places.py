@@ -113,3 +113,44 @@ async def test_workshop_pages_and_notices_name_the_city_in_each_language(
     await minji.send("/workshops")
     assert "밀라노" in minji.text and "서울" in minji.text
     assert wid > 0
+
+
+async def test_reminders_from_the_clock_name_the_city_in_the_persons_language(app: App, clock: object) -> None:
+    from datetime import UTC, timedelta
+
+    from scheduler import jobs
+    from storage.models import Account, Delivery, Registration, User, Workshop
+
+    assert app.storage is not None
+    starts = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
+    async with app.storage.unit_of_work() as uow:
+        workshop = Workshop(
+            city="Milan",
+            title="T",
+            venue="Politecnico",
+            starts_at=starts,
+            timezone="Europe/Rome",
+            capacity=9,
+            checkin_code="Y",
+        )
+        uow.session.add(workshop)
+        await uow.session.flush()
+        for name, lang in [("gianna", "it"), ("minji", "ko"), ("omar", "ar")]:
+            user = User(display_name=name, locale=lang, timezone="Europe/Rome")
+            uow.session.add(user)
+            await uow.session.flush()
+            uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=name, chat_id=name))
+            uow.session.add(
+                Registration(
+                    workshop_id=workshop.id, user_id=user.id, status="confirmed", registered_at=starts - timedelta(9)
+                )
+            )
+    assert await jobs.scan_workshops(app.storage, app.settings, starts - timedelta(days=7)) == 3
+    from sqlalchemy import select
+
+    async with app.storage.unit_of_work() as uow:
+        texts = list(await uow.session.scalars(select(Delivery.text).order_by(Delivery.id)))
+    assert len(texts) == 3
+    assert "Politecnico, Milano" in texts[0]
+    assert "Politecnico, 밀라노" in texts[1]
+    assert "Politecnico، ميلانو" in texts[2]
