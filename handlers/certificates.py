@@ -5,12 +5,13 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.certificates import codes
-from bot.certificates.rules import InvalidName, age_in_workshop_year, clean_name, meets_age_rule
+from bot.certificates.rules import AgeRule, InvalidName, age_in_workshop_year, age_rule, clean_name
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, esc, link
 from bot.core.router import Router
 from bot.i18n import _, format_date, ngettext
+from bot.i18n_places import city_name
 from handlers.menu import back_to_menu, command_button
 from storage import certificates as store
 from storage.models import Certificate, Registration, User, Workshop
@@ -48,6 +49,23 @@ def _name_hint() -> str:
     return _("To get your verifiable record, first set the name it should show: /name followed by your full name.")
 
 
+def _official_course_certificate(ctx: Context) -> list[str]:
+    """The official certificate as the program states it, and where its coursework and form are."""
+    course = ctx.content.program.course
+    return [
+        _("<b>The official certificate</b>: {how}").format(how=esc(ctx.content.program.certificates.course.text())),
+        _("You find the coursework and the form on {platform}.").format(
+            platform=link(str(course.url), course.platform_name)
+        ),
+    ]
+
+
+def _course_record_note(ctx: Context) -> str:
+    return _("<b>Your course record</b>: {what}").format(
+        what=esc(ctx.content.program.certificates.course_record.text())
+    )
+
+
 async def _course_record(ctx: Context, name: str) -> Certificate:
     return await store.issue(
         ctx.session,
@@ -63,13 +81,11 @@ async def _course_record(ctx: Context, name: str) -> Certificate:
 async def course_completed_reply(ctx: Context) -> Reply:
     """Congratulations once every lecture is marked: how to request the official certificate, and the record."""
     lines = [
-        _("🎉 <b>Congratulations: you have watched every lecture of the course!</b>"),
+        _("🎉 <b>Congratulations: you have marked every lecture of the course as watched!</b>"),
         "",
-        _("<b>The official certificate</b>: {how}").format(how=esc(ctx.content.program.certificates.course)),
-        _("You find the coursework and the form on {platform}.").format(
-            platform=link(str(ctx.content.program.course.url), ctx.content.program.course.platform_name)
-        ),
+        *_official_course_certificate(ctx),
         "",
+        _course_record_note(ctx),
     ]
     name = await _name_or_hint(ctx)
     if name:
@@ -84,7 +100,7 @@ async def _course_section(ctx: Context, name: str | None) -> list[str]:
 
     done = await counted_done(ctx)
     missing = [lecture.key for lecture in ctx.content.all_lectures() if lecture.key not in done]
-    lines = [_("<b>Course completion record</b>")]
+    lines = [_("<b>Online course</b>")]
     if missing:
         shown = ", ".join(missing[:MAX_LISTED_KEYS]) + (" …" if len(missing) > MAX_LISTED_KEYS else "")
         lines.append(
@@ -95,14 +111,36 @@ async def _course_section(ctx: Context, name: str | None) -> list[str]:
             ).format(n=len(missing), keys=shown)
         )
         lines.append(_("Mark them with /done or in /lectures."))
+        earlier = await store.record_for(ctx.session, ctx.user_id, store.COURSE, None)
+        if earlier is not None:
+            lines += _earlier_course_record(ctx, earlier)
+        lines += ["", *_official_course_certificate(ctx)]
         return lines
-    lines.append(_("✅ You qualify: every lecture is marked as watched."))
-    lines.append(_("<b>The official certificate</b>: {how}").format(how=esc(ctx.content.program.certificates.course)))
+    lines.append(_("✅ Every lecture is marked as watched."))
+    lines += _official_course_certificate(ctx)
+    lines.append(_course_record_note(ctx))
     if name:
         lines += _record_lines(ctx, await _course_record(ctx, name))
     else:
         lines.append(_name_hint())
     return lines
+
+
+def _earlier_course_record(ctx: Context, record: Certificate) -> list[str]:
+    """A record issued before some lectures were unmarked: it stays as it was, and says so."""
+    if record.revoked_at is not None:
+        return _record_lines(ctx, record)
+    return [
+        _(
+            "Your course record {code} from {date} stays valid: it records that on that day you had marked all "
+            "{total} lectures as watched. Unmarking a lecture does not change it."
+        ).format(
+            code=codes.group(record.code or ""),
+            date=format_date(record.issued_at, ctx.zone),
+            total=len(ctx.content.all_lectures()),
+        ),
+        _("Check it here: {link}").format(link=link(verify_url(ctx, record))),
+    ]
 
 
 def _workshop_year(registration: Registration, workshop: Workshop) -> int:
@@ -111,34 +149,39 @@ def _workshop_year(registration: Registration, workshop: Workshop) -> int:
     return moment.astimezone(ZoneInfo(workshop.timezone)).year
 
 
+def _workshop_steps(ctx: Context) -> list[str]:
+    """How to get the workshop certificate, as staff wrote it in content/program.yaml."""
+    steps = ctx.content.program.certificates.workshop_steps
+    return [_("<b>How to get it</b>")] + [f"{i}. {esc(step.text())}" for i, step in enumerate(steps, 1)]
+
+
 async def _workshop_section(ctx: Context, name: str | None) -> list[str]:
-    limit = ctx.content.program.certificates.workshop_age_limit
+    program = ctx.content.program
+    limit = program.certificates.workshop_age_limit
+    email = esc(program.contact.email)
     rule = _(
         "The rule: the certificate is for participants under {limit}, that is, the workshop's year minus your "
         "year of birth is at most {most}."
     ).format(limit=limit, most=limit - 1)
-    lines = [_("<b>Workshop certificate</b>")]
+    lines = [_("<b>Workshop certificate</b>"), esc(program.certificates.workshop.text())]
     attended = await store.attended(ctx.session, ctx.user_id)
     if not attended:
-        lines.append(_("Not yet: you have not been checked in at a workshop. Check in at the venue on the day."))
-        lines.append(rule)
+        lines.append(_("Not yet: you have not been checked in at a workshop."))
+        lines += _workshop_steps(ctx)
         return lines
     user = await ctx.session.get_one(User, ctx.user_id)
     for registration, workshop in attended:
-        title = _("{title} in {city}").format(title=esc(workshop.title), city=esc(workshop.city))
+        title = _("{title} in {city}").format(title=esc(workshop.title), city=esc(city_name(workshop.city)))
         year = _workshop_year(registration, workshop)
         lines.append("")
         lines.append(_("Checked in: {workshop}.").format(workshop=title))
         if user.birth_year is None:
-            lines.append(
-                _("Missing: your year of birth, which is asked at workshop sign-up. Please contact {email}.").format(
-                    email=esc(ctx.content.program.contact.email)
-                )
-            )
+            lines.append(_("Missing: your year of birth, which is asked at workshop sign-up; add it in /mysignups."))
             lines.append(rule)
             continue
         age = age_in_workshop_year(year, user.birth_year)
-        if not meets_age_rule(year, user.birth_year, limit):
+        verdict = age_rule(year, user.birth_year, limit)
+        if verdict is AgeRule.NOT_UNDER:
             lines.append(
                 _("Not eligible by the age rule: {year} − {birth} = {age}, more than {most}.").format(
                     year=year, birth=user.birth_year, age=age, most=limit - 1
@@ -146,17 +189,25 @@ async def _workshop_section(ctx: Context, name: str | None) -> list[str]:
             )
             lines.append(rule)
             continue
+        if verdict is AgeRule.UNCLEAR:
+            lines.append(
+                _(
+                    "Your year of birth alone cannot tell: {year} − {birth} = {age}, so on the day of the workshop "
+                    "you were {younger} or {age}, depending on your birthday. The certificate is for attendees "
+                    "under {limit}: please write to the Secretariat at {email}, who can check it with you."
+                ).format(
+                    year=year,
+                    birth=user.birth_year,
+                    age=age,
+                    younger=age - 1,
+                    limit=limit,
+                    email=email,
+                )
+            )
+            continue
         lines.append(
             _("✅ You qualify: {year} − {birth} = {age}, at most {most}.").format(
                 year=year, birth=user.birth_year, age=age, most=limit - 1
-            )
-        )
-        lines.append(
-            _("<b>The signed certificate</b>: {how}").format(how=esc(ctx.content.program.certificates.workshop))
-        )
-        lines.append(
-            _("To request it, write to {email} with your name and the workshop.").format(
-                email=esc(ctx.content.program.contact.email)
             )
         )
         if name:
@@ -172,6 +223,7 @@ async def _workshop_section(ctx: Context, name: str | None) -> list[str]:
             lines += _record_lines(ctx, record)
         else:
             lines.append(_name_hint())
+        lines += _workshop_steps(ctx)
     return lines
 
 

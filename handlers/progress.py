@@ -11,13 +11,18 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc, link
 from bot.core.router import Router
 from bot.core.text import is_number
-from bot.i18n import _, format_percent
+from bot.i18n import _, format_percent, ngettext
 from handlers.menu import back_to_menu, command_button, main_menu
 from storage import progress as store
 
 router = Router()
 
-_KEY = re.compile(r"^\d{1,2}\.\d{1,2}$")
+# ASCII digits only: `\d` would take "３.２", and int("３") is 3.
+_KEY = re.compile(r"^[0-9]{1,2}\.[0-9]{1,2}$")
+_PART = re.compile(r"^[0-9]{1,2}$")
+_SEPARATORS = re.compile(r"[\s,;]+")
+# More than the course has lectures is a paste gone wrong, not a list of lectures.
+MAX_KEYS = 40
 BAR_CELLS = 10
 
 
@@ -59,9 +64,42 @@ def _lecture_from_text(ctx: Context, command: str) -> Lecture:
     return lecture
 
 
-async def _completion_extra(ctx: Context, done: set[str]) -> list[Reply]:
-    """The course-certificate message, once every lecture is marked."""
-    if len(done) < len(ctx.content.all_lectures()):
+def _lectures_from_text(ctx: Context) -> list[Lecture]:
+    """`/done 3.2`, `/done 1.3 1.4` (several keys) or `/done 2` (a whole part), in course order, without repeats.
+
+    One unknown item refuses the whole list, so nothing is marked from a mistyped one.
+    """
+    example = _("For example: /done 3.2 for part 3, lecture 2, /done 1.3 1.4 for two lectures, or /done 2 for part 2.")
+    items = [item for item in _SEPARATORS.split(ctx.text.strip()) if item]
+    if not items:
+        raise UserError(_("Which lecture? {example}").format(example=example))
+    if len(items) > MAX_KEYS:
+        raise UserError(_("That is too many at once. {example}").format(example=example))
+    chosen: set[str] = set()
+    for item in items:
+        part = _part(ctx, int(item)) if _PART.match(item) else None
+        lecture = ctx.content.lecture(item) if _KEY.match(item) else None
+        if part is not None:
+            chosen.update(lecture.key for lecture in part.lecture_list())
+        elif lecture is not None:
+            chosen.add(lecture.key)
+        else:
+            raise UserError(
+                _("There is no lecture “{key}”. {example} Send /lectures to see them all.").format(
+                    key=esc(item[:20]), example=example
+                )
+            )
+    return [lecture for lecture in ctx.content.all_lectures() if lecture.key in chosen]
+
+
+def _completed_now(ctx: Context, done: set[str], newly: bool) -> bool:
+    """The course became complete in this event: the one time to congratulate."""
+    return newly and len(done) == len(ctx.content.all_lectures())
+
+
+async def _completion_extra(ctx: Context, done: set[str], newly: bool) -> list[Reply]:
+    """The course-certificate message, when this event marked the last lecture (not at every later look)."""
+    if not _completed_now(ctx, done, newly):
         return []
     from handlers.certificates import course_completed_reply
 
@@ -129,10 +167,10 @@ async def part_pressed(ctx: Context) -> Reply:
 @router.action("prog.done")
 async def done_pressed(ctx: Context) -> list[Reply]:
     lecture = _lecture_from_args(ctx)
-    await store.mark_done(ctx.session, ctx.user_id, lecture.key, ctx.now())
+    newly = await store.mark_done(ctx.session, ctx.user_id, lecture.key, ctx.now())
     part = _part(ctx, lecture.part)
     assert part is not None
-    return [await part_view(ctx, part), *await _completion_extra(ctx, await counted_done(ctx))]
+    return [await part_view(ctx, part), *await _completion_extra(ctx, await counted_done(ctx), newly)]
 
 
 @router.action("prog.undo")
@@ -146,18 +184,38 @@ async def undo_pressed(ctx: Context) -> Reply:
 
 @router.command("done", args_hint="3.2")
 async def done(ctx: Context) -> list[Reply]:
-    """Mark a lecture as watched, e.g. /done 3.2 for part 3, lecture 2."""
-    lecture = _lecture_from_text(ctx, "done")
-    newly = await store.mark_done(ctx.session, ctx.user_id, lecture.key, ctx.now())
+    """Mark lectures as watched: /done 3.2, /done 1.3 1.4, or /done 2 for a whole part."""
+    chosen = _lectures_from_text(ctx)
+    newly = [lecture for lecture in chosen if await store.mark_done(ctx.session, ctx.user_id, lecture.key, ctx.now())]
     marked = await counted_done(ctx)
     total = len(ctx.content.all_lectures())
-    if newly:
-        text = _("Marked {key} “{title}” as watched.").format(key=lecture.key, title=esc(lecture.title))
+    if len(chosen) == 1:
+        lecture = chosen[0]
+        if newly:
+            text = _("Marked {key} “{title}” as watched.").format(key=lecture.key, title=esc(lecture.title))
+        else:
+            text = _("You had already marked {key} “{title}” as watched.").format(
+                key=lecture.key, title=esc(lecture.title)
+            )
     else:
-        text = _("You had already marked {key} “{title}” as watched.").format(key=lecture.key, title=esc(lecture.title))
+        before = [lecture.key for lecture in chosen if lecture not in newly]
+        lines = []
+        if newly:
+            lines.append(
+                ngettext(
+                    "Marked {n} lecture as watched: {keys}.", "Marked {n} lectures as watched: {keys}.", len(newly)
+                ).format(n=len(newly), keys=", ".join(lecture.key for lecture in newly))
+            )
+        if before:
+            lines.append(
+                ngettext("{n} was already marked: {keys}.", "{n} were already marked: {keys}.", len(before)).format(
+                    n=len(before), keys=", ".join(before)
+                )
+            )
+        text = "\n".join(lines)
     text += "\n" + _("{done} of {total} lectures watched.").format(done=len(marked), total=total)
     reply = Reply(text, buttons=[[command_button("progress", _("My progress"))]], personal=True)
-    return [reply, *await _completion_extra(ctx, marked)]
+    return [reply, *await _completion_extra(ctx, marked, bool(newly))]
 
 
 @router.command("undo", args_hint="3.2")
@@ -176,7 +234,8 @@ async def undo(ctx: Context) -> Reply:
     return Reply(text, buttons=[[command_button("progress", _("My progress"))]], personal=True)
 
 
-async def progress_view(ctx: Context, *, edit: bool = False) -> list[Reply]:
+async def progress_view(ctx: Context, *, edit: bool = False, newly: bool = False) -> list[Reply]:
+    """The progress summary; `newly`: this event marked a lecture (so completing the course congratulates)."""
     done = await counted_done(ctx)
     content = ctx.content
     total = len(content.all_lectures())
@@ -210,9 +269,18 @@ async def progress_view(ctx: Context, *, edit: bool = False) -> list[Reply]:
             [Button(_("Continue: mark {key} watched").format(key=upcoming.key), act("prog.next", upcoming.key))]
         )
         rows.append([Button(course.platform_name, url=str(course.url))])
+    elif not _completed_now(ctx, done, newly):
+        lines += [
+            "",
+            _(
+                "✅ Every lecture is marked as watched. /certificate shows your course record and how to request "
+                "the official certificate."
+            ),
+        ]
+        rows.append([command_button("certificate", _("Certificates"))])
     rows.append([command_button("lectures", _("Lectures")), *back_to_menu()])
     reply = Reply("\n".join(lines), buttons=rows, personal=True, edit=edit)
-    return [reply, *await _completion_extra(ctx, done)]
+    return [reply, *await _completion_extra(ctx, done, newly)]
 
 
 @router.command("progress")
@@ -230,4 +298,4 @@ async def continue_pressed(ctx: Context) -> list[Reply]:
             _("You had already marked {key} as watched. Send /progress to see where you are.").format(key=lecture.key),
             main_menu(ctx),
         )
-    return await progress_view(ctx, edit=True)
+    return await progress_view(ctx, edit=True, newly=True)

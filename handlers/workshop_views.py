@@ -12,6 +12,7 @@ from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.replies import Attachment, Button, Reply, esc
 from bot.i18n import N_, _, current_locale, format_date
+from bot.i18n_places import city_name
 from bot.settings import Settings
 from storage.models import User, Workshop
 from storage.workshops import DisplayStatus, Notice, Notify, Seats
@@ -70,7 +71,7 @@ def seats_text(status: DisplayStatus, seats: Seats) -> str:
 
 def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
     title = f" — {esc(workshop.title)}" if workshop.title else ""
-    lines = [f"<b>{esc(workshop.city)}</b>{title}"]
+    lines = [f"<b>{esc(city_name(workshop.city))}</b>{title}"]
     if workshop.venue:
         lines.append(_("Venue: {venue}").format(venue=esc(workshop.venue)))
     else:
@@ -82,7 +83,7 @@ def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str
 
 def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
     """One workshop in the list: shorter than its page, but with both times and the seats."""
-    lines = [f"<b>{esc(workshop.city)}</b> · {seats_text(status, seats)}"]
+    lines = [f"<b>{esc(city_name(workshop.city))}</b> · {seats_text(status, seats)}"]
     if workshop.starts_at is not None:
         lines += when_lines(workshop, user_zone)
     return "\n".join(lines)
@@ -105,7 +106,7 @@ def calendar_file(workshop: Workshop, now: datetime) -> Attachment:
     event.add("dtstamp", now)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=workshop.duration_minutes))
-    event.add("summary", f"{workshop.title} — {workshop.city}")
+    event.add("summary", f"{workshop.title} — {city_name(workshop.city)}")
     if workshop.venue:
         event.add("location", workshop.venue)
     calendar.add_component(event)
@@ -125,7 +126,7 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None = None) -> Repl
     """
     ws = notice.workshop
     reg = notice.registration
-    city = esc(ws.city)
+    city = esc(city_name(ws.city))
     when = "\n".join(when_lines(ws, own_zone))
     calendar = [Button(_("Calendar file"), act("ws.ics", ws.id))]
     mine = [Button(_("My sign-ups"), act("cmd", "mysignups"))]

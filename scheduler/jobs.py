@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.content import Content
 from bot.core.replies import Reply, esc, link
 from bot.i18n import _, format_datetime
+from bot.i18n_places import city_name
 from bot.settings import Settings
 from handlers.workshop_views import outbox_notifier
 from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
@@ -184,7 +185,7 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
                 lines = [
                     _("📅 Reminder: <b>{title}</b>").format(title=esc(title)),
                     _("When: {time}").format(time=format_datetime(starts, zone_name, "full")),
-                    _("Where: {venue}, {city}").format(venue=esc(venue or "—"), city=esc(city)),
+                    _("Where: {venue}, {city}").format(venue=esc(venue or "—"), city=esc(city_name(city))),
                 ]
                 return Reply("\n".join(lines))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.certificates import codes
-from bot.certificates.rules import InvalidName, clean_name, meets_age_rule
+from bot.certificates.rules import AgeRule, InvalidName, age_rule, clean_name, meets_age_rule
 from storage.models import Certificate, Registration, User, Workshop
 from tests.helpers import ChatDriver, user_id_of
 
@@ -69,8 +69,12 @@ def test_wrong_length_or_alphabet_is_not_a_code(text: str) -> None:
 
 def test_age_rule_edges() -> None:
     assert meets_age_rule(2026, 1992, 35)  # 34: under 35
-    assert not meets_age_rule(2026, 1991, 35)  # 35
+    assert not meets_age_rule(2026, 1991, 35)  # 35: 34 or 35 on the day
     assert meets_age_rule(2026, 2008, 35)
+    # "Under 35" from the years alone: a difference of 35 is 34 before the birthday and 35 after it.
+    assert age_rule(2026, 1992, 35) is AgeRule.UNDER
+    assert age_rule(2026, 1991, 35) is AgeRule.UNCLEAR
+    assert age_rule(2026, 1990, 35) is AgeRule.NOT_UNDER
 
 
 def test_names_are_validated() -> None:
@@ -137,12 +141,28 @@ async def test_workshop_certificate_at_34_qualifies(chat: Callable[..., ChatDriv
     assert len(await _records(app, "alice")) == 1
 
 
-async def test_workshop_certificate_at_35_does_not_qualify(chat: Callable[..., ChatDriver], app: App) -> None:
+async def test_workshop_certificate_at_35_by_the_years_points_to_the_secretariat(
+    chat: Callable[..., ChatDriver], app: App
+) -> None:
     alice = chat("alice")
     await alice.send("/name Alice Liddell")
     await _attended(app, "alice", birth_year=1991)
     await alice.send("/certificate")
-    assert "Not eligible by the age rule: 2026 − 1991 = 35, more than 34." in alice.text
+    assert (
+        "Your year of birth alone cannot tell: 2026 − 1991 = 35, so on the day of the workshop you were 34 or 35, "
+        "depending on your birthday. The certificate is for attendees under 35: please write to the Secretariat "
+        "at secretariat@we-gov.org, who can check it with you."
+    ) in alice.text
+    assert "Not eligible" not in alice.text
+    assert await _records(app, "alice") == []
+
+
+async def test_workshop_certificate_at_36_does_not_qualify(chat: Callable[..., ChatDriver], app: App) -> None:
+    alice = chat("alice")
+    await alice.send("/name Alice Liddell")
+    await _attended(app, "alice", birth_year=1990)
+    await alice.send("/certificate")
+    assert "Not eligible by the age rule: 2026 − 1990 = 36, more than 34." in alice.text
     assert "the workshop's year minus your year of birth is at most 34" in alice.text
     assert await _records(app, "alice") == []
 
@@ -152,12 +172,19 @@ async def test_workshop_certificate_missing_birth_year_or_check_in(chat: Callabl
     await alice.send("/start")
     await _attended(app, "alice", birth_year=None)
     await alice.send("/certificate")
-    assert "Missing: your year of birth, which is asked at workshop sign-up." in alice.text
+    assert "Missing: your year of birth, which is asked at workshop sign-up; add it in /mysignups." in alice.text
     bob = chat("bob")
     await bob.send("/start")
     await _attended(app, "bob", birth_year=2000, checked_in=False)
     await bob.send("/certificate")
     assert "Not yet: you have not been checked in at a workshop." in bob.text
+    # The steps come from content/program.yaml, in order.
+    assert (
+        "How to get it\n1. Check in at the workshop venue on the day, with /checkin and the code shown there.\n"
+        "2. Give your year of birth (asked at sign-up, or added later in /mysignups): the certificate is for "
+        "attendees under 35.\n3. Set the name for your record with /name followed by your full name.\n4. Then "
+        "/certificate shows whether you qualify"
+    ) in bob.text
     assert await _records(app, "alice") == [] and await _records(app, "bob") == []
 
 
@@ -177,12 +204,27 @@ async def test_course_certificate_lists_what_is_missing_then_issues(chat: Callab
     await alice.send("/name Alice <script>alert(1)</script>")
     assert alice.last[0].text == "Your records will show the name: <b>Alice &lt;script&gt;alert(1)&lt;/script&gt;</b>"
     await alice.send("/certificate")
-    assert "✅ You qualify: every lecture is marked as watched." in alice.text
+    assert "✅ Every lecture is marked as watched." in alice.text
+    assert (
+        "Your course record: This assistant's course record lists the lectures you marked as watched here. It is "
+        "not the official certificate, which needs the required coursework and the form at the end of the course."
+    ) in alice.text
     [record] = await _records(app, "alice")
     assert record.kind == "course" and record.workshop_id is None
     await alice.send("/name Alice Liddell")
     assert "Your 1 existing record now shows it too." in alice.text
     assert [r.name for r in await _records(app, "alice")] == ["Alice Liddell"]
+    # Unmarking a lecture later leaves the record as it was, and /certificate says so.
+    await alice.send("/undo 2.3")
+    await alice.send("/certificate")
+    assert record.code is not None
+    assert (
+        "Not yet: 1 lecture left to mark as watched: 2.3\nMark them with /done or in /lectures.\n"
+        f"Your course record {codes.group(record.code)} from March 2, 2026 stays valid: it records that on that "
+        "day you had marked all 24 lectures as watched. Unmarking a lecture does not change it.\n"
+        f"Check it here: http://127.0.0.1:8080/verify/{codes.group(record.code)}"
+    ) in alice.text
+    assert len(await _records(app, "alice")) == 1
 
 
 async def test_bad_names_are_refused(chat: Callable[..., ChatDriver], app: App) -> None:

@@ -3,12 +3,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.content import ContentError, load_content
 from bot.settings import PROJECT_ROOT
+from tests.helpers import ChatDriver
 
 CONTENT = PROJECT_ROOT / "content"
 
@@ -30,7 +32,7 @@ def test_the_shipped_content_is_the_seed_program() -> None:
     ]
     assert content.program.contact.email == "secretariat@we-gov.org"
     assert content.program.contact.phone == "+82 (02) 720-2935"
-    assert [(c.name, c.winners) for c in content.award.categories] == [
+    assert [(c.name.text(), c.winners) for c in content.award.categories] == [
         ("Smart City", 2),
         ("Advanced Technology", 1),
         ("Net Zero", 3),
@@ -132,3 +134,75 @@ def test_the_bot_refuses_to_start_on_broken_content(broken: Path, tmp_path: Path
     assert result.returncode == 2
     assert "The program content is broken" in result.stderr and "Traceback" not in result.stderr
     assert f"{broken / 'program.yaml'}:" in result.stderr
+
+
+def test_every_program_sentence_is_in_every_language() -> None:
+    program = load_content(CONTENT).program
+    texts = [
+        program.course.registration,
+        program.course.reading_materials,
+        program.workshops.audience,
+        program.workshops.registration,
+        program.certificates.course,
+        program.certificates.course_record,
+        program.certificates.workshop,
+        *program.certificates.workshop_steps,
+    ]
+    for text in texts:
+        assert isinstance(text.root, dict) and sorted(text.root) == sorted(["en", "it", "de", "fr", "ar", "ko", "zh"])
+    assert program.certificates.workshop.text("it") == (
+        "Chi partecipa ai workshop in presenza può richiedere un certificato firmato dal Segretario generale di "
+        "WeGO e dal Sindaco di Seul."
+    )
+    assert program.contact.name.text("de") == "WeGO-Sekretariat"
+    # Official titles stay one string, the same in every language.
+    assert program.workshops.title.text("ko") == "Young Urban Leadership: Perspectives in Dialogue"
+
+
+def test_a_missing_language_is_an_error_with_file_and_line(broken: Path) -> None:
+    path = broken / "program.yaml"
+    text = path.read_text()
+    text = text.replace("    ko: 무료\n", "", 1)
+    text = text.replace(
+        "  reading_materials:\n    en: Required reading materials are provided free of charge on the online course "
+        "platform.\n",
+        "  reading_materials: Required reading materials are provided free of charge on the online course platform.\n"
+        "  reading_materials_old:\n    en: x\n",
+        1,
+    )
+    path.write_text(text)
+    lines = text.splitlines()
+    cost = next(i for i, t in enumerate(lines, 1) if t == "  cost:")
+    reading = next(i for i, t in enumerate(lines, 1) if t.startswith("  reading_materials: Required"))
+    extra = next(i for i, t in enumerate(lines, 1) if t.startswith("  reading_materials_old:"))
+    assert _problems(broken) == [
+        f"{path}:{cost}: course.cost: Value error, missing languages ['ko'] (program text is in all of "
+        "['en', 'it', 'de', 'fr', 'ar', 'ko', 'zh'])",
+        f"{path}:{reading}: course.reading_materials: Value error, a sentence needs its text in every language, "
+        "as a mapping {en: …, it: …, de: …, fr: …, ar: …, ko: …, zh: …}",
+        f"{path}:{extra}: course.reading_materials_old: Extra inputs are not permitted",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["it", "de", "fr", "ar", "ko", "zh"])
+async def test_program_and_certificate_keep_no_english_sentence(lang: str, chat: Callable[..., ChatDriver]) -> None:
+    person = chat(f"p-{lang}", locale_hint=lang)
+    await person.send("/program")
+    program = person.text
+    await person.send("/certificate")
+    certificate = person.text
+    english = load_content(CONTENT).program
+    for sentence in [
+        english.course.registration.text("en"),
+        english.workshops.registration.text("en"),
+        english.certificates.course.text("en"),
+        english.certificates.workshop.text("en"),
+        english.certificates.workshop_steps[0].text("en"),
+        "Students and young professionals below 35",
+        "In-person workshops",
+        "Athens",
+        "Geneva",
+    ]:
+        assert sentence not in program + certificate, (lang, sentence)
+    assert english.certificates.workshop.text(lang) in program
+    assert english.certificates.workshop_steps[3].text(lang) in certificate

@@ -52,7 +52,9 @@ async def test_done_and_undo_commands(chat: Callable[..., ChatDriver], app: App)
 async def test_garbage_done_is_refused_and_changes_nothing(chat: Callable[..., ChatDriver], app: App) -> None:
     alice = chat("alice")
     await alice.send("/done 1.1")
-    for garbage in ["", "3", "3.9", "9.1", "0.0", "1.1; DROP TABLE", "abc", "３.２", "1.1.1", "-1.1"]:
+    garbage_items = ["", "9", "0", "3.9", "9.1", "0.0", "1.1; DROP TABLE", "abc", "1.1.1", "-1.1", "2 1.9"]
+    garbage_items += ["３.２", "３"]  # full-width digits are not lecture numbers
+    for garbage in garbage_items:
         await alice.send(f"/done {garbage}".strip())
         assert ("There is no lecture" in alice.text) or ("Which lecture?" in alice.text), garbage
     assert await _marked(app, "alice") == {"1.1"}
@@ -131,6 +133,42 @@ async def test_the_last_lecture_congratulates_with_the_course_certificate(
     await alice.send("/progress")
     await alice.press("Continue")
     assert "Overall: 24 of 24 lectures (100%)." in alice.text
-    assert "Congratulations: you have watched every lecture of the course!" in alice.text
+    assert "Congratulations: you have marked every lecture of the course as watched!" in alice.text
     assert "filling out the form available at the end of the course" in alice.text
+    assert "It is not the official certificate, which needs the required coursework and the form" in alice.text
     assert "Your verifiable record: http://127.0.0.1:8080/verify/" in alice.text
+    # Later looks at the progress are a plain summary: the congratulations came once.
+    await alice.send("/progress")
+    assert len(alice.last) == 1
+    assert "Congratulations" not in alice.text
+    assert alice.text.endswith(
+        "Overall: 24 of 24 lectures (100%).\n\n✅ Every lecture is marked as watched. /certificate shows your course "
+        "record and how to request the official certificate."
+    )
+    # Marking again what is already marked is no new completion either.
+    await alice.send("/done 4.5")
+    assert "Congratulations" not in alice.text and len(alice.last) == 1
+
+
+async def test_done_takes_several_keys_or_a_whole_part(chat: Callable[..., ChatDriver], app: App) -> None:
+    alice = chat("alice")
+    await alice.send("/done 1.3 1.4")
+    assert alice.text == "Marked 2 lectures as watched: 1.3, 1.4.\n2 of 24 lectures watched."
+    await alice.send("/done 1.4, 2")
+    assert alice.text == (
+        "Marked 6 lectures as watched: 2.1, 2.2, 2.3, 2.4, 2.5, 2.6.\n1 was already marked: 1.4.\n"
+        "8 of 24 lectures watched."
+    )
+    assert await _marked(app, "alice") == {"1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6"}
+    await alice.send("/done 2")
+    assert alice.text == "6 were already marked: 2.1, 2.2, 2.3, 2.4, 2.5, 2.6.\n8 of 24 lectures watched."
+    # One unknown item refuses the whole list: nothing from it is marked.
+    await alice.send("/done 3.1 3.9")
+    assert alice.text.startswith("There is no lecture “3.9”.")
+    assert "3.1" not in await _marked(app, "alice")
+    # A whole course in parts completes it once, with the congratulations.
+    await alice.send("/name Alice")
+    await alice.send("/done 1 3 4")
+    assert alice.last[0].text.startswith("Marked 16 lectures as watched: 1.1, 1.2, 1.5, 1.6, 1.7, 1.8, 3.1,")
+    assert "24 of 24 lectures watched." in alice.last[0].text
+    assert "Congratulations: you have marked every lecture of the course as watched!" in alice.last[1].text

@@ -55,7 +55,10 @@ async def test_valid_record_page(chat: Callable[..., ChatDriver], app: App, clie
     assert "✓ Valid record" in page
     assert "<dd>Alice &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co</dd>" in page
     assert "<script>" not in page
-    assert "<dd>Completion of the online course (24 lectures)</dd>" in page
+    assert (
+        "<dd>All 24 lectures of the online course marked as watched (a record of this assistant, not the course’s "
+        "official certificate)</dd>"
+    ) in page
     assert "<dd>March 2, 2026</dd>" in page
     assert f"<dd>{codes.group(code)}</dd>" in page
     # The compact and lower-case spellings work too.

@@ -170,9 +170,9 @@ async def test_cancel_promotes_exactly_one_who_is_told_in_their_language(
 
     await carla.send("/mysignups")
     # Carla chose Italian: her buttons and replies are in Italian.
-    assert "Conferma: Milan" in [b.label for row in carla.last[0].buttons for b in row]
-    await carla.press("Conferma: Milan")
-    assert carla.text.startswith("Il tuo posto al workshop di Milan (")
+    assert "Conferma: Milano" in [b.label for row in carla.last[0].buttons for b in row]
+    await carla.press("Conferma: Milano")
+    assert carla.text.startswith("Il tuo posto al workshop di Milano (")
     assert carla.text.endswith(") è confermato. In allegato trovi il file del calendario.")
     assert carla.last[0].files[0].filename == "workshop-milan.ics"
     assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "confirmed", "confirmed", "waitlisted"]

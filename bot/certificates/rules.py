@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from enum import StrEnum
 
 NAME_MAX = 100
 # Bidi embeddings and overrides could make a name on a record read differently from what it is.
@@ -24,9 +25,32 @@ def age_in_workshop_year(workshop_year: int, birth_year: int) -> int:
     return workshop_year - birth_year
 
 
+class AgeRule(StrEnum):
+    """What the year of birth says about "under `age_limit`" at a workshop."""
+
+    UNDER = "under"
+    # Workshop year − birth year = the limit: under it before the birthday, not after. The year cannot tell.
+    UNCLEAR = "unclear"
+    NOT_UNDER = "not_under"
+
+
+def age_rule(workshop_year: int, birth_year: int, age_limit: int) -> AgeRule:
+    """ "Under `age_limit`" (the program's 35) judged from the years alone.
+
+    A difference of at most 34 means at most 34 years old on the day; of 35, 34 or 35 depending on the birthday
+    (so it is for the Secretariat to check, not for the bot to refuse); of 36 or more, 35 or older.
+    """
+    age = age_in_workshop_year(workshop_year, birth_year)
+    if age < age_limit:
+        return AgeRule.UNDER
+    if age == age_limit:
+        return AgeRule.UNCLEAR
+    return AgeRule.NOT_UNDER
+
+
 def meets_age_rule(workshop_year: int, birth_year: int, age_limit: int) -> bool:
-    """ "Under `age_limit`": with the program's 35, a workshop year minus birth year of at most 34 qualifies."""
-    return age_in_workshop_year(workshop_year, birth_year) <= age_limit - 1
+    """Certainly under `age_limit`: the years alone prove it."""
+    return age_rule(workshop_year, birth_year, age_limit) is AgeRule.UNDER
 
 
 class InvalidName(ValueError):

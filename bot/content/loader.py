@@ -168,8 +168,37 @@ def load_faq(directory: Path, commands: Collection[str] | None = None) -> tuple[
     return Faq(entries=unique), problems
 
 
+def _line_naming(path: Path, city: str) -> int | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return next((i for i, line in enumerate(text.splitlines(), 1) if city in line and "#" not in line[:1]), None)
+
+
+def _city_problems(directory: Path, content: Content) -> list[Problem]:
+    """Cities that would stay English in the other languages: CLDR does not know them and no `names` are given."""
+    problems = []
+    for city in content.unnamed_cities():
+        seeds = directory / "workshops.yaml"
+        path = seeds if _line_naming(seeds, f"city: {city}") else directory / "program.yaml"
+        problems.append(
+            Problem(
+                path,
+                _line_naming(path, city),
+                f"city {city!r} has no name in the other languages: CLDR does not know it, so give it "
+                f"`names: {{it: …, de: …, fr: …, ar: …, ko: …, zh: …}}` on its workshop in workshops.yaml",
+            )
+        )
+    return problems
+
+
 def load_content(directory: Path, commands: Collection[str] | None = None) -> Content:
-    """Every content file, validated. `commands`: the command names FAQ actions may name (unchecked if None)."""
+    """Every content file, validated. `commands`: the command names FAQ actions may name (unchecked if None).
+
+    A full load (the bot and `content check`, which pass `commands`) also checks that every city has its name in
+    every language; `ask` skips that to start fast (it needs CLDR's zone data).
+    """
     parsed: dict[str, BaseModel] = {}
     problems: list[Problem] = []
     for name, model in FILES.items():
@@ -182,4 +211,9 @@ def load_content(directory: Path, commands: Collection[str] | None = None) -> Co
     parsed["faq"] = faq
     if problems:
         raise ContentError(problems)
-    return Content.model_validate(parsed)
+    content = Content.model_validate(parsed)
+    if commands is not None:
+        problems = _city_problems(directory, content)
+        if problems:
+            raise ContentError(problems)
+    return content

@@ -6,8 +6,19 @@ import re
 from collections.abc import Collection
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    RootModel,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from bot.i18n import current_locale
+from bot.i18n_places import CityNames, city_list, city_name, cldr_knows
 from bot.settings import LANGUAGES
 
 
@@ -18,13 +29,67 @@ class Strict(BaseModel):
 NonEmpty = Field(min_length=1)
 
 
+def _texts_by_language(value: Any, *, sentence: bool) -> str | dict[str, str]:
+    """A content text checked: a plain string (a name, the same in every language) or one text per language."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("empty text")
+        if sentence:
+            raise ValueError(
+                f"a sentence needs its text in every language, as a mapping {{{': …, '.join(LANGUAGES)}: …}}"
+            )
+        return value.strip()
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a text or a mapping {{{': …, '.join(LANGUAGES)}: …}}")
+    unknown = sorted(str(code) for code in value if code not in LANGUAGES)
+    if unknown:
+        raise ValueError(f"unknown language codes {unknown}; use {', '.join(LANGUAGES)}")
+    missing = [code for code in LANGUAGES if code not in value]
+    if missing:
+        raise ValueError(f"missing languages {missing} (program text is in all of {list(LANGUAGES)})")
+    empty = [code for code in LANGUAGES if not isinstance(value[code], str) or not value[code].strip()]
+    if empty:
+        raise ValueError(f"empty text in {empty}")
+    return {code: value[code].strip() for code in LANGUAGES}
+
+
+class Localized(RootModel[str | dict[str, str]]):
+    """A name or text of the program: one string when it is the same in every language (an official title, a
+    proper name), else `{en: …, it: …, de: …, fr: …, ar: …, ko: …, zh: …}` with every language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @field_validator("root", mode="before")
+    @classmethod
+    def _check(cls, value: Any) -> str | dict[str, str]:
+        return _texts_by_language(value, sentence=False)
+
+    def text(self, lang: str | None = None) -> str:
+        """The text in `lang` (default: the current event's language)."""
+        if isinstance(self.root, str):
+            return self.root
+        return self.root.get(lang or current_locale()) or self.root["en"]
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class Translated(Localized):
+    """A sentence of the program: always written out in every language (a plain string is an error)."""
+
+    @field_validator("root", mode="before")
+    @classmethod
+    def _check(cls, value: Any) -> str | dict[str, str]:
+        return _texts_by_language(value, sentence=True)
+
+
 class Course(Strict):
     platform_name: str = NonEmpty
     url: HttpUrl
-    cost: str = NonEmpty
-    registration: str = NonEmpty
-    reading_materials: str = NonEmpty
-    new_topic: str = NonEmpty
+    cost: Translated
+    registration: Translated
+    reading_materials: Translated
+    new_topic: Localized
 
 
 class Subtitles(Strict):
@@ -33,21 +98,26 @@ class Subtitles(Strict):
 
 
 class WorkshopInfo(Strict):
-    title: str = NonEmpty
-    audience: str = NonEmpty
+    title: Localized
+    audience: Translated
+    # As stored on the workshops (English); shown through city_name.
     cities: list[str] = Field(min_length=1)
-    registration: str = NonEmpty
+    registration: Translated
 
 
 class Certificates(Strict):
-    course: str = NonEmpty
-    workshop: str = NonEmpty
-    workshop_signed_by: list[str] = Field(min_length=1)
+    course: Translated
+    # What the course completion record is, beside the official certificate.
+    course_record: Translated
+    workshop: Translated
+    # The steps to the workshop certificate, in order; staff edit them here, not in code.
+    workshop_steps: list[Translated] = Field(min_length=1)
+    workshop_signed_by: list[Localized] = Field(min_length=1)
     workshop_age_limit: int = Field(gt=0, lt=120)
 
 
 class ContactInfo(Strict):
-    name: str = NonEmpty
+    name: Localized
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str = NonEmpty
 
@@ -56,8 +126,8 @@ class Program(Strict):
     name: str = NonEmpty
     short_name: str = NonEmpty
     year: int = Field(ge=2020, le=2100)
-    edition_note: str = ""
-    organizer: str = NonEmpty
+    edition_note: Translated | None = None
+    organizer: Localized
     course: Course
     subtitles: Subtitles
     workshops: WorkshopInfo
@@ -105,15 +175,15 @@ class Lectures(Strict):
 
 class AwardCategory(Strict):
     number: int = Field(ge=1)
-    name: str = NonEmpty
+    name: Localized
     partners: list[str] = Field(min_length=1)
     winners: int = Field(ge=1)
 
 
 class Award(Strict):
-    name: str = NonEmpty
+    name: Localized
     edition: int = Field(ge=1)
-    announcement: str = NonEmpty
+    announcement: Localized
     categories: list[AwardCategory] = Field(min_length=1)
 
     @field_validator("categories")
@@ -200,6 +270,22 @@ class WorkshopSeed(Strict):
     # Per-workshop overrides of the file's defaults.
     capacity: int | None = Field(default=None, ge=1, le=10000)
     duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    # The city's name in the other languages, for cities CLDR does not name (it names only time-zone cities).
+    names: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("names")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            return value
+        others = [code for code in LANGUAGES if code != "en"]
+        unknown = sorted(set(value) - set(others))
+        if unknown:
+            raise ValueError(f"unknown language codes {unknown}; use {', '.join(others)}")
+        missing = [code for code in others if not str(value.get(code, "")).strip()]
+        if missing:
+            raise ValueError(f"missing languages {missing}")
+        return {code: value[code].strip() for code in others}
 
     @field_validator("timezone")
     @classmethod
@@ -234,6 +320,24 @@ class Content(Strict):
     award: Award
     workshops: WorkshopSeeds
     faq: Faq = Field(default_factory=Faq)
+
+    @property
+    def city_names(self) -> CityNames:
+        return {seed.city: seed.names for seed in self.workshops.workshops if seed.names}
+
+    def city_name(self, city: str, lang: str | None = None) -> str:
+        """The one way a city is shown: Milan → Milano (it), 밀라노 (ko); see bot.i18n_places."""
+        return city_name(city, lang, self.city_names)
+
+    def city_list(self, cities: list[str], lang: str | None = None) -> str:
+        return city_list(cities, lang, self.city_names)
+
+    def unnamed_cities(self) -> list[str]:
+        """Program and seed cities that would show in English in another language: neither CLDR nor the
+        content names them."""
+        named = {city.casefold() for city in self.city_names}
+        cities = [*self.program.workshops.cities, *(seed.city for seed in self.workshops.workshops)]
+        return sorted({c for c in cities if c.casefold() not in named and not cldr_knows(c)})
 
     def all_lectures(self) -> list[Lecture]:
         return [lecture for part in self.lectures.parts for lecture in part.lecture_list()]

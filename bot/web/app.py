@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.app import App
 from bot.certificates import codes
 from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
+from bot.i18n_places import city_name
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +98,14 @@ async def verify_page(request: web.Request) -> web.Response:
                 ),
             )
         if result.kind == COURSE:
-            kind = _("Completion of the online course ({lectures} lectures)").format(
-                lectures=len(app.content.all_lectures())
-            )
+            # What the bot can vouch for: the lectures the person marked, not the course's official certificate.
+            kind = _(
+                "All {lectures} lectures of the online course marked as watched (a record of this assistant, not "
+                "the course’s official certificate)"
+            ).format(lectures=len(app.content.all_lectures()))
         else:
             kind = _("Attendance at the workshop “{title}” in {city}").format(
-                title=result.workshop_title, city=result.workshop_city
+                title=result.workshop_title, city=city_name(result.workshop_city, lang)
             )
         assert result.issued_at is not None
         title = _("Valid record")

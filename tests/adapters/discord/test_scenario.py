@@ -392,7 +392,7 @@ async def test_certificate_says_what_is_missing_then_gives_the_record_link(
     [first] = await harness.command(ALICE, "certificate")
     assert first.ephemeral and first.files == []
     assert first.content.split("\n")[:3] == [
-        "**Course completion record**",
+        "**Online course**",
         "Not yet: 24 lectures left to mark as watched: 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 2.1, 2.2, 2.3, 2.4 …",
         "Mark them with /done or in /lectures.",
     ]
@@ -412,7 +412,7 @@ async def test_certificate_says_what_is_missing_then_gives_the_record_link(
     assert marked.ephemeral and congratulations.ephemeral
     assert marked.content.endswith("24 of 24 lectures watched.")
     assert congratulations.content.split("\n")[0] == (
-        "🎉 **Congratulations: you have watched every lecture of the course!**"
+        "🎉 **Congratulations: you have marked every lecture of the course as watched!**"
     )
     assert congratulations.content.split("\n")[-1] == (
         "To get your verifiable record, first set the name it should show: /name followed by your full name."
@@ -428,7 +428,7 @@ async def test_certificate_says_what_is_missing_then_gives_the_record_link(
     assert record.kind == "course" and record.name == "Alice *Liddell*" and record.code is not None
     url = f"http://127.0.0.1:8080/verify/{codes.group(record.code)}"
     lines = answer.content.split("\n")
-    assert lines[:2] == ["**Course completion record**", "✅ You qualify: every lecture is marked as watched."]
+    assert lines[:2] == ["**Online course**", "✅ Every lecture is marked as watched."]
     assert f"Your verifiable record: [{url}]({url})" in lines
     assert f"Code: `{codes.group(record.code)}` (anyone can check it)." in lines
     assert lines[-1] == "Name on your records: Alice \\*Liddell\\*"

@@ -324,13 +324,26 @@ async def test_marking_lectures_by_button_and_command_then_progress(app: App, us
 
 WORKSHOP_SECTION = (
     "<b>Workshop certificate</b>\n"
-    "Not yet: you have not been checked in at a workshop. Check in at the venue on the day.\n"
-    "The rule: the certificate is for participants under 35, that is, the workshop's year minus your year of "
-    "birth is at most 34."
+    "Participants of the offline workshops can request a certificate signed by the WeGO Secretary General and the "
+    "Mayor of Seoul.\n"
+    "Not yet: you have not been checked in at a workshop.\n"
+    "<b>How to get it</b>\n"
+    "1. Check in at the workshop venue on the day, with /checkin and the code shown there.\n"
+    "2. Give your year of birth (asked at sign-up, or added later in /mysignups): the certificate is for attendees "
+    "under 35.\n"
+    "3. Set the name for your record with /name followed by your full name.\n"
+    "4. Then /certificate shows whether you qualify and gives your verifiable record; the signed certificate is "
+    "requested from the WeGO Secretariat (secretariat@we-gov.org)."
 )
 COURSE_CERTIFICATE = (
     "<b>The official certificate</b>: Successful participants of the online course can request a digital "
-    "certificate by completing the required coursework and filling out the form available at the end of the course."
+    "certificate by completing the required coursework and filling out the form available at the end of the course.\n"
+    'You find the coursework and the form on <a href="https://www.cityresiliencetraining.com/">City Resilience '
+    "Training</a>."
+)
+COURSE_RECORD = (
+    "<b>Your course record</b>: This assistant's course record lists the lectures you marked as watched here. It is "
+    "not the official certificate, which needs the required coursework and the form at the end of the course."
 )
 
 
@@ -338,9 +351,13 @@ async def test_certificate_lists_what_is_missing_then_links_the_course_record(ap
     await user.send("/done 1.1")
     [missing] = await user.send("/certificate")
     assert missing["text"] == (
-        "<b>Course completion record</b>\n"
+        "<b>Online course</b>\n"
         "Not yet: 23 lectures left to mark as watched: 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 2.1, 2.2, 2.3, 2.4, 2.5 …\n"
-        "Mark them with /done or in /lectures.\n\n" + WORKSHOP_SECTION + "\n\nNo name set for your records yet."
+        "Mark them with /done or in /lectures.\n\n"
+        + COURSE_CERTIFICATE
+        + "\n\n"
+        + WORKSHOP_SECTION
+        + "\n\nNo name set for your records yet."
     )
     keys = [lecture.key for lecture in app.content.all_lectures()]
     for key in keys[1:-1]:
@@ -348,12 +365,14 @@ async def test_certificate_lists_what_is_missing_then_links_the_course_record(ap
     last, congratulations = await user.send(f"/done {keys[-1]}", expect=2)
     assert last["text"] == "Marked 4.5 “Scaling Housing Solutions” as watched.\n24 of 24 lectures watched."
     assert congratulations["text"].startswith(
-        "🎉 <b>Congratulations: you have watched every lecture of the course!</b>"
+        "🎉 <b>Congratulations: you have marked every lecture of the course as watched!</b>"
     )
     [no_name] = await user.send("/certificate")
     assert no_name["text"] == (
-        "<b>Course completion record</b>\n✅ You qualify: every lecture is marked as watched.\n"
+        "<b>Online course</b>\n✅ Every lecture is marked as watched.\n"
         + COURSE_CERTIFICATE
+        + "\n"
+        + COURSE_RECORD
         + "\nTo get your verifiable record, first set the name it should show: /name followed by your full name.\n\n"
         + WORKSHOP_SECTION
         + "\n\nNo name set for your records yet."
@@ -369,8 +388,10 @@ async def test_certificate_lists_what_is_missing_then_links_the_course_record(ap
     shown = codes.group(record.code)
     url = f"{app.settings.public_base_url.rstrip('/')}/verify/{shown}"
     assert issued["text"] == (
-        "<b>Course completion record</b>\n✅ You qualify: every lecture is marked as watched.\n"
+        "<b>Online course</b>\n✅ Every lecture is marked as watched.\n"
         + COURSE_CERTIFICATE
+        + "\n"
+        + COURSE_RECORD
         + f'\nYour verifiable record: <a href="{url}">{url}</a>\n'
         + f"Code: <code>{shown}</code> (anyone can check it).\n\n"
         + WORKSHOP_SECTION
