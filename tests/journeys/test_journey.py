@@ -62,6 +62,13 @@ def with_button(seen: list[Seen], label: str) -> Seen:
     return found[-1]
 
 
+def milan_in(lang: str) -> str:
+    """Milan as the person's language names it (Mailand, Milano...)."""
+    from bot.i18n_places import city_name
+
+    return city_name("Milan", lang)
+
+
 async def choose(door: DoorDriver, person: Person, seen: list[Seen], *labels: str) -> list[Seen]:
     """Press a series of buttons, each in the answer to the one before."""
     for label in labels:
@@ -117,12 +124,12 @@ async def test_a_participants_whole_journey(
         [welcome, *_rest] = await door.say(anna, "/start")
         assert says(welcome, "de", "Hello, {name}!")
         assert tr("de", "Workshops") in welcome.labels
-        done = await sign_up(door, anna, "Milan", "Pre-register")
+        done = await sign_up(door, anna, milan_in("de"), "Pre-register")
         assert says(
             done[-1],
             "de",
             PREREGISTERED,
-            city="Milan",
+            city=milan_in("de"),
             position=1,
         )
         await world.settle()
@@ -135,33 +142,35 @@ async def test_a_participants_whole_journey(
         await world.settle()
         dated = one(door, anna)
         assert says(
-            dated, "de", "The date of the workshop in {city} is set, and your place is confirmed.", city="Milan"
+            dated, "de", "The date of the workshop in {city} is set, and your place is confirmed.", city=milan_in("de")
         )
         mine = await door.press(anna, dated, tr("de", "My sign-ups"))
-        assert any("Milan" in seen.text for seen in mine)
+        assert any(milan_in("de") in seen.text for seen in mine)
 
         # 3. The workshop is full: Bruno is wait-listed; Anna cancels; the offer reaches Bruno, who confirms it in
         # the notice itself.
-        waiting = await sign_up(door, bruno, "Milan", "Join the waiting list")
+        waiting = await sign_up(door, bruno, milan_in("it"), "Join the waiting list")
         assert says(
             waiting[-1],
             "it",
             WAITLISTED,
-            city="Milan",
+            city=milan_in("it"),
             position=1,
         )
         listing = await door.say(anna, "/mysignups")
         cancelled = await choose(
-            door, anna, listing, tr("de", "Cancel: {city}", city="Milan"), tr("de", "Yes, cancel it")
+            door, anna, listing, tr("de", "Cancel: {city}", city=milan_in("de")), tr("de", "Yes, cancel it")
         )
-        assert says(cancelled[-1], "de", "Your registration for the workshop in {city} is cancelled.", city="Milan")
+        assert says(
+            cancelled[-1], "de", "Your registration for the workshop in {city} is cancelled.", city=milan_in("de")
+        )
         await world.settle()
         offer = one(door, bruno)
         assert says(
             offer,
             "it",
             OFFERED,
-            city="Milan",
+            city=milan_in("it"),
         )
         confirmed = await door.press(bruno, offer, tr("it", "Confirm my seat"))
         assert any(
@@ -169,7 +178,7 @@ async def test_a_participants_whole_journey(
                 s,
                 "it",
                 CONFIRMED,
-                city="Milan",
+                city=milan_in("it"),
             )
             for s in confirmed
         )
