@@ -181,8 +181,9 @@ async def test_course_certificate_lists_what_is_missing_then_issues(chat: Callab
     [record] = await _records(app, "alice")
     assert record.kind == "course" and record.workshop_id is None
     await alice.send("/name Alice Liddell")
-    assert "Your 1 existing record now shows it too." in alice.text
-    assert [r.name for r in await _records(app, "alice")] == ["Alice Liddell"]
+    assert "Your 1 record was issued again with this name" in alice.text
+    # The first record keeps the name it was issued with; the new one shows the new name.
+    assert [r.name for r in await _records(app, "alice")] == ["Alice <script>alert(1)</script>", "Alice Liddell"]
 
 
 async def test_bad_names_are_refused(chat: Callable[..., ChatDriver], app: App) -> None:
