@@ -54,6 +54,13 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
             revoked = result.revoked_at.date().isoformat() if result.revoked_at else "?"
             print(f"NOT VALID: record {group(result.code)} ({what}, issued {issued}) was revoked on {revoked}")
             return EXIT_NOT_VALID
+        if result.status == "superseded":
+            replaced = result.superseded_at.date().isoformat() if result.superseded_at else "?"
+            print(
+                f"SUPERSEDED: record {group(result.code)} ({result.name} - {what}, issued {issued}) was replaced "
+                f"by a newer record on {replaced}"
+            )
+            return EXIT_NOT_VALID
         print(f"VALID: {result.name} - {what} - issued {issued} - code {group(result.code)}")
         return 0
 

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # A row claimed ("sending") longer than this was in flight at a crash and is sent again.
     delivery_lease_seconds: float = 300.0
 
+    # Questions one person may ask the team (/team) in any 24 hours: each one is posted to the staff chats.
+    team_questions_per_day: int = Field(default=5, ge=1)
+
     # Reminders. Offsets before a workshop: "7d", "1d", "2h", "30m".
     workshop_reminder_offsets: CsvList = Field(default_factory=lambda: ["7d", "1d", "2h"])
     # A study reminder missed (e.g. the bot was down) by more than this is skipped, not sent late.

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import math
+from datetime import datetime
+
 from bot.core.context import Context
-from bot.core.errors import UserError
 from bot.core.replies import Reply
 from bot.core.router import Router
 from bot.i18n import _, format_datetime, ngettext
 from handlers.workshop_views import context_notifier
-from storage.linking import LinkRefused, create_link_code, merge_users, redeem_link_code
+from storage.attempts import blocked_until, record_failure
+from storage.linking import LINK_ATTEMPTS, LinkRefused, create_link_code, merge_users, redeem_link_code
 from storage.workshops import release_seats
 
+log = logging.getLogger(__name__)
+
 router = Router()
+
+
+def _try_again(ctx: Context, until: datetime) -> str:
+    minutes = max(1, math.ceil((until - ctx.now()).total_seconds() / 60))
+    return _("You can try again at {time} (in {duration}).").format(
+        time=format_datetime(until, ctx.zone, "short"),
+        duration=ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes),
+    )
 
 
 @router.command("link", args_hint="CODE")
@@ -40,19 +54,39 @@ async def link(ctx: Context) -> Reply:
             ),
             personal=True,
         )
+    until = await blocked_until(ctx.session, ctx.user_id, LINK_ATTEMPTS, now)
+    if until is not None:
+        # Ids only: the code someone tries is as secret as a password.
+        log.warning("link code refused for user %s: too many wrong codes, blocked until %s", ctx.user_id, until)
+        return Reply(
+            _("Too many wrong link codes, so I am not checking codes from you for a while.")
+            + " "
+            + _try_again(ctx, until)
+        )
     try:
         keep_id = await redeem_link_code(ctx.session, ctx.text, ctx.user_id, now)
     except LinkRefused as refusal:
+        # Returned, not raised: the failure must be committed to count.
+        failures = await record_failure(ctx.session, ctx.user_id, LINK_ATTEMPTS, now)
+        log.warning(
+            "link code refused for user %s: %s (%d of %d wrong codes allowed)",
+            ctx.user_id,
+            refusal.reason,
+            failures,
+            LINK_ATTEMPTS.failures,
+        )
         messages = {
             "used": _("That link code was already used. Send /link on your other platform for a new one."),
             "expired": _("That link code has expired (codes last 10 minutes). Send /link there for a new one."),
             "same": _("That code belongs to this account already: send it on your other platform."),
         }
-        raise UserError(
-            messages.get(
-                refusal.reason, _("That is not a valid link code. Send /link on your other platform for a new one.")
-            )
-        ) from None
+        text = messages.get(
+            refusal.reason, _("That is not a valid link code. Send /link on your other platform for a new one.")
+        )
+        until = await blocked_until(ctx.session, ctx.user_id, LINK_ATTEMPTS, now)
+        if until is not None:
+            text += "\n" + _("That was too many wrong codes.") + " " + _try_again(ctx, until)
+        return Reply(text)
     summary = await merge_users(ctx.session, keep_id, ctx.user_id, now)
     await release_seats(
         ctx.session,

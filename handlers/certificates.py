@@ -5,7 +5,15 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.certificates import codes
-from bot.certificates.rules import AgeRule, InvalidName, age_in_workshop_year, age_rule, clean_name
+from bot.certificates.rules import (
+    MARKS_MAX,
+    NAME_MAX,
+    AgeRule,
+    InvalidName,
+    age_in_workshop_year,
+    age_rule,
+    clean_name,
+)
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, esc, link
@@ -253,19 +261,37 @@ async def set_name(ctx: Context) -> Reply:
         return Reply(current + "\n" + _("To set it, send /name followed by your full name."), personal=True)
     try:
         name = clean_name(ctx.text)
-    except InvalidName:
-        raise UserError(
-            _("A name must be 1 to 100 characters on one line, without control characters. Nothing was changed.")
-        ) from None
+    except InvalidName as problem:
+        raise UserError(_name_refusal(problem.reason) + " " + _("Nothing was changed.")) from None
     user = await ctx.session.get_one(User, ctx.user_id)
     user.full_name = name
-    updated = await store.rename_records(ctx.session, ctx.user_id, name)
-    text = _("Your records will show the name: <b>{name}</b>").format(name=esc(name))
-    if updated:
-        text += "\n" + ngettext(
-            "Your {n} existing record now shows it too.", "Your {n} existing records now show it too.", updated
-        ).format(n=updated)
-    return Reply(text, buttons=[[command_button("certificate", _("Certificates"))]], personal=True)
+    successors = await store.rename_records(
+        ctx.session, ctx.user_id, name, now=ctx.now(), secret=ctx.settings.effective_secret()
+    )
+    lines = [_("Your records will show the name: <b>{name}</b>").format(name=esc(name))]
+    if successors:
+        lines.append(
+            ngettext(
+                "Your {n} record was issued again with this name; the earlier code still shows the name it was "
+                "issued with, marked as replaced.",
+                "Your {n} records were issued again with this name; the earlier codes still show the name they "
+                "were issued with, marked as replaced.",
+                len(successors),
+            ).format(n=len(successors))
+        )
+        for record in successors:
+            lines += _record_lines(ctx, record)
+    return Reply("\n".join(lines), buttons=[[command_button("certificate", _("Certificates"))]], personal=True)
+
+
+def _name_refusal(reason: str) -> str:
+    if reason == "control":
+        return _("A name cannot contain control characters or hidden text-direction characters.")
+    if reason == "invisible":
+        return _("A name needs at least one visible letter: this one has only spaces, symbols or invisible characters.")
+    if reason == "marks":
+        return _("A name cannot stack more than {n} accents or marks on one letter.").format(n=MARKS_MAX)
+    return _("A name must be 1 to {n} characters on one line.").format(n=NAME_MAX)
 
 
 @router.command("revoke", staff=True, args_hint="CODE")

@@ -16,7 +16,7 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import is_number
 from bot.faq.library import save_staff_entry
-from bot.i18n import LANGUAGE_NAMES, _, current_locale
+from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_datetime, ngettext
 from bot.settings import LANGUAGES
 from handlers.menu import back_to_menu
 from storage.models import Question, User
@@ -69,6 +69,18 @@ async def team(ctx: Context) -> Reply:
         return Reply(_("Write your question after the command, for example: /team Is there parking at the venue?"))
     if len(text) > MAX_QUESTION:
         raise UserError(_("Please keep your question under {limit} characters.").format(limit=MAX_QUESTION))
+    per_day = ctx.settings.team_questions_per_day
+    until = await QuestionRepository(ctx.session).next_question_allowed(ctx.user_id, ctx.now(), per_day)
+    if until is not None:
+        raise UserError(
+            ngettext(
+                "You have asked the team {n} question in the last 24 hours, as many as I can pass on for now.",
+                "You have asked the team {n} questions in the last 24 hours, as many as I can pass on for now.",
+                per_day,
+            ).format(n=per_day)
+            + " "
+            + _("You can ask again at {time}. Nothing was sent.").format(time=format_datetime(until, ctx.zone, "short"))
+        )
     await QuestionRepository(ctx.session).add(
         user_id=ctx.user_id, text=text, language=ctx.locale, platform=ctx.event.platform, now=ctx.now(), asked=True
     )

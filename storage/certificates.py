@@ -55,17 +55,40 @@ async def records_of(session: AsyncSession, user_id: int) -> list[Certificate]:
     return list(result)
 
 
-async def rename_records(session: AsyncSession, user_id: int, name: str) -> int:
-    """Put the user's new name on their valid records (a typo fix must not need a new record)."""
-    records = [r for r in await records_of(session, user_id) if r.revoked_at is None]
-    for record in records:
-        record.name = name
-    return len(records)
+async def rename_records(
+    session: AsyncSession, user_id: int, name: str, *, now: datetime, secret: bytes
+) -> list[Certificate]:
+    """A new name for the user's current records: each gets a successor with the new name, and is superseded.
+
+    A record keeps the name it was issued with, so a code that verified as one name never verifies as another.
+    Revoked records stay revoked (no successor); records already showing `name` stay as they are. Returns the
+    new records.
+    """
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    current = [
+        record
+        for record in await records_of(session, user_id)
+        if record.revoked_at is None and record.superseded_at is None and record.name != name
+    ]
+    successors = []
+    for record in current:
+        successor = Certificate(
+            user_id=user_id, kind=record.kind, workshop_id=record.workshop_id, name=name, issued_at=now
+        )
+        session.add(successor)
+        await session.flush()
+        successor.code = codes.sign(successor.id, secret)
+        record.superseded_at = now
+        record.superseded_by_id = successor.id
+        successors.append(successor)
+    await session.flush()
+    return successors
 
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """What a verification shows. `status`: valid | revoked | invalid (unknown, tampered or deleted user)."""
+    """What a verification shows. `status`: valid | superseded (a newer record, made for a new name, replaced
+    it; it still shows the name it was issued with) | revoked | invalid (unknown, tampered or deleted user)."""
 
     status: str
     code: str
@@ -73,6 +96,7 @@ class Verification:
     kind: str = ""
     issued_at: datetime | None = None
     revoked_at: datetime | None = None
+    superseded_at: datetime | None = None
     workshop_title: str = ""
     workshop_city: str = ""
     workshop_starts_at: datetime | None = None
@@ -93,13 +117,20 @@ async def verify(session: AsyncSession, text: str, secret: bytes) -> Verificatio
     if user is None or user.deleted_at is not None or not record.name:
         return Verification("invalid", code)
     workshop = await session.get(Workshop, record.workshop_id) if record.workshop_id is not None else None
+    if record.revoked_at is not None:
+        status = "revoked"
+    elif record.superseded_at is not None:
+        status = "superseded"
+    else:
+        status = "valid"
     return Verification(
-        "revoked" if record.revoked_at is not None else "valid",
+        status,
         code,
         name=record.name,
         kind=record.kind,
         issued_at=record.issued_at,
         revoked_at=record.revoked_at,
+        superseded_at=record.superseded_at,
         workshop_title=workshop.title if workshop else "",
         workshop_city=workshop.city if workshop else "",
         workshop_starts_at=workshop.starts_at if workshop else None,

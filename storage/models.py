@@ -187,7 +187,8 @@ class Certificate(Base):
     """A completion (course) or attendance (workshop) record that anyone can verify by its code.
 
     The code is an HMAC over the id (see bot/certificates/codes.py), so it is set right after the insert.
-    `name` is the name the record shows, copied from the user's /name; cleared when the user deletes their data.
+    `name` is the name the record was issued with, copied from the user's /name and never changed afterwards (a
+    new name makes a new record); cleared when the user deletes their data.
     """
 
     __tablename__ = "certificates"
@@ -202,6 +203,10 @@ class Certificate(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # Set when a new /name made a newer record of the same kind: this one keeps the name it was issued with and
+    # verifies as superseded, never as someone else.
+    superseded_at: Mapped[datetime | None]
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
 
 
 class LinkCode(Base):
@@ -318,3 +323,42 @@ class Question(Base):
     forwarded_at: Mapped[datetime | None]
     telegram_message_id: Mapped[str | None] = mapped_column(String(64))
     discord_message_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class FailedAttempt(Base):
+    """One wrong code a person sent (a /link code, say): counted per person over a window to stop guessing.
+
+    In the database, so a restart does not reset the count; a person's rows older than the window are deleted
+    when they fail again, so the table holds at most a few rows per person.
+    """
+
+    __tablename__ = "failed_attempts"
+    __table_args__ = (Index("ix_failed_attempts_user_id_kind_at", "user_id", "kind", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # What was guessed: "link" (more kinds may share the table, each with its own limit).
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+
+
+class TelegramUpdate(Base):
+    """A Telegram webhook update, stored before Telegram is told "ok" (it never resends an acknowledged update).
+
+    pending → handling (claimed by the one worker) → done, when its payload is dropped; a row left "handling" by
+    a crash becomes "interrupted" at the next start and is not handled again (at most once). Done rows are kept a
+    day, without payload, so an update Telegram sends twice is recognised by its id.
+    """
+
+    __tablename__ = "telegram_updates"
+    __table_args__ = (Index("ix_telegram_updates_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # The update as Telegram posted it (JSON); "" once handled: it may hold personal data.
+    payload: Mapped[str] = mapped_column(Text)
+    # pending | handling | done | interrupted
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
+from storage.attempts import next_allowed
 from storage.models import Question, User
 
 if TYPE_CHECKING:
@@ -32,6 +33,21 @@ class QuestionRepository:
         self.session.add(question)
         await self.session.flush()
         return question
+
+    async def next_question_allowed(self, user_id: int, now: datetime, per_day: int) -> datetime | None:
+        """None while the person may ask the team; else when they may again (at most `per_day` in any 24 hours).
+
+        Every question asked counts, whichever way it was asked. The person's row is locked first (PostgreSQL;
+        SQLite serializes writers), so questions sent at once cannot all slip under the limit.
+        """
+        await self.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        window = timedelta(days=1)
+        asked = await self.session.scalars(
+            select(Question.asked_at)
+            .where(Question.user_id == user_id, Question.asked_at.is_not(None), Question.asked_at > now - window)
+            .order_by(Question.asked_at)
+        )
+        return next_allowed([moment for moment in asked if moment is not None], per_day, window)
 
     async def get(self, question_id: int, *, lock: bool = False) -> Question | None:
         # A row lock on PostgreSQL, so two staff answering at once cannot both notify; SQLite serializes writers.

@@ -212,19 +212,22 @@ async def test_course_certificate_lists_what_is_missing_then_issues(chat: Callab
     [record] = await _records(app, "alice")
     assert record.kind == "course" and record.workshop_id is None
     await alice.send("/name Alice Liddell")
-    assert "Your 1 existing record now shows it too." in alice.text
-    assert [r.name for r in await _records(app, "alice")] == ["Alice Liddell"]
+    assert "Your 1 record was issued again with this name" in alice.text
+    # The first record keeps the name it was issued with; the new one shows the new name.
+    records = await _records(app, "alice")
+    assert [r.name for r in records] == ["Alice <script>alert(1)</script>", "Alice Liddell"]
+    current = records[-1]
     # Unmarking a lecture later leaves the record as it was, and /certificate says so.
     await alice.send("/undo 2.3")
     await alice.send("/certificate")
-    assert record.code is not None
+    assert current.code is not None
     assert (
         "Not yet: 1 lecture left to mark as watched: 2.3\nMark them with /done or in /lectures.\n"
-        f"Your course record {codes.group(record.code)} from March 2, 2026 stays valid: it records that on that "
+        f"Your course record {codes.group(current.code)} from March 2, 2026 stays valid: it records that on that "
         "day you had marked all 24 lectures as watched. Unmarking a lecture does not change it.\n"
-        f"Check it here: http://127.0.0.1:8080/verify/{codes.group(record.code)}"
+        f"Check it here: http://127.0.0.1:8080/verify/{codes.group(current.code)}"
     ) in alice.text
-    assert len(await _records(app, "alice")) == 1
+    assert len(await _records(app, "alice")) == 2
 
 
 async def test_bad_names_are_refused(chat: Callable[..., ChatDriver], app: App) -> None:

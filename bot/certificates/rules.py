@@ -54,16 +54,44 @@ def meets_age_rule(workshop_year: int, birth_year: int, age_limit: int) -> bool:
 
 
 class InvalidName(ValueError):
-    """The text cannot be a name on a record; the message says why (in English, for logs)."""
+    """The text cannot be a name on a record; `reason` says why: lines | control | invisible | too_long | marks."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Characters Unicode counts as letters or symbols that show as blank space: a name of them alone looks empty.
+_BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+# Combining marks on one letter: scripts need up to 3 or 4 (Vietnamese, Thai, Tibetan); more is "zalgo" text
+# that spills over the lines around it.
+MARKS_MAX = 4
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char).startswith("L") and char not in _BLANK_LOOKALIKES
 
 
 def clean_name(text: str) -> str:
-    """A name for records: 1..100 characters, no control characters; inner spaces collapsed."""
+    """A name for records: 1..100 characters on one line with at least one visible letter; inner spaces collapsed.
+
+    Composed to NFC first, so the same name typed two ways is the same name. Control characters and the
+    invisible bidi embeddings and overrides are refused anywhere; format characters such as the zero-width
+    joiner (which some scripts need between letters) are kept, but a name of nothing else is refused.
+    """
+    text = unicodedata.normalize("NFC", text).strip()
+    if len(text.splitlines()) > 1:
+        raise InvalidName("lines")
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co") or c in _BIDI_CONTROLS for c in text):
-        raise InvalidName("control characters")
+        raise InvalidName("control")
     name = " ".join(text.split())
-    if not name:
-        raise InvalidName("empty")
+    if not any(_is_letter(c) for c in name):
+        raise InvalidName("invisible")
     if len(name) > NAME_MAX:
-        raise InvalidName("too long")
+        raise InvalidName("too_long")
+    run = 0
+    for char in name:
+        run = run + 1 if unicodedata.category(char).startswith("M") else 0
+        if run > MARKS_MAX:
+            raise InvalidName("marks")
     return name

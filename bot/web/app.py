@@ -1,7 +1,8 @@
 """`/verify/{code}`: a record's page in the visitor's language; `/health`: JSON for monitoring.
 
 Everything shown is escaped; a code that is unknown, tampered with, revoked or belongs to a deleted user gets the
-same clear "not valid" page (404), and text that cannot be a code at all gets a 400 page.
+same clear "not valid" page (404), and text that cannot be a code at all gets a 400 page. A record replaced by a
+newer one (the participant changed their name) shows the name it was issued with and says so (410).
 """
 
 from __future__ import annotations
@@ -108,18 +109,32 @@ async def verify_page(request: web.Request) -> web.Response:
                 title=result.workshop_title, city=city_name(result.workshop_city, lang)
             )
         assert result.issued_at is not None
-        title = _("Valid record")
+        if result.status == "superseded":
+            assert result.superseded_at is not None
+            title = _("Replaced by a newer record")
+            status = _("Replaced on {date} by a newer record with a changed name").format(
+                date=format_date(result.superseded_at, "UTC")
+            )
+            note = _(
+                "This record was issued to the name below. The participant changed the name on their records "
+                "later, so a newer record replaced this one."
+            )
+            css, mark, http_status = "superseded", "↻", 410
+        else:
+            title, status, note, css, mark, http_status = _("Valid record"), _("Valid"), "", "valid", "✓", 200
         rows = [
             (_("Name"), result.name),
             (_("Record"), kind),
             (_("Program"), program),
             (_("Issued on"), format_date(result.issued_at, "UTC")),
-            (_("Status"), _("Valid")),
+            (_("Status"), status),
             (_("Code"), codes.group(result.code)),
         ]
         items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
-        body = f'<h1 class="valid">✓ {html.escape(title)}</h1><dl>{items}</dl>'
-        return page(lang, title, body, status=200)
+        explained = f"<p>{html.escape(note)}</p>" if note else ""
+        body = f'<h1 class="{css}">{mark} {html.escape(title)}</h1>{explained}<dl>{items}</dl>'
+        # Not 200: whatever reads only the status must not take a replaced record for the current one.
+        return page(lang, title, body, status=http_status)
 
 
 async def health(request: web.Request) -> web.Response:

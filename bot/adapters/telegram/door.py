@@ -1,7 +1,8 @@
 """Running the Telegram door beside the other platforms: start and stop without owning the event loop.
 
 Long polling by default; with TELEGRAM_WEBHOOK_URL set, Telegram posts updates to our web server instead, and
-`webhook_route` is the request handler the shared web server mounts.
+`webhook_route` is the request handler the shared web server mounts. A webhook update is stored before it is
+acknowledged and handled from the store (bot/adapters/telegram/inbox.py says why).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.adapters.telegram.adapter import TelegramAdapter, on_error, publish_commands
+from bot.adapters.telegram.inbox import UpdateInbox
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.staff import TelegramStaffInbox
 from bot.app import App
@@ -85,7 +87,14 @@ class TelegramDoor:
             if settings.telegram_staff_chat_id.strip()
             else None
         )
+        # The webhook's store of updates, running while the door is started (webhook mode with a database).
+        self.inbox: UpdateInbox | None = None
         self.started = False
+
+    async def _process_stored(self, data: dict[str, Any]) -> None:
+        update = Update.de_json(data, self.application.bot)
+        if update is not None:
+            await self.application.process_update(update)
 
     async def start(self) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -96,6 +105,11 @@ class TelegramDoor:
         await publish_commands(application.bot, self.app.router, self.settings)
         await application.start()
         if self.webhook:
+            if self.app.storage is not None:
+                # Before the webhook is set and before `started` opens the route: updates stored by an earlier
+                # run are handled first, in order.
+                self.inbox = UpdateInbox(self.app.storage, self._process_stored)
+                await self.inbox.start()
             await application.bot.set_webhook(
                 self.settings.telegram_webhook_url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
             )
@@ -116,6 +130,10 @@ class TelegramDoor:
         self.started = False
         application = self.application
         try:
+            if self.inbox is not None:
+                # The update in hand is finished; stored ones wait in the database for the next start.
+                await self.inbox.stop()
+                self.inbox = None
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             if application.running:
@@ -142,9 +160,17 @@ def webhook_route(door: TelegramDoor) -> web.RouteDef:
             update = Update.de_json(data, door.application.bot) if isinstance(data, dict) else None
         except (ValueError, KeyError, TypeError):
             update = None
-        if update is None:
+        if update is None or not isinstance(data, dict):
             return web.Response(status=400, text="not an update")
-        await door.application.update_queue.put(update)
+        if door.inbox is None:
+            await door.application.update_queue.put(update)
+            return web.Response(text="ok")
+        try:
+            # Committed before the "ok": Telegram never sends an acknowledged update again.
+            await door.inbox.accept(update.update_id, data)
+        except Exception as exc:
+            log.error("telegram update %s not stored (%s); Telegram will send it again", update.update_id, exc)
+            return web.Response(status=503, text="try again")
         return web.Response(text="ok")
 
     return web.post(webhook_path(door.settings), receive)

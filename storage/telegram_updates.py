@@ -1,0 +1,83 @@
+"""The Telegram webhook's store: an update is a row before Telegram hears "ok", and is handled from the row.
+
+pending → handling (claimed with a guarded update) → done; see bot/adapters/telegram/inbox.py for why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.models import TelegramUpdate
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.uow import Storage
+
+
+async def store(storage: Storage, update_id: int, payload: str, now: datetime) -> bool:
+    """Keep one update, committed when this returns; False when it was stored already (Telegram sent it again)."""
+    try:
+        async with storage.unit_of_work() as uow:
+            known = await uow.session.scalar(select(TelegramUpdate.id).where(TelegramUpdate.update_id == update_id))
+            if known is not None:
+                return False
+            uow.session.add(TelegramUpdate(update_id=update_id, payload=payload, status="pending", received_at=now))
+    except IntegrityError:
+        # The same update posted twice at once: the other request stored it.
+        return False
+    return True
+
+
+async def interrupt_unfinished(session: AsyncSession, now: datetime) -> list[int]:
+    """Updates a crashed process was handling: marked interrupted, never handled again (at most once)."""
+    rows = await session.scalars(
+        update(TelegramUpdate)
+        .where(TelegramUpdate.status == "handling")
+        .values(status="interrupted", payload="", done_at=now)
+        .returning(TelegramUpdate.update_id)
+    )
+    return sorted(rows)
+
+
+async def claim_next(session: AsyncSession, now: datetime) -> tuple[int, str] | None:
+    """The oldest pending update, claimed (id and payload); None when there is none."""
+    while True:
+        row = await session.execute(
+            select(TelegramUpdate.id, TelegramUpdate.payload)
+            .where(TelegramUpdate.status == "pending")
+            .order_by(TelegramUpdate.id)
+            .limit(1)
+        )
+        found = row.first()
+        if found is None:
+            return None
+        # Guarded: a row another worker took meanwhile is not taken twice.
+        claimed = await session.execute(
+            update(TelegramUpdate)
+            .where(TelegramUpdate.id == found.id, TelegramUpdate.status == "pending")
+            .values(status="handling", claimed_at=now)
+        )
+        if getattr(claimed, "rowcount", 0) == 1:
+            return found.id, found.payload
+
+
+async def mark_done(session: AsyncSession, row_id: int, now: datetime) -> None:
+    """Handled: the payload (personal data) goes; the id stays a while to recognise a resent update."""
+    await session.execute(
+        update(TelegramUpdate).where(TelegramUpdate.id == row_id).values(status="done", payload="", done_at=now)
+    )
+
+
+async def purge(session: AsyncSession, before: datetime) -> int:
+    """Forget finished updates older than `before` (Telegram does not resend anything that old)."""
+    result = await session.execute(
+        delete(TelegramUpdate).where(
+            TelegramUpdate.status.in_(("done", "interrupted")), TelegramUpdate.done_at < before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
