@@ -44,6 +44,7 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
     async def body(app: Any) -> int:
         from bot.content import ContentError
         from bot.core.replies import to_plain
+        from bot.core.text import parse_id
         from handlers.questions import QuestionProblem, give_answer, save_as_faq
         from storage.questions import QuestionRepository
 
@@ -58,12 +59,16 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"#{row.id}  {asked:%Y-%m-%d %H:%M} UTC  {row.language}  {row.platform}")
                     print(f"    {row.text}")
                 return 0
+        question_id = parse_id(args.id)
+        if question_id is None:
+            # Out of range is answered like any unknown number; it could never name a row.
+            return _fail(f"There is no question #{args.id[:20]}.", 1)
         try:
             with use_locale(settings.default_language):
                 async with app.storage.unit_of_work() as uow:
                     await give_answer(
                         uow.session,
-                        args.id,
+                        question_id,
                         args.text,
                         answered_by=f"cli:{getpass.getuser()}",
                         now=now,
@@ -71,13 +76,13 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                     )
         except QuestionProblem as problem:
             return _fail(to_plain(str(problem)), 1)
-        print(f"Answer to #{args.id} queued for the participant.")
+        print(f"Answer to #{question_id} queued for the participant.")
         if not args.save_faq:
             return 0
         # Its own transaction: the answer is already on its way whatever happens to the FAQ file.
         try:
             async with app.storage.unit_of_work() as uow:
-                entry = await save_as_faq(uow.session, args.id, settings.content_dir, now=now)
+                entry = await save_as_faq(uow.session, question_id, settings.content_dir, now=now)
         except (QuestionProblem, ContentError, OSError) as problem:
             return _fail(f"The answer was sent, but it could not be saved as an FAQ entry: {to_plain(str(problem))}", 1)
         print(f"Saved as FAQ entry {entry}.")
@@ -101,7 +106,7 @@ def register(sub: Any) -> None:
     q_list.add_argument("--limit", type=int, default=50)
     q_list.set_defaults(func=cmd_questions, quiet=True)
     q_answer = questions_sub.add_parser("answer", help="answer a question; the participant gets it in their chat")
-    q_answer.add_argument("id", type=int)
+    q_answer.add_argument("id", help="the question's number, as in `questions list`")
     q_answer.add_argument("text")
     q_answer.add_argument(
         "--save-faq", action="store_true", help="also save it as an FAQ entry (content/faq/staff.yaml)"

@@ -185,10 +185,11 @@ async def _export(session: Any, args: argparse.Namespace, settings: Settings, no
 
 
 async def _attend(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.core.text import parse_id
     from storage import workshops as ws
 
     workshop = await ws.workshop_or_refuse(session, args.id)
-    user_id = ws.parse_id(args.user_id)
+    user_id = parse_id(args.user_id)
     if user_id is None:
         from bot.core.errors import UserError
 

@@ -11,7 +11,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.core.text import is_number
+from bot.core.text import is_number, parse_id
 from bot.i18n import _, ngettext
 from handlers.menu import back_to_menu, command_button
 from handlers.start import register_deep_link
@@ -216,7 +216,7 @@ def _valid_year(ctx: Context, raw: str) -> int:
 
 @router.action("ws.join")
 async def join(ctx: Context) -> list[Reply] | Reply:
-    workshop_id = ws.parse_id(_arg(ctx))
+    workshop_id = parse_id(_arg(ctx))
     choice = _arg(ctx, 1)
     if choice == "skip":
         return await _join(ctx, workshop_id, skipped=ctx.user.birth_year is None)
