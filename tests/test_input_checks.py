@@ -218,6 +218,31 @@ async def test_superscript_and_other_scripts_digits_as_weekdays_are_refused(
 # ---------------------------------------------------------------------------------------- bug 8: the date window
 
 
+def test_the_date_window_runs_from_now_to_five_years_ahead_in_any_zone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.domain.dates import BadMoment, venue_moment, years_later
+
+    now = datetime(2028, 2, 29, 12, 0, tzinfo=UTC)
+    assert years_later(now, 5) == datetime(2033, 2, 28, 12, 0, tzinfo=UTC)
+    new_york, tokyo, rome = ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo"), ZoneInfo("Europe/Rome")
+
+    def reason(naive: datetime, zone: ZoneInfo, past_ok: bool = False) -> str:
+        moment = venue_moment(naive, zone, now, past_ok=past_ok)
+        return moment.reason if isinstance(moment, BadMoment) else moment.isoformat()
+
+    assert reason(datetime(9999, 12, 31, 23, 59), new_york) == "too_far"  # an OverflowError before
+    assert reason(datetime(9999, 12, 31, 23, 59), tokyo) == "too_far"
+    assert reason(datetime(1, 1, 1, 0, 0), tokyo) == "past"
+    assert reason(datetime(1, 1, 1, 0, 0), tokyo, past_ok=True) == "too_early"
+    assert reason(datetime(2033, 2, 28, 12, 0), ZoneInfo("UTC")) == "2033-02-28T12:00:00+00:00"
+    assert reason(datetime(2033, 2, 28, 12, 1), ZoneInfo("UTC")) == "too_far"
+    assert reason(datetime(2028, 2, 29, 12, 0), ZoneInfo("UTC")) == "past"
+    assert reason(datetime(2027, 1, 1, 0, 0), rome, past_ok=True) == "2026-12-31T23:00:00+00:00"
+    assert reason(datetime(2029, 3, 25, 2, 30), rome) == "skipped"
+
+
 async def test_workshop_dates_years_ahead_are_refused_in_chat(app: App, chat: Callable[..., ChatDriver]) -> None:
     staff = chat("staffer")
     before = await count(app, Workshop)

@@ -40,9 +40,10 @@ def venue_moment(naive: datetime, zone: ZoneInfo, now: datetime, *, past_ok: boo
     try:
         moment = naive.replace(tzinfo=zone).astimezone(UTC)
     except OverflowError:
-        # Only the very ends of the calendar (year 1 or 9999) cannot be converted.
-        reason: Literal["past", "too_early", "too_far"] = "too_far" if naive > now.replace(tzinfo=None) else "too_early"
-        return BadMoment(reason if reason == "too_far" or past_ok else "past", earliest, latest)
+        # Only the very ends of the calendar (years 1 and 9999) cannot be converted: far off either way.
+        if naive.year > now.year:
+            return BadMoment("too_far", earliest, latest)
+        return BadMoment("too_early" if past_ok else "past", earliest, latest)
     if moment > latest:
         return BadMoment("too_far", earliest, latest)
     if moment <= earliest:
