@@ -172,30 +172,47 @@ def _check(world: World, event: Event) -> None:
         assert world.snapshot() == before, f"refused {event} but rows changed"
 
 
-def _event(user: str, *, text: str = "", action: Action | None = None) -> Event:
-    return Event(platform="console", user_id=user, chat_id=user, display_name=user, text=text, action=action)
+# (platform, user id): a participant with data, staff, a newcomer on Telegram, one on Discord in a group channel.
+PEOPLE = [("console", "alice"), ("console", "staffer"), ("telegram", "100200300"), ("discord", "800000000000000009")]
+# The platform's language hint, as Telegram and Discord send it, valid or not.
+HINTS = [None, "en", "ar", "zh-hans", "pt-BR", "x" * 100, "\x00"]
+person = st.tuples(st.sampled_from(PEOPLE), st.sampled_from(HINTS), st.booleans())
+
+
+def _event(who: tuple[tuple[str, str], str | None, bool], *, text: str = "", action: Action | None = None) -> Event:
+    (platform, user), hint, private = who
+    return Event(
+        platform=platform,
+        user_id=user,
+        chat_id=user if private else "-100999",
+        display_name=user,
+        text=text,
+        action=action,
+        locale_hint=hint,
+        private=private,
+    )
 
 
 @FUZZ
 @given(data=st.data())
 def test_every_command_with_generated_arguments(world: World, data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(world.app.router.commands)), label="command")
-    user = data.draw(st.sampled_from(["alice", "staffer", "newcomer"]), label="user")
+    who = data.draw(person, label="who")
     rest = data.draw(arguments, label="arguments")
-    _check(world, _event(user, text=f"/{name} {rest}"))
+    _check(world, _event(who, text=f"/{name} {rest}"))
 
 
 @FUZZ
 @given(data=st.data())
 def test_every_action_with_generated_payloads(world: World, data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(world.app.router.actions)), label="action")
-    user = data.draw(st.sampled_from(["alice", "staffer", "newcomer"]), label="user")
+    who = data.draw(person, label="who")
     arg = st.one_of(st.sampled_from(world.ids), token)
     args = data.draw(st.lists(arg, max_size=3), label="args")
-    _check(world, _event(user, action=Action(name, tuple(args))))
+    _check(world, _event(who, action=Action(name, tuple(args))))
 
 
 @settings(FUZZ, max_examples=EXAMPLES // 3)
-@given(text=st.one_of(arguments, st.text(max_size=200)), user=st.sampled_from(["alice", "staffer"]))
-def test_free_text_and_unknown_commands(world: World, text: str, user: str) -> None:
-    _check(world, _event(user, text=text))
+@given(text=st.one_of(arguments, st.text(max_size=200)), who=person)
+def test_free_text_and_unknown_commands(world: World, text: str, who: tuple[tuple[str, str], str | None, bool]) -> None:
+    _check(world, _event(who, text=text))
