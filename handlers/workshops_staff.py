@@ -189,11 +189,7 @@ async def ws_attend(ctx: Context) -> Reply:
     user_id = parse_id(rest[0])
     if user_id is None:
         # Out of range: no row can have it, so it is answered like any participant without a seat.
-        raise UserError(
-            _("Participant {user} has no confirmed seat at this workshop; only confirmed people can attend.").format(
-                user=esc(rest[0][:20])
-            )
-        )
+        raise ws.no_seat(rest[0])
     await ws.mark_attended(ctx.session, workshop, user_id, ctx.now())
     return Reply(_("Attendance recorded for participant {user}.").format(user=user_id))
 

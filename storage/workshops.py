@@ -491,14 +491,19 @@ async def check_in(session: AsyncSession, code: str, user_id: int, now: datetime
     return registration, workshop
 
 
+def no_seat(user: object) -> UserError:
+    """The refusal for marking someone without a confirmed seat; also for a participant number out of range."""
+    return UserError(
+        _("Participant {user} has no confirmed seat at this workshop; only confirmed people can attend.").format(
+            user=esc(str(user)[:20])
+        )
+    )
+
+
 async def mark_attended(session: AsyncSession, workshop: Workshop, user_id: int, now: datetime) -> Registration:
     registration = await registration_of(session, workshop.id, user_id)
     if registration is None or registration.status != CONFIRMED:
-        raise UserError(
-            _("Participant {user} has no confirmed seat at this workshop; only confirmed people can attend.").format(
-                user=user_id
-            )
-        )
+        raise no_seat(user_id)
     if registration.attended_at is None:
         registration.attended_at = now
     return registration

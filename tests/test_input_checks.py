@@ -201,6 +201,10 @@ def test_cli_ids_out_of_range_are_unknown(cli_env: Path, capsys: pytest.CaptureF
     assert capsys.readouterr().err.strip() == f"There is no broadcast #{HUGE}."
     assert main(["broadcast", "cancel", "3000000000"]) == 1
     assert capsys.readouterr().out.strip() == "Broadcast #3000000000 cannot be cancelled."
+    assert main(["workshop", "attend", "1", HUGE]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"Participant {HUGE} has no confirmed seat at this workshop; only confirmed people can attend."
+    )
 
 
 async def test_superscript_and_other_scripts_digits_as_weekdays_are_refused(
