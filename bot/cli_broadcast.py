@@ -32,10 +32,10 @@ def register(subparsers: Any) -> None:
     new.set_defaults(func=cmd_broadcast)
     sub.add_parser("list", help="scheduled and sending broadcasts").set_defaults(func=cmd_broadcast)
     cancel = sub.add_parser("cancel", help="cancel a scheduled broadcast")
-    cancel.add_argument("id", type=int)
+    cancel.add_argument("id")
     cancel.set_defaults(func=cmd_broadcast)
     status = sub.add_parser("status", help="progress of a broadcast")
-    status.add_argument("id", type=int)
+    status.add_argument("id")
     status.add_argument("--watch", action="store_true", help="follow it live with a progress bar until done")
     status.set_defaults(func=cmd_broadcast)
 
@@ -58,7 +58,7 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
-    from scheduler.timing import zone_or_none
+    from bot.domain.zones import UnknownZone, check_zone
     from storage.broadcasts import MAX_TEXT, Audience, AudienceError, recipient_ids
     from storage.models import Broadcast
 
@@ -87,12 +87,18 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
         from storage.workshops import parse_local
 
         zone_name = args.tz or settings.default_timezone
-        if zone_or_none(zone_name) is None:
-            print(f"Unknown time zone {zone_name!r}; use an IANA name such as Europe/Rome", file=sys.stderr)
+        zone = check_zone(zone_name)
+        if isinstance(zone, UnknownZone):
+            examples = f"; it is a group of zones, e.g. {', '.join(zone.suggestions[:6])}" if zone.is_folder else ""
+            print(
+                f"Unknown time zone {zone.name!r}; use an IANA name such as Europe/Rome{examples}",
+                file=sys.stderr,
+            )
             return 2
         try:
-            # The same reading as staff dates in chat: a time the clocks skip (DST) is refused, not shifted.
-            at = parse_local(args.at, zone_name)
+            # The same reading as staff dates in chat: a time the clocks skip (DST) is refused, not shifted, and
+            # one in the past or years ahead too.
+            at = parse_local(args.at, zone_name, now=at)
         except UserError as problem:
             print(to_plain(problem.message), file=sys.stderr)
             return 2
@@ -132,24 +138,35 @@ async def _list(app: Any, args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _cancel(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.text import parse_id
     from storage.broadcasts import cancel
 
-    async with app.storage.unit_of_work() as uow:
-        ok = await cancel(uow.session, args.id)
-    print(f"Broadcast #{args.id} cancelled." if ok else f"Broadcast #{args.id} cannot be cancelled.")
+    number = parse_id(args.id)
+    ok = False
+    if number is not None:
+        async with app.storage.unit_of_work() as uow:
+            ok = await cancel(uow.session, number)
+    shown = args.id[:20]
+    print(f"Broadcast #{shown} cancelled." if ok else f"Broadcast #{shown} cannot be cancelled.")
     return 0 if ok else 1
 
 
 async def _status(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.text import parse_id
     from storage.broadcasts import progress
     from storage.models import Broadcast
 
+    number = parse_id(args.id)
+    if number is None:
+        # Out of range or not a number: no row can have it, so it is answered like an unknown number.
+        print(f"There is no broadcast #{args.id[:20]}.", file=sys.stderr)
+        return 1
     while True:
         async with app.storage.unit_of_work() as uow:
-            row = await uow.session.get(Broadcast, args.id)
-            counts = await progress(uow.session, args.id)
+            row = await uow.session.get(Broadcast, number)
+            counts = await progress(uow.session, number)
         if row is None:
-            print(f"There is no broadcast #{args.id}.", file=sys.stderr)
+            print(f"There is no broadcast #{number}.", file=sys.stderr)
             return 1
         final = sum(counts.get(k, 0) for k in ("sent", "unreachable", "failed"))
         line = (

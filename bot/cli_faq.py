@@ -44,6 +44,7 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
     async def body(app: Any) -> int:
         from bot.content import ContentError
         from bot.core.replies import to_plain
+        from bot.core.text import parse_id
         from handlers.questions import QuestionProblem, answer_confirmation, give_answer, save_as_faq
         from storage.models import User
         from storage.questions import QuestionRepository
@@ -59,19 +60,23 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"#{row.id}  {asked:%Y-%m-%d %H:%M} UTC  {row.language}  {row.platform}")
                     print(f"    {row.text}")
                 return 0
+        question_id = parse_id(args.id)
+        if question_id is None:
+            # Out of range is answered like any unknown number; it could never name a row.
+            return _fail(f"There is no question #{args.id[:20]}.", 1)
         try:
             with use_locale(settings.default_language):
                 async with app.storage.unit_of_work() as uow:
                     answered = await give_answer(
                         uow.session,
-                        args.id,
+                        question_id,
                         args.text,
                         answered_by=f"cli:{getpass.getuser()}",
                         now=now,
                         default_locale=settings.default_language,
                     )
                     asker = await uow.session.get(User, answered.question.user_id)
-                    confirmation = answer_confirmation(args.id, asker.display_name if asker else "?", answered.reach)
+                    confirmation = answer_confirmation(question_id, asker.display_name if asker else "?", answered.reach)
         except QuestionProblem as problem:
             return _fail(to_plain(str(problem)), 1)
         print(to_plain(confirmation))
@@ -80,7 +85,7 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
         # Its own transaction: the answer is already on its way whatever happens to the FAQ file.
         try:
             async with app.storage.unit_of_work() as uow:
-                entry = await save_as_faq(uow.session, args.id, settings.content_dir, now=now)
+                entry = await save_as_faq(uow.session, question_id, settings.content_dir, now=now)
         except (QuestionProblem, ContentError, OSError) as problem:
             return _fail(f"The answer was sent, but it could not be saved as an FAQ entry: {to_plain(str(problem))}", 1)
         print(f"Saved as FAQ entry {entry}.")
@@ -104,7 +109,7 @@ def register(sub: Any) -> None:
     q_list.add_argument("--limit", type=int, default=50)
     q_list.set_defaults(func=cmd_questions, quiet=True)
     q_answer = questions_sub.add_parser("answer", help="answer a question; the participant gets it in their chat")
-    q_answer.add_argument("id", type=int)
+    q_answer.add_argument("id", help="the question's number, as in `questions list`")
     q_answer.add_argument("text")
     q_answer.add_argument(
         "--save-faq", action="store_true", help="also save it as an FAQ entry (content/faq/staff.yaml)"

@@ -185,14 +185,17 @@ async def _export(session: Any, args: argparse.Namespace, settings: Settings, no
 
 
 async def _attend(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.core.errors import UserError
+    from bot.core.text import is_number, parse_id
     from storage import workshops as ws
 
     workshop = await ws.workshop_or_refuse(session, args.id)
-    user_id = ws.parse_id(args.user_id)
-    if user_id is None:
-        from bot.core.errors import UserError
-
+    if not is_number(args.user_id.strip().removeprefix("#")):
         raise UserError(f"not a user id: {args.user_id!r}")
+    user_id = parse_id(args.user_id)
+    if user_id is None:
+        # Out of range is no participant at all: the same answer as for anyone without a seat.
+        raise ws.no_seat(args.user_id)
     await ws.mark_attended(session, workshop, user_id, now)
     return f"attended: user {user_id} at #{workshop.id} {workshop.city}"
 

@@ -11,14 +11,14 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.core.text import is_number
+from bot.core.text import parse_id
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, ngettext, use_locale
 from bot.settings import LANGUAGES
 from scheduler.jobs import broadcast_message
-from scheduler.timing import zone_or_none
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError
 from storage.models import Broadcast
+from storage.workshops import parse_local
 
 router = Router()
 
@@ -170,15 +170,10 @@ async def _confirm(ctx: Context, broadcast_id: int, at: datetime | None) -> Repl
 
 
 def _parse_at(ctx: Context, text: str) -> datetime:
-    zone = zone_or_none(ctx.zone)
-    try:
-        naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
-    except ValueError as exc:
-        raise UserError(_("Write the time like this: /broadcast at 2026-05-04 18:30")) from exc
-    moment = naive.replace(tzinfo=zone)
-    if moment <= ctx.now():
-        raise UserError(_("That time has passed. Use /broadcast send to send it now."))
-    return moment
+    if not text.strip():
+        raise UserError(_("Write the time like this: /broadcast at 2026-05-04 18:30"))
+    # The staff tools' one reading of a date: daylight-saving gaps, the past and far-off years are refused.
+    return parse_local(text, ctx.zone, now=ctx.now())
 
 
 async def _list(ctx: Context) -> Reply:
@@ -197,13 +192,17 @@ async def _list(ctx: Context) -> Reply:
 
 
 async def _cancel(ctx: Context, raw: str) -> Reply:
-    if not is_number(raw) or not await store.cancel(ctx.session, int(raw)):
-        raise UserError(_("Broadcast #{id} cannot be cancelled (unknown, or already sending).").format(id=esc(raw)))
+    broadcast_id = parse_id(raw)
+    if broadcast_id is None or not await store.cancel(ctx.session, broadcast_id):
+        raise UserError(
+            _("Broadcast #{id} cannot be cancelled (unknown, or already sending).").format(id=esc(raw[:12]))
+        )
     return Reply(_("Broadcast #{id} is cancelled.").format(id=raw), edit=ctx.event.action is not None)
 
 
 async def _status(ctx: Context, raw: str) -> Reply:
-    broadcast = await ctx.session.get(Broadcast, int(raw)) if is_number(raw) else None
+    broadcast_id = parse_id(raw)
+    broadcast = await ctx.session.get(Broadcast, broadcast_id) if broadcast_id is not None else None
     if broadcast is None:
         raise UserError(_("There is no broadcast #{id}.").format(id=esc(raw[:12])))
     counts = await store.progress(ctx.session, broadcast.id)
@@ -250,9 +249,10 @@ async def broadcast(ctx: Context) -> Reply:
 
 @router.action("bc.send", staff=True)
 async def send_pressed(ctx: Context) -> Reply:
-    if len(ctx.args) != 1 or not is_number(ctx.args[0]):
+    broadcast_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
+    if broadcast_id is None:
         raise UserError(_("That button is no longer valid. Here is the menu again."))
-    return await _confirm(ctx, int(ctx.args[0]), None)
+    return await _confirm(ctx, broadcast_id, None)
 
 
 @router.action("bc.cancel", staff=True)

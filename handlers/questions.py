@@ -14,7 +14,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.core.text import is_number
+from bot.core.text import is_number, parse_id
 from bot.faq.library import save_staff_entry
 from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_datetime, ngettext
 from bot.settings import LANGUAGES
@@ -51,7 +51,7 @@ def _thanks(ctx: Context) -> Reply:
 @router.action("faq.ask")
 async def ask_pressed(ctx: Context) -> Reply:
     """The "Ask the team" button under an unsure answer: the draft question becomes a question for staff."""
-    question_id = int(ctx.args[0]) if len(ctx.args) == 1 and is_number(ctx.args[0]) else None
+    question_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
     question = await QuestionRepository(ctx.session).get(question_id, lock=True) if question_id else None
     if question is None or question.user_id != ctx.user_id:
         raise UserError(_("That button is no longer valid. Here is the menu again."), [back_to_menu()])
@@ -282,9 +282,12 @@ def _who(ctx: Context) -> str:
 async def answer(ctx: Context) -> Reply:
     """Answer a participant's question: /answer ID text."""
     head, _sep, text = ctx.text.partition(" ")
-    if not is_number(head.lstrip("#")) or not text.strip():
+    if not is_number(head.removeprefix("#")) or not text.strip():
         raise UserError(_("Write it as: /answer ID your answer (the ID is in /questions)."))
-    question_id = int(head.lstrip("#"))
+    question_id = parse_id(head)
+    if question_id is None:
+        # A number no row can have is simply not a question.
+        raise UserError(_("There is no question #{id}.").format(id=esc(head.removeprefix("#")[:20])))
     try:
         answered = await give_answer(
             ctx.session,
@@ -307,10 +310,11 @@ async def answer(ctx: Context) -> Reply:
 
 @router.action("faq.save", staff=True)
 async def save_pressed(ctx: Context) -> Reply:
-    if len(ctx.args) != 1 or not is_number(ctx.args[0]):
+    question_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
+    if question_id is None:
         raise UserError(_("That button is no longer valid. Here is the menu again."), [back_to_menu()])
     try:
-        entry_id = await save_as_faq(ctx.session, int(ctx.args[0]), ctx.settings.content_dir, now=ctx.now())
+        entry_id = await save_as_faq(ctx.session, question_id, ctx.settings.content_dir, now=ctx.now())
     except QuestionProblem as problem:
         raise UserError(str(problem)) from None
     return Reply(

@@ -9,7 +9,8 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.core.text import is_number
+from bot.core.text import parse_id
+from bot.domain.zones import UnknownZone, check_zone
 from bot.i18n import N_, _, format_datetime
 from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
 from storage import reminders as store
@@ -87,6 +88,16 @@ def _reschedule(ctx: Context, reminder: StudyReminder, zone_name: str) -> None:
 @router.command("timezone", args_hint="Europe/Rome")
 async def timezone(ctx: Context) -> Reply:
     """Set your time zone (a city or an IANA name such as Europe/Rome) for reminders."""
+    typed = check_zone(ctx.text)
+    if isinstance(typed, UnknownZone) and typed.is_folder:
+        # "Europe" alone is a natural first try: offer the zones in it rather than "no such zone".
+        choices = [Button(zone, act("tz", _zone_arg(zone))) for zone in typed.suggestions]
+        return Reply(
+            _("“{region}” has many time zones. Choose yours, or send /timezone with your city.").format(
+                region=esc(typed.name)
+            ),
+            buttons=[choices[i : i + 3] for i in range(0, len(choices), 3)],
+        )
     if ctx.text:
         found = find_zones(ctx.text)
         if len(found) == 1:
@@ -140,7 +151,8 @@ async def _list(ctx: Context, prefix: str = "") -> Reply:
 
 
 async def _owned(ctx: Context, raw: str) -> StudyReminder:
-    reminder = await store.study_reminder(ctx.session, ctx.user_id, int(raw)) if is_number(raw) else None
+    reminder_id = parse_id(raw)
+    reminder = await store.study_reminder(ctx.session, ctx.user_id, reminder_id) if reminder_id is not None else None
     if reminder is None:
         raise UserError(_("You have no study reminder #{id}.").format(id=esc(raw[:12])))
     return reminder

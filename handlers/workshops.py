@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.core.text import is_number
+from bot.core.text import is_number, parse_id
 from bot.i18n import _, ngettext
 from bot.i18n_places import city_list, city_name
 from handlers.menu import back_to_menu, command_button
@@ -240,7 +240,7 @@ def _valid_year(ctx: Context, raw: str) -> int:
 
 @router.action("ws.join")
 async def join(ctx: Context) -> list[Reply] | Reply:
-    workshop_id = ws.parse_id(_arg(ctx))
+    workshop_id = parse_id(_arg(ctx))
     choice = _arg(ctx, 1)
     return await _join(ctx, workshop_id, year=None if choice == "skip" else _valid_year(ctx, choice))
 

@@ -13,6 +13,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Attachment, Button, Reply, esc
 from bot.core.router import Router
+from bot.core.text import is_number, parse_id
 from bot.i18n import _, ngettext
 from handlers.workshop_views import context_notifier, seats_text, short_when
 from storage import workshops as ws
@@ -183,10 +184,13 @@ async def ws_list(ctx: Context) -> Reply:
 async def ws_attend(ctx: Context) -> Reply:
     """Mark attendance by hand: /ws_attend WORKSHOP_ID USER_ID (user ids are in /ws_list ID)."""
     raw_id, rest = _id_and_rest(ctx, "/ws_attend WORKSHOP_ID USER_ID")
-    user_id = ws.parse_id(rest[0]) if rest else None
-    if user_id is None:
+    if not rest or not is_number(rest[0].removeprefix("#")):
         raise UserError(_("Usage: {usage}").format(usage="/ws_attend WORKSHOP_ID USER_ID"))
     workshop = await ws.workshop_or_refuse(ctx.session, raw_id)
+    user_id = parse_id(rest[0])
+    if user_id is None:
+        # Out of range: no row can have it, so it is answered like any participant without a seat.
+        raise ws.no_seat(rest[0])
     await ws.mark_attended(ctx.session, workshop, user_id, ctx.now())
     return Reply(_("Attendance recorded for participant {user}.").format(user=user_id))
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from bot.core.text import is_number
+from bot.domain.zones import check_zone
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 _TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
@@ -45,12 +48,8 @@ def parse_quiet_hours(text: str) -> tuple[time, time]:
 
 
 def zone_or_none(name: str | None) -> ZoneInfo | None:
-    if not name or name.startswith("/") or ".." in name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    zone = check_zone(name)
+    return zone if isinstance(zone, ZoneInfo) else None
 
 
 def day_names(locale: str) -> dict[str, int]:
@@ -83,7 +82,7 @@ def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None
             days.update(range(1, 8))
         elif word == "weekdays":
             days.update(range(1, 6))
-        elif word.isdigit() and 1 <= int(word) <= 7:
+        elif is_number(word) and 1 <= int(word) <= 7:
             days.add(int(word))
         elif word in names:
             days.add(names[word])

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
+from bot.core.text import parse_id
 from storage.models import Account, Broadcast, Delivery, LectureProgress, Registration, User, Workshop
 
 PLATFORMS = ("telegram", "discord", "console")
@@ -72,8 +73,8 @@ class Audience:
                 values["platform"] = value.lower()
             elif key in ("lang", "language") and value.lower() in languages:
                 values["language"] = value.lower()
-            elif key == "workshop" and value.isdigit():
-                values["workshop_id"] = int(value)
+            elif key == "workshop" and parse_id(value) is not None:
+                values["workshop_id"] = parse_id(value)
             elif key == "city" and value:
                 values["city"] = value.replace("_", " ")
             elif key == "status" and value.lower() in REGISTRATION_STATES:

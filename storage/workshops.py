@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 from bot.core.errors import UserError
 from bot.core.replies import esc
-from bot.core.text import is_number
-from bot.i18n import _, ngettext
+from bot.core.text import is_number, parse_id
+from bot.domain.dates import MAX_YEARS_AHEAD, BadMoment, venue_moment
+from bot.domain.zones import check_zone as find_zone
+from bot.i18n import _, format_date, ngettext
 from storage.models import BirthYearPrompt, Certificate, CheckinAttempts, Registration, User, Workshop
 
 # Registration statuses (registrations.status).
@@ -134,11 +136,6 @@ async def lock_workshop(session: AsyncSession, workshop_id: int) -> Workshop | N
     return await session.scalar(
         select(Workshop).where(Workshop.id == workshop_id).with_for_update().execution_options(populate_existing=True)
     )
-
-
-def parse_id(value: str) -> int | None:
-    value = value.strip().lstrip("#")
-    return int(value) if is_number(value) and len(value) < 10 else None
 
 
 async def workshop_or_refuse(session: AsyncSession, raw_id: str, *, lock: bool = False) -> Workshop:
@@ -649,14 +646,19 @@ async def _count_wrong_code(
     return attempts.paused_until
 
 
+def no_seat(user: object) -> UserError:
+    """The refusal for marking someone without a confirmed seat; also for a participant number out of range."""
+    return UserError(
+        _("Participant {user} has no confirmed seat at this workshop; only confirmed people can attend.").format(
+            user=esc(str(user)[:20])
+        )
+    )
+
+
 async def mark_attended(session: AsyncSession, workshop: Workshop, user_id: int, now: datetime) -> Registration:
     registration = await registration_of(session, workshop.id, user_id)
     if registration is None or registration.status != CONFIRMED:
-        raise UserError(
-            _("Participant {user} has no confirmed seat at this workshop; only confirmed people can attend.").format(
-                user=user_id
-            )
-        )
+        raise no_seat(user_id)
     if registration.attended_at is None:
         registration.attended_at = now
     return registration
@@ -718,17 +720,25 @@ def parse_fields(pairs: Iterable[tuple[str, str]]) -> WorkshopFields:
 
 
 def check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    """The staff tools' zone field (chat and CLI): the IANA name, or a refusal naming zones when it is a folder."""
+    zone = find_zone(value)
+    if isinstance(zone, ZoneInfo):
+        return value.strip()
+    if zone.is_folder:
         raise UserError(
-            _("“{zone}” is not a time zone I know. Use an IANA name such as Europe/Rome.").format(zone=esc(value[:64]))
-        ) from None
-    return value
+            _("“{zone}” is a group of time zones, not one. Use a full name, for example: {zones}.").format(
+                zone=esc(zone.name), zones=", ".join(zone.suggestions[:6])
+            )
+        )
+    raise UserError(
+        _("“{zone}” is not a time zone I know. Use an IANA name such as Europe/Rome.").format(zone=esc(value[:64]))
+    )
 
 
-def parse_local(text: str, zone: str) -> datetime:
-    """A wall-clock time at the venue ("2026-03-29 10:00") as a UTC moment; a time the clocks skip is refused."""
+def parse_local(text: str, zone: str, *, now: datetime, past_ok: bool = False) -> datetime:
+    """A wall-clock time at the venue ("2026-03-29 10:00") as a UTC moment: the one reading of a staff date, for
+    workshops and broadcasts, in chat and CLI. A time the clocks skip is refused, and so is one outside the window
+    (bot.domain.dates): in the past unless `past_ok`, or more than a few years ahead."""
     try:
         naive = datetime.strptime(text.strip().replace("T", " "), "%Y-%m-%d %H:%M")
     except ValueError:
@@ -737,19 +747,35 @@ def parse_local(text: str, zone: str) -> datetime:
                 text=esc(text[:40])
             )
         ) from None
-    tz = ZoneInfo(zone)
-    moment = naive.replace(tzinfo=tz).astimezone(UTC)
-    if moment.astimezone(tz).replace(tzinfo=None) != naive:
+    moment = venue_moment(naive, ZoneInfo(zone), now, past_ok=past_ok)
+    if not isinstance(moment, BadMoment):
+        return moment
+    if moment.reason == "skipped":
         raise UserError(
             _("{time} does not exist in {zone} (the clocks jump forward then). Choose another time.").format(
                 time=esc(text[:40]), zone=esc(zone)
             )
         )
-    return moment
+    if moment.reason == "past":
+        raise UserError(_("That time is in the past."))
+    if moment.reason == "too_early":
+        raise UserError(
+            _("{time} is too long ago. Choose a time after {earliest}.").format(
+                time=esc(text[:40]), earliest=format_date(moment.earliest, zone)
+            )
+        )
+    raise UserError(
+        ngettext(
+            "{time} is too far ahead: dates can be at most {n} year from now, until {latest}.",
+            "{time} is too far ahead: dates can be at most {n} years from now, until {latest}.",
+            MAX_YEARS_AHEAD,
+        ).format(time=esc(text[:40]), n=MAX_YEARS_AHEAD, latest=format_date(moment.latest, zone))
+    )
 
 
-def _optional_local(text: str, zone: str) -> datetime | None:
-    return None if text.strip().lower() in ("none", "-", "") else parse_local(text, zone)
+def _optional_local(text: str, zone: str, now: datetime) -> datetime | None:
+    # Registration may well have opened already: a past time is fine here, within the window.
+    return None if text.strip().lower() in ("none", "-", "") else parse_local(text, zone, now=now, past_ok=True)
 
 
 async def create_workshop(session: AsyncSession, fields: WorkshopFields, now: datetime) -> Workshop:
@@ -762,19 +788,17 @@ async def create_workshop(session: AsyncSession, fields: WorkshopFields, now: da
         title=fields.title or "",
         venue=fields.venue or "",
         timezone=zone,
-        starts_at=parse_local(start, zone) if start and start.lower() != "tba" else None,
+        starts_at=parse_local(start, zone, now=now) if start and start.lower() != "tba" else None,
         duration_minutes=fields.duration_minutes or 180,
         capacity=fields.capacity,
-        registration_opens_at=_optional_local(fields.opens_local or "", zone),
-        registration_closes_at=_optional_local(fields.closes_local or "", zone),
+        registration_opens_at=_optional_local(fields.opens_local or "", zone, now),
+        registration_closes_at=_optional_local(fields.closes_local or "", zone, now),
         status="scheduled",
         checkin_code=new_checkin_secret(),
         staff_edited=True,
         created_at=now,
         updated_at=now,
     )
-    if workshop.starts_at is not None and workshop.starts_at <= now:
-        raise UserError(_("That start time is in the past."))
     session.add(workshop)
     await session.flush()
     return workshop
@@ -803,12 +827,13 @@ async def edit_workshop(
         # A zone fix keeps the venue's wall-clock time: that is what staff typed in the first place.
         if workshop.starts_at is not None:
             local = workshop.starts_at.astimezone(old).strftime("%Y-%m-%d %H:%M")
-            workshop.starts_at = parse_local(local, fields.timezone)
+            # A workshop already held keeps its (past) date; only the zone is corrected.
+            workshop.starts_at = parse_local(local, fields.timezone, now=now, past_ok=True)
         workshop.timezone = fields.timezone
     if fields.opens_local is not None:
-        workshop.registration_opens_at = _optional_local(fields.opens_local, workshop.timezone)
+        workshop.registration_opens_at = _optional_local(fields.opens_local, workshop.timezone, now)
     if fields.closes_local is not None:
-        workshop.registration_closes_at = _optional_local(fields.closes_local, workshop.timezone)
+        workshop.registration_closes_at = _optional_local(fields.closes_local, workshop.timezone, now)
     workshop.staff_edited = True
     workshop.updated_at = now
     await session.flush()
@@ -825,9 +850,7 @@ async def set_date(
     """Announce (or move) the date; pre-registrations are confirmed in order up to capacity, the rest wait."""
     workshop = await workshop_or_refuse(session, raw_id, lock=True)
     refuse_if_cancelled(workshop)
-    starts_at = parse_local(local, workshop.timezone)
-    if starts_at <= now:
-        raise UserError(_("That start time is in the past."))
+    starts_at = parse_local(local, workshop.timezone, now=now)
     was_tba = workshop.starts_at is None
     workshop.starts_at = starts_at
     workshop.staff_edited = True

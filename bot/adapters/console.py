@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,8 @@ from bot.core.events import Event
 from bot.core.replies import Button, Reply, to_plain
 from bot.core.text import is_number
 from bot.i18n import _, use_locale
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleChat:
@@ -76,11 +79,24 @@ class ConsoleChat:
             self.lang = replies[0].lang or self.lang
 
     async def show_notices(self) -> None:
-        """Messages other events left for this person (a waiting-list promotion, a staff answer...)."""
+        """Messages other events left for this person (a waiting-list promotion, a staff answer...).
+
+        A database fault here (locked, read-only, gone) must not end the chat: the notices stay in the outbox,
+        unmarked, and are shown after a later line.
+        """
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            await self._show_notices()
+        except (SQLAlchemyError, OSError) as exc:
+            # The class only: the message of a database error can quote the statement and its parameters.
+            log.warning("console notices not shown for now: %s", type(exc).__name__)
+
+    async def _show_notices(self) -> None:
         storage = self.app.storage
         if storage is None:
             return
-        from storage.outbox import mark_sent, pending_for
+        from storage.outbox import buttons_from_json, mark_sent, pending_for
         from storage.users import UserRepository
 
         async with storage.unit_of_work() as uow:
@@ -89,11 +105,11 @@ class ConsoleChat:
                 return
             now = self.app.dispatcher.clock()
             pending = await pending_for(uow.session, account.user_id, now)
-            for delivery in pending:
-                from storage.outbox import buttons_from_json
-
-                self.render([Reply(delivery.text, buttons=buttons_from_json(delivery.buttons))], notice=True)
+            notices = [Reply(d.text, buttons=buttons_from_json(d.buttons)) for d in pending]
             await mark_sent(uow.session, [d.id for d in pending], now)
+        # Shown only once marked: a fault before the commit leaves them pending, to be shown once, later.
+        for notice in notices:
+            self.render([notice], notice=True)
 
     def render(self, replies: list[Reply], *, notice: bool = False) -> None:
         options: list[Button] = []

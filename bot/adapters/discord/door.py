@@ -31,6 +31,7 @@ from bot.core.actions import Action
 from bot.core.events import Event
 from bot.core.replies import Reply
 from bot.core.router import Route
+from bot.core.text import is_number
 from bot.i18n import LOCALES_DIR, _, normalize_language, use_locale
 
 log = logging.getLogger(__name__)
@@ -96,14 +97,14 @@ class DiscordDoor:
         channel_id = self.settings.discord_staff_channel_id
         self.staff_inbox = (
             DiscordStaffInbox(self.client, int(channel_id), language=self.settings.default_language)
-            if channel_id.isdigit()
+            if is_number(channel_id)
             else None
         )
 
     @property
     def guild(self) -> discord.Object | None:
         guild_id = self.settings.discord_guild_id
-        return discord.Object(id=int(guild_id)) if guild_id.isdigit() else None
+        return discord.Object(id=int(guild_id)) if is_number(guild_id) else None
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
 
@@ -230,7 +231,7 @@ class DiscordDoor:
         Members who opted in also get it by DM through the delivery queue; this is the public copy.
         """
         channel_id = self.app.settings.discord_announcement_channel_id
-        if not channel_id.isdigit() or self.app.storage is None:
+        if not is_number(channel_id) or self.app.storage is None:
             return True
         from scheduler.jobs import broadcast_message
         from storage.broadcasts import text_for

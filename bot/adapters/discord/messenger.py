@@ -15,6 +15,7 @@ import discord
 from bot.adapters.discord.render import render
 from bot.core.ports import SendOutcome
 from bot.core.replies import Reply
+from bot.core.text import is_number
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class DiscordMessenger:
         return await self.client.create_dm(discord.Object(id=user_id))
 
     async def send(self, chat_id: str, reply: Reply) -> SendOutcome:
-        if not chat_id.isdigit():
+        if not is_number(chat_id):
             return SendOutcome("failed", error=f"not a Discord user id: {chat_id[:40]!r}")
         try:
             channel = await self.dm_channel(int(chat_id))

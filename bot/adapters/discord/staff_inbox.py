@@ -20,6 +20,7 @@ from bot.adapters.discord.messenger import NO_MENTIONS
 from bot.adapters.discord.render import MAX_LABEL, render
 from bot.core.replies import Reply, esc
 from bot.core.staff import is_staff
+from bot.core.text import parse_id
 from bot.i18n import _, current_locale, use_locale
 from bot.staff_inbox import StaffQuestion
 
@@ -75,7 +76,8 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSW
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AnswerButton:
-        return cls(int(match["id"]), label=getattr(item, "label", "") or "")
+        # A forged id beyond the database's range becomes 0, which names no row: "there is no question #0".
+        return cls(parse_id(match["id"]) or 0, label=getattr(item, "label", "") or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         from bot.adapters.discord.door import door_of

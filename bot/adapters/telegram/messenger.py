@@ -25,6 +25,7 @@ from telegram.error import (
 from bot.adapters.telegram.render import caption, render
 from bot.core.ports import SendOutcome
 from bot.core.replies import Attachment, Reply, esc
+from bot.core.text import is_number
 from bot.i18n import _, current_locale, use_locale
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def chat_ref(chat_id: str) -> int | str:
     """Telegram chat ids are integers (negative for groups); `@channel` names stay strings."""
     stripped = chat_id.strip()
     digits = stripped[1:] if stripped.startswith("-") else stripped
-    return int(stripped) if digits.isdigit() else stripped
+    return int(stripped) if is_number(digits) else stripped
 
 
 def retry_seconds(exc: RetryAfter) -> float:
