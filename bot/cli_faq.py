@@ -76,7 +76,9 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                         default_locale=settings.default_language,
                     )
                     asker = await uow.session.get(User, answered.question.user_id)
-                    confirmation = answer_confirmation(question_id, asker.display_name if asker else "?", answered.reach)
+                    confirmation = answer_confirmation(
+                        question_id, asker.display_name if asker else "?", answered.reach
+                    )
         except QuestionProblem as problem:
             return _fail(to_plain(str(problem)), 1)
         print(to_plain(confirmation))

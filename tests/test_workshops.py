@@ -130,7 +130,7 @@ async def test_full_workshop_waitlists_with_position_and_suggests_others(
     assert "\n\nOther workshops with free seats: Geneva.\n\n" in bob.text
     assert (
         "\n\nNot dated yet, open for pre-registration (places are confirmed in order when the date is set): "
-        "Baku, Brescia, Cairo.\n\n"
+        "Baku, Brescia, and Cairo.\n\n"
     ) in bob.text
     assert [b.label for row in bob.last[0].buttons for b in row] == [
         "Geneva",

@@ -76,7 +76,7 @@ async def test_every_wrong_code_gets_one_answer_and_only_the_right_one_learns_th
     await alice.send("/timezone Asia/Seoul")
     await alice.send(f"/checkin {code}")
     assert alice.text == (
-        "Il check-in per il workshop di Milan apre martedì 3 marzo 2026, ore 14:00 (Europe/Rome), un'ora prima "
+        "Il check-in per il workshop di Milano apre martedì 3 marzo 2026, ore 14:00 (Europe/Rome), un'ora prima "
         "dell'inizio. Invia di nuovo il codice a quel punto."
     )
     assert await registrations(app, wid) == [("alice", "confirmed", None)]
