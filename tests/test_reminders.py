@@ -230,17 +230,6 @@ async def test_nudge_after_idle_days_at_most_once_per_period(app: App, clock: Fr
     assert "Next lecture: 1.2 “The Metropolitan Century”" in first.text
 
 
-def test_time_zones_are_found_whatever_the_case() -> None:
-    from handlers.reminders import find_zones
-
-    assert find_zones("europe/rome") == ["Europe/Rome"]
-    assert find_zones("Europe/Rome") == ["Europe/Rome"]
-    assert find_zones("UTC") == ["UTC"]
-    assert find_zones("utc") == ["UTC"]
-    assert find_zones("new york") == ["America/New_York"]
-    assert find_zones("atlantis/nowhere") == []
-
-
 async def test_a_workshop_reminder_due_in_quiet_hours_waits_and_is_not_sent_after_a_cancel(
     app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
 ) -> None:

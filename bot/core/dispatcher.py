@@ -166,6 +166,11 @@ class Dispatcher:
             user.locale_hint = hint
         # The same rule as for messages sent to them later: chosen, else their platform's, else the default.
         locale = language_of(user, self.settings.default_language)
+        venue_zone = None
+        if not user.timezone:
+            from scheduler.zones import venue_zones
+
+            venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
         return Participant(
             user_id=user.id,
             account_id=account.id,
@@ -174,6 +179,7 @@ class Dispatcher:
             locale=locale,
             chosen_locale=user.locale,
             timezone=user.timezone,
+            venue_zone=venue_zone,
             full_name=user.full_name,
             birth_year=user.birth_year,
             is_staff=is_staff(self.settings, event),
