@@ -11,7 +11,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import is_number
-from bot.i18n import N_, _, format_datetime, format_moment, zone_label
+from bot.i18n import N_, _, format_moment, ngettext, zone_label
 from scheduler.places import find_place_zones
 from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
 from scheduler.zones import LANGUAGE_ZONES, inferred_zone
@@ -76,7 +76,7 @@ async def _set_zone(ctx: Context, zone: str) -> Reply:
         _reschedule(ctx, reminder, zone)
     return Reply(
         _("Your time zone is now {zone}. It is {time} there.").format(
-            zone=esc(zone), time=format_datetime(ctx.now(), zone, "short")
+            zone=esc(zone), time=format_moment(ctx.now(), zone)
         ),
         edit=True,
     )
@@ -187,7 +187,13 @@ async def remind(ctx: Context) -> Reply:
         )
     days, at = parsed
     if len(await store.study_reminders(ctx.session, ctx.user_id)) >= MAX_STUDY_REMINDERS:
-        raise UserError(_("You already have {count} study reminders; remove one first.").format(count=10))
+        raise UserError(
+            ngettext(
+                "You already have {n} study reminder; remove one first.",
+                "You already have {n} study reminders; remove one first.",
+                MAX_STUDY_REMINDERS,
+            ).format(n=MAX_STUDY_REMINDERS)
+        )
     zone_name = ctx.zone
     asked = None
     if not ctx.user.timezone:

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.core.replies import Reply, esc, link
-from bot.i18n import _, format_datetime
+from bot.i18n import _
 from bot.settings import Settings
-from handlers.workshop_views import outbox_notifier
+from handlers.workshop_views import outbox_notifier, when_lines, where_line
 from scheduler import zones as zone_store
 from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
 from scheduler.zones import person_zone
@@ -176,19 +176,14 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
             ):
                 continue
             not_before = now
-            title, venue, city, zone_name = workshop.title, workshop.venue, workshop.city, zone.key
+            zone_name = zone.key
 
-            def build(
-                title: str = title,
-                venue: str = venue,
-                city: str = city,
-                zone_name: str = zone_name,
-                starts: datetime = starts,
-            ) -> Reply:
+            def build(ws: Workshop = workshop, zone_name: str = zone_name) -> Reply:
+                # The venue's time with its zone, the person's own time beside it when it differs, and the address.
                 lines = [
-                    _("📅 Reminder: <b>{title}</b>").format(title=esc(title)),
-                    _("When: {time}").format(time=format_datetime(starts, zone_name, "full")),
-                    _("Where: {venue}, {city}").format(venue=esc(venue or "—"), city=esc(city)),
+                    _("📅 Reminder: <b>{title}</b>").format(title=esc(ws.title)),
+                    *when_lines(ws, zone_name),
+                    where_line(ws),
                 ]
                 return Reply("\n".join(lines))
 

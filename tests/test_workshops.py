@@ -114,7 +114,7 @@ async def test_full_workshop_waitlists_with_position_and_suggests_others(
     assert [b.label for row in bob.last[0].buttons for b in row][:2] == ["Geneva", "Athens"]
     assert (await join(carol, wid)).startswith("The workshop in Milan is full. You are number 2")
     await carol.send("/workshops")
-    assert "Milan · full · 2 on the waiting list" in carol.text
+    assert "Milan · full · 2 people on the waiting list" in carol.text
 
 
 async def test_cancel_promotes_exactly_one_who_is_told_in_their_language(
@@ -146,7 +146,7 @@ async def test_cancel_promotes_exactly_one_who_is_told_in_their_language(
     assert "Conferma: Milan" in [b.label for row in carla.last[0].buttons for b in row]
     await carla.press("Conferma: Milan")
     assert carla.text.startswith("Il tuo posto al workshop di Milan (")
-    assert carla.text.endswith(") è confermato. In allegato trovi il file del calendario.")
+    assert carla.text.endswith(") è confermato. In allegato trovi il file del calendario.\nSede: da definire")
     assert carla.last[0].files[0].filename == "workshop-milan.ics"
     assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "confirmed", "confirmed", "waitlisted"]
     await dan.send("/mysignups")
