@@ -69,6 +69,12 @@ WORKDAY_WORDS = (
     "weekdays", "every weekday", "giorni feriali", "feriali", "werktags", "wochentags",
     "en semaine", "jours ouvrables", "평일", "매주 평일", "工作日", "每个工作日",
 )  # fmt: skip
+# Words around day names that add nothing: "every monday", "ogni lunedì", "am Montag", "매주 월요일", "mon and thu".
+_FILLERS = frozenset(
+    {"every", "each", "on", "and", "ogni", "il", "e", "jeden", "jede", "am", "und", "chaque", "le", "les", "et"}
+    | {"كل", "و", "매주", "每周", "每个", "和"}
+)
+_FILLER_PREFIXES = ("每", "و")
 _SEPARATORS = re.compile(r"[\s,;，、；]+")
 _TRAILING_TIME = re.compile(r"(\d{1,2}[:.h]\d{2})\s*$")
 
@@ -127,6 +133,11 @@ def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None
     names = day_names(locale)
     days: set[int] = set()
     for word in words.split():
+        if word in _FILLERS:
+            continue
+        # "每周一" is "every" + "周一"; Arabic writes "and" onto the next word ("والخميس").
+        prefix = next((p for p in _FILLER_PREFIXES if word.startswith(p) and word[len(p) :] in names), "")
+        word = word[len(prefix) :]
         if word == "@@7":
             days.update(range(1, 8))
         elif word == "@@5":

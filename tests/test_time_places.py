@@ -109,13 +109,20 @@ def test_iana_names_in_any_case_and_unknown_ones() -> None:
         ("周一，周四 19:00", "zh", [1, 4], time(19, 0)),
         ("星期三 19:00", "zh", [3], time(19, 0)),
         ("mon,thu 19:00", "ko", [1, 4], time(19, 0)),
+        ("every monday and thursday 19:00", "en", [1, 4], time(19, 0)),
+        ("ogni lunedì e giovedì 19:00", "it", [1, 4], time(19, 0)),
+        ("jeden Montag und Donnerstag 19:00", "de", [1, 4], time(19, 0)),
+        ("chaque lundi et jeudi 19:00", "fr", [1, 4], time(19, 0)),
+        ("كل الاثنين والخميس 19:00", "ar", [1, 4], time(19, 0)),
+        ("매주 월요일 19:00", "ko", [1], time(19, 0)),
+        ("每周一 19:00", "zh", [1], time(19, 0)),
     ],
 )
 def test_remind_reads_every_day_and_day_names_in_each_language(text: str, lang: str, days: list[int], at: time) -> None:
     assert parse_weekly(text, lang) == (days, at)
 
 
-@pytest.mark.parametrize("text", ["every 8:30", "ogni 8:30", "blah 8:30", "매일", "mon 25:00"])
+@pytest.mark.parametrize("text", ["every 8:30", "ogni 8:30", "and 8:30", "blah 8:30", "매일", "mon 25:00"])
 def test_unreadable_reminders_stay_unreadable(text: str) -> None:
     assert parse_weekly(text, "en") is None
 
