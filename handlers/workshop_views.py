@@ -51,9 +51,10 @@ def when_lines(workshop: Workshop, user_zone: str | None) -> list[str]:
 
 
 def short_when(workshop: Workshop) -> str:
+    """The venue's date and time with the venue's zone named beside it, for one-line mentions of a workshop."""
     if workshop.starts_at is None:
         return _("date to be announced")
-    return moment_text(workshop.starts_at, workshop.timezone)
+    return f"{moment_text(workshop.starts_at, workshop.timezone)} {workshop.timezone}"
 
 
 def seats_text(status: DisplayStatus, seats: Seats) -> str:
