@@ -368,8 +368,8 @@ async def test_moving_the_date_tells_everyone_and_cancel_tells_everyone(
     ]
     await staff.send("/ws_cancel 9")
     assert (
-        staff.text
-        == "Cancel the workshop in Seoul (Tuesday, June 2, 2026, 10:00\u202fAM Asia/Seoul)? 2 registered people will be told."
+        staff.text == "Cancel the workshop in Seoul (Tuesday, June 2, 2026, 10:00\u202fAM Asia/Seoul)? "
+        "2 registered people will be told."
     )
     assert [r[1] for r in await registrations(app, 9)] == ["confirmed", "waitlisted"]
     await staff.press("Yes, cancel the workshop")
