@@ -170,7 +170,10 @@ class Dispatcher:
         if not user.timezone:
             from scheduler.zones import venue_zones
 
-            venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
+            # No autoflush: pending writes (last seen, the language hint) fail, if they do, at commit, after the
+            # person's language is set, so a read-only database is still reported in their language.
+            with uow.session.no_autoflush:
+                venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
         return Participant(
             user_id=user.id,
             account_id=account.id,
