@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply
 from bot.core.router import Router
-from bot.i18n import _, format_datetime, ngettext
+from bot.i18n import _, format_moment, ngettext
 from handlers.workshop_views import context_notifier
 from storage.linking import LinkRefused, create_link_code, merge_users, redeem_link_code
 from storage.workshops import release_seats
@@ -33,7 +33,7 @@ async def link(ctx: Context) -> Reply:
                     ).format(
                         code=code,
                         duration=ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes),
-                        time=format_datetime(now + LINK_CODE_TTL, ctx.zone, "short"),
+                        time=format_moment(now + LINK_CODE_TTL, ctx.zone),
                     ),
                     _("Do not share this code with anyone else."),
                 ]

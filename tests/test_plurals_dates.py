@@ -156,3 +156,12 @@ def test_the_cli_writes_dates_and_counts_in_the_default_language(
     assert main(["broadcast", "list"]) == 0
     listing = capsys.readouterr().out.strip()
     assert listing == "#1  programmato  5 gen 2027, 10:00 (Europe/Rome)  language=ko"
+
+
+async def test_the_link_code_deadline_is_written_in_the_persons_language_and_zone(
+    chat: Callable[..., ChatDriver],
+) -> None:
+    minji = chat("minji", locale_hint="ko")
+    await minji.send("/link")
+    # The default clock is 09:00 UTC; the code lasts 10 minutes; a Korean speaker's zone is Seoul's.
+    assert "2026. 3. 2. 오후 6:10 (Asia/Seoul)" in minji.text
