@@ -14,7 +14,7 @@ from bot.core.text import is_number
 from bot.i18n import N_, _, format_moment, ngettext, zone_label
 from scheduler.places import find_place_zones
 from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
-from scheduler.zones import LANGUAGE_ZONES, inferred_zone
+from scheduler.zones import inferred_zone
 from storage import reminders as store
 from storage.models import StudyReminder, User
 
@@ -196,6 +196,7 @@ async def remind(ctx: Context) -> Reply:
         )
     zone_name = ctx.zone
     asked = None
+    buttons: list[list[Button]] = []
     if not ctx.user.timezone:
         # Asked once, when something is first scheduled: a good guess is kept (and said), else they choose.
         guess = inferred_zone(ctx.user.venue_zone, ctx.locale)
@@ -204,6 +205,7 @@ async def remind(ctx: Context) -> Reply:
             asked = _("I used {zone} for your reminders; change it with /timezone.").format(zone=esc(guess))
         else:
             asked = _("Which time zone are you in? I used {zone} for now; choose yours:").format(zone=esc(zone_name))
+            buttons = _zone_buttons(ctx.locale)
     zone = zone_or_none(zone_name)
     assert zone is not None
     reminder = StudyReminder(
@@ -224,7 +226,6 @@ async def remind(ctx: Context) -> Reply:
     )
     if asked is None:
         return Reply(note, personal=True)
-    buttons = [] if ctx.user.venue_zone or ctx.locale in LANGUAGE_ZONES else _zone_buttons(ctx.locale)
     return Reply(note + "\n" + asked, buttons=buttons, personal=True)
 
 
