@@ -50,8 +50,12 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import _with_app
 
     async def body(app: Any) -> int:
+        from bot.i18n import use_locale
+
         handlers = {"new": _new, "list": _list, "cancel": _cancel, "status": _status}
-        result: int = await handlers[args.broadcast_command](app, args, settings)
+        # Staff read the CLI in the configured default language, dates and counts included.
+        with use_locale(settings.default_language):
+            result: int = await handlers[args.broadcast_command](app, args, settings)
         return result
 
     return asyncio.run(_with_app(settings, body))
@@ -104,8 +108,16 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
             return 2
     async with app.storage.unit_of_work() as uow:
         count = len(await recipient_ids(uow.session, audience, app.content, settings.default_language))
-    print(f"Audience: {args.to} → exactly {count} recipients; languages: {', '.join(sorted(texts))}.")
-    print(f"When: {'now' if not args.at else at.isoformat()}")
+    from bot.i18n import _, format_moment
+    from handlers.broadcast import recipients_text
+
+    print(
+        _("Audience: {audience} → exactly {recipients}; languages: {languages}.").format(
+            audience=args.to, recipients=recipients_text(count), languages=", ".join(sorted(texts))
+        )
+    )
+    zone_name = args.tz or settings.default_timezone
+    print(_("When: {time}").format(time=format_moment(at, zone_name) if args.at else _("now")))
     if not args.yes and (await asyncio.to_thread(input, "Send? [y/N] ")).strip().lower() not in ("y", "yes"):
         print("Nothing sent.")
         return 1
@@ -126,14 +138,19 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _list(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.replies import to_plain
+    from bot.i18n import _, format_moment
+    from handlers.broadcast import status_text
     from storage.broadcasts import scheduled
 
     async with app.storage.unit_of_work() as uow:
         rows = await scheduled(uow.session)
     for row in rows:
-        print(f"#{row.id} {row.status} {row.scheduled_at.isoformat() if row.scheduled_at else '-'} {row.audience}")
+        when = format_moment(row.scheduled_at, settings.default_timezone) if row.scheduled_at else "-"
+        audience = " ".join(f"{key}={value}" for key, value in (row.audience or {}).items()) or "everyone"
+        print(f"#{row.id}  {to_plain(status_text(row.status))}  {when}  {audience}")
     if not rows:
-        print("No broadcast is scheduled or sending.")
+        print(_("No broadcast is scheduled or sending."))
     return 0
 
 
@@ -152,7 +169,10 @@ async def _cancel(app: Any, args: argparse.Namespace, settings: Settings) -> int
 
 
 async def _status(app: Any, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.replies import to_plain
     from bot.core.text import parse_id
+    from bot.i18n import _
+    from handlers.broadcast import status_text
     from storage.broadcasts import progress
     from storage.models import Broadcast
 
@@ -169,10 +189,10 @@ async def _status(app: Any, args: argparse.Namespace, settings: Settings) -> int
             print(f"There is no broadcast #{number}.", file=sys.stderr)
             return 1
         final = sum(counts.get(k, 0) for k in ("sent", "unreachable", "failed"))
-        line = (
-            f"#{row.id} {row.status:<9} {progress_bar(final, row.recipients)}  delivered {counts.get('sent', 0)}, "
-            f"unreachable {counts.get('unreachable', 0)}, failed {counts.get('failed', 0)}"
+        tally = _("{delivered} delivered, {unreachable} unreachable, {failed} failed").format(
+            delivered=counts.get("sent", 0), unreachable=counts.get("unreachable", 0), failed=counts.get("failed", 0)
         )
+        line = f"#{row.id} {to_plain(status_text(row.status))} {progress_bar(final, row.recipients)}  {tally}"
         if not args.watch:
             print(line)
             return 0

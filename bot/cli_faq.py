@@ -55,9 +55,13 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                 rows = await QuestionRepository(uow.session).unanswered(limit=args.limit)
                 if not rows:
                     print("No unanswered questions.")
+                from bot.i18n import format_moment
+
                 for row in rows:
                     asked = row.asked_at or row.created_at
-                    print(f"#{row.id}  {asked:%Y-%m-%d %H:%M} UTC  {row.language}  {row.platform}")
+                    with use_locale(settings.default_language):
+                        when = format_moment(asked, settings.default_timezone)
+                    print(f"#{row.id}  {when}  {row.language}  {row.platform}")
                     print(f"    {row.text}")
                 return 0
         question_id = parse_id(args.id)

@@ -90,17 +90,14 @@ async def _describe(session: Any, workshop: Any, now: datetime) -> str:
     from storage import workshops as ws
 
     seats = (await ws.seat_counts(session, [workshop]))[workshop.id]
-    from zoneinfo import ZoneInfo
+    from bot.i18n import _, format_moment
+    from handlers.workshop_views import STATUS_LABELS
 
-    # Venue time, as staff typed it with --start: the zone is printed beside it.
-    when = (
-        workshop.starts_at.astimezone(ZoneInfo(workshop.timezone)).strftime("%Y-%m-%d %H:%M")
-        if workshop.starts_at
-        else "tba"
-    )
-    status = ws.display_status(workshop, seats, now)
+    # Venue time, in the default language's own date format, with the venue's zone named beside it.
+    when = format_moment(workshop.starts_at, workshop.timezone) if workshop.starts_at else f"— ({workshop.timezone})"
+    status = _(STATUS_LABELS[ws.display_status(workshop, seats, now)])
     return (
-        f"#{workshop.id}\t{workshop.city}\t{when}\t{workshop.timezone}\t{status}\tcapacity={workshop.capacity}\t"
+        f"#{workshop.id}\t{workshop.city}\t{when}\t{status}\tcapacity={workshop.capacity}\t"
         f"confirmed={seats.confirmed}\toffered={seats.offered}\twaiting={seats.waiting}\t"
         f"preregistered={seats.preregistered}\tcode={ws.checkin_code_for(workshop) or '-'}"
     )

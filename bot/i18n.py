@@ -124,3 +124,31 @@ def format_date(moment: datetime, zone: str, fmt: str = "long") -> str:
     from babel.dates import format_date as _fd
 
     return _fd(moment.astimezone(ZoneInfo(zone)).date(), format=fmt, locale=current_locale())
+
+
+def zone_label(zone: str) -> str:
+    """A zone as people know it, in their language: "Roma · Europe/Rome", "서울 · Asia/Seoul"."""
+    from babel.dates import get_timezone_location
+
+    if "/" not in zone:
+        return zone
+    city = get_timezone_location(zone, locale=current_locale(), return_city=True)
+    return f"{city} · {zone}"
+
+
+def format_moment(moment: datetime, zone: str) -> str:
+    """A UTC moment as the current language writes a date and a time, with the zone named beside it:
+    "Dec 2, 2026, 8:46 AM (Europe/Rome)", "2 dic 2026, 08:46 (Europe/Rome)", "2026. 12. 2. 오전 8:46 (Asia/Seoul)"."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date as _date
+    from babel.dates import format_time as _time
+    from babel.dates import get_datetime_format
+
+    locale = current_locale()
+    local = moment.astimezone(ZoneInfo(zone))
+    pattern = str(get_datetime_format("medium", locale=locale))
+    both = pattern.replace("{1}", _date(local.date(), "medium", locale=locale)).replace(
+        "{0}", _time(local.timetz(), "short", locale=locale)
+    )
+    return f"{both} ({zone})"

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.core.context import Context
 from bot.core.replies import Reply
 from bot.core.router import Router
-from bot.i18n import _, format_datetime, ngettext
+from bot.i18n import _, format_moment, ngettext
 from handlers.workshop_views import context_notifier
 from storage.attempts import blocked_until, record_failure
 from storage.linking import LINK_ATTEMPTS, LinkRefused, create_link_code, merge_users, redeem_link_code
@@ -23,7 +23,7 @@ router = Router()
 def _try_again(ctx: Context, until: datetime) -> str:
     minutes = max(1, math.ceil((until - ctx.now()).total_seconds() / 60))
     return _("You can try again at {time} (in {duration}).").format(
-        time=format_datetime(until, ctx.zone, "short"),
+        time=format_moment(until, ctx.zone),
         duration=ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes),
     )
 
@@ -47,7 +47,7 @@ async def link(ctx: Context) -> Reply:
                     ).format(
                         code=code,
                         duration=ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes),
-                        time=format_datetime(now + LINK_CODE_TTL, ctx.zone, "short"),
+                        time=format_moment(now + LINK_CODE_TTL, ctx.zone),
                     ),
                     _("Do not share this code with anyone else."),
                 ]

@@ -12,7 +12,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import parse_id
-from bot.i18n import LANGUAGE_NAMES, N_, _, format_datetime, ngettext, use_locale
+from bot.i18n import LANGUAGE_NAMES, N_, _, format_moment, ngettext, use_locale
 from bot.settings import LANGUAGES
 from scheduler.jobs import broadcast_message
 from storage import broadcasts as store
@@ -108,9 +108,11 @@ async def _text(ctx: Context, rest: str) -> Reply:
         raise UserError(_("The text is empty. Write it after the command: /broadcast text YOUR MESSAGE"))
     if len(rest.strip()) > store.MAX_TEXT:
         raise UserError(
-            _("That text has {count} characters; a broadcast can have at most {limit}, so it fits one message.").format(
-                count=len(rest.strip()), limit=store.MAX_TEXT
-            )
+            ngettext(
+                "That text has {n} character; a broadcast can have at most {limit}, so it fits one message.",
+                "That text has {n} characters; a broadcast can have at most {limit}, so it fits one message.",
+                len(rest.strip()),
+            ).format(n=len(rest.strip()), limit=store.MAX_TEXT)
         )
     draft.texts = {**(draft.texts or {}), lang: rest.strip()}
     return await _preview(ctx, draft)
@@ -164,7 +166,7 @@ async def _confirm(ctx: Context, broadcast_id: int, at: datetime | None) -> Repl
     zone = ctx.zone
     return Reply(
         _("Broadcast #{id} is scheduled for {time} ({recipients} now). /broadcast list shows it.").format(
-            id=broadcast.id, time=format_datetime(at, zone, "medium"), recipients=recipients_text(count)
+            id=broadcast.id, time=format_moment(at, zone), recipients=recipients_text(count)
         )
     )
 
@@ -184,7 +186,7 @@ async def _list(ctx: Context) -> Reply:
     lines = [_("<b>Scheduled and sending broadcasts</b>")]
     buttons = []
     for row in rows:
-        when = format_datetime(row.scheduled_at, zone, "short") if row.scheduled_at else "—"
+        when = format_moment(row.scheduled_at, zone) if row.scheduled_at else "—"
         lines.append(f"#{row.id} {status_text(row.status)} {when} — {_audience_text(row)}")
         if row.status == "scheduled":
             buttons.append([Button(_("Cancel #{id}").format(id=row.id), act("bc.cancel", row.id))])

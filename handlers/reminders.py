@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from zoneinfo import available_timezones
 
 from bot.core.actions import act
@@ -11,8 +12,10 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import parse_id
 from bot.domain.zones import UnknownZone, check_zone
-from bot.i18n import N_, _, format_datetime
+from bot.i18n import N_, _, format_moment, ngettext, zone_label
+from scheduler.places import find_place_zones
 from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
+from scheduler.zones import inferred_zone
 from storage import reminders as store
 from storage.models import StudyReminder, User
 
@@ -41,24 +44,27 @@ def _zone_arg(zone: str) -> str:
     return zone.replace("/", ".")
 
 
-def find_zones(text: str) -> list[str]:
-    """An exact IANA name, else zones whose city part matches what was typed ("rome", "new york")."""
+def find_zones(text: str, extra: Iterable[tuple[str, str]] = ()) -> tuple[list[str], bool]:
+    """An IANA name typed in any case ("europe/rome"), else a place in any of our languages ("milano", "서울").
+
+    Returns the zones and whether the match is exact: an exact single zone is set at once, anything else is
+    offered as buttons.
+    """
     typed = text.strip()
-    if zone_or_none(typed) is not None and ("/" in typed or typed == "UTC"):
-        return [typed]
-    wanted = typed.casefold().replace(" ", "_")
-    if not wanted:
-        return []
-    if wanted == "utc":
-        return ["UTC"]
-    every = available_timezones()
-    # IANA names typed in any case ("europe/rome") are still that zone.
-    by_folded = {z.casefold(): z for z in every}
-    if "/" in wanted and wanted in by_folded:
-        return [by_folded[wanted]]
-    names = sorted(z for z in every if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    exact = [z for z in names if z.rsplit("/", 1)[1].casefold() == wanted]
-    return exact or [z for z in names if wanted in z.rsplit("/", 1)[1].casefold()][:6]
+    if "/" in typed and zone_or_none(typed) is not None:
+        return [typed], True
+    if typed.casefold() == "utc":
+        return ["UTC"], True
+    if "/" in typed:
+        by_folded = {z.casefold(): z for z in available_timezones()}
+        known = by_folded.get(typed.casefold().replace(" ", "_"))
+        return ([known], True) if known else ([], False)
+    return find_place_zones(typed, extra)
+
+
+def _workshop_places(ctx: Context) -> list[tuple[str, str]]:
+    # The workshop cities are places people are likely to name even where CLDR has no city of that zone (Milan).
+    return [(seed.city, seed.timezone) for seed in ctx.content.workshops.workshops]
 
 
 async def _set_zone(ctx: Context, zone: str) -> Reply:
@@ -71,7 +77,7 @@ async def _set_zone(ctx: Context, zone: str) -> Reply:
         _reschedule(ctx, reminder, zone)
     return Reply(
         _("Your time zone is now {zone}. It is {time} there.").format(
-            zone=esc(zone), time=format_datetime(ctx.now(), zone, "short")
+            zone=esc(zone), time=format_moment(ctx.now(), zone)
         ),
         edit=True,
     )
@@ -99,8 +105,8 @@ async def timezone(ctx: Context) -> Reply:
             buttons=[choices[i : i + 3] for i in range(0, len(choices), 3)],
         )
     if ctx.text:
-        found = find_zones(ctx.text)
-        if len(found) == 1:
+        found, exact = find_zones(ctx.text, _workshop_places(ctx))
+        if exact and len(found) == 1:
             return await _set_zone(ctx, found[0])
         if not found:
             raise UserError(
@@ -113,8 +119,13 @@ async def timezone(ctx: Context) -> Reply:
         options = list(SUGGESTED_ZONES.get(ctx.locale, SUGGESTED_ZONES["en"]))
     current = ctx.user.timezone
     text = _("Your time zone: {zone}.").format(zone=esc(current)) if current else _("You have not set a time zone.")
-    buttons = [[Button(zone, act("tz", _zone_arg(zone)))] for zone in options]
+    buttons = [[Button(zone_label(zone), act("tz", _zone_arg(zone)))] for zone in options]
     return Reply(text + "\n" + _("Choose one, or send /timezone with your city."), buttons=buttons)
+
+
+def _zone_buttons(locale: str) -> list[list[Button]]:
+    zones = SUGGESTED_ZONES.get(locale, SUGGESTED_ZONES["en"])
+    return [[Button(zone_label(zone), act("tz", _zone_arg(zone)))] for zone in zones]
 
 
 @router.action("tz")
@@ -188,8 +199,25 @@ async def remind(ctx: Context) -> Reply:
         )
     days, at = parsed
     if len(await store.study_reminders(ctx.session, ctx.user_id)) >= MAX_STUDY_REMINDERS:
-        raise UserError(_("You already have {count} study reminders; remove one first.").format(count=10))
+        raise UserError(
+            ngettext(
+                "You already have {n} study reminder; remove one first.",
+                "You already have {n} study reminders; remove one first.",
+                MAX_STUDY_REMINDERS,
+            ).format(n=MAX_STUDY_REMINDERS)
+        )
     zone_name = ctx.zone
+    asked = None
+    buttons: list[list[Button]] = []
+    if not ctx.user.timezone:
+        # Asked once, when something is first scheduled: a good guess is kept (and said), else they choose.
+        guess = inferred_zone(ctx.user.venue_zone, ctx.locale)
+        if guess is not None:
+            (await ctx.session.get_one(User, ctx.user_id)).timezone = zone_name = guess
+            asked = _("I used {zone} for your reminders; change it with /timezone.").format(zone=esc(guess))
+        else:
+            asked = _("Which time zone are you in? I used {zone} for now; choose yours:").format(zone=esc(zone_name))
+            buttons = _zone_buttons(ctx.locale)
     zone = zone_or_none(zone_name)
     assert zone is not None
     reminder = StudyReminder(
@@ -206,11 +234,11 @@ async def remind(ctx: Context) -> Reply:
         days=weekdays_text(days, ctx.locale),
         time=reminder.at_local,
         zone=esc(zone_name),
-        next=format_datetime(reminder.next_due_at, zone_name, "short"),
+        next=format_moment(reminder.next_due_at, zone_name),
     )
-    if not ctx.user.timezone:
-        note += "\n" + _("Not your time zone? Set it with /timezone.")
-    return Reply(note, personal=True)
+    if asked is None:
+        return Reply(note, personal=True)
+    return Reply(note + "\n" + asked, buttons=buttons, personal=True)
 
 
 @router.action("remind.pause")

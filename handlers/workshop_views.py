@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.content import Content
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.replies import Attachment, Button, Reply, esc
-from bot.i18n import N_, _, current_locale, format_date
+from bot.i18n import N_, _, current_locale, format_date, ngettext
 from bot.i18n_places import city_name
 from bot.settings import Settings
 from storage.models import User, Workshop
@@ -51,22 +52,34 @@ def when_lines(workshop: Workshop, user_zone: str | None) -> list[str]:
 
 
 def short_when(workshop: Workshop) -> str:
+    """The venue's date and time with the venue's zone named beside it, for one-line mentions of a workshop."""
     if workshop.starts_at is None:
         return _("date to be announced")
-    return moment_text(workshop.starts_at, workshop.timezone)
+    return f"{moment_text(workshop.starts_at, workshop.timezone)} {workshop.timezone}"
 
 
 def seats_text(status: DisplayStatus, seats: Seats) -> str:
     label = _(STATUS_LABELS[status])
     if status == "open":
-        return _("{status} · {free} of {capacity} seats left").format(
-            status=label, free=seats.free, capacity=seats.capacity
-        )
+        return ngettext(
+            "{status} · {n} of {capacity} seats left", "{status} · {n} of {capacity} seats left", seats.free
+        ).format(status=label, n=seats.free, capacity=seats.capacity)
     if status == "full":
-        return _("{status} · {waiting} on the waiting list").format(status=label, waiting=seats.waiting)
+        return ngettext(
+            "{status} · {n} person on the waiting list", "{status} · {n} people on the waiting list", seats.waiting
+        ).format(status=label, n=seats.waiting)
     if status == "tba":
-        return _("{status} · {count} pre-registered").format(status=label, count=seats.preregistered)
+        return ngettext(
+            "{status} · {n} person pre-registered", "{status} · {n} people pre-registered", seats.preregistered
+        ).format(status=label, n=seats.preregistered)
     return label
+
+
+def where_line(workshop: Workshop) -> str:
+    """The venue and the city, or that the venue is not announced yet."""
+    if not workshop.venue:
+        return _("Venue: to be announced")
+    return _("Where: {venue}, {city}").format(venue=esc(workshop.venue), city=esc(city_name(workshop.city)))
 
 
 def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
@@ -89,8 +102,12 @@ def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zon
     return "\n".join(lines)
 
 
-def calendar_file(workshop: Workshop, now: datetime) -> Attachment:
-    """An RFC 5545 event with the venue's own zone (TZID + VTIMEZONE), so calendars keep it right across DST."""
+def calendar_file(workshop: Workshop, now: datetime, content: Content) -> Attachment:
+    """An RFC 5545 event with the venue's own zone (TZID + VTIMEZONE), so calendars keep it right across DST.
+
+    It carries the address (LOCATION), the program's link (URL) and, in the person's language, what it is and how
+    to cancel (DESCRIPTION): a calendar entry is often all someone looks at on the day.
+    """
     from datetime import timedelta
 
     from icalendar import Calendar, Event
@@ -107,8 +124,22 @@ def calendar_file(workshop: Workshop, now: datetime) -> Attachment:
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=workshop.duration_minutes))
     event.add("summary", f"{workshop.title} — {city_name(workshop.city)}")
-    if workshop.venue:
-        event.add("location", workshop.venue)
+    event.add(
+        "location", f"{workshop.venue}, {city_name(workshop.city)}" if workshop.venue else city_name(workshop.city)
+    )
+    url = str(content.program.course.url)
+    event.add("url", url)
+    description = [
+        _("{program}: {title}, {city}.").format(
+            program=content.program.name, title=workshop.title, city=city_name(workshop.city)
+        ),
+        _("To cancel, send /mysignups to the assistant and choose Cancel, so your seat goes to someone waiting."),
+        _("Program: {link}").format(link=url),
+        _("Questions: {contact}, {email}").format(
+            contact=content.program.contact.name, email=content.program.contact.email
+        ),
+    ]
+    event.add("description", "\n".join(description))
     calendar.add_component(event)
     # Only the years around the event: the whole zone history would make the file hundreds of lines long.
     calendar.add_missing_timezones(start.date().replace(month=1, day=1), start.date().replace(month=12, day=31))
@@ -127,7 +158,7 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None = None) -> Repl
     ws = notice.workshop
     reg = notice.registration
     city = esc(city_name(ws.city))
-    when = "\n".join(when_lines(ws, own_zone))
+    when = "\n".join([*when_lines(ws, own_zone), where_line(ws)])
     calendar = [Button(_("Calendar file"), act("ws.ics", ws.id))]
     mine = [Button(_("My sign-ups"), act("cmd", "mysignups"))]
     if notice.kind == "offered":
@@ -195,10 +226,10 @@ def context_notifier(ctx: Context) -> Notify:
     """Notices from a chat event go through `ctx.notify`, in each recipient's language and zone."""
 
     async def notify(notice: Notice) -> None:
-        own = await _own_zone(ctx.session, notice.user_id)
+        own = await _own_zone(ctx.session, notice.user_id, ctx.settings)
         await ctx.notify(
             notice.user_id,
-            _builder(notice, own or ctx.settings.default_timezone, own),
+            _builder(notice, own, own),
             kind=_notice_kind(notice),
             ref_id=notice.registration.id,
         )
@@ -211,11 +242,11 @@ def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) ->
     from storage.outbox import enqueue_for_user
 
     async def notify(notice: Notice) -> None:
-        own = await _own_zone(session, notice.user_id)
+        own = await _own_zone(session, notice.user_id, settings)
         await enqueue_for_user(
             session,
             notice.user_id,
-            _builder(notice, own or settings.default_timezone, own),
+            _builder(notice, own, own),
             kind=_notice_kind(notice),
             ref_id=notice.registration.id,
             not_before=now,
@@ -229,6 +260,9 @@ def _builder(notice: Notice, zone: str, own_zone: str | None) -> Callable[[], Re
     return lambda: notice_reply(notice, zone, own_zone)
 
 
-async def _own_zone(session: AsyncSession, user_id: int) -> str | None:
+async def _own_zone(session: AsyncSession, user_id: int, settings: Settings) -> str:
+    """The recipient's zone by the one rule (scheduler/zones.py) that the chat and the clock use."""
+    from scheduler.zones import person_zone_name
+
     user = await session.get(User, user_id)
-    return user.timezone if user is not None else None
+    return await person_zone_name(session, user, settings.default_timezone, settings.default_language)

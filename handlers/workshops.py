@@ -24,6 +24,7 @@ from handlers.workshop_views import (
     list_entry,
     moment_text,
     short_when,
+    where_line,
 )
 from storage import workshops as ws
 from storage.models import Registration, Workshop
@@ -301,8 +302,10 @@ async def _join(ctx: Context, workshop_id: int | None, *, year: int | None) -> l
             _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
                 city=city, when=short_when(workshop)
             )
+            + "\n"
+            + where_line(workshop)
         )
-        files.append(calendar_file(workshop, ctx.now()))
+        files.append(calendar_file(workshop, ctx.now(), ctx.content))
     elif registration.status == ws.WAITLISTED:
         position = await ws.waitlist_position(ctx.session, registration)
         lines.append(
@@ -479,9 +482,11 @@ async def accept(ctx: Context) -> Reply:
     return Reply(
         _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
             city=esc(city_name(workshop.city)), when=short_when(workshop)
-        ),
+        )
+        + "\n"
+        + where_line(workshop),
         buttons=[[_mine_button()]],
-        files=[calendar_file(workshop, ctx.now())],
+        files=[calendar_file(workshop, ctx.now(), ctx.content)],
         personal=True,
     )
 
@@ -499,7 +504,7 @@ async def ics(ctx: Context) -> Reply:
         raise UserError(_("This workshop has no date yet, so there is no calendar file."))
     return Reply(
         _("The calendar file for the workshop in {city}.").format(city=esc(city_name(workshop.city))),
-        files=[calendar_file(workshop, ctx.now())],
+        files=[calendar_file(workshop, ctx.now(), ctx.content)],
     )
 
 

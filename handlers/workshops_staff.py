@@ -128,9 +128,11 @@ async def ws_cancel(ctx: Context) -> Reply:
     seats = (await ws.seat_counts(ctx.session, [workshop]))[workshop.id]
     people = seats.taken + seats.waiting + seats.preregistered
     return Reply(
-        _("Cancel the workshop in {city} ({when})? {count} registered people will be told.").format(
-            city=esc(workshop.city), when=short_when(workshop), count=people
-        ),
+        ngettext(
+            "Cancel the workshop in {city} ({when})? {n} registered person will be told.",
+            "Cancel the workshop in {city} ({when})? {n} registered people will be told.",
+            people,
+        ).format(city=esc(workshop.city), when=short_when(workshop), n=people),
         buttons=[[Button(_("Yes, cancel the workshop"), act("wss.cancel", workshop.id))]],
     )
 
@@ -214,7 +216,7 @@ async def ws_export(ctx: Context) -> Reply:
         ids = [w.id for w in await ws.list_workshops(ctx.session)]
     data = await ws.export_csv(ctx.session, ids)
     return Reply(
-        _("Registrants ({count} workshops).").format(count=len(ids)),
+        ngettext("Registrants ({n} workshop).", "Registrants ({n} workshops).", len(ids)).format(n=len(ids)),
         files=[Attachment("workshop-registrations.csv", data.encode(), "text/csv")],
         personal=True,
     )

@@ -10,14 +10,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.core.replies import Reply, esc, link
-from bot.i18n import _, format_datetime
-from bot.i18n_places import city_name
+from bot.i18n import _
 from bot.settings import Settings
-from handlers.workshop_views import outbox_notifier
+from handlers.workshop_views import outbox_notifier, when_lines, where_line
+from scheduler import zones as zone_store
 from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
+from scheduler.zones import person_zone
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
 from storage import workshops as workshop_store
@@ -30,8 +32,9 @@ from storage.users import language_of
 log = logging.getLogger(__name__)
 
 
-def user_zone(user: User | None, settings: Settings) -> ZoneInfo:
-    return zone_or_none(user.timezone if user else None) or zone_or_none(settings.default_timezone) or ZoneInfo("UTC")
+async def user_zone(session: AsyncSession, user: User | None, settings: Settings) -> ZoneInfo:
+    """The person's zone by the one rule the chat uses too (scheduler/zones.py)."""
+    return await person_zone(session, user, settings.default_timezone, settings.default_language)
 
 
 def _lecture_line(content: Content, key: str | None) -> str:
@@ -58,7 +61,7 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
         if row is None or row.paused or row.next_due_at is None or row.next_due_at > now:
             return False
         user = await session.get(User, row.user_id)
-        zone = user_zone(user, settings)
+        zone = await user_zone(session, user, settings)
         at = parse_time(row.at_local)
         days = [int(d) for d in row.weekdays.split(",") if d]
         if at is None or not days:
@@ -161,7 +164,7 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
             if not await store.wants(session, registration.user_id, "workshop"):
                 continue
             user = await session.get(User, registration.user_id)
-            zone = user_zone(user, settings)
+            zone = await user_zone(session, user, settings)
             morning = after_quiet_hours(now, zone, quiet)
             # In quiet hours nothing is queued yet: the morning's tick finds this slot again and checks the
             # registration and the workshop then, so a cancellation overnight is never followed by a reminder.
@@ -173,19 +176,14 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
             ):
                 continue
             not_before = now
-            title, venue, city, zone_name = workshop.title, workshop.venue, workshop.city, zone.key
+            zone_name = zone.key
 
-            def build(
-                title: str = title,
-                venue: str = venue,
-                city: str = city,
-                zone_name: str = zone_name,
-                starts: datetime = starts,
-            ) -> Reply:
+            def build(ws: Workshop = workshop, zone_name: str = zone_name) -> Reply:
+                # The venue's time with its zone, the person's own time beside it when it differs, and the address.
                 lines = [
-                    _("📅 Reminder: <b>{title}</b>").format(title=esc(title)),
-                    _("When: {time}").format(time=format_datetime(starts, zone_name, "full")),
-                    _("Where: {venue}, {city}").format(venue=esc(venue or "—"), city=esc(city_name(city))),
+                    _("📅 Reminder: <b>{title}</b>").format(title=esc(ws.title)),
+                    *when_lines(ws, zone_name),
+                    where_line(ws),
                 ]
                 return Reply("\n".join(lines))
 
@@ -248,7 +246,7 @@ async def scan_nudges(storage: Storage, content: Content, settings: Settings, no
                 nudge,
                 kind="nudge",
                 ref_id=None,
-                not_before=after_quiet_hours(now, user_zone(user, settings), quiet),
+                not_before=after_quiet_hours(now, await user_zone(session, user, settings), quiet),
                 default_locale=settings.default_language,
             )
             queued += 1
@@ -269,15 +267,19 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
     async with storage.unit_of_work() as uow:
         ids = await broadcast_store.due(uow.session, now)
     for broadcast_id in ids:
+        async with storage.unit_of_work() as uow:
+            # One query for the whole audience: the workshop zone of everyone who never set a zone.
+            venues = await zone_store.venue_zones(uow.session)
 
-        def render(broadcast: Broadcast, user: User) -> tuple[str, datetime]:
+        def render(broadcast: Broadcast, user: User, venues: dict[int, str] = venues) -> tuple[str, datetime]:
             from bot.i18n import use_locale
 
             locale = language_of(user, settings.default_language)
             with use_locale(locale):
                 text = broadcast_message(broadcast_store.text_for(broadcast, locale))
             urgent = bool((broadcast.audience or {}).get("urgent"))
-            return text, now if urgent else after_quiet_hours(now, user_zone(user, settings), quiet)
+            zone = zone_store.zone_rule(user.timezone, venues.get(user.id), locale, settings.default_timezone)
+            return text, now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
 
         async with storage.unit_of_work() as uow:
             count = await broadcast_store.fan_out(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.core.text import is_number
@@ -52,35 +53,93 @@ def zone_or_none(name: str | None) -> ZoneInfo | None:
     return zone if isinstance(zone, ZoneInfo) else None
 
 
+# "Every day" and "on weekdays" are phrases, not day names, so CLDR has no list of them: these are the words people
+# write in each of our languages. Weekday names themselves come from CLDR (day_names).
+EVERY_DAY_WORDS = (
+    "daily", "every day", "everyday", "each day",
+    "ogni giorno", "tutti i giorni", "giornaliero", "quotidiano",
+    "täglich", "taglich", "jeden tag", "alle tage",
+    "chaque jour", "tous les jours", "quotidien",
+    "كل يوم", "يوميا", "يومياً",
+    "매일", "날마다",
+    "每天", "每日", "天天",
+)  # fmt: skip
+WORKDAY_WORDS = (
+    "weekdays", "every weekday", "giorni feriali", "feriali", "werktags", "wochentags",
+    "en semaine", "jours ouvrables", "평일", "매주 평일", "工作日", "每个工作日",
+)  # fmt: skip
+# Words around day names that add nothing: "every monday", "ogni lunedì", "am Montag", "매주 월요일", "mon and thu".
+_FILLERS = frozenset(
+    {"every", "each", "on", "and", "ogni", "il", "e", "jeden", "jede", "am", "und", "chaque", "le", "les", "et"}
+    | {"كل", "و", "매주", "每周", "每个", "和"}
+)
+_FILLER_PREFIXES = ("每", "و")
+_SEPARATORS = re.compile(r"[\s,;，、；]+")
+_TRAILING_TIME = re.compile(r"(\d{1,2}[:.h]\d{2})\s*$")
+
+
+def _fold(word: str) -> str:
+    from scheduler.places import fold
+
+    return fold(word).rstrip(".")
+
+
+@lru_cache(maxsize=16)
 def day_names(locale: str) -> dict[str, int]:
-    """Weekday words a person may type, in their language and in English, → ISO weekday (Monday = 1)."""
-    from babel.dates import get_day_names
+    """Weekday words a person may type, in their language and in English, → ISO weekday (Monday = 1).
+
+    Every CLDR form: wide, abbreviated and short, in running text and standing alone ("lunedì", "lun", "Mo.",
+    "월요일", "월", "星期一", "周一", "الاثنين", "إثنين"); accents and case do not matter.
+    """
+    from babel import Locale
 
     names: dict[str, int] = {}
     for lang in ("en", locale):
-        for width in ("wide", "abbreviated", "short"):
-            for index, name in get_day_names(width, locale=lang).items():
-                names[name.casefold().rstrip(".")] = index + 1
+        days = Locale.parse(lang).days
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated", "short"):
+                for index, name in days[context][width].items():
+                    names[_fold(name)] = index + 1
+                    if lang == "ar" and name.startswith("ال"):
+                        # Arabic day names are often typed without the article: "اثنين" for "الاثنين".
+                        names[_fold(name[2:])] = index + 1
     for index, short in enumerate(ENGLISH_DAYS):
-        names[short] = index + 1
+        names.setdefault(short, index + 1)
     return names
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> list[tuple[re.Pattern[str], str]]:
+    words = [(w, "@@7") for w in EVERY_DAY_WORDS] + [(w, "@@5") for w in WORKDAY_WORDS]
+    # Longest first, so "every weekday" wins over "weekday" and "tous les jours" over nothing shorter.
+    words.sort(key=lambda pair: -len(pair[0]))
+    return [(re.compile(r"(?<!\w)" + re.escape(_fold(w)) + r"(?!\w)"), token) for w, token in words]
+
+
 def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None:
-    """ "mon,thu 19:00" → ([1, 4], 19:00); "daily 8:30" and "weekdays 18:00" too. None when unreadable."""
-    tokens = [t for t in re.split(r"[\s,;]+", text.strip()) if t]
+    """ "mon,thu 19:00" → ([1, 4], 19:00); "daily 8:30", "ogni giorno 8:30", "매일 8:30", "weekdays 18:00" and
+    day names in the person's language ("lun, gio 19:00", "월,목 19:00") too. None when unreadable."""
+    spaced = _TRAILING_TIME.sub(r" \1", text.strip())
+    tokens = [t for t in _SEPARATORS.split(spaced) if t]
     if len(tokens) < 2:
         return None
     at = parse_time(tokens[-1])
     if at is None:
         return None
+    words = " ".join(_fold(t) for t in tokens[:-1])
+    for pattern, token in _phrases():
+        words = pattern.sub(f" {token} ", words)
     names = day_names(locale)
     days: set[int] = set()
-    for token in tokens[:-1]:
-        word = token.casefold().rstrip(".")
-        if word in ("daily", "everyday", "every"):
+    for word in words.split():
+        if word in _FILLERS:
+            continue
+        # "每周一" is "every" + "周一"; Arabic writes "and" onto the next word ("والخميس").
+        prefix = next((p for p in _FILLER_PREFIXES if word.startswith(p) and word[len(p) :] in names), "")
+        word = word[len(prefix) :]
+        if word == "@@7":
             days.update(range(1, 8))
-        elif word == "weekdays":
+        elif word == "@@5":
             days.update(range(1, 6))
         elif is_number(word) and 1 <= int(word) <= 7:
             days.add(int(word))

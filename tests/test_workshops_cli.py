@@ -60,7 +60,7 @@ def test_cli_create_export_counts_cancel(tmp_path: Path, cli_env: Path, capsys: 
                  "--start", "2027-03-28 10:00", "--venue", "Palazzo Reale"]) == 0  # fmt: skip
     out = capsys.readouterr().out
     # The last Sunday of March 2027: 10:00 in Rome is already summer time, UTC+2.
-    assert out.startswith("#9\tMilan\t2027-03-28 10:00\tEurope/Rome\topen\tcapacity=1\tconfirmed=0")
+    assert out.startswith("#9\tMilan\tMar 28, 2027, 10:00\u202fAM (Europe/Rome)\topen\tcapacity=1\tconfirmed=0")
 
     async def secret() -> str:
         app = await build_app(make_settings(tmp_path))

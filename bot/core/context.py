@@ -47,8 +47,10 @@ class Context:
 
     @property
     def zone(self) -> str:
-        """The IANA zone to show times in: the person's own, else the configured default."""
-        return self.user.timezone or self.settings.default_timezone
+        """The IANA zone to show times in, by the one zone rule (scheduler/zones.py) the clock's jobs use too."""
+        from scheduler.zones import zone_rule
+
+        return zone_rule(self.user.timezone, self.user.venue_zone, self.locale, self.settings.default_timezone)
 
     @property
     def is_staff(self) -> bool:

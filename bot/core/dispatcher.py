@@ -177,6 +177,14 @@ class Dispatcher:
             user.locale_hint = hint
         # The same rule as for messages sent to them later: chosen, else their platform's, else the default.
         locale = language_of(user, self.settings.default_language)
+        venue_zone = None
+        if not user.timezone:
+            from scheduler.zones import venue_zones
+
+            # No autoflush: pending writes (last seen, the language hint) fail, if they do, at commit, after the
+            # person's language is set, so a read-only database is still reported in their language.
+            with uow.session.no_autoflush:
+                venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
         return Participant(
             user_id=user.id,
             account_id=account.id,
@@ -185,6 +193,7 @@ class Dispatcher:
             locale=locale,
             chosen_locale=user.locale,
             timezone=user.timezone,
+            venue_zone=venue_zone,
             full_name=user.full_name,
             birth_year=user.birth_year,
             is_staff=is_staff(self.settings, event),

@@ -15,6 +15,8 @@ class Participant:
     # The language the person chose with /language; None while the platform's hint decides.
     chosen_locale: str | None = None
     timezone: str | None = None
+    # While they have set no zone: the zone of the workshop they signed up for, which the zone rule prefers.
+    venue_zone: str | None = None
     full_name: str | None = None
     birth_year: int | None = None
     is_staff: bool = False

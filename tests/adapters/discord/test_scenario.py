@@ -284,12 +284,13 @@ async def test_workshop_sign_up_in_the_server_sends_the_confirmation_and_calenda
     assert dm_open.payload == {"recipient_id": int(ALICE.user_id)}
     assert dm.path.endswith("/channels/810000000000000011/messages")
     assert dm.payload["content"] == (
-        f"You are confirmed for the workshop in Milan on {MILAN_WHEN}. The calendar file is attached."
+        f"You are confirmed for the workshop in Milan on {MILAN_WHEN} Europe/Rome. The calendar file is attached.\n"
+        "Venue: to be announced"
     )
     assert dm.custom_ids() == [["w:cmd:mysignups"]] and dm.labels() == [["My sign-ups"]]
     assert dm.files == ["workshop-milan.ics"]
     row = await workshop(discord_app, workshop_id)
-    assert dm.blobs["workshop-milan.ics"] == calendar_file(row, clock.now).data
+    assert dm.blobs["workshop-milan.ics"] == calendar_file(row, clock.now, discord_app.content).data
     assert dm.payload["allowed_mentions"] == {"parse": []}
     assert note.ephemeral and note.content == "I sent it to you as a direct message." and note.files == []
 
@@ -309,14 +310,15 @@ async def test_workshop_sign_up_in_a_dm_attaches_the_calendar_to_the_answer(
 
     assert confirmation.payload["type"] == 4 and not confirmation.ephemeral
     assert confirmation.content == (
-        f"You are confirmed for the workshop in Milan on {MILAN_WHEN}. The calendar file is attached.\n\n"
+        f"You are confirmed for the workshop in Milan on {MILAN_WHEN} Europe/Rome. The calendar file is attached.\n"
+        "Venue: to be announced\n\n"
         "The workshop certificate is for attendees under 35; your year of birth lets the team check that. "
         "If you skip it you can still take part, but the certificate cannot be issued to you until you add it "
         "(you can, any time, from /mysignups)."
     )
     assert confirmation.files == ["workshop-milan.ics"]
     row = await workshop(app, workshop_id)
-    assert confirmation.blobs["workshop-milan.ics"] == calendar_file(row, clock.now).data
+    assert confirmation.blobs["workshop-milan.ics"] == calendar_file(row, clock.now, app.content).data
     assert await registrations(app, workshop_id) == [(ALICE.user_id, "confirmed", None)]
     assert (await user_row(app, ALICE.user_id)).birth_year is None
 

@@ -273,8 +273,8 @@ async def test_workshop_sign_up_by_buttons_to_confirmation(app: App, clock: Froz
     answer, confirmed, notice = await user.press("1997", expect=3)
     assert answer["method"] == "answerCallbackQuery"
     assert confirmed["text"] == (
-        "You are confirmed for the workshop in Lisbon on Monday, April 20, 2026, 3:00\u202fPM. "
-        "The calendar file is attached."
+        "You are confirmed for the workshop in Lisbon on Monday, April 20, 2026, 3:00\u202fPM Europe/Lisbon. "
+        "The calendar file is attached.\nWhere: Palácio Foz, Lisbon"
     )
     assert labels(confirmed) == ["My sign-ups"]
     # telemelya has no sendDocument (it answers 404): the person is told the file is missing, nothing fails,

@@ -1,0 +1,214 @@
+"""Places and times in every language: /timezone by a local city name, /remind with local day words, and the one
+zone rule (chosen, else the workshop's, else the language's) that the chat and the clock share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from scheduler import jobs
+from scheduler.timing import parse_weekly
+from storage.models import Account, Delivery, Registration, StudyReminder, User, Workshop
+from tests.conftest import FrozenClock
+from tests.helpers import ChatDriver, user_id_of
+
+EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
+
+
+async def stored_zone(app: App, name: str) -> str | None:
+    assert app.storage is not None
+    uid = await user_id_of(app, name)
+    async with app.storage.unit_of_work() as uow:
+        return (await uow.session.get_one(User, uid)).timezone
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "zone"),
+    [
+        ("서울", "ko", "Asia/Seoul"),
+        ("القاهرة", "ar", "Africa/Cairo"),
+        ("上海", "zh", "Asia/Shanghai"),
+        ("Zürich", "de", "Europe/Zurich"),
+        ("zurigo", "it", "Europe/Zurich"),
+        ("ROMA", "it", "Europe/Rome"),
+        ("Le Caire", "fr", "Africa/Cairo"),
+        ("Italia", "it", "Europe/Rome"),
+        ("Schweiz", "de", "Europe/Zurich"),
+        ("카이로", "ko", "Africa/Cairo"),
+        ("europe/rome", "en", "Europe/Rome"),
+        ("milano", "it", "Europe/Rome"),
+        ("Mailand", "de", "Europe/Rome"),
+        ("Genf", "de", "Europe/Zurich"),
+        ("Ginevra", "it", "Europe/Zurich"),
+        ("Genève", "fr", "Europe/Zurich"),
+        ("米兰", "zh", "Europe/Rome"),
+        ("Hamburg", "de", "Europe/Berlin"),
+    ],
+)
+async def test_timezone_finds_a_place_by_its_name_in_each_language(
+    app: App, chat: Callable[..., ChatDriver], typed: str, lang: str, zone: str
+) -> None:
+    person = chat("p", locale_hint=lang)
+    await person.send(f"/timezone {typed}")
+    assert await stored_zone(app, "p") == zone
+    assert zone in person.text
+
+
+async def test_a_country_with_several_zones_or_the_start_of_a_name_is_offered_not_set(
+    app: App, chat: Callable[..., ChatDriver]
+) -> None:
+    person = chat("p", locale_hint="zh")
+    await person.send("/timezone 中国")
+    assert [b.label for row in person.last[0].buttons for b in row] == [
+        "上海 · Asia/Shanghai",
+        "乌鲁木齐 · Asia/Urumqi",
+    ]
+    assert await stored_zone(app, "p") is None
+    # "北京" is the start of the region 北京市; China has two zones, so both are offered and one press sets it.
+    other = chat("q", locale_hint="zh")
+    await other.send("/timezone 北京")
+    assert await stored_zone(app, "q") is None
+    await other.press("上海 · Asia/Shanghai")
+    assert await stored_zone(app, "q") == "Asia/Shanghai"
+
+
+def test_iana_names_in_any_case_and_unknown_ones() -> None:
+    from handlers.reminders import find_zones
+
+    assert find_zones("europe/rome") == (["Europe/Rome"], True)
+    assert find_zones("UTC") == (["UTC"], True)
+    assert find_zones("utc") == (["UTC"], True)
+    assert find_zones("new york") == (["America/New_York"], True)
+    assert find_zones("atlantis/nowhere") == ([], False)
+    assert find_zones("qqqqqq") == ([], False)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "days", "at"),
+    [
+        ("ogni giorno 8:30", "it", EVERY_DAY, time(8, 30)),
+        ("tutti i giorni 8:30", "it", EVERY_DAY, time(8, 30)),
+        ("täglich 8:30", "de", EVERY_DAY, time(8, 30)),
+        ("jeden Tag 8:30", "de", EVERY_DAY, time(8, 30)),
+        ("chaque jour 8h30", "fr", EVERY_DAY, time(8, 30)),
+        ("tous les jours 8:30", "fr", EVERY_DAY, time(8, 30)),
+        ("كل يوم 8:30", "ar", EVERY_DAY, time(8, 30)),
+        ("매일 8:30", "ko", EVERY_DAY, time(8, 30)),
+        ("每天 8:30", "zh", EVERY_DAY, time(8, 30)),
+        ("每天8:30", "zh", EVERY_DAY, time(8, 30)),
+        ("daily 8:30", "en", EVERY_DAY, time(8, 30)),
+        ("weekdays 18:00", "en", [1, 2, 3, 4, 5], time(18, 0)),
+        ("평일 18:00", "ko", [1, 2, 3, 4, 5], time(18, 0)),
+        ("lun, gio 19:00", "it", [1, 4], time(19, 0)),
+        ("lunedi giovedì 19:00", "it", [1, 4], time(19, 0)),
+        ("Mo., Do. 19:00", "de", [1, 4], time(19, 0)),
+        ("Montag 19:00", "de", [1], time(19, 0)),
+        ("mardi, vendredi 19:00", "fr", [2, 5], time(19, 0)),
+        ("الاثنين الخميس 19:00", "ar", [1, 4], time(19, 0)),
+        ("خميس 19:00", "ar", [4], time(19, 0)),
+        ("월,목 19:00", "ko", [1, 4], time(19, 0)),
+        ("월요일 19:00", "ko", [1], time(19, 0)),
+        ("周一，周四 19:00", "zh", [1, 4], time(19, 0)),
+        ("星期三 19:00", "zh", [3], time(19, 0)),
+        ("mon,thu 19:00", "ko", [1, 4], time(19, 0)),
+        ("every monday and thursday 19:00", "en", [1, 4], time(19, 0)),
+        ("ogni lunedì e giovedì 19:00", "it", [1, 4], time(19, 0)),
+        ("jeden Montag und Donnerstag 19:00", "de", [1, 4], time(19, 0)),
+        ("chaque lundi et jeudi 19:00", "fr", [1, 4], time(19, 0)),
+        ("كل الاثنين والخميس 19:00", "ar", [1, 4], time(19, 0)),
+        ("매주 월요일 19:00", "ko", [1], time(19, 0)),
+        ("每周一 19:00", "zh", [1], time(19, 0)),
+    ],
+)
+def test_remind_reads_every_day_and_day_names_in_each_language(text: str, lang: str, days: list[int], at: time) -> None:
+    assert parse_weekly(text, lang) == (days, at)
+
+
+@pytest.mark.parametrize("text", ["every 8:30", "ogni 8:30", "and 8:30", "blah 8:30", "매일", "mon 25:00"])
+def test_unreadable_reminders_stay_unreadable(text: str) -> None:
+    assert parse_weekly(text, "en") is None
+
+
+async def test_first_reminder_of_a_korean_speaker_uses_seoul_and_says_so_once(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    clock.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 18:00 in Seoul
+    minji = chat("minji", locale_hint="ko")
+    await minji.send("/remind 매일 8:30")
+    assert "Asia/Seoul" in minji.text and "/timezone" in minji.text
+    assert await stored_zone(app, "minji") == "Asia/Seoul"
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        row = await uow.session.scalar(select(StudyReminder))
+    assert row is not None and row.next_due_at is not None
+    assert row.next_due_at.astimezone(UTC) == datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 8:30 on 3 March, Seoul
+    await minji.send("/remind 평일 19:00")
+    assert "/timezone" not in minji.text
+
+
+async def test_an_arabic_speaker_without_a_zone_is_asked_and_nothing_is_guessed(
+    app: App, chat: Callable[..., ChatDriver]
+) -> None:
+    amal = chat("amal", locale_hint="ar")
+    await amal.send("/remind كل يوم 8:30")
+    assert await stored_zone(app, "amal") is None
+    labels = [b.label for row in amal.last[0].buttons for b in row]
+    assert labels == [
+        "القاهرة · Africa/Cairo",
+        "الرياض · Asia/Riyadh",
+        "دبي · Asia/Dubai",
+        "الدار البيضاء · Africa/Casablanca",
+    ]
+    await amal.press("الرياض · Asia/Riyadh")
+    assert await stored_zone(app, "amal") == "Asia/Riyadh"
+
+
+async def test_a_workshop_registration_gives_its_zone_before_the_language(
+    app: App, chat: Callable[..., ChatDriver]
+) -> None:
+    assert app.storage is not None
+    tom = chat("tom", locale_hint="en")
+    await tom.send("/start")
+    uid = await user_id_of(app, "tom")
+    async with app.storage.unit_of_work() as uow:
+        ws = Workshop(city="Milan", title="W", timezone="Europe/Rome", capacity=5, checkin_code="c")
+        uow.session.add(ws)
+        await uow.session.flush()
+        uow.session.add(Registration(workshop_id=ws.id, user_id=uid, status="preregistered"))
+    await tom.send("/remind daily 8:30")
+    assert "I used Europe/Rome for your reminders; change it with /timezone." in tom.text
+    assert await stored_zone(app, "tom") == "Europe/Rome"
+
+
+async def test_a_korean_participants_broadcast_is_not_held_by_a_utc_night(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    """05:00 UTC is 14:00 in Seoul: a Korean speaker who never set a zone gets it now; a UTC person waits."""
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        for name, locale in (("minji", "ko"), ("nobody", None)):
+            user = User(display_name=name, locale=locale)
+            uow.session.add(user)
+            await uow.session.flush()
+            uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=name, chat_id=name))
+    clock.now = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+    staffer = chat("staffer")
+    await staffer.send("/broadcast new platform=telegram")
+    await staffer.send("/broadcast text Hello")
+    await staffer.press("Send now to 2")
+    await jobs.fan_out_due(app.storage, app.content, app.settings, clock.now)
+    async with app.storage.unit_of_work() as uow:
+        rows = await uow.session.execute(
+            select(Account.platform_user_id, Delivery.not_before).join(Account, Account.id == Delivery.account_id)
+        )
+        held = {name: not_before.replace(tzinfo=UTC) for name, not_before in rows}
+    assert held == {
+        "minji": clock.now,
+        "nobody": datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+    }
+    assert held["minji"].astimezone(ZoneInfo("Asia/Seoul")).hour == 14
