@@ -126,6 +126,9 @@ def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None
     at = parse_time(tokens[-1])
     if at is None:
         return None
+    # Folding turns "²" and "３" into 2 and 3; a day number is read only as typed in plain digits, like every number.
+    if any(ch.isdigit() and not ch.isascii() for token in tokens[:-1] for ch in token):
+        return None
     words = " ".join(_fold(t) for t in tokens[:-1])
     for pattern, token in _phrases():
         words = pattern.sub(f" {token} ", words)

@@ -40,14 +40,14 @@ async def test_five_wrong_codes_then_a_pause_that_survives_a_restart(
     await guesser.send("/link ZZZZZZZ9")
     assert guesser.text == (
         "That is not a valid link code. Send /link on your other platform for a new one.\n"
-        "That was too many wrong codes. You can try again at 3/2/26, 9:15\u202fAM (in 15 minutes)."
+        "That was too many wrong codes. You can try again at Mar 2, 2026, 9:15\u202fAM (UTC) (in 15 minutes)."
     )
     clock.advance(minutes=5)
     # Even the right code is not checked while the pause lasts: otherwise guessing would simply go on.
     await guesser.send(f"/link {code}")
     assert guesser.text == (
         "Too many wrong link codes, so I am not checking codes from you for a while. "
-        "You can try again at 3/2/26, 9:15\u202fAM (in 10 minutes)."
+        "You can try again at Mar 2, 2026, 9:15\u202fAM (UTC) (in 10 minutes)."
     )
     assert await user_id_of(app, "alice") != await user_id_of(app, "mallory", "telegram")
     mallory = await user_id_of(app, "mallory", "telegram")
@@ -85,7 +85,7 @@ async def test_failures_leave_the_window_one_by_one(
     assert guesser.text.startswith("Too many wrong link codes") and "9:15" in guesser.text
     clock.advance(seconds=1)
     await guesser.send("/link 22222222")
-    assert guesser.text.endswith("You can try again at 3/2/26, 9:16\u202fAM (in 1 minute).")
+    assert guesser.text.endswith("You can try again at Mar 2, 2026, 9:16\u202fAM (UTC) (in 1 minute).")
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
         # Failures older than the window are dropped as new ones come: a person never has more than 5 rows.
