@@ -89,7 +89,7 @@ def test_the_calendar_file_has_the_address_the_link_and_how_to_cancel() -> None:
         "WeGO Sustainable Smart City Champions: Young Urban Leadership, Milan.",
         "Per annullare, invia /mysignups all'assistente e scegli Annulla: il tuo posto andrà a chi è in attesa.",
         "Programma: https://www.cityresiliencetraining.com/",
-        "Domande: WeGO Secretariat, secretariat@we-gov.org",
+        "Domande: Segretariato di WeGO, secretariat@we-gov.org",
     ]
     assert event.decoded("DTSTART") == datetime(2026, 5, 14, 13, 0, tzinfo=UTC)
 
