@@ -58,13 +58,27 @@ async def team(ctx: Context) -> Reply:
     """Ask the program team a question directly."""
     text = ctx.text.strip()
     if not text:
-        return Reply(_("Write your question after the command, for example: /team Is there parking at the venue?"))
+        return await _open_questions(ctx)
     if len(text) > MAX_QUESTION:
         raise UserError(_("Please keep your question under {limit} characters.").format(limit=MAX_QUESTION))
     await QuestionRepository(ctx.session).add(
         user_id=ctx.user_id, text=text, language=ctx.locale, platform=ctx.event.platform, now=ctx.now(), asked=True
     )
     return _thanks()
+
+
+async def _open_questions(ctx: Context) -> Reply:
+    """`/team` alone: the person's questions the team has not answered yet, and how to ask one."""
+    how = _("Write your question after the command, for example: /team Is there parking at the venue?")
+    rows = await QuestionRepository(ctx.session).open_of(ctx.user_id)
+    if not rows:
+        return Reply(how)
+    lines = [_("<b>Your questions waiting for the team</b>")]
+    lines += [
+        _("{age} ago: “{text}”").format(age=_age(row.asked_at or row.created_at, ctx.now()), text=esc(row.text))
+        for row in rows
+    ]
+    return Reply("\n".join([*lines, "", how]), personal=True)
 
 
 def _age(asked: datetime, now: datetime) -> str:
