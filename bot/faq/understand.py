@@ -158,7 +158,7 @@ _FILLER = frozenset(
 )
 _SMALLTALK_WORDS = 6
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
-_TRAILING_REPEAT = re.compile(r"([aeiouyhs])\1+\b")
+_TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
 
 
 def smalltalk_kind(plain: str) -> str | None:
@@ -390,8 +390,14 @@ def understand(index: FaqIndex, text: str, lang: str, cities: Sequence[tuple[str
     subject = subject_of(plain, tuple(cities))
     kinds = question_kinds(text)
     live = _live(plain, subject, kinds)
-    if live == LIVE_WORKSHOP and _off_topic(index, text, lang, gazetteer(tuple(cities))):
-        live = None  # "parking near the Brescia venue": the workshop's card does not answer it
+    if live == LIVE_WORKSHOP:
+        if _off_topic(index, text, lang, gazetteer(tuple(cities))):
+            live = None  # "parking near the Brescia venue": the workshop's card does not answer it
+        else:
+            # An answer staff taught (saved from a question they answered) is more specific than the card.
+            taught = index.match(text, lang).best
+            if taught is not None and taught.source == "staff":
+                return Understanding(taught.id, subject, match=index.match(text, lang))
     if live is not None:
         return Understanding(live, subject)
     if _undocumented(plain):
@@ -435,6 +441,8 @@ def entry_facets(entry: FaqEntry, cities: tuple[tuple[str, str], ...]) -> dict[s
 # An entry whose wordings name another value of a facet the question names ("online" certificate asked, the
 # entry's wordings all say "workshop") keeps this share of its score; one that names neither keeps NEUTRAL.
 CONFLICT = 0.3
+AGREE = 0.7
+DOMINANT = 0.4
 # A country or region named to an entry that never names one is most likely another subject ("a student visa
 # for Canada" is not the workshop's travel support).
 NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.85, "place": 0.5}
@@ -463,7 +471,11 @@ def _subject_factors(
         factor = 1.0
         for facet, value in facets.items():
             values = table.get(facet, {})
-            if values.get(value, 0.0) > 0:
+            share = values.get(value, 0.0)
+            if share > 0:
+                # An entry that asks about this value only now and then (the overview of both certificates)
+                # keeps less than one that is mostly about it.
+                factor *= AGREE + (1 - AGREE) * min(1.0, share / DOMINANT)
                 continue
             factor *= CONFLICT if values else NEUTRAL.get(facet, 1.0)
         factors.append(factor)
