@@ -53,6 +53,7 @@ _WORD_FAMILIES = "wnb"
 # The best entry must use at least this share of the question's words (by weight): "a student visa for
 # Canada" shares only "visa" with the workshop travel entry, and is not asking about it.
 COVERAGE = 0.3
+COVERAGE_FROM = "whole"
 # A question is read up to this many content words: no question needs more, and each costs scoring time.
 MAX_WORDS = 16
 # At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
@@ -161,6 +162,12 @@ class _LanguageIndex:
                 if feature[0] in _WORD_FAMILIES:
                     for i, _weight in postings:
                         features[i].add(feature)
+            if COVERAGE_FROM == "wordings":
+                features = defaultdict(set)
+                for feature, near in self._near.items():
+                    if feature[0] in _WORD_FAMILIES:
+                        for d, _weight in near:
+                            features[self._docs[d]].add(feature)
             self._features = dict(features)
         own = self._features.get(entry, set())
         asked = [f for f in counts if f[0] in _WORD_FAMILIES]

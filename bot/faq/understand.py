@@ -244,6 +244,11 @@ _LIST = _cues(
 # Two-digit numbers in the thirties and forties are ages here: the workshop certificate's limit is 35.
 _AGE = re.compile(r"(?<![\d.])[34]\d(?![\d.])")
 
+_AWARD = _cues(
+    "award|awards|prize|prizes|premio|premi|preis|preise|auszeichnung|prix|جائزه|الجائزه|جوائز|어워드|시상|수상|奖|奖项",
+)
+_TOPICS = {"workshop": _WORKSHOP, "certificate": _CERTIFICATE, "award": _AWARD}
+
 # --- live questions -----------------------------------------------------------------------------------------
 _PROGRESS = _cues(
     "my progress|how far am i|how far have i got|how much have i done|how many have i done|how am i doing",
@@ -284,7 +289,7 @@ class Subject:
     age: bool = False  # an age is mentioned (a number in the thirties or forties)
     part: int | None = None
     lecture: int | None = None  # a lecture's position in its part: 1-based, -1 for the last
-    topic: tuple[str, ...] = ()  # the words a lecture is asked about by
+    topics: tuple[str, ...] = ()  # what the question names: "workshop", "certificate", "award"
 
     @property
     def city(self) -> str | None:
@@ -340,7 +345,8 @@ def subject_of(plain: str, cities: tuple[tuple[str, str], ...]) -> Subject:
             lecture = -1
         elif _FIRST.found(plain):
             lecture = 1
-    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture)
+    topics = tuple(name for name, cues in _TOPICS.items() if cues.found(plain))
+    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics)
 
 
 def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
@@ -423,6 +429,8 @@ def _facets(subject: Subject) -> dict[str, str]:
         facets["age"] = "yes"
     if any(place.kind == "region" for place in subject.places):
         facets["place"] = "region"
+    for topic in subject.topics:
+        facets["topic:" + topic] = "yes"
     return facets
 
 
@@ -441,11 +449,15 @@ def entry_facets(entry: FaqEntry, cities: tuple[tuple[str, str], ...]) -> dict[s
 # An entry whose wordings name another value of a facet the question names ("online" certificate asked, the
 # entry's wordings all say "workshop") keeps this share of its score; one that names neither keeps NEUTRAL.
 CONFLICT = 0.3
+# An entry none of whose wordings names the workshop, certificate or award the question names.
+TOPIC_NEUTRAL = 0.6
+TOPIC_USUAL = 0.7
+TOPIC_MISSING = 0.75
 AGREE = 0.7
 DOMINANT = 0.4
 # A country or region named to an entry that never names one is most likely another subject ("a student visa
 # for Canada" is not the workshop's travel support).
-NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.85, "place": 0.5}
+NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL}
 _FACET_TABLES: dict[int, tuple[FaqIndex, list[dict[str, dict[str, float]]]]] = {}
 
 
@@ -459,8 +471,6 @@ def warm(index: FaqIndex, cities: Sequence[tuple[str, str]]) -> None:
 def _subject_factors(
     index: FaqIndex, facets: dict[str, str], cities: tuple[tuple[str, str], ...]
 ) -> list[float] | None:
-    if not facets:
-        return None
     cached = _FACET_TABLES.get(id(index))
     if cached is None or cached[0] is not index:
         cached = (index, [entry_facets(entry, cities) for entry in index.entries])
@@ -469,6 +479,11 @@ def _subject_factors(
     factors = []
     for table in cached[1]:
         factor = 1.0
+        for facet, values in table.items():
+            # An entry asked about a workshop (or a certificate, an award) nearly every time, when the question
+            # names none: "is this only for people under 35" is not the workshop certificate's age rule.
+            if facet.startswith("topic:") and facet not in facets and values.get("yes", 0.0) >= TOPIC_USUAL:
+                factor *= TOPIC_MISSING
         for facet, value in facets.items():
             values = table.get(facet, {})
             share = values.get(value, 0.0)
@@ -477,6 +492,6 @@ def _subject_factors(
                 # keeps less than one that is mostly about it.
                 factor *= AGREE + (1 - AGREE) * min(1.0, share / DOMINANT)
                 continue
-            factor *= CONFLICT if values else NEUTRAL.get(facet, 1.0)
+            factor *= CONFLICT if values else NEUTRAL.get(facet.partition(":")[0], 1.0)
         factors.append(factor)
     return factors
