@@ -37,7 +37,9 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
     for title, items in sets:
         result = evaluate(index, items, args.lang, cities)
         print(f"{title}: {result.overall.inputs} messages")
-        print("  lang  right            wrong confident  out of scope declined  small talk   p50 ms  p99 ms")
+        print(
+            "  lang  right            wrong confident  out of scope declined  small talk   p50 ms  p99 ms  p99 cpu ms"
+        )
         rows = [(lang, result.per_language[lang]) for lang in LANGUAGES if lang in result.per_language]
         for name, tally in [*rows, ("all", result.overall)]:
             print(
@@ -45,9 +47,13 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
                 f"{tally.wrong_share:6.1%} {tally.wrong:>3}/{tally.inputs:<4}  "
                 f"{tally.declined_share:6.1%} {tally.declined:>3}/{tally.out_of_scope:<10}  "
                 f"{tally.smalltalk_share:6.1%} {tally.smalltalk_right:>2}/{tally.smalltalk:<2}  "
-                f"{tally.latency(0.5) * 1000:6.2f}  {tally.latency(0.99) * 1000:6.2f}"
+                f"{tally.latency(0.5) * 1000:6.2f}  {tally.latency(0.99) * 1000:6.2f}  "
+                f"{tally.latency(0.99, cpu=True) * 1000:10.2f}"
             )
-        print(f"  4,000-character messages: p99 {result.long_p99() * 1000:.2f} ms over {len(result.long_latencies)}")
+        print(
+            f"  4,000-character messages: p99 {result.long_p99() * 1000:.2f} ms, CPU p99 "
+            f"{result.long_p99(cpu=True) * 1000:.2f} ms, over {len(result.long_latencies)}"
+        )
         if args.verbose:
             for item, given in result.misses:
                 print(f"  miss [{item.lang}] {item.question!r}: expected {item.expect}, gave {given}")

@@ -55,7 +55,7 @@ _WORD_FAMILIES = "wnb"
 COVERAGE = 0.3
 COVERAGE_FROM = "whole"
 # A question is read up to this many content words: no question needs more, and each costs scoring time.
-MAX_WORDS = 16
+MAX_WORDS = 8
 # At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
 TYPO_LOOKUPS = 3
 # BM25's usual constants.
