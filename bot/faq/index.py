@@ -27,6 +27,7 @@ from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
 from bot.faq.text import features_of, split_compound, words
+from bot.faq.text import is_arabic as _is_arabic_word
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
 # number ("part 3", "under 35", "24 lectures") tells siblings apart better than any word.
@@ -54,6 +55,8 @@ _WORD_FAMILIES = "wnb"
 # Canada" shares only "visa" with the workshop travel entry, and is not asking about it.
 COVERAGE = 0.3
 COVERAGE_FROM = "whole"
+COVERAGE_WITH_UNKNOWN = 0.5
+UNKNOWN_MIN_LENGTH = 7
 # A question is read up to this many content words: no question needs more, and each costs scoring time.
 MAX_WORDS = 8
 # At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
@@ -376,16 +379,28 @@ class FaqIndex:
         self._last_counts = (question, lang, found, counts)
         return found, counts
 
+    def vocabulary(self) -> set[str]:
+        """Every word some entry uses, in any language."""
+        return self._known_set()
+
     def unknown_words(self, question: str, lang: str) -> list[str]:
         """The question's words (typos corrected) that no entry uses in any language."""
+        own = self._part(lang).vocabulary if lang in self.languages else set()
+        # The other languages' parts are built (or read) only when a word is not in the user's own.
+        candidates = [word for word in self._read(question, lang)[0] if word not in own and not word.isdigit()]
+        if not candidates:
+            return []
         known = self._known_set()
-        return [word for word in self._read(question, lang)[0] if word not in known and not word.isdigit()]
+        return [word for word in candidates if word not in known]
 
-    def coverage(self, question: str, lang: str, entry: FaqEntry) -> float:
+    def coverage(self, question: str, lang: str, entry: FaqEntry, enough: float = 1.0) -> float:
         """How much of the question the entry speaks of, in the language where it speaks of most."""
         i = self.entries.index(entry)
         counts = self._counts(question, lang)
-        return max(self._part(part).coverage(counts, i) for part in self.languages)
+        own = self._part(lang).coverage(counts, i) if lang in self.languages else 0.0
+        if own >= enough:
+            return own  # no need to build or read the other languages' parts
+        return max([own, *(self._part(part).coverage(counts, i) for part in self.languages if part != lang)])
 
     def _confident(self, top: list[float]) -> bool:
         if not top or top[0] < self.confident:
@@ -400,7 +415,16 @@ class FaqIndex:
     def match(self, question: str, lang: str, limit: int = 3, factors: Sequence[float] | None = None) -> Match:
         ranked = self.search(question, lang, max(limit, 2), factors)
         confident = self._confident([hit.score for hit in ranked[:2]])
-        if confident and self.coverage(question, lang, ranked[0].entry) < self.coverage_needed:
-            confident = False
+        if confident:
+            # A word no entry knows in any language ("hotel", "dress") is what the question is about more often
+            # than not: then the entry must speak of more of the rest.
+            unknown = [
+                w
+                for w in self.unknown_words(question, lang)
+                # Chinese runs and Korean words carry their particles: unknown as a whole, not as words.
+                if len(w) >= UNKNOWN_MIN_LENGTH and (w.isascii() or _is_arabic_word(w))
+            ]
+            needed = COVERAGE_WITH_UNKNOWN if unknown else self.coverage_needed
+            confident = self.coverage(question, lang, ranked[0].entry, needed) >= needed
         hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
         return Match(tuple(hits), confident=confident and bool(hits))

@@ -21,7 +21,7 @@ from bot.content.models import FaqEntry
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.places import Gazetteer, Place, gazetteer
-from bot.faq.text import normalize
+from bot.faq.text import korean_stem, normalize
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
 MAX_READ = 160
@@ -58,6 +58,10 @@ class Cues:
             if piece in plain:
                 plain, hit = plain.replace(piece, " "), True
         return plain, hit
+
+
+def _cjk_han(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def _cjk(text: str) -> bool:
@@ -219,6 +223,7 @@ _PART = re.compile(
     r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
     r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
 )
+_PARTS_COUNT = re.compile(r"\b\d\s+(?:parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "uno": 1, "due": 2, "tre": 3, "quattro": 4, "eins": 1, "zwei": 2,
     "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
@@ -275,6 +280,7 @@ _VENUE = _cues(
     "venue|address|exact place|where exactly|where is the|sede|indirizzo|luogo|dove si tiene|veranstaltungsort",
     "adresse|lieu|ou se trouve|عنوان|مكان|وين|장소|주소|어디서|地点|地址|场地|在哪",
 )
+_NEAR = _cues("near|nearby|vicino|nahe|pres|قريب|근처|附近")
 _STATUS = _cues("cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato")
 _SIGNUP = _cues(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
@@ -371,13 +377,17 @@ def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
 
 def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer) -> bool:
     """A word no entry uses, other than a place name: the question is about something beside the workshop."""
-    return any(
-        len(word) >= 4
-        and not _cjk(word)  # a Chinese run or a Korean word with its particles is not one word to look up
-        and word not in places.words
-        and not any(cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP))
-        for word in index.unknown_words(text, lang)
-    )
+    known = index.vocabulary()
+    for word in index.unknown_words(text, lang):
+        if word in places.words or any(cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR)):
+            continue
+        if not _cjk(word) and len(word) >= 4:
+            return True
+        # A Korean word is looked up without its particles; a Chinese run cannot be split into words here.
+        stem = korean_stem(word)
+        if len(stem) >= 2 and stem not in known and not _cjk_han(stem):
+            return True
+    return False
 
 
 def _undocumented(plain: str) -> bool:
@@ -413,6 +423,8 @@ def understand(index: FaqIndex, text: str, lang: str, cities: Sequence[tuple[str
         cities_entry = next((e for e in index.entries if e.id == CITIES_ENTRY), None)
         if cities_entry is not None:
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))
+    # "The 4 parts of the course": a count of parts, not part 4.
+    text = _PARTS_COUNT.sub(" ", text)
     match = index.match(text, lang, factors=_subject_factors(index, _facets(subject), tuple(cities)))
     best = match.best
     return Understanding(best.id if best else None, subject, match=match)
