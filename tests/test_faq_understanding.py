@@ -234,6 +234,26 @@ async def test_an_unanswered_message_is_not_sent_to_the_team_unless_asked(
     )
 
 
+async def test_a_long_message_is_matched_off_the_event_loop_and_still_answered(
+    chat: Callable[..., ChatDriver], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    threads: list[object] = []
+    real = asyncio.to_thread
+
+    async def counting(func: Callable[..., object], /, *args: object) -> object:
+        threads.append(func)
+        return await real(func, *args)
+
+    monkeypatch.setattr(asyncio, "to_thread", counting)
+    alice = chat("alice")
+    await alice.send("who signs the workshop certificate?" + " ?" * 60)
+    assert alice.text.startswith("Participants of the in-person workshops can request a certificate signed by")
+    await alice.send("who signs the workshop certificate?")
+    assert len(threads) == 1
+
+
 async def test_too_many_messages_too_fast_are_asked_to_slow_down(
     chat: Callable[..., ChatDriver], clock: FrozenClock
 ) -> None:

@@ -372,8 +372,9 @@ class FaqIndex:
     def _read(self, question: str, lang: str) -> tuple[list[str], Counter[str]]:
         """The question's words (typos corrected) and features; the last question's are kept, as `match` asks
         for them twice."""
-        if self._last_counts is not None and self._last_counts[:2] == (question, lang):
-            return self._last_counts[2], self._last_counts[3]
+        last = self._last_counts  # read once: handlers/faq.py may match in a worker thread
+        if last is not None and last[0] == question and last[1] == lang:
+            return last[2], last[3]
         found = self._corrected(words(question)[:MAX_WORDS], lang)
         counts = features_of(found)
         self._last_counts = (question, lang, found, counts)
