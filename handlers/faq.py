@@ -152,8 +152,9 @@ async def answer_question(ctx: Context) -> Reply | list[Reply]:
 
 def _unsure(ctx: Context, understood: Understanding) -> Reply:
     team = _team_line(ctx)
-    hits = understood.match.hits if understood.match is not None and not understood.undocumented else ()
-    if understood.undocumented:
+    hits = understood.match.hits if understood.match is not None else ()
+    # Gibberish is not near any entry at all: "I don't know" fits it better than "the documents do not say".
+    if understood.undocumented and (hits or understood.match is None):
         text = _("The program information does not say that, so I will not guess.")
         return Reply(text + "\n" + team, buttons=[_ask_button(), back_to_menu()])
     if not hits:

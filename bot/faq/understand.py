@@ -375,13 +375,13 @@ def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
     return None
 
 
-def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer) -> bool:
+def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer, min_length: int = 4) -> bool:
     """A word no entry uses, other than a place name: the question is about something beside the workshop."""
     known = index.vocabulary()
     for word in index.unknown_words(text, lang):
         if word in places.words or any(cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR)):
             continue
-        if not _cjk(word) and len(word) >= 4:
+        if not _cjk(word) and len(word) >= min_length:
             return True
         # A Korean word is looked up without its particles; a Chinese run cannot be split into words here.
         stem = korean_stem(word)
@@ -427,6 +427,10 @@ def understand(index: FaqIndex, text: str, lang: str, cities: Sequence[tuple[str
     text = _PARTS_COUNT.sub(" ", text)
     match = index.match(text, lang, factors=_subject_factors(index, _facets(subject), tuple(cities)))
     best = match.best
+    if best is None and _off_topic(index, text, lang, gazetteer(tuple(cities)), min_length=5):
+        # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
+        # topics would only show how far they are. Say so, and how to ask the team.
+        return Understanding(None, subject, match=match, undocumented=True)
     return Understanding(best.id if best else None, subject, match=match)
 
 
