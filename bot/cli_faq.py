@@ -16,6 +16,7 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content import ContentError, load_content
     from bot.faq.evaluate import evaluate, load_eval
     from bot.faq.index import FaqIndex
+    from bot.faq.places import workshop_cities
 
     if args.lang and args.lang not in LANGUAGES:
         return _fail(f"Unknown language code {args.lang!r}; choose one of: {', '.join(LANGUAGES)}.", EXIT_CONTENT)
@@ -33,7 +34,7 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
     except ContentError as exc:
         return _fail(str(exc), EXIT_CONTENT)
     index = FaqIndex(content.faq.entries)
-    cities = [(seed.city, seed.timezone) for seed in content.workshops.workshops]
+    cities = workshop_cities(content.workshops.workshops)
     for title, items in sets:
         result = evaluate(index, items, args.lang, cities)
         print(f"{title}: {result.overall.inputs} messages")

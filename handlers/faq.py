@@ -17,6 +17,7 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.faq.library import FaqLibrary, library_for
+from bot.faq.places import workshop_cities
 from bot.faq.text import latin_stem, words
 from bot.faq.understand import (
     LIVE_CERTIFICATE,
@@ -122,7 +123,7 @@ def _ask_button() -> list[Button]:
 
 async def _understand(ctx: Context) -> Understanding:
     index = library(ctx).index()
-    cities = tuple((seed.city, seed.timezone) for seed in ctx.content.workshops.workshops)
+    cities = workshop_cities(ctx.content.workshops.workshops)
     if len(ctx.text) > OFF_LOOP:
         return await asyncio.to_thread(understand, index, ctx.text, ctx.locale, cities)
     return understand(index, ctx.text, ctx.locale, cities)

@@ -18,6 +18,7 @@ from bot.core.actions import act
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.kinds import question_kinds
+from bot.faq.places import workshop_cities
 from bot.faq.text import features, korean_stem, normalize, split_compound, words
 from bot.i18n import _, use_locale
 from bot.settings import PROJECT_ROOT
@@ -162,7 +163,7 @@ def test_korean_particles_come_off_one_after_another() -> None:
 
 
 def test_every_language_of_the_tune_set_stays_above_the_floor(index: FaqIndex) -> None:
-    cities = [(seed.city, seed.timezone) for seed in load_content(CONTENT).workshops.workshops]
+    cities = list(workshop_cities(load_content(CONTENT).workshops.workshops))
     result = evaluate(index, load_eval(CONTENT / "faq_eval.yaml"), cities=cities)
     per_language = {lang: round(result.accuracy_in(lang), 3) for lang in result.per_language}
     assert len(per_language) == 7

@@ -12,6 +12,7 @@ from bot.app import App
 from bot.content import load_content
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
+from bot.faq.places import City, workshop_cities
 from bot.faq.understand import LIVE_LECTURE, LIVE_WORKSHOP, SMALLTALK, understand
 from bot.i18n import _, use_locale
 from bot.settings import PROJECT_ROOT
@@ -29,8 +30,8 @@ def index() -> FaqIndex:
 
 
 @pytest.fixture(scope="module")
-def cities() -> list[tuple[str, str]]:
-    return [(seed.city, seed.timezone) for seed in load_content(CONTENT).workshops.workshops]
+def cities() -> list[City]:
+    return list(workshop_cities(load_content(CONTENT).workshops.workshops))
 
 
 def labels(rows: list[list[object]]) -> list[str]:
@@ -57,13 +58,11 @@ def labels(rows: list[list[object]]) -> list[str]:
         ("zh", "你好"),
     ],
 )
-def test_small_talk_is_understood_in_every_language(
-    index: FaqIndex, cities: list[tuple[str, str]], lang: str, text: str
-) -> None:
+def test_small_talk_is_understood_in_every_language(index: FaqIndex, cities: list[City], lang: str, text: str) -> None:
     assert understand(index, text, lang, cities).label == SMALLTALK
 
 
-def test_a_greeting_with_a_question_is_a_question(index: FaqIndex, cities: list[tuple[str, str]]) -> None:
+def test_a_greeting_with_a_question_is_a_question(index: FaqIndex, cities: list[City]) -> None:
     assert understand(index, "hi, is the course free?", "en", cities).label == "course-cost"
 
 
@@ -80,14 +79,12 @@ def test_a_greeting_with_a_question_is_a_question(index: FaqIndex, cities: list[
     ],
 )
 def test_the_subject_chooses_the_entry(
-    index: FaqIndex, cities: list[tuple[str, str]], lang: str, text: str, expected: str
+    index: FaqIndex, cities: list[City], lang: str, text: str, expected: str
 ) -> None:
     assert understand(index, text, lang, cities).label == expected
 
 
-def test_a_lecture_by_position_and_a_workshop_by_its_local_city_name(
-    index: FaqIndex, cities: list[tuple[str, str]]
-) -> None:
+def test_a_lecture_by_position_and_a_workshop_by_its_local_city_name(index: FaqIndex, cities: list[City]) -> None:
     last = understand(index, "the last lecture of part 1", "en", cities)
     assert (last.label, last.subject.part, last.subject.lecture) == (LIVE_LECTURE, 1, -1)
     milan = understand(index, "quando è il workshop di Milano?", "it", cities)
@@ -106,20 +103,18 @@ def test_a_lecture_by_position_and_a_workshop_by_its_local_city_name(
         ("en", "how do i get a student visa for canada"),
     ],
 )
-def test_what_the_documents_do_not_say_is_declined(
-    index: FaqIndex, cities: list[tuple[str, str]], lang: str, text: str
-) -> None:
+def test_what_the_documents_do_not_say_is_declined(index: FaqIndex, cities: list[City], lang: str, text: str) -> None:
     assert understand(index, text, lang, cities).label is None
 
 
-def test_only_the_start_of_a_long_message_is_read(index: FaqIndex, cities: list[tuple[str, str]]) -> None:
+def test_only_the_start_of_a_long_message_is_read(index: FaqIndex, cities: list[City]) -> None:
     question = "who signs the online certificate?"
     assert understand(index, question, "en", cities).label == "certificate-online"
     # Past the first MAX_READ characters nothing is read: matching a pasted page costs no more than a question.
     assert understand(index, "~ " * 2000 + question, "en", cities).label is None
 
 
-def test_the_evaluation_sets_meet_the_ci_gate(index: FaqIndex, cities: list[tuple[str, str]]) -> None:
+def test_the_evaluation_sets_meet_the_ci_gate(index: FaqIndex, cities: list[City]) -> None:
     """CI's gate is on the TUNE set; the HELD-OUT set is reported by `wego-bot faq eval`, never tuned on."""
     result = evaluate(index, load_eval(CONTENT / "faq_eval.yaml"), cities=cities)
     overall = result.overall

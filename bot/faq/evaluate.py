@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.content.loader import ContentError, Problem, read_yaml
 from bot.faq.index import FaqIndex
+from bot.faq.places import City
 from bot.faq.understand import MAX_READ, SMALLTALK, understand, warm
 
 LONG_MESSAGE = 4000
@@ -109,7 +110,7 @@ def _long_message(question: str) -> str:
 
 
 def evaluate(
-    index: FaqIndex, items: list[EvalItem], lang: str | None = None, cities: Sequence[tuple[str, str]] = ()
+    index: FaqIndex, items: list[EvalItem], lang: str | None = None, cities: Sequence[City] = ()
 ) -> EvalResult:
     """Each message once, timed (and every tenth once more as a 4,000-character message): wall clock and the
     thread's CPU time, as on a shared machine the wall clock also counts waiting for a core."""

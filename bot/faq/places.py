@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.content.models import WorkshopSeed
 from bot.faq.text import normalize
 
 LANGUAGES = ("en", "it", "de", "fr", "ar", "ko", "zh")
 
-# Cities CLDR does not name (no time zone is called after them). Keyed by the English name.
+# Cities CLDR does not name (no time zone is called after them), and other spellings people use; content may
+# also give a city's `names` in the other languages (see `workshop_cities`). Keyed by the English name.
 _EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "Milan": ("Milano", "Mailand", "ميلانو", "ميلان", "밀라노", "米兰"),
     "Brescia": ("بريشيا", "브레시아", "布雷西亚"),
@@ -28,6 +30,20 @@ _EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "New York": ("NYC", "NY", "نيو يورك"),
     "Cairo": ("Kairo", "القاهره", "Caire"),
 }
+
+
+# A workshop city: its English name (as content seeds it), its IANA zone, then its names in other languages.
+City = tuple[str, ...]
+
+
+def workshop_cities(seeds: Iterable[WorkshopSeed]) -> tuple[City, ...]:
+    """The cities of content's workshop seeds, with the localised `names` content gives beside CLDR's."""
+    cities = []
+    for seed in seeds:
+        # Read with getattr: content that predates localised city names has no `names` field.
+        names: dict[str, str] = getattr(seed, "names", None) or {}
+        cities.append((seed.city, seed.timezone, *names.values()))
+    return tuple(cities)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +66,7 @@ def _zone_city_names(zone: str, english: str) -> set[str]:
 class Gazetteer:
     """Finds place names in normalised text: whole words in spaced scripts, substrings in Korean and Chinese."""
 
-    def __init__(self, cities: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, cities: Iterable[City]) -> None:
         from babel import Locale
 
         names: dict[str, Place] = {}
@@ -61,8 +77,8 @@ class Gazetteer:
                 # A two-syllable Korean or Chinese country name is too often part of another word.
                 if (len(code) == 2 or code.isdigit()) and not (_cjk(plain) and len(plain) < 3 and not code.isdigit()):
                     names.setdefault(plain, Place("region", code))
-        for english, zone in cities:
-            found = {english, *_zone_city_names(zone, english), *_EXTRA_NAMES.get(english, ())}
+        for english, zone, *localised in cities:
+            found = {english, *localised, *_zone_city_names(zone, english), *_EXTRA_NAMES.get(english, ())}
             for name in found:
                 names[normalize(name)] = Place("city", english)
         # Names too short or too common to be a place in a question.
@@ -95,6 +111,6 @@ def _cjk(text: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def gazetteer(cities: tuple[tuple[str, str], ...]) -> Gazetteer:
-    """One per set of workshop cities ((English name, IANA zone) pairs), built once (~30 ms)."""
+def gazetteer(cities: tuple[City, ...]) -> Gazetteer:
+    """One per set of workshop cities, built once (~30 ms)."""
     return Gazetteer(cities)

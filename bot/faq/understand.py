@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from bot.content.models import FaqEntry
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
-from bot.faq.places import Gazetteer, Place, gazetteer
+from bot.faq.places import City, Gazetteer, Place, gazetteer
 from bot.faq.text import korean_stem, normalize
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
@@ -328,7 +328,7 @@ def _part_of(plain: str) -> int | None:
     return None
 
 
-def subject_of(plain: str, cities: tuple[tuple[str, str], ...]) -> Subject:
+def subject_of(plain: str, cities: tuple[City, ...]) -> Subject:
     places = tuple(gazetteer(cities).find(plain)) if cities else ()
     certificate = None
     if _CERTIFICATE.found(plain):
@@ -396,8 +396,8 @@ def _undocumented(plain: str) -> bool:
     return _COST.found(plain) and _WORKSHOP.found(plain) and not _ONLINE.found(plain)
 
 
-def understand(index: FaqIndex, text: str, lang: str, cities: Sequence[tuple[str, str]] = ()) -> Understanding:
-    """What `text` asks, in language `lang`; `cities` are the workshop cities as (English name, IANA zone)."""
+def understand(index: FaqIndex, text: str, lang: str, cities: Sequence[City] = ()) -> Understanding:
+    """What `text` asks, in language `lang`; `cities` are the workshop cities (`places.workshop_cities`)."""
     text = text[:MAX_READ]
     plain = normalize(text)
     kind = smalltalk_kind(plain)
@@ -450,7 +450,7 @@ def _facets(subject: Subject) -> dict[str, str]:
     return facets
 
 
-def entry_facets(entry: FaqEntry, cities: tuple[tuple[str, str], ...]) -> dict[str, dict[str, float]]:
+def entry_facets(entry: FaqEntry, cities: tuple[City, ...]) -> dict[str, dict[str, float]]:
     """Per facet, the share of an entry's stored wordings that name each value ("certificate" → {"online": .8})."""
     counts: dict[str, dict[str, float]] = {}
     texts = [t for ts in entry.questions.values() for t in ts]
@@ -477,16 +477,14 @@ NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic":
 _FACET_TABLES: dict[int, tuple[FaqIndex, list[dict[str, dict[str, float]]]]] = {}
 
 
-def warm(index: FaqIndex, cities: Sequence[tuple[str, str]]) -> None:
+def warm(index: FaqIndex, cities: Sequence[City]) -> None:
     """Build what the first question would otherwise wait for: the index, place names and entry facets."""
     index.warm()
     _subject_factors(index, {"part": "1"}, tuple(cities))
     understand(index, "warm up the qwertyuiop in athens", "en", cities)
 
 
-def _subject_factors(
-    index: FaqIndex, facets: dict[str, str], cities: tuple[tuple[str, str], ...]
-) -> list[float] | None:
+def _subject_factors(index: FaqIndex, facets: dict[str, str], cities: tuple[City, ...]) -> list[float] | None:
     cached = _FACET_TABLES.get(id(index))
     if cached is None or cached[0] is not index:
         cached = (index, [entry_facets(entry, cities) for entry in index.entries])
