@@ -18,7 +18,6 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.faq.library import FaqLibrary, library_for
 from bot.faq.places import workshop_cities
-from bot.faq.text import latin_stem, words
 from bot.faq.understand import (
     LIVE_CERTIFICATE,
     LIVE_LECTURE,
@@ -29,6 +28,7 @@ from bot.faq.understand import (
     SMALLTALK,
     Subject,
     Understanding,
+    lecture_by_topic,
     understand,
 )
 from bot.i18n import N_, _
@@ -202,13 +202,7 @@ def _lecture_reply(ctx: Context, subject: Subject) -> Reply:
             position = len(listed) if subject.lecture == -1 else subject.lecture
             lecture = listed[position - 1] if 1 <= position <= len(listed) else None
     if lecture is None:
-        asked = {latin_stem(word) for word in words(ctx.text[:MAX_READ]) if word.isascii() and len(word) > 3}
-        best = 0
-        for candidate in ctx.content.all_lectures():
-            title = {latin_stem(word) for word in words(candidate.title) if len(word) > 3}
-            shared = len(asked & title)
-            if shared > best:
-                lecture, best = candidate, shared
+        lecture = lecture_by_topic(ctx.content.all_lectures(), ctx.text[:MAX_READ])
     if lecture is None:
         return Reply(
             _("I could not tell which lecture you mean. Here are the parts of the course."),

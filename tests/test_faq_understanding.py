@@ -107,6 +107,25 @@ def test_what_the_documents_do_not_say_is_declined(index: FaqIndex, cities: list
     assert understand(index, text, lang, cities).label is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which lecture is about digital twins?",
+        "quale lezione parla dei gemelli digitali",
+        "welche Vorlesung ist über digitale Zwillinge",
+        "quel cours parle des jumeaux numériques",
+        "اي محاضرة عن التوائم الرقمية",
+        "디지털 트윈 강의는 몇 번이에요",
+        "哪一讲是关于数字孪生的",
+    ],
+)
+def test_a_lecture_is_found_by_its_topic_in_every_language(text: str) -> None:
+    from bot.faq.understand import lecture_by_topic
+
+    found = lecture_by_topic(load_content(CONTENT).all_lectures(), text)
+    assert found is not None and found.key == "1.7"
+
+
 def test_only_the_start_of_a_long_message_is_read(index: FaqIndex, cities: list[City]) -> None:
     question = "who signs the online certificate?"
     assert understand(index, question, "en", cities).label == "certificate-online"

@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.content.models import FaqEntry
+from bot.content.models import FaqEntry, Lecture
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.places import City, Gazetteer, Place, gazetteer
-from bot.faq.text import korean_stem, normalize
+from bot.faq.text import korean_stem, latin_stem, normalize, words
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
 MAX_READ = 160
@@ -509,3 +509,26 @@ def _subject_factors(index: FaqIndex, facets: dict[str, str], cities: tuple[City
             factor *= CONFLICT if values else NEUTRAL.get(facet.partition(":")[0], 1.0)
         factors.append(factor)
     return factors
+
+
+_TOPIC_CUES: dict[str, Cues] = {}
+
+
+def lecture_by_topic(lectures: Sequence[Lecture], text: str) -> Lecture | None:
+    """The lecture a question names by its topic: the English title's words, or its terms in another language
+    (bot/faq/lecture_topics.py); None when no lecture shares a term."""
+    from bot.faq.lecture_topics import TOPICS
+
+    if not _TOPIC_CUES:
+        _TOPIC_CUES.update({key: Cues(terms.split("|")) for key, terms in TOPICS.items()})
+    plain = normalize(text)
+    asked = {latin_stem(word) for word in words(text) if word.isascii() and len(word) > 3}
+    best, found = 0, None
+    for lecture in lectures:
+        title = {latin_stem(word) for word in words(lecture.title) if len(word) > 3}
+        cues = _TOPIC_CUES.get(lecture.key)
+        # A translated term counts like two title words: it is a whole phrase, chosen to name this lecture.
+        score = len(asked & title) + (2 if cues is not None and cues.found(plain) else 0)
+        if score > best:
+            best, found = score, lecture
+    return found
