@@ -36,7 +36,7 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
     index = FaqIndex(content.faq.entries)
     cities = workshop_cities(content.workshops.workshops)
     for title, items in sets:
-        result = evaluate(index, items, args.lang, cities)
+        result = evaluate(index, items, args.lang, cities, content.program.year)
         print(f"{title}: {result.overall.inputs} messages")
         print(
             "  lang  right            wrong confident  out of scope declined  small talk   p50 ms  p99 ms  p99 cpu ms"

@@ -124,9 +124,10 @@ def _ask_button() -> list[Button]:
 async def _understand(ctx: Context) -> Understanding:
     index = library(ctx).index()
     cities = workshop_cities(ctx.content.workshops.workshops)
+    year = ctx.content.program.year
     if len(ctx.text) > OFF_LOOP:
-        return await asyncio.to_thread(understand, index, ctx.text, ctx.locale, cities)
-    return understand(index, ctx.text, ctx.locale, cities)
+        return await asyncio.to_thread(understand, index, ctx.text, ctx.locale, cities, year)
+    return understand(index, ctx.text, ctx.locale, cities, year)
 
 
 @router.text
@@ -155,6 +156,11 @@ def _unsure(ctx: Context, understood: Understanding) -> Reply:
     team = _team_line(ctx)
     hits = understood.match.hits if understood.match is not None else ()
     # Gibberish is not near any entry at all: "I don't know" fits it better than "the documents do not say".
+    if understood.earlier_edition:
+        text = _("I answer about the {year} edition of the program only, so I will not mix in another year.").format(
+            year=ctx.content.program.year
+        )
+        return Reply(text + "\n" + team, buttons=[_ask_button(), back_to_menu()])
     if understood.undocumented and (hits or understood.match is None):
         text = _("The program information does not say that, so I will not guess.")
         return Reply(text + "\n" + team, buttons=[_ask_button(), back_to_menu()])

@@ -110,7 +110,11 @@ def _long_message(question: str) -> str:
 
 
 def evaluate(
-    index: FaqIndex, items: list[EvalItem], lang: str | None = None, cities: Sequence[City] = ()
+    index: FaqIndex,
+    items: list[EvalItem],
+    lang: str | None = None,
+    cities: Sequence[City] = (),
+    year: int | None = None,
 ) -> EvalResult:
     """Each message once, timed (and every tenth once more as a 4,000-character message): wall clock and the
     thread's CPU time, as on a shared machine the wall clock also counts waiting for a core."""
@@ -120,11 +124,11 @@ def evaluate(
         if lang and item.lang != lang:
             continue
         started, cpu = time.perf_counter(), time.thread_time()
-        given = understand(index, item.question, item.lang, cities).label
+        given = understand(index, item.question, item.lang, cities, year).label
         elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
         if n % 10 == 0:
             started, long_cpu = time.perf_counter(), time.thread_time()
-            understand(index, _long_message(item.question), item.lang, cities)
+            understand(index, _long_message(item.question), item.lang, cities, year)
             result.long_latencies.append(time.perf_counter() - started)
             result.long_cpu.append(time.thread_time() - long_cpu)
         for tally in (result.overall, result.per_language.setdefault(item.lang, Tally())):

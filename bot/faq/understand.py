@@ -246,6 +246,9 @@ _LIST = _cues(
     "welche vorlesungen|alle vorlesungen|quels cours|les cours de|tous les cours|محاضرات|المحاضرات|목록|강의들",
     "어떤 강의|列表|有哪些|哪些讲座|所有",
 )
+# A year of an earlier edition of the program (it runs yearly; "marking its fifth year" in 2026).
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+EARLIER_EDITIONS = 5
 # Two-digit numbers in the thirties and forties are ages here: the workshop certificate's limit is 35.
 _AGE = re.compile(r"(?<![\d.])[34]\d(?![\d.])")
 
@@ -311,6 +314,8 @@ class Understanding:
     match: Match | None = None
     # True when the question is recognisably about something the program documents do not say.
     undocumented: bool = False
+    # The question is about an earlier edition of the program (a year before this one).
+    earlier_edition: bool = False
 
     @property
     def entry(self) -> FaqEntry | None:
@@ -396,14 +401,21 @@ def _undocumented(plain: str) -> bool:
     return _COST.found(plain) and _WORKSHOP.found(plain) and not _ONLINE.found(plain)
 
 
-def understand(index: FaqIndex, text: str, lang: str, cities: Sequence[City] = ()) -> Understanding:
-    """What `text` asks, in language `lang`; `cities` are the workshop cities (`places.workshop_cities`)."""
+def understand(
+    index: FaqIndex, text: str, lang: str, cities: Sequence[City] = (), year: int | None = None
+) -> Understanding:
+    """What `text` asks, in language `lang`; `cities` are the workshop cities (`places.workshop_cities`),
+    `year` the program's edition year (content's `program.year`)."""
     text = text[:MAX_READ]
     plain = normalize(text)
     kind = smalltalk_kind(plain)
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
     subject = subject_of(plain, tuple(cities))
+    if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
+        # An earlier edition ("the cities in 2023"): the answers are about this year's, and must not be
+        # given as if they were that year's facts.
+        return Understanding(None, subject, undocumented=True, earlier_edition=True)
     kinds = question_kinds(text)
     live = _live(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
