@@ -62,6 +62,20 @@ def test_small_talk_is_understood_in_every_language(index: FaqIndex, cities: lis
     assert understand(index, text, lang, cities).label == SMALLTALK
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Dropping the question words leaves "wego" for both: the stored wording nearest the whole question wins.
+        ("en", "what is WeGO?", "wego-what"),
+        ("en", "what does WeGO do?", "wego-mission"),
+        ("en", "I finished all lectures, what now?", "live:certificate"),
+        ("ar", "كيف أسجل في الدورة؟", "course-signup"),
+    ],
+)
+def test_the_issues_core_questions(index: FaqIndex, cities: list[City], lang: str, text: str, expected: str) -> None:
+    assert understand(index, text, lang, cities).label == expected
+
+
 def test_a_greeting_with_a_question_is_a_question(index: FaqIndex, cities: list[City]) -> None:
     assert understand(index, "hi, is the course free?", "en", cities).label == "course-cost"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
-from bot.faq.text import features_of, split_compound, words
+from bot.faq.text import features_of, normalize, split_compound, words
 from bot.faq.text import is_arabic as _is_arabic_word
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
@@ -61,6 +61,11 @@ UNKNOWN_MIN_LENGTH = 7
 MAX_WORDS = 8
 # At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
 TYPO_LOOKUPS = 3
+# Two entries tied on content: a stored wording at least this similar to the whole question (rapidfuzz ratio)
+# decides, when the other entry's closest wording is at least TIE_GAP less similar.
+TIE_SIMILAR = 90
+TIE_GAP = 10
+_PLAIN = re.compile(r"[^\W_]+")
 # BM25's usual constants.
 K1 = 1.2
 B = 0.75
@@ -403,6 +408,25 @@ class FaqIndex:
             return own  # no need to build or read the other languages' parts
         return max([own, *(self._part(part).coverage(counts, i) for part in self.languages if part != lang)])
 
+    def _break_tie(self, question: str, lang: str, ranked: list[Hit]) -> tuple[list[Hit], bool]:
+        """Two entries equally close once the question words are dropped ("what is WeGO" and "what does WeGO
+        do" both leave "wego"): the one with a stored wording nearly identical to the whole question wins, when
+        the other has none as close."""
+        from rapidfuzz import fuzz
+
+        plain = " ".join(_PLAIN.findall(normalize(question)))
+
+        def closest(hit: Hit) -> float:
+            wordings = hit.entry.questions.get(lang, [])
+            return max((fuzz.ratio(plain, " ".join(_PLAIN.findall(normalize(w)))) for w in wordings), default=0.0)
+
+        first, second = closest(ranked[0]), closest(ranked[1])
+        if max(first, second) >= TIE_SIMILAR and abs(first - second) >= TIE_GAP:
+            if second > first:
+                ranked = [ranked[1], ranked[0], *ranked[2:]]
+            return ranked, True
+        return ranked, False
+
     def _confident(self, top: list[float]) -> bool:
         if not top or top[0] < self.confident:
             return False
@@ -416,6 +440,8 @@ class FaqIndex:
     def match(self, question: str, lang: str, limit: int = 3, factors: Sequence[float] | None = None) -> Match:
         ranked = self.search(question, lang, max(limit, 2), factors)
         confident = self._confident([hit.score for hit in ranked[:2]])
+        if not confident and len(ranked) > 1 and ranked[1].score >= self.confident:
+            ranked, confident = self._break_tie(question, lang, ranked)
         if confident:
             # A word no entry knows in any language ("hotel", "dress") is what the question is about more often
             # than not: then the entry must speak of more of the rest.

@@ -274,6 +274,13 @@ _MISSING = _cues(
     "missing|left to do|still need|what remains|how many left|manca|mi manca|mancano|fehlt|fehlen|noch machen",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|남았|남은|부족|还差|还需要|缺",
 )
+# Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
+_FINISHED = _cues(
+    "finished all|finished the lectures|finished the course|done with all|watched all|completed all|what now",
+    "ho finito tutte|ho finito il corso|finito tutte le lezioni|e adesso|alle vorlesungen fertig|kurs fertig",
+    "alles angeschaut|und jetzt|j ai fini tous|j ai termine le cours|et maintenant|خلصت كل المحاضرات|خلصت الدوره",
+    "وهلق شو|강의 다 들었|다 들었는데|이제 뭐|看完所有|学完了|都看完了|接下来做什么",
+)
 _MINE = _cues("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我")
 _SEATS = _cues(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
@@ -362,7 +369,7 @@ def subject_of(plain: str, cities: tuple[City, ...]) -> Subject:
 
 def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
     lecture = _LECTURE.found(plain)
-    if _MISSING.found(plain) and (_CERTIFICATE.found(plain) or lecture):
+    if (_MISSING.found(plain) and (_CERTIFICATE.found(plain) or lecture)) or _FINISHED.found(plain):
         return LIVE_CERTIFICATE
     if _PROGRESS.found(plain):
         return LIVE_PROGRESS
