@@ -369,7 +369,10 @@ def subject_of(plain: str, cities: tuple[City, ...]) -> Subject:
 
 def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
     lecture = _LECTURE.found(plain)
-    if (_MISSING.found(plain) and (_CERTIFICATE.found(plain) or lecture)) or _FINISHED.found(plain):
+    if _MISSING.found(plain) and (_CERTIFICATE.found(plain) or lecture):
+        return LIVE_CERTIFICATE
+    if _FINISHED.found(plain) and not _CERTIFICATE.found(plain):
+        # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
     if _PROGRESS.found(plain):
         return LIVE_PROGRESS
