@@ -331,3 +331,38 @@ async def test_a_live_question_without_the_database_answers_from_the_faq(tmp_pat
         assert person.text.startswith("The program information doesn't list the dates")
     finally:
         await application.close()
+
+
+def _action(driver: ChatDriver, name: str, pick: int = 0) -> object:
+    """The action of the `pick`-th button whose action is `name`, in the last replies."""
+    found = [
+        b.action for reply in driver.last for row in reply.buttons for b in row if b.action and b.action.name == name
+    ]
+    assert found, (name, [b.action for reply in driver.last for row in reply.buttons for b in row])
+    return found[pick]
+
+
+@pytest.mark.parametrize(
+    ("lang", "greeting", "question"),
+    [
+        ("en", "hello!", "when's the workshop in Milan?"),
+        ("it", "buongiorno", "quando si tiene il workshop di Milano?"),
+        ("de", "guten Tag", "wann findet der Workshop in Mailand statt?"),
+        ("fr", "bonjour", "quand a lieu l'atelier de Milan ?"),
+        ("ar", "اهلا وسهلا", "ورشة ميلانو امتى؟"),
+        ("ko", "안녕하세요", "밀라노 워크숍은 언제 열려요?"),
+        ("zh", "您好", "米兰的工作坊是哪天？"),
+    ],
+)
+async def test_free_text_from_hello_to_a_workshop_sign_up(app: App, lang: str, greeting: str, question: str) -> None:
+    """No command typed: a greeting, a question in the person's words, then the buttons the answers carry."""
+    from tests.workshop_helpers import registrations
+
+    person = ChatDriver(app, user_id=f"p-{lang}", locale_hint=lang)
+    await person.send(greeting)
+    assert any(b.action and b.action.args == ("workshops",) for row in person.last[0].buttons for b in row)
+    await person.send(question)
+    await person.press_action(_action(person, "ws.signup"))  # type: ignore[arg-type]
+    await person.press_action(_action(person, "ws.consent"))  # type: ignore[arg-type]
+    await person.press_action(_action(person, "ws.join", pick=-1))  # type: ignore[arg-type]
+    assert await registrations(app) == [(f"p-{lang}", ws.PREREGISTERED, None)]

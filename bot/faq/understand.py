@@ -290,6 +290,12 @@ _VENUE = _cues(
     "venue|address|exact place|where exactly|where is the|sede|indirizzo|luogo|dove si tiene|veranstaltungsort",
     "adresse|lieu|ou se trouve|عنوان|مكان|وين|장소|주소|어디서|地点|地址|场地|在哪",
 )
+# Words for an event taking place: part of asking when or where a workshop is, not another subject.
+_HAPPENS = _cues(
+    "held|take place|takes place|taking place|happen|happens|happening|start|starts|begin|begins|tiene|tengono",
+    "svolge|svolgono|inizia|comincia|findet|finden|statt|stattfinden|beginnt|lieu|tient|deroule|commence|تعقد|تقام",
+    "بتصير|تبدا|열려|열리|개최|시작|举行|举办|开始",
+)
 _NEAR = _cues("near|nearby|vicino|nahe|pres|قريب|근처|附近")
 _STATUS = _cues("cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato")
 _SIGNUP = _cues(
@@ -394,7 +400,9 @@ def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer, min_len
     """A word no entry uses, other than a place name: the question is about something beside the workshop."""
     known = index.vocabulary()
     for word in index.unknown_words(text, lang):
-        if word in places.words or any(cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR)):
+        if word in places.words or any(
+            cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS)
+        ):
             continue
         if not _cjk(word) and len(word) >= min_length:
             return True
