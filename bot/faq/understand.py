@@ -396,6 +396,10 @@ def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
     return None
 
 
+# Words that belong to a question about a workshop's live details.
+_LIVE_WORDS = (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS)
+
+
 def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer, min_length: int = 4) -> bool:
     """A word no entry uses, other than a place name: the question is about something beside the workshop."""
     known = index.vocabulary()
