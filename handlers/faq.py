@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.core.actions import act
 from bot.core.context import Context
-from bot.core.errors import UserError
+from bot.core.errors import StorageUnavailable, UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.faq.library import FaqLibrary, library_for
@@ -180,7 +180,10 @@ async def _live_reply(ctx: Context, label: str, subject: Subject) -> Reply | lis
     if label == LIVE_LECTURE:
         return _lecture_reply(ctx, subject)
     if ctx.uow is None or ctx.user.user_id is None:
-        return None
+        if label == LIVE_WORKSHOP:
+            return None  # the FAQ's dates entry answers instead
+        # One's own progress or certificate: the dispatcher says this needs the chat, with its database.
+        raise StorageUnavailable("a question about one's own records needs the database")
     # Imported here: this module also serves `wego-bot ask`, which runs without SQLAlchemy.
     if label == LIVE_WORKSHOP:
         from handlers.workshops import workshop_in_city

@@ -329,6 +329,10 @@ async def test_a_live_question_without_the_database_answers_from_the_faq(tmp_pat
         person = ChatDriver(application, user_id="asker")
         await person.send("when is the Seoul workshop?")
         assert person.text.startswith("The program information doesn't list the dates")
+        await person.send("how far am i in the course")
+        assert person.text == (
+            "That needs the assistant's database, which this command runs without. Try it in the chat (wego-bot chat)."
+        )
     finally:
         await application.close()
 
