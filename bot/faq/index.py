@@ -26,7 +26,7 @@ from pathlib import Path
 from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
-from bot.faq.text import features_of, normalize, split_compound, words
+from bot.faq.text import features_of, korean_stem, normalize, split_compound, words
 from bot.faq.text import is_arabic as _is_arabic_word
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
@@ -57,6 +57,7 @@ COVERAGE = 0.3
 COVERAGE_FROM = "whole"
 COVERAGE_WITH_UNKNOWN = 0.5
 UNKNOWN_MIN_LENGTH = 7
+KOREAN_UNKNOWN = True
 # A question is read up to this many content words: no question needs more, and each costs scoring time.
 MAX_WORDS = 8
 # At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
@@ -408,6 +409,13 @@ class FaqIndex:
             return own  # no need to build or read the other languages' parts
         return max([own, *(self._part(part).coverage(counts, i) for part in self.languages if part != lang)])
 
+    def _unknown_korean(self, word: str) -> bool:
+        """A Korean word whose stem (particles cut) no entry uses: "비자", "드레스"."""
+        if not KOREAN_UNKNOWN or not word or not ("\uac00" <= word[0] <= "\ud7a3"):
+            return False
+        stem = korean_stem(word)
+        return len(stem) >= 2 and stem not in self._known_set()
+
     def _break_tie(self, question: str, lang: str, ranked: list[Hit]) -> tuple[list[Hit], bool]:
         """Two entries equally close once the question words are dropped ("what is WeGO" and "what does WeGO
         do" both leave "wego"): the one with a stored wording nearly identical to the whole question wins, when
@@ -449,7 +457,7 @@ class FaqIndex:
                 w
                 for w in self.unknown_words(question, lang)
                 # Chinese runs and Korean words carry their particles: unknown as a whole, not as words.
-                if len(w) >= UNKNOWN_MIN_LENGTH and (w.isascii() or _is_arabic_word(w))
+                if (len(w) >= UNKNOWN_MIN_LENGTH and (w.isascii() or _is_arabic_word(w))) or self._unknown_korean(w)
             ]
             needed = COVERAGE_WITH_UNKNOWN if unknown else self.coverage_needed
             confident = self.coverage(question, lang, ranked[0].entry, needed) >= needed
