@@ -58,6 +58,8 @@ COVERAGE_FROM = "whole"
 COVERAGE_WITH_UNKNOWN = 0.5
 UNKNOWN_MIN_LENGTH = 7
 KOREAN_UNKNOWN = True
+# Arabic words are shorter (no written short vowels) and already stripped of their article and clitics.
+ARABIC_UNKNOWN_LENGTH = 5
 # A question is read up to this many content words: no question needs more, and each costs scoring time.
 MAX_WORDS = 8
 # At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
@@ -457,7 +459,9 @@ class FaqIndex:
                 w
                 for w in self.unknown_words(question, lang)
                 # Chinese runs and Korean words carry their particles: unknown as a whole, not as words.
-                if (len(w) >= UNKNOWN_MIN_LENGTH and (w.isascii() or _is_arabic_word(w))) or self._unknown_korean(w)
+                if (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
+                or (len(w) >= ARABIC_UNKNOWN_LENGTH and _is_arabic_word(w))
+                or self._unknown_korean(w)
             ]
             needed = COVERAGE_WITH_UNKNOWN if unknown else self.coverage_needed
             confident = self.coverage(question, lang, ranked[0].entry, needed) >= needed
