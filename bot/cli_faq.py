@@ -16,25 +16,48 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content import ContentError, load_content
     from bot.faq.evaluate import evaluate, load_eval
     from bot.faq.index import FaqIndex
+    from bot.faq.places import workshop_cities
 
-    try:
-        content = load_content(settings.content_dir)
-        items = load_eval(args.file or settings.content_dir / "faq_eval.yaml")
-    except ContentError as exc:
-        return _fail(str(exc), EXIT_CONTENT)
     if args.lang and args.lang not in LANGUAGES:
         return _fail(f"Unknown language code {args.lang!r}; choose one of: {', '.join(LANGUAGES)}.", EXIT_CONTENT)
-    result = evaluate(FaqIndex(content.faq.entries), items, args.lang)
-    answered = sum(result.total.values())
-    print(f"top-1 accuracy: {result.accuracy:.1%} of {answered} in-scope questions")
-    for lang in LANGUAGES:
-        if result.total.get(lang):
-            print(f"  {lang}: {result.accuracy_in(lang):.1%} ({result.correct.get(lang, 0)}/{result.total[lang]})")
-    print(f"out of scope declined: {result.declined_share:.1%} ({result.declined}/{result.out_of_scope})")
-    print(f"latency per question: p50 {result.latency(0.5) * 1000:.2f} ms, p99 {result.latency(0.99) * 1000:.2f} ms")
-    if args.verbose:
-        for item, given in result.misses:
-            print(f"  miss [{item.lang}] {item.question!r}: expected {item.expect}, gave {given}")
+    files = (
+        [("EVALUATION", args.file)]
+        if args.file
+        else [
+            ("TUNE (faq_eval.yaml)", settings.content_dir / "faq_eval.yaml"),
+            ("HELD-OUT (faq_eval_heldout.yaml), the result", settings.content_dir / "faq_eval_heldout.yaml"),
+        ]
+    )
+    try:
+        content = load_content(settings.content_dir)
+        sets = [(title, load_eval(path)) for title, path in files if args.file or path.exists()]
+    except ContentError as exc:
+        return _fail(str(exc), EXIT_CONTENT)
+    index = FaqIndex(content.faq.entries)
+    cities = workshop_cities(content.workshops.workshops)
+    for title, items in sets:
+        result = evaluate(index, items, args.lang, cities, content.program.year)
+        print(f"{title}: {result.overall.inputs} messages")
+        print(
+            "  lang  right            wrong confident  out of scope declined  small talk   p50 ms  p99 ms  p99 cpu ms"
+        )
+        rows = [(lang, result.per_language[lang]) for lang in LANGUAGES if lang in result.per_language]
+        for name, tally in [*rows, ("all", result.overall)]:
+            print(
+                f"  {name:<4}  {tally.accuracy:6.1%} {tally.right:>3}/{tally.in_scope:<4}  "
+                f"{tally.wrong_share:6.1%} {tally.wrong:>3}/{tally.inputs:<4}  "
+                f"{tally.declined_share:6.1%} {tally.declined:>3}/{tally.out_of_scope:<10}  "
+                f"{tally.smalltalk_share:6.1%} {tally.smalltalk_right:>2}/{tally.smalltalk:<2}  "
+                f"{tally.latency(0.5) * 1000:6.2f}  {tally.latency(0.99) * 1000:6.2f}  "
+                f"{tally.latency(0.99, cpu=True) * 1000:10.2f}"
+            )
+        print(
+            f"  4,000-character messages: p99 {result.long_p99() * 1000:.2f} ms, CPU p99 "
+            f"{result.long_p99(cpu=True) * 1000:.2f} ms, over {len(result.long_latencies)}"
+        )
+        if args.verbose:
+            for item, given in result.misses:
+                print(f"  miss [{item.lang}] {item.question!r}: expected {item.expect}, gave {given}")
     return 0
 
 
@@ -105,7 +128,9 @@ def register(sub: Any) -> None:
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     faq_eval = faq_sub.add_parser("eval", help="accuracy and latency of the FAQ matching on the evaluation set")
     faq_eval.add_argument("--lang", help="only this language")
-    faq_eval.add_argument("--file", type=Path, help="evaluation set (default: content/faq_eval.yaml)")
+    faq_eval.add_argument(
+        "--file", type=Path, help="one evaluation set (default: the TUNE and HELD-OUT sets in content/)"
+    )
     faq_eval.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     faq_eval.set_defaults(func=cmd_faq_eval, quiet=True)
 

@@ -16,7 +16,7 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import is_number, parse_id
 from bot.faq.library import save_staff_entry
-from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_datetime, ngettext
+from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_moment, ngettext
 from bot.settings import LANGUAGES
 from handlers.menu import back_to_menu
 from storage.models import Question, User
@@ -66,7 +66,7 @@ async def team(ctx: Context) -> Reply:
     """Ask the program team a question directly."""
     text = ctx.text.strip()
     if not text:
-        return Reply(_("Write your question after the command, for example: /team Is there parking at the venue?"))
+        return await _open_questions(ctx)
     if len(text) > MAX_QUESTION:
         raise UserError(_("Please keep your question under {limit} characters.").format(limit=MAX_QUESTION))
     per_day = ctx.settings.team_questions_per_day
@@ -79,12 +79,26 @@ async def team(ctx: Context) -> Reply:
                 per_day,
             ).format(n=per_day)
             + " "
-            + _("You can ask again at {time}. Nothing was sent.").format(time=format_datetime(until, ctx.zone, "short"))
+            + _("You can ask again at {time}. Nothing was sent.").format(time=format_moment(until, ctx.zone))
         )
     await QuestionRepository(ctx.session).add(
         user_id=ctx.user_id, text=text, language=ctx.locale, platform=ctx.event.platform, now=ctx.now(), asked=True
     )
     return _thanks(ctx)
+
+
+async def _open_questions(ctx: Context) -> Reply:
+    """`/team` alone: the person's questions the team has not answered yet, and how to ask one."""
+    how = _("Write your question after the command, for example: /team Is there parking at the venue?")
+    rows = await QuestionRepository(ctx.session).open_of(ctx.user_id)
+    if not rows:
+        return Reply(how)
+    lines = [_("<b>Your questions waiting for the team</b>")]
+    lines += [
+        _("{age} ago: “{text}”").format(age=_age(row.asked_at or row.created_at, ctx.now()), text=esc(row.text))
+        for row in rows
+    ]
+    return Reply("\n".join([*lines, "", how]), personal=True)
 
 
 def _age(asked: datetime, now: datetime) -> str:

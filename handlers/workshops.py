@@ -552,3 +552,19 @@ async def checkin(ctx: Context) -> Reply:
 @router.action("ws.checkin")
 async def checkin_link(ctx: Context) -> Reply:
     return await _check_in(ctx, _arg(ctx)[:32])
+
+
+async def workshop_in_city(ctx: Context, city: str | None) -> Reply | list[Reply] | None:
+    """A free-text question about a workshop's date, venue, seats or status (bot/faq): the workshop's own card
+    with its Sign up button when the question names its city (the English name content seeds it with), else
+    the list of all workshops."""
+    if city is not None:
+        # By the seed's slug too: the stored city name may be edited or localised by staff.
+        slugs = {seed.slug for seed in ctx.content.workshops.workshops if seed.city == city}
+        found = [
+            w for w in await ws.list_workshops(ctx.session) if w.slug in slugs or w.city.casefold() == city.casefold()
+        ]
+        if found:
+            ctx.args = (str(found[0].id),)
+            return await show(ctx)
+    return await workshops(ctx)

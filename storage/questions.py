@@ -67,6 +67,16 @@ class QuestionRepository:
         )
         return list(result)
 
+    async def open_of(self, user_id: int, limit: int = 20) -> list[Question]:
+        """One person's questions asked and not yet answered, oldest first."""
+        result = await self.session.scalars(
+            select(Question)
+            .where(Question.user_id == user_id, Question.asked_at.is_not(None), Question.answered_at.is_(None))
+            .order_by(Question.asked_at, Question.id)
+            .limit(limit)
+        )
+        return list(result)
+
     async def not_posted_to(self, platforms: list[str], limit: int = 20) -> list[Question]:
         """Asked, unanswered and not yet posted to the staff chat of at least one of `platforms`, oldest first."""
         result = await self.session.scalars(

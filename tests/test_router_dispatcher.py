@@ -139,7 +139,8 @@ async def test_free_text_answers_a_clear_topic_and_admits_not_knowing(chat: Call
     # Nothing in the FAQ is close: no program topic is offered for the weather, only the team.
     await alice.send("What's the weather in Paris tomorrow?")
     assert alice.text == (
-        "I don't know the answer to that. The team can answer it, or send /help to see what I can do."
+        "I don't know the answer to that. Send /help to see what I can do.\n"
+        "To ask the program team, send: /team What's the weather in Paris tomorrow?"
     )
     assert [b.label for row in alice.last[0].buttons for b in row] == ["Ask the team", "Main menu"]
 

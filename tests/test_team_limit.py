@@ -35,7 +35,7 @@ async def test_the_sixth_question_in_a_day_is_refused_and_says_when(
     await alice.send("/team One more?")
     assert alice.text == (
         "You have asked the team 5 questions in the last 24 hours, as many as I can pass on for now. "
-        "You can ask again at 3/3/26, 9:00\u202fAM. Nothing was sent."
+        "You can ask again at Mar 3, 2026, 9:00\u202fAM (UTC). Nothing was sent."
     )
     assert await _asked(app) == 5
     # Someone else is not affected.
@@ -46,7 +46,7 @@ async def test_the_sixth_question_in_a_day_is_refused_and_says_when(
     await alice.send("/team Now?")
     assert alice.text == THANKS
     await alice.send("/team And now?")
-    assert alice.text.endswith("You can ask again at 3/3/26, 10:00\u202fAM. Nothing was sent.")
+    assert alice.text.endswith("You can ask again at Mar 3, 2026, 10:00\u202fAM (UTC). Nothing was sent.")
     assert await _asked(app) == 7
 
 

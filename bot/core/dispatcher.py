@@ -227,6 +227,23 @@ class Dispatcher:
             name, rest = command
             route = self.router.commands.get(name)
             if route is None:
+                # A mistyped command ("/lecture") gets the nearest one the person may use. Imported here to keep
+                # this change inside this branch (the rest of the file is edited in parallel).
+                import difflib
+
+                from bot.core.actions import act
+
+                visible = [r.name for r in self.router.visible_commands(staff=ctx.is_staff)]
+                nearest = difflib.get_close_matches(name[:40], visible, n=1, cutoff=0.75)
+                if nearest:
+                    return [
+                        Reply(
+                            _("I don't know the command /{name}. Did you mean /{suggestion}?").format(
+                                name=name[:40], suggestion=nearest[0]
+                            ),
+                            buttons=[[Button("/" + nearest[0], act("cmd", nearest[0]))]],
+                        )
+                    ]
                 return [
                     Reply(
                         _("I don't know the command /{name}. Send /help to see what I can do.").format(name=name[:40])

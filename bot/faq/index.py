@@ -26,7 +26,8 @@ from pathlib import Path
 from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
-from bot.faq.text import features_of, split_compound, words
+from bot.faq.text import features_of, korean_stem, normalize, split_compound, words
+from bot.faq.text import is_arabic as _is_arabic_word
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
 # number ("part 3", "under 35", "24 lectures") tells siblings apart better than any word.
@@ -48,6 +49,26 @@ _ENUMERATION = re.compile(r"(?<!\w)\d+\)")
 # keeps this share of its score; an entry at least KIND_SATURATE of whose wordings ask that way keeps it all.
 KIND_WEIGHT = 0.4
 KIND_SATURATE = 0.1
+# Whole words, numbers and CJK bigrams: what a question is about (n-grams only help to find it).
+_WORD_FAMILIES = "wnb"
+# The best entry must use at least this share of the question's words (by weight): "a student visa for
+# Canada" shares only "visa" with the workshop travel entry, and is not asking about it.
+COVERAGE = 0.3
+COVERAGE_FROM = "whole"
+COVERAGE_WITH_UNKNOWN = 0.5
+UNKNOWN_MIN_LENGTH = 7
+KOREAN_UNKNOWN = True
+# Arabic words are shorter (no written short vowels) and already stripped of their article and clitics.
+ARABIC_UNKNOWN_LENGTH = 5
+# A question is read up to this many content words: no question needs more, and each costs scoring time.
+MAX_WORDS = 8
+# At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
+TYPO_LOOKUPS = 3
+# Two entries tied on content: a stored wording at least this similar to the whole question (rapidfuzz ratio)
+# decides, when the other entry's closest wording is at least TIE_GAP less similar.
+TIE_SIMILAR = 90
+TIE_GAP = 10
+_PLAIN = re.compile(r"[^\W_]+")
 # BM25's usual constants.
 K1 = 1.2
 B = 0.75
@@ -86,6 +107,7 @@ class _LanguageIndex:
 
     def __init__(self, state: PartState) -> None:
         self.vocabulary, self._idf, self._unknown_idf, self._docs, self._near, self._whole = state
+        self._features: dict[int, set[str]] | None = None
 
     def state(self) -> PartState:
         return (self.vocabulary, self._idf, self._unknown_idf, self._docs, self._near, self._whole)
@@ -143,6 +165,26 @@ class _LanguageIndex:
         norm = math.sqrt(sum(v * v for v in vector.values()))
         return {f: v / norm for f, v in vector.items() if v} if norm else {}
 
+    def coverage(self, counts: Counter[str], entry: int) -> float:
+        """The share of the question's words (by weight) that the entry's wordings or answer use at all."""
+        if self._features is None:
+            features: defaultdict[int, set[str]] = defaultdict(set)
+            for feature, postings in self._whole.items():
+                if feature[0] in _WORD_FAMILIES:
+                    for i, _weight in postings:
+                        features[i].add(feature)
+            if COVERAGE_FROM == "wordings":
+                features = defaultdict(set)
+                for feature, near in self._near.items():
+                    if feature[0] in _WORD_FAMILIES:
+                        for d, _weight in near:
+                            features[self._docs[d]].add(feature)
+            self._features = dict(features)
+        own = self._features.get(entry, set())
+        asked = [f for f in counts if f[0] in _WORD_FAMILIES]
+        mass = sum(self.weight(f) for f in asked)
+        return sum(self.weight(f) for f in asked if f in own) / mass if mass else 1.0
+
     def scores(self, counts: Counter[str]) -> dict[int, float]:
         """Entry index → score in [0, 1]: the nearest wording (cosine) and the whole entry (BM25), blended."""
         sims: dict[int, float] = defaultdict(float)
@@ -188,6 +230,7 @@ class FaqIndex:
         confident: float = CONFIDENT,
         margin: float = MARGIN,
         suggest: float = SUGGEST,
+        coverage: float = COVERAGE,
         cache_dir: Path | None = None,
     ) -> None:
         self.entries = list(entries)
@@ -196,10 +239,14 @@ class FaqIndex:
         self.confident = confident
         self.margin = margin
         self.suggest = suggest
+        self.coverage_needed = coverage
         self.languages = sorted({lang for entry in self.entries for lang in entry.questions})
         self._parts: dict[str, _LanguageIndex] = {}
         self._vocabulary: list[str] | None = None
         self._kind_shares: list[dict[str, float]] | None = None
+        self._last_counts: tuple[str, str, list[str], Counter[str]] | None = None
+        self._everywhere: set[str] | None = None
+        self._by_length: defaultdict[int, list[str]] | None = None
 
     def _disk(self) -> IndexCache | None:
         if self._cache is None and self.cache_dir is not None:
@@ -262,6 +309,11 @@ class FaqIndex:
             self._vocabulary = sorted(set().union(*(self._part(lang).vocabulary for lang in self.languages)))
         return self._vocabulary
 
+    def _known_set(self) -> set[str]:
+        if self._everywhere is None:
+            self._everywhere = set(self._known())
+        return self._everywhere
+
     def _corrected(self, found: list[str], lang: str) -> list[str]:
         """Korean compounds split into known words; then words no entry uses in any language replaced by the
         nearest known word, when one is close (a typo)."""
@@ -271,24 +323,36 @@ class FaqIndex:
         if not unknown:
             return found
         known = self._known()
-        everywhere = set(known)
-        unknown = [w for w in unknown if w not in everywhere]
+        everywhere = self._known_set()
+        unknown = [w for w in unknown if w not in everywhere][:TYPO_LOOKUPS]
         if not unknown:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
         from rapidfuzz import fuzz, process
 
+        if self._by_length is None:
+            self._by_length = defaultdict(list)
+            for candidate in known:
+                self._by_length[len(candidate)].append(candidate)
         fixes: dict[str, str] = {}
         for word in unknown:
-            best = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
+            # A ratio of 82 or more needs lengths within about 40% of each other: only those are compared.
+            spread = max(2, int(len(word) * 0.4))
+            near = [c for n in range(len(word) - spread, len(word) + spread + 1) for c in self._by_length.get(n, ())]
+            best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
             if best is not None:
                 fixes[word] = best[0]
         return [fixes.get(w, w) for w in found]
 
-    def scores(self, question: str, lang: str) -> dict[int, float]:
-        """Entry index → score in [0, 1]; other languages are searched only when the user's is not sure."""
-        counts = features_of(self._corrected(words(question), lang))
+    def scores(self, question: str, lang: str, subject: Sequence[float] | None = None) -> dict[int, float]:
+        """Entry index → score in [0, 1]; other languages are searched only when the user's is not sure.
+
+        `subject`: per entry, the share of its score it keeps given the question's subject (see
+        bot/faq/understand.py), applied like the kind of answer asked for."""
+        counts = self._counts(question, lang)
         factors = self._kind_factors(question)
+        if subject is not None:
+            factors = [a * b for a, b in zip(factors or [1.0] * len(subject), subject, strict=True)]
 
         def part_scores(part_lang: str) -> dict[int, float]:
             found = self._part(part_lang).scores(counts)
@@ -299,8 +363,10 @@ class FaqIndex:
         best = part_scores(lang) if lang in self.languages else {}
         if self._confident(sorted(best.values(), reverse=True)[:2]):
             return best
+        found = self._read(question, lang)[0]
         for other in self.languages:
-            if other == lang:
+            # A language none of whose entries uses any of the question's words cannot match it any better.
+            if other == lang or not any(word in self._part(other).vocabulary for word in found):
                 continue
             for entry, score in part_scores(other).items():
                 score *= OTHER_LANGUAGE
@@ -308,18 +374,96 @@ class FaqIndex:
                     best[entry] = score
         return best
 
+    def _counts(self, question: str, lang: str) -> Counter[str]:
+        return self._read(question, lang)[1]
+
+    def _read(self, question: str, lang: str) -> tuple[list[str], Counter[str]]:
+        """The question's words (typos corrected) and features; the last question's are kept, as `match` asks
+        for them twice."""
+        last = self._last_counts  # read once: handlers/faq.py may match in a worker thread
+        if last is not None and last[0] == question and last[1] == lang:
+            return last[2], last[3]
+        found = self._corrected(words(question)[:MAX_WORDS], lang)
+        counts = features_of(found)
+        self._last_counts = (question, lang, found, counts)
+        return found, counts
+
+    def vocabulary(self) -> set[str]:
+        """Every word some entry uses, in any language."""
+        return self._known_set()
+
+    def unknown_words(self, question: str, lang: str) -> list[str]:
+        """The question's words (typos corrected) that no entry uses in any language."""
+        own = self._part(lang).vocabulary if lang in self.languages else set()
+        # The other languages' parts are built (or read) only when a word is not in the user's own.
+        candidates = [word for word in self._read(question, lang)[0] if word not in own and not word.isdigit()]
+        if not candidates:
+            return []
+        known = self._known_set()
+        return [word for word in candidates if word not in known]
+
+    def coverage(self, question: str, lang: str, entry: FaqEntry, enough: float = 1.0) -> float:
+        """How much of the question the entry speaks of, in the language where it speaks of most."""
+        i = self.entries.index(entry)
+        counts = self._counts(question, lang)
+        own = self._part(lang).coverage(counts, i) if lang in self.languages else 0.0
+        if own >= enough:
+            return own  # no need to build or read the other languages' parts
+        return max([own, *(self._part(part).coverage(counts, i) for part in self.languages if part != lang)])
+
+    def _unknown_korean(self, word: str) -> bool:
+        """A Korean word whose stem (particles cut) no entry uses: "비자", "드레스"."""
+        if not KOREAN_UNKNOWN or not word or not ("\uac00" <= word[0] <= "\ud7a3"):
+            return False
+        stem = korean_stem(word)
+        return len(stem) >= 2 and stem not in self._known_set()
+
+    def _break_tie(self, question: str, lang: str, ranked: list[Hit]) -> tuple[list[Hit], bool]:
+        """Two entries equally close once the question words are dropped ("what is WeGO" and "what does WeGO
+        do" both leave "wego"): the one with a stored wording nearly identical to the whole question wins, when
+        the other has none as close."""
+        from rapidfuzz import fuzz
+
+        plain = " ".join(_PLAIN.findall(normalize(question)))
+
+        def closest(hit: Hit) -> float:
+            wordings = hit.entry.questions.get(lang, [])
+            return max((fuzz.ratio(plain, " ".join(_PLAIN.findall(normalize(w)))) for w in wordings), default=0.0)
+
+        first, second = closest(ranked[0]), closest(ranked[1])
+        if max(first, second) >= TIE_SIMILAR and abs(first - second) >= TIE_GAP:
+            if second > first:
+                ranked = [ranked[1], ranked[0], *ranked[2:]]
+            return ranked, True
+        return ranked, False
+
     def _confident(self, top: list[float]) -> bool:
         if not top or top[0] < self.confident:
             return False
         runner_up = top[1] if len(top) > 1 else 0.0
         return top[0] - runner_up >= self.margin
 
-    def search(self, question: str, lang: str, limit: int = 3) -> list[Hit]:
-        ranked = sorted(self.scores(question, lang).items(), key=lambda item: (-item[1], item[0]))
+    def search(self, question: str, lang: str, limit: int = 3, factors: Sequence[float] | None = None) -> list[Hit]:
+        ranked = sorted(self.scores(question, lang, factors).items(), key=lambda item: (-item[1], item[0]))
         return [Hit(self.entries[i], score) for i, score in ranked[:limit]]
 
-    def match(self, question: str, lang: str, limit: int = 3) -> Match:
-        ranked = self.search(question, lang, max(limit, 2))
+    def match(self, question: str, lang: str, limit: int = 3, factors: Sequence[float] | None = None) -> Match:
+        ranked = self.search(question, lang, max(limit, 2), factors)
         confident = self._confident([hit.score for hit in ranked[:2]])
+        if not confident and len(ranked) > 1 and ranked[1].score >= self.confident:
+            ranked, confident = self._break_tie(question, lang, ranked)
+        if confident:
+            # A word no entry knows in any language ("hotel", "dress") is what the question is about more often
+            # than not: then the entry must speak of more of the rest.
+            unknown = [
+                w
+                for w in self.unknown_words(question, lang)
+                # Chinese runs and Korean words carry their particles: unknown as a whole, not as words.
+                if (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
+                or (len(w) >= ARABIC_UNKNOWN_LENGTH and _is_arabic_word(w))
+                or self._unknown_korean(w)
+            ]
+            needed = COVERAGE_WITH_UNKNOWN if unknown else self.coverage_needed
+            confident = self.coverage(question, lang, ranked[0].entry, needed) >= needed
         hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
         return Match(tuple(hits), confident=confident and bool(hits))

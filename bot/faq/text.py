@@ -149,8 +149,11 @@ def _arabic_stem(word: str) -> str:
     return word
 
 
-def _is_arabic(word: str) -> bool:
+def is_arabic(word: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" for c in word)
+
+
+_is_arabic = is_arabic
 
 
 def latin_stem(word: str) -> str:

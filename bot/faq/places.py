@@ -1,0 +1,116 @@
+"""Place names in the seven languages: the workshop cities, and countries and continents (to tell "is there a
+workshop in Africa" from a question about a city).
+
+Names come from Babel's CLDR data wherever it has them: a workshop city that is also a time-zone exemplar city
+(Athens, Baku, Cairo, New York, Seoul) gets CLDR's localised name in every language, and every territory
+(country, continent, region) gets its CLDR names. CLDR has no entry for Milan, Brescia or Geneva (no zone is
+named after them), so their names in the other languages are listed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.content.models import WorkshopSeed
+from bot.faq.text import normalize
+
+LANGUAGES = ("en", "it", "de", "fr", "ar", "ko", "zh")
+
+# Cities CLDR does not name (no time zone is called after them), and other spellings people use; content may
+# also give a city's `names` in the other languages (see `workshop_cities`). Keyed by the English name.
+_EXTRA_NAMES: dict[str, tuple[str, ...]] = {
+    "Milan": ("Milano", "Mailand", "ميلانو", "ميلان", "밀라노", "米兰"),
+    "Brescia": ("بريشيا", "브레시아", "布雷西亚"),
+    "Geneva": ("Ginevra", "Genf", "Genève", "Geneve", "جنيف", "제네바", "日内瓦"),
+    # Spellings people use beside CLDR's: Korean 서울 is CLDR's; Arabic often writes سيول.
+    "Seoul": ("Seul", "سيول", "سيئول"),
+    "New York": ("NYC", "NY", "نيو يورك"),
+    "Cairo": ("Kairo", "القاهره", "Caire"),
+}
+
+
+# A workshop city: its English name (as content seeds it), its IANA zone, then its names in other languages.
+City = tuple[str, ...]
+
+
+def workshop_cities(seeds: Iterable[WorkshopSeed]) -> tuple[City, ...]:
+    """The cities of content's workshop seeds, with the localised `names` content gives beside CLDR's."""
+    cities = []
+    for seed in seeds:
+        # Read with getattr: content that predates localised city names has no `names` field.
+        names: dict[str, str] = getattr(seed, "names", None) or {}
+        cities.append((seed.city, seed.timezone, *names.values()))
+    return tuple(cities)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    kind: str  # "city" (a workshop city) or "region" (a country, continent or other territory)
+    name: str  # the city's English name as content has it, or the CLDR territory code
+
+
+def _zone_city_names(zone: str, english: str) -> set[str]:
+    from babel.dates import get_timezone_location
+
+    names: set[str] = set()
+    if get_timezone_location(zone, locale="en", return_city=True) != english:
+        return names  # the zone is named after another city (Milan is in Europe/Rome)
+    for lang in LANGUAGES:
+        names.add(get_timezone_location(zone, locale=lang, return_city=True))
+    return names
+
+
+class Gazetteer:
+    """Finds place names in normalised text: whole words in spaced scripts, substrings in Korean and Chinese."""
+
+    def __init__(self, cities: Iterable[City]) -> None:
+        from babel import Locale
+
+        names: dict[str, Place] = {}
+        for lang in LANGUAGES:
+            for code, name in Locale.parse(lang).territories.items():
+                # Territory codes: two letters (countries) or three digits (continents, regions).
+                plain = normalize(name)
+                # A two-syllable Korean or Chinese country name is too often part of another word.
+                if (len(code) == 2 or code.isdigit()) and not (_cjk(plain) and len(plain) < 3 and not code.isdigit()):
+                    names.setdefault(plain, Place("region", code))
+        for english, zone, *localised in cities:
+            found = {english, *localised, *_zone_city_names(zone, english), *_EXTRA_NAMES.get(english, ())}
+            for name in found:
+                names[normalize(name)] = Place("city", english)
+        # Names too short or too common to be a place in a question.
+        for word in ("ny",):
+            names.pop(word, None)
+        self._names = names
+        # Every word of every name, so a question's words can be told apart from place names.
+        self.words = frozenset(word for name in names for word in name.split())
+        spaced = sorted((n for n in names if not _cjk(n)), key=len, reverse=True)
+        self._spaced = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, spaced)) + r")(?!\w)")
+        self._cjk = sorted((n for n in names if _cjk(n)), key=len, reverse=True)
+
+    def find(self, plain: str) -> list[Place]:
+        """Places named in already normalised text, longest names first."""
+        found = [self._names[m.group(0)] for m in self._spaced.finditer(plain)]
+        rest = plain
+        for name in self._cjk:
+            if name in rest:
+                found.append(self._names[name])
+                rest = rest.replace(name, " ")
+        # Arabic glues prepositions to names: "بورشة القاهرة" is fine, "بالقاهرة" is not matched by a word.
+        for token in plain.split():
+            if len(token) > 3 and token[0] in "بلوف" and token[1:] in self._names:
+                found.append(self._names[token[1:]])
+        return found
+
+
+def _cjk(text: str) -> bool:
+    return any("\u1100" <= c <= "\u11ff" or "\uac00" <= c <= "\ud7af" or "\u4e00" <= c <= "\u9fff" for c in text)
+
+
+@lru_cache(maxsize=4)
+def gazetteer(cities: tuple[City, ...]) -> Gazetteer:
+    """One per set of workshop cities, built once (~30 ms)."""
+    return Gazetteer(cities)
