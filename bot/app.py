@@ -48,6 +48,9 @@ async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
 async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
     from handlers import build_router, known_commands
 
+    if with_storage:
+        # Refuse a short or broken signing key at start-up, not at the first certificate or webhook update.
+        settings.effective_secret()
     router = build_router(content_only=not with_storage)
     # FAQ buttons are checked against every command; `ask` loads only the content features, so it skips this
     # (the full bot and `content check` do it).

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from bot.settings import LANGUAGES, Settings, get_settings
+from bot.settings import LANGUAGES, SecretKeyError, Settings, get_settings
 
 log = logging.getLogger("wego")
 
@@ -46,7 +46,7 @@ async def _with_app(
     except Exception as exc:
         # Only a database can fail here besides content; importing SQLAlchemy to name its error type would
         # cost `ask` (which runs without a database) a third of its start-up time.
-        if not with_storage:
+        if not with_storage or isinstance(exc, SecretKeyError):
             raise
         return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
     try:
@@ -199,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(settings, quiet=quiet)
     try:
         return int(args.func(args, settings))
+    except SecretKeyError as exc:
+        return _fail(f"The signing key cannot be used; the bot cannot start:\n{exc}", EXIT_CONTENT)
     except KeyboardInterrupt:
         return 130
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,16 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
+def _create_private(path: Path) -> None:
+    """The database's folder 0700 and a new database file 0600: it holds names, birth years and chat ids.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # An empty file is a valid empty database; O_EXCL leaves an existing one (and its mode) alone.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def create_engine(url: str, *, busy_timeout: float = 5.0, echo: bool = False) -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
@@ -31,7 +43,7 @@ def create_engine(url: str, *, busy_timeout: float = 5.0, echo: bool = False) ->
     read_only = make_url(url).query.get("mode") == "ro"
     path = sqlite_path(url)
     if path is not None and not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(path)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine.sync_engine, "connect")
