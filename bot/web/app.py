@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.certificates import codes
+from bot.core.dispatcher import db_problem
 from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
 
 log = logging.getLogger(__name__)
@@ -156,8 +157,15 @@ async def health(request: web.Request) -> web.Response:
         async with app.storage.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as exc:
-        log.warning("health check: database unreachable: %s", exc)
+        log.warning("health check: database unreachable: %s", getattr(exc, "orig", exc))
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    try:
+        await app.storage.check_writable()
+    except Exception as exc:
+        problem = db_problem(exc)
+        state = {"full": "full", "readonly": "read-only", "locked": "busy", "busy": "busy"}.get(problem or "", "error")
+        log.warning("health check: database cannot take writes (%s): %s", state, getattr(exc, "orig", exc))
+        return web.json_response({"status": "error", "database": state}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
 
 
