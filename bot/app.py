@@ -32,10 +32,17 @@ class App:
 
 async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
     """The database, brought up to date: a new database needs no separate step."""
+    from storage.db import ServerLimits
     from storage.migrate import upgrade
     from storage.uow import Storage
 
-    storage = Storage(settings.resolved_database_url, busy_timeout=settings.database_busy_timeout)
+    limits = ServerLimits(
+        connect_timeout=settings.database_connect_timeout,
+        statement_timeout=settings.database_statement_timeout,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+    storage = Storage(settings.resolved_database_url, busy_timeout=settings.database_busy_timeout, limits=limits)
     if migrate:
         try:
             await upgrade(storage.engine)

@@ -115,11 +115,15 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.app import open_storage
     from storage.migrate import current_revision, head_revision, upgrade
-    from storage.uow import Storage
 
     async def run() -> int:
-        storage = Storage(settings.resolved_database_url)
+        try:
+            # The configured timeouts and pool, not the driver's defaults (asyncpg waits 60 s for a silent server).
+            storage = await open_storage(settings, migrate=False)
+        except (SQLAlchemyError, OSError) as exc:
+            return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
         try:
             if args.db_command == "upgrade":
                 await upgrade(storage.engine)

@@ -87,6 +87,13 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Seconds a writer waits for SQLite's lock before the event is retried and then refused politely.
     database_busy_timeout: float = Field(default=5.0, gt=0)
+    # PostgreSQL: seconds to wait for a connection to be answered, and for one statement, before giving up with
+    # the reason (instead of hanging for a minute, or for ever, on a server that accepts and never answers).
+    database_connect_timeout: float = Field(default=10.0, gt=0)
+    database_statement_timeout: float = Field(default=30.0, gt=0)
+    # PostgreSQL connections one process keeps open, and how many more it may open at a peak.
+    database_pool_size: int = Field(default=5, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
     content_dir: Path = Field(default=PROJECT_ROOT / "content")
     default_language: str = "en"
     default_timezone: str = "UTC"

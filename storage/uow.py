@@ -8,7 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import create_engine, is_sqlite, session_factory, sqlite_path
+from storage.db import ServerLimits, create_engine, is_sqlite, session_factory, sqlite_path
 
 # Below this, SQLite's next checkpoint or a new page may fail: /health says the disk is full before users see it.
 MIN_FREE_BYTES = 1024 * 1024
@@ -47,9 +47,9 @@ class UnitOfWork:
 class Storage:
     """The engine and session factory, built once per process by the wiring."""
 
-    def __init__(self, url: str, *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, busy_timeout: float = 5.0, limits: ServerLimits | None = None) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_engine(url, busy_timeout=busy_timeout)
+        self.engine: AsyncEngine = create_engine(url, busy_timeout=busy_timeout, limits=limits)
         self.sessions = session_factory(self.engine)
 
     @property
