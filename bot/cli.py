@@ -10,22 +10,13 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from bot.logging_setup import configure_logging
 from bot.settings import LANGUAGES, SecretKeyError, Settings, get_settings
 
 log = logging.getLogger("wego")
 
 EXIT_CONTENT = 2
 EXIT_DATABASE = 3
-
-
-def _configure_logging(settings: Settings, quiet: bool) -> None:
-    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    # httpx logs every request URL, and a Telegram URL carries the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # Migrations and the clock narrate every step at INFO; only their problems are worth a line.
-    for chatty in ("alembic", "apscheduler"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _fail(message: str, code: int) -> int:
@@ -200,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # With no platform, `run` is the terminal console: log lines would land in the middle of the chat.
         quiet = not configured_platforms(settings)
-    _configure_logging(settings, quiet=quiet)
+    # Before any command imports a platform library: their first lines are already redacted.
+    configure_logging(settings, quiet=quiet)
     try:
         return int(args.func(args, settings))
     except SecretKeyError as exc:
