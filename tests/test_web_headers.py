@@ -84,6 +84,16 @@ async def test_every_route_sends_the_security_headers(
         assert f"style-src {_style_hash(await response.text())};" in policy
 
 
+async def test_the_webhook_with_its_secret_has_them_too(client: TestClient[object, object]) -> None:
+    from bot.adapters.telegram.door import SECRET_HEADER
+
+    # Accepted by the secret check; the door is not started in this test, so Telegram is asked to come back.
+    response = await client.post("/hooks/telegram", data="{}", headers={SECRET_HEADER: "s3cret-token_1"})
+    assert response.status == 503
+    for name, value in EXPECTED.items():
+        assert response.headers.get(name) == value, name
+
+
 async def test_a_valid_record_page_has_them_too(webhook_app: App, client: TestClient[object, object]) -> None:
     from datetime import UTC, datetime
 
