@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event
 
 from bot.app import App, build_app
-from bot.core.dispatcher import db_problem
+from bot.core.dispatcher import _db_problem
 from bot.i18n import _, use_locale
 from bot.web import build_web_app
 from tests.conftest import make_settings
@@ -146,4 +146,4 @@ async def test_no_space_left_on_device_is_told_as_a_full_disk(app: App, monkeypa
     ],
 )
 def test_db_problem(error: BaseException, problem: str | None) -> None:
-    assert db_problem(error) == problem
+    assert _db_problem(error) == problem

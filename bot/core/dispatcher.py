@@ -58,7 +58,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return found
 
 
-def db_problem(exc: BaseException) -> str | None:
+def _db_problem(exc: BaseException) -> str | None:
     """What a person can be told about a database failure, else None.
 
     'locked' and 'busy' (no free connection on the server) pass: the event is retried. 'readonly' and 'full' (no
@@ -132,7 +132,7 @@ class Dispatcher:
                     )
                 ]
             except Exception as exc:
-                problem = db_problem(exc)
+                problem = _db_problem(exc)
                 transient = problem in ("locked", "busy")
                 if transient and attempt < LOCK_RETRIES - 1:
                     await asyncio.sleep(0.2 * 2**attempt)

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.certificates import codes
-from bot.core.dispatcher import db_problem
+from bot.core.dispatcher import _db_problem
 from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,8 @@ async def health(request: web.Request) -> web.Response:
     try:
         await app.storage.check_writable()
     except Exception as exc:
-        problem = db_problem(exc)
+        # The dispatcher's own reading of the error, so that /health and the chat name a problem alike.
+        problem = _db_problem(exc)
         state = {"full": "full", "readonly": "read-only", "locked": "busy", "busy": "busy"}.get(problem or "", "error")
         log.warning("health check: database cannot take writes (%s): %s", state, getattr(exc, "orig", exc))
         return web.json_response({"status": "error", "database": state}, status=503)
