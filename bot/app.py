@@ -33,10 +33,17 @@ class App:
 
 async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
     """The database, brought up to date: a new database needs no separate step."""
+    from storage.db import ServerLimits
     from storage.migrate import upgrade
     from storage.uow import Storage
 
-    storage = Storage(settings.resolved_database_url, busy_timeout=settings.database_busy_timeout)
+    limits = ServerLimits(
+        connect_timeout=settings.database_connect_timeout,
+        statement_timeout=settings.database_statement_timeout,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+    storage = Storage(settings.resolved_database_url, busy_timeout=settings.database_busy_timeout, limits=limits)
     if migrate:
         try:
             await upgrade(storage.engine)
@@ -49,6 +56,9 @@ async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
 async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
     from handlers import build_router, known_commands
 
+    if with_storage:
+        # Refuse a short or broken signing key at start-up, not at the first certificate or webhook update.
+        settings.effective_secret()
     router = build_router(content_only=not with_storage)
     # FAQ buttons are checked against every command; `ask` loads only the content features, so it skips this
     # (the full bot and `content check` do it).

@@ -10,22 +10,13 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from bot.settings import LANGUAGES, Settings, get_settings
+from bot.logging_setup import configure_logging
+from bot.settings import LANGUAGES, SecretKeyError, Settings, get_settings
 
 log = logging.getLogger("wego")
 
 EXIT_CONTENT = 2
 EXIT_DATABASE = 3
-
-
-def _configure_logging(settings: Settings, quiet: bool) -> None:
-    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    # httpx logs every request URL, and a Telegram URL carries the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # Migrations and the clock narrate every step at INFO; only their problems are worth a line.
-    for chatty in ("alembic", "apscheduler"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _fail(message: str, code: int) -> int:
@@ -46,7 +37,7 @@ async def _with_app(
     except Exception as exc:
         # Only a database can fail here besides content; importing SQLAlchemy to name its error type would
         # cost `ask` (which runs without a database) a third of its start-up time.
-        if not with_storage:
+        if not with_storage or isinstance(exc, SecretKeyError):
             raise
         return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
     try:
@@ -115,11 +106,15 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.app import open_storage
     from storage.migrate import current_revision, head_revision, upgrade
-    from storage.uow import Storage
 
     async def run() -> int:
-        storage = Storage(settings.resolved_database_url)
+        try:
+            # The configured timeouts and pool, not the driver's defaults (asyncpg waits 60 s for a silent server).
+            storage = await open_storage(settings, migrate=False)
+        except (SQLAlchemyError, OSError) as exc:
+            return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
         try:
             if args.db_command == "upgrade":
                 await upgrade(storage.engine)
@@ -196,9 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # With no platform, `run` is the terminal console: log lines would land in the middle of the chat.
         quiet = not configured_platforms(settings)
-    _configure_logging(settings, quiet=quiet)
+    # Before any command imports a platform library: their first lines are already redacted.
+    configure_logging(settings, quiet=quiet)
     try:
         return int(args.func(args, settings))
+    except SecretKeyError as exc:
+        return _fail(f"The signing key cannot be used; the bot cannot start:\n{exc}", EXIT_CONTENT)
     except KeyboardInterrupt:
         return 130
 

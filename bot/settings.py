@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +26,59 @@ def _split_list(value: object) -> object:
 
 CsvList = Annotated[list[str], NoDecode]
 
+# Certificate codes and the derived webhook secret are HMACs of sequential ids: a short key can be guessed.
+MIN_SECRET_BYTES = 32
+KEY_FILE = "secret.key"
+
+
+class SecretKeyError(ValueError):
+    """The signing key is missing, too short or cannot be made: the bot must not start with it."""
+
+
+def _check_key(key: bytes, source: str) -> bytes:
+    if len(key) < MIN_SECRET_BYTES:
+        raise SecretKeyError(
+            f"{source} holds a signing key of {len(key)} bytes; at least {MIN_SECRET_BYTES} are needed, or certificate "
+            "codes and the webhook secret could be computed by anyone."
+        )
+    return key
+
+
+def _read_key_file(path: Path) -> bytes:
+    key = path.read_bytes().strip()
+    try:
+        return _check_key(key, str(path))
+    except SecretKeyError as exc:
+        raise SecretKeyError(
+            f"{exc} An empty or short file is left by a crash or a full disk during the first start: if no "
+            f"certificate was issued yet, delete {path} and start again; otherwise restore it from a backup."
+        ) from None
+
+
+def load_or_create_key(data_dir: Path) -> bytes:
+    """The key kept in `data_dir/secret.key`, made on first use so that processes starting together agree on one.
+
+    The key is written whole to a private temporary file and then hard-linked to its name: a link never replaces
+    a file, so the first process to link wins and every other one reads the winner's complete key.
+    """
+    path = data_dir / KEY_FILE
+    if path.exists():
+        return _read_key_file(path)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkstemp creates the file 0600, so the key is never readable by others, not even for a moment.
+    handle, temporary = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=data_dir)
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(MIN_SECRET_BYTES))
+            file.flush()
+            os.fsync(file.fileno())
+        # Another process linked its key first: theirs is read below.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return _read_key_file(path)
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -30,6 +87,13 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Seconds a writer waits for SQLite's lock before the event is retried and then refused politely.
     database_busy_timeout: float = Field(default=5.0, gt=0)
+    # PostgreSQL: seconds to wait for a connection to be answered, and for one statement, before giving up with
+    # the reason (instead of hanging for a minute, or for ever, on a server that accepts and never answers).
+    database_connect_timeout: float = Field(default=10.0, gt=0)
+    database_statement_timeout: float = Field(default=30.0, gt=0)
+    # PostgreSQL connections one process keeps open, and how many more it may open at a peak.
+    database_pool_size: int = Field(default=5, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
     content_dir: Path = Field(default=PROJECT_ROOT / "content")
     default_language: str = "en"
     default_timezone: str = "UTC"
@@ -106,6 +170,20 @@ class Settings(BaseSettings):
         parse_quiet_hours(value)
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
+        key = value.get_secret_value().encode()
+        if key:
+            try:
+                _check_key(key, "SECRET_KEY")
+            except SecretKeyError as exc:
+                raise ValueError(
+                    f"{exc} Leave it empty to use a generated key, or make one with: "
+                    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                ) from None
+        return value
+
     @field_validator("default_language")
     @classmethod
     def _language(cls, value: str) -> str:
@@ -120,17 +198,13 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.data_dir / 'wego.sqlite3'}"
 
     def effective_secret(self) -> bytes:
-        """The signing secret; without one configured, a random one kept in the data directory."""
-        if self.secret_key.get_secret_value():
-            return self.secret_key.get_secret_value().encode()
-        path = self.data_dir / "secret.key"
-        if not path.exists():
-            import secrets
+        """The signing secret; without one configured, a random one kept in the data directory.
 
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
-            path.chmod(0o600)
-        return path.read_text().strip().encode()
+        Raises SecretKeyError when the kept key is shorter than MIN_SECRET_BYTES."""
+        configured = self.secret_key.get_secret_value()
+        if configured:
+            return configured.encode()
+        return load_or_create_key(self.data_dir)
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +27,77 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
-def create_engine(url: str, *, busy_timeout: float = 5.0, echo: bool = False) -> AsyncEngine:
+def _create_private(path: Path) -> None:
+    """The database's folder 0700 and a new database file 0600: it holds names, birth years and chat ids.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # An empty file is a valid empty database; O_EXCL leaves an existing one (and its mode) alone.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+class DatabaseTimeout(TimeoutError):
+    """The database server accepted the connection but did not answer in time: the message says which limit."""
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """How long to wait for a database server, and how many connections one process may hold."""
+
+    connect_timeout: float = 10.0
+    statement_timeout: float = 30.0
+    pool_size: int = 5
+    max_overflow: int = 10
+
+
+def _server_engine(url: str, limits: ServerLimits, echo: bool) -> AsyncEngine:
+    parsed = make_url(url)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_driver_name() == "asyncpg":
+        connect_args = {
+            # asyncpg would wait 60 s for a server that accepts the connection and then says nothing.
+            "timeout": limits.connect_timeout,
+            # The server cancels a statement after this and says why ("canceling statement due to statement
+            # timeout"); the client's own limit, a little later, catches a server that stopped answering at all.
+            "server_settings": {"statement_timeout": str(int(limits.statement_timeout * 1000))},
+            "command_timeout": limits.statement_timeout + 5,
+        }
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=limits.pool_size,
+        max_overflow=limits.max_overflow,
+        pool_timeout=limits.connect_timeout + limits.statement_timeout,
+        connect_args=connect_args,
+    )
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except TimeoutError as exc:
+            # asyncpg's own TimeoutError has no message: a person reading the start-up error needs the reason.
+            raise DatabaseTimeout(
+                f"the database server at {where} accepted the connection but did not answer within "
+                f"{limits.connect_timeout:g} s (DATABASE_CONNECT_TIMEOUT)"
+            ) from exc
+
+    return engine
+
+
+def create_engine(
+    url: str, *, busy_timeout: float = 5.0, limits: ServerLimits | None = None, echo: bool = False
+) -> AsyncEngine:
     if not is_sqlite(url):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        return _server_engine(url, limits or ServerLimits(), echo)
 
     read_only = make_url(url).query.get("mode") == "ro"
     path = sqlite_path(url)
     if path is not None and not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(path)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
 
     @event.listens_for(engine.sync_engine, "connect")

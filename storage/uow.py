@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import create_engine, is_sqlite, session_factory
+from storage.db import ServerLimits, create_engine, is_sqlite, session_factory, sqlite_path
+
+# Below this, SQLite's next checkpoint or a new page may fail: /health says the disk is full before users see it.
+MIN_FREE_BYTES = 1024 * 1024
 
 
 class UnitOfWork:
@@ -42,9 +47,9 @@ class UnitOfWork:
 class Storage:
     """The engine and session factory, built once per process by the wiring."""
 
-    def __init__(self, url: str, *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, busy_timeout: float = 5.0, limits: ServerLimits | None = None) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_engine(url, busy_timeout=busy_timeout)
+        self.engine: AsyncEngine = create_engine(url, busy_timeout=busy_timeout, limits=limits)
         self.sessions = session_factory(self.engine)
 
     @property
@@ -53,6 +58,29 @@ class Storage:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    async def check_writable(self) -> None:
+        """Raise the error a write would meet now (a read-only or full disk or database); nothing is kept.
+
+        A plain `SELECT 1` succeeds on a database that can no longer take a single sign-up, so /health asks this."""
+        path = sqlite_path(self.url)
+        if path is not None:
+            disk = os.statvfs(path.parent)
+            if disk.f_flag & os.ST_RDONLY:
+                raise OSError(errno.EROFS, "read-only file system", str(path.parent))
+            free = disk.f_bavail * disk.f_frsize
+            if free < MIN_FREE_BYTES:
+                raise OSError(errno.ENOSPC, f"no space left on device ({free} bytes free)", str(path.parent))
+        async with self.engine.connect() as connection:
+            if self.is_sqlite:
+                # A new table needs a new page: refused by a read-only file and by a full one; rolled back.
+                await connection.begin()
+                await connection.exec_driver_sql("CREATE TABLE wego_write_probe (x INTEGER)")
+                await connection.rollback()
+                return
+            read_only = await connection.exec_driver_sql("SHOW transaction_read_only")
+            if read_only.scalar() == "on":
+                raise OSError(errno.EROFS, "the PostgreSQL server is read-only (transaction_read_only is on)")
 
     async def close(self) -> None:
         await self.engine.dispose()

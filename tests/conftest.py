@@ -27,7 +27,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "data_dir": tmp_path / "data",
         "content_dir": PROJECT_ROOT / "content",
         "staff_console_users": ["staffer"],
-        "secret_key": "test-secret-key",
+        "secret_key": "test-secret-key-of-at-least-32-bytes",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -109,7 +109,7 @@ async def test_a_new_name_makes_a_new_record_and_the_old_code_keeps_its_name(
     assert current.status == 200 and "<dd>Anna Bianchi</dd>" in await current.text()
 
     monkeypatch.setenv("DATA_DIR", str(app.settings.data_dir))
-    monkeypatch.setenv("SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("SECRET_KEY", "test-secret-key-of-at-least-32-bytes")
     get_settings.cache_clear()
     try:
         status = await asyncio.to_thread(main, ["verify", first.code])

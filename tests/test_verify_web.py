@@ -133,7 +133,7 @@ async def test_cli_verify_and_revoke(
     await chat("alice").send("/start")
     code = await _issue(app, "alice", "Alice Liddell")
     monkeypatch.setenv("DATA_DIR", str(app.settings.data_dir))
-    monkeypatch.setenv("SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("SECRET_KEY", "test-secret-key-of-at-least-32-bytes")
     get_settings.cache_clear()
 
     async def run(*args: str) -> tuple[int, str, str]:
@@ -165,7 +165,7 @@ async def test_cli_verify_imports_no_platform(app: App) -> None:
         "import sys; from bot.cli import main; rc = main(['verify', '0000-0000-0000-0000']); "
         "assert not {'telegram', 'discord', 'aiohttp'} & set(sys.modules), 'platform imported'; sys.exit(rc)"
     )
-    env = {"DATA_DIR": str(app.settings.data_dir), "SECRET_KEY": "k", "PATH": "/usr/bin:/bin"}
+    env = {"DATA_DIR": str(app.settings.data_dir), "SECRET_KEY": "k" * 32, "PATH": "/usr/bin:/bin"}
     done = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-c", script],

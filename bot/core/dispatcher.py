@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -40,12 +41,41 @@ def _as_list(result: HandlerResult) -> list[Reply]:
     return result if isinstance(result, list) else [result]
 
 
+# PostgreSQL's SQLSTATE for "sorry, too many clients already" and "too many connections for role/database".
+TOO_MANY_CONNECTIONS = "53300"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The error, the driver's error SQLAlchemy wraps, and what they were raised from."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        # __context__ too: a full SQLite rolls the whole transaction back itself, so the savepoint's rollback then
+        # fails with "no such savepoint", raised while handling the "database or disk is full" that is the reason.
+        pending.extend([getattr(current, "orig", None), current.__cause__, current.__context__])
+    return found
+
+
 def _db_problem(exc: BaseException) -> str | None:
-    """'locked' or 'readonly' for the database failures a person can be told about, else None."""
-    message = str(getattr(exc, "orig", exc)).lower()
+    """What a person can be told about a database failure, else None.
+
+    'locked' and 'busy' (no free connection on the server) pass: the event is retried. 'readonly' and 'full' (no
+    disk space) last until someone acts: the person is asked to try later and nothing was changed."""
+    causes = _causes(exc)
+    errnos = {getattr(cause, "errno", None) for cause in causes if isinstance(cause, OSError)}
+    message = " ".join(str(cause) for cause in causes).lower()
     if "locked" in message or "could not obtain lock" in message or "deadlock" in message:
         return "locked"
-    if "readonly" in message or "read-only" in message or "read only" in message:
+    sqlstates = {getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None) for cause in causes}
+    if TOO_MANY_CONNECTIONS in sqlstates or "too many clients" in message or "too many connections" in message:
+        return "busy"
+    if errno.ENOSPC in errnos or "database or disk is full" in message or "no space left on device" in message:
+        return "full"
+    if errno.EROFS in errnos or "readonly" in message or "read-only" in message or "read only" in message:
         return "readonly"
     return None
 
@@ -105,11 +135,18 @@ class Dispatcher:
                 ]
             except Exception as exc:
                 problem = _db_problem(exc)
-                if problem == "locked" and attempt < LOCK_RETRIES - 1:
+                transient = problem in ("locked", "busy")
+                if transient and attempt < LOCK_RETRIES - 1:
                     await asyncio.sleep(0.2 * 2**attempt)
                     continue
-                if problem == "locked":
-                    log.warning("database busy for event %s after %d tries", event.event_id, LOCK_RETRIES)
+                if transient:
+                    log.warning(
+                        "database %s for event %s after %d tries: %s",
+                        problem,
+                        event.event_id,
+                        LOCK_RETRIES,
+                        type(getattr(exc, "orig", exc)).__name__,
+                    )
                     return [
                         Reply(
                             _("The assistant is busy right now and nothing was changed. Please try again in a moment.")
@@ -122,6 +159,16 @@ class Dispatcher:
                             _(
                                 "I can't save anything right now (the database is read-only), so "
                                 "nothing was changed. The team has been told."
+                            )
+                        )
+                    ]
+                if problem == "full":
+                    log.error("database or disk is full; event %s not saved", event.event_id)
+                    return [
+                        Reply(
+                            _(
+                                "I can't save anything right now (the server's disk is full), so nothing was "
+                                "changed. The team has been told; please try again later."
                             )
                         )
                     ]

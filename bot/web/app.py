@@ -7,6 +7,8 @@ newer one (the participant changed their name) shows the name it was issued with
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,6 +17,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.certificates import codes
+from bot.core.dispatcher import _db_problem
 from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
 from bot.i18n_places import city_name
 
@@ -22,6 +25,32 @@ log = logging.getLogger(__name__)
 
 APP_KEY = web.AppKey("wego_app", App)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.5}.valid{color:#176e2b}.invalid{color:#a11}dt{font-weight:bold}"
+)
+# The pages need no script at all, and only their one inline style (allowed by its hash, not 'unsafe-inline'):
+# an injected tag could run nothing and load nothing from elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+    f"style-src 'sha256-{base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()}'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    # aiohttp would announce "Python/3.x aiohttp/3.x": versions only help someone looking for a known hole.
+    "Server": "WeGO",
+}
+
+
+async def _security_headers(_request: web.Request, response: web.StreamResponse) -> None:
+    # A signal rather than a middleware: it also reaches error responses aiohttp makes itself and the webhook.
+    response.headers.update(SECURITY_HEADERS)
 
 
 def visitor_language(request: web.Request, default: str) -> str:
@@ -52,8 +81,7 @@ def page(lang: str, title: str, body: str, *, status: int) -> web.Response:
         f'<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
-        "line-height:1.5}.valid{color:#176e2b}.invalid{color:#a11}dt{font-weight:bold}</style>"
+        f"<style>{STYLE}</style>"
         f"</head><body>{body}</body></html>\n"
     )
     return web.Response(text=document, status=status, content_type="text/html", charset="utf-8")
@@ -147,8 +175,16 @@ async def health(request: web.Request) -> web.Response:
         async with app.storage.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as exc:
-        log.warning("health check: database unreachable: %s", exc)
+        log.warning("health check: database unreachable: %s", getattr(exc, "orig", exc))
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    try:
+        await app.storage.check_writable()
+    except Exception as exc:
+        # The dispatcher's own reading of the error, so that /health and the chat name a problem alike.
+        problem = _db_problem(exc)
+        state = {"full": "full", "readonly": "read-only", "locked": "busy", "busy": "busy"}.get(problem or "", "error")
+        log.warning("health check: database cannot take writes (%s): %s", state, getattr(exc, "orig", exc))
+        return web.json_response({"status": "error", "database": state}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
 
 
@@ -169,6 +205,7 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
 def build_web_app(app: App, extra_routes: Sequence[web.RouteDef] = ()) -> web.Application:
     """The pages; `extra_routes` are the platforms' own endpoints (Telegram's webhook)."""
     web_app = web.Application(middlewares=[error_pages])
+    web_app.on_response_prepare.append(_security_headers)
     web_app[APP_KEY] = app
     web_app.router.add_get("/verify/{code}", verify_page)
     web_app.router.add_get("/health", health)

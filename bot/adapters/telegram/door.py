@@ -22,6 +22,7 @@ from bot.adapters.telegram.inbox import UpdateInbox
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.staff import TelegramStaffInbox
 from bot.app import App
+from bot.logging_setup import Redact
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,22 +34,15 @@ PTBApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 PTBBuilder: TypeAlias = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log line that passes; PTB and httpx put it in request URLs."""
+class RedactToken(Redact):
+    """Replaces the bot token in every log line that passes; PTB and httpx put it in request URLs.
+
+    `wego-bot` redacts every configured secret from its first line (bot.logging_setup); this covers a door
+    started some other way (tests, an embedding program)."""
 
     def __init__(self, token: str) -> None:
-        super().__init__()
+        super().__init__({token: "<token>"} if token else {})
         self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token and self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        if self.token and record.exc_info:
-            # The traceback repeats the exception's message: format it now, redacted, so handlers reuse it.
-            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
-        return True
 
 
 def webhook_secret(settings: Settings) -> str:

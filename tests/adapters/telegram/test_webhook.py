@@ -166,7 +166,7 @@ async def test_an_update_posted_while_stopping_is_sent_back_to_telegram(app: App
 def test_secret_is_derived_when_not_configured(tmp_path: Path) -> None:
     derived = webhook_secret(make_settings(tmp_path, telegram_webhook_url="https://x.example/t"))
     assert len(derived) == 64 and derived == webhook_secret(make_settings(tmp_path, telegram_webhook_url="https://y"))
-    assert derived != webhook_secret(make_settings(tmp_path, secret_key="another"))
+    assert derived != webhook_secret(make_settings(tmp_path, secret_key="another-secret-key-of-at-least-32-bytes"))
 
 
 async def test_stored_updates_are_handled_in_order_once_and_what_a_crash_held_is_not_handled_again(app: App) -> None:

@@ -1,0 +1,118 @@
+"""Logging for every command: secrets redacted and payloads kept out, from the first line the process writes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+from urllib.parse import unquote, urlsplit
+
+from bot.settings import Settings
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# Libraries that log whole payloads at DEBUG: Bot API call parameters and answers (message texts, people's names,
+# the webhook secret), every update PTB processes, Discord request bodies and gateway events, and every SQLite
+# statement with its parameters. They are held at INFO, so LOG_LEVEL=DEBUG shows our own lines (which name ids,
+# never contents) and theirs from INFO up.
+PAYLOAD_LOGGERS = (
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Application",
+    "httpcore",
+    "discord.http",
+    "discord.gateway",
+    "aiosqlite",
+)
+# httpx logs every request line at INFO, and a Telegram request URL carries the bot token: only its problems.
+QUIET_LOGGERS = ("httpx",)
+# Migrations and the clock narrate every step at INFO; only their problems are worth a line.
+CHATTY_LOGGERS = ("alembic", "apscheduler")
+
+# Shorter values are not secrets worth hiding, and replacing them would garble ordinary words in log lines.
+MIN_SECRET_LENGTH = 6
+
+
+class Redact(logging.Filter):
+    """Replaces each secret by its label in every record that passes (message, arguments and traceback)."""
+
+    def __init__(self, secrets: dict[str, str]) -> None:
+        super().__init__()
+        # Longest first: a secret that contains another is replaced whole.
+        self.secrets = sorted(
+            ((secret, label) for secret, label in secrets.items() if len(secret) >= MIN_SECRET_LENGTH),
+            key=lambda item: len(item[0]),
+            reverse=True,
+        )
+
+    def redact(self, text: str) -> str:
+        for secret, label in self.secrets:
+            text = text.replace(secret, label)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: logging reports it itself, unredacted text is never built
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg = redacted
+            record.args = None
+        if record.exc_info:
+            # The traceback repeats the exception's message: format it now, redacted, so handlers reuse it.
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def configured_secrets(settings: Settings) -> dict[str, str]:
+    """Every secret the settings hold, with the label that replaces it in logs."""
+    secrets: dict[str, str] = {}
+    for token in (settings.telegram_token.get_secret_value(), settings.discord_token.get_secret_value()):
+        if token:
+            secrets[token] = "<token>"
+            # A Telegram token is "<bot id>:<secret>": the secret half alone is still a secret.
+            _bot_id, colon, rest = token.partition(":")
+            if colon:
+                secrets.setdefault(rest, "<token>")
+    for value in (settings.telegram_webhook_secret.get_secret_value(), settings.secret_key.get_secret_value()):
+        if value:
+            secrets[value] = "<secret>"
+    # urllib rather than SQLAlchemy's URL: `wego-bot ask` starts without importing SQLAlchemy.
+    password = urlsplit(settings.resolved_database_url).password
+    if password:
+        secrets[password] = "<secret>"
+        secrets.setdefault(unquote(password), "<secret>")
+    return secrets
+
+
+def configure_logging(settings: Settings, *, quiet: bool) -> Redact:
+    """Root handler with the redaction filter, payload loggers held back; returns the filter.
+
+    Called before any platform library is imported, so nothing they log (not even the Bot API URL they log when
+    they start) reaches a handler unredacted."""
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format=FORMAT, stream=sys.stderr)
+    redactor = Redact(configured_secrets(settings))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
+    for name in QUIET_LOGGERS + CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    _redact_uncaught(redactor)
+    return redactor
+
+
+def _redact_uncaught(redactor: Redact) -> None:
+    """A traceback that ends the process is printed without logging: it gets the same redaction."""
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        sys.stderr.write(redactor.redact("".join(traceback.format_exception(kind, error, trace))))
+
+    sys.excepthook = hook
