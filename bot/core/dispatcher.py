@@ -340,7 +340,7 @@ class Dispatcher:
                     )
                 return
             except Exception as exc:
-                if _db_problem(exc) != "locked" or attempt == LOCK_RETRIES - 1:
+                if _db_problem(exc) not in ("locked", "busy") or attempt == LOCK_RETRIES - 1:
                     log.warning("reachability of a %s account not saved: %s", platform, type(exc).__name__)
                     return
                 await asyncio.sleep(0.2 * 2**attempt)
