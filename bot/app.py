@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from bot.content import Content, load_content
 from bot.core.dispatcher import Dispatcher
 from bot.core.router import Router
-from bot.i18n_places import use_city_names
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -63,7 +62,6 @@ async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
     # FAQ buttons are checked against every command; `ask` loads only the content features, so it skips this
     # (the full bot and `content check` do it).
     content = load_content(settings.content_dir, commands=known_commands(router) if with_storage else None)
-    use_city_names(content.city_names)
     storage = await open_storage(settings) if with_storage else None
     if storage is not None:
         from storage.workshops import seed_from_content

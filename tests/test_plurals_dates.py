@@ -83,10 +83,10 @@ def test_the_calendar_file_has_the_address_the_link_and_how_to_cancel() -> None:
     with use_locale("it"):
         ics = calendar_file(_workshop(), MOMENT, content)
     event = next(c for c in Calendar.from_ical(ics.data).walk() if c.name == "VEVENT")
-    assert str(event["LOCATION"]) == "Politecnico, Milan"
+    assert str(event["LOCATION"]) == "Politecnico, Milano"
     assert str(event["URL"]) == "https://www.cityresiliencetraining.com/"
     assert str(event["DESCRIPTION"]).splitlines() == [
-        "WeGO Sustainable Smart City Champions: Young Urban Leadership, Milan.",
+        "WeGO Sustainable Smart City Champions: Young Urban Leadership, Milano.",
         "Per annullare, invia /mysignups all'assistente e scegli Annulla: il tuo posto andrà a chi è in attesa.",
         "Programma: https://www.cityresiliencetraining.com/",
         "Domande: Segretariato di WeGO, secretariat@we-gov.org",
