@@ -38,6 +38,9 @@ class ConsoleChat:
             display_name=self.user,
             text=text,
             action=action,
+            # The language the console is talking in: what a platform's own language setting is elsewhere, so a
+            # reply that cannot read the person's choice (the database is locked) still comes in it.
+            locale_hint=self.lang,
             event_id=f"console-{self._turn}",
         )
 

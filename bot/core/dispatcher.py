@@ -6,6 +6,7 @@ import asyncio
 import errno
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from storage.uow import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# The language this event's person is spoken to in: the platform's hint, then their own once it is read.
+_SPEAKING: ContextVar[str] = ContextVar("speaking", default="en")
 
 LOCK_RETRIES = 4
 # The action whose handler words the once-only "notices cannot reach you" message (handlers/reachability.py).
@@ -73,6 +77,10 @@ def _db_problem(exc: BaseException) -> str | None:
     sqlstates = {getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None) for cause in causes}
     if TOO_MANY_CONNECTIONS in sqlstates or "too many clients" in message or "too many connections" in message:
         return "busy"
+    # The server dropped our connection mid-transaction (a restart, a failover, an admin): the transaction was
+    # rolled back with it, so the event is simply tried again on a fresh connection.
+    if any(getattr(cause, "connection_invalidated", False) for cause in causes):
+        return "busy"
     if errno.ENOSPC in errnos or "database or disk is full" in message or "no space left on device" in message:
         return "full"
     if errno.EROFS in errnos or "readonly" in message or "read-only" in message or "read only" in message:
@@ -100,14 +108,21 @@ class Dispatcher:
 
     async def dispatch(self, event: Event) -> list[Reply]:
         hint = normalize_language(event.locale_hint) or self.settings.default_language
-        with use_locale(hint):
-            replies = await self._answer(event)
-            # Every reply, refusals and error notices included, says its language: adapters lay out
-            # right-to-left text by it.
-            lang = current_locale()
-            for reply in replies:
-                reply.lang = reply.lang or lang
-            return replies
+        token = _SPEAKING.set(hint)
+        try:
+            with use_locale(hint):
+                return self._labelled(await self._answer(event))
+        finally:
+            _SPEAKING.reset(token)
+
+    @staticmethod
+    def _labelled(replies: list[Reply]) -> list[Reply]:
+        # Every reply, refusals and error notices included, says its language: adapters lay out right-to-left
+        # text by it.
+        lang = current_locale()
+        for reply in replies:
+            reply.lang = reply.lang or lang
+        return replies
 
     async def _answer(self, event: Event) -> list[Reply]:
         if len(event.text) > MAX_TEXT:
@@ -134,6 +149,9 @@ class Dispatcher:
                     )
                 ]
             except Exception as exc:
+                # Whatever the handler switched to was rolled back with it (a /language that could not be saved):
+                # the trouble is told in the language the person was spoken to in.
+                set_locale(_SPEAKING.get())
                 problem = _db_problem(exc)
                 transient = problem in ("locked", "busy")
                 if transient and attempt < LOCK_RETRIES - 1:
@@ -249,6 +267,7 @@ class Dispatcher:
 
     def _context(self, event: Event, user: Participant, uow: UnitOfWork | None) -> Context:
         set_locale(user.locale)
+        _SPEAKING.set(user.locale)
         return Context(
             event=event,
             user=user,
