@@ -42,3 +42,29 @@ async def test_the_migrations_build_exactly_the_models(tmp_path: Path) -> None:
         assert diff == []
     finally:
         await storage.close()
+
+
+async def test_upgrading_deletes_the_drafts_nobody_asked_the_team_and_keeps_the_questions(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    storage = Storage(f"sqlite+aiosqlite:///{tmp_path / 'drafts.sqlite3'}")
+    try:
+        await upgrade(storage.engine, "0011_abuse_limits")
+        async with storage.engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO users (id, display_name, created_at) VALUES (1, 'maria', '2026-01-01')")
+            )
+            for question_id, asked in ((1, None), (2, "2026-01-02"), (3, None)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO questions (id, user_id, text, language, platform, created_at, asked_at) "
+                        "VALUES (:id, 1, 'is there parking?', 'en', 'console', '2026-01-01', :asked)"
+                    ),
+                    {"id": question_id, "asked": asked},
+                )
+        await upgrade(storage.engine)
+        async with storage.engine.connect() as conn:
+            left = (await conn.execute(text("SELECT id FROM questions ORDER BY id"))).scalars().all()
+        assert left == [2]
+    finally:
+        await storage.close()
