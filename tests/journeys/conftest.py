@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fresh_postgres_database
-from tests.journeys.doors import STAFF_GROUP, TELEGRAM_STAFF_ID, ConsoleDriver, DiscordDriver, TelegramDriver
+from tests.journeys.doors import (
+    STAFF_GROUP,
+    TELEGRAM_STAFF_ID,
+    ConsoleDriver,
+    DiscordDriver,
+    MixedDriver,
+    TelegramDriver,
+)
 from tests.journeys.world import DoorDriver, World, make_world
 
 DATABASES = ["sqlite", "postgres"]
@@ -88,5 +95,13 @@ async def doors_world(
 async def door_world(
     platform: str, db_kind: str, tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[World, DoorDriver]]:
+    if platform == "mixed":
+        async with doors_world(["telegram", "discord"], db_kind, tmp, monkeypatch) as (world, drivers):
+            telegram, discord = drivers["telegram"], drivers["discord"]
+            assert isinstance(telegram, TelegramDriver) and isinstance(discord, DiscordDriver)
+            mixed = MixedDriver(world, telegram, discord)
+            # The world's doors stay the two real ones (they collect and stop); the journey talks to the pair.
+            yield world, mixed
+        return
     async with doors_world([platform], db_kind, tmp, monkeypatch) as (world, drivers):
         yield world, drivers[platform]

@@ -585,3 +585,104 @@ def _markdown_plain(content: str) -> str:
     text = text.replace("**", "").replace("__", "").replace("~~", "")
     text = re.sub(r"(?<![\\*])\*(?!\*)", "", text)
     return html.unescape(_ESCAPED.sub(r"\1", text)).replace("\u200f", "")
+
+
+# -- one person on two platforms ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MixedPerson:
+    name: str
+    lang: str
+    telegram: TelegramPerson
+    discord: DiscordPerson
+    linked: bool = False
+    # The platform the person used last: where every message for them must arrive, once.
+    last: str = "telegram"
+    turns: int = 0
+
+
+class MixedDriver:
+    """The journey for people who linked Telegram and Discord with /link and switch between them as they go:
+    everything typed alternates between the two, a button is pressed where it was shown, and every message that
+    comes later must arrive once, on the platform used last, and nowhere else."""
+
+    platform = "mixed"
+
+    def __init__(self, world: World, telegram: TelegramDriver, discord: DiscordDriver) -> None:
+        self.world = world
+        self.telegram = telegram
+        self.discord = discord
+        self.elsewhere: list[str] = []
+
+    def messengers(self) -> Mapping[str, Messenger]:
+        return {**self.telegram.messengers(), **self.discord.messengers()}
+
+    def staff_inboxes(self) -> Sequence[StaffInbox]:
+        return [*self.telegram.staff_inboxes(), *self.discord.staff_inboxes()]
+
+    def person(self, name: str, lang: str) -> MixedPerson:
+        return MixedPerson(name, lang, self.telegram.person(name, lang), self.discord.person(name, lang))
+
+    def staff(self) -> TelegramPerson:
+        return self.telegram.staff()
+
+    async def _link(self, who: MixedPerson) -> None:
+        [code] = await self.telegram.say(who.telegram, "/link")
+        found = re.search(r"/link (\S+)", code.text)
+        assert found is not None, code.text
+        await self.discord.say(who.discord, f"/link {found[1]}")
+        who.linked = True
+
+    def _tag(self, platform: str, seen: list[Seen]) -> list[Seen]:
+        for item in seen:
+            item.handle = (platform, item.handle)
+        return seen
+
+    async def say(self, person: Person, text: str) -> list[Seen]:
+        if isinstance(person, TelegramPerson):  # staff
+            return await self.telegram.say(person, text)
+        assert isinstance(person, MixedPerson)
+        if not person.linked:
+            await self._link(person)
+        person.turns += 1
+        person.last = "discord" if person.turns % 2 == 0 else "telegram"
+        # People do not act twice in the same second: "used last" is told apart by the time of use.
+        self.world.clock.advance(seconds=1)
+        if person.last == "discord":
+            return self._tag("discord", await self.discord.say(person.discord, text))
+        return self._tag("telegram", await self.telegram.say(person.telegram, text))
+
+    async def press(self, person: Person, seen: Seen, label: str) -> list[Seen]:
+        assert isinstance(person, MixedPerson) and isinstance(seen.handle, tuple)
+        platform, handle = seen.handle
+        inner = Seen(seen.text, seen.buttons, seen.private, seen.only_them, handle)
+        person.last = platform
+        self.world.clock.advance(seconds=1)
+        if platform == "discord":
+            return self._tag("discord", await self.discord.press(person.discord, inner, label))
+        return self._tag("telegram", await self.telegram.press(person.telegram, inner, label))
+
+    async def answer_question(self, staff: Person, question_id: int, text: str) -> list[Seen]:
+        return await self.telegram.answer_question(staff, question_id, text)
+
+    async def collect(self) -> None:
+        await self.telegram.collect()
+        await self.discord.collect()
+
+    def inbox(self, person: Person) -> list[Seen]:
+        if isinstance(person, TelegramPerson):
+            return self.telegram.inbox(person)
+        assert isinstance(person, MixedPerson)
+        on_telegram = self._tag("telegram", self.telegram.inbox(person.telegram))
+        on_discord = self._tag("discord", self.discord.inbox(person.discord))
+        wrong = on_discord if person.last == "telegram" else on_telegram
+        self.elsewhere += [f"{person.name} on the platform not used last: {s.text[:60]}" for s in wrong]
+        return on_telegram + on_discord
+
+    def misdirected(self) -> list[str]:
+        return [*self.telegram.misdirected(), *self.discord.misdirected(), *self.elsewhere]
+
+    async def stop(self) -> None:
+        await self.telegram.stop()
+        await self.discord.stop()

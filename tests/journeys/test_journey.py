@@ -22,7 +22,8 @@ from storage.models import Delivery, Question, Registration
 from tests.journeys.conftest import door_world
 from tests.journeys.world import DoorDriver, Person, Seen, World, plain, tr
 
-DOORS = ["console", "telegram", "discord"]
+# "mixed": each person linked on Telegram and Discord with /link, switching between them as they go.
+DOORS = ["console", "telegram", "discord", "mixed"]
 
 # The program's own messages (msgids), as the person must read them in their language.
 PREREGISTERED = (
@@ -234,5 +235,6 @@ async def test_a_participants_whole_journey(
 
 
 def bruno_name(door: DoorDriver, person: Person) -> str:
-    """The name staff see: the platform's display name."""
-    return person.name.title() if door.platform == "telegram" else person.name
+    """The name staff see: the display name on the platform the person used last."""
+    platform = getattr(person, "last", door.platform)
+    return person.name.title() if platform == "telegram" else person.name
