@@ -398,7 +398,7 @@ class DiscordDriver:
         self._routes()
 
     def _routes(self) -> None:
-        from tests.adapters.discord.harness import GUILD_ID, STAFF_CHANNEL_ID, message_payload, user_payload
+        from tests.adapters.discord.harness import STAFF_CHANNEL_ID, message_payload, text_channel_payload, user_payload
 
         harness = self.harness
 
@@ -409,16 +409,7 @@ class DiscordDriver:
         harness.routes[("POST", "/users/@me/channels")] = open_dm
         harness.routes[("GET", f"/channels/{STAFF_CHANNEL_ID}")] = lambda body: (
             200,
-            {
-                "id": str(STAFF_CHANNEL_ID),
-                "type": 0,
-                "guild_id": str(GUILD_ID),
-                "name": "staff",
-                "position": 1,
-                "permission_overwrites": [],
-                "nsfw": False,
-                "parent_id": None,
-            },
+            text_channel_payload(STAFF_CHANNEL_ID, "staff"),
         )
 
         def staff_post(body: Any) -> tuple[int, Any]:

@@ -65,6 +65,20 @@ class Call:
         return [[c.get("label", "") for c in row["components"]] for row in self.data.get("components", [])]
 
 
+def text_channel_payload(channel_id: int, name: str) -> dict[str, Any]:
+    """A server text channel as GET /channels/{id} answers it."""
+    return {
+        "id": str(channel_id),
+        "type": 0,
+        "guild_id": str(GUILD_ID),
+        "name": name,
+        "position": 1,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+    }
+
+
 def user_payload(user_id: str, name: str) -> dict[str, Any]:
     return {"id": user_id, "username": name, "global_name": name, "discriminator": "0", "avatar": None}
 

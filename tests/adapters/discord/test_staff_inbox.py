@@ -11,13 +11,13 @@ from bot.adapters.discord.door import DiscordDoor
 from bot.app import App
 from storage.models import Question
 from tests.adapters.discord.harness import (
-    GUILD_ID,
     STAFF_CHANNEL_ID,
     STAFF_ROLE_ID,
     Call,
     DiscordHarness,
     Member,
     message_payload,
+    text_channel_payload,
 )
 from tests.conftest import FrozenClock
 from tests.workshop_helpers import deliveries
@@ -37,16 +37,7 @@ def _staff_channel(harness: DiscordHarness) -> list[Any]:
     posted: list[Any] = []
     harness.routes[("GET", f"/channels/{STAFF_CHANNEL_ID}")] = lambda body: (
         200,
-        {
-            "id": str(STAFF_CHANNEL_ID),
-            "type": 0,
-            "guild_id": str(GUILD_ID),
-            "name": "staff",
-            "position": 1,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-        },
+        text_channel_payload(STAFF_CHANNEL_ID, "staff"),
     )
 
     def post(body: Any) -> tuple[int, Any]:
