@@ -140,6 +140,11 @@ async def merge_users(session: AsyncSession, keep_id: int, drop_id: int, now: da
         raise ValueError("cannot merge a user into itself")
     keep = await session.get_one(User, keep_id)
     drop = await session.get_one(User, drop_id)
+    # Once an attendance or a workshop record rests on the kept person's year of birth (or on its absence), it is
+    # evidence for the age rule: linking must not supply one that /mysignups would refuse.
+    from storage.workshops import birth_year_in_use
+
+    keep_year_fixed = await birth_year_in_use(session, keep_id)
 
     kept_progress = {
         p.lecture_key: p
@@ -200,6 +205,8 @@ async def merge_users(session: AsyncSession, keep_id: int, drop_id: int, now: da
     await _merge_notification_prefs(session, keep_id, drop_id)
 
     for field in ("full_name", "birth_year", "locale", "timezone"):
+        if field == "birth_year" and keep_year_fixed:
+            continue
         if getattr(keep, field) is None and getattr(drop, field) is not None:
             setattr(keep, field, getattr(drop, field))
     drop.full_name = None

@@ -293,3 +293,45 @@ async def test_linking_moves_questions_reminders_and_keeps_every_opt_out(
         prefs = await s.get_one(NotificationPrefs, keep)
         assert (prefs.workshop, prefs.study, prefs.nudge) == (True, False, False)
         assert await s.get(NotificationPrefs, drop) is None
+
+
+async def test_linking_never_supplies_a_year_of_birth_to_someone_already_checked_in(
+    chat: Callable[..., ChatDriver], app: App
+) -> None:
+    """Born when? Decided before the check-in, through /mysignups only: a linked account cannot add it later."""
+    tg = chat("anna", platform="telegram")
+    dc = chat("anna#1", platform="discord")
+    await tg.send("/start")
+    await dc.send("/start")
+    keep = await user_id_of(app, "anna", "telegram")
+    drop = await user_id_of(app, "anna#1", "discord")
+    [attended] = await _workshops(app, 1)
+    await _register(app, keep, attended, "confirmed", day=1, attended=True)
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        (await uow.session.get_one(User, drop)).birth_year = 2000
+
+    await tg.send("/link")
+    await dc.send(f"/link {_code(tg.text)}")
+    assert "your accounts are linked" in dc.text
+    async with app.storage.unit_of_work() as uow:
+        assert (await uow.session.get_one(User, keep)).birth_year is None
+
+
+async def test_linking_brings_the_year_of_birth_along_while_nothing_rests_on_it(
+    chat: Callable[..., ChatDriver], app: App
+) -> None:
+    tg = chat("anna", platform="telegram")
+    dc = chat("anna#1", platform="discord")
+    await tg.send("/start")
+    await dc.send("/start")
+    keep = await user_id_of(app, "anna", "telegram")
+    drop = await user_id_of(app, "anna#1", "discord")
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        (await uow.session.get_one(User, drop)).birth_year = 2000
+
+    await tg.send("/link")
+    await dc.send(f"/link {_code(tg.text)}")
+    async with app.storage.unit_of_work() as uow:
+        assert (await uow.session.get_one(User, keep)).birth_year == 2000
