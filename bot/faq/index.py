@@ -19,15 +19,18 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
 from bot.faq.text import features_of, korean_stem, normalize, split_compound, words
 from bot.faq.text import is_arabic as _is_arabic_word
+
+T = TypeVar("T")
 
 # Feature families do not weigh the same: a whole word is stronger evidence than one of its n-grams, and a
 # number ("part 3", "under 35", "24 lectures") tells siblings apart better than any word.
@@ -266,6 +269,18 @@ class FaqIndex:
                     disk.store(lang, part.state())
             self._parts[lang] = part
         return part
+
+    def cached(self, part: str, build: Callable[[], T]) -> T:
+        """A value derived from these entries, kept in the on-disk cache under `part` (whose name must change
+        with whatever else the value depends on); built and stored when missing or stale."""
+        disk = self._disk()
+        found = disk.load(part) if disk else None
+        if found is not None:
+            return found  # type: ignore[return-value]
+        value = build()
+        if disk:
+            disk.store(part, value)
+        return value
 
     def warm(self) -> None:
         for lang in self.languages:

@@ -13,6 +13,7 @@ per language but kept together: people mix languages, and a cue in another langu
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -518,10 +519,28 @@ def warm(index: FaqIndex, cities: Sequence[City]) -> None:
     understand(index, "warm up the qwertyuiop in athens", "en", cities)
 
 
+def _facets_part(cities: tuple[City, ...]) -> str:
+    """The cache part's name: it changes with the code that reads subjects and with the workshop cities."""
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256(repr(cities).encode())
+    folder = Path(__file__).parent
+    for name in ("understand.py", "places.py", "text.py"):
+        with contextlib.suppress(OSError):
+            digest.update((folder / name).read_bytes())
+    return "facets-" + digest.hexdigest()[:16]
+
+
 def _subject_factors(index: FaqIndex, facets: dict[str, str], cities: tuple[City, ...]) -> list[float] | None:
     cached = _FACET_TABLES.get(id(index))
     if cached is None or cached[0] is not index:
-        cached = (index, [entry_facets(entry, cities) for entry in index.entries])
+        # Reading every stored wording for its subject takes most of a second: a new process (`wego-bot ask`, a
+        # restart) reads the result from the index's disk cache instead, keyed by this code and the cities.
+        tables = index.cached(_facets_part(cities), lambda: [entry_facets(entry, cities) for entry in index.entries])
+        if not isinstance(tables, list) or len(tables) != len(index.entries):
+            tables = [entry_facets(entry, cities) for entry in index.entries]
+        cached = (index, tables)
         _FACET_TABLES.clear()
         _FACET_TABLES[id(index)] = cached
     factors = []
