@@ -11,6 +11,7 @@ import asyncio
 from collections import deque
 from datetime import datetime, timedelta
 
+from bot.content import Content
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.errors import StorageUnavailable, UserError
@@ -30,8 +31,10 @@ from bot.faq.understand import (
     Understanding,
     lecture_by_topic,
     understand,
+    warm,
 )
 from bot.i18n import N_, _
+from bot.settings import Settings
 from handlers.menu import MENU, back_to_menu, command_button, main_menu
 
 router = Router()
@@ -71,6 +74,13 @@ _RECENT: dict[tuple[int, str, str], deque[datetime]] = {}
 
 def library(ctx: Context) -> FaqLibrary:
     return library_for(ctx.settings.content_dir, ctx.content.faq, cache_dir=ctx.settings.data_dir / "cache")
+
+
+def warm_up(settings: Settings, content: Content) -> None:
+    """Build (or read from disk) what the first question would otherwise wait for, before anyone asks: the running
+    bot calls this in a worker thread at start, so the first free text does not stall the shared event loop."""
+    index = library_for(settings.content_dir, content.faq, cache_dir=settings.data_dir / "cache").index()
+    warm(index, workshop_cities(content.workshops.workshops))
 
 
 def _action_buttons(ctx: Context, actions: list[str]) -> list[list[Button]]:

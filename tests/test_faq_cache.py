@@ -112,3 +112,17 @@ def test_an_unwritable_cache_folder_only_costs_a_rebuild(tmp_path: Path, builds:
     for _ in range(2):
         assert answer(FaqIndex(entries, cache_dir=blocker / "cache"), "how do I contact the secretariat") == "contact"
     assert builds == ["en", "en"]
+
+
+def test_warming_up_at_start_leaves_every_part_and_the_subject_facets_on_disk(tmp_path: Path) -> None:
+    from bot.content import load_content
+    from bot.settings import PROJECT_ROOT
+    from handlers.faq import warm_up
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    content = load_content(PROJECT_ROOT / "content")
+    warm_up(settings, content)
+    stored = sorted(p.name for p in (settings.data_dir / "cache").iterdir())
+    assert [name for name in stored if name.startswith("faq-index-facets-")] != []
+    assert {f"faq-index-{lang}.bin" for lang in ("en", "it", "de", "fr", "ar", "ko", "zh")} <= set(stored)
