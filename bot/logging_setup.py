@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from contextvars import ContextVar
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 from bot.settings import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# The id of the platform event being handled (a Telegram update id, a Discord interaction id), set by the
+# dispatcher for the time it handles one: JSON log lines carry it, so every line about one event can be found.
+EVENT_ID: ContextVar[str | None] = ContextVar("wego_event_id", default=None)
 
 # Libraries that log whole payloads at DEBUG: Bot API call parameters and answers (message texts, people's names,
 # the webhook secret), every update PTB processes, Discord request bodies and gateway events, and every SQLite

@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # Serve Prometheus metrics at /metrics on the web server above (README: "Metrics and logs").
+    metrics_enabled: bool = True
 
     staff_console_users: CsvList = Field(default_factory=list)
     staff_telegram_ids: CsvList = Field(default_factory=list)

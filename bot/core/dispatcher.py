@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot import metrics
 from bot.content import Content
 from bot.core.context import Context
 from bot.core.errors import StorageUnavailable, UserError
@@ -100,7 +101,7 @@ class Dispatcher:
 
     async def dispatch(self, event: Event) -> list[Reply]:
         hint = normalize_language(event.locale_hint) or self.settings.default_language
-        with use_locale(hint):
+        with metrics.observe_update(event, self.router), use_locale(hint):
             replies = await self._answer(event)
             # Every reply, refusals and error notices included, says its language: adapters lay out
             # right-to-left text by it.
@@ -135,6 +136,7 @@ class Dispatcher:
                 ]
             except Exception as exc:
                 problem = _db_problem(exc)
+                metrics.update_failed(problem)
                 transient = problem in ("locked", "busy")
                 if transient and attempt < LOCK_RETRIES - 1:
                     await asyncio.sleep(0.2 * 2**attempt)
