@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -230,3 +232,19 @@ def test_commands_that_serve_no_metrics_do_not_load_the_client_library(tmp_path:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "LOADED " + json.dumps(False)
+
+
+async def test_the_readme_names_only_metrics_that_exist_and_its_yaml_parses(client: Client) -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Metrics and logs") : readme.index("## Editing the program")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    scrape_config, rules = (yaml.safe_load(block) for block in blocks)
+    assert scrape_config["scrape_configs"][0]["job_name"] == "wego-bot"
+    assert [rule["alert"] for rule in rules["groups"][0]["rules"]] == ["WegoOutboxStuck", "WegoErrorRate"]
+    _values, text = await scrape(client)
+    exposed = set(re.findall(r"^# TYPE (\w+) ", text, re.M))
+    named = set(re.findall(r"\bwego_\w+", section))
+    assert named
+    for name in sorted(named):
+        assert name in exposed or name.removesuffix("_total") in exposed, name
