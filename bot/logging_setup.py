@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import traceback
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 from bot.settings import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# The id of the platform event being handled (a Telegram update id, a Discord interaction id), set by the
+# dispatcher for the time it handles one: JSON log lines carry it, so every line about one event can be found.
+EVENT_ID: ContextVar[str | None] = ContextVar("wego_event_id", default=None)
 
 # Libraries that log whole payloads at DEBUG: Bot API call parameters and answers (message texts, people's names,
 # the webhook secret), every update PTB processes, Discord request bodies and gateway events, and every SQLite
@@ -70,6 +77,31 @@ class Redact(logging.Filter):
         return True
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the event id when one is known, the traceback.
+
+    Only the message our code wrote (already redacted by the filter): never a record's other attributes, where a
+    library may have put a payload."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, str] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        event_id = EVENT_ID.get()
+        if event_id:
+            entry["event_id"] = event_id
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def configured_secrets(settings: Settings) -> dict[str, str]:
     """Every secret the settings hold, with the label that replaces it in logs."""
     secrets: dict[str, str] = {}
@@ -99,20 +131,29 @@ def configure_logging(settings: Settings, *, quiet: bool) -> Redact:
     level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format=FORMAT, stream=sys.stderr)
     redactor = Redact(configured_secrets(settings))
+    json_lines = settings.log_format == "json"
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+        if json_lines:
+            handler.setFormatter(JsonFormatter())
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.INFO))
     for name in QUIET_LOGGERS + CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
-    _redact_uncaught(redactor)
+    _redact_uncaught(redactor, json_lines=json_lines)
     return redactor
 
 
-def _redact_uncaught(redactor: Redact) -> None:
-    """A traceback that ends the process is printed without logging: it gets the same redaction."""
+def _redact_uncaught(redactor: Redact, *, json_lines: bool = False) -> None:
+    """A traceback that ends the process is printed without logging: it gets the same redaction (and, with JSON
+    logs, the same shape as every other line, so a log collector does not split it into one entry per line)."""
 
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
-        sys.stderr.write(redactor.redact("".join(traceback.format_exception(kind, error, trace))))
+        text = redactor.redact("".join(traceback.format_exception(kind, error, trace)))
+        if json_lines:
+            record = logging.LogRecord("uncaught", logging.CRITICAL, "", 0, "the process stopped on an error", (), None)
+            record.exc_text = text.rstrip("\n")
+            text = JsonFormatter().format(record) + "\n"
+        sys.stderr.write(text)
 
     sys.excepthook = hook

@@ -8,7 +8,7 @@ import secrets
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     default_language: str = "en"
     default_timezone: str = "UTC"
     log_level: str = "INFO"
+    # "text" for people reading a terminal, "json" (one object per line) for a log collector.
+    log_format: Literal["text", "json"] = "text"
     # How long a person promoted from a workshop's waiting list has to confirm before the seat passes on.
     waitlist_offer_hours: int = Field(default=48, ge=1, le=24 * 14)
 
@@ -105,6 +107,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # Serve Prometheus metrics at /metrics on the web server above (README: "Metrics and logs").
+    metrics_enabled: bool = True
 
     staff_console_users: CsvList = Field(default_factory=list)
     staff_telegram_ids: CsvList = Field(default_factory=list)

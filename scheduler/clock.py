@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from bot import metrics
 from bot.core.ports import Messenger
 from bot.staff_inbox import StaffInbox, forward_questions
 from scheduler import jobs
@@ -196,6 +197,7 @@ class SchedulerHandle:
                 announced += 1
         return announced
 
+    @metrics.timed_tick
     async def tick(self) -> None:
         """The catch-up pass: everything due by the rows, whatever jobs did or did not fire."""
         async with self._job(), self._tick_lock:
@@ -217,6 +219,7 @@ class SchedulerHandle:
                 await self.sync_jobs()
                 self.worker.wake()
             except Exception:
+                metrics.tick_failed()
                 log.exception("scheduler tick failed")
 
     async def forward_questions(self, now: datetime) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot import metrics
 from bot.core.ports import Messenger, SendOutcome
 from bot.core.replies import Reply
 from bot.settings import Settings
@@ -452,6 +453,7 @@ class DeliveryWorker:
                 await self._sleep(retry_in)
                 retry_in = min(MARK_RETRY_MAX, retry_in * 2)
             else:
+                metrics.sends_saved((mark.row.platform, mark.outcome) for mark, _future in batch)
                 retry_in = MARK_RETRY_FIRST
                 for mark, future in batch:
                     self._release_hold(mark.row.token)

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot import metrics
 from bot.content import Content
 from bot.core.context import Context
 from bot.core.errors import StorageUnavailable, UserError
@@ -110,7 +111,7 @@ class Dispatcher:
         hint = normalize_language(event.locale_hint) or self.settings.default_language
         token = _SPEAKING.set(hint)
         try:
-            with use_locale(hint):
+            with metrics.observe_update(event, self.router), use_locale(hint):
                 return self._labelled(await self._answer(event))
         finally:
             _SPEAKING.reset(token)
@@ -153,6 +154,7 @@ class Dispatcher:
                 # the trouble is told in the language the person was spoken to in.
                 set_locale(_SPEAKING.get())
                 problem = _db_problem(exc)
+                metrics.update_failed(problem)
                 transient = problem in ("locked", "busy")
                 if transient and attempt < LOCK_RETRIES - 1:
                     await asyncio.sleep(0.2 * 2**attempt)

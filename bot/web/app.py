@@ -1,4 +1,4 @@
-"""`/verify/{code}`: a record's page in the visitor's language; `/health`: JSON for monitoring.
+"""`/verify/{code}`: a record's page in the visitor's language; `/health`: JSON for monitoring; `/metrics`: Prometheus.
 
 Everything shown is escaped; a code that is unknown, tampered with, revoked or belongs to a deleted user gets the
 same clear "not valid" page (404), and text that cannot be a code at all gets a 400 page. A record replaced by a
@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from bot import metrics
 from bot.app import App
 from bot.certificates import codes
 from bot.core.dispatcher import _db_problem
@@ -188,6 +189,29 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+# Headers a reverse proxy adds: a request that came through one came from the public side, which /metrics is not
+# for (whatever the proxy was told to forward). Prometheus scrapes the process directly.
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+
+
+async def metrics_page(request: web.Request) -> web.StreamResponse:
+    """Prometheus metrics of this process, and the outbox's backlog read from the database now."""
+    if any(header in request.headers for header in PROXY_HEADERS):
+        raise web.HTTPNotFound()
+    app = request.app[APP_KEY]
+    pending: int | None = None
+    oldest: float | None = None
+    if app.storage is not None:
+        try:
+            async with app.storage.unit_of_work() as uow:
+                pending, oldest = await metrics.outbox_backlog(uow.session, app.dispatcher.clock())
+        except Exception as exc:
+            # The process's own counters are still worth a scrape; /health reports the database.
+            log.warning("metrics: outbox backlog not read: %s", type(getattr(exc, "orig", exc)).__name__)
+    metrics.set_outbox_backlog(pending, oldest)
+    return await metrics.enable().exposition(request)
+
+
 @web.middleware
 async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
@@ -209,6 +233,9 @@ def build_web_app(app: App, extra_routes: Sequence[web.RouteDef] = ()) -> web.Ap
     web_app[APP_KEY] = app
     web_app.router.add_get("/verify/{code}", verify_page)
     web_app.router.add_get("/health", health)
+    if app.settings.metrics_enabled:
+        metrics.enable()
+        web_app.router.add_get("/metrics", metrics_page)
     web_app.router.add_routes(extra_routes)
     return web_app
 

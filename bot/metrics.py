@@ -1,0 +1,229 @@
+"""Prometheus metrics, all defined here, and the one-line hooks the dispatcher, the clock and the outbox call.
+
+Nothing is recorded, and prometheus_client is not even imported, until the web server turns metrics on
+(`enable()`, when it serves `/metrics`): `wego-bot ask` and `chat` start without it (bench/startup), and a process
+nobody can scrape keeps no counters. Labels are names from a fixed set (platforms, registered commands and button
+actions, outcome kinds), never anything a person typed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from contextvars import ContextVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.core.router import Router, parse_command
+from bot.core.text import MAX_TEXT, clean_text
+from bot.logging_setup import EVENT_ID
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core.events import Event
+    from bot.core.ports import SendOutcome
+
+# Seconds: chat answers are expected in milliseconds; a tick may take seconds on a large database.
+UPDATE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+TICK_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+Owner = TypeVar("Owner")
+
+
+class Metrics:
+    """The process's metrics in their own registry (the process collectors included)."""
+
+    def __init__(self) -> None:
+        from prometheus_client import (
+            GC_COLLECTOR,
+            PLATFORM_COLLECTOR,
+            PROCESS_COLLECTOR,
+            CollectorRegistry,
+            Counter,
+            Gauge,
+            Histogram,
+            disable_created_metrics,
+        )
+
+        # A `_created` timestamp beside every counter and histogram doubles the series for no alert's use.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
+        self.registry = registry = CollectorRegistry()
+        for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+            registry.register(collector)
+        self.updates = Counter(
+            "wego_updates",
+            "Updates (messages, commands, button presses) handled.",
+            ["platform", "route"],
+            registry=registry,
+        )
+        self.update_seconds = Histogram(
+            "wego_update_seconds",
+            "Time to answer one update, database retries included.",
+            ["platform", "route"],
+            buckets=UPDATE_BUCKETS,
+            registry=registry,
+        )
+        self.handler_failures = Counter(
+            "wego_handler_failures",
+            "Updates answered with 'something went wrong' (an unexpected error).",
+            ["platform", "route"],
+            registry=registry,
+        )
+        self.db_errors = Counter(
+            "wego_db_errors",
+            "Database errors met while handling updates, by kind (locked and busy are retried).",
+            ["kind"],
+            registry=registry,
+        )
+        self.deliveries = Counter(
+            "wego_deliveries",
+            "Outbox send attempts by outcome (sent, retry, unreachable, failed), counted once saved.",
+            ["platform", "status"],
+            registry=registry,
+        )
+        self.flood_waits = Counter(
+            "wego_flood_waits",
+            "Sends the platform answered with a flood wait (retry after).",
+            ["platform"],
+            registry=registry,
+        )
+        self.flood_wait_seconds = Counter(
+            "wego_flood_wait_seconds", "Seconds the platform asked to wait, summed.", ["platform"], registry=registry
+        )
+        self.outbox_pending = Gauge(
+            "wego_outbox_pending", "Outbox rows due now and not yet sent (read at scrape time).", registry=registry
+        )
+        self.outbox_oldest = Gauge(
+            "wego_outbox_oldest_pending_seconds",
+            "How long the oldest due outbox row has been waiting (0 when none; read at scrape time).",
+            registry=registry,
+        )
+        self.tick_seconds = Histogram(
+            "wego_tick_seconds",
+            "Duration of one clock tick (the catch-up pass).",
+            buckets=TICK_BUCKETS,
+            registry=registry,
+        )
+        self.tick_failures = Counter("wego_tick_failures", "Clock ticks that failed.", registry=registry)
+        # The client library's own aiohttp handler: the format Prometheus asks for (Accept), compression.
+        from prometheus_client.aiohttp import make_aiohttp_handler
+
+        self.exposition = make_aiohttp_handler(registry)
+
+
+_metrics: Metrics | None = None
+# The update being handled: its labels, for a failure counted deeper down in the dispatcher.
+_update: ContextVar[tuple[str, str] | None] = ContextVar("wego_update", default=None)
+
+
+def enable() -> Metrics:
+    """Start recording (idempotent): called by the web server that serves them."""
+    global _metrics
+    if _metrics is None:
+        _metrics = Metrics()
+    return _metrics
+
+
+def route_label(event: Event, router: Router) -> str:
+    """`/progress`, `button:menu`, or `text`; unknown names collapse into one label each, so none is ever typed."""
+    if event.action is not None:
+        name = event.action.name
+        return f"button:{name}" if name in router.actions else "button:unknown"
+    command = parse_command(clean_text(event.text)) if len(event.text) <= MAX_TEXT else None
+    if command is None:
+        return "text"
+    return f"/{command[0]}" if command[0] in router.commands else "/unknown"
+
+
+@contextlib.contextmanager
+def observe_update(event: Event, router: Router) -> Iterator[None]:
+    """Around one dispatch: the event id for log lines, and (metrics on) the update's count and latency."""
+    event_token = EVENT_ID.set(event.event_id or None)
+    metrics = _metrics
+    if metrics is None:
+        try:
+            yield
+        finally:
+            EVENT_ID.reset(event_token)
+        return
+    labels = (event.platform, route_label(event, router))
+    update_token = _update.set(labels)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        metrics.update_seconds.labels(*labels).observe(time.perf_counter() - started)
+        metrics.updates.labels(*labels).inc()
+        _update.reset(update_token)
+        EVENT_ID.reset(event_token)
+
+
+def update_failed(db_problem: str | None) -> None:
+    """One failed attempt at an update: a database error of that kind, or (None) a handler failure."""
+    metrics, labels = _metrics, _update.get()
+    if metrics is None:
+        return
+    if db_problem is not None:
+        metrics.db_errors.labels(db_problem).inc()
+    elif labels is not None:
+        metrics.handler_failures.labels(*labels).inc()
+
+
+def sends_saved(outcomes: Iterable[tuple[str, SendOutcome | None]]) -> None:
+    """Outcomes of sends whose marks were committed, as (platform, outcome); None is a send put off unsent."""
+    metrics = _metrics
+    if metrics is None:
+        return
+    for platform, outcome in outcomes:
+        if outcome is None:
+            continue
+        metrics.deliveries.labels(platform, outcome.status).inc()
+        if outcome.retry_after:
+            metrics.flood_waits.labels(platform).inc()
+            metrics.flood_wait_seconds.labels(platform).inc(outcome.retry_after)
+
+
+def timed_tick(tick: Callable[[Owner], Coroutine[Any, Any, None]]) -> Callable[[Owner], Coroutine[Any, Any, None]]:
+    """Decorates the clock's tick: its duration, whatever the tick does inside."""
+
+    @functools.wraps(tick)
+    async def timed(self: Owner) -> None:
+        started = time.perf_counter()
+        try:
+            await tick(self)
+        finally:
+            if _metrics is not None:
+                _metrics.tick_seconds.observe(time.perf_counter() - started)
+
+    return timed
+
+
+def tick_failed() -> None:
+    if _metrics is not None:
+        _metrics.tick_failures.inc()
+
+
+async def outbox_backlog(session: AsyncSession, now: datetime) -> tuple[int, float]:
+    """Rows due and unsent, and the age in seconds of the oldest: one query on the claim's own index."""
+    from sqlalchemy import func, select
+
+    from storage.models import Delivery
+
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(Delivery.not_before)).where(
+                Delivery.status == "pending", Delivery.not_before <= now
+            )
+        )
+    ).one()
+    return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+
+
+def set_outbox_backlog(pending: int | None, oldest_seconds: float | None) -> None:
+    """The backlog read for this scrape; one that could not be read is reported as NaN (unknown), not as 0."""
+    metrics = enable()
+    metrics.outbox_pending.set(float("nan") if pending is None else pending)
+    metrics.outbox_oldest.set(float("nan") if oldest_seconds is None else oldest_seconds)
