@@ -114,12 +114,15 @@ def test_an_unwritable_cache_folder_only_costs_a_rebuild(tmp_path: Path, builds:
     assert builds == ["en", "en"]
 
 
-def test_warming_up_at_start_leaves_every_part_and_the_subject_facets_on_disk(tmp_path: Path) -> None:
-    from bot.content import load_content
-    from bot.settings import PROJECT_ROOT
+def test_warming_up_at_start_leaves_every_part_and_the_subject_facets_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.faq.library
     from handlers.faq import warm_up
     from tests.conftest import make_settings
 
+    # A fresh process: no library built by an earlier test (the process keeps one per content folder).
+    monkeypatch.setattr(bot.faq.library, "_LIBRARIES", {})
     settings = make_settings(tmp_path)
     content = load_content(PROJECT_ROOT / "content")
     warm_up(settings, content)
