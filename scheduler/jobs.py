@@ -262,32 +262,53 @@ def broadcast_message(text: str) -> str:
 
 
 async def fan_out_due(storage: Storage, content: Content, settings: Settings, now: datetime) -> list[int]:
+    """Queue due broadcasts (and resume interrupted ones) chunk by chunk; the ids whose fan-out this call ran."""
     started = []
     quiet = parse_quiet_hours(settings.quiet_hours)
     async with storage.unit_of_work() as uow:
         ids = await broadcast_store.due(uow.session, now)
-    for broadcast_id in ids:
-        async with storage.unit_of_work() as uow:
-            # One query for the whole audience: the workshop zone of everyone who never set a zone.
-            venues = await zone_store.venue_zones(uow.session)
+        resumed = await broadcast_store.unfinished_fan_outs(uow.session)
 
-        def render(broadcast: Broadcast, user: User, venues: dict[int, str] = venues) -> tuple[str, datetime]:
-            from bot.i18n import use_locale
+    async def render(session: AsyncSession, broadcast: Broadcast, users: list[User]) -> list[tuple[str, datetime]]:
+        from bot.i18n import use_locale
 
+        # One query for the chunk: the workshop zones of its people (used by those who never set a valid zone).
+        venues = await zone_store.venue_zones(session, [user.id for user in users])
+        urgent = bool((broadcast.audience or {}).get("urgent"))
+        rendered = []
+        for user in users:
             locale = language_of(user, settings.default_language)
             with use_locale(locale):
                 text = broadcast_message(broadcast_store.text_for(broadcast, locale))
-            urgent = bool((broadcast.audience or {}).get("urgent"))
             zone = zone_store.zone_rule(user.timezone, venues.get(user.id), locale, settings.default_timezone)
-            return text, now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
-
-        async with storage.unit_of_work() as uow:
-            count = await broadcast_store.fan_out(
-                uow.session, broadcast_id, now, content, settings.default_language, render
+            rendered.append(
+                (text, now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet))
             )
-        if count is not None:
-            log.info("broadcast %d: %d recipients queued", broadcast_id, count)
-            started.append(broadcast_id)
+        return rendered
+
+    chunk = broadcast_store.FAN_OUT_CHUNK
+    for broadcast_id in [*ids, *resumed]:
+        if broadcast_id in ids:
+            async with storage.unit_of_work() as uow:
+                if not await broadcast_store.start_fan_out(uow.session, broadcast_id, now):
+                    continue
+        count = 0
+        while True:
+            try:
+                async with storage.unit_of_work() as uow:
+                    queued = await broadcast_store.fan_out_chunk(
+                        uow.session, broadcast_id, now, content, settings.default_language, render, chunk
+                    )
+            except broadcast_store.ChunkTaken:
+                # Another clock is fanning this broadcast out; it carries on from the cursor.
+                break
+            if queued is None:
+                break
+            count += queued
+            if queued < chunk:
+                break
+        log.info("broadcast %d: %d recipients queued", broadcast_id, count)
+        started.append(broadcast_id)
     return started
 
 

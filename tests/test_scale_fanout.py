@@ -1,0 +1,216 @@
+"""Work that touches everyone: the fan-out in short chunks that resume after a crash, a clock tick whose failing
+step does not stop the others, and a broadcast to more people than PostgreSQL takes bind parameters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.app import App, build_app
+from scheduler import jobs
+from scheduler.clock import SchedulerHandle
+from scheduler.delivery import DeliveryWorker
+from storage import broadcasts as broadcast_store
+from storage.models import Broadcast, Delivery
+from tests.conftest import FrozenClock, make_settings
+from tests.test_broadcasts import population
+
+
+async def _schedule(app: App, clock: FrozenClock, audience: dict[str, object] | None = None) -> int:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        row = Broadcast(
+            texts={"en": "Hello", "it": "Ciao"},
+            default_language="en",
+            audience=audience or {"urgent": True},
+            status="scheduled",
+            scheduled_at=clock.now,
+        )
+        uow.session.add(row)
+        await uow.session.flush()
+        return row.id
+
+
+async def _deliveries(app: App, broadcast_id: int) -> list[tuple[int, str]]:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        rows = await uow.session.execute(
+            select(Delivery.user_id, Delivery.text)
+            .where(Delivery.kind == "broadcast", Delivery.ref_id == broadcast_id)
+            .order_by(Delivery.user_id)
+        )
+        return [(user_id, body) for user_id, body in rows]
+
+
+async def test_the_fan_out_goes_in_chunks_and_queues_everyone_once_in_their_language(
+    app: App, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await population(app)
+    monkeypatch.setattr(broadcast_store, "FAN_OUT_CHUNK", 2)
+    broadcast_id = await _schedule(app, clock)
+    assert await jobs.fan_out_due(app.storage, app.content, app.settings, clock.now) == [broadcast_id]  # type: ignore[arg-type]
+    hello = "📣 <b>Message from the program team</b>\n\nHello"
+    ciao = "📣 <b>Messaggio dal team del programma</b>\n\nCiao"
+    # No Arabic text was written: the header in Arabic, the default language's text below it.
+    arabic = "📣 <b>رسالة من فريق البرنامج</b>\n\nHello"
+    # Everyone reachable somewhere ("blocked" is not), over two full chunks and an empty last one.
+    assert await _deliveries(app, broadcast_id) == sorted(
+        [(ids["tg_it"], ciao), (ids["dc_en"], hello), (ids["both_ar"], arabic), (ids["console_none"], hello)]
+    )
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        row = await uow.session.get_one(Broadcast, broadcast_id)
+        assert (row.status, row.recipients, row.fanout_cursor) == ("sending", 4, ids["console_none"])
+        assert row.fanned_out_at == clock.now
+    assert await jobs.fan_out_due(app.storage, app.content, app.settings, clock.now) == []  # type: ignore[arg-type]
+    assert len(await _deliveries(app, broadcast_id)) == 4
+
+
+async def test_a_fan_out_cut_off_between_chunks_resumes_at_its_cursor_and_is_not_reported_done_early(
+    app: App, clock: FrozenClock
+) -> None:
+    ids = await population(app)
+    broadcast_id = await _schedule(app, clock)
+    assert app.storage is not None
+    render_calls: list[int] = []
+
+    async def render(session: object, broadcast: Broadcast, users: list[object]) -> list[tuple[str, object]]:
+        render_calls.append(len(users))
+        return [("first chunk", clock.now) for _ in users]
+
+    # A crash after the first chunk's commit: the claim and two rows are in, the rest is not.
+    async with app.storage.unit_of_work() as uow:
+        assert await broadcast_store.start_fan_out(uow.session, broadcast_id, clock.now)
+    async with app.storage.unit_of_work() as uow:
+        queued = await broadcast_store.fan_out_chunk(
+            uow.session,
+            broadcast_id,
+            clock.now,
+            app.content,
+            "en",
+            render,
+            2,  # type: ignore[arg-type]
+        )
+    assert queued == 2 and render_calls == [2]
+    # Those two rows sent: the broadcast is not "done" while the rest is still to be queued.
+    async with app.storage.unit_of_work() as uow:
+        await uow.session.execute(Delivery.__table__.update().values(status="sent"))
+    assert await jobs.finish_broadcasts(app.storage, app.settings, clock.now) == []
+    assert await jobs.fan_out_due(app.storage, app.content, app.settings, clock.now) == [broadcast_id]
+    assert [user_id for user_id, _text in await _deliveries(app, broadcast_id)] == sorted(
+        [ids["tg_it"], ids["dc_en"], ids["both_ar"], ids["console_none"]]
+    )
+    async with app.storage.unit_of_work() as uow:
+        row = await uow.session.get_one(Broadcast, broadcast_id)
+        assert (row.status, row.recipients) == ("sending", 4)
+
+
+async def test_a_failing_step_of_the_clock_tick_does_not_stop_the_other_steps(
+    app: App, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert app.storage is not None
+    await population(app)
+    # A broadcast whose every row is final: the tick's last steps report it done.
+    async with app.storage.unit_of_work() as uow:
+        finished = Broadcast(
+            texts={"en": "hi"},
+            default_language="en",
+            status="sending",
+            started_at=clock.now,
+            fanned_out_at=clock.now,
+            recipients=0,
+        )
+        uow.session.add(finished)
+        await uow.session.flush()
+        finished_id = finished.id
+
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("fan-out exploded")
+
+    monkeypatch.setattr(jobs, "fan_out_due", broken)
+    monkeypatch.setattr(jobs, "expire_offers", broken)
+    with caplog.at_level(logging.ERROR, logger="scheduler.clock"):
+        await SchedulerHandle(app, {}, clock).tick()
+    async with app.storage.unit_of_work() as uow:
+        row = await uow.session.get_one(Broadcast, finished_id)
+        assert (row.status, row.finished_at) == ("done", clock.now)
+    failures = [r.getMessage() for r in caplog.records if r.name == "scheduler.clock"]
+    assert failures == [
+        "scheduler tick: broadcast fan-out failed; the other steps go on",
+        "scheduler tick: seat offers failed; the other steps go on",
+    ]
+
+
+RECIPIENTS = 40_000
+
+
+async def test_a_broadcast_to_40000_people_on_postgres_queues_each_once_and_claims_each_once(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    from datetime import UTC, datetime
+
+    app = await build_app(make_settings(tmp_path, database_url=postgres_url))
+    try:
+        assert app.storage is not None
+        async with app.storage.unit_of_work() as uow:
+            # One statement each, not 40,000 objects: past asyncpg's 32,767 bind parameters.
+            await uow.session.execute(
+                text(
+                    "INSERT INTO users (id, display_name, locale, created_at) "
+                    "SELECT g, 'p' || g, CASE WHEN g % 2 = 0 THEN 'it' ELSE 'en' END, now() "
+                    "FROM generate_series(1, :n) g"
+                ),
+                {"n": RECIPIENTS},
+            )
+            await uow.session.execute(
+                text(
+                    "INSERT INTO accounts (user_id, platform, platform_user_id, chat_id, reachable, "
+                    "unreachable_notice_due, created_at, last_seen_at) "
+                    "SELECT g, 'telegram', 'tg' || g, 'c' || g, true, false, now(), now() "
+                    "FROM generate_series(1, :n) g"
+                ),
+                {"n": RECIPIENTS},
+            )
+            await uow.session.execute(text("SELECT setval('users_id_seq', :n)"), {"n": RECIPIENTS})
+        clock = FrozenClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+        broadcast_id = await _schedule(app, clock)
+        # Two clocks at once (a second process, or a tick beside the broadcast's own job): each chunk goes once.
+        first, second = await asyncio.gather(
+            jobs.fan_out_due(app.storage, app.content, app.settings, clock.now),
+            jobs.fan_out_due(app.storage, app.content, app.settings, clock.now),
+        )
+        assert sorted(first + second) in ([broadcast_id], [broadcast_id, broadcast_id])
+        async with app.storage.unit_of_work() as uow:
+            total, distinct, italian = (
+                await uow.session.execute(
+                    select(
+                        func.count(),
+                        func.count(func.distinct(Delivery.user_id)),
+                        func.count().filter(Delivery.text.like("%Ciao")),
+                    ).where(Delivery.kind == "broadcast", Delivery.ref_id == broadcast_id)
+                )
+            ).one()
+            row = await uow.session.get_one(Broadcast, broadcast_id)
+        assert (total, distinct, italian) == (RECIPIENTS, RECIPIENTS, RECIPIENTS // 2)
+        assert (row.recipients, row.fanout_cursor, row.fanned_out_at) == (RECIPIENTS, RECIPIENTS, clock.now)
+
+        # Two workers claiming at once take every row exactly once.
+        workers = [
+            DeliveryWorker(app.storage, {"telegram": object()}, app.settings, clock=clock)  # type: ignore[dict-item]
+            for _ in range(2)
+        ]
+        claimed: Counter[int] = Counter()
+
+        async def drain(worker: DeliveryWorker) -> None:
+            while rows := await worker.claim(1000, "telegram"):
+                claimed.update(r.id for r in rows)
+
+        await asyncio.gather(*(drain(w) for w in workers))
+        assert len(claimed) == RECIPIENTS and set(claimed.values()) == {1}
+    finally:
+        await app.close()
