@@ -214,3 +214,44 @@ async def test_a_broadcast_to_40000_people_on_postgres_queues_each_once_and_clai
         assert len(claimed) == RECIPIENTS and set(claimed.values()) == {1}
     finally:
         await app.close()
+
+
+async def test_a_wake_up_that_arrives_during_a_claim_is_not_lost(
+    app: App, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core.ports import SendOutcome
+    from scheduler import delivery
+    from tests.fakes import FakeMessenger
+    from tests.test_delivery_worker import add_delivery, add_user, worker
+
+    # Without the wake-up the row would wait for the next poll: make that poll far away.
+    monkeypatch.setattr(delivery, "IDLE_POLL", 60.0)
+    user_id = await add_user(app, "ada")
+    first_send = asyncio.Event()
+
+    def decide(chat_id: str, reply: object) -> SendOutcome:
+        first_send.set()
+        return SendOutcome("sent")
+
+    messenger = FakeMessenger(decide=decide)
+    w = worker(app, clock, messenger)
+    real_claim = w.claim
+    committed: list[int] = []
+
+    async def claim_then_commit(limit: int, platform: str | None = None) -> list[delivery.Claimed]:
+        rows = await real_claim(limit, platform)
+        if not committed:
+            # A broadcast commits and wakes the worker while this (empty) claim is still on its way back.
+            committed.append(await add_delivery(app, user_id, clock, "right away"))
+            w.wake()
+        return rows
+
+    monkeypatch.setattr(w, "claim", claim_then_commit)
+    task = asyncio.create_task(w.run())
+    try:
+        await asyncio.wait_for(first_send.wait(), 10)
+    finally:
+        await w.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert messenger.sent == [("ada", "right away")]
