@@ -9,7 +9,7 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
@@ -23,7 +23,7 @@ from scheduler.zones import person_zone
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
 from storage import workshops as workshop_store
-from storage.models import Broadcast, NotificationPrefs, Registration, User, Workshop
+from storage.models import Broadcast, LectureProgress, NotificationPrefs, Registration, User, Workshop
 from storage.outbox import enqueue_for_user
 from storage.progress import done_keys
 from storage.uow import Storage
@@ -203,54 +203,81 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
 # -- nudges -------------------------------------------------------------------------------------------------------
 
 
+# People handled per nudge transaction: the scan never holds SQLite's write lock for long, however many are due.
+NUDGE_BATCH = 200
+
+
+def due_nudges_query(content: Content, now: datetime, period: timedelta, after: int, limit: int) -> Select[User]:
+    """The people to nudge, in user id order after `after`: one query, not a loop over everyone.
+
+    Due: their latest lecture mark is at least `period` old, some lecture of the course is still not done, they are
+    not deleted, and they have not turned nudges off nor been nudged within `period`.
+    """
+    threshold = now - period
+    keys = sorted(lecture.key for lecture in content.all_lectures())
+    stalled = (
+        select(LectureProgress.user_id)
+        .where(LectureProgress.user_id > after)
+        .group_by(LectureProgress.user_id)
+        .having(
+            func.max(LectureProgress.completed_at) <= threshold,
+            func.count(func.distinct(case((LectureProgress.lecture_key.in_(keys), LectureProgress.lecture_key))))
+            < len(keys),
+        )
+        .subquery()
+    )
+    return (
+        select(User)
+        .join(stalled, stalled.c.user_id == User.id)
+        .outerjoin(NotificationPrefs, NotificationPrefs.user_id == User.id)
+        .where(
+            User.deleted_at.is_(None),
+            or_(
+                NotificationPrefs.user_id.is_(None),
+                and_(
+                    NotificationPrefs.nudge.is_(True),
+                    or_(NotificationPrefs.last_nudge_at.is_(None), NotificationPrefs.last_nudge_at <= threshold),
+                ),
+            ),
+        )
+        .order_by(User.id)
+        .limit(limit)
+    )
+
+
 async def scan_nudges(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
     """Nudge people who started the course and made no progress for `nudge_after_days`, once per such period."""
     period = timedelta(days=settings.nudge_after_days)
     if period <= timedelta(0):
         return 0
     quiet = parse_quiet_hours(settings.quiet_hours)
-    keys = {lecture.key for lecture in content.all_lectures()}
     queued = 0
-    async with storage.unit_of_work() as uow:
-        session = uow.session
-        from sqlalchemy import func
+    after = 0
+    while True:
+        async with storage.unit_of_work() as uow:
+            session = uow.session
+            users = list(await session.scalars(due_nudges_query(content, now, period, after, NUDGE_BATCH)))
+            for user in users:
+                done = set(await done_keys(session, user.id))
+                (await store.prefs(session, user.id)).last_nudge_at = now
+                line = _lecture_line_for(content, done)
 
-        from storage.models import LectureProgress
+                def nudge(line: _LazyLine = line) -> Reply:
+                    return Reply(_("👋 It has been a while since your last lecture.") + "\n" + line())
 
-        rows = await session.execute(
-            select(LectureProgress.user_id, func.max(LectureProgress.completed_at)).group_by(LectureProgress.user_id)
-        )
-        for user_id, last in rows:
-            if last is None or now - last < period:
-                continue
-            prefs_row = await session.get(NotificationPrefs, user_id)
-            if prefs_row is not None and (
-                not prefs_row.nudge or (prefs_row.last_nudge_at is not None and now - prefs_row.last_nudge_at < period)
-            ):
-                continue
-            done = set(await done_keys(session, user_id))
-            if keys <= done:
-                continue
-            user = await session.get(User, user_id)
-            if user is None or user.deleted_at is not None:
-                continue
-            (await store.prefs(session, user_id)).last_nudge_at = now
-            line = _lecture_line_for(content, done)
-
-            def nudge(line: _LazyLine = line) -> Reply:
-                return Reply(_("👋 It has been a while since your last lecture.") + "\n" + line())
-
-            await enqueue_for_user(
-                session,
-                user_id,
-                nudge,
-                kind="nudge",
-                ref_id=None,
-                not_before=after_quiet_hours(now, await user_zone(session, user, settings), quiet),
-                default_locale=settings.default_language,
-            )
-            queued += 1
-    return queued
+                await enqueue_for_user(
+                    session,
+                    user.id,
+                    nudge,
+                    kind="nudge",
+                    ref_id=None,
+                    not_before=after_quiet_hours(now, await user_zone(session, user, settings), quiet),
+                    default_locale=settings.default_language,
+                )
+                queued += 1
+        if len(users) < NUDGE_BATCH:
+            return queued
+        after = users[-1].id
 
 
 # -- broadcasts ---------------------------------------------------------------------------------------------------

@@ -255,3 +255,65 @@ async def test_a_wake_up_that_arrives_during_a_claim_is_not_lost(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert messenger.sent == [("ada", "right away")]
+
+
+async def test_the_nudge_scan_reads_only_the_people_who_are_due_in_one_query_per_batch(
+    app: App, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from storage.models import Account, LectureProgress, NotificationPrefs, User
+
+    assert app.storage is not None
+    period = timedelta(days=app.settings.nudge_after_days)
+    all_keys = sorted(lecture.key for lecture in app.content.all_lectures())
+    long_ago, recently = clock.now - period - timedelta(hours=1), clock.now - timedelta(hours=1)
+    people = {
+        # name: (lecture marks, prefs (nudge on, last nudged), deleted)
+        "due_a": ([("1.1", long_ago)], None, False),
+        "due_b": ([("1.1", long_ago), ("1.2", long_ago)], (True, long_ago), False),
+        "due_c": ([("1.1", long_ago), ("no.such.key", long_ago)], None, False),
+        "recent": ([("1.1", long_ago), ("1.2", recently)], None, False),
+        "finished": ([(key, long_ago) for key in all_keys], None, False),
+        "opted_out": ([("1.1", long_ago)], (False, None), False),
+        "nudged_lately": ([("1.1", long_ago)], (True, recently), False),
+        "deleted": ([("1.1", long_ago)], None, True),
+        "never_started": ([], None, False),
+    }
+    # Many more people stalled but opted out: they must cost nothing per person.
+    people.update({f"quiet{i}": ([("1.1", long_ago)], (False, None), False) for i in range(30)})
+    ids: dict[str, int] = {}
+    async with app.storage.unit_of_work() as uow:
+        for name, (marks, prefs, deleted) in people.items():
+            user = User(display_name=name, deleted_at=clock.now if deleted else None)
+            uow.session.add(user)
+            await uow.session.flush()
+            ids[name] = user.id
+            uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=name, chat_id=name))
+            for key, at in marks:
+                uow.session.add(LectureProgress(user_id=user.id, lecture_key=key, completed_at=at))
+            if prefs is not None:
+                uow.session.add(NotificationPrefs(user_id=user.id, nudge=prefs[0], last_nudge_at=prefs[1]))
+    monkeypatch.setattr(jobs, "NUDGE_BATCH", 2)
+    selects: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement.split("\n")[0])
+
+    engine = app.storage.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert await jobs.scan_nudges(app.storage, app.content, app.settings, clock.now) == 3
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    async with app.storage.unit_of_work() as uow:
+        nudged = set(await uow.session.scalars(select(Delivery.user_id).where(Delivery.kind == "nudge")))
+    assert nudged == {ids["due_a"], ids["due_b"], ids["due_c"]}
+    # Two batches of the due query (2 people, then 1), then per due person only: their marks (for the next
+    # lecture's name), their preferences row and their workshop zone. Nothing for the 30 who opted out.
+    assert len(selects) == 2 + 3 * 3
+    assert sum(s.startswith("SELECT users.id") for s in selects) == 2
+    assert await jobs.scan_nudges(app.storage, app.content, app.settings, clock.now) == 0
