@@ -23,7 +23,15 @@ from scheduler.zones import person_zone
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
 from storage import workshops as workshop_store
-from storage.models import Broadcast, LectureProgress, NotificationPrefs, Registration, User, Workshop
+from storage.models import (
+    Broadcast,
+    LectureProgress,
+    NotificationPrefs,
+    Registration,
+    SentReminder,
+    User,
+    Workshop,
+)
 from storage.outbox import enqueue_for_user
 from storage.progress import done_keys
 from storage.uow import Storage
@@ -134,20 +142,41 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
         return 0
     quiet = parse_quiet_hours(settings.quiet_hours)
     queued = 0
+    window = (
+        Registration.status == "confirmed",
+        Workshop.status != "cancelled",
+        Workshop.starts_at.is_not(None),
+        Workshop.starts_at > now,
+        Workshop.starts_at <= now + slots[-1][1],
+    )
     async with storage.unit_of_work() as uow:
         session = uow.session
+        # Two queries for the whole window, whatever its size: the confirmed places with their people (unless they
+        # turned workshop reminders off), and the slots already handled, so a tick with nothing due reads no more.
+        wants = or_(NotificationPrefs.user_id.is_(None), NotificationPrefs.workshop.is_(True))
         rows = await session.execute(
-            select(Registration, Workshop)
+            select(Registration, Workshop, User)
             .join(Workshop, Workshop.id == Registration.workshop_id)
-            .where(
-                Registration.status == "confirmed",
-                Workshop.status != "cancelled",
-                Workshop.starts_at.is_not(None),
-                Workshop.starts_at > now,
-                Workshop.starts_at <= now + slots[-1][1],
-            )
+            .join(User, User.id == Registration.user_id)
+            .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Registration.user_id)
+            .where(*window, wants)
+            .order_by(Registration.id)
         )
-        for registration, workshop in rows:
+        handled = {
+            (ref_id, slot)
+            for ref_id, slot in (
+                await session.execute(
+                    select(SentReminder.ref_id, SentReminder.slot)
+                    .join(
+                        Registration,
+                        and_(Registration.id == SentReminder.ref_id, Registration.user_id == SentReminder.user_id),
+                    )
+                    .join(Workshop, Workshop.id == Registration.workshop_id)
+                    .where(SentReminder.kind == "workshop", *window)
+                )
+            )
+        }
+        for registration, workshop, user in rows.all():
             starts = workshop.starts_at
             assert starts is not None
             # The nearest slot whose time has come, and that was still ahead when the person registered.
@@ -159,11 +188,8 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
                 ),
                 None,
             )
-            if current is None:
+            if current is None or (registration.id, current[0]) in handled:
                 continue
-            if not await store.wants(session, registration.user_id, "workshop"):
-                continue
-            user = await session.get(User, registration.user_id)
             zone = await user_zone(session, user, settings)
             morning = after_quiet_hours(now, zone, quiet)
             # In quiet hours nothing is queued yet: the morning's tick finds this slot again and checks the

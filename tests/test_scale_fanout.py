@@ -317,3 +317,39 @@ async def test_the_nudge_scan_reads_only_the_people_who_are_due_in_one_query_per
     assert len(selects) == 2 + 3 * 3
     assert sum(s.startswith("SELECT users.id") for s in selects) == 2
     assert await jobs.scan_nudges(app.storage, app.content, app.settings, clock.now) == 0
+
+
+async def test_a_workshop_scan_with_nothing_due_reads_two_queries_and_writes_nothing(
+    app: App, clock: FrozenClock
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import event
+
+    from storage.models import NotificationPrefs
+    from tests.test_reminders import add_workshop, register
+
+    assert app.storage is not None
+    starts = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
+    ws = await add_workshop(app, starts)
+    people = [await register(app, f"p{i}", ws, datetime(2026, 4, 1, tzinfo=UTC)) for i in range(6)]
+    async with app.storage.unit_of_work() as uow:
+        uow.session.add(NotificationPrefs(user_id=people[0], workshop=False))
+    # 10:00 in Seoul, where they all live: the one-day reminder goes to everyone who wants it.
+    now = starts - timedelta(days=1)
+    assert await jobs.scan_workshops(app.storage, app.settings, now) == 5
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    engine = app.storage.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert await jobs.scan_workshops(app.storage, app.settings, now + timedelta(minutes=1)) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["SELECT", "SELECT"]
+    async with app.storage.unit_of_work() as uow:
+        reminded = set(await uow.session.scalars(select(Delivery.user_id).where(Delivery.kind == "workshop")))
+    assert reminded == set(people[1:])
