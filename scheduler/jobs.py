@@ -5,7 +5,9 @@ late catch-up) sends nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -247,8 +249,8 @@ def due_nudges_query(content: Content, now: datetime, period: timedelta, after: 
         .group_by(LectureProgress.user_id)
         .having(
             func.max(LectureProgress.completed_at) <= threshold,
-            func.count(func.distinct(case((LectureProgress.lecture_key.in_(keys), LectureProgress.lecture_key))))
-            < len(keys),
+            # (user, lecture) is unique: counting the marks of the course's lectures counts the lectures done.
+            func.count(case((LectureProgress.lecture_key.in_(keys), 1))) < len(keys),
         )
         .subquery()
     )
@@ -314,6 +316,10 @@ def broadcast_message(text: str) -> str:
     return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
 
 
+# The longest pause between two fan-out chunks on SQLite (see fan_out_due).
+FAN_OUT_PAUSE = 0.05
+
+
 async def fan_out_due(storage: Storage, content: Content, settings: Settings, now: datetime) -> list[int]:
     """Queue due broadcasts (and resume interrupted ones) chunk by chunk; the ids whose fan-out this call ran."""
     started = []
@@ -328,15 +334,19 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
         # One query for the chunk: the workshop zones of its people (used by those who never set a valid zone).
         venues = await zone_store.venue_zones(session, [user.id for user in users])
         urgent = bool((broadcast.audience or {}).get("urgent"))
+        # A chunk holds a thousand people but only a few languages and zones: each text and time is worked out once.
+        texts: dict[str, str] = {}
+        times: dict[str, datetime] = {}
         rendered = []
         for user in users:
             locale = language_of(user, settings.default_language)
-            with use_locale(locale):
-                text = broadcast_message(broadcast_store.text_for(broadcast, locale))
+            if locale not in texts:
+                with use_locale(locale):
+                    texts[locale] = broadcast_message(broadcast_store.text_for(broadcast, locale))
             zone = zone_store.zone_rule(user.timezone, venues.get(user.id), locale, settings.default_timezone)
-            rendered.append(
-                (text, now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet))
-            )
+            if zone not in times:
+                times[zone] = now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
+            rendered.append((texts[locale], times[zone]))
         return rendered
 
     chunk = broadcast_store.FAN_OUT_CHUNK
@@ -347,6 +357,7 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
                     continue
         count = 0
         while True:
+            began = time.monotonic()
             try:
                 async with storage.unit_of_work() as uow:
                     queued = await broadcast_store.fan_out_chunk(
@@ -360,6 +371,10 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
             count += queued
             if queued < chunk:
                 break
+            if storage.is_sqlite:
+                # SQLite's waiting writers poll for the lock (every 1 to 100 ms): a pause as long as the chunk (at
+                # most FAN_OUT_PAUSE) lets the people using the bot meanwhile in before the next chunk takes it.
+                await asyncio.sleep(min(FAN_OUT_PAUSE, time.monotonic() - began))
         log.info("broadcast %d: %d recipients queued", broadcast_id, count)
         started.append(broadcast_id)
     return started

@@ -192,8 +192,8 @@ class LectureProgress(Base):
     __tablename__ = "lecture_progress"
     __table_args__ = (
         UniqueConstraint("user_id", "lecture_key"),
-        # The nudge scan's latest mark per person, read from the index alone.
-        Index("ix_lecture_progress_user_id_completed_at", "user_id", "completed_at"),
+        # The nudge scan's latest mark and count of marks per person, read from the index alone.
+        Index("ix_lecture_progress_user_latest", "user_id", "completed_at", "lecture_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

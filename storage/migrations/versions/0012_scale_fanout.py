@@ -36,12 +36,14 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_deliveries_kind_ref_status", ["kind", "ref_id", "status"], unique=False)
     with op.batch_alter_table("lecture_progress", schema=None) as batch_op:
-        batch_op.create_index("ix_lecture_progress_user_id_completed_at", ["user_id", "completed_at"], unique=False)
+        batch_op.create_index(
+            "ix_lecture_progress_user_latest", ["user_id", "completed_at", "lecture_key"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("lecture_progress", schema=None) as batch_op:
-        batch_op.drop_index("ix_lecture_progress_user_id_completed_at")
+        batch_op.drop_index("ix_lecture_progress_user_latest")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_deliveries_kind_ref_status")
         batch_op.drop_index("ix_deliveries_pending_claim")
