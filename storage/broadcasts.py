@@ -262,10 +262,13 @@ async def fan_out_chunk(
     users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(ids)))}
     ordered = [users[user_id] for user_id in ids]
     rendered = await render(session, broadcast, ordered)
+    # A Core INSERT with every column given: no ORM bookkeeping per row (a third of the chunk's time otherwise).
     await session.execute(
-        insert(Delivery),
+        insert(Delivery.metadata.tables[Delivery.__tablename__]),
         [
             {
+                "status": "pending",
+                "attempts": 0,
                 "user_id": user.id,
                 "account_id": pinned.get(user.id),
                 "kind": "broadcast",
