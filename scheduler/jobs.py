@@ -156,10 +156,10 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
         # Two queries for the whole window, whatever its size: the confirmed places with their people (unless they
         # turned workshop reminders off), and the slots already handled, so a tick with nothing due reads no more.
         wants = or_(NotificationPrefs.user_id.is_(None), NotificationPrefs.workshop.is_(True))
+        # Plain columns: thousands of places are read on every tick, objects are loaded only for the few due.
         rows = await session.execute(
-            select(Registration, Workshop, User)
+            select(Registration.id, Registration.user_id, Registration.registered_at, Workshop.id, Workshop.starts_at)
             .join(Workshop, Workshop.id == Registration.workshop_id)
-            .join(User, User.id == Registration.user_id)
             .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Registration.user_id)
             .where(*window, wants)
             .order_by(Registration.id)
@@ -178,20 +178,17 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
                 )
             )
         }
-        for registration, workshop, user in rows.all():
-            starts = workshop.starts_at
+        for registration_id, user_id, registered_at, workshop_id, starts in rows.all():
             assert starts is not None
             # The nearest slot whose time has come, and that was still ahead when the person registered.
             current = next(
-                (
-                    (name, delta)
-                    for name, delta in slots
-                    if starts - delta <= now and starts - delta >= registration.registered_at
-                ),
+                ((name, delta) for name, delta in slots if starts - delta <= now and starts - delta >= registered_at),
                 None,
             )
-            if current is None or (registration.id, current[0]) in handled:
+            if current is None or (registration_id, current[0]) in handled:
                 continue
+            workshop = await session.get_one(Workshop, workshop_id)
+            user = await session.get_one(User, user_id)
             zone = await user_zone(session, user, settings)
             morning = after_quiet_hours(now, zone, quiet)
             # In quiet hours nothing is queued yet: the morning's tick finds this slot again and checks the
@@ -199,9 +196,7 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
             # Unless the workshop starts before the morning: then the reminder is urgent and goes now.
             if morning > now and morning < starts - timedelta(minutes=30):
                 continue
-            if not await store.record_slot(
-                session, "workshop", registration.user_id, registration.id, current[0], "sent", now
-            ):
+            if not await store.record_slot(session, "workshop", user_id, registration_id, current[0], "sent", now):
                 continue
             not_before = now
             zone_name = zone.key
@@ -217,10 +212,10 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
 
             await enqueue_for_user(
                 session,
-                registration.user_id,
+                user_id,
                 build,
                 kind="workshop",
-                ref_id=registration.id,
+                ref_id=registration_id,
                 not_before=not_before,
                 default_locale=settings.default_language,
             )
