@@ -353,3 +353,34 @@ async def test_a_workshop_scan_with_nothing_due_reads_two_queries_and_writes_not
     async with app.storage.unit_of_work() as uow:
         reminded = set(await uow.session.scalars(select(Delivery.user_id).where(Delivery.kind == "workshop")))
     assert reminded == set(people[1:])
+
+
+async def test_broadcasts_sending_before_the_upgrade_are_complete_and_not_fanned_out_again(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from storage.migrate import upgrade
+    from storage.uow import Storage
+
+    storage = Storage(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        await upgrade(storage.engine, "0011_abuse_limits")
+        async with storage.engine.begin() as conn:
+            for status, started in (("sending", "2026-03-01 10:00:00.000000"), ("sending", None), ("scheduled", None)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO broadcasts (audience, texts, default_language, status, recipients, created_at, "
+                        "started_at) VALUES ('{}', '{}', 'en', :status, 3, '2026-03-01 09:00:00.000000', :started)"
+                    ),
+                    {"status": status, "started": started},
+                )
+        await upgrade(storage.engine)
+        async with storage.unit_of_work() as uow:
+            rows = (await uow.session.scalars(select(Broadcast).order_by(Broadcast.id))).all()
+            assert [(b.status, b.fanned_out_at) for b in rows] == [
+                ("sending", datetime(2026, 3, 1, 10, 0, tzinfo=UTC)),
+                ("sending", datetime(2026, 3, 1, 9, 0, tzinfo=UTC)),
+                ("scheduled", None),
+            ]
+            assert await broadcast_store.unfinished_fan_outs(uow.session) == []
+    finally:
+        await storage.close()

@@ -24,8 +24,11 @@ def upgrade() -> None:
     with op.batch_alter_table("broadcasts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("fanout_cursor", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("fanned_out_at", storage.types.UTCDateTime(timezone=True), nullable=True))
-    # Broadcasts that started before this revision were fanned out in one transaction: they are complete.
-    op.execute("UPDATE broadcasts SET fanned_out_at = started_at WHERE status IN ('sending', 'done')")
+    # Broadcasts that started before this revision were fanned out in one transaction: they are complete (a row
+    # without a start time too, or it would be fanned out a second time).
+    op.execute(
+        "UPDATE broadcasts SET fanned_out_at = COALESCE(started_at, created_at) WHERE status IN ('sending', 'done')"
+    )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.create_index(
             "ix_deliveries_pending_claim",
