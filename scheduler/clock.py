@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -199,28 +199,39 @@ class SchedulerHandle:
 
     @metrics.timed_tick
     async def tick(self) -> None:
-        """The catch-up pass: everything due by the rows, whatever jobs did or did not fire."""
-        async with self._job(), self._tick_lock:
-            try:
-                now = self.clock()
-                settings, content = self.app.settings, self.app.content
-                await self.forward_questions(now)
-                async with self.storage.unit_of_work() as uow:
-                    from storage.reminders import due_study_ids
+        """The catch-up pass: everything due by the rows, whatever jobs did or did not fire.
 
-                    overdue = await due_study_ids(uow.session, now)
-                for reminder_id in overdue:
-                    await jobs.fire_study(self.storage, content, settings, reminder_id, now)
-                await self.fan_out()
-                await jobs.expire_offers(self.storage, settings, now)
-                await jobs.scan_workshops(self.storage, settings, now)
-                await jobs.scan_nudges(self.storage, content, settings, now)
-                await jobs.finish_broadcasts(self.storage, settings, now)
-                await self.sync_jobs()
-                self.worker.wake()
-            except Exception:
-                metrics.tick_failed()
-                log.exception("scheduler tick failed")
+        Each kind of work is its own step: one that fails (a broadcast whose fan-out raises, a scan that meets a
+        busy database) is logged and retried next tick, and never keeps the others from running.
+        """
+        async with self._job(), self._tick_lock:
+            now = self.clock()
+            settings, content = self.app.settings, self.app.content
+            steps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+                ("forwarding questions", lambda: self.forward_questions(now)),
+                ("study reminders", lambda: self._fire_overdue_study(now)),
+                ("broadcast fan-out", self._fan_out),
+                ("seat offers", lambda: jobs.expire_offers(self.storage, settings, now)),
+                ("workshop reminders", lambda: jobs.scan_workshops(self.storage, settings, now)),
+                ("nudges", lambda: jobs.scan_nudges(self.storage, content, settings, now)),
+                ("broadcast reports", lambda: jobs.finish_broadcasts(self.storage, settings, now)),
+                ("job sync", self.sync_jobs),
+            ]
+            for name, step in steps:
+                try:
+                    await step()
+                except Exception:
+                    metrics.tick_failed()
+                    log.exception("scheduler tick: %s failed; the other steps go on", name)
+            self.worker.wake()
+
+    async def _fire_overdue_study(self, now: datetime) -> None:
+        from storage.reminders import due_study_ids
+
+        async with self.storage.unit_of_work() as uow:
+            overdue = await due_study_ids(uow.session, now)
+        for reminder_id in overdue:
+            await jobs.fire_study(self.storage, self.app.content, self.app.settings, reminder_id, now)
 
     async def forward_questions(self, now: datetime) -> None:
         if not self.staff_inboxes:

@@ -156,6 +156,9 @@ class DeliveryWorker:
         self._mark_batch = max(1, self.concurrency // 2)
         self._marks_ready = asyncio.Event()
         self._wake = asyncio.Event()
+        # Counts wake-ups: one that arrives while a claim is running must not be overwritten by that claim's
+        # "nothing due before X" (the first send of a broadcast would wait for the next poll).
+        self._wakes = 0
         self._claim_after = 0.0  # loop time before which nothing new can be due (unless woken)
         self._stopping = False
         self._last_sweep = -math.inf
@@ -171,6 +174,7 @@ class DeliveryWorker:
     def wake(self) -> None:
         """New rows were committed: look for them now rather than at the next poll."""
         self._claim_after = 0.0
+        self._wakes += 1
         self._wake.set()
 
     # -- claiming -------------------------------------------------------------------------------------------------
@@ -542,10 +546,14 @@ class DeliveryWorker:
         while not self._stopping:
             try:
                 self._wake.clear()
+                wakes = self._wakes
                 await self._maybe_sweep()
                 if self._low() and loop.time() >= self._claim_after and not await self._refill():
-                    # Everything due is claimed: sleep until the next row falls due (or new rows wake us).
-                    self._claim_after = loop.time() + await self._next_due_in()
+                    # Everything due is claimed: sleep until the next row falls due (or new rows wake us), unless
+                    # rows were committed while this claim ran: those are looked for at once.
+                    due_in = await self._next_due_in()
+                    if self._wakes == wakes:
+                        self._claim_after = loop.time() + due_in
                 if self._stopping:
                     break
                 self._start_sends()

@@ -5,11 +5,13 @@ late catch-up) sends nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
@@ -23,7 +25,15 @@ from scheduler.zones import person_zone
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
 from storage import workshops as workshop_store
-from storage.models import Broadcast, NotificationPrefs, Registration, User, Workshop
+from storage.models import (
+    Broadcast,
+    LectureProgress,
+    NotificationPrefs,
+    Registration,
+    SentReminder,
+    User,
+    Workshop,
+)
 from storage.outbox import enqueue_for_user
 from storage.progress import done_keys
 from storage.uow import Storage
@@ -134,36 +144,51 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
         return 0
     quiet = parse_quiet_hours(settings.quiet_hours)
     queued = 0
+    window = (
+        Registration.status == "confirmed",
+        Workshop.status != "cancelled",
+        Workshop.starts_at.is_not(None),
+        Workshop.starts_at > now,
+        Workshop.starts_at <= now + slots[-1][1],
+    )
     async with storage.unit_of_work() as uow:
         session = uow.session
+        # Two queries for the whole window, whatever its size: the confirmed places with their people (unless they
+        # turned workshop reminders off), and the slots already handled, so a tick with nothing due reads no more.
+        wants = or_(NotificationPrefs.user_id.is_(None), NotificationPrefs.workshop.is_(True))
+        # Plain columns: thousands of places are read on every tick, objects are loaded only for the few due.
         rows = await session.execute(
-            select(Registration, Workshop)
+            select(Registration.id, Registration.user_id, Registration.registered_at, Workshop.id, Workshop.starts_at)
             .join(Workshop, Workshop.id == Registration.workshop_id)
-            .where(
-                Registration.status == "confirmed",
-                Workshop.status != "cancelled",
-                Workshop.starts_at.is_not(None),
-                Workshop.starts_at > now,
-                Workshop.starts_at <= now + slots[-1][1],
-            )
+            .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Registration.user_id)
+            .where(*window, wants)
+            .order_by(Registration.id)
         )
-        for registration, workshop in rows:
-            starts = workshop.starts_at
+        handled = {
+            (ref_id, slot)
+            for ref_id, slot in (
+                await session.execute(
+                    select(SentReminder.ref_id, SentReminder.slot)
+                    .join(
+                        Registration,
+                        and_(Registration.id == SentReminder.ref_id, Registration.user_id == SentReminder.user_id),
+                    )
+                    .join(Workshop, Workshop.id == Registration.workshop_id)
+                    .where(SentReminder.kind == "workshop", *window)
+                )
+            )
+        }
+        for registration_id, user_id, registered_at, workshop_id, starts in rows.all():
             assert starts is not None
             # The nearest slot whose time has come, and that was still ahead when the person registered.
             current = next(
-                (
-                    (name, delta)
-                    for name, delta in slots
-                    if starts - delta <= now and starts - delta >= registration.registered_at
-                ),
+                ((name, delta) for name, delta in slots if starts - delta <= now and starts - delta >= registered_at),
                 None,
             )
-            if current is None:
+            if current is None or (registration_id, current[0]) in handled:
                 continue
-            if not await store.wants(session, registration.user_id, "workshop"):
-                continue
-            user = await session.get(User, registration.user_id)
+            workshop = await session.get_one(Workshop, workshop_id)
+            user = await session.get_one(User, user_id)
             zone = await user_zone(session, user, settings)
             morning = after_quiet_hours(now, zone, quiet)
             # In quiet hours nothing is queued yet: the morning's tick finds this slot again and checks the
@@ -171,9 +196,7 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
             # Unless the workshop starts before the morning: then the reminder is urgent and goes now.
             if morning > now and morning < starts - timedelta(minutes=30):
                 continue
-            if not await store.record_slot(
-                session, "workshop", registration.user_id, registration.id, current[0], "sent", now
-            ):
+            if not await store.record_slot(session, "workshop", user_id, registration_id, current[0], "sent", now):
                 continue
             not_before = now
             zone_name = zone.key
@@ -189,10 +212,10 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
 
             await enqueue_for_user(
                 session,
-                registration.user_id,
+                user_id,
                 build,
                 kind="workshop",
-                ref_id=registration.id,
+                ref_id=registration_id,
                 not_before=not_before,
                 default_locale=settings.default_language,
             )
@@ -203,54 +226,81 @@ async def scan_workshops(storage: Storage, settings: Settings, now: datetime) ->
 # -- nudges -------------------------------------------------------------------------------------------------------
 
 
+# People handled per nudge transaction: the scan never holds SQLite's write lock for long, however many are due.
+NUDGE_BATCH = 200
+
+
+def due_nudges_query(content: Content, now: datetime, period: timedelta, after: int, limit: int) -> Select[User]:
+    """The people to nudge, in user id order after `after`: one query, not a loop over everyone.
+
+    Due: their latest lecture mark is at least `period` old, some lecture of the course is still not done, they are
+    not deleted, and they have not turned nudges off nor been nudged within `period`.
+    """
+    threshold = now - period
+    keys = sorted(lecture.key for lecture in content.all_lectures())
+    stalled = (
+        select(LectureProgress.user_id)
+        .where(LectureProgress.user_id > after)
+        .group_by(LectureProgress.user_id)
+        .having(
+            func.max(LectureProgress.completed_at) <= threshold,
+            # (user, lecture) is unique: counting the marks of the course's lectures counts the lectures done.
+            func.count(case((LectureProgress.lecture_key.in_(keys), 1))) < len(keys),
+        )
+        .subquery()
+    )
+    return (
+        select(User)
+        .join(stalled, stalled.c.user_id == User.id)
+        .outerjoin(NotificationPrefs, NotificationPrefs.user_id == User.id)
+        .where(
+            User.deleted_at.is_(None),
+            or_(
+                NotificationPrefs.user_id.is_(None),
+                and_(
+                    NotificationPrefs.nudge.is_(True),
+                    or_(NotificationPrefs.last_nudge_at.is_(None), NotificationPrefs.last_nudge_at <= threshold),
+                ),
+            ),
+        )
+        .order_by(User.id)
+        .limit(limit)
+    )
+
+
 async def scan_nudges(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
     """Nudge people who started the course and made no progress for `nudge_after_days`, once per such period."""
     period = timedelta(days=settings.nudge_after_days)
     if period <= timedelta(0):
         return 0
     quiet = parse_quiet_hours(settings.quiet_hours)
-    keys = {lecture.key for lecture in content.all_lectures()}
     queued = 0
-    async with storage.unit_of_work() as uow:
-        session = uow.session
-        from sqlalchemy import func
+    after = 0
+    while True:
+        async with storage.unit_of_work() as uow:
+            session = uow.session
+            users = list(await session.scalars(due_nudges_query(content, now, period, after, NUDGE_BATCH)))
+            for user in users:
+                done = set(await done_keys(session, user.id))
+                (await store.prefs(session, user.id)).last_nudge_at = now
+                line = _lecture_line_for(content, done)
 
-        from storage.models import LectureProgress
+                def nudge(line: _LazyLine = line) -> Reply:
+                    return Reply(_("👋 It has been a while since your last lecture.") + "\n" + line())
 
-        rows = await session.execute(
-            select(LectureProgress.user_id, func.max(LectureProgress.completed_at)).group_by(LectureProgress.user_id)
-        )
-        for user_id, last in rows:
-            if last is None or now - last < period:
-                continue
-            prefs_row = await session.get(NotificationPrefs, user_id)
-            if prefs_row is not None and (
-                not prefs_row.nudge or (prefs_row.last_nudge_at is not None and now - prefs_row.last_nudge_at < period)
-            ):
-                continue
-            done = set(await done_keys(session, user_id))
-            if keys <= done:
-                continue
-            user = await session.get(User, user_id)
-            if user is None or user.deleted_at is not None:
-                continue
-            (await store.prefs(session, user_id)).last_nudge_at = now
-            line = _lecture_line_for(content, done)
-
-            def nudge(line: _LazyLine = line) -> Reply:
-                return Reply(_("👋 It has been a while since your last lecture.") + "\n" + line())
-
-            await enqueue_for_user(
-                session,
-                user_id,
-                nudge,
-                kind="nudge",
-                ref_id=None,
-                not_before=after_quiet_hours(now, await user_zone(session, user, settings), quiet),
-                default_locale=settings.default_language,
-            )
-            queued += 1
-    return queued
+                await enqueue_for_user(
+                    session,
+                    user.id,
+                    nudge,
+                    kind="nudge",
+                    ref_id=None,
+                    not_before=after_quiet_hours(now, await user_zone(session, user, settings), quiet),
+                    default_locale=settings.default_language,
+                )
+                queued += 1
+        if len(users) < NUDGE_BATCH:
+            return queued
+        after = users[-1].id
 
 
 # -- broadcasts ---------------------------------------------------------------------------------------------------
@@ -261,33 +311,67 @@ def broadcast_message(text: str) -> str:
     return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
 
 
+# The longest pause between two fan-out chunks on SQLite (see fan_out_due).
+FAN_OUT_PAUSE = 0.05
+
+
 async def fan_out_due(storage: Storage, content: Content, settings: Settings, now: datetime) -> list[int]:
+    """Queue due broadcasts (and resume interrupted ones) chunk by chunk; the ids whose fan-out this call ran."""
     started = []
     quiet = parse_quiet_hours(settings.quiet_hours)
     async with storage.unit_of_work() as uow:
         ids = await broadcast_store.due(uow.session, now)
-    for broadcast_id in ids:
-        async with storage.unit_of_work() as uow:
-            # One query for the whole audience: the workshop zone of everyone who never set a zone.
-            venues = await zone_store.venue_zones(uow.session)
+        resumed = await broadcast_store.unfinished_fan_outs(uow.session)
 
-        def render(broadcast: Broadcast, user: User, venues: dict[int, str] = venues) -> tuple[str, datetime]:
-            from bot.i18n import use_locale
+    async def render(session: AsyncSession, broadcast: Broadcast, users: list[User]) -> list[tuple[str, datetime]]:
+        from bot.i18n import use_locale
 
+        # One query for the chunk: the workshop zones of its people (used by those who never set a valid zone).
+        venues = await zone_store.venue_zones(session, [user.id for user in users])
+        urgent = bool((broadcast.audience or {}).get("urgent"))
+        # A chunk holds a thousand people but only a few languages and zones: each text and time is worked out once.
+        texts: dict[str, str] = {}
+        times: dict[str, datetime] = {}
+        rendered = []
+        for user in users:
             locale = language_of(user, settings.default_language)
-            with use_locale(locale):
-                text = broadcast_message(broadcast_store.text_for(broadcast, locale))
-            urgent = bool((broadcast.audience or {}).get("urgent"))
+            if locale not in texts:
+                with use_locale(locale):
+                    texts[locale] = broadcast_message(broadcast_store.text_for(broadcast, locale))
             zone = zone_store.zone_rule(user.timezone, venues.get(user.id), locale, settings.default_timezone)
-            return text, now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
+            if zone not in times:
+                times[zone] = now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
+            rendered.append((texts[locale], times[zone]))
+        return rendered
 
-        async with storage.unit_of_work() as uow:
-            count = await broadcast_store.fan_out(
-                uow.session, broadcast_id, now, content, settings.default_language, render
-            )
-        if count is not None:
-            log.info("broadcast %d: %d recipients queued", broadcast_id, count)
-            started.append(broadcast_id)
+    chunk = broadcast_store.FAN_OUT_CHUNK
+    for broadcast_id in [*ids, *resumed]:
+        if broadcast_id in ids:
+            async with storage.unit_of_work() as uow:
+                if not await broadcast_store.start_fan_out(uow.session, broadcast_id, now):
+                    continue
+        count = 0
+        while True:
+            began = time.monotonic()
+            try:
+                async with storage.unit_of_work() as uow:
+                    queued = await broadcast_store.fan_out_chunk(
+                        uow.session, broadcast_id, now, content, settings.default_language, render, chunk
+                    )
+            except broadcast_store.ChunkTaken:
+                # Another clock is fanning this broadcast out; it carries on from the cursor.
+                break
+            if queued is None:
+                break
+            count += queued
+            if queued < chunk:
+                break
+            if storage.is_sqlite:
+                # SQLite's waiting writers poll for the lock (every 1 to 100 ms): a pause as long as the chunk (at
+                # most FAN_OUT_PAUSE) lets the people using the bot meanwhile in before the next chunk takes it.
+                await asyncio.sleep(min(FAN_OUT_PAUSE, time.monotonic() - began))
+        log.info("broadcast %d: %d recipients queued", broadcast_id, count)
+        started.append(broadcast_id)
     return started
 
 

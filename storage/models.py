@@ -72,7 +72,11 @@ class Delivery(Base):
     """The outbox: one message for one user, claimed, sent, then marked, so a crash re-sends at most one."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_status_not_before", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_deliveries_status_not_before", "status", "not_before"),
+        # A broadcast's progress (checked every tick while it sends) without reading every delivery.
+        Index("ix_deliveries_kind_ref_status", "kind", "ref_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -92,6 +96,17 @@ class Delivery(Base):
     # at a crash and goes back to pending.
     claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None]
+
+
+# The claim reads pending rows in its own order (retries first, then oldest) and stops at its limit: this partial
+# index holds only pending rows in that order, so no claim sorts the whole outbox.
+Index(
+    "ix_deliveries_pending_claim",
+    Delivery.attempts.desc(),
+    Delivery.id,
+    postgresql_where=Delivery.status == "pending",
+    sqlite_where=Delivery.status == "pending",
+)
 
 
 class Workshop(Base):
@@ -175,7 +190,11 @@ class LectureProgress(Base):
     """A lecture a user marked as watched. Keys come from content (e.g. "3.2")."""
 
     __tablename__ = "lecture_progress"
-    __table_args__ = (UniqueConstraint("user_id", "lecture_key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "lecture_key"),
+        # The nudge scan's latest mark and count of marks per person, read from the index alone.
+        Index("ix_lecture_progress_user_latest", "user_id", "completed_at", "lecture_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -286,6 +305,10 @@ class Broadcast(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     scheduled_at: Mapped[datetime | None]
     recipients: Mapped[int] = mapped_column(Integer, default=0)
+    # The fan-out queues recipients in user id order, one short transaction per chunk: the last user id queued,
+    # and when the last chunk was (None while sending means a fan-out to resume at the cursor).
+    fanout_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fanned_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
