@@ -77,6 +77,10 @@ def library_for(content_dir: Path, faq: Faq, cache_dir: Path | None = None) -> F
     library = _LIBRARIES.get(content_dir)
     if library is None:
         library = _LIBRARIES[content_dir] = FaqLibrary(content_dir, faq, cache_dir)
+        if cache_dir is not None:
+            from bot.faq.places import use_cache_dir
+
+            use_cache_dir(cache_dir)
     return library
 
 

@@ -9,12 +9,15 @@ named after them), so their names in the other languages are listed here.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from bot.content.models import WorkshopSeed
+from bot.faq.cache import IndexCache
 from bot.faq.text import normalize
 
 LANGUAGES = ("en", "it", "de", "fr", "ar", "ko", "zh")
@@ -66,28 +69,76 @@ def _zone_city_names(zone: str, english: str) -> set[str]:
     return names
 
 
+def _build_names(cities: tuple[City, ...]) -> dict[str, Place]:
+    """Every name a place goes by in the seven languages: CLDR's territories, and the workshop cities."""
+    from babel import Locale
+
+    names: dict[str, Place] = {}
+    for lang in LANGUAGES:
+        for code, name in Locale.parse(lang).territories.items():
+            # Territory codes: two letters (countries) or three digits (continents, regions).
+            plain = normalize(name)
+            # A two-syllable Korean or Chinese country name is too often part of another word.
+            if (len(code) == 2 or code.isdigit()) and not (_cjk(plain) and len(plain) < 3 and not code.isdigit()):
+                names.setdefault(plain, Place("region", code))
+    for english, zone, *localised in cities:
+        found = {english, *localised, *_zone_city_names(zone, english), *_EXTRA_NAMES.get(english, ())}
+        for name in found:
+            names[normalize(name)] = Place("city", english)
+    # Names too short or too common to be a place in a question.
+    for word in ("ny",):
+        names.pop(word, None)
+    return names
+
+
+# Where the FAQ keeps what it builds between processes (set with the index's cache folder): reading CLDR's
+# territory names in seven languages costs a new process (`wego-bot ask`) about a tenth of a second.
+_CACHE_DIR: list[Path] = []
+
+
+def use_cache_dir(folder: Path | None) -> None:
+    _CACHE_DIR[:] = [folder] if folder is not None else []
+
+
+def _names_cache(cities: tuple[City, ...]) -> IndexCache | None:
+    if not _CACHE_DIR:
+        return None
+    import babel
+
+    digest = hashlib.sha256(f"{babel.__version__} {cities!r}".encode())
+    for source in (Path(__file__), Path(__file__).with_name("text.py")):
+        digest.update(source.read_bytes())
+    key = digest.hexdigest()
+    return IndexCache(_CACHE_DIR[0], key)
+
+
+def _load_names(cities: tuple[City, ...]) -> dict[str, Place] | None:
+    cache = _names_cache(cities)
+    stored = cache.load("places") if cache else None
+    if not isinstance(stored, dict):
+        return None
+    return {name: Place(kind, place) for name, (kind, place) in stored.items()}
+
+
+def _store_names(cities: tuple[City, ...], names: dict[str, Place]) -> None:
+    cache = _names_cache(cities)
+    if cache:
+        cache.store("places", {name: (place.kind, place.name) for name, place in names.items()})
+
+
 class Gazetteer:
     """Finds place names in normalised text: whole words in spaced scripts, substrings in Korean and Chinese."""
 
     def __init__(self, cities: Iterable[City]) -> None:
-        from babel import Locale
-
-        names: dict[str, Place] = {}
-        for lang in LANGUAGES:
-            for code, name in Locale.parse(lang).territories.items():
-                # Territory codes: two letters (countries) or three digits (continents, regions).
-                plain = normalize(name)
-                # A two-syllable Korean or Chinese country name is too often part of another word.
-                if (len(code) == 2 or code.isdigit()) and not (_cjk(plain) and len(plain) < 3 and not code.isdigit()):
-                    names.setdefault(plain, Place("region", code))
-        for english, zone, *localised in cities:
-            found = {english, *localised, *_zone_city_names(zone, english), *_EXTRA_NAMES.get(english, ())}
-            for name in found:
-                names[normalize(name)] = Place("city", english)
-        # Names too short or too common to be a place in a question.
-        for word in ("ny",):
-            names.pop(word, None)
+        cities = tuple(cities)
+        stored = _load_names(cities)
+        names = stored if stored is not None else _build_names(cities)
+        if stored is None:
+            _store_names(cities, names)
         self._names = names
+        self._index(names)
+
+    def _index(self, names: dict[str, Place]) -> None:
         # Every word of every name, so a question's words can be told apart from place names.
         self.words = frozenset(word for name in names for word in name.split())
         # Spaced-script names are looked up by their run of words: one regular expression of a few thousand
