@@ -109,15 +109,6 @@ def format_percent(value: float) -> str:
     return _fp(value, locale=current_locale())
 
 
-def format_datetime(moment: datetime, zone: str, fmt: str = "medium") -> str:
-    """A UTC moment shown in the IANA zone `zone`, in the current language."""
-    from zoneinfo import ZoneInfo
-
-    from babel.dates import format_datetime as _fd
-
-    return _fd(moment, format=fmt, tzinfo=ZoneInfo(zone), locale=current_locale())
-
-
 def format_date(moment: datetime, zone: str, fmt: str = "long") -> str:
     from zoneinfo import ZoneInfo
 

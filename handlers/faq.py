@@ -72,15 +72,18 @@ _SMALLTALK_REPLIES = {
 _RECENT: dict[tuple[int, str, str], deque[datetime]] = {}
 
 
+def _library(settings: Settings, content: Content) -> FaqLibrary:
+    return library_for(settings.content_dir, content.faq, cache_dir=settings.data_dir / "cache")
+
+
 def library(ctx: Context) -> FaqLibrary:
-    return library_for(ctx.settings.content_dir, ctx.content.faq, cache_dir=ctx.settings.data_dir / "cache")
+    return _library(ctx.settings, ctx.content)
 
 
 def warm_up(settings: Settings, content: Content) -> None:
     """Build (or read from disk) what the first question would otherwise wait for, before anyone asks: the running
     bot calls this in a worker thread at start, so the first free text does not stall the shared event loop."""
-    index = library_for(settings.content_dir, content.faq, cache_dir=settings.data_dir / "cache").index()
-    warm(index, workshop_cities(content.workshops.workshops))
+    warm(_library(settings, content).index(), workshop_cities(content.workshops.workshops))
 
 
 def _action_buttons(ctx: Context, actions: list[str]) -> list[list[Button]]:

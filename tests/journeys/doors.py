@@ -232,11 +232,12 @@ class TelegramDriver:
             out.append((chat, seen))
         return out
 
-    def _answers_for(self, person: Person) -> list[Seen]:
-        who = self._who(person)
+    def _sort(self, person: TelegramPerson | None, *, here: int | None = None) -> list[Seen]:
+        """Sort what the Bot API was asked to send since the last look: what `person` sees where they spoke (their
+        private chat, or the chat `here`) is returned; the rest goes to inboxes, the staff group, or strays."""
         answers = []
         for chat, seen in self._new():
-            if chat == who.user_id:
+            if person is not None and chat in (person.user_id, here):
                 answers.append(seen)
             elif chat in self.people:
                 self.people[chat].inbox.append(seen)
@@ -246,48 +247,35 @@ class TelegramDriver:
                 self.stray.append(f"to chat {chat}: {seen.text[:80]}")
         return answers
 
+    def _message(self, who: TelegramPerson, chat: dict[str, Any], text: str, **extra: Any) -> dict[str, Any]:
+        """A message update's payload: `who` writes `text` in `chat`."""
+        return {
+            "message": {
+                "message_id": next(_update_ids),
+                "date": 1772442000,
+                "chat": chat,
+                "from": who.user(),
+                "text": text,
+                **extra,
+            }
+        }
+
     def _who(self, person: Person) -> TelegramPerson:
         assert isinstance(person, TelegramPerson)
         return person
 
     async def say(self, person: Person, text: str) -> list[Seen]:
         who = self._who(person)
-        chat = {"id": who.user_id, "type": "private", "first_name": who.name.title()}
         await self._feed(
-            {
-                "message": {
-                    "message_id": next(_update_ids),
-                    "date": 1772442000,
-                    "chat": chat,
-                    "from": who.user(),
-                    "text": text,
-                }
-            }
+            self._message(who, {"id": who.user_id, "type": "private", "first_name": who.name.title()}, text)
         )
-        return self._answers_for(person)
+        return self._sort(who)
 
     async def say_in_group(self, person: Person, text: str) -> list[Seen]:
         """A command typed in the community group: what the group and the person's private chat then show."""
         who = self._who(person)
-        group = {"id": COMMUNITY_GROUP, "type": "supergroup", "title": "WeGO youth"}
-        await self._feed(
-            {
-                "message": {
-                    "message_id": next(_update_ids),
-                    "date": 1772442000,
-                    "chat": group,
-                    "from": who.user(),
-                    "text": text,
-                }
-            }
-        )
-        shown = []
-        for chat, seen in self._new():
-            if chat == COMMUNITY_GROUP or chat == who.user_id:
-                shown.append(seen)
-            else:
-                self.stray.append(f"to chat {chat}: {seen.text[:80]}")
-        return shown
+        await self._feed(self._message(who, {"id": COMMUNITY_GROUP, "type": "supergroup", "title": "WeGO youth"}, text))
+        return self._sort(who, here=COMMUNITY_GROUP)
 
     async def press(self, person: Person, seen: Seen, label: str) -> list[Seen]:
         from tests.adapters.telegram.fakeapi import BOT_USER
@@ -313,7 +301,7 @@ class TelegramDriver:
                 }
             }
         )
-        return self._answers_for(person)
+        return self._sort(self._who(person))
 
     async def answer_question(self, staff: Person, question_id: int, text: str) -> list[Seen]:
         """Staff reply, in the staff group, to the message that posted the question."""
@@ -331,29 +319,12 @@ class TelegramDriver:
             "from": BOT_USER,
             "text": posted[0].text,
         }
-        await self._feed(
-            {
-                "message": {
-                    "message_id": next(_update_ids),
-                    "date": 1772442000,
-                    "chat": group,
-                    "from": who.user(),
-                    "text": text,
-                    "reply_to_message": replied,
-                }
-            }
-        )
-        self._answers_for(staff)
+        await self._feed(self._message(who, group, text, reply_to_message=replied))
+        self._sort(who)
         return self.staff_group[-1:]
 
     async def collect(self) -> None:
-        for chat, seen in self._new():
-            if chat in self.people:
-                self.people[chat].inbox.append(seen)
-            elif chat == STAFF_GROUP:
-                self.staff_group.append(seen)
-            else:
-                self.stray.append(f"to chat {chat}: {seen.text[:80]}")
+        self._sort(None)
 
     def inbox(self, person: Person) -> list[Seen]:
         who = self._who(person)
