@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.actions import act
-from storage import workshops as ws
+from bot.domain import workshops as ws
 from storage.models import Certificate
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver
