@@ -8,9 +8,15 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.domain.workshop_input import WorkshopFields
+    from bot.services.seats import Notify
+    from bot.services.workshops import WorkshopView
+    from storage.uow import UnitOfWork
 
 FIELD_FLAGS = ("city", "title", "venue", "zone", "start", "duration", "capacity", "opens", "closes")
 
@@ -75,7 +81,9 @@ async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import use_locale
     from handlers.workshop_refusals import refusal_text
 
-    command: Callable[[Any, argparse.Namespace, Settings, datetime], Awaitable[str]] = COMMANDS[args.workshop_command]
+    command: Callable[[UnitOfWork, argparse.Namespace, Settings, datetime], Awaitable[str]] = COMMANDS[
+        args.workshop_command
+    ]
     with use_locale(settings.default_language):
         try:
             async with app.storage.unit_of_work() as uow:
@@ -91,7 +99,7 @@ async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _describe(view: Any) -> str:
+def _describe(view: WorkshopView) -> str:
     from bot.domain.workshops import checkin_code_for
     from bot.i18n import _, format_moment
     from handlers.workshop_views import STATUS_LABELS
@@ -99,26 +107,27 @@ def _describe(view: Any) -> str:
     workshop, seats = view.workshop, view.seats
     # Venue time, in the default language's own date format, with the venue's zone named beside it.
     when = format_moment(workshop.starts_at, workshop.timezone) if workshop.starts_at else f"— ({workshop.timezone})"
+    status = _(STATUS_LABELS[view.status])
     return (
-        f"#{workshop.id}\t{workshop.city}\t{when}\t{_(STATUS_LABELS[view.status])}\tcapacity={workshop.capacity}\t"
+        f"#{workshop.id}\t{workshop.city}\t{when}\t{status}\tcapacity={workshop.capacity}\t"
         f"confirmed={seats.confirmed}\toffered={seats.offered}\twaiting={seats.waiting}\t"
         f"preregistered={seats.preregistered}\tcode={checkin_code_for(workshop) or '-'}"
     )
 
 
-async def _describe_one(uow: Any, workshop_id: int, now: datetime) -> str:
+async def _describe_one(uow: UnitOfWork, workshop_id: int, now: datetime) -> str:
     from bot.services.workshop_reports import one_workshop
 
     return _describe(await one_workshop(uow, workshop_id, now))
 
 
-def _notifier(uow: Any, settings: Settings, now: datetime) -> Any:
+def _notifier(uow: UnitOfWork, settings: Settings, now: datetime) -> Notify:
     from handlers.workshop_views import outbox_notifier
 
     return outbox_notifier(uow.session, settings, now)
 
 
-def _fields(args: argparse.Namespace) -> Any:
+def _fields(args: argparse.Namespace) -> WorkshopFields:
     from handlers.workshop_input import parse_fields
 
     return parse_fields(_pairs(args))
@@ -130,13 +139,13 @@ def _id(raw: str) -> int | None:
     return workshop_number(raw)
 
 
-async def _list(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _list(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_reports import all_workshops
 
     return "\n".join(_describe(view) for view in await all_workshops(uow, now))
 
 
-async def _create(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _create(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.content import load_content
     from bot.services.workshop_admin import create_workshop
 
@@ -146,7 +155,7 @@ async def _create(uow: Any, args: argparse.Namespace, settings: Settings, now: d
     return await _describe_one(uow, workshop.id, now)
 
 
-async def _edit(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _edit(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_admin import edit_workshop
 
     workshop = await edit_workshop(
@@ -160,7 +169,7 @@ async def _edit(uow: Any, args: argparse.Namespace, settings: Settings, now: dat
     return await _describe_one(uow, workshop.id, now)
 
 
-async def _set_date(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _set_date(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_admin import set_date
 
     workshop = await set_date(
@@ -174,21 +183,21 @@ async def _set_date(uow: Any, args: argparse.Namespace, settings: Settings, now:
     return await _describe_one(uow, workshop.id, now)
 
 
-async def _close(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _close(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_admin import set_registration_open
 
     workshop = await set_registration_open(uow, _id(args.id), args.reopen, now)
     return await _describe_one(uow, workshop.id, now)
 
 
-async def _cancel(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _cancel(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_admin import cancel_workshop
 
     told = await cancel_workshop(uow, _id(args.id), now, notify=_notifier(uow, settings, now))
     return f"cancelled; {len(told)} people told"
 
 
-async def _export(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _export(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_reports import export_registrants
 
     export = await export_registrants(uow, [_id(raw) for raw in args.ids] if args.ids else None)
@@ -199,7 +208,7 @@ async def _export(uow: Any, args: argparse.Namespace, settings: Settings, now: d
     return f"{export.rows} rows written to {args.out}"
 
 
-async def _attend(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _attend(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.core.errors import UserError
     from bot.i18n import _
     from bot.services.workshop_checkin import mark_attended
@@ -213,7 +222,7 @@ async def _attend(uow: Any, args: argparse.Namespace, settings: Settings, now: d
     return f"attended: user {registration.user_id} at #{workshop.id} {workshop.city}"
 
 
-async def _counts(uow: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _counts(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_reports import counts_per_city
 
     rows = ["city\tregistered\twaiting\tattended"]
@@ -221,7 +230,10 @@ async def _counts(uow: Any, args: argparse.Namespace, settings: Settings, now: d
     return "\n".join(rows)
 
 
-COMMANDS: dict[str, Callable[[Any, argparse.Namespace, Settings, datetime], Awaitable[str]]] = {
+# One staff command: the unit of work, the parsed arguments, the settings and now; returns what to print.
+Command = Callable[["UnitOfWork", argparse.Namespace, Settings, datetime], Awaitable[str]]
+
+COMMANDS: dict[str, Command] = {
     "list": _list,
     "create": _create,
     "edit": _edit,

@@ -4,12 +4,9 @@ fields, workshop and participant numbers, venue times. Refusals are the domain's
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import ParamSpec, TypeVar
 
-from bot.core.replies import Button
 from bot.core.text import is_number, parse_id
 from bot.domain.workshop_input import WorkshopFields, venue_time, zone_name
 from bot.domain.workshop_refusals import BadField, WorkshopRefusal
@@ -74,29 +71,6 @@ def participant_number(raw: str) -> int | None:
 def workshop_number(raw: str) -> int | None:
     """A workshop number typed or carried by a button; None (answered "no such workshop") when it is none."""
     return parse_id(raw)
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def answering_refusals(
-    buttons: Callable[[WorkshopRefusal], list[list[Button]]] | None = None,
-) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
-    """Turn the domain's refusals into the translated UserError the dispatcher (or the CLI) answers with;
-    `buttons` adds the buttons that help after a given refusal."""
-
-    def wrap(function: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-        @functools.wraps(function)
-        async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return await function(*args, **kwargs)
-            except WorkshopRefusal as refusal:
-                raise refused(refusal, buttons(refusal) if buttons else None) from None
-
-        return run
-
-    return wrap
 
 
 def parse_local(text: str, zone: str, *, now: datetime, past_ok: bool = False) -> datetime:

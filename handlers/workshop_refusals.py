@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
 from bot.core.errors import UserError
 from bot.core.replies import Button, esc
 from bot.domain.dates import MAX_YEARS_AHEAD
@@ -123,3 +127,26 @@ def _time_text(refusal: BadTime) -> str:
 def refused(refusal: WorkshopRefusal, buttons: list[list[Button]] | None = None) -> UserError:
     """The refusal as the error the dispatcher answers with (and rolls the event's writes back for)."""
     return UserError(refusal_text(refusal), buttons)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def answering_refusals(
+    buttons: Callable[[WorkshopRefusal], list[list[Button]]] | None = None,
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """Turn the domain's refusals into the translated UserError the dispatcher (or the CLI) answers with;
+    `buttons` adds the buttons that help after a given refusal."""
+
+    def wrap(function: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(function)
+        async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return await function(*args, **kwargs)
+            except WorkshopRefusal as refusal:
+                raise refused(refusal, buttons(refusal) if buttons else None) from None
+
+        return run
+
+    return wrap

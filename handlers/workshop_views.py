@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.core.actions import act
@@ -20,9 +19,15 @@ from bot.services.seats import Notice, Notify, outbox_notify
 from bot.services.workshops import MyPlace
 from bot.settings import Settings
 from handlers.menu import command_button
-from handlers.workshop_input import answering_refusals, workshop_number
-from storage.models import Workshop
-from storage.uow import UnitOfWork
+from handlers.workshop_input import workshop_number
+from handlers.workshop_refusals import answering_refusals
+
+if TYPE_CHECKING:
+    # Types only: the chat reaches storage through the services, never on its own.
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import Workshop
+    from storage.uow import UnitOfWork
 
 STATUS_LABELS: dict[DisplayStatus, str] = {
     DisplayStatus.TBA: N_("date to be announced"),

@@ -20,7 +20,8 @@ from bot.services import workshop_admin as admin
 from bot.services import workshop_reports as reports
 from bot.services.workshop_checkin import mark_attended
 from bot.services.workshops import WorkshopView
-from handlers.workshop_input import answering_refusals, pairs_of, parse_fields, participant_number, workshop_number
+from handlers.workshop_input import pairs_of, parse_fields, participant_number, workshop_number
+from handlers.workshop_refusals import answering_refusals
 from handlers.workshop_views import context_notifier, seats_text, short_when, uow_of
 
 router = Router()

@@ -81,9 +81,7 @@ async def seats_of(session: AsyncSession, workshop: Workshop) -> Seats:
 
 
 async def add_workshop(session: AsyncSession, workshop: Workshop) -> Workshop:
-    """Store a new workshop (its check-in secret made here, never shown) and give it its id."""
-    if not workshop.checkin_code:
-        workshop.checkin_code = new_checkin_secret()
+    """Store a new workshop and give it its id."""
     session.add(workshop)
     await session.flush()
     return workshop

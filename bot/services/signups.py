@@ -63,7 +63,8 @@ async def queue_number(uow: UnitOfWork, registration: Registration) -> int | Non
 async def open_for(uow: UnitOfWork, workshop_id: int, user_id: int, now: datetime, *, lock: bool = False) -> Workshop:
     """The workshop, if this person may sign up for it now: open, and not already registered.
 
-    The one check of that rule, for the sign-up questions on the way and for the sign-up itself."""
+    Asked by the questions on the way (consent, year of birth); `sign_up` asks the same two rules of the domain
+    (refuse_unless_open, refuse_if_registered) again under the workshop's lock, where the answer is final."""
     session = uow.session
     workshop = await (store.lock_workshop if lock else store.get_workshop)(session, workshop_id)
     if workshop is None:
