@@ -8,6 +8,8 @@ the rules in bot/domain/workshops.py, and words its result or refusal.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.replies import Button, Reply, esc
@@ -44,6 +46,9 @@ from handlers.workshops_mine import (
     year_buttons,
     year_in_use_message,
 )
+
+if TYPE_CHECKING:
+    from storage.models import Workshop
 
 router = Router()
 
@@ -110,17 +115,14 @@ async def show(ctx: Context) -> Reply:
     return Reply(text, buttons=buttons)
 
 
-async def _open_workshop(ctx: Context) -> int:
-    workshop_id = workshop_arg(ctx)
-    if workshop_id is None:
-        raise NoSuchWorkshop(button_arg(ctx))
-    return (await signups.open_for(uow_of(ctx), workshop_id, ctx.user_id, ctx.now())).id
+async def _open_workshop(ctx: Context) -> Workshop:
+    return await signups.open_for(uow_of(ctx), workshop_arg(ctx), ctx.user_id, ctx.now())
 
 
 @router.action("ws.signup")
 @refusals
 async def signup(ctx: Context) -> Reply:
-    workshop = await views.find_workshop(uow_of(ctx), await _open_workshop(ctx))
+    workshop = await _open_workshop(ctx)
     text = "\n".join(
         [
             _("<b>Sign up for the workshop in {city}</b>").format(city=esc(city_name(workshop.city))),
@@ -145,7 +147,7 @@ async def signup(ctx: Context) -> Reply:
 @router.action("ws.consent")
 @refusals
 async def consent(ctx: Context) -> list[Reply] | Reply:
-    workshop_id = await _open_workshop(ctx)
+    workshop_id = (await _open_workshop(ctx)).id
     if ctx.user.birth_year is not None or await signups.birth_year_in_use(uow_of(ctx), ctx.user_id):
         return await _join(ctx, workshop_id, year=None)
     # A year typed next answers this question (for this workshop).
@@ -159,7 +161,7 @@ async def consent(ctx: Context) -> list[Reply] | Reply:
 @router.action("ws.decade")
 @refusals
 async def decade(ctx: Context) -> Reply:
-    workshop_id = await _open_workshop(ctx)
+    workshop_id = (await _open_workshop(ctx)).id
     buttons = year_buttons(ctx, button_arg(ctx, 1), "ws.join", workshop_id)
     buttons.append([Button(_("Skip"), act("ws.join", workshop_id, "skip"))])
     return Reply(_("In which year were you born?"), buttons=buttons, personal=True)

@@ -60,13 +60,13 @@ async def queue_number(uow: UnitOfWork, registration: Registration) -> int | Non
     return queue_numbers(await regs.queue_of(uow.session, registration.workshop_id)).get(registration.id)
 
 
-async def open_for(uow: UnitOfWork, workshop_id: int, user_id: int, now: datetime, *, lock: bool = False) -> Workshop:
+async def open_for(uow: UnitOfWork, workshop_id: int | None, user_id: int, now: datetime) -> Workshop:
     """The workshop, if this person may sign up for it now: open, and not already registered.
 
     Asked by the questions on the way (consent, year of birth); `sign_up` asks the same two rules of the domain
     (refuse_unless_open, refuse_if_registered) again under the workshop's lock, where the answer is final."""
     session = uow.session
-    workshop = await (store.lock_workshop if lock else store.get_workshop)(session, workshop_id)
+    workshop = None if workshop_id is None else await store.get_workshop(session, workshop_id)
     if workshop is None:
         raise NoSuchWorkshop(workshop_id)
     refuse_unless_open(workshop, now)
