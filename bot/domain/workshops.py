@@ -274,6 +274,15 @@ def split_preregistrations(free: int, preregistered: Sequence[K]) -> tuple[list[
     return list(preregistered[:free]), list(preregistered[free:])
 
 
+# A typed year of birth answers the question only this long after it was asked: a number sent later is
+# something else (a lecture, a code), not a year.
+BIRTH_YEAR_QUESTION_OPEN = timedelta(hours=1)
+
+
+def question_open(asked_at: datetime, now: datetime) -> bool:
+    return asked_at > now - BIRTH_YEAR_QUESTION_OPEN
+
+
 # --------------------------------------------------------------------------------------------- check-in
 
 # Check-in opens an hour before the start, for people who arrive early, and closes when the workshop ends.

@@ -6,7 +6,7 @@ the rules in bot/domain/workshops.py and returns what happened; a refusal is rai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from bot.domain.workshops import (
     RegistrationStatus,
     accept_offer_decision,
     place_for,
+    question_open,
     queue_numbers,
     queue_time,
     refuse_if_registered,
@@ -28,9 +29,6 @@ from storage import registrations as regs
 from storage import workshops as store
 from storage.models import BirthYearPrompt, Registration, Workshop
 from storage.uow import UnitOfWork
-
-# A typed year answers the question only this long after it was asked.
-BIRTH_YEAR_PROMPT_TTL = timedelta(hours=1)
 
 
 class YearOutcome(StrEnum):
@@ -195,7 +193,7 @@ async def ask_birth_year(uow: UnitOfWork, user_id: int, workshop_id: int | None,
 
 async def pending_birth_year_question(uow: UnitOfWork, user_id: int, now: datetime) -> BirthYearPrompt | None:
     prompt = await regs.birth_year_prompt(uow.session, user_id)
-    return prompt if prompt is not None and prompt.asked_at > now - BIRTH_YEAR_PROMPT_TTL else None
+    return prompt if prompt is not None and question_open(prompt.asked_at, now) else None
 
 
 async def forget_birth_year_question(uow: UnitOfWork, user_id: int) -> None:

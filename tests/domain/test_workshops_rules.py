@@ -21,6 +21,7 @@ from bot.domain.workshop_refusals import (
     WorkshopOver,
 )
 from bot.domain.workshops import (
+    BIRTH_YEAR_QUESTION_OPEN,
     CHECKIN_PAUSE,
     MAX_WRONG_CODES,
     DisplayStatus,
@@ -36,6 +37,7 @@ from bot.domain.workshops import (
     offer_deadline,
     paused,
     place_for,
+    question_open,
     queue_numbers,
     queue_time,
     refuse_if_registered,
@@ -221,3 +223,8 @@ def test_venue_times_and_zones() -> None:
     with pytest.raises(BadZone) as unknown:
         zone_name("Mars/Olympus")
     assert not unknown.value.is_folder
+
+
+def test_a_typed_year_answers_only_a_recent_question() -> None:
+    assert question_open(NOW - BIRTH_YEAR_QUESTION_OPEN + timedelta(seconds=1), NOW)
+    assert not question_open(NOW - BIRTH_YEAR_QUESTION_OPEN, NOW)
