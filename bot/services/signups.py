@@ -27,7 +27,7 @@ from bot.domain.workshops import (
 from bot.services.seats import Notify, cancel_registration_row, expire_offers, promote
 from storage import registrations as regs
 from storage import workshops as store
-from storage.models import BirthYearPrompt, Registration, Workshop
+from storage.models import BirthYearPrompt, Registration, User, Workshop
 from storage.uow import UnitOfWork
 
 
@@ -120,15 +120,14 @@ async def sign_up(
 
 
 async def _year_given(uow: UnitOfWork, user_id: int, birth_year: int | None) -> YearOutcome:
-    user = await regs.lock_user(uow.session, user_id)
+    user = await uow.session.get_one(User, user_id)
     if user.birth_year is not None:
         return YearOutcome.KNOWN
     if await regs.birth_year_in_use(uow.session, user_id):
         return YearOutcome.IN_USE
     if birth_year is None:
         return YearOutcome.NOT_GIVEN
-    user.birth_year = birth_year
-    return YearOutcome.SAVED
+    return YearOutcome.SAVED if await save_birth_year(uow, user_id, birth_year) else YearOutcome.IN_USE
 
 
 async def own_registration(uow: UnitOfWork, registration_id: int | None, user_id: int) -> tuple[Registration, Workshop]:
