@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import LectureProgress, NotificationPrefs, SentReminder, StudyReminder
+from storage.models import NotificationPrefs, SentReminder, StudyReminder
 
 KINDS = ("workshop", "study", "nudge")
 
@@ -78,19 +78,3 @@ async def record_slot(
     except IntegrityError:
         return False
     return True
-
-
-async def slots_handled(session: AsyncSession, kind: str, user_id: int, ref_id: int) -> set[str]:
-    result = await session.scalars(
-        select(SentReminder.slot).where(
-            SentReminder.kind == kind, SentReminder.user_id == user_id, SentReminder.ref_id == ref_id
-        )
-    )
-    return set(result)
-
-
-async def last_progress(session: AsyncSession, user_id: int) -> datetime | None:
-    moment: datetime | None = await session.scalar(
-        select(func.max(LectureProgress.completed_at)).where(LectureProgress.user_id == user_id)
-    )
-    return moment
