@@ -62,7 +62,7 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.zones import UnknownZone, check_zone
+    from bot.domain.zone_names import UnknownZone, check_zone
     from storage.broadcasts import MAX_TEXT, Audience, AudienceError, recipient_ids
     from storage.models import Broadcast
 

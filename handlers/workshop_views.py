@@ -261,8 +261,8 @@ def _builder(notice: Notice, zone: str, own_zone: str | None) -> Callable[[], Re
 
 
 async def _own_zone(session: AsyncSession, user_id: int, settings: Settings) -> str:
-    """The recipient's zone by the one rule (scheduler/zones.py) that the chat and the clock use."""
-    from scheduler.zones import person_zone_name
+    """The recipient's zone by the one rule (bot/domain/home_zone.py) that the chat and the clock use."""
+    from storage.users import person_zone_name
 
     user = await session.get(User, user_id)
     return await person_zone_name(session, user, settings.default_timezone, settings.default_language)

@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.core.replies import Reply, esc, link
+from bot.domain.home_zone import zone_rule
+from bot.domain.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
 from bot.i18n import _
 from bot.settings import Settings
 from handlers.workshop_views import outbox_notifier, when_lines, where_line
-from scheduler import zones as zone_store
-from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
-from scheduler.zones import person_zone
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
 from storage import workshops as workshop_store
@@ -37,13 +36,13 @@ from storage.models import (
 from storage.outbox import enqueue_for_user
 from storage.progress import done_keys
 from storage.uow import Storage
-from storage.users import language_of
+from storage.users import language_of, person_zone, venue_zones
 
 log = logging.getLogger(__name__)
 
 
 async def user_zone(session: AsyncSession, user: User | None, settings: Settings) -> ZoneInfo:
-    """The person's zone by the one rule the chat uses too (scheduler/zones.py)."""
+    """The person's zone by the one rule the chat uses too (bot/domain/home_zone.py)."""
     return await person_zone(session, user, settings.default_timezone, settings.default_language)
 
 
@@ -327,7 +326,7 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
         from bot.i18n import use_locale
 
         # One query for the chunk: the workshop zones of its people (used by those who never set a valid zone).
-        venues = await zone_store.venue_zones(session, [user.id for user in users])
+        venues = await venue_zones(session, [user.id for user in users])
         urgent = bool((broadcast.audience or {}).get("urgent"))
         # A chunk holds a thousand people but only a few languages and zones: each text and time is worked out once.
         texts: dict[str, str] = {}
@@ -338,7 +337,7 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
             if locale not in texts:
                 with use_locale(locale):
                     texts[locale] = broadcast_message(broadcast_store.text_for(broadcast, locale))
-            zone = zone_store.zone_rule(user.timezone, venues.get(user.id), locale, settings.default_timezone)
+            zone = zone_rule(user.timezone, venues.get(user.id), locale, settings.default_timezone)
             if zone not in times:
                 times[zone] = now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
             rendered.append((texts[locale], times[zone]))

@@ -33,7 +33,7 @@ from bot.core.errors import UserError
 from bot.core.replies import esc
 from bot.core.text import is_number, parse_id
 from bot.domain.dates import MAX_YEARS_AHEAD, BadMoment, venue_moment
-from bot.domain.zones import check_zone as find_zone
+from bot.domain.zone_names import check_zone as find_zone
 from bot.i18n import _, format_date, ngettext
 from storage.models import BirthYearPrompt, Certificate, CheckinAttempts, Registration, User, Workshop
 

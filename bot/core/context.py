@@ -47,8 +47,8 @@ class Context:
 
     @property
     def zone(self) -> str:
-        """The IANA zone to show times in, by the one zone rule (scheduler/zones.py) the clock's jobs use too."""
-        from scheduler.zones import zone_rule
+        """The IANA zone to show times in, by the one zone rule (bot/domain/home_zone.py) the clock's jobs use too."""
+        from bot.domain.home_zone import zone_rule
 
         return zone_rule(self.user.timezone, self.user.venue_zone, self.locale, self.settings.default_timezone)
 
