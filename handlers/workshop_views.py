@@ -239,7 +239,7 @@ def context_notifier(ctx: Context) -> Notify:
 
 def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) -> Notify:
     """The same notices from the CLI or the scheduler, which have no chat context."""
-    from storage.outbox import enqueue_for_user
+    from bot.services.outbox import enqueue_for_user
 
     async def notify(notice: Notice) -> None:
         own = await _own_zone(session, notice.user_id, settings)

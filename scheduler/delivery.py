@@ -31,12 +31,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot import metrics
 from bot.core.ports import Messenger, SendOutcome
 from bot.core.replies import Reply
+from bot.domain.statuses import DeliveryStatus
+from bot.services.outbox import buttons_from_json
+from bot.services.questions import ANSWER_KIND, tell_staff_undelivered
 from bot.settings import Settings
 from scheduler.limits import ChatSpacing, Pacer, Sleep
 from storage.models import Account, Delivery
-from storage.outbox import buttons_from_json
 from storage.reachability import set_reachable
-from storage.uow import Storage
+from storage.uow import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +58,6 @@ MARK_EVERY = 0.05
 # after this wait, doubling up to the cap: until it is committed its rows stay "sending" and their slots held.
 MARK_RETRY_FIRST = 0.05
 MARK_RETRY_MAX = 5.0
-# Outbox rows that carry staff's answer to a question (ref_id: the question).
-ANSWER_KIND = "question.answer"
 
 
 def utcnow() -> datetime:
@@ -218,9 +218,10 @@ class DeliveryWorker:
     async def sweep_unreachable(self) -> int:
         """Rows nobody can receive: a pinned account that is unreachable, or a user with no reachable account."""
         async with self._db, self.storage.unit_of_work() as uow:
-            return await self._sweep(uow.session)
+            return await self._sweep(uow)
 
-    async def _sweep(self, session: AsyncSession, ids: Sequence[int] | None = None) -> int:
+    async def _sweep(self, uow: UnitOfWork, ids: Sequence[int] | None = None) -> int:
+        session = uow.session
         pinned_dead = exists().where(Account.id == Delivery.account_id, Account.reachable.is_(False))
         none_alive = ~exists().where(Account.user_id == Delivery.user_id, Account.reachable.is_(True))
         where = [Delivery.status == "pending", or_(and_(Delivery.account_id.is_not(None), pinned_dead), none_alive)]
@@ -239,18 +240,16 @@ class DeliveryWorker:
             .execution_options(synchronize_session=False)
         )
         swept = list(result.all())
-        await self._report_undelivered(session, [(row.kind, row.ref_id, "unreachable") for row in swept])
+        await self._report_undelivered(uow, [(row.kind, row.ref_id, DeliveryStatus.UNREACHABLE) for row in swept])
         return len(swept)
 
-    async def _report_undelivered(self, session: AsyncSession, ended: Sequence[tuple[str, int | None, str]]) -> None:
+    async def _report_undelivered(
+        self, uow: UnitOfWork, ended: Sequence[tuple[str, int | None, DeliveryStatus]]
+    ) -> None:
         """Staff who answered a question are told when their answer could not reach the person."""
         answers = {ref_id: status for kind, ref_id, status in ended if kind == ANSWER_KIND and ref_id is not None}
         if answers:
-            from handlers.questions import tell_staff_undelivered
-
-            await tell_staff_undelivered(
-                session, answers, now=self.clock(), default_locale=self.settings.default_language
-            )
+            await tell_staff_undelivered(uow, answers, now=self.clock(), default_locale=self.settings.default_language)
 
     async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
         """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""
@@ -450,7 +449,7 @@ class DeliveryWorker:
             batch, self._marks = self._marks, []
             try:
                 async with self._db, self.storage.unit_of_work() as uow:
-                    await self._apply(uow.session, [mark for mark, _future in batch])
+                    await self._apply(uow, [mark for mark, _future in batch])
             except Exception:
                 log.warning("delivery outcomes not saved; trying again in %.2fs", retry_in, exc_info=True)
                 self._marks = batch + self._marks
@@ -469,11 +468,12 @@ class DeliveryWorker:
         if self._held[token] <= 0:
             del self._held[token]
 
-    async def _apply(self, session: AsyncSession, marks: Sequence[_Mark]) -> None:
+    async def _apply(self, uow: UnitOfWork, marks: Sequence[_Mark]) -> None:
+        session = uow.session
         now = self.clock()
         groups: dict[str, list[dict[str, object]]] = {}
         gone: set[int] = set()
-        ended: list[tuple[str, int | None, str]] = []
+        ended: list[tuple[str, int | None, DeliveryStatus]] = []
         rerouted: list[int] = []
         for mark in marks:
             row, outcome = mark.row, mark.outcome
@@ -491,7 +491,7 @@ class DeliveryWorker:
                 gone.add(row.account_id)
                 if row.pinned:
                     groups.setdefault("final", []).append({**key, "b_status": "unreachable", "b_error": error})
-                    ended.append((row.kind, row.ref_id, "unreachable"))
+                    ended.append((row.kind, row.ref_id, DeliveryStatus.UNREACHABLE))
                 else:
                     # Another of the person's accounts may still reach them; with none left, it ends below.
                     key.update(b_not_before=now, b_error=error)
@@ -505,16 +505,16 @@ class DeliveryWorker:
             else:
                 error = outcome.error or "failed"
                 groups.setdefault("final", []).append({**key, "b_status": "failed", "b_error": error})
-                ended.append((row.kind, row.ref_id, "failed"))
+                ended.append((row.kind, row.ref_id, DeliveryStatus.FAILED))
         connection = await session.connection()
         for kind, params in groups.items():
             await connection.execute(_MARKS[kind], params)
         if gone:
             # The person did not see the message fail: they are told once, the next time they use the bot.
             await set_reachable(connection, account_ids=sorted(gone), reachable=False, tell=True)
-        await self._report_undelivered(session, ended)
+        await self._report_undelivered(uow, ended)
         if rerouted:
-            await self._sweep(session, rerouted)
+            await self._sweep(uow, rerouted)
 
     async def _give_back_queued(self) -> None:
         """Claimed rows never sent go back to pending at once (a clean stop), not after the lease."""

@@ -19,6 +19,7 @@ from bot.core.replies import Reply, esc, link
 from bot.domain.home_zone import zone_rule
 from bot.domain.timing import after_quiet_hours, next_weekly, parse_offset, parse_quiet_hours, parse_time, zone_or_none
 from bot.i18n import _
+from bot.services.outbox import enqueue_for_user
 from bot.settings import Settings
 from handlers.workshop_views import outbox_notifier, when_lines, where_line
 from storage import broadcasts as broadcast_store
@@ -33,7 +34,6 @@ from storage.models import (
     User,
     Workshop,
 )
-from storage.outbox import enqueue_for_user
 from storage.progress import done_keys
 from storage.uow import Storage
 from storage.users import language_of, person_zone, venue_zones

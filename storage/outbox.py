@@ -2,60 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import Action
-from bot.core.replies import Button, Reply
-from bot.i18n import use_locale
-from storage.models import Delivery, User
+from bot.domain.statuses import DeliveryStatus
+from storage.models import Delivery
 from storage.types import utcnow
-from storage.users import language_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def buttons_to_json(rows: Sequence[Sequence[Button]]) -> list[Any]:
-    return [
-        [{"label": b.label, "action": b.action.encode() if b.action else None, "url": b.url} for b in row]
-        for row in rows
-    ]
-
-
-def buttons_from_json(rows: list[Any]) -> list[list[Button]]:
-    return [
-        [Button(b["label"], Action.decode(b["action"]) if b.get("action") else None, b.get("url")) for b in row]
-        for row in rows
-    ]
-
-
-async def enqueue_for_user(
+def add_delivery(
     session: AsyncSession,
-    user_id: int,
-    build: Callable[[], Reply],
     *,
+    user_id: int,
     kind: str,
     ref_id: int | None,
+    text: str,
+    buttons: list[Any],
     not_before: datetime,
-    default_locale: str = "en",
     account_id: int | None = None,
-) -> Delivery | None:
-    """Queue a message for a participant in their language; `account_id` pins it to one of their accounts
-    (otherwise it goes to the account they used last that can be reached)."""
-    user = await session.get(User, user_id)
-    if user is None or user.deleted_at is not None:
-        return None
-    with use_locale(language_of(user, default_locale)):
-        reply = build()
+) -> Delivery:
+    """One outbox row with its text already worded (bot/services/outbox.py words it in the recipient's language)."""
     delivery = Delivery(
         user_id=user_id,
         account_id=account_id,
         kind=kind,
         ref_id=ref_id,
-        text=reply.text,
-        buttons=buttons_to_json(reply.buttons),
+        text=text,
+        buttons=buttons,
         not_before=not_before,
         # A message held for later (quiet hours) is still created now, not at the time it may go out.
         created_at=min(not_before, utcnow()),
@@ -67,7 +46,7 @@ async def enqueue_for_user(
 async def pending_for(session: AsyncSession, user_id: int, now: datetime) -> list[Delivery]:
     result = await session.scalars(
         select(Delivery)
-        .where(Delivery.user_id == user_id, Delivery.status == "pending", Delivery.not_before <= now)
+        .where(Delivery.user_id == user_id, Delivery.status == DeliveryStatus.PENDING, Delivery.not_before <= now)
         .order_by(Delivery.id)
     )
     return list(result)
@@ -75,7 +54,9 @@ async def pending_for(session: AsyncSession, user_id: int, now: datetime) -> lis
 
 async def mark_sent(session: AsyncSession, delivery_ids: Sequence[int], now: datetime) -> None:
     if delivery_ids:
-        await session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(status="sent", sent_at=now))
+        await session.execute(
+            update(Delivery).where(Delivery.id.in_(delivery_ids)).values(status=DeliveryStatus.SENT, sent_at=now)
+        )
 
 
 async def requeue_undelivered(
@@ -87,11 +68,11 @@ async def requeue_undelivered(
         update(Delivery)
         .where(
             Delivery.user_id == user_id,
-            Delivery.status == "unreachable",
+            Delivery.status == DeliveryStatus.UNREACHABLE,
             Delivery.kind.in_(list(kinds)),
             Delivery.sent_at >= since,
         )
-        .values(status="pending", not_before=now, sent_at=None, claim_token=None)
+        .values(status=DeliveryStatus.PENDING, not_before=now, sent_at=None, claim_token=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
