@@ -21,6 +21,7 @@ from bot.domain.timing import after_quiet_hours, next_weekly, parse_offset, pars
 from bot.i18n import _
 from bot.services.outbox import enqueue_for_user
 from bot.settings import Settings
+from handlers.broadcast import broadcast_message
 from handlers.workshop_views import outbox_notifier, when_lines, where_line
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
@@ -303,11 +304,6 @@ async def scan_nudges(storage: Storage, content: Content, settings: Settings, no
 
 
 # -- broadcasts ---------------------------------------------------------------------------------------------------
-
-
-def broadcast_message(text: str) -> str:
-    """Staff text is escaped, never interpreted: `<`, `&` and right-to-left script arrive exactly as typed."""
-    return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
 
 
 # The longest pause between two fan-out chunks on SQLite (see fan_out_due).
