@@ -104,9 +104,9 @@ async def course_completed_reply(ctx: Context) -> Reply:
 
 
 async def _course_section(ctx: Context, name: str | None) -> list[str]:
-    from handlers.progress import counted_done
+    from handlers.progress import course_progress
 
-    done = await counted_done(ctx)
+    done = (await course_progress(ctx)).done
     missing = [lecture.key for lecture in ctx.content.all_lectures() if lecture.key not in done]
     lines = [_("<b>Online course</b>")]
     if missing:
