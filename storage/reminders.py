@@ -8,9 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.reminders import NOTIFICATION_KINDS
 from storage.models import NotificationPrefs, SentReminder, StudyReminder
-
-KINDS = ("workshop", "study", "nudge")
 
 
 async def prefs(session: AsyncSession, user_id: int) -> NotificationPrefs:
@@ -29,7 +28,7 @@ async def wants(session: AsyncSession, user_id: int, kind: str) -> bool:
 
 
 async def set_wanted(session: AsyncSession, user_id: int, kind: str, on: bool) -> None:
-    if kind not in KINDS:
+    if kind not in NOTIFICATION_KINDS:
         raise ValueError(kind)
     setattr(await prefs(session, user_id), kind, on)
 
