@@ -37,6 +37,17 @@ async def _answer(storage: Storage, question_id: int, text: str = "Yes, behind t
         )
 
 
+async def _two_people_and_a_draft(storage: Storage) -> tuple[int, int, int]:
+    """Alice and Bob; a question of Alice's the FAQ drafted and nobody asked yet."""
+    async with storage.unit_of_work() as uow:
+        alice = await add_person(uow, "alice")
+        bob = await add_person(uow, "bob")
+        draft = Question(user_id=alice, text="draft", language="en", platform="telegram", created_at=NOW)
+        uow.session.add(draft)
+        await uow.session.flush()
+        return alice, bob, draft.id
+
+
 async def test_a_question_asked_is_listed_for_the_asker_and_for_staff(storage: Storage) -> None:
     async with storage.unit_of_work() as uow:
         alice = await add_person(uow, "alice")
@@ -109,13 +120,7 @@ def test_a_bad_answer_is_refused_before_the_question_is_looked_at(answer: str, r
 
 
 async def test_the_answerable_rule_refuses_unknown_draft_answered_and_deleted(storage: Storage) -> None:
-    async with storage.unit_of_work() as uow:
-        alice = await add_person(uow, "alice")
-        bob = await add_person(uow, "bob")
-        draft = Question(user_id=alice, text="draft", language="en", platform="telegram", created_at=NOW)
-        uow.session.add(draft)
-        await uow.session.flush()
-        draft_id = draft.id
+    alice, bob, draft_id = await _two_people_and_a_draft(storage)
     with pytest.raises(rules.NoSuchQuestion) as unknown:
         await _answer(storage, 999)
     assert unknown.value.question_id == 999
@@ -134,13 +139,7 @@ async def test_the_answerable_rule_refuses_unknown_draft_answered_and_deleted(st
 
 
 async def test_a_draft_becomes_a_question_once_and_only_for_its_author(storage: Storage) -> None:
-    async with storage.unit_of_work() as uow:
-        alice = await add_person(uow, "alice")
-        bob = await add_person(uow, "bob")
-        draft = Question(user_id=alice, text="draft", language="en", platform="telegram", created_at=NOW)
-        uow.session.add(draft)
-        await uow.session.flush()
-        draft_id = draft.id
+    alice, bob, draft_id = await _two_people_and_a_draft(storage)
     async with storage.unit_of_work() as uow:
         with pytest.raises(rules.NoSuchQuestion):
             await service.ask_drafted(uow, bob, draft_id, now=NOW)
