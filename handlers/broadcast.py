@@ -20,7 +20,7 @@ from bot.domain import broadcasts as rules
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_moment, ngettext, use_locale
 from bot.services import broadcasts as service
-from bot.services.broadcasts import BroadcastView, Report
+from bot.services.broadcasts import BroadcastView, Report, broadcast_message
 from bot.settings import LANGUAGES
 from storage.workshops import parse_local
 
@@ -45,11 +45,6 @@ def status_text(status: str) -> str:
 
 def recipients_text(count: int) -> str:
     return ngettext("{n} recipient", "{n} recipients", count).format(n=count)
-
-
-def broadcast_message(text: str) -> str:
-    """Staff text is escaped, never interpreted: `<`, `&` and right-to-left script arrive exactly as typed."""
-    return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
 
 
 USAGE = (

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.reminders import NOTIFICATION_KINDS
-from storage.models import NotificationPrefs, SentReminder, StudyReminder
+from storage.models import LectureProgress, NotificationPrefs, SentReminder, StudyReminder, User
 
 
 async def prefs(session: AsyncSession, user_id: int) -> NotificationPrefs:
@@ -77,3 +78,44 @@ async def record_slot(
     except IntegrityError:
         return False
     return True
+
+
+def due_nudges_query(
+    lecture_keys: Sequence[str], now: datetime, period: timedelta, after: int, limit: int
+) -> Select[User]:
+    """The people to nudge, in user id order after `after`: one query, not a loop over everyone.
+
+    Due: their latest lecture mark is at least `period` old, some lecture of the course is still not done, they are
+    not deleted, and they have not turned nudges off nor been nudged within `period`. `lecture_keys`: the course as
+    the content has it now.
+    """
+    threshold = now - period
+    keys = sorted(lecture_keys)
+    stalled = (
+        select(LectureProgress.user_id)
+        .where(LectureProgress.user_id > after)
+        .group_by(LectureProgress.user_id)
+        .having(
+            func.max(LectureProgress.completed_at) <= threshold,
+            # (user, lecture) is unique: counting the marks of the course's lectures counts the lectures done.
+            func.count(case((LectureProgress.lecture_key.in_(keys), 1))) < len(keys),
+        )
+        .subquery()
+    )
+    return (
+        select(User)
+        .join(stalled, stalled.c.user_id == User.id)
+        .outerjoin(NotificationPrefs, NotificationPrefs.user_id == User.id)
+        .where(
+            User.deleted_at.is_(None),
+            or_(
+                NotificationPrefs.user_id.is_(None),
+                and_(
+                    NotificationPrefs.nudge.is_(True),
+                    or_(NotificationPrefs.last_nudge_at.is_(None), NotificationPrefs.last_nudge_at <= threshold),
+                ),
+            ),
+        )
+        .order_by(User.id)
+        .limit(limit)
+    )

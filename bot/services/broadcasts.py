@@ -6,11 +6,14 @@ broadcast out into the outbox (scheduler/jobs.py). Refusals are the typed except
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from bot.core.replies import Reply, esc
 from bot.domain.audiences import Audience, AudienceError
 from bot.domain.broadcasts import (
     BadAudience,
@@ -22,11 +25,18 @@ from bot.domain.broadcasts import (
     UnknownLanguage,
     check_text,
 )
+from bot.domain.home_zone import zone_rule
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
+from bot.domain.timing import after_quiet_hours, zone_or_none
+from bot.i18n import _, use_locale
+from bot.services.outbox import enqueue_for_user
 from storage import broadcasts as store
-from storage.models import Broadcast
+from storage.models import Broadcast, User
+from storage.users import language_of, venue_zones
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.content import Content
     from storage.uow import UnitOfWork
 
@@ -231,3 +241,92 @@ async def report(uow: UnitOfWork, broadcast_id: int) -> Report:
         row.recipients,
         {DeliveryStatus(status): count for status, count in counts.items()},
     )
+
+
+# -- what the clock does with a scheduled broadcast ---------------------------------------------------------------
+
+
+def broadcast_message(text: str) -> str:
+    """Staff text is escaped, never interpreted: `<`, `&` and right-to-left script arrive exactly as typed."""
+    return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
+
+
+async def due_fan_outs(uow: UnitOfWork, *, now: datetime) -> tuple[list[int], list[int]]:
+    """Broadcasts due to start, and those whose fan-out was interrupted (they resume at their cursor)."""
+    return await store.due(uow.session, now), await store.unfinished_fan_outs(uow.session)
+
+
+async def start_fan_out(uow: UnitOfWork, broadcast_id: int, *, now: datetime) -> bool:
+    """Claim a due broadcast for this clock (scheduled → sending); False when another clock already did."""
+    return await store.start_fan_out(uow.session, broadcast_id, now)
+
+
+async def fan_out_chunk(
+    uow: UnitOfWork,
+    broadcast_id: int,
+    *,
+    now: datetime,
+    content: Content,
+    quiet: tuple[time, time],
+    default_zone: str,
+    default_locale: str,
+    chunk: int = store.FAN_OUT_CHUNK,
+) -> int | None:
+    """Queue the next `chunk` recipients, each in their language and after their quiet hours (unless urgent).
+
+    Returns how many were queued, None when the fan-out is complete; raises storage.broadcasts.ChunkTaken when
+    another clock took this chunk (the transaction must roll back)."""
+
+    async def render(session: AsyncSession, broadcast: Broadcast, users: list[User]) -> list[tuple[str, datetime]]:
+        # One query for the chunk: the workshop zones of its people (used by those who never set a valid zone).
+        venues = await venue_zones(session, [user.id for user in users])
+        urgent = bool((broadcast.audience or {}).get("urgent"))
+        # A chunk holds a thousand people but only a few languages and zones: each text and time is worked out once.
+        texts: dict[str, str] = {}
+        times: dict[str, datetime] = {}
+        rendered = []
+        for user in users:
+            locale = language_of(user, default_locale)
+            if locale not in texts:
+                with use_locale(locale):
+                    texts[locale] = broadcast_message(store.text_for(broadcast, locale))
+            zone = zone_rule(user.timezone, venues.get(user.id), locale, default_zone)
+            if zone not in times:
+                times[zone] = now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
+            rendered.append((texts[locale], times[zone]))
+        return rendered
+
+    return await store.fan_out_chunk(uow.session, broadcast_id, now, content, default_locale, render, chunk)
+
+
+def _report(number: int, delivered: int, unreachable: int, failed: int) -> Reply:
+    return Reply(
+        _("📊 Broadcast #{id} is done: {delivered} delivered, {unreachable} unreachable, {failed} failed.").format(
+            id=number, delivered=delivered, unreachable=unreachable, failed=failed
+        )
+    )
+
+
+async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str) -> list[int]:
+    """Close broadcasts whose every row is final and send each author a report; returns the ids closed."""
+    finished = []
+    for broadcast in await store.sending(uow.session):
+        counts = await store.finish(uow.session, broadcast.id, now)
+        if counts is None:
+            continue
+        finished.append(broadcast.id)
+        if broadcast.author_user_id is None:
+            continue
+        tally = [
+            counts.get(status, 0) for status in (DeliveryStatus.SENT, DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED)
+        ]
+        await enqueue_for_user(
+            uow.session,
+            broadcast.author_user_id,
+            functools.partial(_report, broadcast.id, *tally),
+            kind="report",
+            ref_id=broadcast.id,
+            not_before=now,
+            default_locale=default_locale,
+        )
+    return finished
