@@ -14,6 +14,7 @@ from bot.core.router import Router
 from bot.core.text import is_number, parse_id
 from bot.domain import questions as rules
 from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_moment, ngettext
+from bot.services import questions as service
 from bot.settings import LANGUAGES
 from handlers.menu import back_to_menu
 
@@ -78,8 +79,6 @@ def _invalid_button() -> UserError:
 @router.action("faq.ask")
 async def ask_pressed(ctx: Context) -> Reply:
     """The "Ask the team" button under an unsure answer: the draft question becomes a question for staff."""
-    from bot.services import questions as service
-
     question_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
     if question_id is None:
         raise _invalid_button()
@@ -95,8 +94,6 @@ async def ask_pressed(ctx: Context) -> Reply:
 @router.command("team", args_hint="question")
 async def team(ctx: Context) -> Reply:
     """Ask the program team a question directly."""
-    from bot.services import questions as service
-
     if not ctx.text.strip():
         return await _open_questions(ctx)
     try:
@@ -116,8 +113,6 @@ async def team(ctx: Context) -> Reply:
 
 async def _open_questions(ctx: Context) -> Reply:
     """`/team` alone: the person's questions the team has not answered yet, and how to ask one."""
-    from bot.services import questions as service
-
     how = refusal_text(rules.QuestionEmpty())
     rows = await service.open_questions(ctx.unit_of_work, ctx.user_id)
     if not rows:
@@ -136,8 +131,6 @@ def _age(asked: datetime, now: datetime) -> str:
 @router.command("questions", staff=True)
 async def questions(ctx: Context) -> Reply:
     """Unanswered questions for the team, oldest first."""
-    from bot.services import questions as service
-
     rows = await service.unanswered(ctx.unit_of_work)
     if not rows:
         return Reply(_("No unanswered questions."))
@@ -179,8 +172,6 @@ def _who(ctx: Context) -> str:
 @router.command("answer", staff=True, args_hint="ID text")
 async def answer(ctx: Context) -> Reply:
     """Answer a participant's question: /answer ID text."""
-    from bot.services import questions as service
-
     head, _sep, text = ctx.text.partition(" ")
     if not is_number(head.removeprefix("#")) or not text.strip():
         raise UserError(_("Write it as: /answer ID your answer (the ID is in /questions)."))
@@ -209,8 +200,6 @@ async def answer(ctx: Context) -> Reply:
 
 @router.action("faq.save", staff=True)
 async def save_pressed(ctx: Context) -> Reply:
-    from bot.services import questions as service
-
     question_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
     if question_id is None:
         raise _invalid_button()

@@ -32,6 +32,7 @@ from bot.domain.questions import (
     question_status,
 )
 from bot.domain.statuses import DeliveryStatus
+from bot.faq.library import save_staff_entry
 from bot.i18n import _
 from bot.services.outbox import enqueue_for_user
 from storage.models import Question, User
@@ -228,8 +229,6 @@ async def tell_staff_undelivered(
 
 async def save_as_faq(uow: UnitOfWork, question_id: int, content_dir: Path, *, now: datetime) -> str:
     """Append an answered question to the staff FAQ file; returns the new entry's id."""
-    from bot.faq.library import save_staff_entry
-
     question = await QuestionRepository(uow.session).get(question_id, lock=True)
     if question is None or question.answer is None:
         raise NotAnsweredYet(question_id)
