@@ -108,6 +108,29 @@ def check_question(text: str) -> str:
     return text
 
 
+def check_answer(question_id: int, answer: str) -> str:
+    """The answer as it will be stored (stripped), or a refusal: what staff typed, apart from the question."""
+    answer = answer.strip()
+    if not answer:
+        raise AnswerEmpty(question_id)
+    if len(answer) > MAX_ANSWER:
+        raise AnswerTooLong(question_id, MAX_ANSWER)
+    return answer
+
+
+def check_open(
+    question_id: int, *, status: QuestionStatus | None, answered_by: str | None, asker_deleted: bool
+) -> None:
+    """The one rule for whether question `question_id` can take an answer at all (before any is typed: the
+    Discord answer form is only offered then). `status` is None when no such row exists."""
+    if status is None or status is QuestionStatus.DRAFT:
+        raise NoSuchQuestion(question_id)
+    if status is QuestionStatus.ANSWERED:
+        raise AlreadyAnswered(question_id, answered_by or "")
+    if asker_deleted:
+        raise AskerGone(question_id)
+
+
 def check_answerable(
     question_id: int,
     *,
@@ -116,19 +139,9 @@ def check_answerable(
     asker_deleted: bool,
     answer: str,
 ) -> str:
-    """The one rule for answering: the answer (stripped) when question `question_id` may take it, else a refusal.
+    """The answer (stripped) when question `question_id` may take it, else a refusal.
 
-    `status` is None when no such row exists. The order matters to staff: a bad answer is reported before the
-    state of the question, as the answer is what they can fix."""
-    answer = answer.strip()
-    if not answer:
-        raise AnswerEmpty(question_id)
-    if len(answer) > MAX_ANSWER:
-        raise AnswerTooLong(question_id, MAX_ANSWER)
-    if status is None or status is QuestionStatus.DRAFT:
-        raise NoSuchQuestion(question_id)
-    if status is QuestionStatus.ANSWERED:
-        raise AlreadyAnswered(question_id, answered_by or "")
-    if asker_deleted:
-        raise AskerGone(question_id)
+    A bad answer is reported before the state of the question, as the answer is what staff can fix."""
+    answer = check_answer(question_id, answer)
+    check_open(question_id, status=status, answered_by=answered_by, asker_deleted=asker_deleted)
     return answer

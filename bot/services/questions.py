@@ -27,7 +27,8 @@ from bot.domain.questions import (
     NoSuchQuestion,
     NotAnsweredYet,
     TooManyQuestions,
-    check_answerable,
+    check_answer,
+    check_open,
     check_question,
     question_status,
 )
@@ -157,17 +158,8 @@ async def answer(
     from storage.reachability import reach_of
 
     session = uow.session
-    # A row lock on PostgreSQL, so two staff answering at once cannot both notify; SQLite serializes writers.
-    question = await QuestionRepository(session).get(question_id, lock=True)
-    asker = await session.get(User, question.user_id) if question is not None else None
-    text = check_answerable(
-        question_id,
-        status=question_status(question.asked_at, question.answered_at) if question is not None else None,
-        answered_by=question.answered_by if question is not None else None,
-        asker_deleted=asker is None or asker.deleted_at is not None,
-        answer=text,
-    )
-    assert question is not None and asker is not None
+    text = check_answer(question_id, text)
+    question, asker = await _open_question(uow, question_id, lock=True)
     question.answer = text
     question.answered_by = answered_by[:MAX_ANSWERED_BY]
     question.answered_by_user_id = answered_by_user_id
@@ -187,6 +179,26 @@ async def answer(
             default_locale=question.language if question.language in languages else default_locale,
         )
     return Answered(question.id, asker.display_name, reach)
+
+
+async def _open_question(uow: UnitOfWork, question_id: int, *, lock: bool) -> tuple[Question, User]:
+    """The question and its asker when it can take an answer (bot.domain.questions.check_open), else a refusal."""
+    # A row lock on PostgreSQL, so two staff answering at once cannot both notify; SQLite serializes writers.
+    question = await QuestionRepository(uow.session).get(question_id, lock=lock)
+    asker = await uow.session.get(User, question.user_id) if question is not None else None
+    check_open(
+        question_id,
+        status=question_status(question.asked_at, question.answered_at) if question is not None else None,
+        answered_by=question.answered_by if question is not None else None,
+        asker_deleted=asker is None or asker.deleted_at is not None,
+    )
+    assert question is not None and asker is not None
+    return question, asker
+
+
+async def answerable(uow: UnitOfWork, question_id: int) -> None:
+    """Refuse (typed) a question that cannot take an answer, before staff write one (the Discord answer form)."""
+    await _open_question(uow, question_id, lock=False)
 
 
 def _undelivered_notice(question_id: int, name: str, status: DeliveryStatus) -> Reply:

@@ -184,3 +184,16 @@ async def test_saving_as_faq_needs_an_answer_and_happens_once(storage: Storage, 
         with pytest.raises(rules.AlreadySaved) as again:
             await service.save_as_faq(uow, question_id, tmp_path, now=NOW)
     assert again.value.entry_id == entry
+
+
+async def test_answerable_refuses_before_any_answer_is_written(storage: Storage) -> None:
+    _alice, bob, draft_id = await _two_people_and_a_draft(storage)
+    asked = await _ask(storage, bob)
+    async with storage.unit_of_work() as uow:
+        await service.answerable(uow, asked)
+        with pytest.raises(rules.NoSuchQuestion):
+            await service.answerable(uow, draft_id)
+        (await uow.session.get_one(User, bob)).deleted_at = NOW
+        with pytest.raises(rules.AskerGone) as gone:
+            await service.answerable(uow, asked)
+    assert gone.value.question_id == asked
