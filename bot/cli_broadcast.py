@@ -9,9 +9,12 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import LANGUAGES, Settings
+
+if TYPE_CHECKING:
+    from bot.domain.broadcasts import BroadcastRefused
 
 BAR = 30
 
@@ -61,29 +64,38 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_app(settings, body))
 
 
+def _refused(refusal: BroadcastRefused) -> int:
+    from bot.core.replies import to_plain
+    from handlers.broadcast import refusal_text
+
+    print(to_plain(refusal_text(refusal)), file=sys.stderr)
+    return 2
+
+
 async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.zones import UnknownZone, check_zone
-    from storage.broadcasts import MAX_TEXT, Audience, AudienceError, recipient_ids
-    from storage.models import Broadcast
+    from bot.domain.broadcasts import MAX_TEXT, BroadcastRefused, check_text
+    from bot.domain.zone_names import UnknownZone, check_zone
+    from bot.services import broadcasts as service
 
     try:
-        audience = Audience.parse(args.to + (" urgent" if args.urgent else ""), LANGUAGES)
-    except AudienceError as exc:
-        print(f"Unknown audience part: {exc}", file=sys.stderr)
-        return 2
-    texts = {settings.default_language: args.text}
-    for lang, text in args.text_in:
-        if lang not in LANGUAGES:
-            print(f"Unknown language {lang!r}; use one of {', '.join(LANGUAGES)}", file=sys.stderr)
+        audience = service.parse_audience(args.to + (" urgent" if args.urgent else ""), LANGUAGES)
+        texts = {settings.default_language: args.text}
+        for lang, text in args.text_in:
+            if lang not in LANGUAGES:
+                print(f"Unknown language {lang!r}; use one of {', '.join(LANGUAGES)}", file=sys.stderr)
+                return 2
+            texts[lang] = text
+        too_long = [lang for lang, text in texts.items() if len(text.strip()) > MAX_TEXT]
+        if too_long:
+            print(
+                f"The text in {', '.join(too_long)} is over {MAX_TEXT} characters: a broadcast must fit one message.",
+                file=sys.stderr,
+            )
             return 2
-        texts[lang] = text
-    too_long = [lang for lang, text in texts.items() if len(text) > MAX_TEXT]
-    if too_long:
-        print(
-            f"The text in {', '.join(too_long)} is over {MAX_TEXT} characters: a broadcast must fit one message.",
-            file=sys.stderr,
-        )
-        return 2
+        for lang, text in texts.items():
+            check_text(text, lang)
+    except BroadcastRefused as refusal:
+        return _refused(refusal)
     at = datetime.now(UTC)
     if args.at:
         from bot.core.errors import UserError
@@ -107,7 +119,7 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
             print(to_plain(problem.message), file=sys.stderr)
             return 2
     async with app.storage.unit_of_work() as uow:
-        count = len(await recipient_ids(uow.session, audience, app.content, settings.default_language))
+        count = await service.count_audience(uow, audience, app.content, settings.default_language)
     from bot.i18n import _, format_moment
     from handlers.broadcast import recipients_text
 
@@ -121,17 +133,19 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     if not args.yes and (await asyncio.to_thread(input, "Send? [y/N] ")).strip().lower() not in ("y", "yes"):
         print("Nothing sent.")
         return 1
-    async with app.storage.unit_of_work() as uow:
-        row = Broadcast(
-            audience=audience.to_json(),
-            texts=texts,
-            default_language=settings.default_language,
-            status="scheduled",
-            scheduled_at=at,
-        )
-        uow.session.add(row)
-        await uow.session.flush()
-        number = row.id
+    try:
+        async with app.storage.unit_of_work() as uow:
+            number = await service.create_scheduled(
+                uow,
+                audience,
+                texts,
+                languages=LANGUAGES,
+                default_language=settings.default_language,
+                at=at,
+                now=datetime.now(UTC),
+            )
+    except BroadcastRefused as refusal:
+        return _refused(refusal)
     print(f"Broadcast #{number} is scheduled; the running bot sends it.")
     print(f"Follow it: wego-bot broadcast status {number} --watch")
     return 0
@@ -140,14 +154,14 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
 async def _list(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.replies import to_plain
     from bot.i18n import _, format_moment
+    from bot.services import broadcasts as service
     from handlers.broadcast import status_text
-    from storage.broadcasts import scheduled
 
     async with app.storage.unit_of_work() as uow:
-        rows = await scheduled(uow.session)
+        rows = await service.active(uow, content=app.content)
     for row in rows:
         when = format_moment(row.scheduled_at, settings.default_timezone) if row.scheduled_at else "-"
-        audience = " ".join(f"{key}={value}" for key, value in (row.audience or {}).items()) or "everyone"
+        audience = " ".join(f"{key}={value}" for key, value in row.audience.items()) or "everyone"
         print(f"#{row.id}  {to_plain(status_text(row.status))}  {when}  {audience}")
     if not rows:
         print(_("No broadcast is scheduled or sending."))
@@ -156,13 +170,18 @@ async def _list(app: Any, args: argparse.Namespace, settings: Settings) -> int:
 
 async def _cancel(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.text import parse_id
-    from storage.broadcasts import cancel
+    from bot.domain.broadcasts import CannotCancel
+    from bot.services import broadcasts as service
 
     number = parse_id(args.id)
     ok = False
     if number is not None:
-        async with app.storage.unit_of_work() as uow:
-            ok = await cancel(uow.session, number)
+        try:
+            async with app.storage.unit_of_work() as uow:
+                await service.cancel(uow, number)
+            ok = True
+        except CannotCancel:
+            ok = False
     shown = args.id[:20]
     print(f"Broadcast #{shown} cancelled." if ok else f"Broadcast #{shown} cannot be cancelled.")
     return 0 if ok else 1
@@ -171,10 +190,11 @@ async def _cancel(app: Any, args: argparse.Namespace, settings: Settings) -> int
 async def _status(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.replies import to_plain
     from bot.core.text import parse_id
+    from bot.domain.broadcasts import NoSuchBroadcast
+    from bot.domain.statuses import BroadcastStatus, DeliveryStatus
     from bot.i18n import _
+    from bot.services import broadcasts as service
     from handlers.broadcast import status_text
-    from storage.broadcasts import progress
-    from storage.models import Broadcast
 
     number = parse_id(args.id)
     if number is None:
@@ -182,22 +202,25 @@ async def _status(app: Any, args: argparse.Namespace, settings: Settings) -> int
         print(f"There is no broadcast #{args.id[:20]}.", file=sys.stderr)
         return 1
     while True:
-        async with app.storage.unit_of_work() as uow:
-            row = await uow.session.get(Broadcast, number)
-            counts = await progress(uow.session, number)
-        if row is None:
+        try:
+            async with app.storage.unit_of_work() as uow:
+                report = await service.report(uow, number)
+        except NoSuchBroadcast:
             print(f"There is no broadcast #{number}.", file=sys.stderr)
             return 1
-        final = sum(counts.get(k, 0) for k in ("sent", "unreachable", "failed"))
         tally = _("{delivered} delivered, {unreachable} unreachable, {failed} failed").format(
-            delivered=counts.get("sent", 0), unreachable=counts.get("unreachable", 0), failed=counts.get("failed", 0)
+            delivered=report.delivered,
+            unreachable=report.count(DeliveryStatus.UNREACHABLE),
+            failed=report.count(DeliveryStatus.FAILED),
         )
-        line = f"#{row.id} {to_plain(status_text(row.status))} {progress_bar(final, row.recipients)}  {tally}"
+        line = (
+            f"#{report.id} {to_plain(status_text(report.status))} {progress_bar(report.ended, report.total)}  {tally}"
+        )
         if not args.watch:
             print(line)
             return 0
         print("\r" + line, end="", flush=True)
-        if row.status in ("done", "cancelled"):
+        if report.status in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED):
             print()
             return 0
         await asyncio.sleep(0.5)

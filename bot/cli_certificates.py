@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import EXIT_DATABASE, _fail, _with_app
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
+
 EXIT_NOT_VALID = 1
 
 
-async def _with_storage(settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
+async def _with_storage(settings: Settings, body: Callable[[UnitOfWork], Coroutine[Any, Any, int]]) -> int:
     """A unit of work on the database (brought up to date, as a new one may be), without content or platforms."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,7 +28,7 @@ async def _with_storage(settings: Settings, body: Callable[[Any], Coroutine[Any,
         return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
     try:
         async with storage.unit_of_work() as uow:
-            return await body(uow.session)
+            return await body(uow)
     except (SQLAlchemyError, OSError) as exc:
         return _fail(f"The database cannot be read: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
     finally:
@@ -33,14 +36,15 @@ async def _with_storage(settings: Settings, body: Callable[[Any], Coroutine[Any,
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.certificates.codes import CodeFormatError, group
-    from storage.certificates import verify
+    from bot.certificates.codes import group
+    from bot.domain.certificates import NotACode
+    from bot.services.certificates import verify_record
 
-    async def body(session: Any) -> int:
+    async def body(uow: UnitOfWork) -> int:
         try:
-            result = await verify(session, args.code, settings.effective_secret())
-        except CodeFormatError as exc:
-            return _fail(f"NOT A CODE: {exc}", EXIT_NOT_VALID)
+            result = await verify_record(uow, args.code, secret=settings.effective_secret())
+        except NotACode as exc:
+            return _fail(f"NOT A CODE: {exc.reason}", EXIT_NOT_VALID)
         if result.status == "invalid":
             print(f"NOT VALID: no record has the code {group(result.code)}")
             return EXIT_NOT_VALID
@@ -70,19 +74,18 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_certificate_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime
 
-    from bot.certificates.codes import CodeFormatError, group
-    from storage.certificates import revoke
+    from bot.certificates.codes import group
+    from bot.domain.certificates import NoSuchRecord, NotACode
+    from bot.services.certificates import revoke_record
 
-    async def body(session: Any) -> int:
+    async def body(uow: UnitOfWork) -> int:
         try:
-            record = await revoke(session, args.code, datetime.now(UTC))
-        except CodeFormatError as exc:
-            return _fail(f"NOT A CODE: {exc}", EXIT_NOT_VALID)
-        if record is None:
+            record = await revoke_record(uow, args.code, now=datetime.now(UTC))
+        except NotACode as exc:
+            return _fail(f"NOT A CODE: {exc.reason}", EXIT_NOT_VALID)
+        except NoSuchRecord:
             return _fail("No record has that code; nothing was changed.", EXIT_NOT_VALID)
-        print(
-            f"revoked: {group(record.code or '')} (since {record.revoked_at.isoformat() if record.revoked_at else '?'})"
-        )
+        print(f"revoked: {group(record.code)} (since {record.revoked_at.isoformat() if record.revoked_at else '?'})")
         return 0
 
     return asyncio.run(_with_storage(settings, body))

@@ -65,58 +65,57 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import use_locale
 
     async def body(app: Any) -> int:
-        from bot.content import ContentError
         from bot.core.replies import to_plain
         from bot.core.text import parse_id
-        from handlers.questions import QuestionProblem, answer_confirmation, give_answer, save_as_faq
-        from storage.models import User
-        from storage.questions import QuestionRepository
+        from bot.domain.questions import QuestionRefused
+        from bot.services import questions as service
+        from bot.settings import LANGUAGES
+        from handlers.questions import answer_confirmation, refusal_text
 
         now = app.dispatcher.clock()
-        async with app.storage.unit_of_work() as uow:
-            if args.questions_command == "list":
-                rows = await QuestionRepository(uow.session).unanswered(limit=args.limit)
-                if not rows:
-                    print("No unanswered questions.")
-                from bot.i18n import format_moment
+        if args.questions_command == "list":
+            from bot.i18n import format_moment
 
-                for row in rows:
-                    asked = row.asked_at or row.created_at
-                    with use_locale(settings.default_language):
-                        when = format_moment(asked, settings.default_timezone)
-                    print(f"#{row.id}  {when}  {row.language}  {row.platform}")
-                    print(f"    {row.text}")
-                return 0
+            async with app.storage.unit_of_work() as uow:
+                rows = await service.unanswered(uow, limit=args.limit)
+            if not rows:
+                print("No unanswered questions.")
+            for row in rows:
+                with use_locale(settings.default_language):
+                    when = format_moment(row.asked_at, settings.default_timezone)
+                print(f"#{row.id}  {when}  {row.language}  {row.platform}")
+                print(f"    {row.text}")
+            return 0
         question_id = parse_id(args.id)
         if question_id is None:
             # Out of range is answered like any unknown number; it could never name a row.
             return _fail(f"There is no question #{args.id[:20]}.", 1)
         try:
+            async with app.storage.unit_of_work() as uow:
+                answered = await service.answer(
+                    uow,
+                    question_id,
+                    args.text,
+                    answered_by=f"cli:{getpass.getuser()}",
+                    now=now,
+                    default_locale=settings.default_language,
+                    languages=LANGUAGES,
+                )
+        except QuestionRefused as refusal:
             with use_locale(settings.default_language):
-                async with app.storage.unit_of_work() as uow:
-                    answered = await give_answer(
-                        uow.session,
-                        question_id,
-                        args.text,
-                        answered_by=f"cli:{getpass.getuser()}",
-                        now=now,
-                        default_locale=settings.default_language,
-                    )
-                    asker = await uow.session.get(User, answered.question.user_id)
-                    confirmation = answer_confirmation(
-                        question_id, asker.display_name if asker else "?", answered.reach
-                    )
-        except QuestionProblem as problem:
-            return _fail(to_plain(str(problem)), 1)
-        print(to_plain(confirmation))
+                return _fail(to_plain(refusal_text(refusal, settings.default_timezone)), 1)
+        with use_locale(settings.default_language):
+            print(to_plain(answer_confirmation(question_id, answered.asker_name, answered.reach)))
         if not args.save_faq:
             return 0
         # Its own transaction: the answer is already on its way whatever happens to the FAQ file.
         try:
             async with app.storage.unit_of_work() as uow:
-                entry = await save_as_faq(uow.session, question_id, settings.content_dir, now=now)
-        except (QuestionProblem, ContentError, OSError) as problem:
-            return _fail(f"The answer was sent, but it could not be saved as an FAQ entry: {to_plain(str(problem))}", 1)
+                entry = await service.save_as_faq(uow, question_id, settings.content_dir, now=now)
+        except QuestionRefused as refusal:
+            with use_locale(settings.default_language):
+                reason = to_plain(refusal_text(refusal, settings.default_timezone))
+            return _fail(f"The answer was sent, but it could not be saved as an FAQ entry: {reason}", 1)
         print(f"Saved as FAQ entry {entry}.")
         return 0
 

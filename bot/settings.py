@@ -160,7 +160,7 @@ class Settings(BaseSettings):
     @field_validator("workshop_reminder_offsets")
     @classmethod
     def _offsets_valid(cls, value: list[str]) -> list[str]:
-        from scheduler.timing import parse_offset
+        from bot.domain.timing import parse_offset
 
         for item in value:
             parse_offset(item)
@@ -169,7 +169,7 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, value: str) -> str:
-        from scheduler.timing import parse_quiet_hours
+        from bot.domain.timing import parse_quiet_hours
 
         parse_quiet_hours(value)
         return value

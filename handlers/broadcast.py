@@ -1,10 +1,14 @@
 """Staff broadcasts: choose the audience, write the text per language, preview the exact count, confirm, send now or
 at a time; list and cancel scheduled ones. The clock fans a confirmed broadcast out into the outbox.
+
+The use cases are in bot/services/broadcasts.py; here the chat is parsed and the outcomes are worded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from bot.core.actions import act
 from bot.core.context import Context
@@ -12,28 +16,31 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import parse_id
+from bot.domain import broadcasts as rules
+from bot.domain.statuses import BroadcastStatus, DeliveryStatus
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_moment, ngettext, use_locale
+from bot.services import broadcasts as service
+from bot.services.broadcasts import BroadcastView, Report, broadcast_message
 from bot.settings import LANGUAGES
 from handlers.workshop_input import parse_local
-from scheduler.jobs import broadcast_message
-from storage import broadcasts as store
-from storage.broadcasts import Audience, AudienceError
-from storage.models import Broadcast
 
 router = Router()
 
 STATUS_LABELS = {
-    "draft": N_("draft"),
-    "scheduled": N_("scheduled"),
-    "sending": N_("sending"),
-    "done": N_("done"),
-    "cancelled": N_("cancelled"),
+    BroadcastStatus.DRAFT: N_("draft"),
+    BroadcastStatus.SCHEDULED: N_("scheduled"),
+    BroadcastStatus.SENDING: N_("sending"),
+    BroadcastStatus.DONE: N_("done"),
+    BroadcastStatus.CANCELLED: N_("cancelled"),
 }
 
 
 def status_text(status: str) -> str:
-    label = STATUS_LABELS.get(status)
-    return _(label) if label else esc(status)
+    try:
+        label = STATUS_LABELS[BroadcastStatus(status)]
+    except ValueError:
+        return esc(status)
+    return _(label)
 
 
 def recipients_text(count: int) -> str:
@@ -48,98 +55,89 @@ USAGE = (
 )
 
 
-async def _draft(ctx: Context) -> Broadcast:
-    draft = await store.latest_draft(ctx.session, ctx.user_id)
-    if draft is None:
-        raise UserError(_("You have no broadcast draft. Start one with /broadcast new everyone"))
-    return draft
+def refusal_text(refusal: rules.BroadcastRefused) -> str:
+    """The one wording of every broadcast refusal, for the chat and the CLI."""
+    match refusal:
+        case rules.BadAudience(part=part):
+            return _("I don't understand the audience “{part}”.").format(part=esc(part[:60])) + "\n" + esc(USAGE)
+        case rules.NoDraft():
+            return _("You have no broadcast draft. Start one with /broadcast new everyone")
+        case rules.UnknownLanguage(code=code, languages=languages):
+            return _("I don't know the language “{code}”. Use one of: {codes}.").format(
+                code=esc(code[:12]), codes=", ".join(languages)
+            )
+        case rules.EmptyText():
+            return _("The text is empty. Write it after the command: /broadcast text YOUR MESSAGE")
+        case rules.TextTooLong(length=length, limit=limit):
+            return ngettext(
+                "That text has {n} character; a broadcast can have at most {limit}, so it fits one message.",
+                "That text has {n} characters; a broadcast can have at most {limit}, so it fits one message.",
+                length,
+            ).format(n=length, limit=limit)
+        case rules.NotADraft(broadcast_id=broadcast_id):
+            return _("Broadcast #{id} is not a draft any more.").format(id=broadcast_id)
+        case rules.TextMissing():
+            return _("Write the text first: /broadcast text YOUR MESSAGE")
+        case rules.CannotCancel(broadcast_id=broadcast_id):
+            return _("Broadcast #{id} cannot be cancelled (unknown, or already sending).").format(id=broadcast_id)
+        case rules.NoSuchBroadcast(broadcast_id=broadcast_id):
+            return _("There is no broadcast #{id}.").format(id=broadcast_id)
+    raise AssertionError(f"unworded refusal {refusal!r}")
 
 
-async def _count(ctx: Context, broadcast: Broadcast) -> int:
-    audience = Audience.from_json(broadcast.audience or {})
-    ids = await store.recipient_ids(ctx.session, audience, ctx.content, ctx.settings.default_language)
-    return len(ids)
-
-
-def _audience_text(broadcast: Broadcast) -> str:
-    items = broadcast.audience or {}
-    return esc(" ".join(f"{k}={v}" for k, v in items.items()) or "everyone")
+def audience_text(audience: Mapping[str, Any]) -> str:
+    return esc(" ".join(f"{k}={v}" for k, v in audience.items()) or "everyone")
 
 
 async def _new(ctx: Context, rest: str) -> Reply:
-    try:
-        audience = Audience.parse(rest, LANGUAGES)
-    except AudienceError as exc:
-        raise UserError(
-            _("I don't understand the audience “{part}”.").format(part=esc(str(exc)[:60])) + "\n" + esc(USAGE)
-        ) from exc
-    draft = Broadcast(
-        author_user_id=ctx.user_id,
-        audience=audience.to_json(),
-        texts={},
+    draft = await service.new_draft(
+        ctx.unit_of_work,
+        ctx.user_id,
+        rest,
+        content=ctx.content,
+        languages=LANGUAGES,
         default_language=ctx.settings.default_language,
-        status="draft",
-        created_at=ctx.now(),
+        now=ctx.now(),
     )
-    ctx.session.add(draft)
-    await ctx.session.flush()
-    count = await _count(ctx, draft)
     return Reply(
         _("Draft #{id} for {audience}: {recipients}. Now send the text: /broadcast text YOUR MESSAGE").format(
-            id=draft.id, audience=_audience_text(draft), recipients=recipients_text(count)
+            id=draft.id, audience=audience_text(draft.audience), recipients=recipients_text(draft.recipients)
         )
     )
 
 
 async def _text(ctx: Context, rest: str) -> Reply:
-    draft = await _draft(ctx)
     first, _sep, remainder = rest.strip().partition(" ")
-    lang = draft.default_language
+    language = None
     # Only an explicit marker names the language: a text may well start with a word such as "It" or "De".
     if first.lower().startswith("lang="):
-        lang, rest = first[5:].lower(), remainder
-        if lang not in LANGUAGES:
-            raise UserError(
-                _("I don't know the language “{code}”. Use one of: {codes}.").format(
-                    code=esc(lang[:12]), codes=", ".join(LANGUAGES)
-                )
-            )
-    if not rest.strip():
-        raise UserError(_("The text is empty. Write it after the command: /broadcast text YOUR MESSAGE"))
-    if len(rest.strip()) > store.MAX_TEXT:
-        raise UserError(
-            ngettext(
-                "That text has {n} character; a broadcast can have at most {limit}, so it fits one message.",
-                "That text has {n} characters; a broadcast can have at most {limit}, so it fits one message.",
-                len(rest.strip()),
-            ).format(n=len(rest.strip()), limit=store.MAX_TEXT)
-        )
-    draft.texts = {**(draft.texts or {}), lang: rest.strip()}
-    return await _preview(ctx, draft)
+        language, rest = first[5:].lower(), remainder
+    draft = await service.set_text(
+        ctx.unit_of_work, ctx.user_id, rest, language=language, languages=LANGUAGES, content=ctx.content
+    )
+    return _preview(draft)
 
 
-async def _preview(ctx: Context, draft: Broadcast | None = None) -> Reply:
-    draft = draft or await _draft(ctx)
-    count = await _count(ctx, draft)
+def _preview(draft: BroadcastView) -> Reply:
     lines = [
         _("<b>Broadcast #{id}</b> to {audience}: exactly {recipients}.").format(
-            id=draft.id, audience=_audience_text(draft), recipients=recipients_text(count)
+            id=draft.id, audience=audience_text(draft.audience), recipients=recipients_text(draft.recipients)
         )
     ]
-    if draft.default_language not in (draft.texts or {}):
+    if not draft.ready:
         lines.append(
             _("Missing the text in {language}, which everyone else receives.").format(
                 language=LANGUAGE_NAMES[draft.default_language]
             )
         )
-    for lang, text in (draft.texts or {}).items():
+    for lang, text in draft.texts.items():
         with use_locale(lang):
             lines += ["", f"— {LANGUAGE_NAMES.get(lang, lang)} —", broadcast_message(text)]
     buttons = []
-    if draft.default_language in (draft.texts or {}):
+    if draft.ready:
         buttons.append(
             [
-                Button(_("Send now to {count}").format(count=count), act("bc.send", draft.id)),
+                Button(_("Send now to {count}").format(count=draft.recipients), act("bc.send", draft.id)),
                 Button(_("Discard"), act("bc.cancel", draft.id)),
             ]
         )
@@ -148,25 +146,17 @@ async def _preview(ctx: Context, draft: Broadcast | None = None) -> Reply:
 
 
 async def _confirm(ctx: Context, broadcast_id: int, at: datetime | None) -> Reply:
-    broadcast = await ctx.session.get(Broadcast, broadcast_id)
-    if broadcast is None or broadcast.status != "draft":
-        raise UserError(_("Broadcast #{id} is not a draft any more.").format(id=broadcast_id))
-    if broadcast.default_language not in (broadcast.texts or {}):
-        raise UserError(_("Write the text first: /broadcast text YOUR MESSAGE"))
-    broadcast.status = "scheduled"
-    broadcast.scheduled_at = at or ctx.now()
-    count = await _count(ctx, broadcast)
+    scheduled = await service.schedule(ctx.unit_of_work, broadcast_id, at=at, now=ctx.now(), content=ctx.content)
     if at is None:
         return Reply(
             _("Broadcast #{id} is on its way to {recipients}. You will get a report when it is done.").format(
-                id=broadcast.id, recipients=recipients_text(count)
+                id=scheduled.id, recipients=recipients_text(scheduled.recipients)
             ),
             edit=True,
         )
-    zone = ctx.zone
     return Reply(
         _("Broadcast #{id} is scheduled for {time} ({recipients} now). /broadcast list shows it.").format(
-            id=broadcast.id, time=format_moment(at, zone), recipients=recipients_text(count)
+            id=scheduled.id, time=format_moment(at, ctx.zone), recipients=recipients_text(scheduled.recipients)
         )
     )
 
@@ -179,7 +169,7 @@ def _parse_at(ctx: Context, text: str) -> datetime:
 
 
 async def _list(ctx: Context) -> Reply:
-    rows = await store.scheduled(ctx.session)
+    rows = await service.active(ctx.unit_of_work, content=ctx.content)
     if not rows:
         return Reply(_("No broadcast is scheduled or sending."))
     zone = ctx.zone
@@ -187,46 +177,54 @@ async def _list(ctx: Context) -> Reply:
     buttons = []
     for row in rows:
         when = format_moment(row.scheduled_at, zone) if row.scheduled_at else "—"
-        lines.append(f"#{row.id} {status_text(row.status)} {when} — {_audience_text(row)}")
-        if row.status == "scheduled":
+        lines.append(f"#{row.id} {status_text(row.status)} {when} — {audience_text(row.audience)}")
+        if row.status is BroadcastStatus.SCHEDULED:
             buttons.append([Button(_("Cancel #{id}").format(id=row.id), act("bc.cancel", row.id))])
     return Reply("\n".join(lines), buttons=buttons)
 
 
 async def _cancel(ctx: Context, raw: str) -> Reply:
     broadcast_id = parse_id(raw)
-    if broadcast_id is None or not await store.cancel(ctx.session, broadcast_id):
+    if broadcast_id is None:
         raise UserError(
             _("Broadcast #{id} cannot be cancelled (unknown, or already sending).").format(id=esc(raw[:12]))
         )
-    return Reply(_("Broadcast #{id} is cancelled.").format(id=raw), edit=ctx.event.action is not None)
+    await service.cancel(ctx.unit_of_work, broadcast_id)
+    return Reply(_("Broadcast #{id} is cancelled.").format(id=broadcast_id), edit=ctx.event.action is not None)
+
+
+def report_text(report: Report) -> str:
+    return _(
+        "Broadcast #{id} ({status}): {delivered} delivered, {unreachable} unreachable, {failed} failed, "
+        "{waiting} waiting, of {total}."
+    ).format(
+        id=report.id,
+        status=status_text(report.status),
+        delivered=report.delivered,
+        unreachable=report.count(DeliveryStatus.UNREACHABLE),
+        failed=report.count(DeliveryStatus.FAILED),
+        waiting=report.waiting,
+        total=report.total,
+    )
 
 
 async def _status(ctx: Context, raw: str) -> Reply:
     broadcast_id = parse_id(raw)
-    broadcast = await ctx.session.get(Broadcast, broadcast_id) if broadcast_id is not None else None
-    if broadcast is None:
+    if broadcast_id is None:
         raise UserError(_("There is no broadcast #{id}.").format(id=esc(raw[:12])))
-    counts = await store.progress(ctx.session, broadcast.id)
-    return Reply(
-        _(
-            "Broadcast #{id} ({status}): {delivered} delivered, {unreachable} unreachable, {failed} failed, "
-            "{waiting} waiting, of {total}."
-        ).format(
-            id=broadcast.id,
-            status=status_text(broadcast.status),
-            delivered=counts.get("sent", 0),
-            unreachable=counts.get("unreachable", 0),
-            failed=counts.get("failed", 0),
-            waiting=counts.get("pending", 0) + counts.get("sending", 0),
-            total=broadcast.recipients,
-        )
-    )
+    return Reply(report_text(await service.report(ctx.unit_of_work, broadcast_id)))
 
 
 @router.command("broadcast", staff=True, args_hint="new everyone")
 async def broadcast(ctx: Context) -> Reply:
     """Message participants (staff): new, text [lang=xx], preview, send, at, list, cancel, status."""
+    try:
+        return await _run(ctx)
+    except rules.BroadcastRefused as refusal:
+        raise UserError(refusal_text(refusal)) from None
+
+
+async def _run(ctx: Context) -> Reply:
     verb, _sep, rest = ctx.text.strip().partition(" ")
     verb = verb.lower()
     if verb == "new":
@@ -234,12 +232,14 @@ async def broadcast(ctx: Context) -> Reply:
     if verb == "text":
         return await _text(ctx, rest)
     if verb == "preview":
-        return await _preview(ctx)
+        return _preview(await service.current_draft(ctx.unit_of_work, ctx.user_id, content=ctx.content))
     if verb == "send":
-        return await _confirm(ctx, (await _draft(ctx)).id, None)
+        draft = await service.current_draft(ctx.unit_of_work, ctx.user_id, content=ctx.content)
+        return await _confirm(ctx, draft.id, None)
     if verb == "at":
         at = _parse_at(ctx, rest)
-        return await _confirm(ctx, (await _draft(ctx)).id, at)
+        draft = await service.current_draft(ctx.unit_of_work, ctx.user_id, content=ctx.content)
+        return await _confirm(ctx, draft.id, at)
     if verb == "list":
         return await _list(ctx)
     if verb == "cancel":
@@ -254,11 +254,17 @@ async def send_pressed(ctx: Context) -> Reply:
     broadcast_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
     if broadcast_id is None:
         raise UserError(_("That button is no longer valid. Here is the menu again."))
-    return await _confirm(ctx, broadcast_id, None)
+    try:
+        return await _confirm(ctx, broadcast_id, None)
+    except rules.BroadcastRefused as refusal:
+        raise UserError(refusal_text(refusal)) from None
 
 
 @router.action("bc.cancel", staff=True)
 async def cancel_pressed(ctx: Context) -> Reply:
     if len(ctx.args) != 1:
         raise UserError(_("That button is no longer valid. Here is the menu again."))
-    return await _cancel(ctx, ctx.args[0])
+    try:
+        return await _cancel(ctx, ctx.args[0])
+    except rules.BroadcastRefused as refusal:
+        raise UserError(refusal_text(refusal)) from None

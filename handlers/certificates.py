@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from bot.certificates import codes
-from bot.certificates.rules import (
-    MARKS_MAX,
-    NAME_MAX,
-    AgeRule,
-    InvalidName,
-    age_in_workshop_year,
-    age_rule,
-    clean_name,
-)
+from bot.certificates.rules import MARKS_MAX, NAME_MAX, InvalidName
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Reply, esc, link
 from bot.core.router import Router
+from bot.domain.certificates import NoSuchRecord, NotACode, WorkshopVerdict
 from bot.i18n import _, format_date, ngettext
 from bot.i18n_places import city_name
+from bot.services import certificates as service
+from bot.services.certificates import CourseStanding, RecordView, WorkshopStanding
 from handlers.menu import back_to_menu, command_button
-from storage import certificates as store
-from storage.models import Certificate, Registration, User, Workshop
 
 router = Router()
 
 MAX_LISTED_KEYS = 12
 
 
-def verify_url(ctx: Context, record: Certificate) -> str:
-    assert record.code is not None
+def verify_url(ctx: Context, record: RecordView) -> str:
     return f"{ctx.settings.public_base_url.rstrip('/')}/verify/{codes.group(record.code)}"
 
 
-def _record_lines(ctx: Context, record: Certificate) -> list[str]:
-    if record.revoked_at is not None:
+def _record_lines(ctx: Context, record: RecordView) -> list[str]:
+    if record.revoked:
         return [
             _("Your record {code} was revoked by the program staff. Please contact {email}.").format(
-                code=codes.group(record.code or ""), email=esc(ctx.content.program.contact.email)
+                code=codes.group(record.code), email=esc(ctx.content.program.contact.email)
             )
         ]
     url = verify_url(ctx, record)
     return [
         _("Your verifiable record: {link}").format(link=link(url)),
-        _("Code: <code>{code}</code> (anyone can check it).").format(code=codes.group(record.code or "")),
+        _("Code: <code>{code}</code> (anyone can check it).").format(code=codes.group(record.code)),
     ]
-
-
-async def _name_or_hint(ctx: Context) -> str | None:
-    user = await ctx.session.get_one(User, ctx.user_id)
-    return user.full_name
 
 
 def _name_hint() -> str:
@@ -74,15 +59,9 @@ def _course_record_note(ctx: Context) -> str:
     )
 
 
-async def _course_record(ctx: Context, name: str) -> Certificate:
-    return await store.issue(
-        ctx.session,
-        user_id=ctx.user_id,
-        kind=store.COURSE,
-        workshop_id=None,
-        name=name,
-        now=ctx.now(),
-        secret=ctx.settings.effective_secret(),
+async def _course_standing(ctx: Context) -> CourseStanding:
+    return await service.course_standing(
+        ctx.unit_of_work, ctx.user_id, content=ctx.content, now=ctx.now(), secret=ctx.settings.effective_secret()
     )
 
 
@@ -95,19 +74,16 @@ async def course_completed_reply(ctx: Context) -> Reply:
         "",
         _course_record_note(ctx),
     ]
-    name = await _name_or_hint(ctx)
-    if name:
-        lines += _record_lines(ctx, await _course_record(ctx, name))
+    standing = await _course_standing(ctx)
+    if standing.record is not None:
+        lines += _record_lines(ctx, standing.record)
     else:
         lines.append(_name_hint())
     return Reply("\n".join(lines), buttons=[back_to_menu()], personal=True)
 
 
-async def _course_section(ctx: Context, name: str | None) -> list[str]:
-    from handlers.progress import counted_done
-
-    done = await counted_done(ctx)
-    missing = [lecture.key for lecture in ctx.content.all_lectures() if lecture.key not in done]
+def _course_section(ctx: Context, standing: CourseStanding) -> list[str]:
+    missing = standing.missing
     lines = [_("<b>Online course</b>")]
     if missing:
         shown = ", ".join(missing[:MAX_LISTED_KEYS]) + (" …" if len(missing) > MAX_LISTED_KEYS else "")
@@ -119,42 +95,35 @@ async def _course_section(ctx: Context, name: str | None) -> list[str]:
             ).format(n=len(missing), keys=shown)
         )
         lines.append(_("Mark them with /done or in /lectures."))
-        earlier = await store.record_for(ctx.session, ctx.user_id, store.COURSE, None)
-        if earlier is not None:
-            lines += _earlier_course_record(ctx, earlier)
+        if standing.earlier is not None:
+            lines += _earlier_course_record(ctx, standing.earlier)
         lines += ["", *_official_course_certificate(ctx)]
         return lines
     lines.append(_("✅ Every lecture is marked as watched."))
     lines += _official_course_certificate(ctx)
     lines.append(_course_record_note(ctx))
-    if name:
-        lines += _record_lines(ctx, await _course_record(ctx, name))
+    if standing.record is not None:
+        lines += _record_lines(ctx, standing.record)
     else:
         lines.append(_name_hint())
     return lines
 
 
-def _earlier_course_record(ctx: Context, record: Certificate) -> list[str]:
+def _earlier_course_record(ctx: Context, record: RecordView) -> list[str]:
     """A record issued before some lectures were unmarked: it stays as it was, and says so."""
-    if record.revoked_at is not None:
+    if record.revoked:
         return _record_lines(ctx, record)
     return [
         _(
             "Your course record {code} from {date} stays valid: it records that on that day you had marked all "
             "{total} lectures as watched. Unmarking a lecture does not change it."
         ).format(
-            code=codes.group(record.code or ""),
+            code=codes.group(record.code),
             date=format_date(record.issued_at, ctx.zone),
             total=len(ctx.content.all_lectures()),
         ),
         _("Check it here: {link}").format(link=link(verify_url(ctx, record))),
     ]
-
-
-def _workshop_year(registration: Registration, workshop: Workshop) -> int:
-    moment = workshop.starts_at or registration.attended_at
-    assert moment is not None
-    return moment.astimezone(ZoneInfo(workshop.timezone)).year
 
 
 def _workshop_steps(ctx: Context) -> list[str]:
@@ -163,7 +132,7 @@ def _workshop_steps(ctx: Context) -> list[str]:
     return [_("<b>How to get it</b>")] + [f"{i}. {esc(step.text())}" for i, step in enumerate(steps, 1)]
 
 
-async def _workshop_section(ctx: Context, name: str | None) -> list[str]:
+def _workshop_section(ctx: Context, standings: tuple[WorkshopStanding, ...]) -> list[str]:
     program = ctx.content.program
     limit = program.certificates.workshop_age_limit
     email = esc(program.contact.email)
@@ -172,63 +141,46 @@ async def _workshop_section(ctx: Context, name: str | None) -> list[str]:
         "year of birth is at most {most}."
     ).format(limit=limit, most=limit - 1)
     lines = [_("<b>Workshop certificate</b>"), esc(program.certificates.workshop.text())]
-    attended = await store.attended(ctx.session, ctx.user_id)
-    if not attended:
+    if not standings:
         lines.append(_("Not yet: you have not been checked in at a workshop."))
         lines += _workshop_steps(ctx)
         return lines
-    user = await ctx.session.get_one(User, ctx.user_id)
-    for registration, workshop in attended:
-        title = _("{title} in {city}").format(title=esc(workshop.title), city=esc(city_name(workshop.city)))
-        year = _workshop_year(registration, workshop)
+    for standing in standings:
+        title = _("{title} in {city}").format(title=esc(standing.title), city=esc(city_name(standing.city)))
+        rule_of = standing.eligibility
         lines.append("")
         lines.append(_("Checked in: {workshop}.").format(workshop=title))
-        if user.birth_year is None:
+        if rule_of.verdict is WorkshopVerdict.BIRTH_YEAR_MISSING:
             lines.append(_("Missing: your year of birth, which is asked at workshop sign-up; add it in /mysignups."))
             lines.append(rule)
             continue
-        age = age_in_workshop_year(year, user.birth_year)
-        verdict = age_rule(year, user.birth_year, limit)
-        if verdict is AgeRule.NOT_UNDER:
+        numbers = {"year": rule_of.year, "birth": rule_of.birth_year, "age": rule_of.age, "most": limit - 1}
+        if rule_of.verdict is WorkshopVerdict.TOO_OLD:
             lines.append(
-                _("Not eligible by the age rule: {year} − {birth} = {age}, more than {most}.").format(
-                    year=year, birth=user.birth_year, age=age, most=limit - 1
-                )
+                _("Not eligible by the age rule: {year} − {birth} = {age}, more than {most}.").format(**numbers)
             )
             lines.append(rule)
             continue
-        if verdict is AgeRule.UNCLEAR:
+        if rule_of.verdict is WorkshopVerdict.UNCLEAR:
+            assert rule_of.age is not None
             lines.append(
                 _(
                     "Your year of birth alone cannot tell: {year} − {birth} = {age}, so on the day of the workshop "
                     "you were {younger} or {age}, depending on your birthday. The certificate is for attendees "
                     "under {limit}: please write to the Secretariat at {email}, who can check it with you."
                 ).format(
-                    year=year,
-                    birth=user.birth_year,
-                    age=age,
-                    younger=age - 1,
+                    year=rule_of.year,
+                    birth=rule_of.birth_year,
+                    age=rule_of.age,
+                    younger=rule_of.age - 1,
                     limit=limit,
                     email=email,
                 )
             )
             continue
-        lines.append(
-            _("✅ You qualify: {year} − {birth} = {age}, at most {most}.").format(
-                year=year, birth=user.birth_year, age=age, most=limit - 1
-            )
-        )
-        if name:
-            record = await store.issue(
-                ctx.session,
-                user_id=ctx.user_id,
-                kind=store.WORKSHOP,
-                workshop_id=workshop.id,
-                name=name,
-                now=ctx.now(),
-                secret=ctx.settings.effective_secret(),
-            )
-            lines += _record_lines(ctx, record)
+        lines.append(_("✅ You qualify: {year} − {birth} = {age}, at most {most}.").format(**numbers))
+        if standing.record is not None:
+            lines += _record_lines(ctx, standing.record)
         else:
             lines.append(_name_hint())
         lines += _workshop_steps(ctx)
@@ -238,8 +190,16 @@ async def _workshop_section(ctx: Context, name: str | None) -> list[str]:
 @router.command("certificate")
 async def certificate(ctx: Context) -> Reply:
     """Whether you qualify for each certificate, and what is missing."""
-    name = await _name_or_hint(ctx)
-    lines = [*await _course_section(ctx, name), "", *await _workshop_section(ctx, name)]
+    standing = await service.standing(
+        ctx.unit_of_work,
+        ctx.user_id,
+        content=ctx.content,
+        age_limit=ctx.content.program.certificates.workshop_age_limit,
+        now=ctx.now(),
+        secret=ctx.settings.effective_secret(),
+    )
+    name = standing.name
+    lines = [*_course_section(ctx, standing.course), "", *_workshop_section(ctx, standing.workshops)]
     lines += [
         "",
         _("Name on your records: {name}").format(name=esc(name)) if name else _("No name set for your records yet."),
@@ -252,23 +212,21 @@ async def certificate(ctx: Context) -> Reply:
 async def set_name(ctx: Context) -> Reply:
     """Set the name shown on your certificate records, e.g. /name Maria Rossi."""
     if not ctx.text:
-        user = await ctx.session.get_one(User, ctx.user_id)
+        name = await service.record_name(ctx.unit_of_work, ctx.user_id)
         current = (
-            _("The name on your records is: {name}").format(name=esc(user.full_name))
-            if user.full_name
+            _("The name on your records is: {name}").format(name=esc(name))
+            if name
             else _("No name set for your records yet.")
         )
         return Reply(current + "\n" + _("To set it, send /name followed by your full name."), personal=True)
     try:
-        name = clean_name(ctx.text)
+        renamed = await service.set_record_name(
+            ctx.unit_of_work, ctx.user_id, ctx.text, now=ctx.now(), secret=ctx.settings.effective_secret()
+        )
     except InvalidName as problem:
         raise UserError(_name_refusal(problem.reason) + " " + _("Nothing was changed.")) from None
-    user = await ctx.session.get_one(User, ctx.user_id)
-    user.full_name = name
-    successors = await store.rename_records(
-        ctx.session, ctx.user_id, name, now=ctx.now(), secret=ctx.settings.effective_secret()
-    )
-    lines = [_("Your records will show the name: <b>{name}</b>").format(name=esc(name))]
+    successors = renamed.successors
+    lines = [_("Your records will show the name: <b>{name}</b>").format(name=esc(renamed.name))]
     if successors:
         lines.append(
             ngettext(
@@ -300,14 +258,14 @@ async def revoke(ctx: Context) -> Reply:
     if not ctx.text:
         raise UserError(_("Which record? Send /revoke followed by its code."))
     try:
-        record = await store.revoke(ctx.session, ctx.text, ctx.now())
-    except codes.CodeFormatError:
+        record = await service.revoke_record(ctx.unit_of_work, ctx.text, now=ctx.now())
+    except NotACode:
         raise UserError(_("That is not a record code: a code has 16 letters and digits.")) from None
-    if record is None:
-        raise UserError(_("No record has that code. Nothing was changed."))
+    except NoSuchRecord:
+        raise UserError(_("No record has that code. Nothing was changed.")) from None
     assert record.revoked_at is not None
     return Reply(
         _("Record {code} is revoked since {date}; its page now says it is not valid.").format(
-            code=codes.group(record.code or ""), date=format_date(record.revoked_at, "UTC")
+            code=codes.group(record.code), date=format_date(record.revoked_at, "UTC")
         )
     )

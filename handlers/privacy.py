@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from bot.core.actions import act
 from bot.core.context import Context
@@ -11,21 +10,19 @@ from bot.core.errors import UserError
 from bot.core.replies import Attachment, Button, Reply
 from bot.core.router import Router
 from bot.core.text import is_number
+from bot.domain.privacy import confirmation_stamp, confirmation_valid
 from bot.i18n import _
+from bot.services import privacy as service
 from handlers.menu import back_to_menu
 from handlers.workshop_views import context_notifier
-from storage.privacy import delete_user_data, export_user
 
 router = Router()
-
-CONFIRM_WINDOW = timedelta(minutes=10)
 
 
 @router.command("mydata")
 async def mydata(ctx: Context) -> Reply:
     """Everything stored about you, as a file."""
-    data = await export_user(ctx.session, ctx.user_id)
-    data["exported_at"] = ctx.now().isoformat()
+    data = await service.export_personal_data(ctx.unit_of_work, ctx.user_id, now=ctx.now())
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     return Reply(
         _("Here is everything the assistant stores about you."),
@@ -37,7 +34,7 @@ async def mydata(ctx: Context) -> Reply:
 @router.command("deleteme")
 async def deleteme(ctx: Context) -> Reply:
     """Delete your personal data (asks to confirm first)."""
-    stamp = int(ctx.now().timestamp())
+    stamp = confirmation_stamp(ctx.now())
     return Reply(
         "\n".join(
             [
@@ -58,13 +55,16 @@ async def deleteme(ctx: Context) -> Reply:
 async def delete_confirmed(ctx: Context) -> Reply:
     now = ctx.now()
     stamp = int(ctx.args[0]) if len(ctx.args) == 1 and is_number(ctx.args[0]) else None
-    # A confirm button only counts for a short while: an old message pressed by mistake must not delete anything.
-    if stamp is None or not 0 <= now.timestamp() - stamp <= CONFIRM_WINDOW.total_seconds():
+    if not confirmation_valid(stamp, now):
         raise UserError(_("That confirmation has expired. Send /deleteme again if you still want to delete your data."))
-    cancelled = await delete_user_data(
-        ctx.session, ctx.user_id, now, notify=context_notifier(ctx), offer_hours=ctx.settings.waitlist_offer_hours
+    deleted = await service.delete_personal_data(
+        ctx.unit_of_work,
+        ctx.user_id,
+        now=now,
+        notify=context_notifier(ctx),
+        offer_hours=ctx.settings.waitlist_offer_hours,
     )
     text = _("Your personal data has been deleted. Goodbye, and thank you for taking part.")
-    if cancelled:
+    if deleted.cancelled_registrations:
         text += "\n" + _("Your workshop registrations were cancelled.")
     return Reply(text, personal=True, edit=True)

@@ -11,9 +11,11 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc, link
 from bot.core.router import Router
 from bot.core.text import is_number
+from bot.domain.progress import CourseProgress, UnknownLecture
 from bot.i18n import _, format_percent, ngettext
+from bot.services import progress as service
+from bot.services.progress import Marked
 from handlers.menu import back_to_menu, command_button, main_menu
-from storage import progress as store
 
 router = Router()
 
@@ -31,22 +33,24 @@ def bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR_CELLS - filled)
 
 
-async def counted_done(ctx: Context) -> set[str]:
-    """Keys of current lectures the user marked; marks on lectures the content dropped are kept but not counted."""
-    marked = await store.done_keys(ctx.session, ctx.user_id)
-    return {lecture.key for lecture in ctx.content.all_lectures() if lecture.key in marked}
+async def course_progress(ctx: Context) -> CourseProgress:
+    """The person's progress; marks on lectures the content dropped are kept but not counted."""
+    return await service.progress_of(ctx.unit_of_work, ctx.user_id, ctx.content)
 
 
 def _part(ctx: Context, number: int) -> Part | None:
     return next((part for part in ctx.content.lectures.parts if part.number == number), None)
 
 
-def _lecture_from_args(ctx: Context) -> Lecture:
-    """The lecture a button names, re-checked against the current content."""
-    lecture = ctx.content.lecture(ctx.args[0]) if len(ctx.args) == 1 else None
-    if lecture is None:
-        raise UserError(_("That button is no longer valid. Send /lectures to see the course."), [back_to_menu()])
-    return lecture
+def _stale_button() -> UserError:
+    return UserError(_("That button is no longer valid. Send /lectures to see the course."), [back_to_menu()])
+
+
+def _key_from_args(ctx: Context) -> str:
+    """The lecture key a button carries; the service re-checks it against the current content."""
+    if len(ctx.args) != 1:
+        raise _stale_button()
+    return ctx.args[0]
 
 
 def _lecture_from_text(ctx: Context, command: str) -> Lecture:
@@ -92,14 +96,9 @@ def _lectures_from_text(ctx: Context) -> list[Lecture]:
     return [lecture for lecture in ctx.content.all_lectures() if lecture.key in chosen]
 
 
-def _completed_now(ctx: Context, done: set[str], newly: bool) -> bool:
-    """The course became complete in this event: the one time to congratulate."""
-    return newly and len(done) == len(ctx.content.all_lectures())
-
-
-async def _completion_extra(ctx: Context, done: set[str], newly: bool) -> list[Reply]:
+async def _completion_extra(ctx: Context, completed_now: bool) -> list[Reply]:
     """The course-certificate message, when this event marked the last lecture (not at every later look)."""
-    if not _completed_now(ctx, done, newly):
+    if not completed_now:
         return []
     from handlers.certificates import course_completed_reply
 
@@ -109,17 +108,15 @@ async def _completion_extra(ctx: Context, done: set[str], newly: bool) -> list[R
 @router.command("lectures")
 async def lectures(ctx: Context) -> Reply:
     """The four parts of the online course, with your progress in each."""
-    done = await counted_done(ctx)
+    progress = await course_progress(ctx)
     content = ctx.content
-    lines = [_("<b>The online course</b> ({count} lectures):").format(count=len(content.all_lectures()))]
+    lines = [_("<b>The online course</b> ({count} lectures):").format(count=progress.total)]
     buttons: list[Button] = []
-    for part in content.lectures.parts:
-        keys = [lecture.key for lecture in part.lecture_list()]
-        count = sum(1 for key in keys if key in done)
+    for part in progress.parts:
         lines += [
             "",
             _("<b>Part {number}</b>: {title}").format(number=part.number, title=esc(part.title)),
-            f"{bar(count, len(keys))} {count}/{len(keys)}",
+            f"{bar(part.done, part.total)} {part.done}/{part.total}",
         ]
         buttons.append(Button(_("Part {number}").format(number=part.number), act("prog.part", part.number)))
     lines += [
@@ -134,8 +131,8 @@ async def lectures(ctx: Context) -> Reply:
     return Reply("\n".join(lines), buttons=rows, personal=True)
 
 
-async def part_view(ctx: Context, part: Part) -> Reply:
-    done = await counted_done(ctx)
+async def part_view(ctx: Context, part: Part, progress: CourseProgress | None = None) -> Reply:
+    done = (progress or await course_progress(ctx)).done
     lectures_ = part.lecture_list()
     count = sum(1 for lecture in lectures_ if lecture.key in done)
     lines = [
@@ -164,31 +161,42 @@ async def part_pressed(ctx: Context) -> Reply:
     return await part_view(ctx, part)
 
 
+def _part_of(ctx: Context, key: str) -> Part:
+    lecture = ctx.content.lecture(key)
+    part = _part(ctx, lecture.part) if lecture is not None else None
+    assert part is not None
+    return part
+
+
 @router.action("prog.done")
 async def done_pressed(ctx: Context) -> list[Reply]:
-    lecture = _lecture_from_args(ctx)
-    newly = await store.mark_done(ctx.session, ctx.user_id, lecture.key, ctx.now())
-    part = _part(ctx, lecture.part)
-    assert part is not None
-    return [await part_view(ctx, part), *await _completion_extra(ctx, await counted_done(ctx), newly)]
+    key = _key_from_args(ctx)
+    try:
+        marked = await service.mark_watched(ctx.unit_of_work, ctx.user_id, [key], now=ctx.now(), content=ctx.content)
+    except UnknownLecture:
+        raise _stale_button() from None
+    view = await part_view(ctx, _part_of(ctx, key), marked.progress)
+    return [view, *await _completion_extra(ctx, marked.completed_now)]
 
 
 @router.action("prog.undo")
 async def undo_pressed(ctx: Context) -> Reply:
-    lecture = _lecture_from_args(ctx)
-    await store.unmark(ctx.session, ctx.user_id, lecture.key)
-    part = _part(ctx, lecture.part)
-    assert part is not None
-    return await part_view(ctx, part)
+    key = _key_from_args(ctx)
+    try:
+        unmarked = await service.unmark_watched(ctx.unit_of_work, ctx.user_id, key, content=ctx.content)
+    except UnknownLecture:
+        raise _stale_button() from None
+    return await part_view(ctx, _part_of(ctx, key), unmarked.progress)
 
 
 @router.command("done", args_hint="3.2")
 async def done(ctx: Context) -> list[Reply]:
     """Mark lectures as watched: /done 3.2, /done 1.3 1.4, or /done 2 for a whole part."""
     chosen = _lectures_from_text(ctx)
-    newly = [lecture for lecture in chosen if await store.mark_done(ctx.session, ctx.user_id, lecture.key, ctx.now())]
-    marked = await counted_done(ctx)
-    total = len(ctx.content.all_lectures())
+    marked = await service.mark_watched(
+        ctx.unit_of_work, ctx.user_id, [lecture.key for lecture in chosen], now=ctx.now(), content=ctx.content
+    )
+    newly = marked.newly
     if len(chosen) == 1:
         lecture = chosen[0]
         if newly:
@@ -198,13 +206,13 @@ async def done(ctx: Context) -> list[Reply]:
                 key=lecture.key, title=esc(lecture.title)
             )
     else:
-        before = [lecture.key for lecture in chosen if lecture not in newly]
+        before = marked.already
         lines = []
         if newly:
             lines.append(
                 ngettext(
                     "Marked {n} lecture as watched: {keys}.", "Marked {n} lectures as watched: {keys}.", len(newly)
-                ).format(n=len(newly), keys=", ".join(lecture.key for lecture in newly))
+                ).format(n=len(newly), keys=", ".join(newly))
             )
         if before:
             lines.append(
@@ -213,50 +221,49 @@ async def done(ctx: Context) -> list[Reply]:
                 )
             )
         text = "\n".join(lines)
-    text += "\n" + _("{done} of {total} lectures watched.").format(done=len(marked), total=total)
+    text += "\n" + _("{done} of {total} lectures watched.").format(
+        done=len(marked.progress.done), total=marked.progress.total
+    )
     reply = Reply(text, buttons=[[command_button("progress", _("My progress"))]], personal=True)
-    return [reply, *await _completion_extra(ctx, marked, bool(newly))]
+    return [reply, *await _completion_extra(ctx, marked.completed_now)]
 
 
 @router.command("undo", args_hint="3.2")
 async def undo(ctx: Context) -> Reply:
     """Unmark a lecture, e.g. /undo 3.2."""
     lecture = _lecture_from_text(ctx, "undo")
-    removed = await store.unmark(ctx.session, ctx.user_id, lecture.key)
-    marked = await counted_done(ctx)
-    if removed:
+    unmarked = await service.unmark_watched(ctx.unit_of_work, ctx.user_id, lecture.key, content=ctx.content)
+    if unmarked.removed:
         text = _("{key} “{title}” is no longer marked as watched.").format(key=lecture.key, title=esc(lecture.title))
     else:
         text = _("{key} “{title}” was not marked as watched.").format(key=lecture.key, title=esc(lecture.title))
     text += "\n" + _("{done} of {total} lectures watched.").format(
-        done=len(marked), total=len(ctx.content.all_lectures())
+        done=len(unmarked.progress.done), total=unmarked.progress.total
     )
     return Reply(text, buttons=[[command_button("progress", _("My progress"))]], personal=True)
 
 
-async def progress_view(ctx: Context, *, edit: bool = False, newly: bool = False) -> list[Reply]:
-    """The progress summary; `newly`: this event marked a lecture (so completing the course congratulates)."""
-    done = await counted_done(ctx)
+async def progress_view(ctx: Context, *, edit: bool = False, marked: Marked | None = None) -> list[Reply]:
+    """The progress summary; `marked`: what this event marked (completing the course congratulates once)."""
+    progress = marked.progress if marked is not None else await course_progress(ctx)
+    completed_now = marked is not None and marked.completed_now
     content = ctx.content
-    total = len(content.all_lectures())
     lines = [_("<b>Your progress</b>"), ""]
-    for part in content.lectures.parts:
-        keys = [lecture.key for lecture in part.lecture_list()]
-        count = sum(1 for key in keys if key in done)
+    for part in progress.parts:
         lines.append(
             _("Part {number}: {bar} {done}/{total}").format(
-                number=part.number, bar=bar(count, len(keys)), done=count, total=len(keys)
+                number=part.number, bar=bar(part.done, part.total), done=part.done, total=part.total
             )
         )
     lines += [
         "",
         _("Overall: {done} of {total} lectures ({percent}).").format(
-            done=len(done), total=total, percent=format_percent(len(done) / total if total else 0)
+            done=len(progress.done), total=progress.total, percent=format_percent(progress.share)
         ),
     ]
     course = content.program.course
     rows: list[list[Button]] = []
-    upcoming = ctx.content.next_lecture(done)
+    upcoming = content.lecture(progress.next_key) if progress.next_key is not None else None
     if upcoming is not None:
         lines += [
             "",
@@ -269,7 +276,7 @@ async def progress_view(ctx: Context, *, edit: bool = False, newly: bool = False
             [Button(_("Continue: mark {key} watched").format(key=upcoming.key), act("prog.next", upcoming.key))]
         )
         rows.append([Button(course.platform_name, url=str(course.url))])
-    elif not _completed_now(ctx, done, newly):
+    elif not completed_now:
         lines += [
             "",
             _(
@@ -280,7 +287,7 @@ async def progress_view(ctx: Context, *, edit: bool = False, newly: bool = False
         rows.append([command_button("certificate", _("Certificates"))])
     rows.append([command_button("lectures", _("Lectures")), *back_to_menu()])
     reply = Reply("\n".join(lines), buttons=rows, personal=True, edit=edit)
-    return [reply, *await _completion_extra(ctx, done, newly)]
+    return [reply, *await _completion_extra(ctx, completed_now)]
 
 
 @router.command("progress")
@@ -292,10 +299,14 @@ async def progress(ctx: Context) -> list[Reply]:
 @router.action("prog.next")
 async def continue_pressed(ctx: Context) -> list[Reply]:
     """Continue: mark the lecture the button showed as watched and show the following one."""
-    lecture = _lecture_from_args(ctx)
-    if not await store.mark_done(ctx.session, ctx.user_id, lecture.key, ctx.now()):
+    key = _key_from_args(ctx)
+    try:
+        marked = await service.mark_watched(ctx.unit_of_work, ctx.user_id, [key], now=ctx.now(), content=ctx.content)
+    except UnknownLecture:
+        raise _stale_button() from None
+    if not marked.newly:
         raise UserError(
-            _("You had already marked {key} as watched. Send /progress to see where you are.").format(key=lecture.key),
+            _("You had already marked {key} as watched. Send /progress to see where you are.").format(key=key),
             main_menu(ctx),
         )
-    return await progress_view(ctx, edit=True, newly=True)
+    return await progress_view(ctx, edit=True, marked=marked)

@@ -1,40 +1,64 @@
-"""A human behind the bot: questions handed to staff, and staff's answers sent back to the participant."""
+"""A human behind the bot: questions handed to staff, and staff's answers sent back to the participant.
+
+The use cases are in bot/services/questions.py; here the chat is parsed and the typed outcomes are worded."""
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.content import ContentError
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import is_number, parse_id
-from bot.faq.library import save_staff_entry
+from bot.domain import questions as rules
 from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_moment, ngettext
+from bot.services import questions as service
 from bot.settings import LANGUAGES
 from handlers.menu import back_to_menu
-from storage.models import Question, User
-from storage.questions import QuestionRepository
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from storage.reachability import Reach
 
 router = Router()
 
-MAX_QUESTION = 1000
-MAX_ANSWER = 3000
 
-
-class QuestionProblem(Exception):
-    """A staff answer that cannot be given; the message is already translated."""
+def refusal_text(refusal: rules.QuestionRefused, zone: str = "UTC") -> str:
+    """The one wording of every refusal, for the chat and the CLI alike (times shown in `zone`)."""
+    match refusal:
+        case rules.QuestionEmpty():
+            return _("Write your question after the command, for example: /team Is there parking at the venue?")
+        case rules.QuestionTooLong(limit=limit):
+            return _("Please keep your question under {limit} characters.").format(limit=limit)
+        case rules.TooManyQuestions(per_day=per_day, until=until):
+            return (
+                ngettext(
+                    "You have asked the team {n} question in the last 24 hours, as many as I can pass on for now.",
+                    "You have asked the team {n} questions in the last 24 hours, as many as I can pass on for now.",
+                    per_day,
+                ).format(n=per_day)
+                + " "
+                + _("You can ask again at {time}. Nothing was sent.").format(time=format_moment(until, zone))
+            )
+        case rules.AlreadyAsked():
+            return _("You already asked the team this question; their answer will come here.")
+        case rules.AnswerEmpty():
+            return _("The answer is empty.")
+        case rules.AnswerTooLong(limit=limit):
+            return _("Please keep the answer under {limit} characters.").format(limit=limit)
+        case rules.NoSuchQuestion(question_id=question_id):
+            return _("There is no question #{id}.").format(id=question_id)
+        case rules.AlreadyAnswered(question_id=question_id, answered_by=who):
+            return _("Question #{id} was already answered by {who}.").format(id=question_id, who=esc(who))
+        case rules.AskerGone(question_id=question_id):
+            return _("The person who asked question #{id} has deleted their data, so no answer can reach them.").format(
+                id=question_id
+            )
+        case rules.NotAnsweredYet(question_id=question_id):
+            return _("Question #{id} has no answer to save yet.").format(id=question_id)
+        case rules.AlreadySaved(question_id=question_id, entry_id=entry):
+            return _("Question #{id} is already saved as FAQ entry {entry}.").format(id=question_id, entry=entry)
+        case rules.FaqNotSaved(reason=reason):
+            return _("The FAQ file could not be saved: {reason}").format(reason=esc(reason))
+    raise AssertionError(f"unworded refusal {refusal!r}")
 
 
 def _thanks(ctx: Context) -> Reply:
@@ -48,56 +72,53 @@ def _thanks(ctx: Context) -> Reply:
     return Reply(text, buttons=[back_to_menu()], personal=True)
 
 
+def _invalid_button() -> UserError:
+    return UserError(_("That button is no longer valid. Here is the menu again."), [back_to_menu()])
+
+
 @router.action("faq.ask")
 async def ask_pressed(ctx: Context) -> Reply:
     """The "Ask the team" button under an unsure answer: the draft question becomes a question for staff."""
     question_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
-    question = await QuestionRepository(ctx.session).get(question_id, lock=True) if question_id else None
-    if question is None or question.user_id != ctx.user_id:
-        raise UserError(_("That button is no longer valid. Here is the menu again."), [back_to_menu()])
-    if question.asked_at is not None:
-        return Reply(_("You already asked the team this question; their answer will come here."))
-    question.asked_at = ctx.now()
+    if question_id is None:
+        raise _invalid_button()
+    try:
+        await service.ask_drafted(ctx.unit_of_work, ctx.user_id, question_id, now=ctx.now())
+    except rules.NoSuchQuestion:
+        raise _invalid_button() from None
+    except rules.AlreadyAsked as refusal:
+        return Reply(refusal_text(refusal))
     return _thanks(ctx)
 
 
 @router.command("team", args_hint="question")
 async def team(ctx: Context) -> Reply:
     """Ask the program team a question directly."""
-    text = ctx.text.strip()
-    if not text:
+    if not ctx.text.strip():
         return await _open_questions(ctx)
-    if len(text) > MAX_QUESTION:
-        raise UserError(_("Please keep your question under {limit} characters.").format(limit=MAX_QUESTION))
-    per_day = ctx.settings.team_questions_per_day
-    until = await QuestionRepository(ctx.session).next_question_allowed(ctx.user_id, ctx.now(), per_day)
-    if until is not None:
-        raise UserError(
-            ngettext(
-                "You have asked the team {n} question in the last 24 hours, as many as I can pass on for now.",
-                "You have asked the team {n} questions in the last 24 hours, as many as I can pass on for now.",
-                per_day,
-            ).format(n=per_day)
-            + " "
-            + _("You can ask again at {time}. Nothing was sent.").format(time=format_moment(until, ctx.zone))
+    try:
+        await service.ask_team(
+            ctx.unit_of_work,
+            ctx.user_id,
+            ctx.text,
+            language=ctx.locale,
+            platform=ctx.event.platform,
+            now=ctx.now(),
+            per_day=ctx.settings.team_questions_per_day,
         )
-    await QuestionRepository(ctx.session).add(
-        user_id=ctx.user_id, text=text, language=ctx.locale, platform=ctx.event.platform, now=ctx.now(), asked=True
-    )
+    except rules.QuestionRefused as refusal:
+        raise UserError(refusal_text(refusal, ctx.zone)) from None
     return _thanks(ctx)
 
 
 async def _open_questions(ctx: Context) -> Reply:
     """`/team` alone: the person's questions the team has not answered yet, and how to ask one."""
-    how = _("Write your question after the command, for example: /team Is there parking at the venue?")
-    rows = await QuestionRepository(ctx.session).open_of(ctx.user_id)
+    how = refusal_text(rules.QuestionEmpty())
+    rows = await service.open_questions(ctx.unit_of_work, ctx.user_id)
     if not rows:
         return Reply(how)
     lines = [_("<b>Your questions waiting for the team</b>")]
-    lines += [
-        _("{age} ago: “{text}”").format(age=_age(row.asked_at or row.created_at, ctx.now()), text=esc(row.text))
-        for row in rows
-    ]
+    lines += [_("{age} ago: “{text}”").format(age=_age(row.asked_at, ctx.now()), text=esc(row.text)) for row in rows]
     return Reply("\n".join([*lines, "", how]), personal=True)
 
 
@@ -110,7 +131,7 @@ def _age(asked: datetime, now: datetime) -> str:
 @router.command("questions", staff=True)
 async def questions(ctx: Context) -> Reply:
     """Unanswered questions for the team, oldest first."""
-    rows = await QuestionRepository(ctx.session).unanswered()
+    rows = await service.unanswered(ctx.unit_of_work)
     if not rows:
         return Reply(_("No unanswered questions."))
     lines = [_("<b>Unanswered questions</b> (oldest first):")]
@@ -118,7 +139,7 @@ async def questions(ctx: Context) -> Reply:
         lines.append(
             _("#{id} · {age} ago · {language} · {platform}").format(
                 id=row.id,
-                age=_age(row.asked_at or row.created_at, ctx.now()),
+                age=_age(row.asked_at, ctx.now()),
                 language=LANGUAGE_NAMES.get(row.language, row.language),
                 platform=esc(row.platform),
             )
@@ -128,88 +149,7 @@ async def questions(ctx: Context) -> Reply:
     return Reply("\n".join(lines), personal=True)
 
 
-def _answer_notice(question_text: str, answer: str) -> Reply:
-    return Reply(
-        "\n".join(
-            [
-                _("<b>The program team answered your question</b>"),
-                f"<i>“{esc(question_text)}”</i>",
-                "",
-                esc(answer),
-            ]
-        ),
-        buttons=[back_to_menu()],
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Answered:
-    question: Question
-    # How the answer reaches the person: on its way now, once they open a private chat, or not at all.
-    reach: Reach
-
-
-async def give_answer(
-    session: AsyncSession,
-    question_id: int,
-    answer: str,
-    *,
-    answered_by: str,
-    now: datetime,
-    default_locale: str,
-    answered_by_user_id: int | None = None,
-) -> Answered:
-    """Record staff's answer and queue it for the participant in their language (one outbox row).
-
-    Shared by `/answer`, `wego-bot questions answer` and the adapters (a staff reply to a forwarded question).
-    `answered_by_user_id` (the staff participant) is told later if the answer cannot be delivered.
-    """
-    # Imported here: the outbox pulls in SQLAlchemy's asyncio layer, which `wego-bot ask` never needs.
-    from storage.outbox import enqueue_for_user
-    from storage.reachability import reach_of
-
-    answer = answer.strip()
-    if not answer:
-        raise QuestionProblem(_("The answer is empty."))
-    if len(answer) > MAX_ANSWER:
-        raise QuestionProblem(_("Please keep the answer under {limit} characters.").format(limit=MAX_ANSWER))
-    question = await QuestionRepository(session).get(question_id, lock=True)
-    if question is None or question.asked_at is None:
-        raise QuestionProblem(_("There is no question #{id}.").format(id=question_id))
-    if question.answered_at is not None:
-        raise QuestionProblem(
-            _("Question #{id} was already answered by {who}.").format(id=question_id, who=esc(question.answered_by))
-        )
-    asker = await session.get(User, question.user_id)
-    if asker is None or asker.deleted_at is not None:
-        raise QuestionProblem(
-            _("The person who asked question #{id} has deleted their data, so no answer can reach them.").format(
-                id=question_id
-            )
-        )
-    question.answer = answer
-    question.answered_by = answered_by[:100]
-    question.answered_by_user_id = answered_by_user_id
-    question.answered_at = now
-    text = question.text
-    reach = await reach_of(session, question.user_id)
-    if reach != "never":
-        # Kept while they have no private chat yet (a Telegram user who only wrote in a group): it goes out when
-        # they open one. With every account refusing us, staff are told at once instead.
-        await enqueue_for_user(
-            session,
-            question.user_id,
-            lambda: _answer_notice(text, answer),
-            kind="question.answer",
-            ref_id=question.id,
-            not_before=now,
-            # Someone who never chose a language gets the answer in the one they asked in, not the bot's default.
-            default_locale=question.language if question.language in LANGUAGES else default_locale,
-        )
-    return Answered(question, reach)
-
-
-def answer_confirmation(question_id: int, name: str, reach: Reach) -> str:
+def answer_confirmation(question_id: int, name: str, reach: str) -> str:
     """What staff are told after answering: never "sent" for a message that cannot arrive."""
     if reach == "now":
         return _("Answer to #{id} is on its way to {name}. If it cannot be delivered, I will tell you.").format(
@@ -223,69 +163,6 @@ def answer_confirmation(question_id: int, name: str, reach: Reach) -> str:
         "Answer to #{id} is saved, but it could not be delivered: {name} cannot be reached "
         "(they closed direct messages or blocked the bot)."
     ).format(id=question_id, name=esc(name))
-
-
-def _undelivered_notice(question_id: int, name: str, status: str) -> Reply:
-    reason = (
-        _("they cannot be reached (direct messages closed or the bot blocked)")
-        if status == "unreachable"
-        else _("the platform refused the message")
-    )
-    return Reply(
-        _("⚠️ Your answer to question #{id} could not be delivered to {name}: {reason}.").format(
-            id=question_id, name=esc(name), reason=reason
-        )
-    )
-
-
-async def tell_staff_undelivered(
-    session: AsyncSession, ended: dict[int, str], *, now: datetime, default_locale: str
-) -> None:
-    """The delivery of answers to these questions ended without reaching the person (question id → status):
-    the staff member who answered each is told, in their own language."""
-    from storage.outbox import enqueue_for_user
-
-    for question_id, status in sorted(ended.items()):
-        question = await session.get(Question, question_id)
-        if question is None or question.answered_by_user_id is None:
-            continue
-        asker = await session.get(User, question.user_id)
-        name = asker.display_name if asker is not None else "?"
-        await enqueue_for_user(
-            session,
-            question.answered_by_user_id,
-            functools.partial(_undelivered_notice, question_id, name, status),
-            kind="question.undelivered",
-            ref_id=question_id,
-            not_before=now,
-            default_locale=default_locale,
-        )
-
-
-async def save_as_faq(session: AsyncSession, question_id: int, content_dir: Path, *, now: datetime) -> str:
-    """Append an answered question to the staff FAQ file; returns the new entry's id."""
-    question = await QuestionRepository(session).get(question_id, lock=True)
-    if question is None or question.answer is None:
-        raise QuestionProblem(_("Question #{id} has no answer to save yet.").format(id=question_id))
-    if question.faq_id:
-        raise QuestionProblem(
-            _("Question #{id} is already saved as FAQ entry {entry}.").format(id=question_id, entry=question.faq_id)
-        )
-    entry_id = f"staff-{question.id}"
-    try:
-        save_staff_entry(
-            content_dir,
-            entry_id=entry_id,
-            question=question.text,
-            language=question.language,
-            answer=question.answer,
-            added_by=question.answered_by or "",
-            now=now,
-        )
-    except (ContentError, OSError) as exc:
-        raise QuestionProblem(_("The FAQ file could not be saved: {reason}").format(reason=esc(exc))) from exc
-    question.faq_id = entry_id
-    return entry_id
 
 
 def _who(ctx: Context) -> str:
@@ -303,21 +180,20 @@ async def answer(ctx: Context) -> Reply:
         # A number no row can have is simply not a question.
         raise UserError(_("There is no question #{id}.").format(id=esc(head.removeprefix("#")[:20])))
     try:
-        answered = await give_answer(
-            ctx.session,
+        answered = await service.answer(
+            ctx.unit_of_work,
             question_id,
             text,
             answered_by=_who(ctx),
             answered_by_user_id=ctx.user_id,
             now=ctx.now(),
             default_locale=ctx.settings.default_language,
+            languages=LANGUAGES,
         )
-    except QuestionProblem as problem:
-        raise UserError(str(problem)) from None
-    user = await ctx.session.get(User, answered.question.user_id)
-    name = user.display_name if user else "?"
+    except rules.QuestionRefused as refusal:
+        raise UserError(refusal_text(refusal)) from None
     return Reply(
-        answer_confirmation(question_id, name, answered.reach),
+        answer_confirmation(question_id, answered.asker_name, answered.reach),
         buttons=[[Button(_("Save as FAQ"), act("faq.save", question_id))]],
     )
 
@@ -326,11 +202,11 @@ async def answer(ctx: Context) -> Reply:
 async def save_pressed(ctx: Context) -> Reply:
     question_id = parse_id(ctx.args[0]) if len(ctx.args) == 1 else None
     if question_id is None:
-        raise UserError(_("That button is no longer valid. Here is the menu again."), [back_to_menu()])
+        raise _invalid_button()
     try:
-        entry_id = await save_as_faq(ctx.session, question_id, ctx.settings.content_dir, now=ctx.now())
-    except QuestionProblem as problem:
-        raise UserError(str(problem)) from None
+        entry_id = await service.save_as_faq(ctx.unit_of_work, question_id, ctx.settings.content_dir, now=ctx.now())
+    except rules.QuestionRefused as refusal:
+        raise UserError(refusal_text(refusal)) from None
     return Reply(
         _("Saved as FAQ entry {entry}; I will answer this question myself from now on.").format(entry=entry_id)
     )

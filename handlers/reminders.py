@@ -11,17 +11,15 @@ from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import parse_id
-from bot.domain.zones import UnknownZone, check_zone
+from bot.domain import reminders as rules
+from bot.domain.timing import parse_weekly, weekdays_text, zone_or_none
+from bot.domain.zone_names import UnknownZone, check_zone
 from bot.i18n import N_, _, format_moment, ngettext, zone_label
+from bot.services import reminders as service
+from bot.services.reminders import ReminderView, ZoneSource
 from scheduler.places import find_place_zones
-from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
-from scheduler.zones import inferred_zone
-from storage import reminders as store
-from storage.models import StudyReminder, User
 
 router = Router()
-
-MAX_STUDY_REMINDERS = 10
 # Zones to suggest first, by the language a person uses; anything else can be typed (a city or an IANA name).
 SUGGESTED_ZONES: dict[str, tuple[str, ...]] = {
     "en": ("Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney"),
@@ -68,27 +66,17 @@ def _workshop_places(ctx: Context) -> list[tuple[str, str]]:
 
 
 async def _set_zone(ctx: Context, zone: str) -> Reply:
-    if zone_or_none(zone) is None:
-        raise UserError(_("I don't know the time zone “{zone}”.").format(zone=esc(zone[:64])))
-    user = await ctx.session.get_one(User, ctx.user_id)
-    user.timezone = zone
     # Existing study reminders keep their local time in the new zone.
-    for reminder in await store.study_reminders(ctx.session, ctx.user_id):
-        _reschedule(ctx, reminder, zone)
+    try:
+        await service.set_time_zone(ctx.unit_of_work, ctx.user_id, zone, now=ctx.now())
+    except rules.UnknownTimeZone:
+        raise UserError(_("I don't know the time zone “{zone}”.").format(zone=esc(zone[:64]))) from None
     return Reply(
         _("Your time zone is now {zone}. It is {time} there.").format(
             zone=esc(zone), time=format_moment(ctx.now(), zone)
         ),
         edit=True,
     )
-
-
-def _reschedule(ctx: Context, reminder: StudyReminder, zone_name: str) -> None:
-    parsed = parse_weekly(f"{reminder.weekdays} {reminder.at_local}")
-    zone = zone_or_none(zone_name)
-    if parsed is None or zone is None:
-        return
-    reminder.next_due_at = next_weekly(parsed[0], parsed[1], zone, ctx.now())
 
 
 @router.command("timezone", args_hint="Europe/Rome")
@@ -135,14 +123,14 @@ async def timezone_pressed(ctx: Context) -> Reply:
     return await _set_zone(ctx, ctx.args[0].replace(".", "/"))
 
 
-def _describe(ctx: Context, reminder: StudyReminder) -> str:
-    days = weekdays_text([int(d) for d in reminder.weekdays.split(",")], ctx.locale)
+def _describe(ctx: Context, reminder: ReminderView) -> str:
+    days = weekdays_text(reminder.weekdays, ctx.locale)
     state = _("paused") if reminder.paused else _("active")
     return f"#{reminder.id} {days} {reminder.at_local} ({state})"
 
 
 async def _list(ctx: Context, prefix: str = "") -> Reply:
-    reminders = await store.study_reminders(ctx.session, ctx.user_id)
+    reminders = await service.study_reminders(ctx.unit_of_work, ctx.user_id)
     lines = [prefix] if prefix else []
     if not reminders:
         lines.append(_("You have no study reminders. Set one like this: /remind mon,thu 19:00"))
@@ -161,23 +149,20 @@ async def _list(ctx: Context, prefix: str = "") -> Reply:
     return Reply("\n".join(lines), buttons=buttons, personal=True)
 
 
-async def _owned(ctx: Context, raw: str) -> StudyReminder:
-    reminder_id = parse_id(raw)
-    reminder = await store.study_reminder(ctx.session, ctx.user_id, reminder_id) if reminder_id is not None else None
-    if reminder is None:
-        raise UserError(_("You have no study reminder #{id}.").format(id=esc(raw[:12])))
-    return reminder
-
-
 async def _change(ctx: Context, verb: str, raw: str) -> Reply:
-    reminder = await _owned(ctx, raw)
-    if verb == "remove":
-        await ctx.session.delete(reminder)
-        await ctx.session.flush()
-        return await _list(ctx, _("Removed reminder #{id}.").format(id=reminder.id))
-    reminder.paused = verb == "pause"
-    if not reminder.paused:
-        _reschedule(ctx, reminder, ctx.zone)
+    reminder_id = parse_id(raw)
+    try:
+        if reminder_id is None:
+            raise rules.NoSuchReminder(0)
+        if verb == "remove":
+            await service.remove_reminder(ctx.unit_of_work, ctx.user_id, reminder_id)
+            return await _list(ctx, _("Removed reminder #{id}.").format(id=reminder_id))
+        if verb == "pause":
+            await service.pause_reminder(ctx.unit_of_work, ctx.user_id, reminder_id)
+        else:
+            await service.resume_reminder(ctx.unit_of_work, ctx.user_id, reminder_id, zone=ctx.zone, now=ctx.now())
+    except rules.NoSuchReminder:
+        raise UserError(_("You have no study reminder #{id}.").format(id=esc(raw[:12]))) from None
     return await _list(ctx)
 
 
@@ -198,37 +183,26 @@ async def remind(ctx: Context) -> Reply:
             )
         )
     days, at = parsed
-    if len(await store.study_reminders(ctx.session, ctx.user_id)) >= MAX_STUDY_REMINDERS:
+    try:
+        added = await service.add_study_reminder(
+            ctx.unit_of_work,
+            ctx.user_id,
+            days,
+            at,
+            now=ctx.now(),
+            zone=ctx.zone,
+            venue_zone=ctx.user.venue_zone,
+            locale=ctx.locale,
+        )
+    except rules.TooManyReminders as refused:
         raise UserError(
             ngettext(
                 "You already have {n} study reminder; remove one first.",
                 "You already have {n} study reminders; remove one first.",
-                MAX_STUDY_REMINDERS,
-            ).format(n=MAX_STUDY_REMINDERS)
-        )
-    zone_name = ctx.zone
-    asked = None
-    buttons: list[list[Button]] = []
-    if not ctx.user.timezone:
-        # Asked once, when something is first scheduled: a good guess is kept (and said), else they choose.
-        guess = inferred_zone(ctx.user.venue_zone, ctx.locale)
-        if guess is not None:
-            (await ctx.session.get_one(User, ctx.user_id)).timezone = zone_name = guess
-            asked = _("I used {zone} for your reminders; change it with /timezone.").format(zone=esc(guess))
-        else:
-            asked = _("Which time zone are you in? I used {zone} for now; choose yours:").format(zone=esc(zone_name))
-            buttons = _zone_buttons(ctx.locale)
-    zone = zone_or_none(zone_name)
-    assert zone is not None
-    reminder = StudyReminder(
-        user_id=ctx.user_id,
-        weekdays=",".join(str(d) for d in days),
-        at_local=at.strftime("%H:%M"),
-        next_due_at=next_weekly(days, at, zone, ctx.now()),
-        created_at=ctx.now(),
-    )
-    ctx.session.add(reminder)
-    await ctx.session.flush()
+                refused.limit,
+            ).format(n=refused.limit)
+        ) from None
+    reminder, zone_name = added.reminder, added.zone
     assert reminder.next_due_at is not None
     note = _("Done: {days} at {time} ({zone}). Next: {next}.").format(
         days=weekdays_text(days, ctx.locale),
@@ -236,9 +210,13 @@ async def remind(ctx: Context) -> Reply:
         zone=esc(zone_name),
         next=format_moment(reminder.next_due_at, zone_name),
     )
-    if asked is None:
+    if added.zone_source is ZoneSource.CHOSEN:
         return Reply(note, personal=True)
-    return Reply(note + "\n" + asked, buttons=buttons, personal=True)
+    if added.zone_source is ZoneSource.GUESSED:
+        asked = _("I used {zone} for your reminders; change it with /timezone.").format(zone=esc(zone_name))
+        return Reply(note + "\n" + asked, personal=True)
+    asked = _("Which time zone are you in? I used {zone} for now; choose yours:").format(zone=esc(zone_name))
+    return Reply(note + "\n" + asked, buttons=_zone_buttons(ctx.locale), personal=True)
 
 
 @router.action("remind.pause")
@@ -257,11 +235,11 @@ async def remove_pressed(ctx: Context) -> Reply:
 
 
 async def _notifications(ctx: Context) -> Reply:
-    prefs = await store.prefs(ctx.session, ctx.user_id)
+    choices = await service.notification_choices(ctx.unit_of_work, ctx.user_id)
     lines = [_("<b>Messages I send you</b>")]
     buttons = []
     for kind, label in KIND_LABELS.items():
-        on = bool(getattr(prefs, kind))
+        on = choices[kind]
         lines.append(f"{'✅' if on else '🚫'} {_(label)}")
         verb = _("Turn off: {what}") if on else _("Turn on: {what}")
         buttons.append([Button(verb.format(what=_(label)), act("notif", kind, "0" if on else "1"))])
@@ -281,7 +259,10 @@ async def notifications(ctx: Context) -> Reply:
 
 @router.action("notif")
 async def notification_pressed(ctx: Context) -> Reply:
-    if len(ctx.args) != 2 or ctx.args[0] not in store.KINDS or ctx.args[1] not in ("0", "1"):
+    if len(ctx.args) != 2 or ctx.args[1] not in ("0", "1"):
         raise UserError(_("That button is no longer valid. Here is the menu again."))
-    await store.set_wanted(ctx.session, ctx.user_id, ctx.args[0], ctx.args[1] == "1")
+    try:
+        await service.set_notification(ctx.unit_of_work, ctx.user_id, ctx.args[0], ctx.args[1] == "1")
+    except rules.UnknownNotificationKind:
+        raise UserError(_("That button is no longer valid. Here is the menu again.")) from None
     return await _notifications(ctx)

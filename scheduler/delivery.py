@@ -22,21 +22,19 @@ from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from bot import metrics
 from bot.core.ports import Messenger, SendOutcome
 from bot.core.replies import Reply
+from bot.domain.statuses import DeliveryStatus
+from bot.services.outbox import buttons_from_json
+from bot.services.questions import ANSWER_KIND, tell_staff_undelivered
 from bot.settings import Settings
 from scheduler.limits import ChatSpacing, Pacer, Sleep
-from storage.models import Account, Delivery
-from storage.outbox import buttons_from_json
+from storage import outbox
+from storage.outbox import Claimed
 from storage.reachability import set_reachable
-from storage.uow import Storage
+from storage.uow import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +54,6 @@ MARK_EVERY = 0.05
 # after this wait, doubling up to the cap: until it is committed its rows stay "sending" and their slots held.
 MARK_RETRY_FIRST = 0.05
 MARK_RETRY_MAX = 5.0
-# Outbox rows that carry staff's answer to a question (ref_id: the question).
-ANSWER_KIND = "question.answer"
 
 
 def utcnow() -> datetime:
@@ -65,63 +61,10 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class Claimed:
-    id: int
-    token: str
-    user_id: int
-    account_id: int
-    platform: str
-    chat_id: str
-    text: str
-    buttons: list[object]
-    attempts: int
-    kind: str = ""
-    ref_id: int | None = None
-    # Pinned to this one account by its sender; otherwise any of the person's reachable accounts may carry it.
-    pinned: bool = True
-
-
-@dataclass(frozen=True, slots=True)
 class _Mark:
     row: Claimed
     outcome: SendOutcome | None  # None: not sent (the chat is paused, or the worker stops); give the row back
     resume_in: float = 0.0
-
-
-def _param(name: str, column: Any) -> Any:
-    return bindparam(name, type_=column.type)
-
-
-_TABLE = Delivery.__table__
-# One statement per kind of outcome, run once for all the rows of a batch (executemany). The token guard makes a
-# mark a no-op for a row that was re-queued and claimed by someone else meanwhile.
-_GUARDED = (
-    update(Delivery)
-    .where(Delivery.id == bindparam("b_id"), Delivery.claim_token == bindparam("b_token"))
-    .execution_options(synchronize_session=False)
-)
-_MARKS = {
-    "back": _GUARDED.values(status="pending", claim_token=None, not_before=_param("b_not_before", _TABLE.c.not_before)),
-    "sent": _GUARDED.values(
-        status="sent",
-        sent_at=_param("b_now", _TABLE.c.sent_at),
-        attempts=bindparam("b_attempts"),
-        account_id=bindparam("b_account"),
-    ),
-    "final": _GUARDED.values(
-        status=bindparam("b_status"),
-        sent_at=_param("b_now", _TABLE.c.sent_at),
-        attempts=bindparam("b_attempts"),
-        last_error=bindparam("b_error"),
-    ),
-    "retry": _GUARDED.values(
-        status="pending",
-        claim_token=None,
-        attempts=bindparam("b_attempts"),
-        not_before=_param("b_not_before", _TABLE.c.not_before),
-        last_error=bindparam("b_error"),
-    ),
-}
 
 
 class DeliveryWorker:
@@ -179,38 +122,11 @@ class DeliveryWorker:
 
     # -- claiming -------------------------------------------------------------------------------------------------
 
-    def _claimable(self, platforms: Sequence[str]) -> ColumnElement[bool]:
-        pinned = exists().where(
-            Account.id == Delivery.account_id,
-            Account.platform.in_(platforms),
-            Account.reachable.is_(True),
-        )
-        any_account = exists().where(
-            Account.user_id == Delivery.user_id,
-            Account.platform.in_(platforms),
-            Account.reachable.is_(True),
-            Account.chat_id != "",
-        )
-        return and_(
-            Delivery.status == "pending",
-            or_(and_(Delivery.account_id.is_not(None), pinned), and_(Delivery.account_id.is_(None), any_account)),
-        )
-
     async def recover(self) -> int:
         """Rows left "sending" longer than the lease were in flight at a crash: send them again."""
         cutoff = self.clock() - timedelta(seconds=self.settings.delivery_lease_seconds)
         async with self._db, self.storage.unit_of_work() as uow:
-            result = await uow.session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.status == "sending",
-                    Delivery.claimed_at <= cutoff,
-                    Delivery.claim_token.not_in(list(self._held)),
-                )
-                .values(status="pending", claim_token=None)
-                .execution_options(synchronize_session=False)
-            )
-        count = int(getattr(result, "rowcount", 0) or 0)
+            count = await outbox.requeue_expired(uow.session, cutoff, held=list(self._held))
         if count:
             log.warning("re-queued %d deliveries that were in flight at a crash", count)
         return count
@@ -218,139 +134,34 @@ class DeliveryWorker:
     async def sweep_unreachable(self) -> int:
         """Rows nobody can receive: a pinned account that is unreachable, or a user with no reachable account."""
         async with self._db, self.storage.unit_of_work() as uow:
-            return await self._sweep(uow.session)
+            return await self._sweep(uow)
 
-    async def _sweep(self, session: AsyncSession, ids: Sequence[int] | None = None) -> int:
-        pinned_dead = exists().where(Account.id == Delivery.account_id, Account.reachable.is_(False))
-        none_alive = ~exists().where(Account.user_id == Delivery.user_id, Account.reachable.is_(True))
-        where = [Delivery.status == "pending", or_(and_(Delivery.account_id.is_not(None), pinned_dead), none_alive)]
-        if ids is not None:
-            where.append(Delivery.id.in_(list(ids)))
-        result = await session.execute(
-            update(Delivery)
-            .where(*where)
-            # The platform's own refusal, when there was one, says more than "no account".
-            .values(
-                status="unreachable",
-                last_error=func.coalesce(Delivery.last_error, "no reachable account"),
-                sent_at=self.clock(),
-            )
-            .returning(Delivery.id, Delivery.kind, Delivery.ref_id)
-            .execution_options(synchronize_session=False)
-        )
-        swept = list(result.all())
-        await self._report_undelivered(session, [(row.kind, row.ref_id, "unreachable") for row in swept])
+    async def _sweep(self, uow: UnitOfWork, ids: Sequence[int] | None = None) -> int:
+        swept = await outbox.end_unreachable(uow.session, self.clock(), ids)
+        await self._report_undelivered(uow, [(kind, ref_id, DeliveryStatus.UNREACHABLE) for kind, ref_id in swept])
         return len(swept)
 
-    async def _report_undelivered(self, session: AsyncSession, ended: Sequence[tuple[str, int | None, str]]) -> None:
+    async def _report_undelivered(
+        self, uow: UnitOfWork, ended: Sequence[tuple[str, int | None, DeliveryStatus]]
+    ) -> None:
         """Staff who answered a question are told when their answer could not reach the person."""
         answers = {ref_id: status for kind, ref_id, status in ended if kind == ANSWER_KIND and ref_id is not None}
         if answers:
-            from handlers.questions import tell_staff_undelivered
-
-            await tell_staff_undelivered(
-                session, answers, now=self.clock(), default_locale=self.settings.default_language
-            )
+            await tell_staff_undelivered(uow, answers, now=self.clock(), default_locale=self.settings.default_language)
 
     async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
         """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""
         platforms = [platform] if platform is not None else list(self.messengers)
         if limit <= 0 or not platforms:
             return []
-        now = self.clock()
         token = secrets.token_hex(8)
-        due = (
-            select(Delivery.id)
-            .where(self._claimable(platforms), Delivery.not_before <= now)
-            # Retries first: a row waiting out a failure should not wait behind the whole broadcast.
-            .order_by(Delivery.attempts.desc(), Delivery.id)
-            .limit(limit)
-            # PostgreSQL: concurrent workers skip each other's rows; SQLite ignores the clause and serializes
-            # writers instead (BEGIN IMMEDIATE). The status guard makes the claim exclusive either way.
-            .with_for_update(skip_locked=True)
-            # A CTE, not `id IN (subquery)`: PostgreSQL may run such a subquery more than once in one UPDATE
-            # (each run skipping other rows), claiming more than `limit`; a locking CTE is evaluated once.
-            .cte("due")
-        )
         async with self._db, self.storage.unit_of_work() as uow:
-            session = uow.session
-            result = await session.execute(
-                update(Delivery)
-                .where(Delivery.id == due.c.id, Delivery.status == "pending")
-                .values(status="sending", claim_token=token, claimed_at=now)
-                .returning(
-                    Delivery.id,
-                    Delivery.user_id,
-                    Delivery.account_id,
-                    Delivery.text,
-                    Delivery.buttons,
-                    Delivery.attempts,
-                    Delivery.kind,
-                    Delivery.ref_id,
-                )
-                .execution_options(synchronize_session=False)
+            claimed = await outbox.claim_due(
+                uow.session, platforms, limit, now=self.clock(), token=token, senders=list(self.messengers)
             )
-            rows = list(result.all())
-            if not rows:
-                return []
-            accounts = await self._accounts_for(session, rows)
-            orphans = [row.id for row in rows if row.id not in accounts]
-            if orphans:
-                # The account went away between the two statements: leave the row to the unreachable sweep.
-                await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id.in_(orphans))
-                    .values(status="pending", claim_token=None)
-                    .execution_options(synchronize_session=False)
-                )
-        claimed = [
-            Claimed(
-                id=row.id,
-                token=token,
-                user_id=row.user_id,
-                account_id=accounts[row.id].id,
-                platform=accounts[row.id].platform,
-                chat_id=accounts[row.id].chat_id,
-                text=row.text,
-                buttons=list(row.buttons or []),
-                attempts=row.attempts,
-                kind=row.kind,
-                ref_id=row.ref_id,
-                pinned=row.account_id is not None,
-            )
-            for row in rows
-            if row.id in accounts
-        ]
-        # RETURNING gives no order; keep the claim's.
-        claimed.sort(key=lambda c: (-c.attempts, c.id))
-        self._held[token] += len(claimed)
+        if claimed:
+            self._held[token] += len(claimed)
         return claimed
-
-    async def _accounts_for(self, session: AsyncSession, rows: Sequence[Any]) -> dict[int, Account]:
-        user_ids = {row.user_id for row in rows}
-        pinned_ids = {row.account_id for row in rows if row.account_id is not None}
-        accounts = list(
-            await session.scalars(
-                select(Account)
-                .where(
-                    or_(Account.user_id.in_(user_ids), Account.id.in_(pinned_ids)),
-                    Account.platform.in_(list(self.messengers)),
-                    Account.reachable.is_(True),
-                    Account.chat_id != "",
-                )
-                .order_by(Account.last_seen_at.desc(), Account.id.desc())
-            )
-        )
-        by_id = {a.id: a for a in accounts}
-        latest: dict[int, Account] = {}
-        for account in accounts:
-            latest.setdefault(account.user_id, account)
-        chosen: dict[int, Account] = {}
-        for row in rows:
-            pick = by_id.get(row.account_id) if row.account_id is not None else latest.get(row.user_id)
-            if pick is not None:
-                chosen[row.id] = pick
-        return chosen
 
     def _low(self) -> bool:
         return any(len(queue) <= self._refill_at for queue in self._queues.values())
@@ -372,11 +183,7 @@ class DeliveryWorker:
     async def _next_due_in(self) -> float:
         now = self.clock()
         async with self._db, self.storage.unit_of_work() as uow:
-            soonest = await uow.session.scalar(
-                select(func.min(Delivery.not_before)).where(
-                    self._claimable(list(self.messengers)), Delivery.not_before > now
-                )
-            )
+            soonest = await outbox.next_due(uow.session, list(self.messengers), now)
         if soonest is None:
             return IDLE_POLL
         return max(0.0, min(IDLE_POLL, (soonest - now).total_seconds()))
@@ -450,7 +257,7 @@ class DeliveryWorker:
             batch, self._marks = self._marks, []
             try:
                 async with self._db, self.storage.unit_of_work() as uow:
-                    await self._apply(uow.session, [mark for mark, _future in batch])
+                    await self._apply(uow, [mark for mark, _future in batch])
             except Exception:
                 log.warning("delivery outcomes not saved; trying again in %.2fs", retry_in, exc_info=True)
                 self._marks = batch + self._marks
@@ -469,11 +276,12 @@ class DeliveryWorker:
         if self._held[token] <= 0:
             del self._held[token]
 
-    async def _apply(self, session: AsyncSession, marks: Sequence[_Mark]) -> None:
+    async def _apply(self, uow: UnitOfWork, marks: Sequence[_Mark]) -> None:
+        session = uow.session
         now = self.clock()
         groups: dict[str, list[dict[str, object]]] = {}
         gone: set[int] = set()
-        ended: list[tuple[str, int | None, str]] = []
+        ended: list[tuple[str, int | None, DeliveryStatus]] = []
         rerouted: list[int] = []
         for mark in marks:
             row, outcome = mark.row, mark.outcome
@@ -490,8 +298,10 @@ class DeliveryWorker:
                 error = outcome.error or "unreachable"
                 gone.add(row.account_id)
                 if row.pinned:
-                    groups.setdefault("final", []).append({**key, "b_status": "unreachable", "b_error": error})
-                    ended.append((row.kind, row.ref_id, "unreachable"))
+                    groups.setdefault("final", []).append(
+                        {**key, "b_status": DeliveryStatus.UNREACHABLE, "b_error": error}
+                    )
+                    ended.append((row.kind, row.ref_id, DeliveryStatus.UNREACHABLE))
                 else:
                     # Another of the person's accounts may still reach them; with none left, it ends below.
                     key.update(b_not_before=now, b_error=error)
@@ -504,17 +314,17 @@ class DeliveryWorker:
                 groups.setdefault("retry", []).append(key)
             else:
                 error = outcome.error or "failed"
-                groups.setdefault("final", []).append({**key, "b_status": "failed", "b_error": error})
-                ended.append((row.kind, row.ref_id, "failed"))
+                groups.setdefault("final", []).append({**key, "b_status": DeliveryStatus.FAILED, "b_error": error})
+                ended.append((row.kind, row.ref_id, DeliveryStatus.FAILED))
         connection = await session.connection()
         for kind, params in groups.items():
-            await connection.execute(_MARKS[kind], params)
+            await connection.execute(outbox.MARKS[kind], params)
         if gone:
             # The person did not see the message fail: they are told once, the next time they use the bot.
             await set_reachable(connection, account_ids=sorted(gone), reachable=False, tell=True)
-        await self._report_undelivered(session, ended)
+        await self._report_undelivered(uow, ended)
         if rerouted:
-            await self._sweep(session, rerouted)
+            await self._sweep(uow, rerouted)
 
     async def _give_back_queued(self) -> None:
         """Claimed rows never sent go back to pending at once (a clean stop), not after the lease."""
@@ -526,7 +336,7 @@ class DeliveryWorker:
         now = self.clock()
         async with self._db, self.storage.unit_of_work() as uow:
             await (await uow.session.connection()).execute(
-                _MARKS["back"], [{"b_id": r.id, "b_token": r.token, "b_not_before": now} for r in rows]
+                outbox.MARKS["back"], [{"b_id": r.id, "b_token": r.token, "b_not_before": now} for r in rows]
             )
         for row in rows:
             self._release_hold(row.token)

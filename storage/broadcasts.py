@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,84 +10,13 @@ from sqlalchemy import Select, and_, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
-from bot.core.text import parse_id
+from bot.domain.audiences import Audience
+from bot.domain.statuses import CANCELLABLE_BROADCAST, FINAL_DELIVERY, BroadcastStatus, DeliveryStatus
 from storage.models import Account, Broadcast, Delivery, LectureProgress, Registration, User, Workshop
 
-PLATFORMS = ("telegram", "discord", "console")
-STAGES = ("not_started", "in_progress", "completed")
-# registered: a confirmed place; waiting: on the waiting list (or offered a freed place); attended: checked in.
-STAGE_ALIASES = {"not-started": "not_started", "in-progress": "in_progress", "done": "completed"}
-REGISTRATION_STATES = ("registered", "waiting", "attended")
-FINAL = ("sent", "unreachable", "failed")
-
-
-# A broadcast must fit one message everywhere (Discord's limit is 2,000 characters, with the header and escaping
-# on top): a message sent in parts would spend several sends of the rate limit and could be half re-sent.
-MAX_TEXT = 1500
-
-
-class AudienceError(ValueError):
-    """An audience filter that names something unknown; the message says which part."""
-
-
-@dataclass(frozen=True, slots=True)
-class Audience:
-    """Who gets a broadcast: every given criterion must hold (none given: everyone)."""
-
-    platform: str | None = None
-    language: str | None = None
-    workshop_id: int | None = None
-    city: str | None = None
-    registration: str | None = None
-    stage: str | None = None
-    # Urgent broadcasts ignore recipients' quiet hours.
-    urgent: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        values = {key: getattr(self, key) for key in self.__dataclass_fields__}
-        return {key: value for key, value in values.items() if value is not None and value is not False}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Audience:
-        fields = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
-        return cls(**fields)
-
-    @classmethod
-    def parse(cls, text: str, languages: tuple[str, ...]) -> Audience:
-        """Read "everyone", "platform=telegram lang=it", "workshop=3 registered", "city=Milan attended", "stage=done".
-
-        Every criterion given must hold; an unknown word raises AudienceError naming it.
-        """
-        values: dict[str, Any] = {}
-        for token in text.split():
-            key, sep, value = token.partition("=")
-            key = key.lower()
-            if not sep and key in ("everyone", "all"):
-                continue
-            if not sep and key in REGISTRATION_STATES:
-                values["registration"] = key
-            elif not sep and key == "urgent":
-                values["urgent"] = True
-            elif key == "platform" and value.lower() in PLATFORMS:
-                values["platform"] = value.lower()
-            elif key in ("lang", "language") and value.lower() in languages:
-                values["language"] = value.lower()
-            elif key == "workshop" and parse_id(value) is not None:
-                values["workshop_id"] = parse_id(value)
-            elif key == "city" and value:
-                values["city"] = value.replace("_", " ")
-            elif key == "status" and value.lower() in REGISTRATION_STATES:
-                values["registration"] = value.lower()
-            elif key == "stage" and STAGE_ALIASES.get(value.lower(), value.lower()) in STAGES:
-                values["stage"] = STAGE_ALIASES.get(value.lower(), value.lower())
-            else:
-                raise AudienceError(token)
-        audience = cls(**values)
-        if (audience.workshop_id or audience.city) and not audience.registration:
-            raise AudienceError("registered|waiting|attended")
-        if audience.registration and not (audience.workshop_id or audience.city):
-            raise AudienceError("workshop=ID|city=NAME")
-        return audience
+# Recipients per fan-out transaction: a few hundred milliseconds of SQLite's write lock at most, and far below
+# PostgreSQL's 32,767 bind parameters (every list below holds at most this many ids).
+FAN_OUT_CHUNK = 1000
 
 
 def _registration_clause(audience: Audience) -> Any:
@@ -148,7 +76,7 @@ async def recipient_ids(
 async def latest_draft(session: AsyncSession, author_user_id: int) -> Broadcast | None:
     row: Broadcast | None = await session.scalar(
         select(Broadcast)
-        .where(Broadcast.author_user_id == author_user_id, Broadcast.status == "draft")
+        .where(Broadcast.author_user_id == author_user_id, Broadcast.status == BroadcastStatus.DRAFT)
         .order_by(Broadcast.id.desc())
         .limit(1)
     )
@@ -157,14 +85,16 @@ async def latest_draft(session: AsyncSession, author_user_id: int) -> Broadcast 
 
 async def scheduled(session: AsyncSession) -> list[Broadcast]:
     result = await session.scalars(
-        select(Broadcast).where(Broadcast.status.in_(("scheduled", "sending"))).order_by(Broadcast.id)
+        select(Broadcast)
+        .where(Broadcast.status.in_((BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)))
+        .order_by(Broadcast.id)
     )
     return list(result)
 
 
 async def due(session: AsyncSession, now: datetime) -> list[int]:
     result = await session.scalars(
-        select(Broadcast.id).where(Broadcast.status == "scheduled", Broadcast.scheduled_at <= now)
+        select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_at <= now)
     )
     return list(result)
 
@@ -173,8 +103,8 @@ async def cancel(session: AsyncSession, broadcast_id: int) -> bool:
     """Cancel a draft or a scheduled broadcast that has not started; False when it is too late or unknown."""
     result = await session.execute(
         update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.status.in_(("draft", "scheduled")))
-        .values(status="cancelled")
+        .where(Broadcast.id == broadcast_id, Broadcast.status.in_(CANCELLABLE_BROADCAST))
+        .values(status=BroadcastStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0) == 1
@@ -185,10 +115,6 @@ def text_for(broadcast: Broadcast, locale: str | None) -> str:
     return texts.get(locale or "", "") or texts.get(broadcast.default_language, "") or next(iter(texts.values()), "")
 
 
-# Recipients per fan-out transaction: a few hundred milliseconds of SQLite's write lock at most, and far below
-# PostgreSQL's 32,767 bind parameters (every list below holds at most this many ids).
-FAN_OUT_CHUNK = 1000
-
 Render = Callable[[AsyncSession, Broadcast, list[User]], Awaitable[list[tuple[str, datetime]]]]
 
 
@@ -196,8 +122,8 @@ async def start_fan_out(session: AsyncSession, broadcast_id: int, now: datetime)
     """Claim a due broadcast (scheduled → sending); False when another clock, or a restart, already did."""
     claimed = await session.execute(
         update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.status == "scheduled")
-        .values(status="sending", started_at=now, fanout_cursor=0, recipients=0)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SCHEDULED)
+        .values(status=BroadcastStatus.SENDING, started_at=now, fanout_cursor=0, recipients=0)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(claimed, "rowcount", 0) or 0) == 1
@@ -207,7 +133,7 @@ async def unfinished_fan_outs(session: AsyncSession) -> list[int]:
     """Broadcasts whose fan-out started and was interrupted (a crash between chunks): they resume at their cursor."""
     result = await session.scalars(
         select(Broadcast.id)
-        .where(Broadcast.status == "sending", Broadcast.fanned_out_at.is_(None))
+        .where(Broadcast.status == BroadcastStatus.SENDING, Broadcast.fanned_out_at.is_(None))
         .order_by(Broadcast.id)
     )
     return list(result)
@@ -230,7 +156,7 @@ async def fan_out_chunk(
     crash loses or repeats no chunk.
     """
     broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
-    if broadcast is None or broadcast.status != "sending" or broadcast.fanned_out_at is not None:
+    if broadcast is None or broadcast.status != BroadcastStatus.SENDING or broadcast.fanned_out_at is not None:
         return None
     cursor = broadcast.fanout_cursor
     audience = Audience.from_json(broadcast.audience or {})
@@ -239,7 +165,9 @@ async def fan_out_chunk(
     last = len(ids) < chunk
     moved = await session.execute(
         update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.status == "sending", Broadcast.fanout_cursor == cursor)
+        .where(
+            Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING, Broadcast.fanout_cursor == cursor
+        )
         .values(
             fanout_cursor=ids[-1] if ids else cursor,
             recipients=Broadcast.recipients + len(ids),
@@ -267,7 +195,7 @@ async def fan_out_chunk(
         insert(Delivery.metadata.tables[Delivery.__tablename__]),
         [
             {
-                "status": "pending",
+                "status": DeliveryStatus.PENDING,
                 "attempts": 0,
                 "user_id": user.id,
                 "account_id": pinned.get(user.id),
@@ -298,19 +226,23 @@ async def progress(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
 
 
 async def sending(session: AsyncSession) -> list[Broadcast]:
-    return list(await session.scalars(select(Broadcast).where(Broadcast.status == "sending")))
+    return list(await session.scalars(select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING)))
 
 
 async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> dict[str, int] | None:
     """Mark a sending broadcast done once every row is final; the counts when it just finished, else None."""
     counts = await progress(session, broadcast_id)
-    if any(status not in FINAL for status in counts):
+    if any(status not in FINAL_DELIVERY for status in counts):
         return None
     result = await session.execute(
         update(Broadcast)
         # Rows sent while the fan-out is still queueing later chunks do not make the broadcast done.
-        .where(Broadcast.id == broadcast_id, Broadcast.status == "sending", Broadcast.fanned_out_at.is_not(None))
-        .values(status="done", finished_at=now)
+        .where(
+            Broadcast.id == broadcast_id,
+            Broadcast.status == BroadcastStatus.SENDING,
+            Broadcast.fanned_out_at.is_not(None),
+        )
+        .values(status=BroadcastStatus.DONE, finished_at=now)
         .execution_options(synchronize_session=False)
     )
     return counts if int(getattr(result, "rowcount", 0) or 0) == 1 else None

@@ -9,7 +9,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.certificates.codes import group
-from bot.services.seats import Notify, cancel_all_for_user
 from storage.models import (
     Account,
     Certificate,
@@ -127,18 +126,14 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
     }
 
 
-async def delete_user_data(
-    session: AsyncSession, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
-) -> list[Registration]:
-    """Delete the user's personal data; returns the registrations it cancelled.
+async def erase_user(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Erase the user's personal data (their registrations are cancelled first, by bot/services/privacy.py).
 
     The user row stays (personal fields cleared, `deleted_at` set) with its cancelled registrations and nameless
     certificate records, so counts of participants, sign-ups and records stay right without naming anyone.
     A record of a deleted user no longer verifies.
     """
     user = await session.get_one(User, user_id)
-    # The same path as a person cancelling: each freed seat is offered to the next one waiting.
-    cancelled = await cancel_all_for_user(session, user_id, now, notify=notify, offer_hours=offer_hours)
     for registration in await session.scalars(select(Registration).where(Registration.user_id == user_id)):
         registration.consent_at = None
     for record in await session.scalars(select(Certificate).where(Certificate.user_id == user_id)):
@@ -161,4 +156,3 @@ async def delete_user_data(
     user.deleted_at = now
     await session.flush()
     session.expire_all()
-    return cancelled

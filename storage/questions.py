@@ -109,7 +109,3 @@ class QuestionRepository:
 def forwarded_column(platform: str) -> InstrumentedAttribute[str | None]:
     """Where the id of a platform's staff chat message for the question is kept; set means posted there."""
     return {"telegram": Question.telegram_message_id, "discord": Question.discord_message_id}[platform]
-
-
-def posted_to(question: Question, platform: str) -> bool:
-    return getattr(question, forwarded_column(platform).key) is not None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import LectureProgress, NotificationPrefs, SentReminder, StudyReminder
-
-KINDS = ("workshop", "study", "nudge")
+from bot.domain.reminders import NOTIFICATION_KINDS
+from storage.models import LectureProgress, NotificationPrefs, SentReminder, StudyReminder, User
 
 
 async def prefs(session: AsyncSession, user_id: int) -> NotificationPrefs:
@@ -29,7 +29,7 @@ async def wants(session: AsyncSession, user_id: int, kind: str) -> bool:
 
 
 async def set_wanted(session: AsyncSession, user_id: int, kind: str, on: bool) -> None:
-    if kind not in KINDS:
+    if kind not in NOTIFICATION_KINDS:
         raise ValueError(kind)
     setattr(await prefs(session, user_id), kind, on)
 
@@ -80,17 +80,42 @@ async def record_slot(
     return True
 
 
-async def slots_handled(session: AsyncSession, kind: str, user_id: int, ref_id: int) -> set[str]:
-    result = await session.scalars(
-        select(SentReminder.slot).where(
-            SentReminder.kind == kind, SentReminder.user_id == user_id, SentReminder.ref_id == ref_id
+def due_nudges_query(
+    lecture_keys: Sequence[str], now: datetime, period: timedelta, after: int, limit: int
+) -> Select[User]:
+    """The people to nudge, in user id order after `after`: one query, not a loop over everyone.
+
+    Due: their latest lecture mark is at least `period` old, some lecture of the course is still not done, they are
+    not deleted, and they have not turned nudges off nor been nudged within `period`. `lecture_keys`: the course as
+    the content has it now.
+    """
+    threshold = now - period
+    keys = sorted(lecture_keys)
+    stalled = (
+        select(LectureProgress.user_id)
+        .where(LectureProgress.user_id > after)
+        .group_by(LectureProgress.user_id)
+        .having(
+            func.max(LectureProgress.completed_at) <= threshold,
+            # (user, lecture) is unique: counting the marks of the course's lectures counts the lectures done.
+            func.count(case((LectureProgress.lecture_key.in_(keys), 1))) < len(keys),
         )
+        .subquery()
     )
-    return set(result)
-
-
-async def last_progress(session: AsyncSession, user_id: int) -> datetime | None:
-    moment: datetime | None = await session.scalar(
-        select(func.max(LectureProgress.completed_at)).where(LectureProgress.user_id == user_id)
+    return (
+        select(User)
+        .join(stalled, stalled.c.user_id == User.id)
+        .outerjoin(NotificationPrefs, NotificationPrefs.user_id == User.id)
+        .where(
+            User.deleted_at.is_(None),
+            or_(
+                NotificationPrefs.user_id.is_(None),
+                and_(
+                    NotificationPrefs.nudge.is_(True),
+                    or_(NotificationPrefs.last_nudge_at.is_(None), NotificationPrefs.last_nudge_at <= threshold),
+                ),
+            ),
+        )
+        .order_by(User.id)
+        .limit(limit)
     )
-    return moment

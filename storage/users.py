@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Account, User
+from bot.domain.home_zone import zone_rule
+from bot.domain.timing import zone_or_none
+from storage.models import Account, Registration, User, Workshop
+
+# Registrations that say where a person will be (a cancelled one does not).
+_ACTIVE = ("confirmed", "waitlisted", "offered", "preregistered")
 
 
 def language_of(user: User, default: str) -> str:
@@ -54,3 +61,30 @@ class UserRepository:
         if display_name and user.display_name != display_name[:200]:
             user.display_name = display_name[:200]
         return user, account
+
+
+async def venue_zones(session: AsyncSession, user_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Each person's latest active workshop registration's zone (one query for a whole audience)."""
+    query = (
+        select(Registration.user_id, Workshop.timezone)
+        .join(Workshop, Workshop.id == Registration.workshop_id)
+        .where(Registration.status.in_(_ACTIVE), Workshop.status != "cancelled")
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    if user_ids is not None:
+        query = query.where(Registration.user_id.in_(list(user_ids)))
+    # Ordered oldest first, so the latest registration's zone is the one left in the dict.
+    return {user_id: zone for user_id, zone in await session.execute(query)}
+
+
+async def person_zone_name(session: AsyncSession, user: User | None, default_zone: str, default_locale: str) -> str:
+    """The person's zone by the one rule (bot.domain.home_zone), with their venue looked up."""
+    if user is None:
+        return default_zone
+    venue = None if user.timezone else (await venue_zones(session, [user.id])).get(user.id)
+    return zone_rule(user.timezone, venue, language_of(user, default_locale), default_zone)
+
+
+async def person_zone(session: AsyncSession, user: User | None, default_zone: str, default_locale: str) -> ZoneInfo:
+    name = await person_zone_name(session, user, default_zone, default_locale)
+    return zone_or_none(name) or ZoneInfo("UTC")

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.actions import act
+from bot.domain.audiences import Audience
 from scheduler import jobs
 from scheduler.delivery import DeliveryWorker
-from storage.broadcasts import Audience, recipient_ids
+from storage.broadcasts import recipient_ids
 from storage.models import Account, Broadcast, Delivery, LectureProgress, Registration, User, Workshop
 from tests.conftest import FrozenClock
 from tests.fakes import FakeMessenger

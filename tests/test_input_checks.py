@@ -16,7 +16,7 @@ from bot.app import App, build_app
 from bot.cli import main
 from bot.core.actions import act
 from bot.core.text import MAX_ID, parse_id
-from bot.domain.zones import UnknownZone, check_zone
+from bot.domain.zone_names import UnknownZone, check_zone
 from bot.settings import PROJECT_ROOT, get_settings
 from storage.models import Broadcast, Question, StudyReminder, Workshop
 from tests.conftest import make_settings

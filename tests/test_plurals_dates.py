@@ -121,7 +121,7 @@ async def test_staff_export_of_one_workshop_says_one_workshop(chat: Callable[...
 async def test_a_broadcast_text_of_one_character_over_is_counted_in_the_plural(
     app: App, chat: Callable[..., ChatDriver]
 ) -> None:
-    from storage.broadcasts import MAX_TEXT
+    from bot.domain.broadcasts import MAX_TEXT
 
     staffer = chat("staffer", locale_hint="it")
     await staffer.send("/broadcast new everyone")

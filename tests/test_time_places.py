@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.domain.timing import parse_weekly
 from scheduler import jobs
-from scheduler.timing import parse_weekly
 from storage.models import Account, Delivery, Registration, StudyReminder, User, Workshop
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver, user_id_of

@@ -480,7 +480,8 @@ async def test_raising_the_capacity_with_a_new_date_offers_the_new_seats(
 async def test_notices_follow_the_platform_language_of_someone_who_never_chose_one(
     app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
 ) -> None:
-    from storage.broadcasts import Audience, recipient_ids
+    from bot.domain.audiences import Audience
+    from storage.broadcasts import recipient_ids
 
     wid = await make_workshop(app, clock(), capacity=1)
     alice, bruno = chat("alice"), chat("bruno", locale_hint="it-IT")

@@ -99,7 +99,8 @@ class ConsoleChat:
         storage = self.app.storage
         if storage is None:
             return
-        from storage.outbox import buttons_from_json, mark_sent, pending_for
+        from bot.services.outbox import buttons_from_json
+        from storage.outbox import mark_sent, pending_for
         from storage.users import UserRepository
 
         async with storage.unit_of_work() as uow:

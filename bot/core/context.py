@@ -42,13 +42,20 @@ class Context:
         return self.uow.session
 
     @property
+    def unit_of_work(self) -> UnitOfWork:
+        """The event's unit of work, for the services (bot/services) a handler calls."""
+        if self.uow is None:
+            raise StorageUnavailable("this command needs the database")
+        return self.uow
+
+    @property
     def locale(self) -> str:
         return self.user.locale
 
     @property
     def zone(self) -> str:
-        """The IANA zone to show times in, by the one zone rule (scheduler/zones.py) the clock's jobs use too."""
-        from scheduler.zones import zone_rule
+        """The IANA zone to show times in, by the one zone rule (bot/domain/home_zone.py) the clock's jobs use too."""
+        from bot.domain.home_zone import zone_rule
 
         return zone_rule(self.user.timezone, self.user.venue_zone, self.locale, self.settings.default_timezone)
 
@@ -77,7 +84,7 @@ class Context:
     ) -> None:
         """Queue a message for a participant, written in *their* language, sent after commit (to `account_id`
         when given, else to the account they used last)."""
-        from storage.outbox import enqueue_for_user
+        from bot.services.outbox import enqueue_for_user
 
         await enqueue_for_user(
             self.session,

@@ -246,7 +246,7 @@ class Dispatcher:
         locale = language_of(user, self.settings.default_language)
         venue_zone = None
         if not user.timezone:
-            from scheduler.zones import venue_zones
+            from storage.users import venue_zones
 
             # No autoflush: pending writes (last seen, the language hint) fail, if they do, at commit, after the
             # person's language is set, so a read-only database is still reported in their language.

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.dates import BadMoment, venue_moment
 from bot.domain.workshop_refusals import BadTime, BadZone
-from bot.domain.zones import check_zone
+from bot.domain.zone_names import check_zone
 
 # The field names staff type (`key=value` in chat, `--key` in the CLI), in the order help texts list them.
 FIELD_NAMES = ("city", "title", "venue", "zone", "start", "duration", "capacity", "opens", "closes")

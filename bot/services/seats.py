@@ -47,8 +47,8 @@ def outbox_notify(
     session: AsyncSession, write: NoticeWriter, now: datetime, *, default_language: str, default_timezone: str
 ) -> Notify:
     """A `Notify` that queues each notice in the outbox, sent after the unit of work commits."""
-    from scheduler.zones import person_zone_name
-    from storage.outbox import enqueue_for_user
+    from bot.services.outbox import enqueue_for_user
+    from storage.users import person_zone_name
 
     async def notify(notice: Notice) -> None:
         user = await session.get(User, notice.user_id)

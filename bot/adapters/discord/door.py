@@ -233,7 +233,7 @@ class DiscordDoor:
         channel_id = self.app.settings.discord_announcement_channel_id
         if not is_number(channel_id) or self.app.storage is None:
             return True
-        from scheduler.jobs import broadcast_message
+        from bot.services.broadcasts import broadcast_message
         from storage.broadcasts import text_for
         from storage.models import Broadcast
 

@@ -18,7 +18,7 @@ import discord
 
 from bot.adapters.discord.messenger import NO_MENTIONS
 from bot.adapters.discord.render import MAX_LABEL, render
-from bot.core.replies import Reply, esc
+from bot.core.replies import Reply
 from bot.core.staff import is_staff
 from bot.core.text import parse_id
 from bot.i18n import _, current_locale, use_locale
@@ -125,19 +125,19 @@ async def answer_pressed(door: DiscordDoor, interaction: discord.Interaction[Any
 
 
 async def _why_not_answerable(door: DiscordDoor, question_id: int) -> str | None:
+    """The one answerable rule (bot.services.questions.answerable), worded as the chat words it."""
     storage = door.app.storage
     if storage is None:
         return _("There is no question #{id}.").format(id=question_id)
-    from storage.questions import QuestionRepository
+    from bot.domain.questions import QuestionRefused
+    from bot.services.questions import answerable
+    from handlers.questions import refusal_text
 
-    async with storage.unit_of_work() as uow:
-        question = await QuestionRepository(uow.session).get(question_id)
-        if question is None or question.asked_at is None:
-            return _("There is no question #{id}.").format(id=question_id)
-        if question.answered_at is not None:
-            return _("Question #{id} was already answered by {who}.").format(
-                id=question_id, who=esc(question.answered_by)
-            )
+    try:
+        async with storage.unit_of_work() as uow:
+            await answerable(uow, question_id)
+    except QuestionRefused as refusal:
+        return refusal_text(refusal)
     return None
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.adapters.discord.door import DiscordDoor
 from bot.app import App
-from storage.models import Question
+from storage.models import Question, User
 from tests.adapters.discord.harness import (
     STAFF_CHANNEL_ID,
     STAFF_ROLE_ID,
@@ -131,6 +131,26 @@ async def test_staff_answer_through_the_form_reaches_the_participant(
     assert again.payload["type"] == 4 and again.ephemeral
     assert again.content == f"Question #{question_id} was already answered by discord:sam."
     assert len(await deliveries(discord_app)) == 1
+
+
+async def test_no_answer_form_for_a_question_whose_asker_deleted_their_data(
+    harness: DiscordHarness, discord_app: App, clock: FrozenClock
+) -> None:
+    """Rule bug fixed: the form used to open, and staff learnt only after typing the answer that it could not go."""
+    post = await _asked_and_posted(harness)
+    question = await _question(discord_app)
+    assert discord_app.storage is not None
+    async with discord_app.storage.unit_of_work() as uow:
+        (await uow.session.get_one(User, question.user_id)).deleted_at = clock.now
+    message = harness.message_of(post, channel_id=STAFF_CHANNEL_ID, message_id=POSTED_ID)
+
+    [refused] = await harness.press(SAM, message, f"wans:{question.id}")
+
+    assert refused.payload["type"] == 4 and refused.ephemeral
+    assert refused.content == (
+        f"The person who asked question #{question.id} has deleted their data, so no answer can reach them."
+    )
+    assert await deliveries(discord_app) == []
 
 
 async def test_non_staff_press_and_forged_submission_are_refused(harness: DiscordHarness, discord_app: App) -> None:

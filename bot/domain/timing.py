@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.core.text import is_number
-from bot.domain.zones import check_zone
+from bot.domain.zone_names import check_zone
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 _TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
@@ -144,7 +143,7 @@ def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None
             days.update(range(1, 8))
         elif word == "@@5":
             days.update(range(1, 6))
-        elif is_number(word) and 1 <= int(word) <= 7:
+        elif word.isascii() and word.isdigit() and 1 <= int(word) <= 7:
             days.add(int(word))
         elif word in names:
             days.add(names[word])

@@ -1,0 +1,45 @@
+"""Statuses as the database stores them: StrEnums whose values are the stored strings, so rows written before
+the enums existed read back unchanged and a typo in a status is a name error, not a query that matches nothing."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DeliveryStatus(StrEnum):
+    """An outbox row: pending → sending (claimed) → sent | unreachable | failed, or back to pending (retry)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+
+    @property
+    def final(self) -> bool:
+        return self in FINAL_DELIVERY
+
+
+FINAL_DELIVERY = frozenset({DeliveryStatus.SENT, DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED})
+
+
+class BroadcastStatus(StrEnum):
+    """draft → scheduled → sending → done; a draft or a scheduled one may become cancelled."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# Not started yet: staff may still cancel these.
+CANCELLABLE_BROADCAST = (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED)
+
+
+class QuestionStatus(StrEnum):
+    """A question has no status column: it is a draft until asked (asked_at), then asked until answered."""
+
+    DRAFT = "draft"
+    ASKED = "asked"
+    ANSWERED = "answered"

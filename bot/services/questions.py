@@ -1,0 +1,263 @@
+"""Questions for the program team: ask, list, answer, tell staff when an answer could not arrive, save as FAQ.
+
+Chat (/team, /answer, the "Ask the team" and "Save as FAQ" buttons), the CLI (`wego-bot questions`), the adapters
+(a staff reply to a forwarded question) and the delivery worker all call these. Refusals are the typed exceptions
+of bot.domain.questions; nothing here returns text for staff or participants. The two outbox messages (the answer
+for the participant, the "not delivered" notice for staff) are worded here, in the recipient's language, because
+the outbox stores finished text.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.content import ContentError
+from bot.core.actions import act
+from bot.core.replies import Button, Reply, esc
+from bot.domain.questions import (
+    MAX_ANSWERED_BY,
+    AlreadyAsked,
+    AlreadySaved,
+    FaqNotSaved,
+    NoSuchQuestion,
+    NotAnsweredYet,
+    TooManyQuestions,
+    check_answer,
+    check_open,
+    check_question,
+    question_status,
+)
+from bot.domain.statuses import DeliveryStatus
+from bot.faq.library import save_staff_entry
+from bot.i18n import _
+from bot.services.outbox import enqueue_for_user
+from storage.models import Question, User
+from storage.questions import QuestionRepository
+
+if TYPE_CHECKING:
+    from storage.reachability import Reach
+    from storage.uow import UnitOfWork
+
+# Outbox rows that carry staff's answer to a question (ref_id: the question) and the notice that one failed.
+ANSWER_KIND = "question.answer"
+UNDELIVERED_KIND = "question.undelivered"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """A question as lists show it; `asked_by` is the asker's display name ("" when unknown)."""
+
+    id: int
+    text: str
+    language: str
+    platform: str
+    asked_at: datetime
+    asked_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    question_id: int
+    asker_name: str
+    # How the answer reaches the person: on its way now, once they open a private chat, or not at all.
+    reach: Reach
+
+
+def _view(question: Question, asked_by: str = "") -> QuestionView:
+    return QuestionView(
+        id=question.id,
+        text=question.text,
+        language=question.language,
+        platform=question.platform,
+        asked_at=question.asked_at or question.created_at,
+        asked_by=asked_by,
+    )
+
+
+async def ask_team(
+    uow: UnitOfWork, user_id: int, text: str, *, language: str, platform: str, now: datetime, per_day: int
+) -> QuestionView:
+    """Ask the team directly (/team TEXT). Refused when empty, too long, or over `per_day` in 24 hours."""
+    text = check_question(text)
+    questions = QuestionRepository(uow.session)
+    until = await questions.next_question_allowed(user_id, now, per_day)
+    if until is not None:
+        raise TooManyQuestions(per_day, until)
+    question = await questions.add(
+        user_id=user_id, text=text, language=language, platform=platform, now=now, asked=True
+    )
+    return _view(question)
+
+
+async def ask_drafted(uow: UnitOfWork, user_id: int, question_id: int, *, now: datetime) -> QuestionView:
+    """Hand a draft (a question the FAQ could not answer well) to the team: the "Ask the team" button.
+
+    The button's id is never trusted: someone else's question is refused as unknown."""
+    question = await QuestionRepository(uow.session).get(question_id, lock=True)
+    if question is None or question.user_id != user_id:
+        raise NoSuchQuestion(question_id)
+    if question.asked_at is not None:
+        raise AlreadyAsked(question_id)
+    question.asked_at = now
+    return _view(question)
+
+
+async def open_questions(uow: UnitOfWork, user_id: int) -> list[QuestionView]:
+    """One person's questions the team has not answered yet, oldest first."""
+    return [_view(row) for row in await QuestionRepository(uow.session).open_of(user_id)]
+
+
+async def unanswered(uow: UnitOfWork, limit: int = 50) -> list[QuestionView]:
+    """Every asked, unanswered question of people who still exist, oldest first (staff's list)."""
+    rows = await QuestionRepository(uow.session).unanswered(limit=limit)
+    names = await _names(uow, {row.user_id for row in rows})
+    return [_view(row, names.get(row.user_id, "")) for row in rows]
+
+
+async def _names(uow: UnitOfWork, user_ids: set[int]) -> dict[int, str]:
+    names = {}
+    for user_id in sorted(user_ids):
+        user = await uow.session.get(User, user_id)
+        names[user_id] = user.display_name if user is not None else ""
+    return names
+
+
+def _menu_button() -> list[Button]:
+    return [Button(_("Main menu"), act("menu"))]
+
+
+def _answer_notice(question_text: str, answer: str) -> Reply:
+    return Reply(
+        "\n".join(
+            [_("<b>The program team answered your question</b>"), f"<i>“{esc(question_text)}”</i>", "", esc(answer)]
+        ),
+        buttons=[_menu_button()],
+    )
+
+
+async def answer(
+    uow: UnitOfWork,
+    question_id: int,
+    text: str,
+    *,
+    answered_by: str,
+    now: datetime,
+    default_locale: str,
+    languages: tuple[str, ...],
+    answered_by_user_id: int | None = None,
+) -> Answered:
+    """Record staff's answer and queue it for the participant in their language (one outbox row).
+
+    `answered_by` names the staff member ("telegram:Ada", "cli:ada"); `answered_by_user_id`, when staff are a
+    participant too, is told later if the answer cannot be delivered. Refusals: bot.domain.questions."""
+    from storage.reachability import reach_of
+
+    session = uow.session
+    text = check_answer(question_id, text)
+    question, asker = await _open_question(uow, question_id, lock=True)
+    question.answer = text
+    question.answered_by = answered_by[:MAX_ANSWERED_BY]
+    question.answered_by_user_id = answered_by_user_id
+    question.answered_at = now
+    reach = await reach_of(session, question.user_id)
+    if reach != "never":
+        # Kept while they have no private chat yet (a Telegram user who only wrote in a group): it goes out when
+        # they open one. With every account refusing us, staff are told at once instead.
+        await enqueue_for_user(
+            session,
+            question.user_id,
+            functools.partial(_answer_notice, question.text, text),
+            kind=ANSWER_KIND,
+            ref_id=question.id,
+            not_before=now,
+            # Someone who never chose a language gets the answer in the one they asked in, not the bot's default.
+            default_locale=question.language if question.language in languages else default_locale,
+        )
+    return Answered(question.id, asker.display_name, reach)
+
+
+async def _open_question(uow: UnitOfWork, question_id: int, *, lock: bool) -> tuple[Question, User]:
+    """The question and its asker when it can take an answer (bot.domain.questions.check_open), else a refusal."""
+    # A row lock on PostgreSQL, so two staff answering at once cannot both notify; SQLite serializes writers.
+    question = await QuestionRepository(uow.session).get(question_id, lock=lock)
+    asker = await uow.session.get(User, question.user_id) if question is not None else None
+    check_open(
+        question_id,
+        status=question_status(question.asked_at, question.answered_at) if question is not None else None,
+        answered_by=question.answered_by if question is not None else None,
+        asker_deleted=asker is None or asker.deleted_at is not None,
+    )
+    assert question is not None and asker is not None
+    return question, asker
+
+
+async def answerable(uow: UnitOfWork, question_id: int) -> None:
+    """Refuse (typed) a question that cannot take an answer, before staff write one (the Discord answer form)."""
+    await _open_question(uow, question_id, lock=False)
+
+
+def _undelivered_notice(question_id: int, name: str, status: DeliveryStatus) -> Reply:
+    reason = (
+        _("they cannot be reached (direct messages closed or the bot blocked)")
+        if status is DeliveryStatus.UNREACHABLE
+        else _("the platform refused the message")
+    )
+    return Reply(
+        _("⚠️ Your answer to question #{id} could not be delivered to {name}: {reason}.").format(
+            id=question_id, name=esc(name), reason=reason
+        )
+    )
+
+
+async def tell_staff_undelivered(
+    uow: UnitOfWork, ended: Mapping[int, DeliveryStatus], *, now: datetime, default_locale: str
+) -> int:
+    """The delivery of answers to these questions ended without reaching the person (question id → final status):
+    the staff member who answered each is told, in their own language. Returns how many notices were queued."""
+    told = 0
+    for question_id, status in sorted(ended.items()):
+        question = await uow.session.get(Question, question_id)
+        if question is None or question.answered_by_user_id is None:
+            continue
+        asker = await uow.session.get(User, question.user_id)
+        name = asker.display_name if asker is not None else "?"
+        queued = await enqueue_for_user(
+            uow.session,
+            question.answered_by_user_id,
+            functools.partial(_undelivered_notice, question_id, name, DeliveryStatus(status)),
+            kind=UNDELIVERED_KIND,
+            ref_id=question_id,
+            not_before=now,
+            default_locale=default_locale,
+        )
+        told += queued is not None
+    return told
+
+
+async def save_as_faq(uow: UnitOfWork, question_id: int, content_dir: Path, *, now: datetime) -> str:
+    """Append an answered question to the staff FAQ file; returns the new entry's id."""
+    question = await QuestionRepository(uow.session).get(question_id, lock=True)
+    if question is None or question.answer is None:
+        raise NotAnsweredYet(question_id)
+    if question.faq_id:
+        raise AlreadySaved(question_id, question.faq_id)
+    entry_id = f"staff-{question.id}"
+    try:
+        save_staff_entry(
+            content_dir,
+            entry_id=entry_id,
+            question=question.text,
+            language=question.language,
+            answer=question.answer,
+            added_by=question.answered_by or "",
+            now=now,
+        )
+    except (ContentError, OSError) as exc:
+        raise FaqNotSaved(question_id, str(exc)) from exc
+    question.faq_id = entry_id
+    return entry_id
