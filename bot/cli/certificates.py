@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot.cli import EXIT_DATABASE, _fail, _with_app
+from bot.cli.root import EXIT_DATABASE, _fail, _with_app
 from bot.settings import Settings
 
 EXIT_NOT_VALID = 1
