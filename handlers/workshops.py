@@ -16,7 +16,6 @@ from bot.core.text import is_number, parse_id
 from bot.i18n import _, ngettext
 from bot.i18n_places import city_list, city_name
 from handlers.menu import back_to_menu, command_button
-from handlers.start import register_deep_link
 from handlers.workshop_views import (
     calendar_file,
     card,
@@ -36,8 +35,8 @@ def hours_text(hours: int) -> str:
     return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
 
 
-register_deep_link("ws", "ws.show")
-register_deep_link("ci", "ws.checkin")
+router.deep_link("ws", "ws.show")
+router.deep_link("ci", "ws.checkin")
 
 # Years of birth offered as buttons: people between 10 and 100 years old (an older year can be typed).
 MIN_AGE, MAX_AGE = YOUNGEST_AGE, 100

@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"Invalid settings: {exc}", EXIT_CONTENT)
     quiet = getattr(args, "quiet", False)
     if args.func is cmd_run:
-        from bot.runner import configured_platforms
+        from bot.app import configured_platforms
 
         # With no platform, `run` is the terminal console: log lines would land in the middle of the chat.
         quiet = not configured_platforms(settings)

@@ -180,7 +180,7 @@ async def test_form_opened_before_a_restart_is_taken_after_it(
 async def test_the_clock_forwards_new_questions_to_the_staff_channel(harness: DiscordHarness, discord_app: App) -> None:
     import asyncio
 
-    from bot.runner import staff_inboxes
+    from bot.app import staff_inboxes
     from scheduler.clock import start_scheduler
 
     posted = _staff_channel(harness)
