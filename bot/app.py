@@ -21,7 +21,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from aiohttp.web import RouteDef
 
-    from bot.core.ports import BroadcastAnnouncer, Door
+    from bot.core.ports import BroadcastAnnouncer, CalendarMirror, Door
     from bot.staff_inbox import StaffInbox
     from scheduler.clock import SchedulerHandle
     from storage.uow import Storage
@@ -135,6 +135,11 @@ def announcers(doors: Sequence[Door]) -> list[BroadcastAnnouncer]:
     return [door.announcer for door in doors if door.announcer is not None]
 
 
+def calendars(doors: Sequence[Door]) -> list[CalendarMirror]:
+    """The platform calendars that mirror the workshops (Discord's Events tab, when the bot serves one server)."""
+    return [door.calendar for door in doors if door.calendar is not None]
+
+
 def build_clock(app: App, doors: Sequence[Door] = ()) -> SchedulerHandle:
     """The clock and its delivery worker, sending through the doors' own clients; `start()` and `stop()` it (one
     process, or the leader among several). Built once the doors are up: it sends through them."""
@@ -146,4 +151,5 @@ def build_clock(app: App, doors: Sequence[Door] = ()) -> SchedulerHandle:
         app.dispatcher.clock,
         staff_inboxes=staff_inboxes(doors),
         announcers=announcers(doors),
+        calendars=calendars(doors),
     )

@@ -24,6 +24,7 @@ class Change(enum.Enum):
     STUDY_REMINDERS = "study_reminders"
     BROADCASTS = "broadcasts"
     QUESTIONS = "questions"
+    WORKSHOPS = "workshops"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class _Pending:
 
 
 # Which writes matter, by table: new outbox rows only (the worker's own marks must not wake it again), any write to
-# reminders and broadcasts (a new one, a pause, a cancel, a fan-out), new questions.
+# reminders, broadcasts and workshops (a new one, an edit, a pause, a cancel, a fan-out), new questions.
 _INSERT_ONLY = frozenset({Change.DELIVERIES, Change.QUESTIONS})
 _BY_TABLE = {change.value: change for change in Change}
 _PENDING = "wego_changes"

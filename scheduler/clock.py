@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from bot import metrics
-from bot.core.ports import BroadcastAnnouncer, Messenger
+from bot.core.ports import BroadcastAnnouncer, CalendarMirror, Messenger
 from bot.staff_inbox import StaffInbox, forward_questions
 from scheduler import jobs
 from scheduler.announce import announce_pending
@@ -64,6 +64,7 @@ class SchedulerHandle:
         *,
         staff_inboxes: Sequence[StaffInbox] = (),
         announcers: Sequence[BroadcastAnnouncer] = (),
+        calendars: Sequence[CalendarMirror] = (),
     ) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -81,6 +82,9 @@ class SchedulerHandle:
         # Where questions for the team are posted (a staff Telegram group...): right after the commit that asked
         # one, and by the periodic scan (questions asked in another process).
         self.staff_inboxes = list(staff_inboxes)
+        # Platform calendars of the workshops: synced after a commit that changed a workshop, and by a scan (edits
+        # from the CLI or another process).
+        self.calendars = list(calendars)
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -116,6 +120,7 @@ class SchedulerHandle:
             ("workshop reminders", lambda: jobs.scan_workshops(self.storage, settings, self.clock())),
             ("nudges", lambda: jobs.scan_nudges(self.storage, content, settings, self.clock())),
             ("broadcast reports", lambda: jobs.finish_broadcasts(self.storage, settings, self.clock())),
+            ("workshop calendars", self.sync_calendars),
             ("job sync", self.sync_jobs),
         ]
 
@@ -174,6 +179,8 @@ class SchedulerHandle:
             self._wake("broadcast jobs", self.sync_broadcast_jobs)
         if Change.QUESTIONS in changes.kinds and self.staff_inboxes:
             self._wake("forwarding questions", lambda: self.forward_questions(self.clock()))
+        if Change.WORKSHOPS in changes.kinds and self.calendars:
+            self._wake("workshop calendars", self.sync_calendars)
 
     def _wake(self, name: str, step: Step) -> None:
         if not self.watch.active:
@@ -288,6 +295,10 @@ class SchedulerHandle:
         for reminder_id in overdue:
             await jobs.fire_study(self.storage, self.app.content, self.app.settings, reminder_id, now)
 
+    async def sync_calendars(self) -> None:
+        for calendar in self.calendars:
+            await calendar.check()
+
     async def forward_questions(self, now: datetime) -> None:
         if not self.staff_inboxes:
             return
@@ -322,8 +333,11 @@ async def start_scheduler(
     *,
     staff_inboxes: Sequence[StaffInbox] = (),
     announcers: Sequence[BroadcastAnnouncer] = (),
+    calendars: Sequence[CalendarMirror] = (),
 ) -> SchedulerHandle:
     """Start the clock and the delivery worker; `await handle.stop()` on shutdown."""
-    handle = SchedulerHandle(app, messengers, clock, staff_inboxes=staff_inboxes, announcers=announcers)
+    handle = SchedulerHandle(
+        app, messengers, clock, staff_inboxes=staff_inboxes, announcers=announcers, calendars=calendars
+    )
     await handle.start()
     return handle

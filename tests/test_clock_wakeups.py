@@ -70,6 +70,11 @@ async def test_each_commit_is_told_what_it_changed_and_nothing_else(
         await alice.send("/team Is there parking at the venue?")
         assert seen == [Changes(frozenset({Change.QUESTIONS}))]
         seen.clear()
+        staffer = chat("staffer")
+        await staffer.send("/ws_edit 1 capacity=41")
+        assert staffer.text.startswith("Saved.\n#1 Athens: date to be announced; capacity 41;")
+        assert seen == [Changes(frozenset({Change.WORKSHOPS}))]
+        seen.clear()
 
         await queue(app, "hi")
         assert seen == [Changes(frozenset({Change.DELIVERIES}))]
@@ -118,7 +123,12 @@ async def test_the_clock_runs_only_the_work_a_commit_changed(app: App, clock: Fr
         async def post(self, question: StaffQuestion, reply: Reply) -> str | None:
             return None
 
-    handle = SchedulerHandle(app, {}, clock, staff_inboxes=[Inbox()])
+    class Calendar:
+        async def check(self) -> bool:
+            spy.calls.append(("calendar", None))
+            return True
+
+    handle = SchedulerHandle(app, {}, clock, staff_inboxes=[Inbox()], calendars=[Calendar()])
     handle.watch.active = True  # as after start(), without the periodic scans
 
     async def sync_jobs(*, study_ids: set[int] | None = None, broadcasts: bool = True) -> None:
@@ -142,6 +152,7 @@ async def test_the_clock_runs_only_the_work_a_commit_changed(app: App, clock: Fr
     assert await woken(Changes(frozenset({Change.STUDY_REMINDERS}), None)) == [("sync", (None, True))]
     assert await woken(Changes(frozenset({Change.BROADCASTS}))) == [("sync", (set(), True))]
     assert await woken(Changes(frozenset({Change.QUESTIONS}))) == [("forward", None)]
+    assert await woken(Changes(frozenset({Change.WORKSHOPS}))) == [("calendar", None)]
     assert await woken(Changes(frozenset({Change.DELIVERIES, Change.QUESTIONS}))) == [
         ("forward", None),
         ("worker", None),

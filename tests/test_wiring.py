@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, announcers, build_app, build_clock, staff_inboxes
+from bot.app import App, announcers, build_app, build_clock, calendars, staff_inboxes
 from bot.core.context import Context
-from bot.core.ports import BroadcastAnnouncer, Messenger, SendOutcome
+from bot.core.ports import BroadcastAnnouncer, CalendarMirror, Messenger, SendOutcome
 from bot.core.replies import Reply
 from bot.core.router import Router
 from bot.staff_inbox import StaffInbox, StaffQuestion
@@ -75,11 +75,23 @@ class Channel:
         return True
 
 
+class Events:
+    async def check(self) -> bool:
+        return False
+
+
 class FakeDoor:
-    def __init__(self, platform: str, inbox: StaffInbox | None, announcer: BroadcastAnnouncer | None) -> None:
+    def __init__(
+        self,
+        platform: str,
+        inbox: StaffInbox | None = None,
+        announcer: BroadcastAnnouncer | None = None,
+        calendar: CalendarMirror | None = None,
+    ) -> None:
         self.messenger: Messenger = FakeMessenger(platform)
         self.staff_inbox = inbox
         self.announcer = announcer
+        self.calendar = calendar
 
     async def start(self) -> None:
         return None
@@ -89,11 +101,12 @@ class FakeDoor:
 
 
 async def test_the_clock_gets_what_each_door_offers(app: App) -> None:
-    inbox, channel = Inbox(), Channel()
-    doors = [FakeDoor("telegram", inbox, None), FakeDoor("discord", None, channel)]
+    inbox, channel, events = Inbox(), Channel(), Events()
+    doors = [FakeDoor("telegram", inbox=inbox), FakeDoor("discord", announcer=channel, calendar=events)]
     assert staff_inboxes(doors) == [inbox]
     assert announcers(doors) == [channel]
+    assert calendars(doors) == [events]
     clock = build_clock(app, doors)
-    assert clock.staff_inboxes == [inbox] and clock.announcers == [channel]
+    assert clock.staff_inboxes == [inbox] and clock.announcers == [channel] and clock.calendars == [events]
     assert set(clock.worker.messengers) == {"telegram", "discord"}
     assert clock.clock is app.dispatcher.clock

@@ -46,6 +46,14 @@ class BroadcastAnnouncer(Protocol):
         ...
 
 
+class CalendarMirror(Protocol):
+    """Keeps a platform's own calendar of the workshops (Discord's Events tab) in line with the rows."""
+
+    async def check(self) -> bool:
+        """Sync when any workshop changed since the last look; True when it synced. An error: tried again later."""
+        ...
+
+
 class Door(Protocol):
     """A platform adapter run by `wego-bot run` beside the others in one loop, and what it offers the clock.
 
@@ -60,6 +68,9 @@ class Door(Protocol):
 
     @property
     def announcer(self) -> BroadcastAnnouncer | None: ...
+
+    @property
+    def calendar(self) -> CalendarMirror | None: ...
 
     async def start(self) -> None: ...
 

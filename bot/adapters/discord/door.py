@@ -1,6 +1,6 @@
 """The Discord door: the client's life (log in, the gateway, slash commands, stop) and what it offers the clock.
 
-Each other job has its module: interactions.py (events in, answers out), direct.py (files by DM), watch.py (the
+Each other job has its module: interactions.py (events in, answers out), direct.py (files by DM), calendar.py (the
 Events tab), announce.py (the announcement channel), staff_inbox.py (the staff channel), messenger.py (the outbox).
 """
 
@@ -16,12 +16,12 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.announce import DiscordAnnouncer
+from bot.adapters.discord.calendar import DiscordCalendar
 from bot.adapters.discord.commands import BabelTranslator, register_commands
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.messenger import NO_MENTIONS, DiscordMessenger
 from bot.adapters.discord.render import ActionButton, ActionSelect
 from bot.adapters.discord.staff_inbox import AnswerButton, DiscordStaffInbox
-from bot.adapters.discord.watch import WorkshopWatch
 from bot.app import App
 from bot.core.text import is_number
 from bot.i18n import LOCALES_DIR
@@ -78,7 +78,7 @@ class DiscordDoor:
         settings = self.settings
         guild = self.guild
         # The Events tab follows the workshops when the bot serves one server.
-        self.watch = WorkshopWatch(app, self.client, guild) if guild is not None and app.storage else None
+        self.calendar = DiscordCalendar(app, self.client, guild) if guild is not None and app.storage else None
         self.staff_inbox = (
             DiscordStaffInbox(self.client, int(settings.discord_staff_channel_id), language=settings.default_language)
             if is_number(settings.discord_staff_channel_id)
@@ -122,8 +122,6 @@ class DiscordDoor:
             log.error("discord: the gateway connection ended", exc_info=task.exception())
 
     async def stop(self) -> None:
-        if self.watch is not None:
-            await self.watch.stop()
         await self.client.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
@@ -131,9 +129,12 @@ class DiscordDoor:
             self._task = None
 
     async def on_ready(self) -> None:
-        # Once per process (on_ready comes again after each reconnect).
-        if self._ready:
+        # Once per process (on_ready comes again after each reconnect): events missed while the bot was down.
+        if self._ready or self.calendar is None:
             return
         self._ready = True
-        if self.watch is not None:
-            await self.watch.start()
+        try:
+            await self.calendar.check()
+        except Exception:
+            # The clock looks again at its next scan (no fingerprint is kept for a sync that failed).
+            log.exception("discord: workshop events could not be synced")

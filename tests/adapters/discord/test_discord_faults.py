@@ -9,13 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import bot.i18n
 from bot.app import App
 from bot.i18n import _, translations, use_locale
-from storage.models import Account, Question, User
-from tests.adapters.discord.harness import APP_ID, GUILD_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness, Member
+from storage.models import Question
+from tests.adapters.discord.harness import (
+    APP_ID,
+    GUILD_ID,
+    STAFF_CHANNEL_ID,
+    STAFF_ROLE_ID,
+    DiscordHarness,
+    Member,
+    account_count,
+    stored_locale,
+)
 from tests.adapters.discord.harness import message_payload as discord_message
 
 ALICE = Member("800000000000000001", "alice")
@@ -36,20 +45,6 @@ def in_language(lang: str, message: str) -> str:
 def real_catalogs(harness: DiscordHarness, monkeypatch: pytest.MonkeyPatch) -> None:
     # The Discord tests run on a tiny Italian catalog; these assert the texts members really get.
     monkeypatch.setattr(bot.i18n, "translations", translations)
-
-
-async def _locale(app: App, member: Member) -> str | None:
-    assert app.storage is not None
-    async with app.storage.unit_of_work() as uow:
-        account = await uow.session.scalar(select(Account).where(Account.platform_user_id == member.user_id))
-        assert account is not None
-        return (await uow.session.get_one(User, account.user_id)).locale
-
-
-async def _accounts(app: App) -> int:
-    assert app.storage is not None
-    async with app.storage.unit_of_work() as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(Account)) or 0)
 
 
 def _buttons(*custom_ids: str) -> dict[str, Any]:
@@ -78,7 +73,7 @@ async def test_refused_buttons_answer_in_the_chosen_language_not_the_discord_loc
 ) -> None:
     # Discord has no Arabic locale: Alice's client says en-US, and she chose Arabic with /language.
     await harness.command(ALICE, "language", "ar")
-    assert await _locale(discord_app, ALICE) == "ar"
+    assert await stored_locale(discord_app, ALICE) == "ar"
     arabic = in_language("ar", REFUSAL)
     # A forged id the message never had (the door refuses it), and an id the message holds for an action that
     # does not exist (the button's own callback refuses it).
@@ -103,7 +98,7 @@ async def test_refusals_without_a_choice_follow_the_discord_locale_and_store_not
     [call] = await harness.press(Member("800000000000000066", "mallory", locale="ko"), _buttons("w:menu"), "w:x:1")
     assert call.ephemeral and call.content == in_language("ko", REFUSAL)
     # A stranger's forged press leaves no account behind.
-    assert await _accounts(discord_app) == 0
+    assert await account_count(discord_app) == 0
 
     # A member who never chose: the locale of this very interaction, as their replies would be.
     await harness.command(Member(ALICE.user_id, "alice", locale="de"), "start")
@@ -235,7 +230,7 @@ async def test_presses_whose_type_does_not_match_the_message_are_refused(
     calls = await harness.press(ALICE, message, custom_id, **kind)
 
     assert [(c.payload["type"], c.ephemeral, c.content) for c in calls] == [(4, True, REFUSAL)]
-    assert await _locale(discord_app, ALICE) is None
+    assert await stored_locale(discord_app, ALICE) is None
 
 
 # -- 5. staff commands hidden from members by default ----------------------------------------------------------

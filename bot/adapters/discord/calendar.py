@@ -1,10 +1,9 @@
-"""The server's Events tab kept in line with the workshops, whoever changed them (chat on any platform, the CLI,
-another process): a cheap look at the rows every few seconds, and a sync when they changed."""
+"""The server's Events tab mirrors the workshops, whoever changed them (chat on any platform, the CLI, another
+process). The clock asks `check()` after a commit that changed a workshop and on its periodic scan; the door asks
+once when it connects (events missed while the bot was down). A cheap look at the rows decides whether to sync."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -17,33 +16,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WATCH_SECONDS = 15
 
+class DiscordCalendar:
+    """The clock's `CalendarMirror` for Discord (bot/core/ports.py)."""
 
-class WorkshopWatch:
     def __init__(self, app: App, client: discord.Client, guild: discord.Object) -> None:
         self.app = app
         self.client = client
         self.guild_id = guild.id
-        self.task: asyncio.Task[None] | None = None
         self._fingerprint: tuple[object, ...] | None = None
-
-    async def start(self) -> None:
-        """The first sync (events missed while the bot was down), then the loop, which starts whether or not that
-        first sync worked (it keeps trying)."""
-        try:
-            await self.check()
-        except Exception:
-            # The loop tries again on its next look (no fingerprint is kept for a sync that failed).
-            log.exception("discord: workshop events could not be synced")
-        self.task = asyncio.create_task(self._watch(), name="discord-watch")
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
 
     async def fingerprint(self) -> tuple[object, ...]:
         """Changes whenever staff create or change a workshop (from chat, the CLI or another process)."""
@@ -69,14 +50,6 @@ class WorkshopWatch:
         self._fingerprint = fingerprint
         log.info("discord: workshops changed, events synced: %s", results)
         return True
-
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(WATCH_SECONDS)
-            try:
-                await self.check()
-            except Exception:
-                log.exception("discord: workshop events could not be synced")
 
     async def _guild(self) -> discord.Guild:
         return self.client.get_guild(self.guild_id) or await self.client.fetch_guild(self.guild_id)
