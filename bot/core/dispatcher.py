@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot import metrics
 from bot.content import Content
+from bot.core import people
 from bot.core.actions import RUN_COMMAND, SHOW_MENU, UNREACHABLE_NOTICE, act
 from bot.core.context import Context
 from bot.core.dbfaults import LOCK_RETRIES, TRANSIENT, backoff, db_problem
@@ -19,7 +20,6 @@ from bot.core.events import Event
 from bot.core.participant import Participant
 from bot.core.replies import Button, Reply
 from bot.core.router import HandlerResult, Route, Router, parse_command
-from bot.core.staff import is_staff
 from bot.core.text import MAX_TEXT, clean_text
 from bot.i18n import _, current_locale, normalize_language, set_locale, use_locale
 from bot.settings import Settings
@@ -153,70 +153,14 @@ class Dispatcher:
 
     async def _dispatch_once(self, event: Event, text: str) -> list[Reply]:
         if self.storage is None:
-            return await self._run(self._context(event, self._transient_participant(event), None), text)
+            return await self._run(self._context(event, people.transient(event, self.settings), None), text)
         uow = self.storage.unit_of_work()
         async with uow:
-            ctx = self._context(event, await self._participant(uow, event), uow)
+            ctx = self._context(event, await people.participant(uow, event, self.settings, self.clock()), uow)
             replies = await self._run(ctx, text)
             if ctx.user.unreachable_notice_due and not event.private:
                 replies += await self._unreachable_notice(ctx)
         return replies
-
-    def _transient_participant(self, event: Event) -> Participant:
-        locale = normalize_language(event.locale_hint) or self.settings.default_language
-        return Participant(
-            user_id=None,
-            account_id=None,
-            platform=event.platform,
-            display_name=event.display_name,
-            locale=locale,
-            is_staff=is_staff(self.settings, event),
-        )
-
-    async def _participant(self, uow: UnitOfWork, event: Event) -> Participant:
-        from bot.services import reachability
-        from storage.users import UserRepository, language_of
-
-        user, account = await UserRepository(uow.session).get_or_create(
-            event.platform,
-            event.user_id,
-            # Only an address that reaches the person alone: the outbox must never send their messages to a group.
-            chat_id=event.private_address,
-            display_name=event.display_name,
-            now=self.clock(),
-        )
-        notice_due = account.unreachable_notice_due
-        if event.private and (not account.reachable or notice_due):
-            await reachability.writing_in_private(uow.session, account.id)
-            notice_due = False
-        hint = normalize_language(event.locale_hint)
-        if hint is not None and user.locale_hint != hint:
-            # Kept for messages sent to them later (notices, broadcasts) while they have not chosen a language.
-            user.locale_hint = hint
-        # The same rule as for messages sent to them later: chosen, else their platform's, else the default.
-        locale = language_of(user, self.settings.default_language)
-        venue_zone = None
-        if not user.timezone:
-            from scheduler.zones import venue_zones
-
-            # No autoflush: pending writes (last seen, the language hint) fail, if they do, at commit, after the
-            # person's language is set, so a read-only database is still reported in their language.
-            with uow.session.no_autoflush:
-                venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
-        return Participant(
-            user_id=user.id,
-            account_id=account.id,
-            platform=event.platform,
-            display_name=user.display_name,
-            locale=locale,
-            chosen_locale=user.locale,
-            timezone=user.timezone,
-            venue_zone=venue_zone,
-            full_name=user.full_name,
-            birth_year=user.birth_year,
-            is_staff=is_staff(self.settings, event),
-            unreachable_notice_due=notice_due,
-        )
 
     def _context(self, event: Event, user: Participant, uow: UnitOfWork | None) -> Context:
         set_locale(user.locale)
@@ -301,16 +245,4 @@ class Dispatcher:
     async def language_for(self, event: Event) -> str:
         """The language this person's replies are written in, for a notice an adapter writes itself (a refused
         button). Read only: an unknown person gets no row, and nothing they send is stored."""
-        hint = normalize_language(event.locale_hint)
-        if self.storage is None:
-            return hint or self.settings.default_language
-        from storage.models import User
-        from storage.users import UserRepository, language_of
-
-        async with self.storage.unit_of_work() as uow:
-            account = await UserRepository(uow.session).account(event.platform, event.user_id)
-            user = await uow.session.get(User, account.user_id) if account is not None else None
-            if user is None:
-                return hint or self.settings.default_language
-            # As in a dispatch, where this event's hint would be stored before language_of reads it.
-            return user.locale or hint or language_of(user, self.settings.default_language)
+        return await people.language_for(self.storage, event, self.settings.default_language)
