@@ -73,6 +73,7 @@ class SchedulerHandle:
         self.app = app
         self.storage = app.storage
         self.clock = clock
+        self.messengers = dict(messengers)
         self.worker = DeliveryWorker(self.storage, messengers, app.settings, clock=clock)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._worker_task: asyncio.Task[None] | None = None
@@ -124,8 +125,19 @@ class SchedulerHandle:
             ("job sync", self.sync_jobs),
         ]
 
+    @property
+    def running(self) -> bool:
+        return self.watch.active
+
     async def start(self) -> None:
+        """Start the clock and the delivery worker; again after a `stop()` too (a leader that was elected again)."""
+        if self.running:
+            return
         self._loop = asyncio.get_running_loop()
+        if self._worker_task is not None:
+            # A stopped worker does not run again: a new one takes over the outbox.
+            self.worker = DeliveryWorker(self.storage, self.messengers, self.app.settings, clock=self.clock)
+            self._worker_task = None
         await self.worker.recover()
         await self.sync_jobs()
         every = self.app.settings.scheduler_tick_seconds
@@ -311,6 +323,10 @@ class SchedulerHandle:
             log.exception("forwarding questions to staff failed")
 
     async def stop(self) -> None:
+        """Stop taking work, let the jobs in flight finish (up to STOP_GRACE_SECONDS), stop the worker; the rows
+        keep whatever was not done, for the next `start()` here or in another process."""
+        if not self.running:
+            return
         self.watch.stop()
         # APScheduler's asyncio executor cancels running jobs on shutdown: pause it, let jobs in flight finish
         # (their rows stay right either way, but a cancelled transaction only logs noise), then shut down.

@@ -195,3 +195,35 @@ async def test_a_new_reminder_is_scheduled_at_its_commit_not_at_the_next_scan(
     finally:
         await handle.stop()
         await app.close()
+
+
+async def test_a_stopped_clock_starts_again_as_a_re_elected_leader_would(tmp_path: Path) -> None:
+    from tests.fakes import FakeMessenger
+
+    app = await build_app(make_settings(tmp_path / "leader", scheduler_tick_seconds=3600))
+    messenger = FakeMessenger(platform="console")
+    handle = await start_scheduler(app, {"console": messenger})
+    try:
+        first_worker = handle.worker
+        await handle.stop()
+        await handle.stop()  # twice is harmless
+        assert not handle.running and not handle.watch.active
+        alice = ChatDriver(app, user_id="alice")
+        await alice.send("/remind mon 19:00")  # while stopped: nobody is woken, the row waits
+        rid = await reminder_id(app)
+        assert handle.scheduler.get_job(f"study:{rid}") is None
+
+        await handle.start()
+        await handle.start()  # already running: nothing more
+        assert handle.running and handle.worker is not first_worker
+        # The start's own sync finds what was written while it was stopped.
+        assert handle.scheduler.get_job(f"study:{rid}") is not None
+        await queue(app, "after the restart")
+        for _ in range(100):
+            if messenger.sent:
+                break
+            await asyncio.sleep(0.02)
+        assert [text for _chat, text in messenger.sent] == ["after the restart"]
+    finally:
+        await handle.stop()
+        await app.close()
