@@ -110,3 +110,26 @@ async def test_the_clock_gets_what_each_door_offers(app: App) -> None:
     assert clock.staff_inboxes == [inbox] and clock.announcers == [channel] and clock.calendars == [events]
     assert set(clock.worker.messengers) == {"telegram", "discord"}
     assert clock.clock is app.dispatcher.clock
+
+
+async def test_a_button_no_handler_takes_is_refused_before_anything_is_stored(app: App) -> None:
+    from sqlalchemy import func, select
+
+    from bot.core.actions import act
+    from bot.i18n import _, use_locale
+    from storage.models import Account
+    from tests.helpers import ChatDriver
+
+    stranger = ChatDriver(app, user_id="mallory")
+    await stranger.press_action(act("nosuch", 1))
+    assert stranger.text == "That button is no longer valid. Here is the menu again."
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Account)) == 0
+
+    # Someone who chose German is told in German, whatever their platform says.
+    anna = ChatDriver(app, user_id="anna")
+    await anna.send("/language de")
+    await anna.press_action(act("nosuch", 1))
+    with use_locale("de"):
+        assert anna.text == _("That button is no longer valid. Here is the menu again.") != stranger.text

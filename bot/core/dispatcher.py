@@ -89,6 +89,8 @@ class Dispatcher:
                     ).format(count=len(event.text), limit=MAX_TEXT)
                 )
             ]
+        if event.action is not None and event.action.name not in self.router.actions:
+            return await self._unknown_button(event)
         text = clean_text(event.text)
         for attempt in range(LOCK_RETRIES):
             try:
@@ -235,6 +237,20 @@ class Dispatcher:
         if route.staff and not ctx.is_staff:
             return [Reply(_("That is only for the program staff."))]
         return _as_list(await route.handler(ctx))
+
+    async def _unknown_button(self, event: Event) -> list[Reply]:
+        """A press of a button no handler takes (an old message, or forged): answered in the person's language,
+        before anything is stored, so a stranger's forged press leaves no row behind. The one check for every
+        door: adapters only refuse what they cannot even decode."""
+        try:
+            language = await self.language_for(event)
+        except Exception:
+            log.warning("stored language not readable for a stale button", exc_info=True)
+            language = normalize_language(event.locale_hint) or self.settings.default_language
+        with use_locale(language):
+            reply = self._stale_button()
+        reply.lang = language
+        return [reply]
 
     def _stale_button(self) -> Reply:
         return Reply(

@@ -109,9 +109,7 @@ class Interactions:
         await self.answer(interaction, replies, component=False, hidden=route.staff)
 
     async def on_action(self, interaction: discord.Interaction[Any], action: Action) -> None:
-        if action.name not in self.app.router.actions:
-            await self.refuse(interaction)
-            return
+        # An action no handler takes is the dispatcher's to refuse, as on every door.
         replies = await self.dispatch(interaction, self.event_for(interaction, action=action), component=True)
         await self.answer(interaction, replies, component=True, hidden=True)
 

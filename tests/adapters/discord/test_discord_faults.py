@@ -30,7 +30,10 @@ from tests.adapters.discord.harness import message_payload as discord_message
 ALICE = Member("800000000000000001", "alice")
 BOB = Member("800000000000000002", "bob")
 SAM = Member("800000000000000003", "sam", roles=[str(STAFF_ROLE_ID)])
+# A press the door cannot take (an id the message never had, a value that is no option)...
 REFUSAL = "That button is not valid (any more), so nothing was changed. Send /start for the menu."
+# ...and one it takes for an action no handler has: the dispatcher's answer, the same on every door.
+STALE = "That button is no longer valid. Here is the menu again."
 
 
 def in_language(lang: str, message: str) -> str:
@@ -74,15 +77,15 @@ async def test_refused_buttons_answer_in_the_chosen_language_not_the_discord_loc
     # Discord has no Arabic locale: Alice's client says en-US, and she chose Arabic with /language.
     await harness.command(ALICE, "language", "ar")
     assert await stored_locale(discord_app, ALICE) == "ar"
-    arabic = in_language("ar", REFUSAL)
     # A forged id the message never had (the door refuses it), and an id the message holds for an action that
-    # does not exist (the button's own callback refuses it).
+    # does not exist (the dispatcher refuses it, before storing anything).
     [forged] = await harness.press(ALICE, _buttons("w:menu"), "w:lang:de2")
     [outdated] = await harness.press(ALICE, _buttons("w:nosuch:1"), "w:nosuch:1")
-    for call in (forged, outdated):
+    for call, text in ((forged, REFUSAL), (outdated, STALE)):
         assert call.payload["type"] == 4 and call.ephemeral
         # Right-to-left, as every Arabic reply: the line opens with a right-to-left mark.
-        assert call.content == "\u200f" + arabic
+        assert call.content == "\u200f" + in_language("ar", text)
+    assert outdated.labels() == [[in_language("ar", "Main menu")]]
 
     # Bob's client speaks German, and he chose Italian.
     bob = Member(BOB.user_id, "bob", locale="de")
@@ -116,6 +119,9 @@ async def test_a_refusal_goes_out_in_the_discord_locale_when_the_database_fails(
     [call] = await harness.press(Member(ALICE.user_id, "alice", locale="it"), _buttons("w:menu"), "w:x:1")
     # The tiny Italian test catalog has no refusal: it falls back to English, but an answer is sent.
     assert call.ephemeral and call.content == REFUSAL
+    # The dispatcher's own refusal of an unknown action falls back the same way.
+    [stale] = await harness.press(Member(ALICE.user_id, "alice", locale="it"), _buttons("w:x:1"), "w:x:1")
+    assert stale.ephemeral and stale.content == STALE
 
 
 def _answer_button(question_id: int) -> dict[str, Any]:
