@@ -242,11 +242,7 @@ class Dispatcher:
         """A press of a button no handler takes (an old message, or forged): answered in the person's language,
         before anything is stored, so a stranger's forged press leaves no row behind. The one check for every
         door: adapters only refuse what they cannot even decode."""
-        try:
-            language = await self.language_for(event)
-        except Exception:
-            log.warning("stored language not readable for a stale button", exc_info=True)
-            language = normalize_language(event.locale_hint) or self.settings.default_language
+        language = await self.notice_language(event)
         with use_locale(language):
             reply = self._stale_button()
         reply.lang = language
@@ -262,3 +258,12 @@ class Dispatcher:
         """The language this person's replies are written in, for a notice an adapter writes itself (a refused
         button). Read only: an unknown person gets no row, and nothing they send is stored."""
         return await people.language_for(self.storage, event, self.settings.default_language)
+
+    async def notice_language(self, event: Event) -> str:
+        """`language_for`, or the platform's hint when the database cannot say: a notice in the platform's
+        language beats none (without an answer Discord shows "interaction failed")."""
+        try:
+            return await self.language_for(event)
+        except Exception:
+            log.warning("stored language not readable, using the platform's", exc_info=True)
+            return normalize_language(event.locale_hint) or self.settings.default_language

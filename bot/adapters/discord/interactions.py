@@ -25,7 +25,7 @@ from bot.core.actions import Action
 from bot.core.events import Event
 from bot.core.replies import Reply
 from bot.core.router import Route
-from bot.i18n import _, normalize_language, use_locale
+from bot.i18n import _, use_locale
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -129,13 +129,7 @@ class Interactions:
     async def language(self, interaction: discord.Interaction[Any]) -> str:
         """The presser's language for a notice the door writes itself: the one they chose with /language, else
         their Discord locale (Discord has no Arabic locale, so an Arabic speaker's says something else)."""
-        event = self.event_for(interaction)
-        try:
-            return await self.app.dispatcher.language_for(event)
-        except Exception:
-            # A notice in the Discord locale beats none: without an answer Discord shows "interaction failed".
-            log.warning("discord: stored language not readable, using the Discord locale", exc_info=True)
-            return normalize_language(event.locale_hint) or self.settings.default_language
+        return await self.app.dispatcher.notice_language(self.event_for(interaction))
 
     async def refuse(self, interaction: discord.Interaction[Any]) -> None:
         lang = await self.language(interaction)
