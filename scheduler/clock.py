@@ -174,9 +174,10 @@ class SchedulerHandle:
             log.exception("scheduler: %s failed; it runs again at its next turn, the other work goes on", name)
 
     def _committed(self, changes: Changes) -> None:
-        """Called inside SQLAlchemy's commit: the work is only scheduled here, on the loop, never run."""
+        """Called inside SQLAlchemy's commit: the work is only scheduled here, on the loop, never run (thread-safe:
+        a commit made from a worker thread lands on the loop all the same)."""
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon(self.wake, changes)
+            self._loop.call_soon_threadsafe(self.wake, changes)
 
     def wake(self, changes: Changes) -> None:
         """Wake the work a commit changed, and only that."""
