@@ -1,9 +1,16 @@
-"""The one place that builds the application: settings, content, router, storage and dispatcher."""
+"""The one place that builds and wires the application: content, the route table (commands, buttons, deep links),
+storage and the dispatcher; then, for `wego-bot run`, the doors and what each offers, and the clock.
+
+Nothing registers itself anywhere: each feature declares its routes on its own router, and this module puts the
+table together, hands every part what it needs, and says what a door offers through the typed `Door` port.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.content import Content, load_content
@@ -12,6 +19,11 @@ from bot.core.router import Router
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from aiohttp.web import RouteDef
+
+    from bot.core.ports import BroadcastAnnouncer, CalendarMirror, Door
+    from bot.staff_inbox import StaffInbox
+    from scheduler.clock import SchedulerHandle
     from storage.uow import Storage
 
 log = logging.getLogger(__name__)
@@ -52,13 +64,20 @@ async def open_storage(settings: Settings, *, migrate: bool = True) -> Storage:
     return storage
 
 
-async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def build_app(settings: Settings, *, with_storage: bool = True, clock: Callable[[], datetime] = utcnow) -> App:
+    """`clock`: what "now" is for every handler (tests freeze it)."""
     from handlers import build_router, known_commands
 
     if with_storage:
         # Refuse a short or broken signing key at start-up, not at the first certificate or webhook update.
         settings.effective_secret()
     router = build_router(content_only=not with_storage)
+    # A deep link to an action nobody handles would fail the person who follows it: refuse to start instead.
+    router.check()
     # FAQ buttons are checked against every command; `ask` loads only the content features, so it skips this
     # (the full bot and `content check` do it).
     content = load_content(settings.content_dir, commands=known_commands(router) if with_storage else None)
@@ -67,5 +86,70 @@ async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
         from bot.services.workshop_admin import seed_from_content
 
         await seed_from_content(storage, content)
-    dispatcher = Dispatcher(router=router, settings=settings, content=content, storage=storage)
+    dispatcher = Dispatcher(router=router, settings=settings, content=content, storage=storage, clock=clock)
     return App(settings=settings, content=content, router=router, dispatcher=dispatcher, storage=storage)
+
+
+def configured_platforms(settings: Settings) -> list[str]:
+    platforms = []
+    if settings.telegram_token.get_secret_value():
+        platforms.append("telegram")
+    if settings.discord_token.get_secret_value():
+        platforms.append("discord")
+    return platforms
+
+
+@dataclass
+class Doors:
+    """The doors of the configured platforms, and the web routes they need (Telegram's webhook)."""
+
+    doors: list[Door] = field(default_factory=list)
+    web_routes: list[RouteDef] = field(default_factory=list)
+
+
+def build_doors(app: App) -> Doors:
+    built = Doors()
+    platforms = configured_platforms(app.settings)
+    # Imported only when configured: each platform library costs a noticeable part of a second to import.
+    if "telegram" in platforms:
+        from bot.adapters.telegram.door import TelegramDoor, webhook_route
+
+        telegram = TelegramDoor(app)
+        built.doors.append(telegram)
+        if telegram.webhook:
+            built.web_routes.append(webhook_route(telegram))
+    if "discord" in platforms:
+        from bot.adapters.discord.door import DiscordDoor
+
+        built.doors.append(DiscordDoor(app))
+    return built
+
+
+def staff_inboxes(doors: Sequence[Door]) -> list[StaffInbox]:
+    """The staff chats the doors offer (a door without a configured staff chat offers none)."""
+    return [door.staff_inbox for door in doors if door.staff_inbox is not None]
+
+
+def announcers(doors: Sequence[Door]) -> list[BroadcastAnnouncer]:
+    """Where broadcasts are posted in public (a Discord announcement channel, when one is configured)."""
+    return [door.announcer for door in doors if door.announcer is not None]
+
+
+def calendars(doors: Sequence[Door]) -> list[CalendarMirror]:
+    """The platform calendars that mirror the workshops (Discord's Events tab, when the bot serves one server)."""
+    return [door.calendar for door in doors if door.calendar is not None]
+
+
+def build_clock(app: App, doors: Sequence[Door] = ()) -> SchedulerHandle:
+    """The clock and its delivery worker, sending through the doors' own clients; `start()` and `stop()` it (one
+    process, or the leader among several). Built once the doors are up: it sends through them."""
+    from scheduler.clock import SchedulerHandle
+
+    return SchedulerHandle(
+        app,
+        {door.messenger.platform: door.messenger for door in doors},
+        app.dispatcher.clock,
+        staff_inboxes=staff_inboxes(doors),
+        announcers=announcers(doors),
+        calendars=calendars(doors),
+    )

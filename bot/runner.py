@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 
@@ -15,60 +15,9 @@ if TYPE_CHECKING:
     from aiohttp.web import AppRunner, RouteDef
 
     from bot.app import App
-    from bot.core.ports import Messenger
-    from bot.staff_inbox import StaffInbox
+    from bot.core.ports import Door
 
 log = logging.getLogger(__name__)
-
-
-class Door(Protocol):
-    """A platform adapter that runs beside the others in this loop."""
-
-    @property
-    def messenger(self) -> Messenger: ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-def configured_platforms(settings: Settings) -> list[str]:
-    platforms = []
-    if settings.telegram_token.get_secret_value():
-        platforms.append("telegram")
-    if settings.discord_token.get_secret_value():
-        platforms.append("discord")
-    return platforms
-
-
-def build_doors(app: App) -> tuple[list[Door], list[RouteDef]]:
-    """The doors for the configured platforms, and the web routes they need (Telegram's webhook)."""
-    doors: list[Door] = []
-    routes: list[RouteDef] = []
-    platforms = configured_platforms(app.settings)
-    # Imported only when configured: each platform library costs a noticeable part of a second to import.
-    if "telegram" in platforms:
-        from bot.adapters.telegram.door import TelegramDoor, webhook_route
-
-        telegram = TelegramDoor(app)
-        doors.append(telegram)
-        if telegram.webhook:
-            routes.append(webhook_route(telegram))
-    if "discord" in platforms:
-        from bot.adapters.discord.door import DiscordDoor
-
-        doors.append(DiscordDoor(app))
-    return doors, routes
-
-
-def staff_inboxes(doors: Sequence[Door]) -> list[StaffInbox]:
-    """The staff chats the doors offer (a door without a configured staff chat offers none)."""
-    found: list[StaffInbox] = []
-    for door in doors:
-        inbox = getattr(door, "staff_inbox", None)
-        if inbox is not None:
-            found.append(inbox)
-    return found
 
 
 async def _start_web(app: App, routes: Sequence[RouteDef]) -> AppRunner | None:
@@ -83,7 +32,7 @@ async def _start_web(app: App, routes: Sequence[RouteDef]) -> AppRunner | None:
 
 
 async def run(settings: Settings, *, console_user: str) -> int:
-    from bot.app import build_app
+    from bot.app import build_app, build_clock, build_doors
     from bot.content import ContentError
 
     try:
@@ -97,21 +46,21 @@ async def run(settings: Settings, *, console_user: str) -> int:
 
         # The FAQ's first use builds (or reads from disk) its index: done now, off the loop, not on someone's turn.
         await asyncio.to_thread(warm_up, app.settings, app.content)
-        doors, routes = build_doors(app)
-        web_runner = await _start_web(app, routes)
-        if not doors:
+        built = build_doors(app)
+        web_runner = await _start_web(app, built.web_routes)
+        if not built.doors:
             from bot.adapters.console import run_console
-            from scheduler.clock import start_scheduler
 
             log.info("no platform token configured: starting the terminal console")
             # Reminders still fall due; the console shows its own person's messages, the rest wait in the outbox.
-            clock = await start_scheduler(app, {})
+            clock = build_clock(app)
+            await clock.start()
             try:
                 await run_console(app, user=console_user, lang=None)
             finally:
                 await clock.stop()
             return 0
-        return await _serve(app, doors)
+        return await _serve(app, built.doors)
     finally:
         if web_runner is not None:
             await web_runner.cleanup()
@@ -120,7 +69,8 @@ async def run(settings: Settings, *, console_user: str) -> int:
 
 async def _serve(app: App, doors: list[Door]) -> int:
     """Start every door and then the clock, run until SIGINT/SIGTERM, then stop all in reverse order."""
-    from scheduler.clock import SchedulerHandle, start_scheduler
+    from bot.app import build_clock
+    from scheduler.clock import SchedulerHandle
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -140,13 +90,8 @@ async def _serve(app: App, doors: list[Door]) -> int:
                 return 1
         # The delivery worker and the staff inboxes send through the doors' own clients, so they start once
         # the doors are up.
-        clock = await start_scheduler(
-            app, {door.messenger.platform: door.messenger for door in doors}, staff_inboxes=staff_inboxes(doors)
-        )
-        for door in doors:
-            announce = getattr(door, "announce_broadcast", None)
-            if announce is not None:
-                clock.on_broadcast_started.append(announce)
+        clock = build_clock(app, doors)
+        await clock.start()
         await stop.wait()
         log.info("stop signal received: shutting down")
         return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.actions import act
+from bot.core.actions import RUN_COMMAND, SHOW_MENU, act
 from bot.core.context import Context
 from bot.core.replies import Button
 from bot.i18n import N_, _
@@ -21,7 +21,7 @@ MENU: tuple[tuple[str, str], ...] = (
 
 
 def command_button(command: str, label: str) -> Button:
-    return Button(label, act("cmd", command))
+    return Button(label, act(RUN_COMMAND, command))
 
 
 def main_menu(ctx: Context, *, per_row: int = 2) -> list[list[Button]]:
@@ -30,4 +30,4 @@ def main_menu(ctx: Context, *, per_row: int = 2) -> list[list[Button]]:
 
 
 def back_to_menu() -> list[Button]:
-    return [Button(_("Main menu"), act("menu"))]
+    return [Button(_("Main menu"), act(SHOW_MENU))]

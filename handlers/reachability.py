@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.actions import act
+from bot.core.actions import UNREACHABLE_NOTICE, act
 from bot.core.context import Context
-from bot.core.dispatcher import UNREACHABLE_NOTICE
 from bot.core.replies import Button, Reply
 from bot.core.router import Router
 from bot.i18n import _

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.actions import act
+from bot.core.actions import CHOOSE_LANGUAGE, DEEP_LINK_SEPARATOR, RUN_COMMAND, SHOW_MENU, act
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
@@ -12,13 +12,8 @@ from bot.settings import LANGUAGES
 from handlers.menu import main_menu
 
 router = Router()
-
-# Deep-link payloads (`/start ws_12`, `t.me/<bot>?start=ws_12`) are routed by prefix to these actions.
-DEEP_LINK_PREFIXES: dict[str, str] = {}
-
-
-def register_deep_link(prefix: str, action: str) -> None:
-    DEEP_LINK_PREFIXES[prefix] = action
+# `t.me/<bot>?start=cmd_progress` runs /progress in the private chat (a group answer links there).
+router.deep_link(RUN_COMMAND, RUN_COMMAND)
 
 
 @router.command("start")
@@ -26,12 +21,12 @@ async def start(ctx: Context) -> Reply | list[Reply] | None:
     """Welcome and the main menu."""
     payload = ctx.text.strip()
     if payload:
-        prefix, _sep, rest = payload.partition("_")
-        action = DEEP_LINK_PREFIXES.get(prefix)
+        prefix, _sep, rest = payload.partition(DEEP_LINK_SEPARATOR)
+        action = ctx.router.deep_links.get(prefix)
         route = ctx.router.actions.get(action) if action else None
         if route is None or not rest:
             raise UserError(_("That link is not valid any more. Here is the main menu."), main_menu(ctx))
-        ctx.args = tuple(rest.split("_"))
+        ctx.args = tuple(rest.split(DEEP_LINK_SEPARATOR))
         return await _run(ctx, route)
     program = ctx.content.program
     name = esc(ctx.user.display_name) if ctx.user.display_name else ""
@@ -64,12 +59,12 @@ async def help_(ctx: Context) -> Reply:
     return Reply("\n".join(lines), buttons=main_menu(ctx))
 
 
-@router.action("menu")
+@router.action(SHOW_MENU)
 async def menu(ctx: Context) -> Reply:
     return Reply(_("What would you like to know?"), buttons=main_menu(ctx), edit=True)
 
 
-@router.action("cmd")
+@router.action(RUN_COMMAND)
 async def run_command(ctx: Context) -> Reply | list[Reply] | None:
     """A menu button: runs the command it names, with the same staff check as typing it."""
     route = ctx.router.commands.get(ctx.args[0]) if len(ctx.args) == 1 else None
@@ -87,7 +82,7 @@ async def _run(ctx: Context, route: Route) -> Reply | list[Reply] | None:
 
 
 def _language_buttons() -> list[list[Button]]:
-    buttons = [Button(LANGUAGE_NAMES[code], act("lang", code)) for code in LANGUAGES]
+    buttons = [Button(LANGUAGE_NAMES[code], act(CHOOSE_LANGUAGE, code)) for code in LANGUAGES]
     return [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
 
 
@@ -120,7 +115,7 @@ async def language(ctx: Context) -> Reply:
     return Reply(_("Which language should I use?"), buttons=_language_buttons())
 
 
-@router.action("lang")
+@router.action(CHOOSE_LANGUAGE)
 async def language_pressed(ctx: Context) -> Reply:
     if len(ctx.args) != 1:
         raise UserError(_("That button is no longer valid. Here is the menu again."), main_menu(ctx))

@@ -22,7 +22,6 @@ from bot.services import signups
 from bot.services import workshops as views
 from bot.services.signups import YearOutcome
 from handlers.menu import back_to_menu
-from handlers.start import register_deep_link
 from handlers.workshop_views import (
     all_workshops_button,
     button_arg,
@@ -57,7 +56,7 @@ def hours_text(hours: int) -> str:
     return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
 
 
-register_deep_link("ws", "ws.show")
+router.deep_link("ws", "ws.show")
 
 # Other workshops suggested when one is full: a few, not the whole list (that is /workshops).
 MAX_SUGGESTIONS = 4

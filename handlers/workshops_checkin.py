@@ -9,12 +9,10 @@ from bot.core.router import Router
 from bot.i18n import _, ngettext
 from bot.i18n_places import city_name
 from bot.services.workshop_checkin import CheckInOutcome, check_in
-from handlers.start import register_deep_link
 from handlers.workshop_views import button_arg, moment_text, uow_of
 
 router = Router()
-
-register_deep_link("ci", "ws.checkin")
+router.deep_link("ci", "ws.checkin")
 
 
 async def _check_in(ctx: Context, code: str) -> Reply:

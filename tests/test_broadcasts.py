@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.actions import act
+from bot.core.replies import Reply
 from bot.domain.audiences import Audience
 from scheduler import jobs
 from scheduler.delivery import DeliveryWorker
@@ -231,23 +232,26 @@ async def test_the_announcement_is_retried_until_a_door_takes_it_then_never_agai
         uow.session.add_all([fresh, old])
         await uow.session.flush()
         fresh_id = fresh.id
-    handle = SchedulerHandle(app, {}, clock)
-    calls: list[int] = []
+    calls: list[str] = []
     outcomes = iter([RuntimeError("channel down"), False, True])
 
-    async def hook(broadcast_id: int) -> bool:
-        calls.append(broadcast_id)
-        outcome = next(outcomes)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+    class Channel:
+        platform = "discord"
 
-    handle.on_broadcast_started.append(hook)
+        async def announce(self, reply: Reply) -> bool:
+            calls.append(reply.text)
+            outcome = next(outcomes)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+
+    handle = SchedulerHandle(app, {}, clock, announcers=[Channel()])
     assert await handle.announce_pending() == 0  # raised: kept for the next tick
     assert await handle.announce_pending() == 0  # refused: kept too
     assert await handle.announce_pending() == 1
     assert await handle.announce_pending() == 0  # taken: never posted again
-    assert calls == [fresh_id, fresh_id, fresh_id]  # the two-day-old broadcast is not replayed
+    # The two-day-old broadcast is not replayed.
+    assert calls == ["📣 <b>Message from the program team</b>\n\nhi"] * 3
     async with app.storage.unit_of_work() as uow:
         row = await uow.session.get_one(Broadcast, fresh_id)
         assert row.announced_at == clock.now

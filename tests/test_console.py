@@ -148,7 +148,7 @@ def test_verify_on_a_new_machine_says_not_valid_instead_of_failing(tmp_path: Pat
 
 
 def test_broadcast_cli_refuses_a_time_it_cannot_read_and_changes_nothing(tmp_path: Path) -> None:
-    from bot.cli_broadcast import progress_bar
+    from bot.cli.broadcast import progress_bar
 
     cases = {
         (

@@ -207,18 +207,14 @@ async def test_numbers_in_other_scripts_are_refused_not_crashed_on(chat: Callabl
 async def test_a_deep_link_to_a_staff_action_is_refused_to_others(app: App, chat: Callable[..., ChatDriver]) -> None:
     from bot.core.context import Context
     from bot.core.router import Route
-    from handlers.start import DEEP_LINK_PREFIXES, register_deep_link
 
     async def secret(ctx: Context) -> Reply:
         return Reply(f"staff secret {ctx.args[0]}")
 
     app.router.actions["test.staff_only"] = Route("test.staff_only", secret, staff=True)
-    register_deep_link("tso", "test.staff_only")
-    try:
-        alice, staffer = chat("alice"), chat("staffer")
-        await alice.send("/start tso_7")
-        assert alice.text == "That is only for the program staff."
-        await staffer.send("/start tso_7")
-        assert staffer.text == "staff secret 7"
-    finally:
-        DEEP_LINK_PREFIXES.pop("tso", None)
+    app.router.deep_link("tso", "test.staff_only")
+    alice, staffer = chat("alice"), chat("staffer")
+    await alice.send("/start tso_7")
+    assert alice.text == "That is only for the program staff."
+    await staffer.send("/start tso_7")
+    assert staffer.text == "staff secret 7"

@@ -141,8 +141,8 @@ async def test_a_failing_step_of_the_clock_tick_does_not_stop_the_other_steps(
         assert (row.status, row.finished_at) == ("done", clock.now)
     failures = [r.getMessage() for r in caplog.records if r.name == "scheduler.clock"]
     assert failures == [
-        "scheduler tick: broadcast fan-out failed; the other steps go on",
-        "scheduler tick: seat offers failed; the other steps go on",
+        "scheduler: broadcast fan-out failed; it runs again at its next turn, the other work goes on",
+        "scheduler: seat offers failed; it runs again at its next turn, the other work goes on",
     ]
 
 

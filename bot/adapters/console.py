@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.core.actions import Action, act
+from bot.core.actions import CHOOSE_LANGUAGE, Action, act
 from bot.core.events import Event
 from bot.core.replies import Button, Reply, to_plain
 from bot.core.text import is_number
@@ -74,7 +74,7 @@ class ConsoleChat:
         await self.show_notices()
 
     async def choose_language(self, code: str) -> None:
-        replies = await self.app.dispatcher.dispatch(self._event(action=act("lang", code.strip().lower())))
+        replies = await self.app.dispatcher.dispatch(self._event(action=act(CHOOSE_LANGUAGE, code.strip().lower())))
         # The confirmation is noise when the language came from a flag; an error is not.
         if replies and replies[0].buttons and not replies[0].edit:
             self.render(replies)

@@ -47,3 +47,19 @@ class Action:
 
 def act(name: str, *args: object) -> Action:
     return Action(name, tuple(str(arg) for arg in args))
+
+
+# The actions that more than their own handler module knows about, each named once here: the core offers them in
+# its own replies, and the adapters build links to them.
+SHOW_MENU = "menu"
+# Runs the command named in its one argument; also the deep-link prefix `/start cmd_progress`.
+RUN_COMMAND = "cmd"
+CHOOSE_LANGUAGE = "lang"
+# Worded by handlers/reachability.py; run once by the dispatcher after a notice could not be delivered.
+UNREACHABLE_NOTICE = "reach.notice"
+DEEP_LINK_SEPARATOR = "_"
+
+
+def deep_link_payload(prefix: str, *ids: object) -> str:
+    """What follows `/start ` (or `?start=` in a t.me link) to run a deep link's action with these ids."""
+    return DEEP_LINK_SEPARATOR.join((prefix, *(str(i) for i in ids)))

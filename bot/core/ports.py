@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.core.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.staff_inbox import StaffInbox
 
 SendStatus = Literal["sent", "unreachable", "retry", "failed"]
 
@@ -31,3 +34,44 @@ class Messenger(Protocol):
     platform: str
 
     async def send(self, chat_id: str, reply: Reply) -> SendOutcome: ...
+
+
+class BroadcastAnnouncer(Protocol):
+    """Posts a started broadcast once in public (Discord's announcement channel)."""
+
+    platform: str
+
+    async def announce(self, reply: Reply) -> bool:
+        """True when posted; False (the channel cannot take it) or an error: the clock tries again later."""
+        ...
+
+
+class CalendarMirror(Protocol):
+    """Keeps a platform's own calendar of the workshops (Discord's Events tab) in line with the rows."""
+
+    async def check(self) -> bool:
+        """Sync when any workshop changed since the last look; True when it synced. An error: tried again later."""
+        ...
+
+
+class Door(Protocol):
+    """A platform adapter run by `wego-bot run` beside the others in one loop, and what it offers the clock.
+
+    Every feature is declared, None where the door (or its configuration) has none: the bootstrap wires what is
+    there, and mypy checks each door against this."""
+
+    @property
+    def messenger(self) -> Messenger: ...
+
+    @property
+    def staff_inbox(self) -> StaffInbox | None: ...
+
+    @property
+    def announcer(self) -> BroadcastAnnouncer | None: ...
+
+    @property
+    def calendar(self) -> CalendarMirror | None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...

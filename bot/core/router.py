@@ -38,6 +38,8 @@ class Router:
     commands: dict[str, Route] = field(default_factory=dict)
     actions: dict[str, Route] = field(default_factory=dict)
     text_handlers: list[Handler] = field(default_factory=list)
+    # Deep-link payloads (`/start ws_12`, `t.me/<bot>?start=ws_12`): prefix -> the action it runs with the ids.
+    deep_links: dict[str, str] = field(default_factory=dict)
 
     def command(
         self, name: str, *, staff: bool = False, listed: bool = True, args_hint: str = ""
@@ -61,6 +63,15 @@ class Router:
 
         return register
 
+    def deep_link(self, prefix: str, action: str) -> None:
+        """`/start <prefix>_<id>_<id>` runs `action` with those ids, through the same staff check as a button."""
+        if not prefix.isalnum():
+            # "_" separates the prefix from the ids, so a prefix can hold none.
+            raise ValueError(f"deep-link prefix {prefix!r} must be letters and digits")
+        if prefix in self.deep_links:
+            raise ValueError(f"deep-link prefix {prefix} registered twice")
+        self.deep_links[prefix] = action
+
     def text(self, handler: Handler) -> Handler:
         self.text_handlers.append(handler)
         return handler
@@ -75,6 +86,14 @@ class Router:
                 raise ValueError(f"action {name} registered twice")
             self.actions[name] = route
         self.text_handlers.extend(other.text_handlers)
+        for prefix, action in other.deep_links.items():
+            self.deep_link(prefix, action)
+
+    def check(self) -> None:
+        """Refuse a table that would fail a person later: a deep link to an action nobody handles."""
+        dangling = sorted(prefix for prefix, action in self.deep_links.items() if action not in self.actions)
+        if dangling:
+            raise ValueError(f"deep links to unknown actions: {', '.join(dangling)}")
 
     def visible_commands(self, *, staff: bool) -> list[Route]:
         return [r for r in self.commands.values() if r.listed and (staff or not r.staff)]

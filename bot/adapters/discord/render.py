@@ -180,9 +180,9 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
         return cls(match.group(0), label=getattr(item, "label", "") or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from bot.adapters.discord.door import door_of
+        from bot.adapters.discord.interactions import interactions_of
 
-        door = door_of(interaction.client)
+        door = interactions_of(interaction.client)
         match = self.template.fullmatch(self.custom_id)
         try:
             # The id came back from a client: its shape is checked here, its ids by the handler.
@@ -213,9 +213,9 @@ class ActionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=SELE
         return cls(options, n=int(match["n"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from bot.adapters.discord.door import door_of
+        from bot.adapters.discord.interactions import interactions_of
 
-        door = door_of(interaction.client)
+        door = interactions_of(interaction.client)
         values = self.item.values
         allowed = {option.value for option in self.item.options}
         if len(values) != 1 or values[0] not in allowed:

@@ -25,7 +25,7 @@ from bot.i18n import _, current_locale, use_locale
 from bot.staff_inbox import StaffQuestion
 
 if TYPE_CHECKING:
-    from bot.adapters.discord.door import DiscordDoor
+    from bot.adapters.discord.interactions import Interactions
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSW
         return cls(parse_id(match["id"]) or 0, label=getattr(item, "label", "") or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from bot.adapters.discord.door import door_of
+        from bot.adapters.discord.interactions import interactions_of
 
-        await answer_pressed(door_of(interaction.client), interaction, self.question_id)
+        await answer_pressed(interactions_of(interaction.client), interaction, self.question_id)
 
 
 class AnswerModal(discord.ui.Modal):
@@ -104,13 +104,12 @@ class AnswerModal(discord.ui.Modal):
         self.stop()
 
 
-async def _tell(door: DiscordDoor, interaction: discord.Interaction[Any], text: str) -> None:
+async def _tell(door: Interactions, interaction: discord.Interaction[Any], text: str) -> None:
     # Called in the presser's language: the reply says it, for right-to-left layout.
-    [message] = render(Reply(text, lang=current_locale())).messages()
-    await door._send(interaction, message, ephemeral=True)
+    await door.tell(interaction, Reply(text, lang=current_locale()))
 
 
-async def answer_pressed(door: DiscordDoor, interaction: discord.Interaction[Any], question_id: int) -> None:
+async def answer_pressed(door: Interactions, interaction: discord.Interaction[Any], question_id: int) -> None:
     """Staff get the answer form; others a refusal. An answered or unknown question gets no form."""
     with use_locale(await door.language(interaction)):
         if not is_staff(door.settings, door.event_for(interaction)):
@@ -124,7 +123,7 @@ async def answer_pressed(door: DiscordDoor, interaction: discord.Interaction[Any
     await interaction.response.send_modal(modal)
 
 
-async def _why_not_answerable(door: DiscordDoor, question_id: int) -> str | None:
+async def _why_not_answerable(door: Interactions, question_id: int) -> str | None:
     """The one answerable rule (bot.services.questions.answerable), worded as the chat words it."""
     storage = door.app.storage
     if storage is None:
@@ -156,7 +155,7 @@ def submitted_value(data: Any, custom_id: str = ANSWER_FIELD) -> str | None:
     return submitted_value(data.get("components", []), custom_id) or submitted_value(data.get("component"), custom_id)
 
 
-async def on_modal_submit(door: DiscordDoor, interaction: discord.Interaction[Any]) -> bool:
+async def on_modal_submit(door: Interactions, interaction: discord.Interaction[Any]) -> bool:
     """Take an answer form's submission; False when the submission is not one of ours."""
     data: Any = interaction.data or {}
     match = MODAL_TEMPLATE.fullmatch(str(data.get("custom_id", "")))
@@ -165,6 +164,6 @@ async def on_modal_submit(door: DiscordDoor, interaction: discord.Interaction[An
         return False
     # The same text a staff member would type; the dispatcher checks staff again, the handler the answer.
     event = door.event_for(interaction, text=f"/answer {match['id']} {answer.strip()}")
-    replies = await door._dispatch(interaction, event, component=False)
-    await door._answer(interaction, replies, component=False, hidden=True)
+    replies = await door.dispatch(interaction, event, component=False)
+    await door.answer(interaction, replies, component=False, hidden=True)
     return True

@@ -23,8 +23,10 @@ from bot.adapters.telegram.inbound import Incoming, incoming
 from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, outcome_of, send_reply
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.staff import forwarded_ref, is_chat
+from bot.core.actions import DEEP_LINK_SEPARATOR, RUN_COMMAND, deep_link_payload
 from bot.core.replies import Button, Reply
 from bot.i18n import _, normalize_language, use_locale
+from bot.services.reachability import platform_reported
 from bot.settings import LANGUAGES
 
 if TYPE_CHECKING:
@@ -73,10 +75,6 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
 class TelegramAdapter:
     def __init__(self, app: App) -> None:
         self.app = app
-        from handlers.start import register_deep_link
-
-        # `t.me/<bot>?start=cmd_progress` runs /progress in the private chat (group answers link there).
-        register_deep_link("cmd", "cmd")
 
     def _lang(self, hint: str | None) -> str:
         return normalize_language(hint) or self.app.settings.default_language
@@ -87,7 +85,7 @@ class TelegramAdapter:
         if got.kind == "ignore":
             return
         if got.kind == "reachability":
-            await self.app.dispatcher.record_reachability("telegram", got.user_id, reachable=got.reachable)
+            await platform_reported(self.app.storage, "telegram", got.user_id, reachable=got.reachable)
             return
         if got.kind == "bad_button":
             assert got.callback_id is not None
@@ -146,7 +144,7 @@ class TelegramAdapter:
             # The person blocked the bot (or left the group) between writing and our answer.
             log.info("telegram chat %s unreachable: %s", got.chat_id, exc)
             if private:
-                await self.app.dispatcher.record_reachability("telegram", got.user_id, reachable=False)
+                await platform_reported(self.app.storage, "telegram", got.user_id, reachable=False)
 
     async def _edit(self, bot: Bot, got: Incoming, reply: Reply) -> bool:
         """Replace the pressed message; False when it cannot be (no button press, files, too long, too old)."""
@@ -181,8 +179,8 @@ class TelegramAdapter:
         except (Forbidden, BadRequest):
             # Telegram lets a bot write first only to people who have started it.
             moved = False
-            if got.command and "_" not in got.command:
-                link = f"{link}?start=cmd_{got.command}"
+            if got.command and DEEP_LINK_SEPARATOR not in got.command:
+                link = f"{link}?start={deep_link_payload(RUN_COMMAND, got.command)}"
         with use_locale(reply.lang or self._lang(got.locale_hint)):
             text = (
                 _("That answer is personal, so I sent it to you in our private chat.")

@@ -22,6 +22,7 @@ from bot.adapters.telegram.inbox import UpdateInbox
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.staff import TelegramStaffInbox
 from bot.app import App
+from bot.core.ports import BroadcastAnnouncer, CalendarMirror
 from bot.logging_setup import Redact
 from bot.settings import Settings
 
@@ -81,6 +82,10 @@ class TelegramDoor:
             if settings.telegram_staff_chat_id.strip()
             else None
         )
+        # Telegram has no announcement channel: broadcasts reach its members through the delivery queue only.
+        self.announcer: BroadcastAnnouncer | None = None
+        # Nor a calendar of events to keep in line with the workshops.
+        self.calendar: CalendarMirror | None = None
         # The webhook's store of updates, running while the door is started (webhook mode with a database).
         self.inbox: UpdateInbox | None = None
         self.started = False

@@ -11,12 +11,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 import bot.i18n
-from bot.adapters.discord.door import DiscordDoor
 from bot.app import App, build_app
 from bot.core.context import Context
 from bot.core.replies import Reply
 from bot.core.router import Router
-from tests.adapters.discord.harness import GUILD_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness
+from tests.adapters.discord.harness import GUILD_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness, running
 from tests.conftest import FrozenClock, make_settings
 
 ITALIAN = {
@@ -64,9 +63,8 @@ async def discord_app(tmp_path: Path, clock: FrozenClock, locales_dir: Path) -> 
         staff_discord_ids=["800000000000000099"],
         discord_staff_channel_id=str(STAFF_CHANNEL_ID),
     )
-    application = await build_app(settings)
+    application = await build_app(settings, clock=clock)
     application.router.include(test_router)
-    application.dispatcher.clock = clock
     try:
         yield application
     finally:
@@ -77,13 +75,8 @@ async def discord_app(tmp_path: Path, clock: FrozenClock, locales_dir: Path) -> 
 async def harness(
     discord_app: App, locales_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[DiscordHarness]:
-    door = DiscordDoor(discord_app, locales_dir=locales_dir, sync_commands=False)
-    rig = DiscordHarness(door)
-    await rig.start(monkeypatch)
-    try:
+    async with running(discord_app, monkeypatch, locales_dir=locales_dir) as rig:
         yield rig
-    finally:
-        await door.stop()
 
 
 @pytest.fixture
@@ -91,13 +84,9 @@ async def global_harness(
     tmp_path: Path, clock: FrozenClock, locales_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[DiscordHarness]:
     """No server configured: commands are global, so they also work in a DM with the bot."""
-    app = await build_app(make_settings(tmp_path))
-    app.dispatcher.clock = clock
-    door = DiscordDoor(app, locales_dir=locales_dir, sync_commands=False)
-    rig = DiscordHarness(door)
-    await rig.start(monkeypatch)
+    app = await build_app(make_settings(tmp_path), clock=clock)
     try:
-        yield rig
+        async with running(app, monkeypatch, locales_dir=locales_dir) as rig:
+            yield rig
     finally:
-        await door.stop()
         await app.close()

@@ -9,16 +9,21 @@ runs unchanged on a fake aiohttp session, so discord.py's own status → excepti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import discord
 from discord.webhook.async_ import AsyncWebhookAdapter
+from sqlalchemy import func, select
 
 from bot.adapters.discord.door import DiscordDoor
+from bot.app import App
+from storage.models import Account, User
 
 APP_ID = 900000000000000001
 GUILD_ID = 900000000000000002
@@ -370,3 +375,33 @@ class FakeSession:
 
     async def close(self) -> None:
         return None
+
+
+@contextlib.asynccontextmanager
+async def running(app: App, monkeypatch: Any, *, locales_dir: Path | None = None) -> AsyncIterator[DiscordHarness]:
+    """The app's Discord door, started offline (no command sync), stopped after; one per process of the bot."""
+    rig = DiscordHarness(DiscordDoor(app, locales_dir=locales_dir, sync_commands=False))
+    await rig.start(monkeypatch)
+    try:
+        yield rig
+    finally:
+        await rig.door.stop()
+
+
+async def stored_locale(app: App, member: Member) -> str | None:
+    """The language the member chose (None: never chosen)."""
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        account = await uow.session.scalar(select(Account).where(Account.platform_user_id == member.user_id))
+        assert account is not None
+        return (await uow.session.get_one(User, account.user_id)).locale
+
+
+async def account_count(app: App, member: Member | None = None) -> int:
+    """Discord accounts stored: the member's, or everyone's."""
+    assert app.storage is not None
+    query = select(func.count()).select_from(Account)
+    if member is not None:
+        query = query.where(Account.platform_user_id == member.user_id)
+    async with app.storage.unit_of_work() as uow:
+        return int(await uow.session.scalar(query) or 0)

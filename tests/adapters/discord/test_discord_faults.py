@@ -9,19 +9,31 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import bot.i18n
 from bot.app import App
 from bot.i18n import _, translations, use_locale
-from storage.models import Account, Question, User
-from tests.adapters.discord.harness import APP_ID, GUILD_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, DiscordHarness, Member
+from storage.models import Question
+from tests.adapters.discord.harness import (
+    APP_ID,
+    GUILD_ID,
+    STAFF_CHANNEL_ID,
+    STAFF_ROLE_ID,
+    DiscordHarness,
+    Member,
+    account_count,
+    stored_locale,
+)
 from tests.adapters.discord.harness import message_payload as discord_message
 
 ALICE = Member("800000000000000001", "alice")
 BOB = Member("800000000000000002", "bob")
 SAM = Member("800000000000000003", "sam", roles=[str(STAFF_ROLE_ID)])
+# A press the door cannot take (an id the message never had, a value that is no option)...
 REFUSAL = "That button is not valid (any more), so nothing was changed. Send /start for the menu."
+# ...and one it takes for an action no handler has: the dispatcher's answer, the same on every door.
+STALE = "That button is no longer valid. Here is the menu again."
 
 
 def in_language(lang: str, message: str) -> str:
@@ -36,20 +48,6 @@ def in_language(lang: str, message: str) -> str:
 def real_catalogs(harness: DiscordHarness, monkeypatch: pytest.MonkeyPatch) -> None:
     # The Discord tests run on a tiny Italian catalog; these assert the texts members really get.
     monkeypatch.setattr(bot.i18n, "translations", translations)
-
-
-async def _locale(app: App, member: Member) -> str | None:
-    assert app.storage is not None
-    async with app.storage.unit_of_work() as uow:
-        account = await uow.session.scalar(select(Account).where(Account.platform_user_id == member.user_id))
-        assert account is not None
-        return (await uow.session.get_one(User, account.user_id)).locale
-
-
-async def _accounts(app: App) -> int:
-    assert app.storage is not None
-    async with app.storage.unit_of_work() as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(Account)) or 0)
 
 
 def _buttons(*custom_ids: str) -> dict[str, Any]:
@@ -78,16 +76,16 @@ async def test_refused_buttons_answer_in_the_chosen_language_not_the_discord_loc
 ) -> None:
     # Discord has no Arabic locale: Alice's client says en-US, and she chose Arabic with /language.
     await harness.command(ALICE, "language", "ar")
-    assert await _locale(discord_app, ALICE) == "ar"
-    arabic = in_language("ar", REFUSAL)
+    assert await stored_locale(discord_app, ALICE) == "ar"
     # A forged id the message never had (the door refuses it), and an id the message holds for an action that
-    # does not exist (the button's own callback refuses it).
+    # does not exist (the dispatcher refuses it, before storing anything).
     [forged] = await harness.press(ALICE, _buttons("w:menu"), "w:lang:de2")
     [outdated] = await harness.press(ALICE, _buttons("w:nosuch:1"), "w:nosuch:1")
-    for call in (forged, outdated):
+    for call, text in ((forged, REFUSAL), (outdated, STALE)):
         assert call.payload["type"] == 4 and call.ephemeral
         # Right-to-left, as every Arabic reply: the line opens with a right-to-left mark.
-        assert call.content == "\u200f" + arabic
+        assert call.content == "\u200f" + in_language("ar", text)
+    assert outdated.labels() == [[in_language("ar", "Main menu")]]
 
     # Bob's client speaks German, and he chose Italian.
     bob = Member(BOB.user_id, "bob", locale="de")
@@ -103,7 +101,7 @@ async def test_refusals_without_a_choice_follow_the_discord_locale_and_store_not
     [call] = await harness.press(Member("800000000000000066", "mallory", locale="ko"), _buttons("w:menu"), "w:x:1")
     assert call.ephemeral and call.content == in_language("ko", REFUSAL)
     # A stranger's forged press leaves no account behind.
-    assert await _accounts(discord_app) == 0
+    assert await account_count(discord_app) == 0
 
     # A member who never chose: the locale of this very interaction, as their replies would be.
     await harness.command(Member(ALICE.user_id, "alice", locale="de"), "start")
@@ -121,6 +119,9 @@ async def test_a_refusal_goes_out_in_the_discord_locale_when_the_database_fails(
     [call] = await harness.press(Member(ALICE.user_id, "alice", locale="it"), _buttons("w:menu"), "w:x:1")
     # The tiny Italian test catalog has no refusal: it falls back to English, but an answer is sent.
     assert call.ephemeral and call.content == REFUSAL
+    # The dispatcher's own refusal of an unknown action falls back the same way.
+    [stale] = await harness.press(Member(ALICE.user_id, "alice", locale="it"), _buttons("w:x:1"), "w:x:1")
+    assert stale.ephemeral and stale.content == STALE
 
 
 def _answer_button(question_id: int) -> dict[str, Any]:
@@ -235,7 +236,7 @@ async def test_presses_whose_type_does_not_match_the_message_are_refused(
     calls = await harness.press(ALICE, message, custom_id, **kind)
 
     assert [(c.payload["type"], c.ephemeral, c.content) for c in calls] == [(4, True, REFUSAL)]
-    assert await _locale(discord_app, ALICE) is None
+    assert await stored_locale(discord_app, ALICE) is None
 
 
 # -- 5. staff commands hidden from members by default ----------------------------------------------------------

@@ -86,7 +86,7 @@ async def test_workshop_event_lifecycle(harness: DiscordHarness, discord_app: Ap
     door = harness.door
     workshop_id = await _workshop(discord_app)
 
-    assert await door.sync_workshop(workshop_id) == "created"
+    assert await door.calendar.sync(workshop_id) == "created"
     [event] = events.events.values()
     assert event["name"] == "Smart City Workshop · Seoul"
     assert event["entity_metadata"] == {"location": "Seoul City Hall, Seoul"}
@@ -94,19 +94,19 @@ async def test_workshop_event_lifecycle(harness: DiscordHarness, discord_app: Ap
     assert event["scheduled_end_time"] == "2026-05-14T10:00:00+00:00"
     assert event["description"].endswith(f"WeGO workshop #{workshop_id}")
 
-    assert await door.sync_workshop(workshop_id) == "unchanged"
+    assert await door.calendar.sync(workshop_id) == "unchanged"
 
     await _workshop(discord_app, id=workshop_id, venue="Seoul Innovation Park")
-    assert await door.sync_workshop(workshop_id) == "updated"
+    assert await door.calendar.sync(workshop_id) == "updated"
     [event] = events.events.values()
     assert event["entity_metadata"] == {"location": "Seoul Innovation Park, Seoul"}
 
     await _workshop(discord_app, id=workshop_id, status="cancelled")
-    assert await door.sync_workshop(workshop_id) == "cancelled"
+    assert await door.calendar.sync(workshop_id) == "cancelled"
     [event] = events.events.values()
     assert event["status"] == 4
     # A cancelled event is not touched again.
-    assert await door.sync_workshop(workshop_id) == "unchanged"
+    assert await door.calendar.sync(workshop_id) == "unchanged"
 
 
 async def test_undated_and_past_workshops_get_no_event(
@@ -114,12 +114,12 @@ async def test_undated_and_past_workshops_get_no_event(
 ) -> None:
     events = FakeEvents(harness)
     undated = await _workshop(discord_app, starts_at=None)
-    assert await harness.door.sync_workshop(undated) == "unchanged"
+    assert await harness.door.calendar.sync(undated) == "unchanged"
     clock.now = datetime(2026, 6, 1, tzinfo=UTC)
     past = await _workshop(discord_app)
-    assert await harness.door.sync_workshop(past) == "unchanged"
+    assert await harness.door.calendar.sync(past) == "unchanged"
     assert events.events == {}
-    assert await harness.door.sync_all_workshops() == {}
+    assert await harness.door.calendar.sync_all() == {}
 
 
 async def _nobody(_notice: object) -> None:
@@ -134,24 +134,24 @@ async def test_a_staff_edit_anywhere_reaches_the_events_tab(
 
     events = FakeEvents(harness)
     door = harness.door
-    await door.on_ready()  # first sync and the watcher's starting point
+    await door.on_ready()  # the first sync at connect; the clock's later looks start from it
     assert events.events == {}
-    assert await door.check_workshops() is False
+    assert await door.calendar.check() is False
     workshop_id = await _workshop(discord_app, updated_at=clock.now)
-    assert await door.check_workshops() is True
+    assert await door.calendar.check() is True
     assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul City Hall, Seoul"}]
     clock.advance(minutes=5)
     assert discord_app.storage is not None
     async with discord_app.storage.unit_of_work() as uow:  # the path `/ws_edit` and `wego-bot workshop edit` take
         fields = parse_fields([("venue", "Seoul Innovation Park")])
         await edit_workshop(uow, workshop_id, fields, clock.now, notify=_nobody, offer_hours=48)
-    assert await door.check_workshops() is True
+    assert await door.calendar.check() is True
     assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul Innovation Park, Seoul"}]
-    assert await door.check_workshops() is False
+    assert await door.calendar.check() is False
     await door.stop()
 
 
-async def test_a_refused_sync_is_tried_again_and_the_watcher_runs_anyway(
+async def test_a_refused_sync_is_tried_again_at_the_next_look(
     harness: DiscordHarness, discord_app: App, clock: FrozenClock
 ) -> None:
     import discord
@@ -169,20 +169,22 @@ async def test_a_refused_sync_is_tried_again_and_the_watcher_runs_anyway(
     harness.routes[("POST", f"/guilds/{GUILD_ID}/scheduled-events")] = create_or_refuse
     door = harness.door
     await _workshop(discord_app, updated_at=clock.now)
-    await door.on_ready()  # the first sync is refused: logged, and the watcher starts all the same
-    assert events.events == {} and door._watcher is not None and not door._watcher.done()
+    await door.on_ready()  # the first sync is refused: logged, not raised
+    assert events.events == {} and door.calendar is not None
     with pytest.raises(discord.Forbidden):
-        await door.check_workshops()
+        await door.calendar.check()
     # Nothing changed since, but nothing was synced either: the next look syncs.
-    assert await door.check_workshops() is True
+    assert await door.calendar.check() is True
     assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul City Hall, Seoul"}]
-    assert await door.check_workshops() is False
+    assert await door.calendar.check() is False
     await door.stop()
 
 
 async def test_a_broadcast_is_posted_once_to_the_announcement_channel(
-    harness: DiscordHarness, discord_app: App
+    harness: DiscordHarness, discord_app: App, clock: FrozenClock
 ) -> None:
+    from bot.adapters.discord.announce import DiscordAnnouncer
+    from scheduler.announce import announce_pending
     from storage.models import Broadcast
 
     channel = "900000000000000077"
@@ -216,17 +218,29 @@ async def test_a_broadcast_is_posted_once_to_the_announcement_channel(
     harness.routes[("POST", f"/channels/{channel}/messages")] = post
     assert discord_app.storage is not None
     async with discord_app.storage.unit_of_work() as uow:
-        broadcast = Broadcast(
-            texts={"en": "Seoul <b>workshop</b> moved to *May*"}, default_language="en", status="sending"
+        telegram_only = Broadcast(
+            texts={"en": "Telegram only"}, default_language="en", status="sending", started_at=clock.now
         )
-        uow.session.add(broadcast)
-        await uow.session.flush()
-        broadcast_id = broadcast.id
-    assert await harness.door.announce_broadcast(broadcast_id) is True  # no channel configured: nothing to post
-    assert posted == []
-    discord_app.settings.discord_announcement_channel_id = channel
-    assert await harness.door.announce_broadcast(broadcast_id) is True
+        telegram_only.audience = {"platform": "telegram"}
+        uow.session.add_all(
+            [
+                Broadcast(
+                    texts={"en": "Seoul <b>workshop</b> moved to *May*"},
+                    default_language="en",
+                    status="sending",
+                    started_at=clock.now,
+                ),
+                telegram_only,
+            ]
+        )
+    # No channel configured: the door offers no announcer, and the clock posts nothing.
+    assert harness.door.announcer is None
+    announcer = DiscordAnnouncer(harness.client, int(channel))
+    # The Telegram-only broadcast is not posted here, and both are done with.
+    assert await announce_pending(discord_app.storage, [announcer], clock.now) == 2
     assert [p["content"] for p in posted] == [
         "📣 **Message from the program team**\n\nSeoul <b>workshop</b> moved to \\*May\\*"
     ]
     assert posted[0]["allowed_mentions"] == {"parse": []}
+    assert await announce_pending(discord_app.storage, [announcer], clock.now) == 0
+    assert len(posted) == 1

@@ -7,7 +7,7 @@ file (by DM from the server, attached in a DM conversation); lectures marked by 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.adapters.discord.render import to_markdown
 from bot.app import App
@@ -15,13 +15,15 @@ from bot.certificates import codes
 from bot.core.actions import act
 from handlers.workshop_views import calendar_file
 from storage import progress
-from storage.models import Account, Certificate, LectureProgress, User
+from storage.models import Account, Certificate, LectureProgress
 from tests.adapters.discord.harness import (
     STAFF_ROLE_ID,
     Call,
     DiscordHarness,
     Member,
+    account_count,
     message_payload,
+    stored_locale,
     user_payload,
 )
 from tests.conftest import FrozenClock
@@ -29,24 +31,6 @@ from tests.helpers import ChatDriver
 from tests.workshop_helpers import make_workshop, registrations, user_row, workshop
 
 ALICE = Member("800000000000000001", "alice")
-
-
-async def _user_locale(app: App, member: Member) -> str | None:
-    assert app.storage is not None
-    async with app.storage.unit_of_work() as uow:
-        account = await uow.session.scalar(select(Account).where(Account.platform_user_id == member.user_id))
-        assert account is not None
-        user = await uow.session.get_one(User, account.user_id)
-        return user.locale
-
-
-async def _accounts(app: App, member: Member) -> int:
-    assert app.storage is not None
-    async with app.storage.unit_of_work() as uow:
-        count = await uow.session.scalar(
-            select(func.count()).select_from(Account).where(Account.platform_user_id == member.user_id)
-        )
-        return int(count or 0)
 
 
 async def test_start_replies_in_channel_with_menu_buttons(harness: DiscordHarness, discord_app: App) -> None:
@@ -74,7 +58,7 @@ async def test_language_picker_switches_the_next_reply(harness: DiscordHarness, 
     # Alice's own message: the picker is replaced in place (UPDATE_MESSAGE), not answered with a new one.
     assert edit.payload["type"] == 7
     assert edit.content.startswith("Da ora in poi risponderò in Italiano.")
-    assert await _user_locale(discord_app, ALICE) == "it"
+    assert await stored_locale(discord_app, ALICE) == "it"
     [start] = await harness.command(ALICE, "start")
     assert start.content.split("\n")[0] == "**Ciao, alice!**"
 
@@ -83,7 +67,7 @@ async def test_arabic_speaker_chooses_arabic_with_the_picker(harness: DiscordHar
     # Discord has no Arabic locale: the interaction says en-US, the picker is the way.
     [picker] = await harness.command(ALICE, "language")
     await harness.press(ALICE, harness.message_of(picker, invoker=ALICE), "w:lang:ar")
-    assert await _user_locale(discord_app, ALICE) == "ar"
+    assert await stored_locale(discord_app, ALICE) == "ar"
     [start] = await harness.command(ALICE, "start")
     # Right-to-left: every line opens with a right-to-left mark, and nothing goes into an embed.
     assert all(line.startswith("\u200f") for line in start.content.split("\n") if line)
@@ -116,7 +100,7 @@ async def test_edit_replies_edit_only_the_pressers_own_message(harness: DiscordH
     [other] = await harness.press(bob, harness.message_of(picker, invoker=ALICE), "w:lang:it")
     assert other.payload["type"] == 4 and other.ephemeral
     assert other.content.startswith("Da ora in poi")
-    assert await _user_locale(discord_app, bob) == "it"
+    assert await stored_locale(discord_app, bob) == "it"
 
 
 async def test_forged_component_ids_are_refused_and_change_nothing(harness: DiscordHarness, discord_app: App) -> None:
@@ -135,7 +119,7 @@ async def test_forged_component_ids_are_refused_and_change_nothing(harness: Disc
     assert call.ephemeral
     assert call.content.startswith("I don't know the language code “x”")
 
-    assert await _user_locale(discord_app, ALICE) is None
+    assert await stored_locale(discord_app, ALICE) is None
 
 
 async def test_forged_press_from_a_stranger_creates_no_account(harness: DiscordHarness, discord_app: App) -> None:
@@ -143,7 +127,7 @@ async def test_forged_press_from_a_stranger_creates_no_account(harness: DiscordH
     mallory = Member("800000000000000066", "mallory")
     [call] = await harness.press(mallory, harness.message_of(picker), "w:nosuch:1")
     assert call.ephemeral
-    assert await _accounts(discord_app, mallory) == 0
+    assert await account_count(discord_app, mallory) == 0
 
 
 async def test_select_value_that_is_no_option_is_refused(harness: DiscordHarness, discord_app: App) -> None:
@@ -156,7 +140,7 @@ async def test_select_value_that_is_no_option_is_refused(harness: DiscordHarness
     assert call.ephemeral and call.content.startswith("That button is not valid")
     [ok] = await harness.press(ALICE, select, "wsel:0", values=["lang:it"])
     assert ok.content.startswith("Da ora in poi")
-    assert await _user_locale(discord_app, ALICE) == "it"
+    assert await stored_locale(discord_app, ALICE) == "it"
 
 
 async def test_staff_command_refused_to_members_without_the_role(harness: DiscordHarness) -> None:

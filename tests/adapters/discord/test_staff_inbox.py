@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.adapters.discord.door import DiscordDoor
 from bot.app import App
 from storage.models import Question, User
 from tests.adapters.discord.harness import (
@@ -17,6 +16,7 @@ from tests.adapters.discord.harness import (
     DiscordHarness,
     Member,
     message_payload,
+    running,
     text_channel_payload,
 )
 from tests.conftest import FrozenClock
@@ -185,22 +185,18 @@ async def test_form_opened_before_a_restart_is_taken_after_it(
     await harness.door.stop()
 
     # A new process: a new client that never sent the form nor saw the message.
-    restarted = DiscordHarness(DiscordDoor(discord_app, locales_dir=locales_dir, sync_commands=False))
-    await restarted.start(monkeypatch)
-    try:
+    async with running(discord_app, monkeypatch, locales_dir=locales_dir) as restarted:
         [done] = await restarted.submit_modal(SAM, f"wansm:{question_id}", {"answer": ANSWER}, message=message)
         assert done.content == ON_ITS_WAY.format(id=question_id)
         [again] = await restarted.press(SAM, message, f"wans:{question_id}")
         assert again.content == f"Question #{question_id} was already answered by discord:sam."
-    finally:
-        await restarted.door.stop()
     assert [kind for _user, kind, _text in await deliveries(discord_app)] == ["question.answer"]
 
 
 async def test_the_clock_forwards_new_questions_to_the_staff_channel(harness: DiscordHarness, discord_app: App) -> None:
     import asyncio
 
-    from bot.runner import staff_inboxes
+    from bot.app import staff_inboxes
     from scheduler.clock import start_scheduler
 
     posted = _staff_channel(harness)

@@ -30,7 +30,6 @@ from bot.app import App
 from bot.certificates import codes
 from bot.i18n import LANGUAGE_NAMES, _, use_locale
 from bot.settings import PROJECT_ROOT, Settings
-from handlers.start import DEEP_LINK_PREFIXES
 from storage.models import Account, Certificate, Registration, User
 from tests.conftest import FrozenClock, make_settings
 from tests.workshop_helpers import make_workshop
@@ -216,8 +215,8 @@ async def test_language_switch_to_arabic(app: App, user: TelegramUser) -> None:
     assert await stored_locale(app, user.chat_id) == "ar"
 
 
-async def test_deep_link(app: App, user: TelegramUser, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(DEEP_LINK_PREFIXES, "e2e", "menu")
+async def test_deep_link(app: App, user: TelegramUser) -> None:
+    app.router.deep_link("e2e", "menu")
     [opened] = await user.send("/start e2e_1")
     assert opened["text"] == "What would you like to know?" and "Lectures" in labels(opened)
     [refused] = await user.send("/start nosuch_12")

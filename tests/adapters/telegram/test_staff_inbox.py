@@ -15,9 +15,8 @@ from sqlalchemy import select
 from telegram import Update
 
 from bot.adapters.telegram.door import TelegramDoor
-from bot.app import App
+from bot.app import App, staff_inboxes
 from bot.i18n import LANGUAGE_NAMES, _, use_locale
-from bot.runner import staff_inboxes
 from bot.settings import Settings
 from bot.staff_inbox import forward_questions
 from scheduler.clock import start_scheduler

@@ -66,7 +66,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_workshop(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import _with_app
+    from bot.cli.root import _with_app
 
     async def body(app: Any) -> int:
         return await _run(app, args, settings)

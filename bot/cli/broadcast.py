@@ -50,7 +50,7 @@ def progress_bar(done: int, total: int) -> str:
 
 
 def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import _with_app
+    from bot.cli.root import _with_app
 
     async def body(app: Any) -> int:
         from bot.i18n import use_locale

@@ -8,7 +8,7 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from bot.cli import EXIT_CONTENT, _fail, _with_app
+from bot.cli.root import EXIT_CONTENT, _fail, _with_app
 from bot.settings import LANGUAGES, Settings
 
 

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from bot.cli import EXIT_DATABASE, _fail, _with_app
+from bot.cli.root import EXIT_DATABASE, _fail, _with_app
 from bot.settings import Settings
 
 if TYPE_CHECKING:

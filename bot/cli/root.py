@@ -163,16 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--user", default=default_user, help="console user when no platform token is set")
     run.set_defaults(func=cmd_run)
 
-    from bot.cli_certificates import register as register_certificates
-    from bot.cli_faq import register as register_faq
-    from bot.cli_workshops import register as register_workshops
+    from bot.cli.certificates import register as register_certificates
+    from bot.cli.faq import register as register_faq
+    from bot.cli.workshops import register as register_workshops
 
     register_certificates(sub)
     register_faq(sub)
 
     register_workshops(sub)
 
-    from bot.cli_broadcast import register as register_broadcast
+    from bot.cli.broadcast import register as register_broadcast
 
     register_broadcast(sub)
     return parser
@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"Invalid settings: {exc}", EXIT_CONTENT)
     quiet = getattr(args, "quiet", False)
     if args.func is cmd_run:
-        from bot.runner import configured_platforms
+        from bot.app import configured_platforms
 
         # With no platform, `run` is the terminal console: log lines would land in the middle of the chat.
         quiet = not configured_platforms(settings)
