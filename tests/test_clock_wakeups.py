@@ -14,11 +14,11 @@ from sqlalchemy import select, update
 from bot.app import App, build_app
 from bot.core.actions import act
 from bot.core.replies import Reply
+from bot.services.outbox import enqueue_for_user
 from bot.staff_inbox import StaffQuestion
 from scheduler.changes import Change, Changes, CommitWatch
 from scheduler.clock import SchedulerHandle, start_scheduler
 from storage.models import Delivery, StudyReminder, User
-from storage.outbox import enqueue_for_user
 from tests.conftest import FrozenClock, make_settings
 from tests.helpers import ChatDriver
 
