@@ -49,6 +49,12 @@ class Cues:
     def found(self, plain: str) -> bool:
         return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
 
+    def longest(self, plain: str) -> int:
+        """The length of the longest phrase found in `plain` (0: none)."""
+        found = [len(m.group()) for m in self._spaced.finditer(plain)] if self._spaced is not None else []
+        found += [len(p) for p in self._pieces if p in plain]
+        return max(found, default=0)
+
     def remove(self, plain: str) -> tuple[str, bool]:
         """The text without the phrases, and whether any was there."""
         hit = False
@@ -59,10 +65,6 @@ class Cues:
             if piece in plain:
                 plain, hit = plain.replace(piece, " "), True
         return plain, hit
-
-
-def _cjk_han(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def _cjk(text: str) -> bool:
@@ -95,7 +97,7 @@ _SMALLTALK: dict[str, Cues] = {
         "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
     ),
     "bye": _cues(
-        "bye|goodbye|good bye|bye bye|see you|see ya|cya|see you later|later|good night|take care",
+        "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
         "tschuss|tschau|auf wiedersehen|bis bald|bis spater|gute nacht|ciao",
         "au revoir|a bientot|a plus|bonne nuit|adieu|a la prochaine",
@@ -132,7 +134,7 @@ _SMALLTALK: dict[str, Cues] = {
     ),
     "who": _cues(
         "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
-        "your name|whats your name|who am i talking to",
+        "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
         "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
@@ -169,20 +171,28 @@ _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
 def smalltalk_kind(plain: str) -> str | None:
     """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
     text = _REPEATS.sub(r"\1", plain)
-    text = _TRAILING_REPEAT.sub(r"\1", text) if text.isascii() else text
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
     if not text.strip() or len(text.split()) > _SMALLTALK_WORDS:
         return None
+    kind = _smalltalk_of(text)
+    if kind is None and text.isascii():
+        # "heyyy" and "ciaoo" lost their repeated letter above; "helloo" needs one more try (not first: it
+        # would make "see you" "se you").
+        kind = _smalltalk_of(_TRAILING_REPEAT.sub(r"\1", text))
+    return kind
+
+
+def _smalltalk_of(text: str) -> str | None:
     kind = None
-    for name, cues in _SMALLTALK.items():
-        text, hit = cues.remove(text)
-        if hit and kind is None:
-            kind = name
-    if kind is None:
-        # "heyyy" and "ciaoo" lose their repeated letter above; "helloo" needs one more try.
-        return None
+    while True:
+        # The longest phrase first: "안녕히 계세요" is goodbye, though it starts with the greeting "안녕".
+        length, name = max((cues.longest(text), name) for name, cues in _SMALLTALK.items())
+        if not length:
+            break
+        text, _hit = _SMALLTALK[name].remove(text)
+        kind = kind or name
     rest = [word for word in text.split() if word not in _FILLER]
-    return kind if not rest else None
+    return kind if kind is not None and not rest else None
 
 
 # --- subjects -----------------------------------------------------------------------------------------------
@@ -405,15 +415,17 @@ def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer, min_len
     """A word no entry uses, other than a place name: the question is about something beside the workshop."""
     known = index.vocabulary()
     for word in index.unknown_words(text, lang):
-        if word in places.words or any(
-            cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS)
+        if (
+            word in places.words
+            or question_kinds(word)
+            or any(cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS))
         ):
             continue
         if not _cjk(word) and len(word) >= min_length:
             return True
-        # A Korean word is looked up without its particles; a Chinese run cannot be split into words here.
+        # A Korean word is looked up without its particles; a Chinese word (jieba's) of two characters or more.
         stem = korean_stem(word)
-        if len(stem) >= 2 and stem not in known and not _cjk_han(stem):
+        if len(stem) >= 2 and stem not in known:
             return True
     return False
 
@@ -460,9 +472,11 @@ def understand(
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))
     # "The 4 parts of the course": a count of parts, not part 4.
     text = _PARTS_COUNT.sub(" ", text)
-    match = index.match(text, lang, factors=_subject_factors(index, _facets(subject), tuple(cities)))
+    places = gazetteer(tuple(cities))
+    factors = _subject_factors(index, _facets(subject), tuple(cities))
+    match = index.match(text, lang, factors=factors, names=places.words)
     best = match.best
-    if best is None and _off_topic(index, text, lang, gazetteer(tuple(cities)), min_length=5):
+    if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
         # topics would only show how far they are. Say so, and how to ask the team.
         return Understanding(None, subject, match=match, undocumented=True)
