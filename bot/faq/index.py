@@ -83,6 +83,7 @@ B = 0.75
 # A word no entry has is replaced by the nearest known word at least this similar (rapidfuzz ratio, 0-100).
 TYPO_SIMILARITY = 82
 TYPO_MIN_LENGTH = 5
+TYPO_LETTERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +216,15 @@ class _LanguageIndex:
             entry: NEAREST_SHARE * nearest.get(entry, 0.0) + (1 - NEAREST_SHARE) * whole.get(entry, 0.0)
             for entry in nearest.keys() | whole.keys()
         }
+
+
+def _is_name(word: str, names: frozenset[str]) -> bool:
+    """A place name, perhaps with a Korean particle or an Arabic preposition glued to it."""
+    return (
+        word in names
+        or korean_stem(word) in names
+        or (_is_arabic_word(word) and word[0] in _AR_GLUED and word[1:] in names)
+    )
 
 
 def _is_part_state(value: object) -> bool:
@@ -355,6 +365,7 @@ class FaqIndex:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
         from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import OSA
 
         if self._by_length is None:
             from bot.faq.stopwords import function_words
@@ -372,7 +383,9 @@ class FaqIndex:
             spread = max(2, int(len(word) * 0.4))
             near = [c for n in range(len(word) - spread, len(word) + spread + 1) for c in self._by_length.get(n, ())]
             best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
-            if best is not None:
+            # A typo is one slip (a letter added, dropped, changed or two swapped) per four letters or so: "dress" is
+            # not a misspelt "address".
+            if best is not None and OSA.distance(word, best[0]) <= max(1, len(word) // TYPO_LETTERS):
                 fixes[word] = best[0]
         return [fixes.get(w, w) for w in found]
 
@@ -435,10 +448,16 @@ class FaqIndex:
         known = self._known_set()
         return [word for word in candidates if word not in known]
 
-    def coverage(self, question: str, lang: str, entry: FaqEntry, enough: float = 1.0) -> float:
-        """How much of the question the entry speaks of, in the language where it speaks of most."""
+    def coverage(
+        self, question: str, lang: str, entry: FaqEntry, enough: float = 1.0, without: frozenset[str] = frozenset()
+    ) -> float:
+        """How much of the question the entry speaks of, in the language where it speaks of most; the words in
+        `without` (place names) are left out of the question."""
         i = self.entries.index(entry)
         counts = self._counts(question, lang)
+        if without:
+            kept = [w for w in self._read(question, lang)[0] if not _is_name(w, without)]
+            counts = features_of(kept)
         own = self._part(lang).coverage(counts, i) if lang in self.languages else 0.0
         if own >= enough:
             return own  # no need to build or read the other languages' parts
@@ -459,7 +478,7 @@ class FaqIndex:
             w
             for w in unknown
             if w not in common
-            and w not in names
+            and not _is_name(w, names)
             # "几号", "언제": how the question asks, not what about.
             and not question_kinds(w)
             # An Arabic preposition glued to a known word or a place: "بمصر" is "in Egypt".
@@ -538,7 +557,11 @@ class FaqIndex:
         if confident:
             # A word no entry knows in any language ("hotel", "dress") is what the question is about more often
             # than not: then the entry must speak of more of the rest.
-            needed = COVERAGE_WITH_UNKNOWN if self.topic_words(question, lang, names) else self.coverage_needed
-            confident = self.coverage(question, lang, ranked[0].entry, needed) >= needed
+            topic = self.topic_words(question, lang, names)
+            needed = COVERAGE_WITH_UNKNOWN if topic else self.coverage_needed
+            # With a word no entry knows, a place name is where, not what: "where can I sleep in Geneva" is not
+            # covered by the entry that names Geneva.
+            without = names if topic else frozenset()
+            confident = self.coverage(question, lang, ranked[0].entry, needed, without) >= needed
         hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
         return Match(tuple(hits), confident=confident and bool(hits))

@@ -153,7 +153,11 @@ class Gazetteer:
 
     def find(self, plain: str) -> list[Place]:
         """Places named in already normalised text, longest names first."""
-        found: list[Place] = []
+        return [place for _name, place in self.named(plain)]
+
+    def named(self, plain: str) -> list[tuple[str, Place]]:
+        """Places named in already normalised text, each with the words that name it there."""
+        found: list[tuple[str, Place]] = []
         words = _WORD.findall(plain)
         start = 0
         while start < len(words):
@@ -161,7 +165,7 @@ class Gazetteer:
             for length in range(min(self._longest, len(words) - start), 0, -1):
                 place = self._spaced.get(tuple(words[start : start + length]))
                 if place is not None:
-                    found.append(place)
+                    found.append((" ".join(words[start : start + length]), place))
                     start += length
                     break
             else:
@@ -169,12 +173,12 @@ class Gazetteer:
         rest = plain
         for name in self._cjk:
             if name in rest:
-                found.append(self._names[name])
+                found.append((name, self._names[name]))
                 rest = rest.replace(name, " ")
         # Arabic glues prepositions to names: "بورشة القاهرة" is fine, "بالقاهرة" is not matched by a word.
         for token in plain.split():
             if len(token) > 3 and token[0] in "بلوف" and token[1:] in self._names:
-                found.append(self._names[token[1:]])
+                found.append((token, self._names[token[1:]]))
         return found
 
 

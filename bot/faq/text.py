@@ -63,7 +63,7 @@ _STOPWORDS_RAW = " ".join(
         "what whats how hows which why a an the is are was were be been am do does did doing i im me my you",
         "your u we our us it its this that these those",
         "of to in on at for with and or so if then than as by from into about please pls plz tell explain",
-        "know want wanna would",
+        "know want wanna would r ur ya wat wats",
         "could should can will shall may might there any some just also still get got have has had",
         "any anything something thing things like ok okay hi hello hey thanks thank yes no not dont",
         "il lo la le gli i un una uno l di da del dello della dei degli delle al allo alla agli alle nel",

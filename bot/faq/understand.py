@@ -88,7 +88,8 @@ _SMALLTALK: dict[str, Cues] = {
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
     ),
     "thanks": _cues(
-        "thanks|thank you|thx|thanx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much|much appreciated",
+        "thanks|thank you|thank u|thank|thx|thanx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
+        "much appreciated",
         "grazie|grazie mille|ti ringrazio|mille grazie",
         "danke|danke schon|danke sehr|vielen dank|dankeschon|merci",
         "merci beaucoup|merci bien|je vous remercie",
@@ -474,7 +475,9 @@ def understand(
     text = _PARTS_COUNT.sub(" ", text)
     places = gazetteer(tuple(cities))
     factors = _subject_factors(index, _facets(subject), tuple(cities))
-    match = index.match(text, lang, factors=factors, names=places.words)
+    # The words that name a place in this question (not every word of every place name: "city", "new").
+    named = frozenset(word for name, _place in places.named(plain) for word in words(name))
+    match = index.match(text, lang, factors=factors, names=named)
     best = match.best
     if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
