@@ -20,6 +20,7 @@ from storage import workshops as ws
 from storage.models import Question
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver
+from tests.journeys.test_free_text import CONVERSATIONS
 
 CONTENT = PROJECT_ROOT / "content"
 
@@ -346,18 +347,7 @@ def _action(driver: ChatDriver, name: str, pick: int = 0) -> object:
     return found[pick]
 
 
-@pytest.mark.parametrize(
-    ("lang", "greeting", "question"),
-    [
-        ("en", "hello!", "when's the workshop in Milan?"),
-        ("it", "buongiorno", "quando si tiene il workshop di Milano?"),
-        ("de", "guten Tag", "wann findet der Workshop in Mailand statt?"),
-        ("fr", "bonjour", "quand a lieu l'atelier de Milan ?"),
-        ("ar", "اهلا وسهلا", "ورشة ميلانو امتى؟"),
-        ("ko", "안녕하세요", "밀라노 워크숍은 언제 열려요?"),
-        ("zh", "您好", "米兰的工作坊是哪天？"),
-    ],
-)
+@pytest.mark.parametrize(("lang", "greeting", "question"), CONVERSATIONS)
 async def test_free_text_from_hello_to_a_workshop_sign_up(app: App, lang: str, greeting: str, question: str) -> None:
     """No command typed: a greeting, a question in the person's words, then the buttons the answers carry."""
     from tests.workshop_helpers import registrations
