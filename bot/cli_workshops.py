@@ -104,9 +104,11 @@ async def _describe(session: Any, workshop: Any, now: datetime) -> str:
 
 
 def _notifier(session: Any, settings: Settings, now: datetime) -> Any:
+    from bot.content import load_content
     from handlers.workshop_views import outbox_notifier
 
-    return outbox_notifier(session, settings, now)
+    # Notices say the city as each recipient's language does: the content's names beside CLDR's.
+    return outbox_notifier(session, settings, now, load_content(settings.content_dir).city_names)
 
 
 async def _list(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:

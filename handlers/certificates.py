@@ -19,7 +19,6 @@ from bot.core.errors import UserError
 from bot.core.replies import Reply, esc, link
 from bot.core.router import Router
 from bot.i18n import _, format_date, ngettext
-from bot.i18n_places import city_name
 from handlers.menu import back_to_menu, command_button
 from storage import certificates as store
 from storage.models import Certificate, Registration, User, Workshop
@@ -179,7 +178,7 @@ async def _workshop_section(ctx: Context, name: str | None) -> list[str]:
         return lines
     user = await ctx.session.get_one(User, ctx.user_id)
     for registration, workshop in attended:
-        title = _("{title} in {city}").format(title=esc(workshop.title), city=esc(city_name(workshop.city)))
+        title = _("{title} in {city}").format(title=esc(workshop.title), city=esc(ctx.content.city_name(workshop.city)))
         year = _workshop_year(registration, workshop)
         lines.append("")
         lines.append(_("Checked in: {workshop}.").format(workshop=title))

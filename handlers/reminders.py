@@ -13,7 +13,7 @@ from bot.core.router import Router
 from bot.core.text import parse_id
 from bot.domain.zones import UnknownZone, check_zone
 from bot.i18n import N_, _, format_moment, ngettext, zone_label
-from scheduler.places import find_place_zones
+from bot.places.zones import find_place_zones
 from scheduler.timing import next_weekly, parse_weekly, weekdays_text, zone_or_none
 from scheduler.zones import inferred_zone
 from storage import reminders as store

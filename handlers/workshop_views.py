@@ -13,7 +13,7 @@ from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.replies import Attachment, Button, Reply, esc
 from bot.i18n import N_, _, current_locale, format_date, ngettext
-from bot.i18n_places import city_name
+from bot.places.names import CityNames, city_name
 from bot.settings import Settings
 from storage.models import User, Workshop
 from storage.workshops import DisplayStatus, Notice, Notify, Seats
@@ -75,16 +75,17 @@ def seats_text(status: DisplayStatus, seats: Seats) -> str:
     return label
 
 
-def where_line(workshop: Workshop) -> str:
-    """The venue and the city, or that the venue is not announced yet."""
+def where_line(workshop: Workshop, names: CityNames) -> str:
+    """The venue and the city, or that the venue is not announced yet; `names`: `Content.city_names`."""
     if not workshop.venue:
         return _("Venue: to be announced")
-    return _("Where: {venue}, {city}").format(venue=esc(workshop.venue), city=esc(city_name(workshop.city)))
+    city = city_name(workshop.city, None, names)
+    return _("Where: {venue}, {city}").format(venue=esc(workshop.venue), city=esc(city))
 
 
-def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
+def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames) -> str:
     title = f" — {esc(workshop.title)}" if workshop.title else ""
-    lines = [f"<b>{esc(city_name(workshop.city))}</b>{title}"]
+    lines = [f"<b>{esc(city_name(workshop.city, None, names))}</b>{title}"]
     if workshop.venue:
         lines.append(_("Venue: {venue}").format(venue=esc(workshop.venue)))
     else:
@@ -94,9 +95,9 @@ def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str
     return "\n".join(lines)
 
 
-def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
+def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames) -> str:
     """One workshop in the list: shorter than its page, but with both times and the seats."""
-    lines = [f"<b>{esc(city_name(workshop.city))}</b> · {seats_text(status, seats)}"]
+    lines = [f"<b>{esc(city_name(workshop.city, None, names))}</b> · {seats_text(status, seats)}"]
     if workshop.starts_at is not None:
         lines += when_lines(workshop, user_zone)
     return "\n".join(lines)
@@ -123,15 +124,16 @@ def calendar_file(workshop: Workshop, now: datetime, content: Content) -> Attach
     event.add("dtstamp", now)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=workshop.duration_minutes))
-    event.add("summary", f"{workshop.title} — {city_name(workshop.city)}")
+    event.add("summary", f"{workshop.title} — {content.city_name(workshop.city)}")
     event.add(
-        "location", f"{workshop.venue}, {city_name(workshop.city)}" if workshop.venue else city_name(workshop.city)
+        "location",
+        f"{workshop.venue}, {content.city_name(workshop.city)}" if workshop.venue else content.city_name(workshop.city),
     )
     url = str(content.program.course.url)
     event.add("url", url)
     description = [
         _("{program}: {title}, {city}.").format(
-            program=content.program.name, title=workshop.title, city=city_name(workshop.city)
+            program=content.program.name, title=workshop.title, city=content.city_name(workshop.city)
         ),
         _("To cancel, send /mysignups to the assistant and choose Cancel, so your seat goes to someone waiting."),
         _("Program: {link}").format(link=url),
@@ -150,15 +152,16 @@ def calendar_file(workshop: Workshop, now: datetime, content: Content) -> Attach
 # ------------------------------------------------------------------------------------ notices to others
 
 
-def notice_reply(notice: Notice, zone: str, own_zone: str | None = None) -> Reply:
+def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNames) -> Reply:
     """The message for `notice.user_id`, built in their language (the outbox sets the locale).
 
-    `zone` writes the offer's deadline; `own_zone`, the zone the person set (if any), adds "Your time".
+    `zone` writes the offer's deadline; `own_zone`, the zone the person set (if any), adds "Your time";
+    `names`: `Content.city_names`.
     """
     ws = notice.workshop
     reg = notice.registration
-    city = esc(city_name(ws.city))
-    when = "\n".join([*when_lines(ws, own_zone), where_line(ws)])
+    city = esc(city_name(ws.city, None, names))
+    when = "\n".join([*when_lines(ws, own_zone), where_line(ws, names)])
     calendar = [Button(_("Calendar file"), act("ws.ics", ws.id))]
     mine = [Button(_("My sign-ups"), act("cmd", "mysignups"))]
     if notice.kind == "offered":
@@ -229,7 +232,7 @@ def context_notifier(ctx: Context) -> Notify:
         own = await _own_zone(ctx.session, notice.user_id, ctx.settings)
         await ctx.notify(
             notice.user_id,
-            _builder(notice, own, own),
+            _builder(notice, own, own, ctx.content.city_names),
             kind=_notice_kind(notice),
             ref_id=notice.registration.id,
         )
@@ -237,7 +240,7 @@ def context_notifier(ctx: Context) -> Notify:
     return notify
 
 
-def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) -> Notify:
+def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime, names: CityNames) -> Notify:
     """The same notices from the CLI or the scheduler, which have no chat context."""
     from storage.outbox import enqueue_for_user
 
@@ -246,7 +249,7 @@ def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) ->
         await enqueue_for_user(
             session,
             notice.user_id,
-            _builder(notice, own, own),
+            _builder(notice, own, own, names),
             kind=_notice_kind(notice),
             ref_id=notice.registration.id,
             not_before=now,
@@ -256,8 +259,8 @@ def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) ->
     return notify
 
 
-def _builder(notice: Notice, zone: str, own_zone: str | None) -> Callable[[], Reply]:
-    return lambda: notice_reply(notice, zone, own_zone)
+def _builder(notice: Notice, zone: str, own_zone: str | None, names: CityNames) -> Callable[[], Reply]:
+    return lambda: notice_reply(notice, zone, own_zone, names)
 
 
 async def _own_zone(session: AsyncSession, user_id: int, settings: Settings) -> str:

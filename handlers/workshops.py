@@ -14,7 +14,6 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import is_number, parse_id
 from bot.i18n import _, ngettext
-from bot.i18n_places import city_list, city_name
 from handlers.menu import back_to_menu, command_button
 from handlers.start import register_deep_link
 from handlers.workshop_views import (
@@ -88,8 +87,8 @@ async def workshops(ctx: Context) -> Reply:
     buttons = []
     for workshop in items:
         status = ws.display_status(workshop, seats[workshop.id], now)
-        blocks.append(list_entry(workshop, seats[workshop.id], status, zone))
-        buttons.append(Button(city_name(workshop.city), act("ws.show", workshop.id)))
+        blocks.append(list_entry(workshop, seats[workshop.id], status, zone, ctx.content.city_names))
+        buttons.append(Button(ctx.content.city_name(workshop.city), act("ws.show", workshop.id)))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([_mine_button(), *back_to_menu()])
     return Reply("\n\n".join(blocks), buttons=rows)
@@ -101,7 +100,7 @@ async def show(ctx: Context) -> Reply:
     await _expire(ctx, workshop.id)
     seats = (await ws.seat_counts(ctx.session, [workshop]))[workshop.id]
     status = ws.display_status(workshop, seats, ctx.now())
-    text = card(workshop, seats, status, ctx.user.timezone)
+    text = card(workshop, seats, status, ctx.user.timezone, ctx.content.city_names)
     mine = await ws.registration_of(ctx.session, workshop.id, ctx.user_id)
     buttons: list[list[Button]] = []
     if mine is not None and mine.status != ws.CANCELLED:
@@ -148,7 +147,7 @@ async def signup(ctx: Context) -> Reply:
     workshop = await _open_workshop(ctx)
     text = "\n".join(
         [
-            _("<b>Sign up for the workshop in {city}</b>").format(city=esc(city_name(workshop.city))),
+            _("<b>Sign up for the workshop in {city}</b>").format(city=esc(ctx.content.city_name(workshop.city))),
             _(
                 "To register you I store your registration (this workshop, when you signed up, whether you "
                 "attend) with your name on this platform, and your year of birth if you give it. The WeGO "
@@ -293,7 +292,7 @@ async def _join(ctx: Context, workshop_id: int | None, *, year: int | None) -> l
         else:
             await ws.set_birth_year(ctx.session, ctx.user_id, year)
     workshop = await ctx.session.get_one(Workshop, workshop_id)
-    city = esc(city_name(workshop.city))
+    city = esc(ctx.content.city_name(workshop.city))
     lines: list[str] = []
     files = []
     buttons = [[_mine_button()]]
@@ -303,7 +302,7 @@ async def _join(ctx: Context, workshop_id: int | None, *, year: int | None) -> l
                 city=city, when=short_when(workshop)
             )
             + "\n"
-            + where_line(workshop)
+            + where_line(workshop, ctx.content.city_names)
         )
         files.append(calendar_file(workshop, ctx.now(), ctx.content))
     elif registration.status == ws.WAITLISTED:
@@ -344,16 +343,18 @@ async def _alternatives(ctx: Context, except_id: int, buttons: list[list[Button]
     lines = []
     if dated:
         lines.append(
-            _("Other workshops with free seats: {cities}.").format(cities=esc(city_list([w.city for w in dated])))
+            _("Other workshops with free seats: {cities}.").format(
+                cities=esc(ctx.content.city_list([w.city for w in dated]))
+            )
         )
     if undated:
         lines.append(
             _(
                 "Not dated yet, open for pre-registration (places are confirmed in order when the date is set): "
                 "{cities}."
-            ).format(cities=esc(city_list([w.city for w in undated])))
+            ).format(cities=esc(ctx.content.city_list([w.city for w in undated])))
         )
-    buttons[:0] = [[Button(city_name(w.city), act("ws.show", w.id))] for w in [*dated, *undated]]
+    buttons[:0] = [[Button(ctx.content.city_name(w.city), act("ws.show", w.id))] for w in [*dated, *undated]]
     return lines
 
 
@@ -369,23 +370,27 @@ async def mysignups(ctx: Context) -> Reply:
         lines = [_("<b>Your workshops</b>")]
         for registration, workshop in mine:
             lines.append(
-                f"• <b>{esc(city_name(workshop.city))}</b> — {short_when(workshop)}\n"
+                f"• <b>{esc(ctx.content.city_name(workshop.city))}</b> — {short_when(workshop)}\n"
                 f"  {await _my_status(ctx, registration, workshop)}"
             )
             row = []
             # A workshop that is over has nothing left to confirm, cancel or put in a calendar.
             if not ws.is_past(workshop, ctx.now()):
                 if registration.status == ws.OFFERED:
-                    label = _("Confirm: {city}").format(city=city_name(workshop.city))
+                    label = _("Confirm: {city}").format(city=ctx.content.city_name(workshop.city))
                     row.append(Button(label, act("ws.accept", registration.id)))
                 if registration.status == ws.CONFIRMED and workshop.starts_at is not None:
                     row.append(
-                        Button(_("Calendar: {city}").format(city=city_name(workshop.city)), act("ws.ics", workshop.id))
+                        Button(
+                            _("Calendar: {city}").format(city=ctx.content.city_name(workshop.city)),
+                            act("ws.ics", workshop.id),
+                        )
                     )
                 if registration.attended_at is None:
                     row.append(
                         Button(
-                            _("Cancel: {city}").format(city=city_name(workshop.city)), act("ws.cancel", registration.id)
+                            _("Cancel: {city}").format(city=ctx.content.city_name(workshop.city)),
+                            act("ws.cancel", registration.id),
                         )
                     )
             if row:
@@ -449,7 +454,7 @@ async def cancel(ctx: Context) -> Reply:
     ws.refuse_unless_cancellable(registration, workshop, ctx.now())
     return Reply(
         _("Cancel your place at the workshop in {city} ({when})? This cannot be undone.").format(
-            city=esc(city_name(workshop.city)), when=short_when(workshop)
+            city=esc(ctx.content.city_name(workshop.city)), when=short_when(workshop)
         ),
         buttons=[
             [Button(_("Yes, cancel it"), act("ws.cancel_yes", registration.id))],
@@ -470,7 +475,9 @@ async def cancel_confirmed(ctx: Context) -> Reply:
         offer_hours=ctx.settings.waitlist_offer_hours,
     )
     return Reply(
-        _("Your registration for the workshop in {city} is cancelled.").format(city=esc(city_name(workshop.city))),
+        _("Your registration for the workshop in {city} is cancelled.").format(
+            city=esc(ctx.content.city_name(workshop.city))
+        ),
         buttons=[[_mine_button(), _all_workshops_button()]],
         personal=True,
     )
@@ -481,10 +488,10 @@ async def accept(ctx: Context) -> Reply:
     _registration, workshop = await ws.accept_offer(ctx.session, _arg(ctx), ctx.user_id, ctx.now())
     return Reply(
         _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
-            city=esc(city_name(workshop.city)), when=short_when(workshop)
+            city=esc(ctx.content.city_name(workshop.city)), when=short_when(workshop)
         )
         + "\n"
-        + where_line(workshop),
+        + where_line(workshop, ctx.content.city_names),
         buttons=[[_mine_button()]],
         files=[calendar_file(workshop, ctx.now(), ctx.content)],
         personal=True,
@@ -497,13 +504,13 @@ async def ics(ctx: Context) -> Reply:
     if workshop.status == "cancelled":
         raise UserError(
             _("The workshop in {city} has been cancelled, so there is no calendar file.").format(
-                city=esc(city_name(workshop.city))
+                city=esc(ctx.content.city_name(workshop.city))
             )
         )
     if workshop.starts_at is None:
         raise UserError(_("This workshop has no date yet, so there is no calendar file."))
     return Reply(
-        _("The calendar file for the workshop in {city}.").format(city=esc(city_name(workshop.city))),
+        _("The calendar file for the workshop in {city}.").format(city=esc(ctx.content.city_name(workshop.city))),
         files=[calendar_file(workshop, ctx.now(), ctx.content)],
     )
 
@@ -512,7 +519,7 @@ async def _check_in(ctx: Context, code: str) -> Reply:
     # Refusals are replies, not errors: a wrong code must be counted (committed), not rolled back.
     result = await ws.check_in(ctx.session, code, ctx.user_id, ctx.now())
     workshop = result.workshop
-    city = esc(city_name(workshop.city)) if workshop is not None else ""
+    city = esc(ctx.content.city_name(workshop.city)) if workshop is not None else ""
     if result.kind == "checked_in":
         text = _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=city)
     elif result.kind in ("wrong_code", "paused"):

@@ -55,7 +55,7 @@ async def _summary(ctx: Context, workshop: Workshop) -> str:
     status = ws.display_status(workshop, seats, ctx.now())
     return _("#{id} {city}: {when}; capacity {capacity}; {status}; check-in code {code}").format(
         id=workshop.id,
-        city=esc(workshop.city),
+        city=esc(ctx.content.city_name(workshop.city)),
         when=short_when(workshop),
         capacity=workshop.capacity,
         status=seats_text(status, seats),
@@ -132,7 +132,7 @@ async def ws_cancel(ctx: Context) -> Reply:
             "Cancel the workshop in {city} ({when})? {n} registered person will be told.",
             "Cancel the workshop in {city} ({when})? {n} registered people will be told.",
             people,
-        ).format(city=esc(workshop.city), when=short_when(workshop), n=people),
+        ).format(city=esc(ctx.content.city_name(workshop.city)), when=short_when(workshop), n=people),
         buttons=[[Button(_("Yes, cancel the workshop"), act("wss.cancel", workshop.id))]],
     )
 
@@ -202,7 +202,7 @@ async def ws_counts(ctx: Context) -> Reply:
     """Registered, waiting and attended, per city."""
     rows = await ws.counts_per_city(ctx.session)
     lines = [_("<b>Workshops per city</b>: registered / waiting / attended")]
-    lines += [f"{esc(r.city)}: {r.registered} / {r.waiting} / {r.attended}" for r in rows]
+    lines += [f"{esc(ctx.content.city_name(r.city))}: {r.registered} / {r.waiting} / {r.attended}" for r in rows]
     return Reply("\n".join(lines))
 
 

@@ -18,9 +18,9 @@ from bot.core.actions import act
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.kinds import question_kinds
-from bot.faq.places import workshop_cities
 from bot.faq.text import features, korean_stem, normalize, split_compound, words
 from bot.i18n import _, use_locale
+from bot.places.gazetteer import Gazetteer, workshop_cities
 from bot.settings import PROJECT_ROOT
 from handlers import build_router, known_commands
 from storage.models import Delivery, Question, User
@@ -163,8 +163,8 @@ def test_korean_particles_come_off_one_after_another() -> None:
 
 
 def test_every_language_of_the_tune_set_stays_above_the_floor(index: FaqIndex) -> None:
-    cities = list(workshop_cities(load_content(CONTENT).workshops.workshops))
-    result = evaluate(index, load_eval(CONTENT / "faq_eval.yaml"), cities=cities)
+    places = Gazetteer(workshop_cities(load_content(CONTENT).workshops.workshops))
+    result = evaluate(index, load_eval(CONTENT / "faq_eval.yaml"), places=places)
     per_language = {lang: round(result.accuracy_in(lang), 3) for lang in result.per_language}
     assert len(per_language) == 7
     assert min(per_language.values()) >= 0.80, per_language
@@ -460,12 +460,10 @@ def test_a_word_no_entry_knows_is_not_answered_with_a_neighbouring_fact(
     """ "wifi" shares "password" with the platform help; "Wetter" is no typo for "weiter", nor "dress" for
     "address"; a workshop city named beside an unknown word does not make it the list of cities; Chinese words
     come from jieba, so "实习" (internship) is a word no entry has."""
-    from bot.faq.places import gazetteer
     from bot.faq.understand import understand
 
-    cities = workshop_cities(load_content(CONTENT).workshops.workshops)
-    assert gazetteer(cities) is not None
-    assert understand(index, question, lang, cities, 2026).label is None
+    places = Gazetteer(workshop_cities(load_content(CONTENT).workshops.workshops))
+    assert understand(index, question, lang, places, 2026).label is None
 
 
 def test_chinese_is_segmented_into_words() -> None:

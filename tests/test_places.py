@@ -1,4 +1,4 @@
-"""City names in the person's language (bot.i18n_places): CLDR's exemplar cities, else names from the content."""
+"""City names in the person's language (bot.places.names): CLDR's exemplar cities, else names from the content."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from bot.app import App
 from bot.content import ContentError, load_content
 from bot.i18n import use_locale
-from bot.i18n_places import city_name
 from bot.settings import PROJECT_ROOT
 from handlers import build_router, known_commands
 from tests.helpers import ChatDriver
@@ -56,7 +55,7 @@ def test_city_name(city: str, lang: str, expected: str) -> None:
 def test_the_current_language_is_the_default_and_lists_read_naturally() -> None:
     content = load_content(CONTENT)
     with use_locale("it"):
-        assert city_name("Athens") == "Atene"
+        assert content.city_name("Athens") == "Atene"
         assert content.city_list(["Athens", "Milan", "Cairo"]) == "Atene, Milano e Il Cairo"
     assert content.city_list(["Athens", "Geneva", "Seoul"], "ko") == "아테네, 제네바 및 서울"
 
@@ -145,7 +144,7 @@ async def test_reminders_from_the_clock_name_the_city_in_the_persons_language(ap
                     workshop_id=workshop.id, user_id=user.id, status="confirmed", registered_at=starts - timedelta(9)
                 )
             )
-    assert await jobs.scan_workshops(app.storage, app.settings, starts - timedelta(days=7)) == 3
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, starts - timedelta(days=7)) == 3
     from sqlalchemy import select
 
     async with app.storage.unit_of_work() as uow:

@@ -100,13 +100,15 @@ def test_date_and_seat_notices_name_the_venue(kind: str) -> None:
     registration = Registration(id=3, workshop_id=7, user_id=1, status="confirmed", offer_expires_at=MOMENT)
     notice = Notice(kind=kind, user_id=1, workshop=workshop, registration=registration, position=2)  # type: ignore[arg-type]
     with use_locale("en"):
-        assert "Where: Politecnico, Milan" in notice_reply(notice, "Europe/Rome", "Europe/Rome").text.splitlines()
+        assert "Where: Politecnico, Milan" in notice_reply(notice, "Europe/Rome", "Europe/Rome", {}).text.splitlines()
     with use_locale("fr"):
         assert (
             "Lieu\u00a0: à confirmer"
             in notice_reply(
                 Notice(kind=kind, user_id=1, workshop=_workshop(""), registration=registration, position=2),  # type: ignore[arg-type]
                 "Europe/Rome",
+                None,
+                {},
             ).text.splitlines()
         )
 

@@ -38,6 +38,9 @@ class Router:
     commands: dict[str, Route] = field(default_factory=dict)
     actions: dict[str, Route] = field(default_factory=dict)
     text_handlers: list[Handler] = field(default_factory=list)
+    # What a feature builds once per app and keeps between events (the FAQ's index and place names): held by the
+    # app's router, not by a module-level global, so two apps in one process (tests) never share it.
+    state: dict[str, object] = field(default_factory=dict)
 
     def command(
         self, name: str, *, staff: bool = False, listed: bool = True, args_hint: str = ""

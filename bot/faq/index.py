@@ -266,6 +266,7 @@ class FaqIndex:
         self._everywhere: set[str] | None = None
         self._by_length: defaultdict[int, list[str]] | None = None
         self._roots: list[str] | None = None
+        self._memo: dict[str, object] = {}
 
     def _disk(self) -> IndexCache | None:
         if self._cache is None and self.cache_dir is not None:
@@ -297,6 +298,12 @@ class FaqIndex:
         if disk:
             disk.store(part, value)
         return value
+
+    def memo(self, part: str, build: Callable[[], T]) -> T:
+        """`cached`, also kept on this index: derived once per index and process, then read from memory."""
+        if part not in self._memo:
+            self._memo[part] = self.cached(part, build)
+        return self._memo[part]  # type: ignore[return-value]
 
     def warm(self) -> None:
         for lang in self.languages:

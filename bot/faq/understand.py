@@ -17,12 +17,13 @@ import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.content.models import FaqEntry, Lecture
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
-from bot.faq.places import City, Gazetteer, Place, gazetteer
 from bot.faq.text import korean_stem, latin_stem, normalize, words
+from bot.places.gazetteer import Gazetteer, Place
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
 MAX_READ = 160
@@ -358,8 +359,8 @@ def _part_of(plain: str) -> int | None:
     return None
 
 
-def subject_of(plain: str, cities: tuple[City, ...]) -> Subject:
-    places = tuple(gazetteer(cities).find(plain)) if cities else ()
+def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
+    places = tuple(gazetteer.find(plain)) if gazetteer is not None else ()
     certificate = None
     if _CERTIFICATE.found(plain):
         online, workshop = _ONLINE.found(plain), _WORKSHOP.found(plain)
@@ -412,12 +413,13 @@ def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
 _LIVE_WORDS = (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS)
 
 
-def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer, min_length: int = 4) -> bool:
+def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, min_length: int = 4) -> bool:
     """A word no entry uses, other than a place name: the question is about something beside the workshop."""
     known = index.vocabulary()
+    place_words = places.words if places is not None else frozenset()
     for word in index.unknown_words(text, lang):
         if (
-            word in places.words
+            word in place_words
             or question_kinds(word)
             or any(cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS))
         ):
@@ -438,16 +440,16 @@ def _undocumented(plain: str) -> bool:
 
 
 def understand(
-    index: FaqIndex, text: str, lang: str, cities: Sequence[City] = (), year: int | None = None
+    index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
-    """What `text` asks, in language `lang`; `cities` are the workshop cities (`places.workshop_cities`),
-    `year` the program's edition year (content's `program.year`)."""
+    """What `text` asks, in language `lang`; `places` finds the workshop cities and other places named
+    (`FaqLibrary.places`), `year` is the program's edition year (content's `program.year`)."""
     text = text[:MAX_READ]
     plain = normalize(text)
     kind = smalltalk_kind(plain)
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
-    subject = subject_of(plain, tuple(cities))
+    subject = subject_of(plain, places)
     if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
         # An earlier edition ("the cities in 2023"): the answers are about this year's, and must not be
         # given as if they were that year's facts.
@@ -455,7 +457,7 @@ def understand(
     kinds = question_kinds(text)
     live = _live(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
-        if _off_topic(index, text, lang, gazetteer(tuple(cities))):
+        if _off_topic(index, text, lang, places):
             live = None  # "parking near the Brescia venue": the workshop's card does not answer it
         else:
             # An answer staff taught (saved from a question they answered) is more specific than the card.
@@ -473,10 +475,9 @@ def understand(
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))
     # "The 4 parts of the course": a count of parts, not part 4.
     text = _PARTS_COUNT.sub(" ", text)
-    places = gazetteer(tuple(cities))
-    factors = _subject_factors(index, _facets(subject), tuple(cities))
+    factors = _subject_factors(index, _facets(subject), places)
     # The words that name a place in this question (not every word of every place name: "city", "new").
-    named = frozenset(word for name, _place in places.named(plain) for word in words(name))
+    named = frozenset(word for name, _place in places.named(plain) for word in words(name)) if places else frozenset()
     match = index.match(text, lang, factors=factors, names=named)
     best = match.best
     if best is None and _off_topic(index, text, lang, places, min_length=5):
@@ -502,12 +503,12 @@ def _facets(subject: Subject) -> dict[str, str]:
     return facets
 
 
-def entry_facets(entry: FaqEntry, cities: tuple[City, ...]) -> dict[str, dict[str, float]]:
+def entry_facets(entry: FaqEntry, places: Gazetteer | None) -> dict[str, dict[str, float]]:
     """Per facet, the share of an entry's stored wordings that name each value ("certificate" → {"online": .8})."""
     counts: dict[str, dict[str, float]] = {}
     texts = [t for ts in entry.questions.values() for t in ts]
     for text in texts:
-        subject = subject_of(normalize(text), cities)
+        subject = subject_of(normalize(text), places)
         for facet, value in _facets(subject).items():
             values = counts.setdefault(facet, {})
             values[value] = values.get(value, 0.0) + 1 / len(texts)
@@ -526,42 +527,38 @@ DOMINANT = 0.4
 # A country or region named to an entry that never names one is most likely another subject ("a student visa
 # for Canada" is not the workshop's travel support).
 NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL}
-_FACET_TABLES: dict[int, tuple[FaqIndex, list[dict[str, dict[str, float]]]]] = {}
 
 
-def warm(index: FaqIndex, cities: Sequence[City]) -> None:
+def warm(index: FaqIndex, places: Gazetteer | None) -> None:
     """Build what the first question would otherwise wait for: the index, place names and entry facets."""
     index.warm()
-    _subject_factors(index, {"part": "1"}, tuple(cities))
-    understand(index, "warm up the qwertyuiop in athens", "en", cities)
+    _subject_factors(index, {"part": "1"}, places)
+    understand(index, "warm up the qwertyuiop in athens", "en", places)
+    understand(index, "会场附近有停车场吗", "zh", places)  # loads jieba's dictionary
 
 
-def _facets_part(cities: tuple[City, ...]) -> str:
+def _facets_part(places: Gazetteer | None) -> str:
     """The cache part's name: it changes with the code that reads subjects and with the workshop cities."""
     import hashlib
     from pathlib import Path
 
-    digest = hashlib.sha256(repr(cities).encode())
+    digest = hashlib.sha256(repr(places.cities if places is not None else ()).encode())
     folder = Path(__file__).parent
-    for name in ("understand.py", "places.py", "text.py"):
+    for path in (folder / "understand.py", folder / "text.py", folder.parent / "places" / "gazetteer.py"):
         with contextlib.suppress(OSError):
-            digest.update((folder / name).read_bytes())
+            digest.update(path.read_bytes())
     return "facets-" + digest.hexdigest()[:16]
 
 
-def _subject_factors(index: FaqIndex, facets: dict[str, str], cities: tuple[City, ...]) -> list[float] | None:
-    cached = _FACET_TABLES.get(id(index))
-    if cached is None or cached[0] is not index:
-        # Reading every stored wording for its subject takes most of a second: a new process (`wego-bot ask`, a
-        # restart) reads the result from the index's disk cache instead, keyed by this code and the cities.
-        tables = index.cached(_facets_part(cities), lambda: [entry_facets(entry, cities) for entry in index.entries])
-        if not isinstance(tables, list) or len(tables) != len(index.entries):
-            tables = [entry_facets(entry, cities) for entry in index.entries]
-        cached = (index, tables)
-        _FACET_TABLES.clear()
-        _FACET_TABLES[id(index)] = cached
+def _subject_factors(index: FaqIndex, facets: dict[str, str], places: Gazetteer | None) -> list[float] | None:
+    # Reading every stored wording for its subject takes most of a second: it is done once per index (kept on
+    # it), and a new process (`wego-bot ask`, a restart) reads it from the index's disk cache instead, keyed by
+    # this code and the cities.
+    tables = index.memo(_facets_part(places), lambda: [entry_facets(entry, places) for entry in index.entries])
+    if not isinstance(tables, list) or len(tables) != len(index.entries):
+        tables = [entry_facets(entry, places) for entry in index.entries]
     factors = []
-    for table in cached[1]:
+    for table in tables:
         factor = 1.0
         for facet, values in table.items():
             # An entry asked about a workshop (or a certificate, an award) nearly every time, when the question
@@ -581,22 +578,22 @@ def _subject_factors(index: FaqIndex, facets: dict[str, str], cities: tuple[City
     return factors
 
 
-_TOPIC_CUES: dict[str, Cues] = {}
+@lru_cache(maxsize=1)
+def _topic_cues() -> dict[str, Cues]:
+    from bot.faq.lecture_topics import TOPICS
+
+    return {key: Cues(terms.split("|")) for key, terms in TOPICS.items()}
 
 
 def lecture_by_topic(lectures: Sequence[Lecture], text: str) -> Lecture | None:
     """The lecture a question names by its topic: the English title's words, or its terms in another language
     (bot/faq/lecture_topics.py); None when no lecture shares a term."""
-    from bot.faq.lecture_topics import TOPICS
-
-    if not _TOPIC_CUES:
-        _TOPIC_CUES.update({key: Cues(terms.split("|")) for key, terms in TOPICS.items()})
     plain = normalize(text)
     asked = {latin_stem(word) for word in words(text) if word.isascii() and len(word) > 3}
     best, found = 0, None
     for lecture in lectures:
         title = {latin_stem(word) for word in words(lecture.title) if len(word) > 3}
-        cues = _TOPIC_CUES.get(lecture.key)
+        cues = _topic_cues().get(lecture.key)
         # A translated term counts like two title words: it is a whole phrase, chosen to name this lecture.
         score = len(asked & title) + (2 if cues is not None and cues.found(plain) else 0)
         if score > best:

@@ -210,7 +210,7 @@ class DiscordDoor:
         guild = await self._guild()
         if guild is None or self.app.storage is None:
             return "unchanged"
-        data = await load_workshop(self.app.storage, workshop_id)
+        data = await load_workshop(self.app.storage, workshop_id, self.app.content, self.app.settings.default_language)
         if data is None:
             return "unchanged"
         return await sync_workshop_event(guild, data, now=self.app.dispatcher.clock())
