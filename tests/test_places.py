@@ -153,3 +153,48 @@ async def test_reminders_from_the_clock_name_the_city_in_the_persons_language(ap
     assert "Politecnico, Milano" in texts[0]
     assert "Politecnico, 밀라노" in texts[1]
     assert "Politecnico، ميلانو" in texts[2]
+
+
+async def test_staff_views_name_the_city_in_the_staff_members_language(
+    chat: Callable[..., ChatDriver], app: App, clock: object
+) -> None:
+    now: datetime = clock.now  # type: ignore[attr-defined]
+    wid = await make_workshop(app, now, city="Milan", venue="Politecnico")
+    staffer = chat("staffer", locale_hint="de")
+    await staffer.send("/ws_counts")
+    assert "Mailand: 0 / 0 / 0" in staffer.text and "Milan:" not in staffer.text
+    await staffer.send(f"/ws_cancel {wid}")
+    assert "Mailand" in staffer.text and "Milan " not in staffer.text
+
+
+async def test_discord_events_name_the_city_in_the_servers_language(app: App, clock: object) -> None:
+    from bot.adapters.discord.events_sync import load_workshop
+
+    now: datetime = clock.now  # type: ignore[attr-defined]
+    wid = await make_workshop(app, now, city="Geneva", venue="Palais")
+    assert app.storage is not None
+    french = await load_workshop(app.storage, wid, app.content, "fr")
+    assert french is not None and french.location == "Palais, Genève" and french.name.endswith(" · Genève")
+    assert (await load_workshop(app.storage, wid, app.content, "en")).location == "Palais, Geneva"  # type: ignore[union-attr]
+
+
+def test_faq_answers_spell_the_workshop_cities_as_the_ui_does() -> None:
+    """ "Seul" in the Italian chat is "Seul" in the Italian FAQ; institutions keep their own names ("University of
+    Geneva", "Seoul Smart Life Week")."""
+    import re
+
+    from bot.faq.text import normalize
+    from bot.places.gazetteer import Gazetteer, workshop_cities
+
+    content = load_content(CONTENT)
+    places = Gazetteer(workshop_cities(content.workshops.workshops))
+    institutions = re.compile(r"(?:University of|Politecnico di) [\w ]+?(?=[,;、，。 ]|$)|Seoul Smart Life Week")
+    found = []
+    for entry in content.faq.entries:
+        for lang, answer in entry.answer.items():
+            for name, place in places.named(normalize(institutions.sub(" ", answer))):
+                shown = normalize(content.city_name(place.name, lang))
+                # Arabic glues "and", "in" to a name: "وباكو" is "and Baku".
+                if place.kind == "city" and shown not in (name, name[1:]):
+                    found.append((entry.id, lang, name, shown))
+    assert found == []
