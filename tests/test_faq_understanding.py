@@ -358,3 +358,42 @@ async def test_free_text_from_hello_to_a_workshop_sign_up(app: App, lang: str, g
     await person.press_action(_action(person, "ws.consent"))  # type: ignore[arg-type]
     await person.press_action(_action(person, "ws.join", pick=-1))  # type: ignore[arg-type]
     assert await registrations(app) == [(f"p-{lang}", ws.PREREGISTERED, None)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "thnx"),  # a misspelt one-word phrase, one slip from "thanx"
+        ("en", "see u"),
+        ("en", "who made u"),
+        ("de", "vielen dank!"),
+        ("ar", "يسلمو"),
+        ("ko", "안녕히 계세요"),  # goodbye, though it starts with the greeting "안녕"
+        ("ko", "잘자요"),
+        ("zh", "多谢啦"),  # "多谢" is the thanks, whatever order the phrases are in
+    ],
+)
+def test_small_talk_variants(index: FaqIndex, places: Gazetteer, lang: str, text: str) -> None:
+    assert understand(index, text, lang, places).label == SMALLTALK
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "free seats left in geneva?"),
+        ("de", "freie plätze in mailand?"),
+        ("ko", "제네바 워크숍 자리 남았어요?"),
+        ("zh", "日内瓦工作坊还有名额吗"),
+        ("ar", "في اماكن فاضية بورشة القاهرة؟"),
+    ],
+)
+def test_seats_left_in_a_city_are_a_live_question(index: FaqIndex, places: Gazetteer, lang: str, text: str) -> None:
+    assert understand(index, text, lang, places).label == LIVE_WORKSHOP
+
+
+def test_a_workshop_fee_glued_to_an_arabic_preposition_is_still_the_workshops(
+    index: FaqIndex, places: Gazetteer
+) -> None:
+    """ "بورشة" is "in the workshop": its fee is something the documents do not say, not the course's price."""
+    understood = understand(index, "كم رسوم التسجيل بورشة القاهرة", "ar", places)
+    assert (understood.label, understood.undocumented) == (None, True)

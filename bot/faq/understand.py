@@ -22,7 +22,7 @@ from functools import lru_cache
 from bot.content.models import FaqEntry, Lecture
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
-from bot.faq.text import korean_stem, latin_stem, normalize, words
+from bot.faq.text import is_arabic, latin_stem, normalize, words
 from bot.places.gazetteer import Gazetteer, Place
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
@@ -43,9 +43,21 @@ class Cues:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         plain = {normalize(p.strip()) for p in phrases if p.strip()}
-        spaced = sorted((p for p in plain if not _cjk(p)), key=len, reverse=True)
+        # Arabic writes "and", "in", "for" glued to the next word: "بورشة القاهرة" names the workshop too.
+        plain |= {
+            prefix + p
+            for p in plain
+            if is_arabic(p)
+            for prefix in (_AR_GLUED if p.startswith("ال") else (*_AR_GLUED, *_AR_ARTICLE))
+        }
+        # One-word phrases, for telling a misspelt one ("thnx", "helo").
+        self.words = frozenset(p for p in plain if " " not in p and not _cjk(p))
+        # Longest first, then alphabetical: the same phrases always match the same way.
+        spaced = sorted((p for p in plain if not _cjk(p)), key=lambda p: (-len(p), p))
         self._spaced = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, spaced)) + r")(?!\w)") if spaced else None
-        self._pieces = sorted((p for p in plain if _cjk(p)), key=len, reverse=True)
+        self._pieces = sorted((p for p in plain if _cjk(p)), key=lambda p: (-len(p), p))
+        # Korean and Chinese pieces are taken leftmost first: in "多谢啦" the thanks is "多谢", not "谢啦".
+        self._piece = re.compile("|".join(map(re.escape, self._pieces))) if self._pieces else None
 
     def found(self, plain: str) -> bool:
         return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
@@ -62,10 +74,14 @@ class Cues:
         if self._spaced is not None:
             plain, n = self._spaced.subn(" ", plain)
             hit = n > 0
-        for piece in self._pieces:
-            if piece in plain:
-                plain, hit = plain.replace(piece, " "), True
+        if self._piece is not None:
+            plain, n = self._piece.subn(" ", plain)
+            hit = hit or n > 0
         return plain, hit
+
+
+_AR_GLUED = ("و", "ب", "ل", "ف")
+_AR_ARTICLE = ("ال", "وال", "بال", "لل", "فال")
 
 
 def _cjk(text: str) -> bool:
@@ -81,6 +97,7 @@ def _cues(*lines: str) -> Cues:
 _SMALLTALK: dict[str, Cues] = {
     "greeting": _cues(
         "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
+        "sup|wassup|whats up|what s up",
         "ciao|salve|buongiorno|buon pomeriggio|buonasera|ehi|hei",
         "hallo|hi zusammen|guten morgen|guten tag|guten abend|moin|servus|gruss gott|gruezi|na",
         "salut|bonjour|bonsoir|coucou|bonne journee",
@@ -89,12 +106,12 @@ _SMALLTALK: dict[str, Cues] = {
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
     ),
     "thanks": _cues(
-        "thanks|thank you|thank u|thank|thx|thanx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
+        "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
         "much appreciated",
         "grazie|grazie mille|ti ringrazio|mille grazie",
         "danke|danke schon|danke sehr|vielen dank|dankeschon|merci",
         "merci beaucoup|merci bien|je vous remercie",
-        "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم",
+        "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم|تسلمي|يسلمو|يسلموا|يسلمك",
         "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
         "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
     ),
@@ -105,6 +122,7 @@ _SMALLTALK: dict[str, Cues] = {
         "au revoir|a bientot|a plus|bonne nuit|adieu|a la prochaine",
         "مع السلامه|وداعا|باي|الى اللقاء|تصبح علي خير|سلام",
         "안녕히 계세요|안녕히 가세요|잘 있어요|잘 있어|잘 가|바이|다음에 봐요|수고하세요",
+        "잘자|잘 자|잘자요|잘 자요|굿나잇",
         "再见|拜拜|回头见|晚安|下次见",
     ),
     "help": _cues(
@@ -137,6 +155,7 @@ _SMALLTALK: dict[str, Cues] = {
     "who": _cues(
         "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
         "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
+        "who made you|who made u|who built you|who created you|who programmed you",
         "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
@@ -161,11 +180,14 @@ _FILLER = frozenset(
             "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
             "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
+            "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
         ]
     ).split()
 )
 _SMALLTALK_WORDS = 6
+# Messages of at most this many words are read with misspelt small-talk words corrected.
+_SMALLTALK_TYPOS = 3
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
 
@@ -181,6 +203,8 @@ def smalltalk_kind(plain: str) -> str | None:
         # "heyyy" and "ciaoo" lost their repeated letter above; "helloo" needs one more try (not first: it
         # would make "see you" "se you").
         kind = _smalltalk_of(_TRAILING_REPEAT.sub(r"\1", text))
+    if kind is None and len(text.split()) <= _SMALLTALK_TYPOS:
+        kind = _smalltalk_of(" ".join(_smalltalk_word(word) for word in text.split()))
     return kind
 
 
@@ -195,6 +219,23 @@ def _smalltalk_of(text: str) -> str | None:
         kind = kind or name
     rest = [word for word in text.split() if word not in _FILLER]
     return kind if kind is not None and not rest else None
+
+
+def _smalltalk_word(word: str) -> str:
+    """A misspelt one-word phrase ("thnx", "helo", "grazi") as it is listed: one slip in a word of four letters or
+    more. Only in messages of a few words, where nothing else can be meant."""
+    if len(word) < 4 or not word.isascii() or word in _FILLER:
+        return word
+    from rapidfuzz.distance import OSA
+
+    for cues in _SMALLTALK.values():
+        if word in cues.words:
+            return word
+    for cues in _SMALLTALK.values():
+        for phrase in cues.words:
+            if len(phrase) >= 4 and OSA.distance(word, phrase) <= 1:
+                return phrase
+    return word
 
 
 # --- subjects -----------------------------------------------------------------------------------------------
@@ -298,6 +339,9 @@ _MINE = _cues("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我"
 _SEATS = _cues(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
     "place|complet|اماكن|مقاعد|فاضيه|محجوز|자리|좌석|정원|마감|名额|座位|满了|空位",
+    # What is left of them: "free seats left", "freie Plätze", "posti rimasti", "자리 남았어요", "还有名额".
+    "left|remaining|available|freie|freien|rimasti|rimasto|disponibili|restantes|restant|disponibles|متبقي|متبقيه",
+    "باقي|남았|남은|잔여|还有|剩|剩余",
 )
 _VENUE = _cues(
     "venue|address|exact place|where exactly|where is the|sede|indirizzo|luogo|dove si tiene|veranstaltungsort",
@@ -414,23 +458,27 @@ _LIVE_WORDS = (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS)
 
 
 def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, min_length: int = 4) -> bool:
-    """A word no entry uses, other than a place name: the question is about something beside the workshop."""
-    known = index.vocabulary()
-    place_words = places.words if places is not None else frozenset()
-    for word in index.unknown_words(text, lang):
-        if (
-            word in place_words
-            or question_kinds(word)
-            or any(cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS))
-        ):
+    """A word no entry uses that says what the question is about (`FaqIndex.topic_words`: not a function word, a
+    place named, a question word or another form of a known word), and not one of a workshop's live details: the
+    question is about something beside the workshop ("parking near the Brescia venue")."""
+    plain = normalize(text)
+    tokens = plain.split()
+    for word in index.topic_words(text, lang, _named_words(plain, places)):
+        # The word as typed too: Arabic stems lose letters ("فاضية", free, is read "اضي").
+        typed = [token for token in tokens if word in token] or [word]
+        if any(cues.found(form) for cues in _LIVE_WORDS for form in (word, *typed)):
             continue
-        if not _cjk(word) and len(word) >= min_length:
-            return True
-        # A Korean word is looked up without its particles; a Chinese word (jieba's) of two characters or more.
-        stem = korean_stem(word)
-        if len(stem) >= 2 and stem not in known:
-            return True
+        if word.isascii() and len(word) < min_length:
+            continue
+        return True
     return False
+
+
+def _named_words(plain: str, places: Gazetteer | None) -> frozenset[str]:
+    """The words that name a place in this question (not every word of every place name: "city", "new")."""
+    if places is None:
+        return frozenset()
+    return frozenset(word for name, _place in places.named(plain) for word in words(name))
 
 
 def _undocumented(plain: str) -> bool:
@@ -476,9 +524,7 @@ def understand(
     # "The 4 parts of the course": a count of parts, not part 4.
     text = _PARTS_COUNT.sub(" ", text)
     factors = _subject_factors(index, _facets(subject), places)
-    # The words that name a place in this question (not every word of every place name: "city", "new").
-    named = frozenset(word for name, _place in places.named(plain) for word in words(name)) if places else frozenset()
-    match = index.match(text, lang, factors=factors, names=named)
+    match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
     if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
