@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.places.names import CityNames, city_name
 from bot.settings import Settings
 
 FIELD_FLAGS = ("city", "title", "venue", "zone", "start", "duration", "capacity", "opens", "closes")
@@ -86,7 +87,7 @@ async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _describe(session: Any, workshop: Any, now: datetime) -> str:
+async def _describe(session: Any, workshop: Any, now: datetime, names: CityNames) -> str:
     from storage import workshops as ws
 
     seats = (await ws.seat_counts(session, [workshop]))[workshop.id]
@@ -97,24 +98,32 @@ async def _describe(session: Any, workshop: Any, now: datetime) -> str:
     when = format_moment(workshop.starts_at, workshop.timezone) if workshop.starts_at else f"— ({workshop.timezone})"
     status = _(STATUS_LABELS[ws.display_status(workshop, seats, now)])
     return (
-        f"#{workshop.id}\t{workshop.city}\t{when}\t{status}\tcapacity={workshop.capacity}\t"
+        f"#{workshop.id}\t{city_name(workshop.city, None, names)}\t{when}\t{status}\tcapacity={workshop.capacity}\t"
         f"confirmed={seats.confirmed}\toffered={seats.offered}\twaiting={seats.waiting}\t"
         f"preregistered={seats.preregistered}\tcode={ws.checkin_code_for(workshop) or '-'}"
     )
 
 
-def _notifier(session: Any, settings: Settings, now: datetime) -> Any:
+def _names(settings: Settings) -> CityNames:
+    """The content's city names: the CLI shows a city as its language (the default language) does, Milan →
+    Milano."""
     from bot.content import load_content
+
+    return load_content(settings.content_dir).city_names
+
+
+def _notifier(session: Any, settings: Settings, now: datetime) -> Any:
     from handlers.workshop_views import outbox_notifier
 
     # Notices say the city as each recipient's language does: the content's names beside CLDR's.
-    return outbox_notifier(session, settings, now, load_content(settings.content_dir).city_names)
+    return outbox_notifier(session, settings, now, _names(settings))
 
 
 async def _list(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from storage import workshops as ws
 
-    return "\n".join([await _describe(session, w, now) for w in await ws.list_workshops(session)])
+    names = _names(settings)
+    return "\n".join([await _describe(session, w, now, names) for w in await ws.list_workshops(session)])
 
 
 async def _create(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -124,7 +133,7 @@ async def _create(session: Any, args: argparse.Namespace, settings: Settings, no
     fields = ws.parse_fields(_pairs(args))
     if fields.title is None:
         fields.title = load_content(settings.content_dir).workshops.title
-    return await _describe(session, await ws.create_workshop(session, fields, now), now)
+    return await _describe(session, await ws.create_workshop(session, fields, now), now, _names(settings))
 
 
 async def _edit(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -138,7 +147,7 @@ async def _edit(session: Any, args: argparse.Namespace, settings: Settings, now:
         notify=_notifier(session, settings, now),
         offer_hours=settings.waitlist_offer_hours,
     )
-    return await _describe(session, workshop, now)
+    return await _describe(session, workshop, now, _names(settings))
 
 
 async def _set_date(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -152,13 +161,14 @@ async def _set_date(session: Any, args: argparse.Namespace, settings: Settings, 
         notify=_notifier(session, settings, now),
         offer_hours=settings.waitlist_offer_hours,
     )
-    return await _describe(session, workshop, now)
+    return await _describe(session, workshop, now, _names(settings))
 
 
 async def _close(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from storage import workshops as ws
 
-    return await _describe(session, await ws.set_registration_open(session, args.id, args.reopen, now), now)
+    workshop = await ws.set_registration_open(session, args.id, args.reopen, now)
+    return await _describe(session, workshop, now, _names(settings))
 
 
 async def _cancel(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -196,14 +206,18 @@ async def _attend(session: Any, args: argparse.Namespace, settings: Settings, no
         # Out of range is no participant at all: the same answer as for anyone without a seat.
         raise ws.no_seat(args.user_id)
     await ws.mark_attended(session, workshop, user_id, now)
-    return f"attended: user {user_id} at #{workshop.id} {workshop.city}"
+    return f"attended: user {user_id} at #{workshop.id} {city_name(workshop.city, None, _names(settings))}"
 
 
 async def _counts(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from storage import workshops as ws
 
+    names = _names(settings)
     rows = ["city\tregistered\twaiting\tattended"]
-    rows += [f"{r.city}\t{r.registered}\t{r.waiting}\t{r.attended}" for r in await ws.counts_per_city(session)]
+    rows += [
+        f"{city_name(r.city, None, names)}\t{r.registered}\t{r.waiting}\t{r.attended}"
+        for r in await ws.counts_per_city(session)
+    ]
     return "\n".join(rows)
 
 

@@ -68,8 +68,6 @@ _SMALLTALK_REPLIES = {
     "ok": N_("Good. Anything else? Choose a topic or ask me."),
 }
 
-# Per app (router) and person: the times of their recent free-text messages.
-_RECENT: dict[tuple[int, str, str], deque[datetime]] = {}
 
 
 def _library(app_router: Router, settings: Settings, content: Content) -> FaqLibrary:
@@ -120,15 +118,18 @@ def _label(text: str) -> str:
 def _too_fast(ctx: Context) -> bool:
     """Counts this message; True when it is more than RATE_LIMIT within RATE_WINDOW from the same person."""
     now = ctx.now()
-    key = (id(ctx.router), ctx.event.platform, ctx.event.user_id)
-    recent = _RECENT.setdefault(key, deque())
+    # Per person, the times of their recent free-text messages, kept on the app's router like the library.
+    table = ctx.router.state.get("faq.recent")
+    if not isinstance(table, dict):
+        table = ctx.router.state["faq.recent"] = {}
+    recent: deque[datetime] = table.setdefault((ctx.event.platform, ctx.event.user_id), deque())
     while recent and now - recent[0] >= RATE_WINDOW:
         recent.popleft()
     recent.append(now)
-    if len(_RECENT) > 10_000:
+    if len(table) > 10_000:
         # People who stopped typing long ago: forget them so the table stays small.
-        for stale in [k for k, times in _RECENT.items() if not times or now - times[-1] >= RATE_WINDOW]:
-            del _RECENT[stale]
+        for stale in [k for k, times in table.items() if not times or now - times[-1] >= RATE_WINDOW]:
+            del table[stale]
     return len(recent) > RATE_LIMIT
 
 

@@ -198,3 +198,24 @@ def test_faq_answers_spell_the_workshop_cities_as_the_ui_does() -> None:
                 if place.kind == "city" and shown not in (name, name[1:]):
                     found.append((entry.id, lang, name, shown))
     assert found == []
+
+
+def test_the_workshop_cli_names_the_city_in_its_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI speaks the default language: its lines say Mailand where the database says Milan."""
+    from bot.cli import main
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CONTENT_DIR", str(CONTENT))
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "de")
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    get_settings.cache_clear()
+    try:
+        assert main(["workshop", "create", "--city", "Milan", "--zone", "Europe/Rome", "--capacity", "2"]) == 0
+        assert capsys.readouterr().out.split("\t")[1] == "Mailand"
+        assert main(["workshop", "counts"]) == 0
+        assert "Mailand\t0\t0\t0" in capsys.readouterr().out.splitlines()
+    finally:
+        get_settings.cache_clear()
