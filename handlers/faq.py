@@ -69,7 +69,6 @@ _SMALLTALK_REPLIES = {
 }
 
 
-
 def _library(app_router: Router, settings: Settings, content: Content) -> FaqLibrary:
     """The app's FAQ library, built on first use and kept on the app's router."""
     found = app_router.state.get("faq")
