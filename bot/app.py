@@ -64,7 +64,7 @@ async def build_app(settings: Settings, *, with_storage: bool = True) -> App:
     content = load_content(settings.content_dir, commands=known_commands(router) if with_storage else None)
     storage = await open_storage(settings) if with_storage else None
     if storage is not None:
-        from storage.workshops import seed_from_content
+        from bot.services.workshop_admin import seed_from_content
 
         await seed_from_content(storage, content)
     dispatcher = Dispatcher(router=router, settings=settings, content=content, storage=storage)

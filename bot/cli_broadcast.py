@@ -88,7 +88,7 @@ async def _new(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     if args.at:
         from bot.core.errors import UserError
         from bot.core.replies import to_plain
-        from storage.workshops import parse_local
+        from handlers.workshop_input import parse_local
 
         zone_name = args.tz or settings.default_timezone
         zone = check_zone(zone_name)

@@ -8,10 +8,16 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.places.names import CityNames, city_name
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.domain.workshop_input import WorkshopFields
+    from bot.services.seats import Notify
+    from bot.services.workshops import WorkshopView
+    from storage.uow import UnitOfWork
 
 FIELD_FLAGS = ("city", "title", "venue", "zone", "start", "duration", "capacity", "opens", "closes")
 
@@ -72,13 +78,20 @@ def cmd_workshop(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.errors import UserError
     from bot.core.replies import to_plain
+    from bot.domain.workshop_refusals import WorkshopRefusal
     from bot.i18n import use_locale
+    from handlers.workshop_refusals import refusal_text
 
-    command: Callable[[Any, argparse.Namespace, Settings, datetime], Awaitable[str]] = COMMANDS[args.workshop_command]
+    command: Callable[[UnitOfWork, argparse.Namespace, Settings, datetime], Awaitable[str]] = COMMANDS[
+        args.workshop_command
+    ]
     with use_locale(settings.default_language):
         try:
             async with app.storage.unit_of_work() as uow:
-                output = await command(uow.session, args, settings, datetime.now(UTC))
+                output = await command(uow, args, settings, datetime.now(UTC))
+        except WorkshopRefusal as refusal:
+            print(to_plain(refusal_text(refusal)), file=sys.stderr)
+            return 1
         except UserError as refusal:
             print(to_plain(refusal.message), file=sys.stderr)
             return 1
@@ -87,21 +100,26 @@ async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _describe(session: Any, workshop: Any, now: datetime, names: CityNames) -> str:
-    from storage import workshops as ws
-
-    seats = (await ws.seat_counts(session, [workshop]))[workshop.id]
+def _describe(view: WorkshopView, names: CityNames) -> str:
+    from bot.domain.workshops import checkin_code_for
     from bot.i18n import _, format_moment
     from handlers.workshop_views import STATUS_LABELS
 
+    workshop, seats = view.workshop, view.seats
     # Venue time, in the default language's own date format, with the venue's zone named beside it.
     when = format_moment(workshop.starts_at, workshop.timezone) if workshop.starts_at else f"— ({workshop.timezone})"
-    status = _(STATUS_LABELS[ws.display_status(workshop, seats, now)])
+    status = _(STATUS_LABELS[view.status])
     return (
         f"#{workshop.id}\t{city_name(workshop.city, None, names)}\t{when}\t{status}\tcapacity={workshop.capacity}\t"
         f"confirmed={seats.confirmed}\toffered={seats.offered}\twaiting={seats.waiting}\t"
-        f"preregistered={seats.preregistered}\tcode={ws.checkin_code_for(workshop) or '-'}"
+        f"preregistered={seats.preregistered}\tcode={checkin_code_for(workshop) or '-'}"
     )
+
+
+async def _describe_one(uow: UnitOfWork, workshop_id: int, now: datetime, settings: Settings) -> str:
+    from bot.services.workshop_reports import one_workshop
+
+    return _describe(await one_workshop(uow, workshop_id, now), _names(settings))
 
 
 def _names(settings: Settings) -> CityNames:
@@ -112,116 +130,126 @@ def _names(settings: Settings) -> CityNames:
     return load_content(settings.content_dir).city_names
 
 
-def _notifier(session: Any, settings: Settings, now: datetime) -> Any:
+def _notifier(uow: UnitOfWork, settings: Settings, now: datetime) -> Notify:
     from handlers.workshop_views import outbox_notifier
 
     # Notices say the city as each recipient's language does: the content's names beside CLDR's.
-    return outbox_notifier(session, settings, now, _names(settings))
+    return outbox_notifier(uow.session, settings, now, _names(settings))
 
 
-async def _list(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
-    from storage import workshops as ws
+def _fields(args: argparse.Namespace) -> WorkshopFields:
+    from handlers.workshop_input import parse_fields
+
+    return parse_fields(_pairs(args))
+
+
+def _id(raw: str) -> int | None:
+    from handlers.workshop_input import workshop_number
+
+    return workshop_number(raw)
+
+
+async def _list(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.services.workshop_reports import all_workshops
 
     names = _names(settings)
-    return "\n".join([await _describe(session, w, now, names) for w in await ws.list_workshops(session)])
+    return "\n".join(_describe(view, names) for view in await all_workshops(uow, now))
 
 
-async def _create(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _create(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.content import load_content
-    from storage import workshops as ws
+    from bot.services.workshop_admin import create_workshop
 
-    fields = ws.parse_fields(_pairs(args))
-    if fields.title is None:
-        fields.title = load_content(settings.content_dir).workshops.title
-    return await _describe(session, await ws.create_workshop(session, fields, now), now, _names(settings))
+    fields = _fields(args)
+    title = load_content(settings.content_dir).workshops.title if fields.title is None else fields.title
+    workshop = await create_workshop(uow, fields, now, default_title=title)
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
-async def _edit(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
-    from storage import workshops as ws
+async def _edit(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.services.workshop_admin import edit_workshop
 
-    workshop = await ws.edit_workshop(
-        session,
-        args.id,
-        ws.parse_fields(_pairs(args)),
+    workshop = await edit_workshop(
+        uow,
+        _id(args.id),
+        _fields(args),
         now,
-        notify=_notifier(session, settings, now),
+        notify=_notifier(uow, settings, now),
         offer_hours=settings.waitlist_offer_hours,
     )
-    return await _describe(session, workshop, now, _names(settings))
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
-async def _set_date(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
-    from storage import workshops as ws
+async def _set_date(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.services.workshop_admin import set_date
 
-    workshop = await ws.set_date(
-        session,
-        args.id,
+    workshop = await set_date(
+        uow,
+        _id(args.id),
         args.start,
         now,
-        notify=_notifier(session, settings, now),
+        notify=_notifier(uow, settings, now),
         offer_hours=settings.waitlist_offer_hours,
     )
-    return await _describe(session, workshop, now, _names(settings))
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
-async def _close(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
-    from storage import workshops as ws
+async def _close(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.services.workshop_admin import set_registration_open
 
-    workshop = await ws.set_registration_open(session, args.id, args.reopen, now)
-    return await _describe(session, workshop, now, _names(settings))
+    workshop = await set_registration_open(uow, _id(args.id), args.reopen, now)
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
-async def _cancel(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
-    from storage import workshops as ws
+async def _cancel(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.services.workshop_admin import cancel_workshop
 
-    told = await ws.cancel_workshop(session, args.id, now, notify=_notifier(session, settings, now))
+    told = await cancel_workshop(uow, _id(args.id), now, notify=_notifier(uow, settings, now))
     return f"cancelled; {len(told)} people told"
 
 
-async def _export(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
-    from storage import workshops as ws
+async def _export(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.services.workshop_reports import export_registrants
 
-    if args.ids:
-        ids = [(await ws.workshop_or_refuse(session, raw)).id for raw in args.ids]
-    else:
-        ids = [w.id for w in await ws.list_workshops(session)]
-    data = await ws.export_csv(session, ids)
+    export = await export_registrants(uow, [_id(raw) for raw in args.ids] if args.ids else None)
     if args.out is None:
-        sys.stdout.write(data)
+        sys.stdout.write(export.csv)
         return ""
-    args.out.write_text(data, encoding="utf-8")
-    return f"{data.count(chr(10)) - 1} rows written to {args.out}"
+    args.out.write_text(export.csv, encoding="utf-8")
+    return f"{export.rows} rows written to {args.out}"
 
 
-async def _attend(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+async def _attend(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.core.errors import UserError
-    from bot.core.text import is_number, parse_id
-    from storage import workshops as ws
+    from bot.i18n import _
+    from bot.services.workshop_checkin import mark_attended
+    from handlers.workshop_input import participant_number
 
-    workshop = await ws.workshop_or_refuse(session, args.id)
-    if not is_number(args.user_id.strip().removeprefix("#")):
-        raise UserError(f"not a user id: {args.user_id!r}")
-    user_id = parse_id(args.user_id)
-    if user_id is None:
-        # Out of range is no participant at all: the same answer as for anyone without a seat.
-        raise ws.no_seat(args.user_id)
-    await ws.mark_attended(session, workshop, user_id, now)
-    return f"attended: user {user_id} at #{workshop.id} {city_name(workshop.city, None, _names(settings))}"
+    try:
+        user_id = participant_number(args.user_id)
+    except ValueError:
+        raise UserError(_("Usage: {usage}").format(usage="wego-bot workshop attend WORKSHOP_ID USER_ID")) from None
+    workshop, registration = await mark_attended(uow, _id(args.id), user_id, now, typed_user=args.user_id)
+    city = city_name(workshop.city, None, _names(settings))
+    return f"attended: user {registration.user_id} at #{workshop.id} {city}"
 
 
-async def _counts(session: Any, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
-    from storage import workshops as ws
+async def _counts(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.services.workshop_reports import counts_per_city
 
-    names = _names(settings)
     rows = ["city\tregistered\twaiting\tattended"]
+    names = _names(settings)
     rows += [
         f"{city_name(r.city, None, names)}\t{r.registered}\t{r.waiting}\t{r.attended}"
-        for r in await ws.counts_per_city(session)
+        for r in await counts_per_city(uow)
     ]
     return "\n".join(rows)
 
 
-COMMANDS: dict[str, Callable[[Any, argparse.Namespace, Settings, datetime], Awaitable[str]]] = {
+# One staff command: the unit of work, the parsed arguments, the settings and now; returns what to print.
+Command = Callable[["UnitOfWork", argparse.Namespace, Settings, datetime], Awaitable[str]]
+
+COMMANDS: dict[str, Command] = {
     "list": _list,
     "create": _create,
     "edit": _edit,

@@ -14,6 +14,8 @@ FEATURES = (
     "progress",
     "certificates",
     "workshops",
+    "workshops_mine",
+    "workshops_checkin",
     "workshops_staff",
     "reminders",
     "broadcast",

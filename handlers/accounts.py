@@ -10,10 +10,10 @@ from bot.core.context import Context
 from bot.core.replies import Reply
 from bot.core.router import Router
 from bot.i18n import _, format_moment, ngettext
+from bot.services.seats import release_seats
 from handlers.workshop_views import context_notifier
 from storage.attempts import blocked_until, record_failure
 from storage.linking import LINK_ATTEMPTS, LinkRefused, create_link_code, merge_users, redeem_link_code
-from storage.workshops import release_seats
 
 log = logging.getLogger(__name__)
 

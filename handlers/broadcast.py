@@ -14,11 +14,11 @@ from bot.core.router import Router
 from bot.core.text import parse_id
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_moment, ngettext, use_locale
 from bot.settings import LANGUAGES
+from handlers.workshop_input import parse_local
 from scheduler.jobs import broadcast_message
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError
 from storage.models import Broadcast
-from storage.workshops import parse_local
 
 router = Router()
 

@@ -2,30 +2,109 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Content
 from bot.core.actions import act
 from bot.core.context import Context
+from bot.core.errors import StorageUnavailable, UserError
 from bot.core.replies import Attachment, Button, Reply, esc
+from bot.domain.workshop_refusals import AlreadyRegistered, WorkshopRefusal
+from bot.domain.workshops import DisplayStatus, NoticeKind, RegistrationStatus, Seats
 from bot.i18n import N_, _, current_locale, format_date, ngettext
 from bot.places.names import CityNames, city_name
+from bot.services.seats import Notice, Notify, outbox_notify
+from bot.services.workshops import MyPlace
 from bot.settings import Settings
-from storage.models import User, Workshop
-from storage.workshops import DisplayStatus, Notice, Notify, Seats
+from handlers.menu import command_button
+from handlers.workshop_input import workshop_number
+from handlers.workshop_refusals import answering_refusals
+
+if TYPE_CHECKING:
+    # Types only: the chat reaches storage through the services, never on its own.
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import Workshop
+    from storage.uow import UnitOfWork
 
 STATUS_LABELS: dict[DisplayStatus, str] = {
-    "tba": N_("date to be announced"),
-    "open": N_("open"),
-    "full": N_("full"),
-    "closed": N_("registration closed"),
-    "cancelled": N_("cancelled"),
-    "past": N_("past"),
+    DisplayStatus.TBA: N_("date to be announced"),
+    DisplayStatus.OPEN: N_("open"),
+    DisplayStatus.FULL: N_("full"),
+    DisplayStatus.CLOSED: N_("registration closed"),
+    DisplayStatus.CANCELLED: N_("cancelled"),
+    DisplayStatus.PAST: N_("past"),
 }
+
+
+def uow_of(ctx: Context) -> UnitOfWork:
+    """The event's unit of work: every workshop use case runs in it, and it commits when the event is answered."""
+    if ctx.uow is None:
+        raise StorageUnavailable("this command needs the database")
+    return ctx.uow
+
+
+def button_arg(ctx: Context, index: int = 0) -> str:
+    """The `index`-th id a pressed button carried; a button missing it is stale (or forged)."""
+    if len(ctx.args) <= index:
+        raise UserError(_("That button is no longer valid. Send /workshops to start again."))
+    return ctx.args[index]
+
+
+def workshop_arg(ctx: Context, index: int = 0) -> int | None:
+    return workshop_number(button_arg(ctx, index))
+
+
+def all_workshops_button() -> Button:
+    return command_button("workshops", _("All workshops"))
+
+
+def mine_button() -> Button:
+    return command_button("mysignups", _("My sign-ups"))
+
+
+def _help_after(refusal: WorkshopRefusal) -> list[list[Button]]:
+    # Already registered: the way to see (or cancel) that registration.
+    return [[mine_button()]] if isinstance(refusal, AlreadyRegistered) else []
+
+
+# The participant handlers' refusals, worded, with the way on where there is one.
+refusals = answering_refusals(_help_after)
+
+
+def my_status(ctx: Context, place: MyPlace) -> str:
+    """Where the person stands at a workshop: attended, confirmed, offered a seat, or their number in a queue."""
+    registration = place.registration
+    if registration.attended_at is not None:
+        return _("You attended this workshop.")
+    if place.over:
+        return _("This workshop has taken place.")
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return _("Your place is confirmed.")
+    if registration.status == RegistrationStatus.OFFERED and registration.offer_expires_at is not None:
+        zone = ctx.zone
+        return _("A seat is offered to you: confirm it by {deadline} ({zone}).").format(
+            deadline=moment_text(registration.offer_expires_at, zone), zone=zone
+        )
+    if registration.status == RegistrationStatus.PREREGISTERED:
+        return _("You are pre-registered (number {position}); places are confirmed in this order.").format(
+            position=place.number
+        )
+    return _("You are number {position} on the waiting list.").format(position=place.number)
+
+
+def confirmed_text(workshop: Workshop, names: CityNames) -> str:
+    """A seat confirmed (signed up, or an offer taken): when and where, with the calendar file beside it;
+    `names`: `Content.city_names`."""
+    return (
+        _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
+            city=esc(city_name(workshop.city, None, names)), when=short_when(workshop)
+        )
+        + "\n"
+        + where_line(workshop, names)
+    )
 
 
 def moment_text(moment: datetime, zone: str) -> str:
@@ -60,15 +139,15 @@ def short_when(workshop: Workshop) -> str:
 
 def seats_text(status: DisplayStatus, seats: Seats) -> str:
     label = _(STATUS_LABELS[status])
-    if status == "open":
+    if status == DisplayStatus.OPEN:
         return ngettext(
             "{status} · {n} of {capacity} seats left", "{status} · {n} of {capacity} seats left", seats.free
         ).format(status=label, n=seats.free, capacity=seats.capacity)
-    if status == "full":
+    if status == DisplayStatus.FULL:
         return ngettext(
             "{status} · {n} person on the waiting list", "{status} · {n} people on the waiting list", seats.waiting
         ).format(status=label, n=seats.waiting)
-    if status == "tba":
+    if status == DisplayStatus.TBA:
         return ngettext(
             "{status} · {n} person pre-registered", "{status} · {n} people pre-registered", seats.preregistered
         ).format(status=label, n=seats.preregistered)
@@ -155,8 +234,7 @@ def calendar_file(workshop: Workshop, now: datetime, content: Content) -> Attach
 def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNames) -> Reply:
     """The message for `notice.user_id`, built in their language (the outbox sets the locale).
 
-    `zone` writes the offer's deadline; `own_zone`, the zone the person set (if any), adds "Your time";
-    `names`: `Content.city_names`.
+    `zone` writes the offer's deadline; `own_zone`, the zone the person set (if any), adds "Your time".
     """
     ws = notice.workshop
     reg = notice.registration
@@ -164,7 +242,7 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNam
     when = "\n".join([*when_lines(ws, own_zone), where_line(ws, names)])
     calendar = [Button(_("Calendar file"), act("ws.ics", ws.id))]
     mine = [Button(_("My sign-ups"), act("cmd", "mysignups"))]
-    if notice.kind == "offered":
+    if notice.kind == NoticeKind.OFFERED:
         assert reg.offer_expires_at is not None
         return Reply(
             _(
@@ -179,7 +257,7 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNam
             ],
             personal=True,
         )
-    if notice.kind == "offer_expired":
+    if notice.kind == NoticeKind.OFFER_EXPIRED:
         return Reply(
             _(
                 "The seat offered to you at the workshop in {city} was not confirmed in time, so it went to the "
@@ -187,7 +265,7 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNam
             ).format(city=city),
             personal=True,
         )
-    if notice.kind == "date_confirmed":
+    if notice.kind == NoticeKind.DATE_CONFIRMED:
         return Reply(
             _("The date of the workshop in {city} is set, and your place is confirmed.").format(city=city)
             + "\n"
@@ -195,7 +273,7 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNam
             buttons=[calendar, mine],
             personal=True,
         )
-    if notice.kind == "date_waitlisted":
+    if notice.kind == NoticeKind.DATE_WAITLISTED:
         return Reply(
             _(
                 "The date of the workshop in {city} is set. All seats went to earlier registrations; you are "
@@ -206,7 +284,7 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNam
             buttons=[mine],
             personal=True,
         )
-    if notice.kind == "rescheduled":
+    if notice.kind == NoticeKind.RESCHEDULED:
         return Reply(
             _("The workshop in {city} has a new date.").format(city=city) + "\n" + when,
             buttons=[calendar, mine],
@@ -221,51 +299,18 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNam
     )
 
 
-def _notice_kind(notice: Notice) -> str:
-    return f"workshop.{notice.kind}"
-
-
 def context_notifier(ctx: Context) -> Notify:
-    """Notices from a chat event go through `ctx.notify`, in each recipient's language and zone."""
-
-    async def notify(notice: Notice) -> None:
-        own = await _own_zone(ctx.session, notice.user_id, ctx.settings)
-        await ctx.notify(
-            notice.user_id,
-            _builder(notice, own, own, ctx.content.city_names),
-            kind=_notice_kind(notice),
-            ref_id=notice.registration.id,
-        )
-
-    return notify
+    """Notices from a chat event, queued in the event's unit of work, in each recipient's language and zone."""
+    return outbox_notifier(ctx.session, ctx.settings, ctx.now(), ctx.content.city_names)
 
 
 def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime, names: CityNames) -> Notify:
-    """The same notices from the CLI or the scheduler, which have no chat context."""
-    from storage.outbox import enqueue_for_user
-
-    async def notify(notice: Notice) -> None:
-        own = await _own_zone(session, notice.user_id, settings)
-        await enqueue_for_user(
-            session,
-            notice.user_id,
-            _builder(notice, own, own, names),
-            kind=_notice_kind(notice),
-            ref_id=notice.registration.id,
-            not_before=now,
-            default_locale=settings.default_language,
-        )
-
-    return notify
-
-
-def _builder(notice: Notice, zone: str, own_zone: str | None, names: CityNames) -> Callable[[], Reply]:
-    return lambda: notice_reply(notice, zone, own_zone, names)
-
-
-async def _own_zone(session: AsyncSession, user_id: int, settings: Settings) -> str:
-    """The recipient's zone by the one rule (scheduler/zones.py) that the chat and the clock use."""
-    from scheduler.zones import person_zone_name
-
-    user = await session.get(User, user_id)
-    return await person_zone_name(session, user, settings.default_timezone, settings.default_language)
+    """The same notices from the CLI or the scheduler, which have no chat context; `names`:
+    `Content.city_names`, so each recipient reads the city in their language."""
+    return outbox_notify(
+        session,
+        lambda notice, zone: notice_reply(notice, zone, zone, names),
+        now,
+        default_language=settings.default_language,
+        default_timezone=settings.default_timezone,
+    )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content import Content
 from bot.core.replies import Reply, esc, link
 from bot.i18n import _
+from bot.services.seats import expire_offers as expire_lapsed_offers
 from bot.settings import Settings
 from handlers.workshop_views import outbox_notifier, when_lines, where_line
 from scheduler import zones as zone_store
@@ -24,7 +25,6 @@ from scheduler.timing import after_quiet_hours, next_weekly, parse_offset, parse
 from scheduler.zones import person_zone
 from storage import broadcasts as broadcast_store
 from storage import reminders as store
-from storage import workshops as workshop_store
 from storage.models import (
     Broadcast,
     LectureProgress,
@@ -121,7 +121,7 @@ class _LazyLine:
 async def expire_offers(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
     """Lapsed seat offers pass to the next person waiting even when nobody uses the bot; returns how many lapsed."""
     async with storage.unit_of_work() as uow:
-        expired = await workshop_store.expire_offers(
+        expired = await expire_lapsed_offers(
             uow.session,
             now,
             notify=outbox_notifier(uow.session, settings, now, content.city_names),

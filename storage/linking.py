@@ -142,7 +142,7 @@ async def merge_users(session: AsyncSession, keep_id: int, drop_id: int, now: da
     drop = await session.get_one(User, drop_id)
     # Once an attendance or a workshop record rests on the kept person's year of birth (or on its absence), it is
     # evidence for the age rule: linking must not supply one that /mysignups would refuse.
-    from storage.workshops import birth_year_in_use
+    from storage.registrations import birth_year_in_use
 
     keep_year_fixed = await birth_year_in_use(session, keep_id)
 

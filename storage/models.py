@@ -130,7 +130,7 @@ class Workshop(Base):
     # scheduled | closed (registration closed by staff) | cancelled; "full", "past" and "open" are derived.
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     # The workshop's check-in secret (never shown): the code at the venue is derived from it and the session's
-    # date (storage/workshops.py checkin_code_for), so each session has its own code.
+    # date (bot/domain/workshops.py checkin_code_for), so each session has its own code.
     checkin_code: Mapped[str] = mapped_column(String(32))
     # True once staff changed it: a content reload must not overwrite staff edits.
     staff_edited: Mapped[bool] = mapped_column(default=False)
@@ -151,7 +151,7 @@ class Registration(Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # confirmed | waitlisted | offered (promoted, must confirm before offer_expires_at) | cancelled
-    # | preregistered (signed up while the date is to be announced; see storage/workshops.py)
+    # | preregistered (signed up while the date is to be announced; see bot/domain/workshops.py RegistrationStatus)
     status: Mapped[str] = mapped_column(String(16))
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     offer_expires_at: Mapped[datetime | None]

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.certificates.codes import group
+from bot.services.seats import Notify, cancel_all_for_user
 from storage.models import (
     Account,
     Certificate,
@@ -23,7 +24,6 @@ from storage.models import (
     User,
     Workshop,
 )
-from storage.workshops import Notify, cancel_all_for_user
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.content import load_content
+from bot.domain.workshops import RegistrationStatus
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.understand import LIVE_LECTURE, LIVE_WORKSHOP, SMALLTALK, understand
@@ -357,7 +358,7 @@ async def test_free_text_from_hello_to_a_workshop_sign_up(app: App, lang: str, g
     await person.press_action(_action(person, "ws.signup"))  # type: ignore[arg-type]
     await person.press_action(_action(person, "ws.consent"))  # type: ignore[arg-type]
     await person.press_action(_action(person, "ws.join", pick=-1))  # type: ignore[arg-type]
-    assert await registrations(app) == [(f"p-{lang}", ws.PREREGISTERED, None)]
+    assert await registrations(app) == [(f"p-{lang}", RegistrationStatus.PREREGISTERED, None)]
 
 
 @pytest.mark.parametrize(

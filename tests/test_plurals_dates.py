@@ -13,11 +13,12 @@ from icalendar import Calendar
 from bot.app import App
 from bot.cli import main
 from bot.content import load_content
+from bot.domain.workshops import Seats
 from bot.i18n import format_moment, use_locale
+from bot.services.seats import Notice
 from bot.settings import PROJECT_ROOT, get_settings
 from handlers.workshop_views import calendar_file, notice_reply, seats_text
 from storage.models import Registration, Workshop
-from storage.workshops import Notice, Seats
 from tests.helpers import ChatDriver
 
 MOMENT = datetime(2026, 12, 2, 7, 46, tzinfo=UTC)

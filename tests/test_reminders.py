@@ -238,7 +238,9 @@ async def test_nudge_after_idle_days_at_most_once_per_period(app: App, clock: Fr
 async def test_a_workshop_reminder_due_in_quiet_hours_waits_and_is_not_sent_after_a_cancel(
     app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
 ) -> None:
-    from storage import workshops as ws
+    from bot.services import signups
+    from bot.services.seats import Notice
+    from storage.registrations import registration_of
     from tests.workshop_helpers import make_workshop
 
     # The workshop starts at 07:00 in Rome: its one-day reminder falls due at 07:00, inside quiet hours.
@@ -248,20 +250,20 @@ async def test_a_workshop_reminder_due_in_quiet_hours_waits_and_is_not_sent_afte
     alice, bob = await user_id_of(app, "alice"), await user_id_of(app, "bob")
     assert app.storage is not None
 
-    async def nobody(_notice: ws.Notice) -> None:
+    async def nobody(_notice: Notice) -> None:
         return None
 
     async with app.storage.unit_of_work() as uow:
-        await ws.sign_up(uow.session, workshop_id, alice, clock.now, notify=nobody, offer_hours=48)
-        await ws.sign_up(uow.session, workshop_id, bob, clock.now, notify=nobody, offer_hours=48)
+        await signups.sign_up(uow, workshop_id, alice, clock.now, notify=nobody, offer_hours=48)
+        await signups.sign_up(uow, workshop_id, bob, clock.now, notify=nobody, offer_hours=48)
     clock.now = datetime(2026, 4, 19, 7, 0, tzinfo=ROME).astimezone(UTC)
     assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now) == 0
     assert await deliveries(app, "workshop") == []
     # alice cancels before the morning.
     async with app.storage.unit_of_work() as uow:
-        registration = await ws.registration_of(uow.session, workshop_id, alice)
+        registration = await registration_of(uow.session, workshop_id, alice)
         assert registration is not None
-        await ws.cancel_registration(uow.session, str(registration.id), alice, clock.now, notify=nobody, offer_hours=48)
+        await signups.cancel(uow, registration.id, alice, clock.now, notify=nobody, offer_hours=48)
     clock.now = datetime(2026, 4, 19, 8, 0, tzinfo=ROME).astimezone(UTC)
     assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now) == 1
     [sent] = await deliveries(app, "workshop")

@@ -8,14 +8,15 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from bot.app import App
-from storage import workshops as ws
+from bot.services import signups
+from bot.services.seats import Notice
 from storage.models import Registration
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver, user_id_of
 from tests.workshop_helpers import deliveries, make_workshop, registrations
 
 
-async def _nothing(_notice: ws.Notice) -> None:
+async def _nothing(_notice: Notice) -> None:
     return None
 
 
@@ -24,7 +25,7 @@ async def _sign_up(app: App, workshop_id: int, name: str, clock: FrozenClock) ->
     user_id = await user_id_of(app, name)
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
-        await ws.sign_up(uow.session, workshop_id, user_id, clock.now, notify=_nothing, offer_hours=48)
+        await signups.sign_up(uow, workshop_id, user_id, clock.now, notify=_nothing, offer_hours=48)
     clock.advance(minutes=1)
 
 

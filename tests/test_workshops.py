@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.app import App
 from bot.core.actions import act
+from bot.domain.workshops import checkin_code_for
+from bot.services import workshop_admin
+from bot.services.seats import expire_offers
 from handlers.workshop_views import outbox_notifier
 from storage import workshops as ws
 from storage.models import Workshop
@@ -118,7 +121,7 @@ async def test_full_workshop_waitlists_with_position_and_suggests_others(
     closed = await make_workshop(app, clock(), city="Lyon", zone="Europe/Paris", capacity=5)
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
-        await ws.set_registration_open(uow.session, str(closed), False, clock())
+        await workshop_admin.set_registration_open(uow, closed, False, clock())
     await join(chat("alice"), wid)
     await join(chat("alice"), zurich)
     bob, carol = chat("bob"), chat("carol")
@@ -212,7 +215,7 @@ async def test_expire_offers_for_the_scheduler(app: App, clock: FrozenClock, cha
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
         now = clock() + timedelta(hours=48)
-        expired = await ws.expire_offers(
+        expired = await expire_offers(
             uow.session,
             now,
             notify=outbox_notifier(uow.session, app.settings, now, app.content.city_names),
@@ -263,7 +266,7 @@ async def test_every_refusal_changes_nothing(app: App, clock: FrozenClock, chat:
 
     await _unchanged(app, lambda: alice.send("/checkin WRONG1"))
     assert alice.text == "That check-in code is not right. Please check it on the poster at the venue."
-    code = ws.checkin_code_for(await workshop(app, wid))
+    code = checkin_code_for(await workshop(app, wid))
     await _unchanged(app, lambda: alice.send(f"/checkin {code}"))  # the workshop is weeks away
     assert alice.text == (
         "Check-in for the workshop in Milan opens on Monday, April 20, 2026, 2:00\u202fPM (Europe/Rome), "
@@ -283,7 +286,7 @@ async def test_check_in_by_code_and_deep_link_within_the_window(
     alice, bob, staff = chat("alice"), chat("bob"), chat("staffer")
     await join(alice, wid)
     await join(bob, wid)
-    code = ws.checkin_code_for(await workshop(app, wid))
+    code = checkin_code_for(await workshop(app, wid))
     assert code is not None
     clock.now = datetime(2026, 3, 3, 12, 59, tzinfo=UTC)  # 61 minutes early
     await alice.send(f"/checkin {code.lower()}")
@@ -382,7 +385,7 @@ async def test_tba_pre_registration_then_date_confirms_in_order(
     assert "you are number 1 on the waiting list" in told[2][2]
     # Seeding again (a restart) keeps the staff's capacity and date.
     assert app.storage is not None
-    await ws.seed_from_content(app.storage, app.content)
+    await workshop_admin.seed_from_content(app.storage, app.content)
     edited = await workshop(app, wid)
     assert (edited.capacity, edited.starts_at) == (2, datetime(2026, 5, 14, 13, 0, tzinfo=UTC))
 
@@ -530,7 +533,7 @@ async def test_a_past_or_attended_registration_cannot_be_cancelled_and_shows_as_
     await join(alice, wid)
     await join(bob, wid)
     clock.now = datetime(2026, 3, 3, 14, 30, tzinfo=UTC)
-    await alice.send(f"/checkin {ws.checkin_code_for(await workshop(app, wid))}")
+    await alice.send(f"/checkin {checkin_code_for(await workshop(app, wid))}")
     alice_reg = await registration_id(app, "alice", wid)
     await _unchanged(app, lambda: alice.press_action(act("ws.cancel_yes", alice_reg)))
     assert alice.text == "You attended this workshop, so the registration cannot be cancelled."

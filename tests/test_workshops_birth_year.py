@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.actions import act
-from storage import workshops as ws
+from bot.domain import workshops as ws
 from storage.models import Certificate
 from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver
@@ -142,3 +142,23 @@ async def test_a_year_typed_long_after_the_question_is_not_taken_as_the_answer(
     assert not frank.text.startswith("You are confirmed")
     assert await registrations(app, wid) == []
     assert (await user_row(app, "frank")).birth_year is None
+
+
+async def test_an_old_year_button_or_typed_year_after_skipping_leaves_the_year_unset(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    wid = await make_workshop(app, clock(), capacity=1)
+    await chat("first").press_action(act("ws.join", wid, "skip"))
+    gina = chat("gina")
+    await gina.press_action(act("ws.consent", wid))  # the year question, on a screen she keeps
+    await gina.press("Skip")
+    assert gina.text.startswith("The workshop in Milan is full. You are number 1 on the waiting list.")
+    # The year buttons of the question she skipped, and the same question asked again, after the sign-up.
+    await gina.press_action(act("ws.join", wid, 1960))
+    assert gina.text == "You are already registered for this workshop.\nYou are number 1 on the waiting list."
+    await gina.press_action(act("ws.consent", wid))
+    assert gina.text == "You are already registered for this workshop."
+    await gina.send("1960")
+    assert gina.text != "Thank you: your year of birth (1960) is saved."
+    assert (await user_row(app, "gina")).birth_year is None
+    assert [status for _who, status, _at in await registrations(app, wid)] == ["confirmed", "waitlisted"]

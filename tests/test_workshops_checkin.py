@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.core.actions import act
 from bot.core.events import Event
+from bot.domain import workshops as ws
 from bot.settings import Settings
-from storage import workshops as ws
 from storage.models import CheckinAttempts
 from tests.conftest import FrozenClock, make_settings
 from tests.helpers import ChatDriver

@@ -16,8 +16,8 @@ from bot.app import build_app
 from bot.cli import main
 from bot.core.actions import act
 from bot.core.events import Event
+from bot.domain import workshops as ws
 from bot.settings import PROJECT_ROOT, get_settings
-from storage import workshops as ws
 from storage.models import Registration, User, Workshop
 from tests.conftest import FrozenClock, make_settings
 

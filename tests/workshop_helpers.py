@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App
-from storage import workshops as ws
+from bot.services import workshop_admin
+from handlers.workshop_input import parse_fields
+from storage import registrations as regs
 from storage.models import Account, Delivery, Registration, User, Workshop
 
 
@@ -23,7 +25,8 @@ async def make_workshop(app: App, now: datetime, **fields: object) -> int:
     values.update(fields)
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
-        workshop = await ws.create_workshop(uow.session, ws.parse_fields((k, str(v)) for k, v in values.items()), now)
+        fields = parse_fields((k, str(v)) for k, v in values.items())
+        workshop = await workshop_admin.create_workshop(uow, fields, now, default_title=app.content.workshops.title)
         return workshop.id
 
 
@@ -71,6 +74,6 @@ async def registration_id(app: App, platform_user_id: str, workshop_id: int) -> 
     user = await user_row(app, platform_user_id)
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
-        reg = await ws.registration_of(uow.session, workshop_id, user.id)
+        reg = await regs.registration_of(uow.session, workshop_id, user.id)
         assert reg is not None
         return reg.id

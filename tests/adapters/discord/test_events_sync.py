@@ -129,7 +129,8 @@ async def _nobody(_notice: object) -> None:
 async def test_a_staff_edit_anywhere_reaches_the_events_tab(
     harness: DiscordHarness, discord_app: App, clock: FrozenClock
 ) -> None:
-    from storage import workshops as ws
+    from bot.services.workshop_admin import edit_workshop
+    from handlers.workshop_input import parse_fields
 
     events = FakeEvents(harness)
     door = harness.door
@@ -142,8 +143,8 @@ async def test_a_staff_edit_anywhere_reaches_the_events_tab(
     clock.advance(minutes=5)
     assert discord_app.storage is not None
     async with discord_app.storage.unit_of_work() as uow:  # the path `/ws_edit` and `wego-bot workshop edit` take
-        fields = ws.parse_fields([("venue", "Seoul Innovation Park")])
-        await ws.edit_workshop(uow.session, str(workshop_id), fields, clock.now, notify=_nobody, offer_hours=48)
+        fields = parse_fields([("venue", "Seoul Innovation Park")])
+        await edit_workshop(uow, workshop_id, fields, clock.now, notify=_nobody, offer_hours=48)
     assert await door.check_workshops() is True
     assert [e["entity_metadata"] for e in events.events.values()] == [{"location": "Seoul Innovation Park, Seoul"}]
     assert await door.check_workshops() is False
