@@ -149,7 +149,7 @@ def test_the_cli_writes_dates_and_counts_in_the_default_language(
     assert main(["workshop", "create", "--city", "Milan", "--zone", "Europe/Rome", "--capacity", "1",
                  "--start", "2027-03-28 10:00", "--venue", "Palazzo Reale"]) == 0  # fmt: skip
     line = capsys.readouterr().out.splitlines()[0]
-    assert line.split("\t")[1:4] == ["Milan", "28 mar 2027, 10:00 (Europe/Rome)", "aperto"]
+    assert line.split("\t")[1:4] == ["Milano", "28 mar 2027, 10:00 (Europe/Rome)", "aperto"]
     assert main(["broadcast", "new", "--to", "lang=ko", "--text", "ciao", "--at", "2027-01-05 10:00", "--yes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[:2] == [
