@@ -478,3 +478,10 @@ def test_a_typo_is_corrected_only_to_a_close_content_word(index: FaqIndex) -> No
     # "dress" is two letters from "address", "weather" a function word's neighbour: both stay as typed.
     assert index._read("dress code", "en")[0] == ["dress", "code"]
     assert index._read("weather tomorrow", "en")[0][0] == "weather"
+
+
+def test_german_typed_without_umlauts_reads_as_the_index_spells_it(index: FaqIndex) -> None:
+    """ "ue" for "ü" is how German is typed on a keyboard without umlauts; only a word the index knows is taken."""
+    assert "gebuhren" in index.vocabulary() and "gebuehren" not in index.vocabulary()
+    assert index._read("gibt es gebuehren", "de")[0] == ["gebuhren"]
+    assert index._read("queue", "en")[0] == ["queue"]

@@ -398,3 +398,8 @@ def test_a_workshop_fee_glued_to_an_arabic_preposition_is_still_the_workshops(
     """ "بورشة" is "in the workshop": its fee is something the documents do not say, not the course's price."""
     understood = understand(index, "كم رسوم التسجيل بورشة القاهرة", "ar", places)
     assert (understood.label, understood.undocumented) == (None, True)
+
+
+def test_a_count_of_parts_keeps_the_word_parts(index: FaqIndex, places: Gazetteer) -> None:
+    """ "The 4 parts" is not part 4, but it is still about the parts: the course's structure."""
+    assert understand(index, "les 4 parties du cours c'est quoi", "fr", places).label == "course-structure"

@@ -367,7 +367,15 @@ class FaqIndex:
             return found
         known = self._known()
         everywhere = self._known_set()
-        unknown = [w for w in unknown if w not in everywhere][:TYPO_LOOKUPS]
+        unknown = [w for w in unknown if w not in everywhere]
+        # German typed without umlauts ("uebernommen", "bestaetigung"): the word as the index spells it, when
+        # that is a known word.
+        umlauts = {w: w.replace("ae", "a").replace("oe", "o").replace("ue", "u") for w in unknown}
+        spelled = {w: plain for w, plain in umlauts.items() if plain != w and plain in everywhere}
+        if spelled:
+            found = [spelled.get(w, w) for w in found]
+            unknown = [w for w in unknown if w not in spelled]
+        unknown = unknown[:TYPO_LOOKUPS]
         if not unknown:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.

@@ -274,7 +274,7 @@ _PART = re.compile(
     r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
     r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
 )
-_PARTS_COUNT = re.compile(r"\b\d\s+(?:parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
+_PARTS_COUNT = re.compile(r"\b\d\s+(parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "uno": 1, "due": 2, "tre": 3, "quattro": 4, "eins": 1, "zwei": 2,
     "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
@@ -519,7 +519,7 @@ def understand(
         if cities_entry is not None:
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))
     # "The 4 parts of the course": a count of parts, not part 4.
-    text = _PARTS_COUNT.sub(" ", text)
+    text = _PARTS_COUNT.sub(r"\1", text)
     factors = _subject_factors(index, _facets(subject), places)
     match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
