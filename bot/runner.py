@@ -45,7 +45,7 @@ async def run(settings: Settings, *, console_user: str) -> int:
         from handlers.faq import warm_up
 
         # The FAQ's first use builds (or reads from disk) its index: done now, off the loop, not on someone's turn.
-        await asyncio.to_thread(warm_up, app.settings, app.content)
+        await asyncio.to_thread(warm_up, app.router, app.settings, app.content)
         built = build_doors(app)
         web_runner = await _start_web(app, built.web_routes)
         if not built.doors:

@@ -20,7 +20,6 @@ from bot.app import App
 from bot.certificates import codes
 from bot.core.dispatcher import _db_problem
 from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
-from bot.i18n_places import city_name
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ async def verify_page(request: web.Request) -> web.Response:
             ).format(lectures=len(app.content.all_lectures()))
         else:
             kind = _("Attendance at the workshop “{title}” in {city}").format(
-                title=result.workshop_title, city=city_name(result.workshop_city, lang)
+                title=result.workshop_title, city=app.content.city_name(result.workshop_city, lang)
             )
         assert result.issued_at is not None
         if result.status == "superseded":

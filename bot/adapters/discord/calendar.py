@@ -58,7 +58,7 @@ class DiscordCalendar:
         """Bring the server event of one workshop in line with its row."""
         if self.app.storage is None:
             return "unchanged"
-        data = await load_workshop(self.app.storage, workshop_id)
+        data = await load_workshop(self.app.storage, workshop_id, self.app.content, self.app.settings.default_language)
         if data is None:
             return "unchanged"
         return await sync_workshop_event(await self._guild(), data, now=self.app.dispatcher.clock())

@@ -14,6 +14,7 @@ from typing import Literal
 import discord
 from sqlalchemy import select
 
+from bot.content import Content
 from storage.models import Workshop
 from storage.uow import Storage
 
@@ -43,8 +44,9 @@ class WorkshopEventData:
     status: str
 
     @classmethod
-    def from_row(cls, row: Workshop) -> WorkshopEventData:
-        return cls(row.id, row.city, row.title, row.venue, row.starts_at, row.duration_minutes, row.status)
+    def from_row(cls, row: Workshop, city: str) -> WorkshopEventData:
+        """`city`: the row's city as the server's language names it (a guild's events have one language)."""
+        return cls(row.id, city, row.title, row.venue, row.starts_at, row.duration_minutes, row.status)
 
     @property
     def ends_at(self) -> datetime | None:
@@ -116,10 +118,11 @@ async def sync_workshop_event(guild: discord.Guild, data: WorkshopEventData, *, 
     return "updated"
 
 
-async def load_workshop(storage: Storage, workshop_id: int) -> WorkshopEventData | None:
+async def load_workshop(storage: Storage, workshop_id: int, content: Content, lang: str) -> WorkshopEventData | None:
+    """The workshop as its Discord event shows it, the city named in `lang` (the server's default language)."""
     async with storage.unit_of_work() as uow:
         row = await uow.session.get(Workshop, workshop_id)
-        return WorkshopEventData.from_row(row) if row is not None else None
+        return WorkshopEventData.from_row(row, content.city_name(row.city, lang)) if row is not None else None
 
 
 async def upcoming_workshop_ids(storage: Storage, now: datetime) -> list[int]:
