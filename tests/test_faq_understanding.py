@@ -166,11 +166,15 @@ def test_the_evaluation_sets_meet_the_ci_gate(index: FaqIndex, places: Gazetteer
 def test_the_evaluation_sets_are_big_enough_and_apart() -> None:
     tune = load_eval(CONTENT / "faq_eval.yaml")
     held_out = load_eval(CONTENT / "faq_eval_heldout.yaml")
+    held_out_b = load_eval(CONTENT / "faq_eval_heldout_b.yaml")
     both = tune + held_out
     assert sum(item.expect is not None for item in both) >= 400
     assert sum(item.expect is None for item in both) >= 60
     assert {item.lang for item in held_out} == {"en", "it", "de", "fr", "ar", "ko", "zh"}
     assert not {(i.lang, i.question) for i in tune} & {(i.lang, i.question) for i in held_out}
+    # The second held-out set was written by someone who saw neither the matcher nor the stored questions.
+    assert {item.lang for item in held_out_b} == {"en", "it", "de", "fr", "ar", "ko", "zh"}
+    assert not {(i.lang, i.question) for i in tune} & {(i.lang, i.question) for i in held_out_b}
 
 
 def test_no_answer_starts_with_yes_or_no() -> None:
