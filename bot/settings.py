@@ -119,12 +119,18 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr = SecretStr("")
     telegram_staff_chat_id: str = ""
+    # Telegram updates handled at once (different chats; one chat's updates always one after another), and how
+    # many may wait for their chat's turn or a free slot before the next ones stay queued.
+    telegram_update_concurrency: int = Field(default=16, ge=1, le=1000)
+    telegram_update_backlog: int = Field(default=512, ge=1, le=100_000)
 
     discord_token: SecretStr = SecretStr("")
     discord_guild_id: str = ""
     discord_staff_role_id: str = ""
     discord_announcement_channel_id: str = ""
     discord_staff_channel_id: str = ""
+    # Discord interactions handled at once (different people; one person's always one after another).
+    discord_interaction_concurrency: int = Field(default=16, ge=1, le=1000)
 
     # Sending (the outbox worker). Telegram allows about 30 messages/s overall and 1/s per chat.
     telegram_rate_limit: float = 30.0

@@ -24,6 +24,7 @@ from discord import app_commands
 from bot.adapters.discord.commands import BabelTranslator, register_commands
 from bot.adapters.discord.events_sync import SyncResult, load_workshop, sync_workshop_event, upcoming_workshop_ids
 from bot.adapters.discord.messenger import NO_MENTIONS, DiscordMessenger
+from bot.adapters.discord.ordering import InteractionOrder
 from bot.adapters.discord.render import BUTTON_TEMPLATE, SELECT_TEMPLATE, ActionButton, ActionSelect, render
 from bot.adapters.discord.staff_inbox import ANSWER_TEMPLATE, AnswerButton, DiscordStaffInbox, on_modal_submit
 from bot.app import App
@@ -89,6 +90,7 @@ class DiscordDoor:
         self.client = WegoClient(self, sync_commands=sync_commands)
         self.messenger = DiscordMessenger(self.client)
         self.ack_after = ACK_AFTER_SECONDS
+        self.order = InteractionOrder(self.settings.discord_interaction_concurrency)
         self._task: asyncio.Task[None] | None = None
         self._prepared = False
         self._ready = False
@@ -281,15 +283,17 @@ class DiscordDoor:
 
     async def on_command(self, interaction: discord.Interaction[Any], route: Route, text: str) -> None:
         event = self.event_for(interaction, text=f"/{route.name} {text}".strip())
-        replies = await self._dispatch(interaction, event, component=False)
-        await self._answer(interaction, replies, component=False, hidden=route.staff)
+        async with self.order.turn(interaction, lambda: self._defer(interaction, component=False)):
+            replies = await self._dispatch(interaction, event, component=False)
+            await self._answer(interaction, replies, component=False, hidden=route.staff)
 
     async def on_action(self, interaction: discord.Interaction[Any], action: Action) -> None:
         if action.name not in self.app.router.actions:
             await self.refuse(interaction)
             return
-        replies = await self._dispatch(interaction, self.event_for(interaction, action=action), component=True)
-        await self._answer(interaction, replies, component=True, hidden=True)
+        async with self.order.turn(interaction, lambda: self._defer(interaction, component=True)):
+            replies = await self._dispatch(interaction, self.event_for(interaction, action=action), component=True)
+            await self._answer(interaction, replies, component=True, hidden=True)
 
     async def on_any_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Component presses no dynamic item will take (forged, or from a message that never had them), and

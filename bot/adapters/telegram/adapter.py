@@ -7,7 +7,6 @@ person's private chat, the group seeing only a short notice with a button.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -23,6 +22,7 @@ from bot.adapters.telegram.inbound import Incoming, incoming
 from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, outcome_of, send_reply
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.staff import forwarded_ref, is_chat
+from bot.core.ordering import pause
 from bot.core.replies import Button, Reply
 from bot.i18n import _, normalize_language, use_locale
 from bot.settings import LANGUAGES
@@ -66,7 +66,8 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
             if delay > MAX_INLINE_WAIT_SECONDS:
                 raise
         log.info("telegram reply retried in %.1fs (attempt %d)", delay, attempt + 1)
-        await asyncio.sleep(delay)
+        # Only this chat waits: the running slot serves other chats meanwhile.
+        await pause(delay)
     raise AssertionError("unreachable")
 
 

@@ -1,0 +1,149 @@
+"""python-telegram-bot with our update processor: chats side by side, one chat's updates in order, and a flood
+wait that holds only its own chat."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.error import RetryAfter
+from telegram.ext import ContextTypes, TypeHandler
+
+from bot.adapters.telegram.adapter import with_retries
+from bot.adapters.telegram.ordering import ChatOrderedProcessor, order_key
+from tests.adapters.telegram.fakeapi import TOKEN, FakeBotApi, fake_bot_api
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with fake_bot_api() as server:
+        yield server
+
+
+def message(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
+    person = {"id": chat_id, "is_bot": False, "first_name": "P"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "from": person,
+            "chat": {"id": chat_id, "type": "private"},
+            "date": 1772442000,
+            "text": text,
+        },
+    }
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int, str]] = []
+        self.running = 0
+        self.peak = 0
+
+
+async def run_updates(
+    api: FakeBotApi, processor: ChatOrderedProcessor, payloads: list[dict[str, Any]], handler: Any
+) -> None:
+    from telegram.ext import Application
+
+    application = (
+        Application.builder().token(TOKEN).base_url(f"http://127.0.0.1:{api.port}/bot").concurrent_updates(processor)
+    ).build()
+    application.add_handler(TypeHandler(Update, handler))
+    await application.initialize()
+    await application.start()
+    try:
+        for payload in payloads:
+            await application.update_queue.put(Update.de_json(payload, application.bot))
+        await asyncio.wait_for(application.update_queue.join(), timeout=20)
+    finally:
+        await application.stop()
+        await application.shutdown()
+
+
+async def test_updates_of_one_chat_in_order_chats_side_by_side(api: FakeBotApi) -> None:
+    rng = random.Random(7)
+    chats = [1000 + n for n in range(12)]
+    payloads = [message(update_id, rng.choice(chats), f"m{update_id}") for update_id in range(1, 241)]
+    seen = Seen()
+
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None and update.message is not None
+        seen.running += 1
+        seen.peak = max(seen.peak, seen.running)
+        seen.events.append(("start", update.effective_chat.id, update.update_id))
+        # Random handling times: without the processor's line a later update would often finish first.
+        await asyncio.sleep(rng.uniform(0, 0.01))
+        seen.events.append(("end", update.effective_chat.id, update.update_id))
+        seen.running -= 1
+
+    processor = ChatOrderedProcessor(concurrency=5, backlog=64)
+    await run_updates(api, processor, payloads, handle)
+    for chat in chats:
+        sent = [p["update_id"] for p in payloads if p["message"]["chat"]["id"] == chat]
+        # Strictly one after another: each update of the chat starts only after the previous one ended.
+        lane = [(kind, update_id) for kind, chat_id, update_id in seen.events if chat_id == chat]
+        assert lane == [(kind, update_id) for update_id in sent for kind in ("start", "end")], chat
+    assert len(seen.events) == 2 * 240
+    assert seen.peak == 5
+    assert processor.runner.waiting_keys == 0
+
+
+async def test_a_flood_wait_holds_only_its_own_chat(api: FakeBotApi) -> None:
+    flooded_chat = 2001
+    payloads = [message(1, flooded_chat, "first"), message(2, flooded_chat, "second")]
+    payloads += [message(10 + n, 3000 + n, "other") for n in range(6)]
+    finished: dict[int, float] = {}
+    started: dict[int, float] = {}
+    tries = {"count": 0}
+    loop = asyncio.get_running_loop()
+
+    async def send_once_flooded() -> str:
+        tries["count"] += 1
+        if tries["count"] == 1:
+            raise RetryAfter(1)
+        return "sent"
+
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        started[update.update_id] = loop.time()
+        if update.update_id == 1:
+            assert await with_retries(send_once_flooded) == "sent"
+        else:
+            await asyncio.sleep(0.01)
+        finished[update.update_id] = loop.time()
+
+    # One running slot: the other chats are answered only because the flood wait lends it out.
+    processor = ChatOrderedProcessor(concurrency=1, backlog=16)
+    begin = loop.time()
+    await run_updates(api, processor, payloads, handle)
+    assert tries["count"] == 2
+    assert finished[1] - begin >= 1.0
+    others = [update_id for update_id in finished if update_id >= 10]
+    assert len(others) == 6
+    assert all(finished[update_id] < finished[1] for update_id in others)
+    # The same chat's next update waited for the flood wait to end.
+    assert started[2] >= finished[1]
+
+
+def test_order_key_is_the_chat_or_else_the_person() -> None:
+    update = Update.de_json(message(5, 4242, "hi"), None)
+    assert order_key(update) == ("chat", 4242)
+    inline_press = Update.de_json(
+        {
+            "update_id": 6,
+            "callback_query": {
+                "id": "cb1",
+                "from": {"id": 77, "is_bot": False, "first_name": "P"},
+                "chat_instance": "x",
+                "inline_message_id": "im1",
+                "data": "menu",
+            },
+        },
+        None,
+    )
+    assert order_key(inline_press) == ("user", 77)
+    assert order_key(object()) is None
