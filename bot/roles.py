@@ -1,0 +1,108 @@
+"""What one `wego-bot run` process does, from WEGO_ROLES: receive Telegram updates, hold the Discord gateway
+connection, and/or campaign for the clock (the scheduler leader, scheduler/leader.py).
+
+Unset, a process takes every role its configuration allows: the single-process deployment. Several processes on
+one PostgreSQL database split the roles: any number with `telegram` (webhook mode: Telegram allows one poller),
+one with `discord` (one gateway connection per bot), and any number with `clock`, of which exactly one leads.
+The leading process sends the outbox for every configured platform, through the door it runs or through a
+send-only client for a platform it does not receive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.runner import configured_platforms
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.core.ports import Messenger
+    from bot.staff_inbox import StaffInbox
+    from scheduler.clock import SchedulerHandle
+
+log = logging.getLogger(__name__)
+
+ROLES = ("telegram", "discord", "clock")
+
+
+class RoleError(ValueError):
+    """WEGO_ROLES asks for something this configuration cannot do: the process must not start half-way."""
+
+
+def resolve_roles(settings: Settings) -> list[str]:
+    """The roles of this process, checked against the configuration (RoleError with the reason)."""
+    configured = configured_platforms(settings)
+    if not settings.wego_roles:
+        return [*configured, "clock"]
+    roles = list(dict.fromkeys(settings.wego_roles))
+    for role in roles:
+        if role in ("telegram", "discord") and role not in configured:
+            raise RoleError(f"WEGO_ROLES has {role}, but {role.upper()}_TOKEN is not set")
+    if "telegram" in roles and not settings.telegram_webhook_url:
+        # Not an error (a single process may poll), but a split deployment polling twice gets 409 Conflict.
+        log.warning("telegram role without TELEGRAM_WEBHOOK_URL: long polling works in one process only")
+    if not settings.database_url.startswith("postgresql") and set(roles) != {*configured, "clock"}:
+        raise RoleError(
+            "splitting roles across processes needs PostgreSQL (DATABASE_URL); SQLite serves one process that "
+            "takes every role: leave WEGO_ROLES unset"
+        )
+    return roles
+
+
+@dataclass
+class Senders:
+    """The clock's ways out: each platform's messenger, the staff chats, the Discord announcement hook."""
+
+    messengers: dict[str, Messenger] = field(default_factory=dict)
+    staff_inboxes: list[StaffInbox] = field(default_factory=list)
+    announcers: list[Callable[[int], Awaitable[bool]]] = field(default_factory=list)
+
+
+@contextlib.asynccontextmanager
+async def send_only(settings: Settings, have: Sequence[str]) -> AsyncIterator[Senders]:
+    """Clients that only send, for the configured platforms this process does not receive (`have`)."""
+    senders = Senders()
+    closers: list[Callable[[], Awaitable[Any]]] = []
+    try:
+        wanted = [platform for platform in configured_platforms(settings) if platform not in have]
+        if "telegram" in wanted:
+            from bot.adapters.telegram.messenger import open_send_only as telegram_sender
+
+            messenger, inbox, bot = await telegram_sender(settings)
+            closers.append(bot.shutdown)
+            senders.messengers["telegram"] = messenger
+            if inbox is not None:
+                senders.staff_inboxes.append(inbox)
+        if "discord" in wanted:
+            from bot.adapters.discord.send_only import open_send_only as discord_sender
+
+            discord_messenger, client = await discord_sender(settings)
+            closers.append(client.close)
+            senders.messengers["discord"] = discord_messenger
+        yield senders
+    finally:
+        for close in reversed(closers):
+            with contextlib.suppress(Exception):
+                await close()
+
+
+def clock_starter(app: App, senders: Senders) -> Callable[[], Awaitable[SchedulerHandle]]:
+    """What the leader runs when elected: the scheduler and delivery worker with every platform's sender."""
+
+    async def start() -> SchedulerHandle:
+        from scheduler.clock import start_scheduler
+
+        handle = await start_scheduler(app, senders.messengers, staff_inboxes=senders.staff_inboxes)
+        handle.on_broadcast_started.extend(senders.announcers)
+        assert app.storage is not None
+        if not app.storage.is_sqlite:
+            # Elected: any row still "sending" belonged to a leader that is gone (only the leader sends).
+            await handle.worker.recover(lease_seconds=0)
+        return handle
+
+    return start
