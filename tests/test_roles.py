@@ -1,0 +1,50 @@
+"""WEGO_ROLES: what one process does, refused plainly when the configuration cannot serve it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.roles import RoleError, resolve_roles
+from tests.conftest import make_settings
+
+PG = "postgresql+asyncpg://wego@db/wego"
+
+
+def test_unset_takes_everything_configured(tmp_path: Path) -> None:
+    assert resolve_roles(make_settings(tmp_path)) == ["clock"]
+    both = make_settings(tmp_path, telegram_token="1:a", discord_token="d")
+    assert resolve_roles(both) == ["telegram", "discord", "clock"]
+
+
+def test_split_roles_on_postgresql(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        database_url=PG,
+        telegram_token="1:a",
+        telegram_webhook_url="https://bot.example.org/telegram/webhook",
+        wego_roles="Telegram, clock",
+    )
+    assert resolve_roles(settings) == ["telegram", "clock"]
+
+
+def test_a_role_without_its_token_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RoleError, match="WEGO_ROLES has discord, but DISCORD_TOKEN is not set"):
+        resolve_roles(make_settings(tmp_path, database_url=PG, wego_roles="discord"))
+
+
+def test_sqlite_serves_one_process_with_every_role(tmp_path: Path) -> None:
+    with pytest.raises(RoleError, match="needs PostgreSQL"):
+        resolve_roles(make_settings(tmp_path, telegram_token="1:a", wego_roles="telegram"))
+    # Naming every role explicitly is the same single process.
+    assert resolve_roles(make_settings(tmp_path, telegram_token="1:a", wego_roles="telegram,clock")) == [
+        "telegram",
+        "clock",
+    ]
+
+
+def test_an_unknown_role_is_a_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="unknown role"):
+        make_settings(tmp_path, wego_roles="telegram,scheduler")
