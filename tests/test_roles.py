@@ -48,3 +48,23 @@ def test_sqlite_serves_one_process_with_every_role(tmp_path: Path) -> None:
 def test_an_unknown_role_is_a_settings_error(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="unknown role"):
         make_settings(tmp_path, wego_roles="telegram,scheduler")
+
+
+async def test_health_reports_the_roles_and_the_clock(tmp_path: Path) -> None:
+    import httpx
+
+    from bot.app import build_app
+    from bot.web.app import start_web
+
+    app = await build_app(make_settings(tmp_path))
+    runner = await start_web(
+        app, host="127.0.0.1", port=0, status=lambda: {"roles": ["telegram", "clock"], "clock": "standby"}
+    )
+    try:
+        port = runner.addresses[0][1]
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(f"http://127.0.0.1:{port}/health")
+        assert answer.json() == {"status": "ok", "database": "ok", "roles": ["telegram", "clock"], "clock": "standby"}
+    finally:
+        await runner.cleanup()
+        await app.close()
