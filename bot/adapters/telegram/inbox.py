@@ -99,6 +99,10 @@ class UpdateInbox:
         failures = 0
         while not self._stopping:
             await self._room.acquire()
+            if self._stopping:
+                # Stopped while every slot was busy: nothing more is claimed, the rest waits for the next start.
+                self._room.release()
+                break
             try:
                 self._wake.clear()
                 claimed = await self._claim()

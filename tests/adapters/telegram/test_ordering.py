@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes, TypeHandler
 
 from bot.adapters.telegram.adapter import with_retries
 from bot.adapters.telegram.ordering import ChatOrderedProcessor, order_key
+from bot.app import App
 from tests.adapters.telegram.fakeapi import TOKEN, FakeBotApi, fake_bot_api
 
 
@@ -147,3 +148,44 @@ def test_order_key_is_the_chat_or_else_the_person() -> None:
     )
     assert order_key(inline_press) == ("user", 77)
     assert order_key(object()) is None
+
+
+async def test_stored_webhook_updates_run_side_by_side_in_order_per_chat(app: App) -> None:
+    from bot.adapters.telegram.inbox import UpdateInbox
+    from bot.core.ordering import OrderedRunner
+
+    assert app.storage is not None
+    rng = random.Random(5)
+    runner = OrderedRunner(4)
+    seen = Seen()
+
+    async def handle(data: dict[str, Any]) -> None:
+        chat = data["message"]["chat"]["id"]
+        seen.running += 1
+        seen.peak = max(seen.peak, seen.running)
+        seen.events.append(("start", chat, data["update_id"]))
+        await asyncio.sleep(rng.uniform(0, 0.01))
+        seen.events.append(("end", chat, data["update_id"]))
+        seen.running -= 1
+
+    async def process(data: dict[str, Any]) -> None:
+        # As the door does: each chat's place in line is taken in the order the rows were claimed.
+        await runner.run(data["message"]["chat"]["id"], handle(data))
+
+    inbox = UpdateInbox(app.storage, process, in_flight=4)
+    payloads = [message(update_id, 500 + rng.randrange(5), "hi") for update_id in range(1, 61)]
+    for payload in payloads:
+        assert await inbox.accept(payload["update_id"], payload)
+    await inbox.start()
+    try:
+        for _ in range(500):
+            if len(seen.events) == 120:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await inbox.stop()
+    for chat in {p["message"]["chat"]["id"] for p in payloads}:
+        sent = [p["update_id"] for p in payloads if p["message"]["chat"]["id"] == chat]
+        lane = [(kind, update_id) for kind, chat_id, update_id in seen.events if chat_id == chat]
+        assert lane == [(kind, update_id) for update_id in sent for kind in ("start", "end")], chat
+    assert seen.peak > 1
