@@ -68,8 +68,10 @@ async def storages(postgres_url: str) -> AsyncIterator[tuple[Storage, Storage, S
             await storage.close()
 
 
-async def test_one_leader_then_a_takeover_within_seconds(storages: tuple[Storage, Storage, Storage]) -> None:
-    a_storage, b_storage, admin = storages
+async def a_leads_b_stands_by(
+    a_storage: Storage, b_storage: Storage
+) -> tuple[Candidate, Candidate, list[str], dict[str, float]]:
+    """Two candidates, a started first (so it leads), b campaigning beside it; a shared log of starts and stops."""
     log: list[str] = []
     leading: dict[str, float] = {}
     a = Candidate("a", a_storage, log, leading)
@@ -77,6 +79,12 @@ async def test_one_leader_then_a_takeover_within_seconds(storages: tuple[Storage
     await a.leadership.start()
     await until(lambda: a.leadership.is_leader, 5)
     await b.leadership.start()
+    return a, b, log, leading
+
+
+async def test_one_leader_then_a_takeover_within_seconds(storages: tuple[Storage, Storage, Storage]) -> None:
+    a_storage, b_storage, admin = storages
+    a, b, _log, leading = await a_leads_b_stands_by(a_storage, b_storage)
     try:
         await asyncio.sleep(5 * RETRY)
         assert (a.leadership.is_leader, b.leadership.is_leader) == (True, False)
@@ -111,13 +119,7 @@ async def test_one_leader_then_a_takeover_within_seconds(storages: tuple[Storage
 
 async def test_a_stopping_leader_hands_over(storages: tuple[Storage, Storage, Storage]) -> None:
     a_storage, b_storage, _admin = storages
-    log: list[str] = []
-    leading: dict[str, float] = {}
-    a = Candidate("a", a_storage, log, leading)
-    b = Candidate("b", b_storage, log, leading)
-    await a.leadership.start()
-    await until(lambda: a.leadership.is_leader, 5)
-    await b.leadership.start()
+    a, b, log, _leading = await a_leads_b_stands_by(a_storage, b_storage)
     try:
         await a.leadership.stop()
         assert log == ["a start", "a stop"]

@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from storage.models import Account, Broadcast, Delivery, User
+from storage.uow import Storage
 from tests.adapters.telegram.fakeapi import TOKEN, FakeBotApi
 from tests.adapters.telegram.test_webhook_crash import free_port
 from tests.conftest import make_settings
@@ -73,56 +75,52 @@ async def api() -> AsyncIterator[TimedBotApi]:
         await runner.cleanup()
 
 
-async def seed(tmp_path: Path, database_url: str) -> None:
-    """The schema (before the processes start, so they do not all migrate at once) and the recipients."""
+@asynccontextmanager
+async def database(tmp_path: Path, database_url: str) -> AsyncIterator[Storage]:
+    """The deployment's database, brought up to date (the processes then find nothing to migrate)."""
     app = await build_app(make_settings(tmp_path, database_url=database_url))
     assert app.storage is not None
     try:
-        async with app.storage.unit_of_work() as uow:
-            for n in range(RECIPIENTS):
-                user = User(display_name=f"r{n}", locale="en")
-                uow.session.add(user)
-                await uow.session.flush()
-                chat = str(FIRST_CHAT + n)
-                uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=chat, chat_id=chat))
+        yield app.storage
     finally:
         await app.close()
+
+
+async def seed(tmp_path: Path, database_url: str) -> None:
+    """The schema (before the processes start, so they do not all migrate at once) and the recipients."""
+    async with database(tmp_path, database_url) as storage, storage.unit_of_work() as uow:
+        for n in range(RECIPIENTS):
+            user = User(display_name=f"r{n}", locale="en")
+            uow.session.add(user)
+            await uow.session.flush()
+            chat = str(FIRST_CHAT + n)
+            uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=chat, chat_id=chat))
 
 
 async def schedule_broadcast(tmp_path: Path, database_url: str) -> None:
-    app = await build_app(make_settings(tmp_path, database_url=database_url))
-    assert app.storage is not None
-    try:
-        async with app.storage.unit_of_work() as uow:
-            uow.session.add(
-                Broadcast(
-                    audience={"urgent": True},
-                    texts={"en": "Awards tonight"},
-                    default_language="en",
-                    status="scheduled",
-                    scheduled_at=datetime.now(UTC),
-                )
+    async with database(tmp_path, database_url) as storage, storage.unit_of_work() as uow:
+        uow.session.add(
+            Broadcast(
+                audience={"urgent": True},
+                texts={"en": "Awards tonight"},
+                default_language="en",
+                status="scheduled",
+                scheduled_at=datetime.now(UTC),
             )
-    finally:
-        await app.close()
+        )
 
 
 async def open_deliveries(tmp_path: Path, database_url: str) -> tuple[int, Counter[str]]:
-    app = await build_app(make_settings(tmp_path, database_url=database_url))
-    assert app.storage is not None
-    try:
-        async with app.storage.unit_of_work() as uow:
-            fanned = int(await uow.session.scalar(select(func.coalesce(func.sum(Broadcast.recipients), 0))) or 0)
-            statuses = Counter(
-                {
-                    status: count
-                    for status, count in await uow.session.execute(
-                        select(Delivery.status, func.count()).group_by(Delivery.status)
-                    )
-                }
-            )
-    finally:
-        await app.close()
+    async with database(tmp_path, database_url) as storage, storage.unit_of_work() as uow:
+        fanned = int(await uow.session.scalar(select(func.coalesce(func.sum(Broadcast.recipients), 0))) or 0)
+        statuses = Counter(
+            {
+                status: count
+                for status, count in await uow.session.execute(
+                    select(Delivery.status, func.count()).group_by(Delivery.status)
+                )
+            }
+        )
     return fanned, statuses
 
 
