@@ -162,11 +162,6 @@ class Settings(BaseSettings):
     # itself, which is exact when one process sends (SQLite, or the clock leader alone sending the outbox).
     redis_url: SecretStr = SecretStr("")
 
-    @field_validator("wego_roles", mode="before")
-    @classmethod
-    def _roles_list(cls, value: object) -> object:
-        return _split_list(value)
-
     @field_validator("wego_roles")
     @classmethod
     def _roles_known(cls, value: list[str]) -> list[str]:
@@ -176,7 +171,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown role(s) {', '.join(unknown)}; the roles are telegram, discord, clock")
         return roles
 
-    @field_validator("staff_console_users", "staff_telegram_ids", "staff_discord_ids", mode="before")
+    @field_validator("staff_console_users", "staff_telegram_ids", "staff_discord_ids", "wego_roles", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split_list(value)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.discord.door import DiscordDoor
 from bot.app import App, build_app
 from bot.core.context import Context
 from bot.core.replies import Reply
@@ -51,10 +50,9 @@ async def slow(ctx: Context) -> Reply:
 
 
 @pytest.fixture
-async def harness(
-    tmp_path: Path, clock: FrozenClock, locales_dir: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str
-) -> AsyncIterator[DiscordHarness]:
-    app: App = await build_app(
+async def discord_app(tmp_path: Path, clock: FrozenClock, postgres_url: str) -> AsyncIterator[App]:
+    """The harness's app (tests/adapters/discord/conftest.py) on PostgreSQL, with the slow command."""
+    app = await build_app(
         make_settings(
             tmp_path,
             database_url=postgres_url,
@@ -64,13 +62,9 @@ async def harness(
     )
     app.router.include(slow_router)
     app.dispatcher.clock = clock
-    door = DiscordDoor(app, locales_dir=locales_dir, sync_commands=False)
-    rig = DiscordHarness(door)
-    await rig.start(monkeypatch)
     try:
-        yield rig
+        yield app
     finally:
-        await door.stop()
         await app.close()
 
 
