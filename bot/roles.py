@@ -97,7 +97,12 @@ def clock_starter(app: App, senders: Senders) -> Callable[[], Awaitable[Schedule
     async def start() -> SchedulerHandle:
         from scheduler.clock import start_scheduler
 
+        # start_scheduler points commits at this handle; a process that campaigns keeps them pointed at its
+        # leadership, which passes them on while it leads (and to the leader by NOTIFY once it no longer does).
+        campaign_wake = app.dispatcher.on_commit
         handle = await start_scheduler(app, senders.messengers, staff_inboxes=senders.staff_inboxes)
+        if campaign_wake is not None:
+            app.dispatcher.on_commit = campaign_wake
         handle.on_broadcast_started.extend(senders.announcers)
         assert app.storage is not None
         if not app.storage.is_sqlite:

@@ -175,8 +175,9 @@ async def _serve(app: App, doors: list[Door], leadership: _Leadership) -> int:
             clock = leadership.leader = ClockLeadership(
                 app.storage, clock_starter(app, out), retry_seconds=app.settings.clock_election_seconds
             )
-            await clock.start()
+            # Before the campaign starts: every clock this process runs from now on is woken through it.
             app.dispatcher.on_commit = clock.wake
+            await clock.start()
         await stop.wait()
         log.info("stop signal received: shutting down")
         return 0

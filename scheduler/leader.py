@@ -106,8 +106,9 @@ class ClockLeadership:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        if self._notify is not None:
-            await asyncio.gather(self._notify, return_exceptions=True)
+        for task in (self._notify, self._lost):
+            if task is not None:
+                await asyncio.gather(task, return_exceptions=True)
         await self._step_down("stopping")
         await self._close()
 
