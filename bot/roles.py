@@ -64,8 +64,9 @@ class Senders:
 
 
 @contextlib.asynccontextmanager
-async def send_only(settings: Settings, have: Sequence[str]) -> AsyncIterator[Senders]:
+async def send_only(app: App, have: Sequence[str]) -> AsyncIterator[Senders]:
     """Clients that only send, for the configured platforms this process does not receive (`have`)."""
+    settings = app.settings
     senders = Senders()
     closers: list[Callable[[], Awaitable[Any]]] = []
     try:
@@ -81,9 +82,12 @@ async def send_only(settings: Settings, have: Sequence[str]) -> AsyncIterator[Se
         if "discord" in wanted:
             from bot.adapters.discord.send_only import open_send_only as discord_sender
 
-            discord_messenger, client = await discord_sender(settings)
-            closers.append(client.close)
-            senders.messengers["discord"] = discord_messenger
+            door = await discord_sender(app)
+            closers.append(door.client.close)
+            senders.messengers["discord"] = door.messenger
+            if door.staff_inbox is not None:
+                senders.staff_inboxes.append(door.staff_inbox)
+            senders.announcers.append(door.announce_broadcast)
         yield senders
     finally:
         for close in reversed(closers):

@@ -168,7 +168,7 @@ async def _serve(app: App, doors: list[Door], leadership: _Leadership) -> int:
         if "clock" in leadership.roles and app.storage is not None:
             # The delivery worker and the staff inboxes send through the doors' own clients, so the clock starts
             # once the doors are up; platforms without a door here get send-only clients.
-            out = await exits.enter_async_context(send_only(app.settings, [door.messenger.platform for door in doors]))
+            out = await exits.enter_async_context(send_only(app, [door.messenger.platform for door in doors]))
             out.messengers.update({door.messenger.platform: door.messenger for door in doors})
             out.staff_inboxes.extend(staff_inboxes(doors))
             out.announcers.extend(a for door in doors if (a := getattr(door, "announce_broadcast", None)))

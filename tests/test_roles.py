@@ -68,3 +68,31 @@ async def test_health_reports_the_roles_and_the_clock(tmp_path: Path) -> None:
     finally:
         await runner.cleanup()
         await app.close()
+
+
+async def test_the_clock_sends_to_a_platform_it_does_not_receive(tmp_path: Path) -> None:
+    from bot.app import build_app
+    from bot.core.replies import Reply
+    from bot.roles import send_only
+    from tests.adapters.telegram.fakeapi import TOKEN, fake_bot_api
+
+    async with fake_bot_api() as api:
+        settings = make_settings(
+            tmp_path,
+            telegram_token=TOKEN,
+            telegram_base_url=f"http://127.0.0.1:{api.port}/bot",
+            telegram_staff_chat_id="-100200",
+        )
+        app = await build_app(settings)
+        try:
+            async with send_only(app, have=[]) as senders:
+                assert list(senders.messengers) == ["telegram"] and len(senders.staff_inboxes) == 1
+                outcome = await senders.messengers["telegram"].send("4242", Reply("Awards tonight"))
+            # A process that receives Telegram itself sends through its door: no second client.
+            async with send_only(app, have=["telegram"]) as none:
+                assert none.messengers == {} and none.staff_inboxes == []
+        finally:
+            await app.close()
+    assert outcome.status == "sent"
+    assert [(call["chat_id"], call["text"]) for call in api.called("sendMessage")] == [(4242, "Awards tonight")]
+    assert api.methods.count("getMe") == 1

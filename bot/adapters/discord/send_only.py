@@ -1,16 +1,16 @@
 """Sending to Discord from a process without the gateway connection (the clock leader, when another process
-holds the one gateway connection): logged in over HTTP only, which direct messages need and nothing else."""
+holds the one gateway connection): the door's own client, logged in over HTTP only. Direct messages, the staff
+channel and the announcement channel need nothing more (channels are fetched over HTTP); presses of the buttons
+posted this way reach the process that holds the gateway connection, which knows them by their custom id."""
 
 from __future__ import annotations
 
-import discord
-
-from bot.adapters.discord.messenger import NO_MENTIONS, DiscordMessenger
-from bot.settings import Settings
+from bot.adapters.discord.door import DiscordDoor
+from bot.app import App
 
 
-async def open_send_only(settings: Settings) -> tuple[DiscordMessenger, discord.Client]:
-    """The messenger and its client; `await client.close()` when done."""
-    client = discord.Client(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS)
-    await client.login(settings.discord_token.get_secret_value())
-    return DiscordMessenger(client), client
+async def open_send_only(app: App) -> DiscordDoor:
+    """A door that only sends; `await door.client.close()` when done."""
+    door = DiscordDoor(app, sync_commands=False)
+    await door.client.login(app.settings.discord_token.get_secret_value())
+    return door
