@@ -11,11 +11,12 @@ memory lost every queued update at a crash (kill -9 with 400 in flight lost 128)
   worker per process claims the rows in the order they came (pending → handling, a guarded update), hands each
   to PTB and marks it done. Up to `in_flight` claimed updates are handled at once; `process` keeps each chat's
   updates in the order they were claimed (bot/adapters/telegram/ordering.py), so one slow chat does not hold the
-  others. After a crash, pending rows are handled at the next start. A row left "handling" was in hand at the
-  crash: its answer may already have gone out, so it is marked interrupted and not handled again (at most once,
-  as with a person's own message: at most the updates in flight per crash), and its id is logged. An update
-  Telegram sends twice is recognised by its update_id and acknowledged without a
-  second handling.
+  others; a chat with an update in hand (in this process or another worker on the same database) gets no second
+  one claimed until it is done. After a crash, pending rows are handled at the next start. A row left
+  "handling" was in hand at the crash: its answer may already have gone out, so it is marked interrupted and not
+  handled again (at most once, as with a person's own message: at most the updates in flight per crash), and its
+  id is logged. An update Telegram sends twice is recognised by its update_id and acknowledged without a second
+  handling.
 
 The rows lose their payload (it holds personal data) when done, and are deleted a day later.
 """
@@ -139,12 +140,16 @@ class UpdateInbox:
             await self._mark_done(row_id)
         finally:
             self._room.release()
+            # The chat's next update may have been waiting for this one.
+            self._wake.set()
 
     async def _claim(self) -> tuple[int, str] | None:
+        from bot.adapters.telegram.ordering import order_key_of_payload
         from storage.telegram_updates import claim_next
 
         async with self.storage.unit_of_work() as uow:
-            return await claim_next(uow.session, utcnow())
+            # Never an update of a chat whose earlier update is in hand here or in another worker process.
+            return await claim_next(uow.session, utcnow(), chat_of=order_key_of_payload)
 
     async def _handle(self, row_id: int, payload: str) -> None:
         try:

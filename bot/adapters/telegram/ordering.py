@@ -8,6 +8,7 @@ turn; it is set to `backlog`, so that one busy chat cannot take every running sl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Hashable
 from typing import Any
 
@@ -25,6 +26,56 @@ def order_key(update: object) -> Hashable | None:
         return ("chat", update.effective_chat.id)
     if update.effective_user is not None:
         return ("user", update.effective_user.id)
+    return None
+
+
+# Where an update names its chat (PTB's `effective_chat`), and else its person (`effective_user`), in raw JSON.
+_CHAT_PATHS = (
+    ("message", "chat"),
+    ("edited_message", "chat"),
+    ("channel_post", "chat"),
+    ("edited_channel_post", "chat"),
+    ("business_message", "chat"),
+    ("edited_business_message", "chat"),
+    ("callback_query", "message", "chat"),
+    ("my_chat_member", "chat"),
+    ("chat_member", "chat"),
+    ("chat_join_request", "chat"),
+    ("message_reaction", "chat"),
+    ("message_reaction_count", "chat"),
+    ("chat_boost", "chat"),
+    ("removed_chat_boost", "chat"),
+)
+_USER_KINDS = (
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "shipping_query",
+    "pre_checkout_query",
+    "poll_answer",
+)
+
+
+def order_key_of_payload(payload: str) -> Hashable | None:
+    """`order_key` for an update as Telegram posted it (the webhook store's JSON), without building the Update:
+    the store reads it for every row it looks at when choosing the next update to handle."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for path in _CHAT_PATHS:
+        found: Any = data
+        for step in path:
+            found = found.get(step) if isinstance(found, dict) else None
+        if isinstance(found, dict) and "id" in found:
+            return ("chat", found["id"])
+    for kind in _USER_KINDS:
+        part = data.get(kind)
+        person = (part.get("from") or part.get("user")) if isinstance(part, dict) else None
+        if isinstance(person, dict) and "id" in person:
+            return ("user", person["id"])
     return None
 
 

@@ -4,8 +4,10 @@ wait that holds only its own chat."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +16,8 @@ from telegram.error import RetryAfter
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.adapters.telegram.adapter import with_retries
-from bot.adapters.telegram.ordering import ChatOrderedProcessor, order_key
-from bot.app import App
+from bot.adapters.telegram.ordering import ChatOrderedProcessor, order_key, order_key_of_payload
+from bot.app import App, build_app
 from tests.adapters.telegram.fakeapi import TOKEN, FakeBotApi, fake_bot_api
 
 
@@ -189,3 +191,103 @@ async def test_stored_webhook_updates_run_side_by_side_in_order_per_chat(app: Ap
         lane = [(kind, update_id) for kind, chat_id, update_id in seen.events if chat_id == chat]
         assert lane == [(kind, update_id) for update_id in sent for kind in ("start", "end")], chat
     assert seen.peak > 1
+
+
+def test_the_stores_chat_key_is_ptbs() -> None:
+    person = {"id": 77, "is_bot": False, "first_name": "P"}
+    chat = {"id": -1009, "type": "supergroup", "title": "G"}
+    payloads: list[dict[str, Any]] = [
+        message(1, 4242, "hi"),
+        {"update_id": 2, "edited_message": {**message(2, 4243, "x")["message"], "edit_date": 1772442001}},
+        {
+            "update_id": 3,
+            "callback_query": {
+                "id": "c",
+                "from": person,
+                "chat_instance": "i",
+                "data": "menu",
+                "message": {"message_id": 5, "date": 1772442000, "chat": chat},
+            },
+        },
+        {"update_id": 4, "callback_query": {"id": "c", "from": person, "chat_instance": "i", "inline_message_id": "m"}},
+        {"update_id": 5, "inline_query": {"id": "q", "from": person, "query": "", "offset": ""}},
+        {
+            "update_id": 6,
+            "my_chat_member": {
+                "chat": chat,
+                "from": person,
+                "date": 1772442000,
+                "old_chat_member": {"status": "member", "user": person},
+                "new_chat_member": {"status": "kicked", "user": person, "until_date": 0},
+            },
+        },
+        {
+            "update_id": 7,
+            "poll_answer": {"poll_id": "p", "option_ids": [0], "option_persistent_ids": ["a"], "user": person},
+        },
+    ]
+    for payload in payloads:
+        assert order_key_of_payload(json.dumps(payload)) == order_key(Update.de_json(payload, None)), payload
+    assert [order_key_of_payload(json.dumps(p)) for p in payloads] == [
+        ("chat", 4242),
+        ("chat", 4243),
+        ("chat", -1009),
+        ("user", 77),
+        ("user", 77),
+        ("chat", -1009),
+        ("user", 77),
+    ]
+    assert order_key_of_payload("not json") is None
+
+
+async def test_two_webhook_workers_on_one_database_keep_each_chats_order(tmp_path: Path, postgres_url: str) -> None:
+    from bot.adapters.telegram.inbox import UpdateInbox
+    from bot.core.ordering import OrderedRunner
+    from storage.uow import Storage
+    from tests.conftest import make_settings
+
+    app = await build_app(make_settings(tmp_path, database_url=postgres_url))  # the schema
+    await app.close()
+    rng = random.Random(9)
+    seen = Seen()
+    workers: list[UpdateInbox] = []
+    storages = [Storage(postgres_url) for _ in range(2)]
+    handled_by: dict[int, int] = {}
+
+    def worker(number: int, storage: Storage) -> UpdateInbox:
+        runner = OrderedRunner(4)
+
+        async def handle(data: dict[str, Any]) -> None:
+            chat = data["message"]["chat"]["id"]
+            handled_by[data["update_id"]] = number
+            seen.events.append(("start", chat, data["update_id"]))
+            await asyncio.sleep(rng.uniform(0, 0.02))
+            seen.events.append(("end", chat, data["update_id"]))
+
+        async def process(data: dict[str, Any]) -> None:
+            await runner.run(data["message"]["chat"]["id"], handle(data))
+
+        return UpdateInbox(storage, process, in_flight=4)
+
+    workers = [worker(number, storage) for number, storage in enumerate(storages)]
+    payloads = [message(update_id, 800 + rng.randrange(4), "hi") for update_id in range(1, 81)]
+    try:
+        for payload in payloads:
+            assert await workers[payload["update_id"] % 2].accept(payload["update_id"], payload)
+        for inbox in workers:
+            await inbox.start()
+        for _ in range(1000):
+            if len(seen.events) == 160:
+                break
+            await asyncio.sleep(0.02)
+        for inbox in workers:
+            await inbox.stop()
+    finally:
+        for storage in storages:
+            await storage.close()
+    for chat in {p["message"]["chat"]["id"] for p in payloads}:
+        sent = [p["update_id"] for p in payloads if p["message"]["chat"]["id"] == chat]
+        lane = [(kind, update_id) for kind, chat_id, update_id in seen.events if chat_id == chat]
+        # Across both workers: each update of the chat starts only after the one before it ended.
+        assert lane == [(kind, update_id) for update_id in sent for kind in ("start", "end")], chat
+    assert set(handled_by.values()) == {0, 1}
