@@ -195,6 +195,13 @@ class SchedulerHandle:
         if Change.WORKSHOPS in changes.kinds and self.calendars:
             self._wake("workshop calendars", self.sync_calendars)
 
+    def wake_all(self) -> None:
+        """Wake every kind of work: a commit in another process, whose changes are not known here."""
+        self.worker.wake()
+        self.wake(Changes(frozenset(Change), None))
+        for name, step in self.scans():
+            self._wake(name, step)
+
     def _wake(self, name: str, step: Step) -> None:
         if not self.watch.active:
             # Stopping (or never started): what a late commit asked for is found by the next start's sync.

@@ -24,6 +24,8 @@ from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
 log = logging.getLogger(__name__)
 
 APP_KEY = web.AppKey("wego_app", App)
+# What the running process reports about itself in /health (its roles, its clock leadership).
+STATUS_KEY: web.AppKey[Callable[[], dict[str, object]]] = web.AppKey("wego_status")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -185,7 +187,8 @@ async def health(request: web.Request) -> web.Response:
         state = {"full": "full", "readonly": "read-only", "locked": "busy", "busy": "busy"}.get(problem or "", "error")
         log.warning("health check: database cannot take writes (%s): %s", state, getattr(exc, "orig", exc))
         return web.json_response({"status": "error", "database": state}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    status = request.app.get(STATUS_KEY)
+    return web.json_response({"status": "ok", "database": "ok", **(status() if status is not None else {})})
 
 
 # Headers a reverse proxy adds: a request that came through one came from the public side, which /metrics is not
@@ -240,10 +243,18 @@ def build_web_app(app: App, extra_routes: Sequence[web.RouteDef] = ()) -> web.Ap
 
 
 async def start_web(
-    app: App, *, host: str | None = None, port: int | None = None, extra_routes: Sequence[web.RouteDef] = ()
+    app: App,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    extra_routes: Sequence[web.RouteDef] = (),
+    status: Callable[[], dict[str, object]] | None = None,
 ) -> web.AppRunner:
     """Serve the web app beside whatever else runs in this event loop; `await runner.cleanup()` stops it."""
-    runner = web.AppRunner(build_web_app(app, extra_routes), access_log=None)
+    web_app = build_web_app(app, extra_routes)
+    if status is not None:
+        web_app[STATUS_KEY] = status
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host or app.settings.web_host, app.settings.web_port if port is None else port)
     await site.start()
