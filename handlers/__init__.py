@@ -20,6 +20,7 @@ FEATURES = (
     "accounts",
     "privacy",
     "staff",
+    "console",
     "reachability",
     "questions",
     "faq",
