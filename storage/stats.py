@@ -93,13 +93,8 @@ async def funnel(session: AsyncSession, parts: Sequence[Sequence[str]]) -> Funne
         for i, keys in enumerate(parts)
     ]
     marked = func.sum(case((LectureProgress.lecture_key.in_(every), 1), else_=0)).label("n")
-    per_user = (
-        select(LectureProgress.user_id, marked, *per_part)
-        .join(User, User.id == LectureProgress.user_id)
-        .where(ACTIVE)
-        .group_by(LectureProgress.user_id)
-        .subquery()
-    )
+    # No join to users: deleting a person's data deletes their progress, so every row here is someone active.
+    per_user = select(LectureProgress.user_id, marked, *per_part).group_by(LectureProgress.user_id).subquery()
     row = (
         await session.execute(
             select(
@@ -132,11 +127,9 @@ async def funnel(session: AsyncSession, parts: Sequence[Sequence[str]]) -> Funne
 
 async def lecture_completion(session: AsyncSession) -> dict[str, int]:
     """How many people marked each lecture (keys as stored: the caller orders them by the course)."""
+    # Deleted people have no progress rows left (see funnel): no join needed.
     rows = await session.execute(
-        select(LectureProgress.lecture_key, func.count())
-        .join(User, User.id == LectureProgress.user_id)
-        .where(ACTIVE)
-        .group_by(LectureProgress.lecture_key)
+        select(LectureProgress.lecture_key, func.count()).group_by(LectureProgress.lecture_key)
     )
     return {str(key): int(n) for key, n in rows}
 
