@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select, u
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import Base, LectureProgress
 from storage.types import utcnow
 
 LINK_TTL = timedelta(minutes=10)
@@ -202,3 +202,25 @@ async def audit(session: AsyncSession, who: Staffer, action: str, target: str, n
 
 async def recent_audit(session: AsyncSession, limit: int = 50) -> list[ConsoleAudit]:
     return list(await session.scalars(select(ConsoleAudit).order_by(ConsoleAudit.id.desc()).limit(limit)))
+
+
+class PartTally(Base):
+    """How many lectures of each part (and, as part 0, of the whole course) a person has marked.
+
+    Kept by database triggers on `lecture_progress` (migration 0014), whichever code writes the marks (marking,
+    un-marking, merging two accounts, deleting a person's data): the overview's course funnel then counts index
+    ranges instead of grouping every mark of every participant.
+    """
+
+    __tablename__ = "part_tally"
+    __table_args__ = (Index("ix_part_tally_part_marks", "part", "marks"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # 0: the whole course; 1, 2, ...: the part numbers of the lecture keys ("3.2" is part 3); -1: any other key.
+    part: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    marks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Lecture-by-lecture completion counts each lecture's marks from this index alone (an index-only scan), not from
+# the table's rows; it joins the table's metadata here, beside the console code that needs it.
+Index("ix_lecture_progress_lecture_key", LectureProgress.lecture_key)

@@ -85,44 +85,38 @@ class Funnel:
     records: int
 
 
-async def funnel(session: AsyncSession, parts: Sequence[Sequence[str]]) -> Funnel:
-    """Started → at least one lecture → each part complete → every lecture → a course record."""
-    every = [key for keys in parts for key in keys]
-    per_part = [
-        func.sum(case((LectureProgress.lecture_key.in_(keys), 1), else_=0)).label(f"p{i}")
-        for i, keys in enumerate(parts)
-    ]
-    marked = func.sum(case((LectureProgress.lecture_key.in_(every), 1), else_=0)).label("n")
-    # No join to users: deleting a person's data deletes their progress, so every row here is someone active.
-    per_user = select(LectureProgress.user_id, marked, *per_part).group_by(LectureProgress.user_id).subquery()
-    row = (
-        await session.execute(
-            select(
-                func.count(),
-                *[
-                    func.coalesce(func.sum(case((per_user.c[f"p{i}"] == len(keys), 1), else_=0)), 0)
-                    for i, keys in enumerate(parts)
-                ],
-                func.coalesce(func.sum(case((per_user.c.n == len(every), 1), else_=0)), 0),
-            ).select_from(per_user)
+async def funnel(session: AsyncSession, parts: Sequence[tuple[int, int]], lectures: int) -> Funnel:
+    """Started → at least one lecture → each part complete → every lecture → a course record.
+
+    `parts` are (part number, its number of lectures). Read from the per-part tallies the database keeps
+    (storage/console.py PartTally): each step is one range of their index, whatever the number of participants.
+    """
+    from storage.console import PartTally
+
+    def having(part: int, at_least: int) -> Any:
+        return (
+            select(func.count())
+            .select_from(PartTally)
+            .where(PartTally.part == part, PartTally.marks >= at_least)
+            .scalar_subquery()
         )
-    ).one()
-    started = await session.scalar(select(func.count()).select_from(User).where(ACTIVE)) or 0
+
     records = (
-        await session.scalar(
-            select(func.count(distinct(Certificate.user_id)))
-            .join(User, User.id == Certificate.user_id)
-            .where(
-                ACTIVE,
-                Certificate.kind == "course",
-                Certificate.revoked_at.is_(None),
-                Certificate.superseded_at.is_(None),
-            )
+        select(func.count(distinct(Certificate.user_id)))
+        .join(User, User.id == Certificate.user_id)
+        .where(
+            ACTIVE,
+            Certificate.kind == "course",
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_at.is_(None),
         )
-        or 0
+        .scalar_subquery()
     )
+    started = select(func.count()).select_from(User).where(ACTIVE).scalar_subquery()
+    steps = [started, having(0, 1), *[having(number, size) for number, size in parts], having(0, lectures), records]
+    row = (await session.execute(select(*steps))).one()
     values = [int(v or 0) for v in row]
-    return Funnel(int(started), values[0], values[1 : 1 + len(parts)], values[-1], int(records))
+    return Funnel(values[0], values[1], values[2 : 2 + len(parts)], values[-2], values[-1])
 
 
 async def lecture_completion(session: AsyncSession) -> dict[str, int]:

@@ -115,13 +115,14 @@ async def overview(app: App) -> Overview:
     """Every chart's figures, each query in its own short read on its own connection, all at once: the page
     waits for the slowest query rather than for their sum."""
     content = app.content
-    parts = [[lecture.key for lecture in part.lecture_list()] for part in content.lectures.parts]
+    parts = [(part.number, len(part.lectures)) for part in content.lectures.parts]
+    lectures = len(content.all_lectures())
     limit = content.program.certificates.workshop_age_limit
     default, now = app.settings.default_language, _now(app)
     (by_platform, by_language, funnel, marked, per_city, sent, questions) = await asyncio.gather(
         _read(app, stats.joined_by_platform),
         _read(app, lambda s: stats.joined_by_language(s, default)),
-        _read(app, lambda s: stats.funnel(s, parts)),
+        _read(app, lambda s: stats.funnel(s, parts, lectures)),
         _read(app, stats.lecture_completion),
         _read(app, stats.workshops_per_city),
         _read(app, stats.recent_broadcasts),

@@ -1,4 +1,4 @@
-"""The staff console: one-time sign-in links, sessions and the audit log
+"""The staff console: one-time sign-in links, sessions and the audit log; per-part lecture tallies kept by triggers
 
 Revision ID: 0014_console
 Revises: 0013_scale_fanout
@@ -32,7 +32,78 @@ def _who() -> list[sa.Column]:  # type: ignore[type-arg]
     ]
 
 
+# The part of a lecture key ("3.2" is part 3); -1 for a key of another shape, so that it never counts as part 0.
+SQLITE_PART = (
+    "(CASE WHEN {key} GLOB '[1-9]*.*' THEN CAST(substr({key}, 1, instr({key}, '.') - 1) AS INTEGER) ELSE -1 END)"
+)
+POSTGRES_PART = "(CASE WHEN {key} ~ '^[1-9][0-9]*[.]' THEN split_part({key}, '.', 1)::integer ELSE -1 END)"
+
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER part_tally_insert AFTER INSERT ON lecture_progress BEGIN
+        INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, 0, 1)
+            ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
+        INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, {new}, 1)
+            ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
+    END""",
+    """CREATE TRIGGER part_tally_delete AFTER DELETE ON lecture_progress BEGIN
+        UPDATE part_tally SET marks = marks - 1 WHERE user_id = OLD.user_id AND part IN (0, {old});
+    END""",
+    """CREATE TRIGGER part_tally_update AFTER UPDATE OF user_id, lecture_key ON lecture_progress BEGIN
+        UPDATE part_tally SET marks = marks - 1 WHERE user_id = OLD.user_id AND part IN (0, {old});
+        INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, 0, 1)
+            ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
+        INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, {new}, 1)
+            ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
+    END""",
+]
+
+POSTGRES_FUNCTION = """CREATE FUNCTION part_tally_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE part_tally SET marks = marks - 1 WHERE user_id = OLD.user_id AND part IN (0, {old});
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, 0, 1), (NEW.user_id, {new}, 1)
+            ON CONFLICT (user_id, part) DO UPDATE SET marks = part_tally.marks + 1;
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
 def upgrade() -> None:
+    op.create_table(
+        "part_tally",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("part", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("marks", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_part_tally_user_id_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", "part", name=op.f("pk_part_tally")),
+    )
+    with op.batch_alter_table("part_tally", schema=None) as batch_op:
+        batch_op.create_index("ix_part_tally_part_marks", ["part", "marks"], unique=False)
+    with op.batch_alter_table("lecture_progress", schema=None) as batch_op:
+        batch_op.create_index("ix_lecture_progress_lecture_key", ["lecture_key"], unique=False)
+    postgres = op.get_bind().dialect.name == "postgresql"
+    part = (POSTGRES_PART if postgres else SQLITE_PART).format(key="lecture_key")
+    op.execute(
+        "INSERT INTO part_tally (user_id, part, marks) SELECT user_id, 0, count(*) FROM lecture_progress GROUP BY user_id"
+    )
+    op.execute(
+        f"INSERT INTO part_tally (user_id, part, marks) SELECT user_id, {part}, count(*) FROM lecture_progress "
+        f"GROUP BY user_id, {part}"
+    )
+    old = (POSTGRES_PART if postgres else SQLITE_PART).format(key="OLD.lecture_key")
+    new = (POSTGRES_PART if postgres else SQLITE_PART).format(key="NEW.lecture_key")
+    if postgres:
+        op.execute(POSTGRES_FUNCTION.format(old=old, new=new))
+        op.execute(
+            "CREATE TRIGGER part_tally_change AFTER INSERT OR DELETE OR UPDATE OF user_id, lecture_key "
+            "ON lecture_progress FOR EACH ROW EXECUTE FUNCTION part_tally_change()"
+        )
+    else:
+        for trigger in SQLITE_TRIGGERS:
+            op.execute(trigger.format(old=old, new=new))
+
     op.create_table(
         "console_links",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -77,6 +148,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS part_tally_change ON lecture_progress")
+        op.execute("DROP FUNCTION IF EXISTS part_tally_change()")
+    else:
+        for name in ("part_tally_insert", "part_tally_delete", "part_tally_update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    with op.batch_alter_table("lecture_progress", schema=None) as batch_op:
+        batch_op.drop_index("ix_lecture_progress_lecture_key")
+    with op.batch_alter_table("part_tally", schema=None) as batch_op:
+        batch_op.drop_index("ix_part_tally_part_marks")
+    op.drop_table("part_tally")
     with op.batch_alter_table("console_audit", schema=None) as batch_op:
         batch_op.drop_index("ix_console_audit_at")
     op.drop_table("console_audit")
