@@ -19,7 +19,6 @@ from storage.models import (
     Broadcast,
     Certificate,
     Delivery,
-    LectureProgress,
     Question,
     Registration,
     User,
@@ -120,12 +119,14 @@ async def funnel(session: AsyncSession, parts: Sequence[tuple[int, int]], lectur
 
 
 async def lecture_completion(session: AsyncSession) -> dict[str, int]:
-    """How many people marked each lecture (keys as stored: the caller orders them by the course)."""
-    # Deleted people have no progress rows left (see funnel): no join needed.
+    """How many people marked each lecture (keys as stored: the caller orders them by the course), from the
+    tallies the database keeps (storage/console.py LectureTally)."""
+    from storage.console import LectureTally
+
     rows = await session.execute(
-        select(LectureProgress.lecture_key, func.count()).group_by(LectureProgress.lecture_key)
+        select(LectureTally.lecture_key, func.sum(LectureTally.people)).group_by(LectureTally.lecture_key)
     )
-    return {str(key): int(n) for key, n in rows}
+    return {str(key): int(n or 0) for key, n in rows}
 
 
 @dataclass(frozen=True, slots=True)

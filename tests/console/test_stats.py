@@ -1,5 +1,6 @@
 """The overview's figures agree with the rows they summarise, after marks, un-marks, account merges and deletions,
-on SQLite and on PostgreSQL (the course funnel reads tallies the database keeps with triggers)."""
+on SQLite and on PostgreSQL (the course funnel and lecture completion read tallies the database keeps with
+triggers)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ async def truth(app: App) -> tuple[dict[tuple[int, int], int], stats.Funnel]:
             (row.user_id, row.part): row.marks for row in await uow.session.scalars(select(PartTally)) if row.marks
         }
         assert tallies == expected
+        per_lecture: dict[str, int] = {}
+        for (key,) in await uow.session.execute(select(LectureProgress.lecture_key)):
+            per_lecture[key] = per_lecture.get(key, 0) + 1
+        counted = await stats.lecture_completion(uow.session)
+        assert {key: n for key, n in counted.items() if n} == per_lecture
         return expected, await stats.funnel(uow.session, parts, len(app.content.all_lectures()))
 
 
@@ -99,3 +105,42 @@ async def test_tallies_follow_every_change_on_postgres(tmp_path: Path, postgres_
         await scenario(app)
     finally:
         await app.close()
+
+
+async def backfill(url: str) -> None:
+    from sqlalchemy import text
+
+    from storage.migrate import upgrade
+    from storage.uow import Storage
+
+    storage = Storage(url)
+    try:
+        await upgrade(storage.engine, "0013_scale_fanout")
+        async with storage.engine.begin() as conn:
+            for user_id in (1, 2):
+                await conn.execute(
+                    text("INSERT INTO users (id, display_name, created_at) VALUES (:id, 'p', :at)"),
+                    {"id": user_id, "at": NOW.replace(tzinfo=None)},
+                )
+            for user_id, key in ((1, "1.1"), (1, "1.2"), (1, "2.1"), (2, "1.1")):
+                await conn.execute(
+                    text("INSERT INTO lecture_progress (user_id, lecture_key, completed_at) VALUES (:u, :k, :at)"),
+                    {"u": user_id, "k": key, "at": NOW.replace(tzinfo=None)},
+                )
+        await upgrade(storage.engine)
+        async with storage.unit_of_work() as uow:
+            tallies = {(r.user_id, r.part): r.marks for r in await uow.session.scalars(select(PartTally))}
+            lectures = await stats.lecture_completion(uow.session)
+        assert tallies == {(1, 0): 3, (1, 1): 2, (1, 2): 1, (2, 0): 1, (2, 1): 1}
+        assert lectures == {"1.1": 2, "1.2": 1, "2.1": 1}
+    finally:
+        await storage.close()
+
+
+async def test_the_upgrade_counts_the_marks_made_before_it(tmp_path: Path) -> None:
+    await backfill(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+
+
+@pytest.mark.postgres
+async def test_the_upgrade_counts_the_marks_made_before_it_on_postgres(postgres_url: str) -> None:
+    await backfill(postgres_url)

@@ -38,22 +38,33 @@ SQLITE_PART = (
 )
 POSTGRES_PART = "(CASE WHEN {key} ~ '^[1-9][0-9]*[.]' THEN split_part({key}, '.', 1)::integer ELSE -1 END)"
 
+# Rows per lecture in lecture_tally (storage/console.py TALLY_SHARDS).
+SHARDS = 16
+SQLITE_LECTURE_UP = f"""INSERT INTO lecture_tally (lecture_key, shard, people) VALUES (NEW.lecture_key, NEW.user_id % {SHARDS}, 1)
+            ON CONFLICT (lecture_key, shard) DO UPDATE SET people = people + 1;"""
+SQLITE_LECTURE_DOWN = f"""UPDATE lecture_tally SET people = people - 1
+            WHERE lecture_key = OLD.lecture_key AND shard = OLD.user_id % {SHARDS};"""
+
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER part_tally_insert AFTER INSERT ON lecture_progress BEGIN
         INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, 0, 1)
             ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
         INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, {new}, 1)
             ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
+        {lecture_up}
     END""",
     """CREATE TRIGGER part_tally_delete AFTER DELETE ON lecture_progress BEGIN
         UPDATE part_tally SET marks = marks - 1 WHERE user_id = OLD.user_id AND part IN (0, {old});
+        {lecture_down}
     END""",
     """CREATE TRIGGER part_tally_update AFTER UPDATE OF user_id, lecture_key ON lecture_progress BEGIN
         UPDATE part_tally SET marks = marks - 1 WHERE user_id = OLD.user_id AND part IN (0, {old});
+        {lecture_down}
         INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, 0, 1)
             ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
         INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, {new}, 1)
             ON CONFLICT (user_id, part) DO UPDATE SET marks = marks + 1;
+        {lecture_up}
     END""",
 ]
 
@@ -61,10 +72,14 @@ POSTGRES_FUNCTION = """CREATE FUNCTION part_tally_change() RETURNS trigger LANGU
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         UPDATE part_tally SET marks = marks - 1 WHERE user_id = OLD.user_id AND part IN (0, {old});
+        UPDATE lecture_tally SET people = people - 1
+            WHERE lecture_key = OLD.lecture_key AND shard = OLD.user_id % {shards};
     END IF;
     IF TG_OP <> 'DELETE' THEN
         INSERT INTO part_tally (user_id, part, marks) VALUES (NEW.user_id, 0, 1), (NEW.user_id, {new}, 1)
             ON CONFLICT (user_id, part) DO UPDATE SET marks = part_tally.marks + 1;
+        INSERT INTO lecture_tally (lecture_key, shard, people) VALUES (NEW.lecture_key, NEW.user_id % {shards}, 1)
+            ON CONFLICT (lecture_key, shard) DO UPDATE SET people = lecture_tally.people + 1;
     END IF;
     RETURN NULL;
 END $$"""
@@ -81,8 +96,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("part_tally", schema=None) as batch_op:
         batch_op.create_index("ix_part_tally_part_marks", ["part", "marks"], unique=False)
-    with op.batch_alter_table("lecture_progress", schema=None) as batch_op:
-        batch_op.create_index("ix_lecture_progress_lecture_key", ["lecture_key"], unique=False)
+    op.create_table(
+        "lecture_tally",
+        sa.Column("lecture_key", sa.String(length=16), nullable=False),
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("people", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("lecture_key", "shard", name=op.f("pk_lecture_tally")),
+    )
+    op.execute(
+        f"INSERT INTO lecture_tally (lecture_key, shard, people) SELECT lecture_key, user_id % {SHARDS}, count(*) "
+        f"FROM lecture_progress GROUP BY lecture_key, user_id % {SHARDS}"
+    )
     postgres = op.get_bind().dialect.name == "postgresql"
     part = (POSTGRES_PART if postgres else SQLITE_PART).format(key="lecture_key")
     op.execute(
@@ -95,14 +119,16 @@ def upgrade() -> None:
     old = (POSTGRES_PART if postgres else SQLITE_PART).format(key="OLD.lecture_key")
     new = (POSTGRES_PART if postgres else SQLITE_PART).format(key="NEW.lecture_key")
     if postgres:
-        op.execute(POSTGRES_FUNCTION.format(old=old, new=new))
+        op.execute(POSTGRES_FUNCTION.format(old=old, new=new, shards=SHARDS))
         op.execute(
             "CREATE TRIGGER part_tally_change AFTER INSERT OR DELETE OR UPDATE OF user_id, lecture_key "
             "ON lecture_progress FOR EACH ROW EXECUTE FUNCTION part_tally_change()"
         )
     else:
         for trigger in SQLITE_TRIGGERS:
-            op.execute(trigger.format(old=old, new=new))
+            op.execute(
+                trigger.format(old=old, new=new, lecture_up=SQLITE_LECTURE_UP, lecture_down=SQLITE_LECTURE_DOWN)
+            )
 
     op.create_table(
         "console_links",
@@ -154,8 +180,7 @@ def downgrade() -> None:
     else:
         for name in ("part_tally_insert", "part_tally_delete", "part_tally_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    with op.batch_alter_table("lecture_progress", schema=None) as batch_op:
-        batch_op.drop_index("ix_lecture_progress_lecture_key")
+    op.drop_table("lecture_tally")
     with op.batch_alter_table("part_tally", schema=None) as batch_op:
         batch_op.drop_index("ix_part_tally_part_marks")
     op.drop_table("part_tally")
