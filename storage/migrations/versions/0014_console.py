@@ -85,6 +85,18 @@ BEGIN
 END $$"""
 
 
+def backfill(postgres: bool) -> list[str]:
+    """The tallies counted from the marks already stored (bench/console uses it after seeding in bulk too)."""
+    part = (POSTGRES_PART if postgres else SQLITE_PART).format(key="lecture_key")
+    return [
+        "INSERT INTO part_tally (user_id, part, marks) SELECT user_id, 0, count(*) FROM lecture_progress GROUP BY user_id",
+        f"INSERT INTO part_tally (user_id, part, marks) SELECT user_id, {part}, count(*) FROM lecture_progress "
+        f"GROUP BY user_id, {part}",
+        f"INSERT INTO lecture_tally (lecture_key, shard, people) SELECT lecture_key, user_id % {SHARDS}, count(*) "
+        f"FROM lecture_progress GROUP BY lecture_key, user_id % {SHARDS}",
+    ]
+
+
 def upgrade() -> None:
     op.create_table(
         "part_tally",
@@ -103,19 +115,9 @@ def upgrade() -> None:
         sa.Column("people", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("lecture_key", "shard", name=op.f("pk_lecture_tally")),
     )
-    op.execute(
-        f"INSERT INTO lecture_tally (lecture_key, shard, people) SELECT lecture_key, user_id % {SHARDS}, count(*) "
-        f"FROM lecture_progress GROUP BY lecture_key, user_id % {SHARDS}"
-    )
     postgres = op.get_bind().dialect.name == "postgresql"
-    part = (POSTGRES_PART if postgres else SQLITE_PART).format(key="lecture_key")
-    op.execute(
-        "INSERT INTO part_tally (user_id, part, marks) SELECT user_id, 0, count(*) FROM lecture_progress GROUP BY user_id"
-    )
-    op.execute(
-        f"INSERT INTO part_tally (user_id, part, marks) SELECT user_id, {part}, count(*) FROM lecture_progress "
-        f"GROUP BY user_id, {part}"
-    )
+    for statement in backfill(postgres):
+        op.execute(statement)
     old = (POSTGRES_PART if postgres else SQLITE_PART).format(key="OLD.lecture_key")
     new = (POSTGRES_PART if postgres else SQLITE_PART).format(key="NEW.lecture_key")
     if postgres:
