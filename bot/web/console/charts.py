@@ -64,27 +64,39 @@ def bars(title: str, rows: Sequence[tuple[str, Sequence[int]]], series: Sequence
 def weekly_totals(
     counts: Sequence[tuple[date, str, int]], keys: Sequence[str], weeks: int = 26
 ) -> tuple[list[date], dict[str, list[int]]]:
-    """Running totals per key at the end of each of the last `weeks` weeks (Mondays), from new-per-day counts."""
+    """Running totals per key at the end of each week (Sundays), from the first week with anyone in it, at most the
+    last `weeks` weeks; earlier people are in the first total."""
     if not counts:
         return [], {}
-    last = max(day for day, _key, _n in counts)
+    first, last = min(day for day, _key, _n in counts), max(day for day, _key, _n in counts)
     end = last + timedelta(days=6 - last.weekday())
-    starts = [end - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    totals = {key: [0] * weeks for key in keys}
+    span = min(weeks, (end - first).days // 7 + 1)
+    ends = [end - timedelta(weeks=span - 1 - i) for i in range(span)]
+    totals = {key: [0] * span for key in keys}
     for day, key, n in counts:
         if key not in totals:
             continue
-        for index, week_end in enumerate(starts):
+        for index, week_end in enumerate(ends):
             if day <= week_end:
                 totals[key][index] += n
-    return starts, totals
+    return ends, totals
+
+
+def nice_top(value: int) -> int:
+    """The axis maximum: the value rounded up to 1, 2 or 5 times a power of ten (at least 2, so halves are whole)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * step >= max(value, 2):
+                return factor * step
+        step *= 10
 
 
 def lines(title: str, x_labels: Sequence[str], series: dict[str, list[int]]) -> str:
     """One line per series over the same points; the y axis starts at zero."""
     height = 240
     plot_top, plot_bottom, left, right = 24, height - 24, 56, WIDTH - 10
-    top = max((v for values in series.values() for v in values), default=0) or 1
+    top = nice_top(max((v for values in series.values() for v in values), default=0))
     points = max(len(x_labels), 2)
     step = (right - left) / (points - 1)
     parts = [_legend(list(series), 0)]

@@ -127,7 +127,7 @@ async def _show(staff: Staff, workshop_id: str, message: str = "", status: int =
         [
             [
                 e(when(w.starts_at, w.timezone)),
-                e(f"{w.venue} · {city_name(w.city, staff.lang)}"),
+                e(" · ".join(part for part in (w.venue, city_name(w.city, staff.lang)) if part)),
                 e(_(STATUS_LABELS[row.status])),
                 e(f"{s.taken}/{s.capacity}"),
                 e(format_number(s.waiting)),
