@@ -25,27 +25,31 @@ SESSION_TTL = timedelta(hours=8)
 SESSION_IDLE = timedelta(hours=1)
 
 
-class ConsoleLink(Base):
+class _Staffer:
+    """The staff identity a link or a session belongs to: re-checked against the configuration on every request."""
+
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    # Discord roles held when asking for the link (staff by role); comma-separated.
+    roles: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsoleLink(_Staffer, Base):
     """A one-time sign-in link a staff member asked for with /console."""
 
     __tablename__ = "console_links"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # The staff identity that asked: re-checked against the configuration on every console request.
-    platform: Mapped[str] = mapped_column(String(16))
-    platform_user_id: Mapped[str] = mapped_column(String(64))
-    # Discord roles held when asking (staff by role); comma-separated.
-    roles: Mapped[str] = mapped_column(Text, default="")
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    display_name: Mapped[str] = mapped_column(String(200), default="")
-    language: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
 
-class ConsoleSession(Base):
+class ConsoleSession(_Staffer, Base):
     """A signed-in browser. The cookie holds the token; the row its hash, who it is, and its CSRF token."""
 
     __tablename__ = "console_sessions"
@@ -53,13 +57,6 @@ class ConsoleSession(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    platform: Mapped[str] = mapped_column(String(16))
-    platform_user_id: Mapped[str] = mapped_column(String(64))
-    roles: Mapped[str] = mapped_column(Text, default="")
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    display_name: Mapped[str] = mapped_column(String(200), default="")
-    language: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]

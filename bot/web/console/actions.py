@@ -20,6 +20,7 @@ from bot.certificates import codes
 from bot.certificates.rules import AgeRule, age_rule
 from bot.core.errors import UserError
 from bot.core.replies import to_plain
+from bot.core.text import parse_id
 from bot.settings import LANGUAGES
 from storage import console as store
 from storage import stats
@@ -450,8 +451,9 @@ async def search_people(app: App, query: str) -> list[User]:
     if not text:
         return []
     clauses: list[Any] = [User.full_name.ilike(f"%{text}%"), User.display_name.ilike(f"%{text}%")]
-    if text.lstrip("#").isdigit() and len(text) < 10:
-        clauses.append(User.id == int(text.lstrip("#")))
+    number = parse_id(text)
+    if number is not None:
+        clauses.append(User.id == number)
     async with _storage(app).unit_of_work() as uow:
         return list(
             await uow.session.scalars(

@@ -12,7 +12,7 @@ from bot.i18n import LANGUAGE_NAMES, N_, _, format_number, ngettext, use_locale
 from bot.settings import LANGUAGES
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, field, hidden_csrf, notice, page, select_field, table, url, when
+from bot.web.console.layout import e, field, hidden_csrf, notice, page, path_id, select_field, table, url, when
 from handlers.broadcast import status_text
 from scheduler.jobs import broadcast_message
 from storage.broadcasts import MAX_TEXT, Audience
@@ -210,9 +210,9 @@ def _report_table(counts: dict[str, int], total: int) -> str:
 
 @staff_page
 async def broadcast_page(request: web.Request, staff: Staff) -> web.StreamResponse:
-    raw = request.match_info["id"]
-    found = await actions.broadcast_report(staff.app, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    found = await actions.broadcast_report(staff.app, path_id(request))
     if found is None:
+        raw = request.match_info["id"]
         return page(
             staff.frame, _("Broadcasts"), notice(_("There is no broadcast #{id}.").format(id=raw[:12])), status=404
         )
@@ -245,8 +245,7 @@ async def broadcast_page(request: web.Request, staff: Staff) -> web.StreamRespon
 
 @staff_page
 async def broadcast_progress(request: web.Request, staff: Staff) -> web.StreamResponse:
-    raw = request.match_info["id"]
-    found = await actions.broadcast_report(staff.app, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    found = await actions.broadcast_report(staff.app, path_id(request))
     if found is None:
         raise web.HTTPNotFound()
     row, counts, _reasons = found
@@ -264,7 +263,6 @@ async def broadcast_progress(request: web.Request, staff: Staff) -> web.StreamRe
 
 @staff_page
 async def broadcast_cancel(request: web.Request, staff: Staff) -> web.StreamResponse:
-    raw = request.match_info["id"]
-    if raw.isdigit() and len(raw) < 10:
-        await actions.cancel_broadcast(staff.app, staff.who, int(raw))
-    raise web.HTTPSeeOther(url(f"/broadcasts/{raw}"))
+    number = path_id(request)
+    await actions.cancel_broadcast(staff.app, staff.who, number)
+    raise web.HTTPSeeOther(url(f"/broadcasts/{number}"))

@@ -26,6 +26,16 @@ NAV = (
 )
 
 
+def path_id(request: web.Request) -> int:
+    """The `{id}` of the URL as a number (the chat's own reading of ids); anything else is no such page."""
+    from bot.core.text import parse_id
+
+    number = parse_id(request.match_info["id"])
+    if number is None:
+        raise web.HTTPNotFound()
+    return number
+
+
 def e(value: object) -> str:
     return html.escape(str(value), quote=True)
 

@@ -10,7 +10,7 @@ from bot.i18n import _, format_number
 from bot.i18n_places import city_name
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, field, form, notice, page, table, url, when
+from bot.web.console.layout import e, field, form, notice, page, path_id, table, url, when
 from bot.web.console.workshops import REG_STATUS
 
 
@@ -35,11 +35,6 @@ async def search(request: web.Request, staff: Staff) -> web.StreamResponse:
         )
     deleted = notice(_("Their data is deleted.")) if request.query.get("deleted") else ""
     return page(staff.frame, _("Participants"), deleted + search_form + results)
-
-
-def _user_id(request: web.Request) -> int | None:
-    raw = request.match_info["id"]
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 async def _show(staff: Staff, user_id: int, message_html: str = "", status: int = 200) -> web.Response:
@@ -113,9 +108,7 @@ async def _show(staff: Staff, user_id: int, message_html: str = "", status: int 
 
 @staff_page
 async def person(request: web.Request, staff: Staff) -> web.StreamResponse:
-    user_id = _user_id(request)
-    if user_id is None:
-        raise web.HTTPNotFound()
+    user_id = path_id(request)
     revoked = (
         notice(_("The record is revoked; its page now says it is not valid.")) if request.query.get("revoked") else ""
     )
@@ -124,9 +117,7 @@ async def person(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 @staff_page
 async def revoke(request: web.Request, staff: Staff) -> web.StreamResponse:
-    user_id = _user_id(request)
-    if user_id is None:
-        raise web.HTTPNotFound()
+    user_id = path_id(request)
     try:
         await actions.revoke_record(staff.app, staff.who, staff.form.get("code", ""))
     except actions.Refused:
@@ -138,8 +129,8 @@ async def revoke(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 @staff_page
 async def export(request: web.Request, staff: Staff) -> web.StreamResponse:
-    user_id = _user_id(request)
-    if user_id is None or await actions.person(staff.app, user_id) is None:
+    user_id = path_id(request)
+    if await actions.person(staff.app, user_id) is None:
         raise web.HTTPNotFound()
     data = await actions.export_person(staff.app, staff.who, user_id)
     return web.Response(
@@ -153,8 +144,8 @@ async def export(request: web.Request, staff: Staff) -> web.StreamResponse:
 @staff_page
 async def delete(request: web.Request, staff: Staff) -> web.StreamResponse:
     """GET asks for confirmation; the POST from that page deletes."""
-    user_id = _user_id(request)
-    if user_id is None or await actions.person(staff.app, user_id) is None:
+    user_id = path_id(request)
+    if await actions.person(staff.app, user_id) is None:
         raise web.HTTPNotFound()
     if request.method == "POST":
         await actions.delete_person(staff.app, staff.who, user_id)

@@ -10,7 +10,7 @@ from bot.faq.text import normalize
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_number, ngettext
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, form, notice, page, table, url, when
+from bot.web.console.layout import e, form, notice, page, path_id, table, url, when
 
 # Two waiting questions this alike (0-100, word order ignored) are counted as the same question.
 ALIKE = 80
@@ -121,16 +121,9 @@ async def inbox(request: web.Request, staff: Staff) -> web.StreamResponse:
     return await _inbox(staff)
 
 
-def _question_id(request: web.Request) -> int | None:
-    raw = request.match_info["id"]
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
-
-
 @staff_page
 async def answer(request: web.Request, staff: Staff) -> web.StreamResponse:
-    question_id = _question_id(request)
-    if question_id is None:
-        raise web.HTTPNotFound()
+    question_id = path_id(request)
     try:
         reach = await actions.answer_question(staff.app, staff.who, question_id, staff.form.get("answer", ""))
     except actions.Refused as refused:
@@ -140,9 +133,7 @@ async def answer(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 @staff_page
 async def save_faq(request: web.Request, staff: Staff) -> web.StreamResponse:
-    question_id = _question_id(request)
-    if question_id is None:
-        raise web.HTTPNotFound()
+    question_id = path_id(request)
     try:
         entry = await actions.save_faq(staff.app, staff.who, question_id)
     except actions.Refused as refused:

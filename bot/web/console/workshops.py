@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.core.text import parse_id
 from bot.i18n import N_, _, format_number
 from bot.i18n_places import city_name
 from bot.web.console import actions
@@ -268,9 +269,10 @@ async def workshop_change(request: web.Request, staff: Staff) -> web.StreamRespo
             done = op
         elif op == "attend":
             user = staff.form.get("user", "")
-            if not user.isdigit() or len(user) > 9:
+            number = parse_id(user)
+            if number is None:
                 raise actions.Refused(_("Not a participant number: {value}").format(value=user[:20]))
-            await actions.mark_attended(app, who, workshop_id, int(user))
+            await actions.mark_attended(app, who, workshop_id, number)
             done = "attended"
         else:
             raise web.HTTPNotFound()
