@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -99,6 +99,10 @@ class Staffer:
 
 async def create_link(session: AsyncSession, who: Staffer, language: str, now: datetime) -> str:
     """A new one-time link token for `who` (returned once, stored hashed)."""
+    # Old links and ended sessions are of no further use: each new link sweeps those over a day past.
+    stale = now - timedelta(days=1)
+    await session.execute(delete(ConsoleLink).where(ConsoleLink.expires_at < stale))
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at < stale))
     token = secrets.token_urlsafe(32)
     session.add(
         ConsoleLink(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -187,3 +188,18 @@ async def test_a_session_idles_out_and_expires(client: Client, chat: MakeChat, c
     assert (await client.get("/console")).status == 200
     clock.advance(minutes=1)
     assert (await client.get("/console")).status == 401
+
+
+async def test_a_new_link_sweeps_links_and_sessions_over_a_day_past(
+    client: Client, chat: MakeChat, app: App, clock: FrozenClock
+) -> None:
+    staffer = chat("staffer")
+    await sign_in(client, staffer)
+    await link_token(staffer)
+    clock.advance(hours=8, days=1, minutes=1)
+    await link_token(staffer)
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        links = list(await uow.session.scalars(select(ConsoleLink)))
+        assert [link.expires_at for link in links] == [clock.now + timedelta(minutes=10)]
+        assert list(await uow.session.scalars(select(ConsoleSession))) == []
