@@ -121,9 +121,10 @@ async def create_link(session: AsyncSession, who: Staffer, language: str, now: d
     return token
 
 
-async def link_is_live(session: AsyncSession, token: str, now: datetime) -> bool:
+async def live_link_language(session: AsyncSession, token: str, now: datetime) -> str | None:
+    """The language of the staff member who asked for this link, while it can still be used; else None."""
     row = await session.scalar(select(ConsoleLink).where(ConsoleLink.token_hash == hash_token(token)))
-    return row is not None and row.used_at is None and row.expires_at > now
+    return row.language if row is not None and row.used_at is None and row.expires_at > now else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,9 +53,9 @@ def _now(app: App) -> datetime:
 # ------------------------------------------------------------------------------------------------ sessions
 
 
-async def link_is_live(app: App, token: str) -> bool:
+async def live_link_language(app: App, token: str) -> str | None:
     async with _storage(app).unit_of_work() as uow:
-        return await store.link_is_live(uow.session, token, _now(app))
+        return await store.live_link_language(uow.session, token, _now(app))
 
 
 async def redeem_link(app: App, token: str) -> tuple[str, int, Staffer] | None:

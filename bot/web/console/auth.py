@@ -111,14 +111,17 @@ async def signin_page(request: web.Request) -> web.Response:
     """The link's page: a button that signs in. A GET changes nothing, so a chat's link preview cannot use it up."""
     app = _app(request)
     token = request.match_info["token"]
-    lang = app.settings.default_language
-    with use_locale(lang):
-        if not await actions.link_is_live(app, token):
+    lang = await actions.live_link_language(app, token)
+    if lang is None:
+        lang = app.settings.default_language
+        with use_locale(lang):
             return _expired(lang)
+    with use_locale(lang):
+        title, once, button = _("Staff console"), _("This link signs you in once, on this browser."), _("Sign in")
         body = (
-            f"<main><h1>{e(_('Staff console'))}</h1><p>{e(_('This link signs you in once, on this browser.'))}</p>"
-            f'<form method="post" action="{BASE}/signin/{e(token)}"><button type="submit">'
-            f"{e(_('Sign in'))}</button></form></main>"
+            f"<main><h1>{e(title)}</h1><p>{e(once)}</p>"
+            f'<form method="post" action="{BASE}/signin/{e(token)}"><button type="submit">{e(button)}</button></form>'
+            "</main>"
         )
         from bot.web.console.layout import document
 

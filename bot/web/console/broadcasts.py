@@ -66,7 +66,8 @@ def _compose(staff: Staff, posted: dict[str, str], extra_html: str = "") -> str:
             ),
             select_field(_("Course stage"), "stage", [(v, _(label)) for v, label in STAGES], t("stage", "")),
             f'<label><input type="checkbox" name="urgent" value="1"{" checked" if t("urgent") else ""}> '
-            f"{e(_('Urgent (ignores quiet hours)'))}</label>",
+            + e(_("Urgent (ignores quiet hours)"))
+            + "</label>",
         ]
     )
     texts = "".join(
@@ -78,16 +79,18 @@ def _compose(staff: Staff, posted: dict[str, str], extra_html: str = "") -> str:
     when_fields = field(_("Send at (YYYY-MM-DD HH:MM, empty: now)"), "at", t("at", "")) + field(
         _("Time zone"), "zone", t("zone", staff.frame.zone)
     )
+    legend_audience, legend_texts, legend_when = _("Audience"), _("Text per language"), _("When")
+    fallback = _("People whose language has no text get the text marked *.")
+    preview, schedule = _("Preview"), _("Schedule")
     return (
         f'<form method="post" action="{e(url("/broadcasts/new"))}" id="compose" '
         f'data-count-url="{e(url("/broadcasts/count"))}">{hidden_csrf(staff.frame)}'
-        f"<fieldset><legend>{e(_('Audience'))}</legend>{audience}"
+        f"<fieldset><legend>{e(legend_audience)}</legend>{audience}"
         f'<p><output id="recipients" aria-live="polite">{extra_html}</output></p></fieldset>'
-        f"<fieldset><legend>{e(_('Text per language'))}</legend>"
-        f"<p>{e(_('People whose language has no text get the text marked *.'))}</p>{texts}</fieldset>"
-        f"<fieldset><legend>{e(_('When'))}</legend>{when_fields}</fieldset>"
-        f'<button type="submit" name="step" value="preview">{e(_("Preview"))}</button> '
-        f'<button type="submit" name="step" value="send">{e(_("Schedule"))}</button></form>'
+        f"<fieldset><legend>{e(legend_texts)}</legend><p>{e(fallback)}</p>{texts}</fieldset>"
+        f"<fieldset><legend>{e(legend_when)}</legend>{when_fields}</fieldset>"
+        f'<button type="submit" name="step" value="preview">{e(preview)}</button> '
+        f'<button type="submit" name="step" value="send">{e(schedule)}</button></form>'
     )
 
 
@@ -133,11 +136,12 @@ def _previews(staff: Staff, texts: dict[str, str]) -> str:
         with use_locale(code):
             message = broadcast_message(text)
         direction = ' dir="rtl"' if code == "ar" else ""
+        formatted, plain = _("Telegram and Discord"), _("Terminal console")
         boxes.append(
             f'<div class="preview"{direction}><h3>{e(LANGUAGE_NAMES[code])}</h3>'
-            f'<p class="as">{e(_("Telegram and Discord"))}</p>'
+            f'<p class="as">{e(formatted)}</p>'
             f'<div class="bubble">{message.replace(chr(10), "<br>")}</div>'
-            f'<p class="as">{e(_("Terminal console"))}</p><pre>{e(to_plain(message))}</pre></div>'
+            f'<p class="as">{e(plain)}</p><pre>{e(to_plain(message))}</pre></div>'
         )
     return "".join(boxes)
 
@@ -188,8 +192,9 @@ async def broadcast_new(request: web.Request, staff: Staff) -> web.StreamRespons
     if posted.get("step") == "send" and warnings and not problems:
         top += notice(_("Check the warnings below. To send anyway, tick the box and schedule again."), kind="warning")
     accept = (
-        f'<label class="accept"><input type="checkbox" name="accept_warnings" value="1" form="compose"> '
-        f"{e(_('Send despite the warnings'))}</label>"
+        '<label class="accept"><input type="checkbox" name="accept_warnings" value="1" form="compose"> '
+        + e(_("Send despite the warnings"))
+        + "</label>"
         if warnings
         else ""
     )
@@ -235,9 +240,10 @@ async def broadcast_page(request: web.Request, staff: Staff) -> web.StreamRespon
 
         cancel = form(staff.frame, url(f"/broadcasts/{row.id}/cancel"), "", button=_("Cancel this broadcast"))
     audience = " ".join(f"{k}={v}" for k, v in (row.audience or {}).items()) or _("everyone")
+    status, moment, whom = _("Status"), _("When"), _("Audience")
     content = (
-        f'<p>{e(_("Status"))}: <span id="status">{status_text(row.status)}</span> · '
-        f"{e(_('When'))}: {e(when(row.scheduled_at, staff.frame.zone))} · {e(_('Audience'))}: {e(audience)}</p>"
+        f'<p>{e(status)}: <span id="status">{status_text(row.status)}</span> · '
+        f"{e(moment)}: {e(when(row.scheduled_at, staff.frame.zone))} · {e(whom)}: {e(audience)}</p>"
         f'<div id="report">{bar}{_report_table(counts, row.recipients)}</div>{reason_html}{cancel}{texts}'
     )
     return page(staff.frame, _("Broadcast #{id}").format(id=row.id), content, scripts=True)

@@ -60,6 +60,19 @@ def when(moment: datetime | None, zone: str) -> str:
     return format_moment(moment, zone) if moment is not None else "—"
 
 
+def h2(text: str) -> str:
+    return f"<h2>{e(text)}</h2>"
+
+
+def para(text: str) -> str:
+    return f"<p>{e(text)}</p>"
+
+
+def link(href: str, text: str, *, css: str = "", download: bool = False) -> str:
+    cls = f' class="{e(css)}"' if css else ""
+    return f'<a href="{e(href)}"{cls}{" download" if download else ""}>{e(text)}</a>'
+
+
 def hidden_csrf(frame: Frame) -> str:
     return f'<input type="hidden" name="csrf" value="{e(frame.csrf)}">'
 
@@ -132,10 +145,11 @@ def page(frame: Frame, title: str, content_html: str, *, status: int = 200, scri
         for path, label in NAV
     )
     who = _("Signed in as {name}").format(name=frame.name)
+    sign_out = form(frame, url("/signout"), "", button=_("Sign out"), css="signout")
+    console = _("Staff console")
     header = (
-        f'<header><nav aria-label="{e(_("Staff console"))}">{links}</nav>'
-        f'<div class="who"><span>{e(who)}</span>{_language_picker(frame)}'
-        f"{form(frame, url('/signout'), '', button=_('Sign out'), css='signout')}</div></header>"
+        f'<header><nav aria-label="{e(console)}">{links}</nav>'
+        f'<div class="who"><span>{e(who)}</span>{_language_picker(frame)}{sign_out}</div></header>'
     )
     zone = _("Times in {zone}").format(zone=frame.zone)
     body = f"{header}<main><h1>{e(title)}</h1>{content_html}</main><footer>{e(zone)}</footer>"

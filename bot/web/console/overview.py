@@ -117,19 +117,21 @@ async def overview(request: web.Request, staff: Staff) -> web.StreamResponse:
     data = await actions.overview(staff.app)
     tables = Tables(data)
     q = data.questions
-    summary = (
-        f'<p class="figures">{e(_("Participants: {n}").format(n=format_number(data.funnel.started)))} · '
-        f"{e(_('Questions waiting: {n}').format(n=format_number(q.waiting)))} · "
-        f"{e(_('Average time to answer: {time}').format(time=_hours(q.mean_answer_seconds)))}</p>"
-    )
+    figures = [
+        _("Participants: {n}").format(n=format_number(data.funnel.started)),
+        _("Questions waiting: {n}").format(n=format_number(q.waiting)),
+        _("Average time to answer: {time}").format(time=_hours(q.mean_answer_seconds)),
+    ]
+    summary = '<p class="figures">' + e(" · ".join(figures)) + "</p>"
+    download, nothing = _("Download CSV"), _("Nothing yet.")
     sections = []
     for name, title in SECTIONS.items():
         headers, rows, chart = getattr(tables, name)()
-        csv_link = f'<a class="csv" href="{e(url(f"/csv/{name}.csv"))}" download>{e(_("Download CSV"))}</a>'
+        csv_link = f'<a class="csv" href="{e(url(f"/csv/{name}.csv"))}" download>{e(download)}</a>'
         numbers = (
             table(headers, [[e(cell) for cell in row] for row in rows], css="numbers")
             if rows
-            else (f"<p>{e(_('Nothing yet.'))}</p>")
+            else f"<p>{e(nothing)}</p>"
         )
         sections.append(
             f'<section id="{name}" class="chart-box"><h2>{e(_(title))}</h2>'

@@ -10,7 +10,7 @@ from bot.i18n import _, format_number
 from bot.i18n_places import city_name
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, field, form, notice, page, path_id, table, url, when
+from bot.web.console.layout import e, field, form, h2, link, notice, page, para, path_id, table, url, when
 from bot.web.console.workshops import REG_STATUS
 
 
@@ -19,7 +19,10 @@ async def search(request: web.Request, staff: Staff) -> web.StreamResponse:
     query = request.query.get("q", "")
     search_form = (
         f'<form method="get" action="{e(url("/participants"))}" role="search">'
-        f'{field(_("Name or participant number"), "q", query)}<button type="submit">{e(_("Search"))}</button></form>'
+        + field(_("Name or participant number"), "q", query)
+        + '<button type="submit">'
+        + e(_("Search"))
+        + "</button></form>"
     )
     results = ""
     if query.strip():
@@ -31,7 +34,7 @@ async def search(request: web.Request, staff: Staff) -> web.StreamResponse:
         results = (
             table([_("Participant"), _("Name on records"), _("Display name")], rows)
             if rows
-            else (f"<p>{e(_('Nobody matches “{query}”.').format(query=query[:100]))}</p>")
+            else para(_("Nobody matches “{query}”.").format(query=query[:100]))
         )
     deleted = notice(_("Their data is deleted.")) if request.query.get("deleted") else ""
     return page(staff.frame, _("Participants"), deleted + search_form + results)
@@ -90,18 +93,23 @@ async def _show(staff: Staff, user_id: int, message_html: str = "", status: int 
         record_rows.append([e(code), e(record.kind), e(record.name), e(when(record.issued_at, zone)), e(state), action])
     records = table([_("Code"), _("Kind"), _("Name"), _("Issued"), _("Status"), ""], record_rows)
     data = (
-        f'<p><a href="{e(url(f"/participants/{user.id}/export.json"))}" download>'
-        f"{e(_('Download a copy of their data'))}</a></p>"
-        f'<p><a class="button danger" href="{e(url(f"/participants/{user.id}/delete"))}">'
-        f"{e(_('Delete their data'))}</a></p>"
+        "<p>"
+        + link(url(f"/participants/{user.id}/export.json"), _("Download a copy of their data"), download=True)
+        + "</p><p>"
+        + link(url(f"/participants/{user.id}/delete"), _("Delete their data"), css="button danger")
+        + "</p>"
     )
     content = (
         message_html
         + facts
-        + f"<h2>{e(_('Progress'))}</h2>{lectures}"
-        + f"<h2>{e(_('Registrations'))}</h2>{regs}"
-        + f"<h2>{e(_('Records'))}</h2>{records}"
-        + f"<h2>{e(_('Their data'))}</h2>{data}"
+        + h2(_("Progress"))
+        + lectures
+        + h2(_("Registrations"))
+        + regs
+        + h2(_("Records"))
+        + records
+        + h2(_("Their data"))
+        + data
     )
     return page(staff.frame, f"#{user.id} {user.full_name or user.display_name}", content, status=status)
 
@@ -157,6 +165,8 @@ async def delete(request: web.Request, staff: Staff) -> web.StreamResponse:
     body = (
         notice(warning, kind="warning")
         + form(staff.frame, url(f"/participants/{user_id}/delete"), "", button=_("Delete their data"))
-        + (f'<p><a href="{e(url(f"/participants/{user_id}"))}">{e(_("Back"))}</a></p>')
+        + "<p>"
+        + link(url(f"/participants/{user_id}"), _("Back"))
+        + "</p>"
     )
     return page(staff.frame, _("Delete their data"), body)

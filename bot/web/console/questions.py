@@ -10,7 +10,7 @@ from bot.faq.text import normalize
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_number, ngettext
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, form, notice, page, path_id, table, url, when
+from bot.web.console.layout import e, form, h2, notice, page, para, path_id, table, url, when
 
 # Two waiting questions this alike (0-100, word order ignored) are counted as the same question.
 ALIKE = 80
@@ -58,7 +58,7 @@ async def _inbox(staff: Staff, message_html: str = "", status: int = 200) -> web
         answer_form = form(
             staff.frame,
             url(f"/questions/{question.id}/answer"),
-            f'<label class="wide">{e(_("Answer"))}<textarea name="answer" id="answer-{question.id}" rows="2" '
+            '<label class="wide">' + e(_("Answer")) + f'<textarea name="answer" id="answer-{question.id}" rows="2" '
             f'maxlength="2000" required></textarea></label>',
             button=_("Send answer"),
             css="answer",
@@ -76,7 +76,7 @@ async def _inbox(staff: Staff, message_html: str = "", status: int = 200) -> web
     inbox_html = (
         table([_("Question"), _("Asked by"), _("Language"), _("Platform"), _("Asked"), _("Text")], rows, css="inbox")
         if rows
-        else f"<p>{e(_('No question is waiting.'))}</p>"
+        else para(_("No question is waiting."))
     )
     groups = group_alike(await actions.waiting_texts(app))
     group_rows = [
@@ -91,7 +91,7 @@ async def _inbox(staff: Staff, message_html: str = "", status: int = 200) -> web
     groups_html = (
         table([_("Asked"), _("Language"), _("Question"), _("Questions")], group_rows)
         if group_rows
-        else (f"<p>{e(_('No question is waiting more than once.'))}</p>")
+        else para(_("No question is waiting more than once."))
     )
     answered_rows = []
     for q in await actions.recently_answered(app):
@@ -109,9 +109,12 @@ async def _inbox(staff: Staff, message_html: str = "", status: int = 200) -> web
     content = (
         message_html
         + _message(staff)
-        + f"<h2>{e(_('Waiting for an answer'))}</h2>{inbox_html}"
-        + f"<h2>{e(_('Asked most often, not answered yet'))}</h2>{groups_html}"
-        + f"<h2>{e(_('Answered recently'))}</h2>{answered_html}"
+        + h2(_("Waiting for an answer"))
+        + inbox_html
+        + h2(_("Asked most often, not answered yet"))
+        + groups_html
+        + h2(_("Answered recently"))
+        + answered_html
     )
     return page(staff.frame, _("Questions"), content, status=status)
 

@@ -12,7 +12,7 @@ from bot.i18n import N_, _, format_number
 from bot.i18n_places import city_name
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, field, form, notice, page, table, url, when
+from bot.web.console.layout import e, field, form, h2, link, notice, page, para, table, url, when
 from handlers.workshop_views import STATUS_LABELS
 from storage.models import Workshop
 
@@ -91,8 +91,10 @@ async def workshop_list(request: web.Request, staff: Staff) -> web.StreamRespons
     ]
     content = (
         table(headers, rows)
-        + f'<p><a href="{e(url("/workshops/export.csv"))}" download>{e(_("Export all registrants (CSV)"))}</a></p>'
-        + f"<h2>{e(_('New workshop'))}</h2>"
+        + "<p>"
+        + link(url("/workshops/export.csv"), _("Export all registrants (CSV)"), download=True)
+        + "</p>"
+        + h2(_("New workshop"))
         + _fields_form(staff, url("/workshops/new"), None, _("Create workshop"))
     )
     return page(staff.frame, _("Workshops"), content)
@@ -179,17 +181,16 @@ async def _show(staff: Staff, workshop_id: str, message: str = "", status: int =
             registrants,
         )
         if registrants
-        else f"<p>{e(_('Nobody is registered yet.'))}</p>"
+        else para(_("Nobody is registered yet."))
     )
     if code:
         import segno
 
-        qr = (
-            f'<figure class="qr">{segno.make(code, micro=False).svg_inline(scale=6, dark="#000", light="#fff")}'
-            f"<figcaption>{e(_('Check-in code: {code}').format(code=code))}</figcaption></figure>"
-        )
+        caption = _("Check-in code: {code}").format(code=code)
+        drawn = segno.make(code, micro=False).svg_inline(scale=6, dark="#000", light="#fff")
+        qr = f'<figure class="qr">{drawn}<figcaption>{e(caption)}</figcaption></figure>'
     else:
-        qr = f"<p>{e(_('The check-in code appears once the date is set.'))}</p>"
+        qr = para(_("The check-in code appears once the date is set."))
     buttons = "".join(
         f'<a class="button" href="{e(url(f"{base}/confirm/{op}"))}">{e(_(CONFIRM[op][0]))}</a>'
         for op in (("reopen",) if w.status == "closed" else ("close",)) + ("cancel",)
@@ -208,14 +209,14 @@ async def _show(staff: Staff, workshop_id: str, message: str = "", status: int =
             notice(_(DONE[done])) if (done := staff_query(staff)) in DONE else "",
             facts,
             f'<p class="actions">{buttons}</p>',
-            f"<h2>{e(_('Registrants'))}</h2>",
+            h2(_("Registrants")),
             people_html,
-            f'<p><a href="{e(url(f"{base}/export.csv"))}" download>{e(_("Export (CSV)"))}</a></p>',
-            f"<h2>{e(_('Check-in at the venue'))}</h2>",
+            "<p>" + link(url(f"{base}/export.csv"), _("Export (CSV)"), download=True) + "</p>",
+            h2(_("Check-in at the venue")),
             qr,
-            f"<h2>{e(_('Set the date'))}</h2>",
+            h2(_("Set the date")),
             date_form,
-            f"<h2>{e(_('Edit'))}</h2>",
+            h2(_("Edit")),
             _fields_form(staff, url(f"{base}/edit"), w, _("Save changes")),
         ]
     )
@@ -243,7 +244,9 @@ async def workshop_confirm(request: web.Request, staff: Staff) -> web.StreamResp
     body = (
         notice(_(warning), kind="warning")
         + form(staff.frame, url(f"/workshops/{workshop_id}/{op}"), "", button=_(title))
-        + f'<p><a href="{e(url(f"/workshops/{workshop_id}"))}">{e(_("Back"))}</a></p>'
+        + "<p>"
+        + link(url(f"/workshops/{workshop_id}"), _("Back"))
+        + "</p>"
     )
     return page(staff.frame, _(title), body)
 
