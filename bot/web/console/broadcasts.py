@@ -12,7 +12,7 @@ from bot.i18n import LANGUAGE_NAMES, N_, _, format_number, ngettext, use_locale
 from bot.settings import LANGUAGES
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, field, hidden_csrf, notice, page, path_id, select_field, table, url, when
+from bot.web.console.layout import e, field, h2, hidden_csrf, notice, page, path_id, select_field, table, url, when
 from handlers.broadcast import status_text
 from scheduler.jobs import broadcast_message
 from storage.broadcasts import MAX_TEXT, Audience
@@ -114,7 +114,7 @@ async def broadcast_list(request: web.Request, staff: Staff) -> web.StreamRespon
     ]
     listed = table([_("Broadcast"), _("Status"), _("When"), _("Recipients"), _("Delivered")], rows) if rows else ""
     everyone = await actions.check_audience(staff.app, Audience())
-    content = f"<h2>{e(_('New broadcast'))}</h2>" + _compose(staff, {}, _count_html(everyone, Audience()))
+    content = h2(_("New broadcast")) + _compose(staff, {}, _count_html(everyone, Audience()))
     return page(staff.frame, _("Broadcasts"), content + listed, scripts=True)
 
 
