@@ -21,7 +21,8 @@ SERIES_CLASSES = 7
 
 def _svg(title: str, height: int, inner: str) -> str:
     return (
-        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        # Laid out left to right in every language (axes and anchors): right-to-left labels still read right.
+        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" direction="ltr" '
         f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg"><title>{e(title)}</title>{inner}</svg>'
     )
 
