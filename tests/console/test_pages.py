@@ -231,6 +231,11 @@ async def test_participant_search_revoke_export_delete(client: Client, chat: Mak
     found = await (await client.get("/console/participants?q=rossi")).text()
     assert f"/console/participants/{maria.id}" in found
     assert "Nobody matches" in await (await client.get("/console/participants?q=nobody-here")).text()
+    # By the id of one of their accounts.
+    await chat("555123", platform="telegram", display_name="Zed").send("/start")
+    zed = await user_row(app, "555123")
+    by_account = await (await client.get("/console/participants?q=555123")).text()
+    assert f"/console/participants/{zed.id}" in by_account
     page = await (await client.get(f"/console/participants/{maria.id}")).text()
     assert "Maria Rossi" in page
     await client.post(f"/console/participants/{maria.id}/revoke", data={"csrf": csrf, "code": code})

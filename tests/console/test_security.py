@@ -162,6 +162,7 @@ async def test_pages_are_not_cached_and_run_no_foreign_script(client: Client, ch
         response = await client.get(path)
         assert response.status == 200, path
         assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "same-origin"
         policy = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
 
@@ -203,3 +204,19 @@ async def test_a_new_link_sweeps_links_and_sessions_over_a_day_past(
         links = list(await uow.session.scalars(select(ConsoleLink)))
         assert [link.expires_at for link in links] == [clock.now + timedelta(minutes=10)]
         assert list(await uow.session.scalars(select(ConsoleSession))) == []
+
+
+async def test_a_form_posted_from_another_site_is_refused(client: Client, chat: MakeChat, app: App) -> None:
+    evil = {"Origin": "https://evil.example"}
+    token = await link_token(chat("staffer"))
+    # Another site cannot sign a visitor in with someone's link, nor post into a session.
+    assert (await client.post(f"/console/signin/{token}", headers=evil, allow_redirects=False)).status == 403
+    csrf = await sign_in(client, chat("staffer"))
+    response = await client.post("/console/workshops/1/close", data={"csrf": csrf}, headers=evil)
+    assert response.status == 403
+    own = {"Origin": f"http://{client.host}:{client.port}"}
+    closed = await client.post("/console/workshops/1/close", data={"csrf": csrf}, headers=own, allow_redirects=False)
+    assert closed.status == 303
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        assert (await uow.session.get_one(Workshop, 1)).status == "closed"

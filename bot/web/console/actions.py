@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from bot.app import App
 from bot.certificates import codes
@@ -454,6 +454,10 @@ async def search_people(app: App, query: str) -> list[User]:
     number = parse_id(text)
     if number is not None:
         clauses.append(User.id == number)
+    from storage.models import Account
+
+    # A platform id (a Telegram or Discord number, a console name) finds the person behind that account.
+    clauses.append(exists().where(Account.user_id == User.id, Account.platform_user_id == text))
     async with _storage(app).unit_of_work() as uow:
         return list(
             await uow.session.scalars(

@@ -60,6 +60,19 @@ def _secure(request: web.Request, app: App) -> bool:
     return request.secure or app.settings.public_base_url.startswith("https://")
 
 
+def same_origin(request: web.Request, app: App) -> bool:
+    """A form posted from a page of this site, or by a client that names no origin (not a browser, or an old one):
+    a page elsewhere cannot post into the console, not even to the sign-in."""
+    from urllib.parse import urlsplit
+
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    public = urlsplit(app.settings.public_base_url)
+    allowed = {f"{public.scheme}://{public.netloc}", f"{request.scheme}://{request.host}"}
+    return origin in allowed
+
+
 def _refuse(app: App, title: str, text: str, status: int) -> web.Response:
     lang = app.settings.default_language
     with use_locale(lang):
@@ -87,6 +100,13 @@ def staff_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
             return _refuse(app, N_("Only for the program staff"), N_("That is only for the program staff."), 403)
         form: dict[str, str] = {}
         if request.method == "POST":
+            if not same_origin(request, app):
+                return _refuse(
+                    app,
+                    N_("The form has expired"),
+                    N_("Nothing was changed. Go back, reload the page and try again."),
+                    403,
+                )
             posted = await request.post()
             form = {key: str(value) for key, value in posted.items() if isinstance(value, str)}
             if not hmac.compare_digest(form.get("csrf", "").encode(), csrf.encode()):
@@ -140,6 +160,11 @@ def _expired(lang: str) -> web.Response:
 async def signin(request: web.Request) -> web.StreamResponse:
     """Use the link: a session and its cookie, then the overview."""
     app = _app(request)
+    if not same_origin(request, app):
+        # Another site posting someone's link would sign the visitor in as that someone.
+        return _refuse(
+            app, N_("The form has expired"), N_("Nothing was changed. Go back, reload the page and try again."), 403
+        )
     opened = await actions.redeem_link(app, request.match_info["token"])
     if opened is None:
         lang = app.settings.default_language
@@ -187,6 +212,9 @@ async def language(request: web.Request, staff: Staff) -> web.StreamResponse:
 def headers(response: web.StreamResponse, **_kwargs: Any) -> None:
     """Console responses are never stored by a browser or a proxy; scripts and styles only from the console."""
     response.headers["Cache-Control"] = "no-store"
+    # Not "no-referrer" as on the record pages: with it a browser posts forms with "Origin: null", and the console
+    # checks the origin of every form. Nothing leaves for another site still.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Pragma"] = "no-cache"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
