@@ -13,9 +13,6 @@ from bot.settings import LANGUAGES
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
 from bot.web.console.layout import e, field, h2, hidden_csrf, notice, page, path_id, select_field, table, url, when
-from handlers.broadcast import status_text
-from scheduler.jobs import broadcast_message
-from storage.broadcasts import MAX_TEXT, Audience
 
 REGISTRATION = (
     ("", N_("anyone")),
@@ -36,7 +33,7 @@ def count_text(count: int) -> str:
     return ngettext("Exactly {n} recipient", "Exactly {n} recipients", count).format(n=format_number(count))
 
 
-def warnings_of(check: actions.AudienceCheck, audience: Audience) -> list[str]:
+def warnings_of(check: actions.AudienceCheck, audience: actions.Audience) -> list[str]:
     found = []
     if check.count == 0:
         found.append(_("Nobody matches this audience: the broadcast would reach no one."))
@@ -72,7 +69,7 @@ def _compose(staff: Staff, posted: dict[str, str], extra_html: str = "") -> str:
     )
     texts = "".join(
         f"<label>{e(LANGUAGE_NAMES[code])}{' *' if code == staff.app.settings.default_language else ''}"
-        f'<textarea name="text_{code}" id="f-text_{code}" maxlength="{MAX_TEXT}" rows="3"'
+        f'<textarea name="text_{code}" id="f-text_{code}" maxlength="{actions.MAX_TEXT}" rows="3"'
         f"{' dir=rtl' if code == 'ar' else ''}>{e(t('text_' + code, ''))}</textarea></label>"
         for code in LANGUAGES
     )
@@ -94,7 +91,7 @@ def _compose(staff: Staff, posted: dict[str, str], extra_html: str = "") -> str:
     )
 
 
-def _count_html(check: actions.AudienceCheck, audience: Audience) -> str:
+def _count_html(check: actions.AudienceCheck, audience: actions.Audience) -> str:
     return f"<strong>{e(count_text(check.count))}</strong>" + "".join(
         notice(w, kind="warning") for w in warnings_of(check, audience)
     )
@@ -105,7 +102,7 @@ async def broadcast_list(request: web.Request, staff: Staff) -> web.StreamRespon
     rows = [
         [
             f'<a href="{e(url(f"/broadcasts/{b.id}"))}">#{b.id}</a>',
-            status_text(b.status),
+            actions.status_text(b.status),
             e(when(b.scheduled_at, staff.frame.zone)),
             e(format_number(b.recipients)),
             e(format_number(b.deliveries.get("sent", 0))),
@@ -113,8 +110,8 @@ async def broadcast_list(request: web.Request, staff: Staff) -> web.StreamRespon
         for b in await actions.broadcasts(staff.app)
     ]
     listed = table([_("Broadcast"), _("Status"), _("When"), _("Recipients"), _("Delivered")], rows) if rows else ""
-    everyone = await actions.check_audience(staff.app, Audience())
-    content = h2(_("New broadcast")) + _compose(staff, {}, _count_html(everyone, Audience()))
+    everyone = await actions.check_audience(staff.app, actions.Audience())
+    content = h2(_("New broadcast")) + _compose(staff, {}, _count_html(everyone, actions.Audience()))
     return page(staff.frame, _("Broadcasts"), content + listed, scripts=True)
 
 
@@ -134,7 +131,7 @@ def _previews(staff: Staff, texts: dict[str, str]) -> str:
     boxes = []
     for code, text in texts.items():
         with use_locale(code):
-            message = broadcast_message(text)
+            message = actions.broadcast_message(text)
         direction = ' dir="rtl"' if code == "ar" else ""
         formatted, plain = _("Telegram and Discord"), _("Terminal console")
         boxes.append(
@@ -156,7 +153,7 @@ async def broadcast_new(request: web.Request, staff: Staff) -> web.StreamRespons
     try:
         audience = actions.audience_of(posted)
     except actions.Refused as refused:
-        audience = Audience()
+        audience = actions.Audience()
         problems.append(_("This audience is not complete: {part}").format(part=str(refused)))
     check = await actions.check_audience(staff.app, audience)
     if default not in texts:
@@ -165,11 +162,11 @@ async def broadcast_new(request: web.Request, staff: Staff) -> web.StreamRespons
                 language=LANGUAGE_NAMES[default]
             )
         )
-    too_long = [LANGUAGE_NAMES[c] for c, text in texts.items() if len(text) > MAX_TEXT]
+    too_long = [LANGUAGE_NAMES[c] for c, text in texts.items() if len(text) > actions.MAX_TEXT]
     if too_long:
         problems.append(
             _("A broadcast can have at most {limit} characters: {languages}.").format(
-                limit=MAX_TEXT, languages=", ".join(too_long)
+                limit=actions.MAX_TEXT, languages=", ".join(too_long)
             )
         )
     at: datetime | None = None
@@ -228,7 +225,7 @@ async def broadcast_page(request: web.Request, staff: Staff) -> web.StreamRespon
         f'data-url="{e(url(f"/broadcasts/{row.id}/progress"))}"></progress> '
         f'<span id="progress-text">{e(f"{done}/{row.recipients}")}</span>'
     )
-    reason_rows = [[e(status_text(s)), e(reason or "—"), e(format_number(n))] for s, reason, n in reasons]
+    reason_rows = [[e(actions.status_text(s)), e(reason or "—"), e(format_number(n))] for s, reason, n in reasons]
     reason_html = table([_("Outcome"), _("Reason"), _("People")], reason_rows) if reason_rows else ""
     texts = "".join(
         f"<h3>{e(LANGUAGE_NAMES.get(code, code))}</h3><p{' dir=rtl' if code == 'ar' else ''}>{e(text)}</p>"
@@ -242,7 +239,7 @@ async def broadcast_page(request: web.Request, staff: Staff) -> web.StreamRespon
     audience = " ".join(f"{k}={v}" for k, v in (row.audience or {}).items()) or _("everyone")
     status, moment, whom = _("Status"), _("When"), _("Audience")
     content = (
-        f'<p>{e(status)}: <span id="status">{status_text(row.status)}</span> · '
+        f'<p>{e(status)}: <span id="status">{actions.status_text(row.status)}</span> · '
         f"{e(moment)}: {e(when(row.scheduled_at, staff.frame.zone))} · {e(whom)}: {e(audience)}</p>"
         f'<div id="report">{bar}{_report_table(counts, row.recipients)}</div>{reason_html}{cancel}{texts}'
     )
@@ -259,7 +256,7 @@ async def broadcast_progress(request: web.Request, staff: Staff) -> web.StreamRe
     return web.json_response(
         {
             "status": row.status,
-            "status_text": status_text(row.status),
+            "status_text": actions.status_text(row.status),
             "recipients": row.recipients,
             "done": done,
             "html": _report_table(counts, row.recipients),

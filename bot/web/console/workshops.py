@@ -13,8 +13,6 @@ from bot.i18n_places import city_name
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
 from bot.web.console.layout import e, field, form, h2, link, notice, page, para, table, url, when
-from handlers.workshop_views import STATUS_LABELS
-from storage.models import Workshop
 
 DONE = {
     "created": N_("The workshop is created."),
@@ -46,7 +44,7 @@ def _local(moment: object, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
 
 
-def _fields_form(staff: Staff, action: str, w: Workshop | None, button: str) -> str:
+def _fields_form(staff: Staff, action: str, w: actions.Workshop | None, button: str) -> str:
     zone = w.timezone if w else staff.app.settings.default_timezone
     inner = "".join(
         [
@@ -73,7 +71,7 @@ async def workshop_list(request: web.Request, staff: Staff) -> web.StreamRespons
             [
                 f'<a href="{e(url(f"/workshops/{w.id}"))}">#{w.id} {e(city_name(w.city, staff.lang))}</a>',
                 e(when(w.starts_at, w.timezone)),
-                e(_(STATUS_LABELS[row.status])),
+                e(_(actions.STATUS_LABELS[row.status])),
                 e(f"{s.taken}/{s.capacity}"),
                 e(format_number(s.waiting)),
                 e(format_number(s.preregistered)),
@@ -131,7 +129,7 @@ async def _show(staff: Staff, workshop_id: str, message: str = "", status: int =
             [
                 e(when(w.starts_at, w.timezone)),
                 e(" · ".join(part for part in (w.venue, city_name(w.city, staff.lang)) if part)),
-                e(_(STATUS_LABELS[row.status])),
+                e(_(actions.STATUS_LABELS[row.status])),
                 e(f"{s.taken}/{s.capacity}"),
                 e(format_number(s.waiting)),
                 e(format_number(s.attended)),
@@ -284,7 +282,7 @@ async def workshop_change(request: web.Request, staff: Staff) -> web.StreamRespo
     raise web.HTTPSeeOther(url(f"/workshops/{workshop_id}", done=done))
 
 
-def _changed(w: Workshop, posted: dict[str, str]) -> list[tuple[str, str]]:
+def _changed(w: actions.Workshop, posted: dict[str, str]) -> list[tuple[str, str]]:
     """Only the fields staff changed: an unchanged date must not tell everyone it was moved."""
     current = {
         "city": w.city,

@@ -46,19 +46,32 @@ from bot.web.console.actions.workshops import (
     workshop,
     workshops,
 )
+from handlers.broadcast import status_text
+from handlers.workshop_views import STATUS_LABELS
+from scheduler.jobs import broadcast_message
+from storage.broadcasts import MAX_TEXT, Audience
 from storage.console import SESSION_TTL, Staffer
+from storage.models import Workshop
+
+# Also through here: the labels and message formats the pages show exactly as the chat shows them, and the types
+# they read. The pages import nothing else from the program.
 
 __all__ = [
+    "MAX_TEXT",
     "SESSION_TTL",
+    "STATUS_LABELS",
+    "Audience",
     "AudienceCheck",
     "Overview",
     "Person",
     "Refused",
     "Registrant",
     "Staffer",
+    "Workshop",
     "WorkshopRow",
     "answer_question",
     "audience_of",
+    "broadcast_message",
     "broadcast_report",
     "broadcasts",
     "cancel_broadcast",
@@ -85,6 +98,7 @@ __all__ = [
     "set_session_language",
     "set_workshop_date",
     "set_workshop_open",
+    "status_text",
     "waiting_texts",
     "workshop",
     "workshops",
