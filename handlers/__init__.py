@@ -22,6 +22,7 @@ FEATURES = (
     "accounts",
     "privacy",
     "staff",
+    "console",
     "reachability",
     "questions",
     "faq",

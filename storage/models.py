@@ -385,3 +385,8 @@ class TelegramUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
+
+
+# The staff console's tables live beside the console's storage code; imported here so that they are in the one
+# metadata the migrations are checked against. A module import: it works whichever of the two is imported first.
+import storage.console  # noqa: E402, F401

@@ -239,6 +239,10 @@ def build_web_app(app: App, extra_routes: Sequence[web.RouteDef] = ()) -> web.Ap
         metrics.enable()
         web_app.router.add_get("/metrics", metrics_page)
     web_app.router.add_routes(extra_routes)
+    if app.storage is not None:
+        from bot.web.console import mount
+
+        mount(web_app, app)
     return web_app
 
 

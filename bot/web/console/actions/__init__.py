@@ -1,0 +1,105 @@
+"""Every call the console makes into the program: the same functions the chat and the CLI use, one unit of work
+each, and an audit row written in the same transaction as each change.
+
+One package on purpose: when the use cases move to bot/services, only this package is re-pointed (every page
+imports it as `actions` and calls nothing else)."""
+
+from __future__ import annotations
+
+from bot.web.console.actions.base import Refused
+from bot.web.console.actions.broadcasts import (
+    AudienceCheck,
+    audience_of,
+    broadcast_report,
+    broadcasts,
+    cancel_broadcast,
+    check_audience,
+    parse_local,
+    schedule_broadcast,
+)
+from bot.web.console.actions.overview import Overview, overview
+from bot.web.console.actions.participants import (
+    Person,
+    delete_person,
+    export_person,
+    person,
+    revoke_record,
+    search_people,
+)
+from bot.web.console.actions.questions import answer_question, inbox, recently_answered, save_faq, waiting_texts
+from bot.web.console.actions.sessions import (
+    end_session,
+    live_link_language,
+    open_session,
+    redeem_link,
+    set_session_language,
+)
+from bot.web.console.actions.workshops import (
+    Registrant,
+    WorkshopRow,
+    cancel_workshop,
+    create_workshop,
+    edit_workshop,
+    mark_attended,
+    set_workshop_date,
+    set_workshop_open,
+    workshop,
+    workshops,
+)
+from handlers.broadcast import status_text
+from handlers.workshop_views import STATUS_LABELS
+from scheduler.jobs import broadcast_message
+from storage.broadcasts import MAX_TEXT, Audience
+from storage.console import SESSION_TTL, Staffer
+from storage.models import Workshop
+
+# Also through here: the labels and message formats the pages show exactly as the chat shows them, and the types
+# they read. The pages import nothing else from the program.
+
+__all__ = [
+    "MAX_TEXT",
+    "SESSION_TTL",
+    "STATUS_LABELS",
+    "Audience",
+    "AudienceCheck",
+    "Overview",
+    "Person",
+    "Refused",
+    "Registrant",
+    "Staffer",
+    "Workshop",
+    "WorkshopRow",
+    "answer_question",
+    "audience_of",
+    "broadcast_message",
+    "broadcast_report",
+    "broadcasts",
+    "cancel_broadcast",
+    "cancel_workshop",
+    "check_audience",
+    "create_workshop",
+    "delete_person",
+    "edit_workshop",
+    "end_session",
+    "export_person",
+    "inbox",
+    "live_link_language",
+    "mark_attended",
+    "open_session",
+    "overview",
+    "parse_local",
+    "person",
+    "recently_answered",
+    "redeem_link",
+    "revoke_record",
+    "save_faq",
+    "schedule_broadcast",
+    "search_people",
+    "set_session_language",
+    "set_workshop_date",
+    "set_workshop_open",
+    "status_text",
+    "waiting_texts",
+    "workshop",
+    "workshops",
+]
