@@ -251,6 +251,13 @@ def _name_refusal(reason: str) -> str:
     return _("A name must be 1 to {n} characters on one line.").format(n=NAME_MAX)
 
 
+def revoke_refusal_text(refusal: NotACode | NoSuchRecord) -> str:
+    """Why a record could not be revoked, for the chat and the staff console alike."""
+    if isinstance(refusal, NotACode):
+        return _("That is not a record code: a code has 16 letters and digits.")
+    return _("No record has that code. Nothing was changed.")
+
+
 @router.command("revoke", staff=True, args_hint="CODE")
 async def revoke(ctx: Context) -> Reply:
     """Revoke a certificate record by its code (staff)."""
@@ -258,10 +265,8 @@ async def revoke(ctx: Context) -> Reply:
         raise UserError(_("Which record? Send /revoke followed by its code."))
     try:
         record = await service.revoke_record(ctx.unit_of_work, ctx.text, now=ctx.now())
-    except NotACode:
-        raise UserError(_("That is not a record code: a code has 16 letters and digits.")) from None
-    except NoSuchRecord:
-        raise UserError(_("No record has that code. Nothing was changed.")) from None
+    except (NotACode, NoSuchRecord) as refusal:
+        raise UserError(revoke_refusal_text(refusal)) from None
     assert record.revoked_at is not None
     return Reply(
         _("Record {code} is revoked since {date}; its page now says it is not valid.").format(

@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.replies import Reply, link
 from bot.core.router import Router
 from bot.i18n import _, format_moment, ngettext
-from storage.console import LINK_TTL, Staffer, create_link
+from bot.services.console import LINK_TTL, Staffer, create_link
 
 router = Router()
 
@@ -26,7 +26,7 @@ async def console(ctx: Context) -> Reply:
         user_id=ctx.user.user_id,
         display_name=ctx.user.display_name or ctx.event.display_name,
     )
-    token = await create_link(ctx.session, who, ctx.locale, now)
+    token = await create_link(ctx.unit_of_work, who, ctx.locale, now)
     minutes = int(LINK_TTL.total_seconds() // 60)
     url = console_url(ctx.settings.public_base_url, token)
     return Reply(

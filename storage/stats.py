@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, extract, func, select
+from sqlalchemy import and_, case, distinct, exists, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -287,3 +287,33 @@ async def unanswered_texts(session: AsyncSession, limit: int = 500) -> list[tupl
         .limit(limit)
     )
     return [(int(i), str(lang), str(text)) for i, lang, text in rows]
+
+
+# -- the console's lists: people, their accounts, answered questions, cities --------------------------------------
+
+
+async def search_people(session: AsyncSession, text: str, number: int | None, limit: int = 50) -> list[User]:
+    """People (not deleted) whose name contains `text`, whose number is `number`, or who have an account with
+    that platform id (a Telegram or Discord number, a console name)."""
+    clauses: list[Any] = [User.full_name.ilike(f"%{text}%"), User.display_name.ilike(f"%{text}%")]
+    if number is not None:
+        clauses.append(User.id == number)
+    clauses.append(exists().where(Account.user_id == User.id, Account.platform_user_id == text))
+    return list(await session.scalars(select(User).where(ACTIVE, or_(*clauses)).order_by(User.id).limit(limit)))
+
+
+async def platforms_of(session: AsyncSession, user_id: int) -> list[str]:
+    return sorted(set(await session.scalars(select(Account.platform).where(Account.user_id == user_id))))
+
+
+async def recently_answered(session: AsyncSession, limit: int = 20) -> list[Question]:
+    return list(
+        await session.scalars(
+            select(Question).where(Question.answered_at.is_not(None)).order_by(Question.answered_at.desc()).limit(limit)
+        )
+    )
+
+
+async def workshop_cities(session: AsyncSession) -> set[str]:
+    """Every city a workshop is (or was) held in, lower-cased."""
+    return {city.lower() for city in await session.scalars(select(Workshop.city))}

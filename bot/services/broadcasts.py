@@ -229,6 +229,14 @@ async def active(uow: UnitOfWork, *, content: Content) -> list[BroadcastView]:
     return [await _view(uow, row, content) for row in await store.scheduled(uow.session)]
 
 
+async def view(uow: UnitOfWork, broadcast_id: int, *, content: Content) -> BroadcastView:
+    """One broadcast as staff see it (NoSuchBroadcast when unknown)."""
+    row = await uow.session.get(Broadcast, broadcast_id, populate_existing=True)
+    if row is None:
+        raise NoSuchBroadcast(broadcast_id)
+    return await _view(uow, row, content)
+
+
 async def report(uow: UnitOfWork, broadcast_id: int) -> Report:
     """Delivery counts of one broadcast (NoSuchBroadcast when unknown)."""
     row = await uow.session.get(Broadcast, broadcast_id, populate_existing=True)

@@ -41,6 +41,9 @@ class RecordView:
     issued_at: datetime
     revoked_at: datetime | None
     superseded_at: datetime | None
+    # The row and its holder, for staff's audit log.
+    id: int = 0
+    user_id: int | None = None
 
     @property
     def revoked(self) -> bool:
@@ -55,6 +58,8 @@ def _record(row: Certificate) -> RecordView:
         issued_at=row.issued_at,
         revoked_at=row.revoked_at,
         superseded_at=row.superseded_at,
+        id=row.id,
+        user_id=row.user_id,
     )
 
 

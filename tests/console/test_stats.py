@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from bot.services.privacy import delete_personal_data
 from storage import progress, stats
 from storage.console import PartTally
 from storage.linking import merge_users
 from storage.models import LectureProgress, User
-from storage.privacy import delete_user_data
 from tests.conftest import make_settings
 from tests.helpers import ChatDriver
 
@@ -86,7 +86,7 @@ async def scenario(app: App) -> None:
         await merge_users(uow.session, ben, cy, NOW)
     _tallies, funnel = await truth(app)
     async with app.storage.unit_of_work() as uow:
-        await delete_user_data(uow.session, dee, NOW, notify=_nobody, offer_hours=48)
+        await delete_personal_data(uow, dee, now=NOW, notify=_nobody, offer_hours=48)
     _tallies, funnel = await truth(app)
     # Ana all; Ben part 1 but one, plus 2.1 from Cy; Cy and Dee deleted (merged away, or on request).
     assert (funnel.started, funnel.first_lecture, funnel.parts[0], funnel.all_lectures) == (2, 2, 1, 1)

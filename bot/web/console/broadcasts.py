@@ -12,7 +12,20 @@ from bot.i18n import LANGUAGE_NAMES, N_, _, format_number, ngettext, use_locale
 from bot.settings import LANGUAGES
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
-from bot.web.console.layout import e, field, h2, hidden_csrf, notice, page, path_id, select_field, table, url, when
+from bot.web.console.layout import (
+    e,
+    field,
+    h2,
+    hidden_csrf,
+    link,
+    notice,
+    page,
+    path_id,
+    select_field,
+    table,
+    url,
+    when,
+)
 
 REGISTRATION = (
     ("", N_("anyone")),
@@ -172,7 +185,7 @@ async def broadcast_new(request: web.Request, staff: Staff) -> web.StreamRespons
     at: datetime | None = None
     if posted.get("at", "").strip():
         try:
-            from bot.domain.zones import UnknownZone, check_zone
+            from bot.domain.zone_names import UnknownZone, check_zone
 
             zone = posted.get("zone", "").strip() or staff.frame.zone
             if isinstance(check_zone(zone), UnknownZone):
@@ -267,5 +280,9 @@ async def broadcast_progress(request: web.Request, staff: Staff) -> web.StreamRe
 @staff_page
 async def broadcast_cancel(request: web.Request, staff: Staff) -> web.StreamResponse:
     number = path_id(request)
-    await actions.cancel_broadcast(staff.app, staff.who, number)
+    try:
+        await actions.cancel_broadcast(staff.app, staff.who, number)
+    except actions.Refused as refused:
+        body = notice(str(refused), kind="error") + "<p>" + link(url(f"/broadcasts/{number}"), _("Back")) + "</p>"
+        return page(staff.frame, _("Broadcast #{id}").format(id=number), body, status=400)
     raise web.HTTPSeeOther(url(f"/broadcasts/{number}"))

@@ -11,7 +11,7 @@ from aiohttp import web
 from babel.dates import format_date
 
 from bot.i18n import LANGUAGE_NAMES, N_, _, current_locale, format_number, ngettext
-from bot.i18n_places import city_name
+from bot.places.names import city_name
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
 from bot.web.console.charts import bars, lines, weekly_totals
@@ -73,7 +73,9 @@ class Tables:
 
     def cities(self) -> tuple[list[str], list[list[str]], str]:
         series = [_("Registered"), _("Waiting"), _("Attended"), _("Eligible (under 35)")]
-        named = [(city_name(city, current_locale()), values) for city, *values in self.data.cities]
+        named = [
+            (city_name(city, current_locale(), self.data.city_names), values) for city, *values in self.data.cities
+        ]
         rows = [[city, *(str(v) for v in values)] for city, values in named]
         chart = bars(_("Workshops per city"), [(city, list(values)) for city, values in named], series)
         return [_("City"), *series], rows, chart

@@ -7,11 +7,15 @@ from aiohttp import web
 
 from bot.certificates import codes
 from bot.i18n import _, format_number
-from bot.i18n_places import city_name
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
 from bot.web.console.layout import e, field, form, h2, link, notice, page, para, path_id, table, url, when
 from bot.web.console.workshops import REG_STATUS
+
+
+def _city(staff: Staff, city: str) -> str:
+    """The city as the staff member's language says it (the content's names beside CLDR's)."""
+    return staff.app.content.city_name(city, staff.lang)
 
 
 @staff_page
@@ -68,7 +72,7 @@ async def _show(staff: Staff, user_id: int, message_html: str = "", status: int 
         [_("Workshop"), _("Status"), _("Attended")],
         [
             [
-                f'<a href="{e(url(f"/workshops/{w.id}"))}">#{w.id} {e(city_name(w.city, staff.lang))}</a>',
+                f'<a href="{e(url(f"/workshops/{w.id}"))}">#{w.id} {e(_city(staff, w.city))}</a>',
                 e(_(REG_STATUS.get(r.status, r.status))),
                 e(when(r.attended_at, w.timezone)),
             ]

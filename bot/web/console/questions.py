@@ -54,7 +54,7 @@ def _message(staff: Staff) -> str:
 async def _inbox(staff: Staff, message_html: str = "", status: int = 200) -> web.Response:
     app = staff.app
     rows = []
-    for question, user in await actions.inbox(app):
+    for question in await actions.inbox(app):
         answer_form = form(
             staff.frame,
             url(f"/questions/{question.id}/answer"),
@@ -66,7 +66,7 @@ async def _inbox(staff: Staff, message_html: str = "", status: int = 200) -> web
         rows.append(
             [
                 e(f"#{question.id}"),
-                e(user.full_name or user.display_name or f"#{user.id}"),
+                e(question.asked_by or "—"),
                 e(LANGUAGE_NAMES.get(question.language, question.language)),
                 e(question.platform),
                 e(when(question.asked_at, staff.frame.zone)),

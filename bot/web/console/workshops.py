@@ -7,9 +7,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.core.text import parse_id
 from bot.i18n import N_, _, format_number
-from bot.i18n_places import city_name
 from bot.web.console import actions
 from bot.web.console.auth import Staff, staff_page
 from bot.web.console.layout import e, field, form, h2, link, notice, page, para, table, url, when
@@ -36,6 +34,11 @@ REG_STATUS = {
     "cancelled": N_("cancelled"),
 }
 AGE = {"under": N_("yes"), "unclear": N_("check (turns 35 that year)"), "not_under": N_("no"), "": N_("unknown")}
+
+
+def _city(staff: Staff, city: str) -> str:
+    """The city as the staff member's language says it (the content's names beside CLDR's)."""
+    return staff.app.content.city_name(city, staff.lang)
 
 
 def _local(moment: object, zone: str) -> str:
@@ -69,7 +72,7 @@ async def workshop_list(request: web.Request, staff: Staff) -> web.StreamRespons
         w, s = row.workshop, row.seats
         rows.append(
             [
-                f'<a href="{e(url(f"/workshops/{w.id}"))}">#{w.id} {e(city_name(w.city, staff.lang))}</a>',
+                f'<a href="{e(url(f"/workshops/{w.id}"))}">#{w.id} {e(_city(staff, w.city))}</a>',
                 e(when(w.starts_at, w.timezone)),
                 e(_(actions.STATUS_LABELS[row.status])),
                 e(f"{s.taken}/{s.capacity}"),
@@ -128,7 +131,7 @@ async def _show(staff: Staff, workshop_id: str, message: str = "", status: int =
         [
             [
                 e(when(w.starts_at, w.timezone)),
-                e(" · ".join(part for part in (w.venue, city_name(w.city, staff.lang)) if part)),
+                e(" · ".join(part for part in (w.venue, _city(staff, w.city)) if part)),
                 e(_(actions.STATUS_LABELS[row.status])),
                 e(f"{s.taken}/{s.capacity}"),
                 e(format_number(s.waiting)),
@@ -218,7 +221,7 @@ async def _show(staff: Staff, workshop_id: str, message: str = "", status: int =
             _fields_form(staff, url(f"{base}/edit"), w, _("Save changes")),
         ]
     )
-    title = f"#{w.id} {city_name(w.city, staff.lang)}"
+    title = f"#{w.id} {_city(staff, w.city)}"
     return page(staff.frame, title, content, status=status)
 
 
@@ -270,10 +273,11 @@ async def workshop_change(request: web.Request, staff: Staff) -> web.StreamRespo
             done = op
         elif op == "attend":
             user = staff.form.get("user", "")
-            number = parse_id(user)
-            if number is None:
-                raise actions.Refused(_("Not a participant number: {value}").format(value=user[:20]))
-            await actions.mark_attended(app, who, workshop_id, number)
+            try:
+                number = actions.participant_number(user)
+            except ValueError:
+                raise actions.Refused(_("Not a participant number: {value}").format(value=user[:20])) from None
+            await actions.mark_attended(app, who, workshop_id, number, user)
             done = "attended"
         else:
             raise web.HTTPNotFound()

@@ -1,11 +1,17 @@
 """Every call the console makes into the program: the same functions the chat and the CLI use, one unit of work
 each, and an audit row written in the same transaction as each change.
 
-One package on purpose: when the use cases move to bot/services, only this package is re-pointed (every page
-imports it as `actions` and calls nothing else)."""
+Every staff operation here calls the use case in bot/services that the chat and the CLI call, and a refusal is
+worded by the chat's own wording function. One package on purpose: every page imports it as `actions` and calls
+nothing else."""
 
 from __future__ import annotations
 
+from bot.domain.audiences import Audience
+from bot.domain.broadcasts import MAX_TEXT
+from bot.services.broadcasts import broadcast_message
+from bot.services.console import SESSION_TTL, Staffer
+from bot.services.stats import Workshop
 from bot.web.console.actions.base import Refused
 from bot.web.console.actions.broadcasts import (
     AudienceCheck,
@@ -47,11 +53,8 @@ from bot.web.console.actions.workshops import (
     workshops,
 )
 from handlers.broadcast import status_text
+from handlers.workshop_input import participant_number
 from handlers.workshop_views import STATUS_LABELS
-from scheduler.jobs import broadcast_message
-from storage.broadcasts import MAX_TEXT, Audience
-from storage.console import SESSION_TTL, Staffer
-from storage.models import Workshop
 
 # Also through here: the labels and message formats the pages show exactly as the chat shows them, and the types
 # they read. The pages import nothing else from the program.
@@ -88,6 +91,7 @@ __all__ = [
     "open_session",
     "overview",
     "parse_local",
+    "participant_number",
     "person",
     "recently_answered",
     "redeem_link",

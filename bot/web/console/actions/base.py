@@ -1,4 +1,5 @@
-"""What every console call shares: refusals in plain text, the storage, the app's clock."""
+"""What every console call shares: refusals worded as the chat words them, in plain text; the unit of work; the
+app's clock."""
 
 from __future__ import annotations
 
@@ -18,10 +19,16 @@ def refused_from(error: UserError) -> Refused:
     return Refused(to_plain(str(error.message)))
 
 
-def storage_of(app: App) -> Any:
+def refused_text(html: str) -> Refused:
+    """A refusal worded by the chat's own wording function (HTML) as the console shows it."""
+    return Refused(to_plain(html))
+
+
+def unit_of_work(app: App) -> Any:
+    """One unit of work on the app's database (the services take it and commit nothing themselves)."""
     if app.storage is None:
         raise RuntimeError("the console needs the database")
-    return app.storage
+    return app.storage.unit_of_work()
 
 
 def clock_now(app: App) -> datetime:

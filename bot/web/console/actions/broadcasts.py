@@ -1,26 +1,33 @@
-"""Broadcasts: audience, scheduling, reports."""
+"""Broadcasts: audience, count, scheduling, cancelling, reports; the broadcast use cases of bot/services as the
+chat and the CLI call them, refusals worded by handlers/broadcast.py."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.app import App
 from bot.core.errors import UserError
+from bot.domain.audiences import Audience
+from bot.domain.broadcasts import BroadcastRefused
+from bot.domain.workshop_refusals import NoSuchWorkshop
+from bot.services import broadcasts as service
+from bot.services import console as audit_log
+from bot.services import stats
+from bot.services.workshops import find_workshop
 from bot.settings import LANGUAGES
-from bot.web.console.actions.base import Refused, clock_now, refused_from, storage_of
-from storage import console as store
-from storage import stats
-from storage import workshops as ws
-from storage.broadcasts import MAX_TEXT, Audience, AudienceError, progress, recipient_ids
-from storage.console import Staffer
-from storage.models import Broadcast, Workshop
+from bot.web.console.actions.base import Refused, clock_now, refused_from, refused_text, unit_of_work
+from handlers import workshop_input
+from handlers.broadcast import refusal_text
 
 
-def audience_of(form: dict[str, str]) -> Audience:
+def refused_broadcast(refusal: BroadcastRefused) -> Refused:
+    return refused_text(refusal_text(refusal))
+
+
+def audience_of(form: Mapping[str, str]) -> Audience:
     """The audience builder's fields read by the chat's own audience parser (an unknown part raises Refused)."""
     words = []
     for key in ("platform", "lang", "workshop", "city", "stage"):
@@ -28,13 +35,13 @@ def audience_of(form: dict[str, str]) -> Audience:
         if value:
             words.append(f"{key}={value.replace(' ', '_')}")
     if form.get("registration"):
-        words.append(form["registration"])
+        words.append(str(form["registration"]))
     if form.get("urgent"):
         words.append("urgent")
     try:
-        return Audience.parse(" ".join(words), LANGUAGES)
-    except AudienceError as error:
-        raise Refused(str(error)) from None
+        return service.parse_audience(" ".join(words), LANGUAGES)
+    except BroadcastRefused as refusal:
+        raise refused_broadcast(refusal) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,73 +52,96 @@ class AudienceCheck:
 
 
 async def check_audience(app: App, audience: Audience) -> AudienceCheck:
-    async with storage_of(app).unit_of_work() as uow:
-        session = uow.session
-        count = len(await recipient_ids(session, audience, app.content, app.settings.default_language))
-        cities = {city.lower() for city in await session.scalars(select(Workshop.city))}
-        unknown_workshop = (
-            audience.workshop_id is not None and await session.get(Workshop, audience.workshop_id) is None
-        )
+    async with unit_of_work(app) as uow:
+        count = await service.count_audience(uow, audience, app.content, app.settings.default_language)
+        cities = await stats.workshop_cities(uow)
+        unknown_workshop = False
+        if audience.workshop_id is not None:
+            try:
+                await find_workshop(uow, audience.workshop_id)
+            except NoSuchWorkshop:
+                unknown_workshop = True
         return AudienceCheck(count, audience.city is not None and audience.city.lower() not in cities, unknown_workshop)
 
 
 async def schedule_broadcast(
-    app: App, who: Staffer, audience: Audience, texts: dict[str, str], at: datetime | None
+    app: App, who: audit_log.Staffer, audience: Audience, texts: dict[str, str], at: datetime | None
 ) -> int:
-    """Queue a broadcast as the CLI does: the running clock fans it out and sends it."""
-    texts = {lang: text.strip() for lang, text in texts.items() if lang in LANGUAGES and text.strip()}
-    if any(len(text) > MAX_TEXT for text in texts.values()):
-        raise Refused(str(MAX_TEXT))
+    """Compose and confirm in one step, as the CLI does: the running clock fans it out and sends it."""
+    texts = {lang: text.strip() for lang, text in texts.items() if text.strip()}
     now = clock_now(app)
-    async with storage_of(app).unit_of_work() as uow:
-        row = Broadcast(
-            author_user_id=who.user_id,
-            audience=audience.to_json(),
-            texts=texts,
-            default_language=app.settings.default_language,
-            status="scheduled",
-            scheduled_at=at or now,
-            created_at=now,
-        )
-        uow.session.add(row)
-        await uow.session.flush()
-        await store.audit(
-            uow.session,
-            who,
-            "broadcast.schedule",
-            f"broadcast:{row.id}",
-            now,
-            audience=audience.to_json(),
-            languages=sorted(texts),
-        )
-        return row.id
+    try:
+        async with unit_of_work(app) as uow:
+            number = await service.create_scheduled(
+                uow,
+                audience,
+                texts,
+                languages=LANGUAGES,
+                default_language=app.settings.default_language,
+                at=at or now,
+                now=now,
+                author_user_id=who.user_id,
+            )
+            await audit_log.audit(
+                uow,
+                who,
+                "broadcast.schedule",
+                f"broadcast:{number}",
+                now,
+                audience=audience.to_json(),
+                languages=sorted(texts),
+            )
+            return number
+    except BroadcastRefused as refusal:
+        raise refused_broadcast(refusal) from None
 
 
 def parse_local(text: str, zone: str, now: datetime) -> datetime:
+    """A time typed at the venue's (or the staff member's) clock, read as the chat reads it."""
     try:
-        return ws.parse_local(text, zone, now=now)
+        return workshop_input.parse_local(text, zone, now=now)
     except UserError as error:
         raise refused_from(error) from None
 
 
-async def cancel_broadcast(app: App, who: Staffer, broadcast_id: int) -> bool:
-    from storage.broadcasts import cancel
+async def cancel_broadcast(app: App, who: audit_log.Staffer, broadcast_id: int) -> None:
+    """Cancel a broadcast that has not started (Refused, worded as the chat words it, otherwise)."""
+    now = clock_now(app)
+    try:
+        async with unit_of_work(app) as uow:
+            await service.cancel(uow, broadcast_id)
+            await audit_log.audit(uow, who, "broadcast.cancel", f"broadcast:{broadcast_id}", now)
+    except BroadcastRefused as refusal:
+        raise refused_broadcast(refusal) from None
 
-    async with storage_of(app).unit_of_work() as uow:
-        done = await cancel(uow.session, broadcast_id)
-        if done:
-            await store.audit(uow.session, who, "broadcast.cancel", f"broadcast:{broadcast_id}", clock_now(app))
-        return done
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRow:
+    """One broadcast on its page: what was sent to whom, when, and to how many people."""
+
+    id: int
+    status: str
+    audience: Mapping[str, Any]
+    texts: Mapping[str, str]
+    scheduled_at: datetime | None
+    recipients: int
 
 
-async def broadcast_report(app: App, broadcast_id: int) -> tuple[Broadcast, dict[str, int], list[Any]] | None:
-    async with storage_of(app).unit_of_work() as uow:
-        row = await uow.session.get(Broadcast, broadcast_id)
-        if row is None:
-            return None
-        return row, await progress(uow.session, broadcast_id), await stats.delivery_reasons(uow.session, broadcast_id)
+async def broadcast_report(
+    app: App, broadcast_id: int
+) -> tuple[BroadcastRow, dict[str, int], list[tuple[str, str, int]]] | None:
+    """The broadcast, its deliveries counted by status (the chat's /broadcast status) and why some failed."""
+    try:
+        async with unit_of_work(app) as uow:
+            shown = await service.view(uow, broadcast_id, content=app.content)
+            report = await service.report(uow, broadcast_id)
+            reasons = await stats.delivery_reasons(uow, broadcast_id)
+    except BroadcastRefused:
+        return None
+    row = BroadcastRow(shown.id, str(shown.status), shown.audience, shown.texts, shown.scheduled_at, report.total)
+    return row, {str(status): n for status, n in report.counts.items()}, reasons
 
 
 async def broadcasts(app: App) -> list[stats.BroadcastRow]:
-    async with storage_of(app).unit_of_work() as uow:
-        return await stats.recent_broadcasts(uow.session, limit=50)
+    async with unit_of_work(app) as uow:
+        return await stats.recent_broadcasts(uow, limit=50)

@@ -1,15 +1,17 @@
-"""The overview's figures."""
+"""The overview's figures, read through bot/services/stats.py."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.app import App
 from bot.certificates.rules import AgeRule, age_rule
-from bot.web.console.actions.base import clock_now, storage_of
-from storage import stats
+from bot.places.names import CityNames
+from bot.services import stats
+from bot.web.console.actions.base import clock_now, unit_of_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +23,13 @@ class Overview:
     cities: list[tuple[str, int, int, int, int]]
     broadcasts: list[stats.BroadcastRow]
     questions: stats.QuestionFigures
+    # The content's own city names, beside CLDR's (bot.places.names).
+    city_names: CityNames
 
 
-async def _read(app: App, query: Any) -> Any:
-    async with storage_of(app).unit_of_work() as uow:
-        return await query(uow.session)
+async def _read(app: App, query: Callable[[Any], Awaitable[Any]]) -> Any:
+    async with unit_of_work(app) as uow:
+        return await query(uow)
 
 
 async def overview(app: App) -> Overview:
@@ -38,12 +42,12 @@ async def overview(app: App) -> Overview:
     default, now = app.settings.default_language, clock_now(app)
     (by_platform, by_language, funnel, marked, per_city, sent, questions) = await asyncio.gather(
         _read(app, stats.joined_by_platform),
-        _read(app, lambda s: stats.joined_by_language(s, default)),
-        _read(app, lambda s: stats.funnel(s, parts, lectures)),
+        _read(app, lambda uow: stats.joined_by_language(uow, default)),
+        _read(app, lambda uow: stats.funnel(uow, parts, lectures)),
         _read(app, stats.lecture_completion),
         _read(app, stats.workshops_per_city),
         _read(app, stats.recent_broadcasts),
-        _read(app, lambda s: stats.questions(s, now)),
+        _read(app, lambda uow: stats.question_figures(uow, now)),
     )
     cities = [
         (
@@ -64,4 +68,5 @@ async def overview(app: App) -> Overview:
         cities=cities,
         broadcasts=sent,
         questions=questions,
+        city_names=content.city_names,
     )
