@@ -14,7 +14,7 @@ from bot.domain.workshops import WorkshopStatus, queue_numbers
 from bot.services.workshops import WorkshopView, find_workshop, views
 from storage import registrations as regs
 from storage import workshops as store
-from storage.models import Registration, User
+from storage.models import Registration, User, Workshop
 from storage.uow import UnitOfWork
 
 
@@ -85,23 +85,32 @@ class Export:
     rows: int
 
 
-async def export_registrants(uow: UnitOfWork, workshop_ids: Sequence[int | None] | None = None) -> Export:
-    """Registrants as CSV: the given workshops (each refused if unknown), or all of them."""
+async def export_rows(
+    uow: UnitOfWork, workshop_ids: Sequence[int | None] | None = None
+) -> list[tuple[Workshop, list[Registrant]]]:
+    """What an export holds: the given workshops (each refused if unknown), or all of them, each with its
+    registrants in order. The CLI's CSV and the staff console's CSV are both made of these rows."""
     if workshop_ids is None:
         workshops = await store.list_workshops(uow.session)
     else:
         workshops = [await find_workshop(uow, wid) for wid in workshop_ids]
+    return [(workshop, await registrants(uow, workshop.id)) for workshop in workshops]
+
+
+async def export_registrants(uow: UnitOfWork, workshop_ids: Sequence[int | None] | None = None) -> Export:
+    """Registrants as CSV: the given workshops (each refused if unknown), or all of them."""
+    workshops = await export_rows(uow, workshop_ids)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     rows = 0
-    for workshop in workshops:
+    for workshop, entries in workshops:
         local = (
             workshop.starts_at.astimezone(ZoneInfo(workshop.timezone)).strftime("%Y-%m-%d %H:%M")
             if workshop.starts_at
             else ""
         )
-        for entry in await registrants(uow, workshop.id):
+        for entry in entries:
             reg, user = entry.registration, entry.user
             writer.writerow(
                 (

@@ -312,14 +312,12 @@ async def workshop_export(request: web.Request, staff: Staff) -> web.StreamRespo
     from bot.web.console.overview import csv_response
 
     raw = request.match_info.get("id")
-    ids = [raw] if raw else [str(row.workshop.id) for row in await actions.workshops(staff.app)]
+    try:
+        exported = await actions.export_rows(staff.app, raw)
+    except actions.Refused:
+        raise web.HTTPNotFound() from None
     rows = []
-    for workshop_id in ids:
-        try:
-            row, people, _code = await actions.workshop(staff.app, workshop_id)
-        except actions.Refused:
-            raise web.HTTPNotFound() from None
-        w = row.workshop
+    for w, people in exported:
         for p in people:
             reg = p.registration
             rows.append(

@@ -17,7 +17,7 @@ from bot.domain.workshops import checkin_code_for
 from bot.services import console as audit_log
 from bot.services import workshop_admin, workshop_checkin, workshop_reports
 from bot.services.seats import Notify
-from bot.services.stats import Registration, User
+from bot.services.stats import Registration, User, Workshop
 from bot.services.workshops import WorkshopView
 from bot.web.console.actions.base import Refused, clock_now, refused_from, refused_text, unit_of_work
 from handlers.workshop_input import parse_fields, workshop_number
@@ -55,16 +55,34 @@ async def workshop(app: App, workshop_id: str) -> tuple[WorkshopRow, list[Regist
         async with unit_of_work(app) as uow:
             row = await workshop_reports.one_workshop(uow, workshop_number(workshop_id), clock_now(app))
             found = row.workshop
-            people = []
-            for entry in await workshop_reports.registrants(uow, found.id):
-                user = entry.user
-                rule = ""
-                if user.birth_year and found.starts_at is not None:
-                    rule = age_rule(found.starts_at.year, user.birth_year, limit).value
-                people.append(Registrant(entry.registration, user, user.full_name or "", entry.number, rule))
+            people = _registrants(found, await workshop_reports.registrants(uow, found.id), limit)
             return row, people, checkin_code_for(found)
     except WorkshopRefusal as refusal:
         raise refused_workshop(refusal) from None
+
+
+def _registrants(found: Workshop, entries: list[workshop_reports.Registrant], limit: int) -> list[Registrant]:
+    people = []
+    for entry in entries:
+        user = entry.user
+        rule = ""
+        if user.birth_year and found.starts_at is not None:
+            rule = age_rule(found.starts_at.year, user.birth_year, limit).value
+        people.append(Registrant(entry.registration, user, user.full_name or "", entry.number, rule))
+    return people
+
+
+async def export_rows(app: App, workshop_id: str | None) -> list[tuple[Workshop, list[Registrant]]]:
+    """The registrants of one workshop (Refused when unknown) or of all, as the CLI's export reads them."""
+    limit = app.content.program.certificates.workshop_age_limit
+    try:
+        async with unit_of_work(app) as uow:
+            rows = await workshop_reports.export_rows(
+                uow, None if workshop_id is None else [workshop_number(workshop_id)]
+            )
+    except WorkshopRefusal as refusal:
+        raise refused_workshop(refusal) from None
+    return [(found, _registrants(found, entries, limit)) for found, entries in rows]
 
 
 async def _workshop_change(
