@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.statuses import BroadcastStatus
@@ -79,3 +80,16 @@ def check_text(text: str, language: str = "") -> str:
     if len(text) > MAX_TEXT:
         raise TextTooLong(len(text), MAX_TEXT, language)
     return text
+
+
+def check_texts(texts: Mapping[str, str], *, languages: Sequence[str], default_language: str) -> dict[str, str]:
+    """A broadcast's texts by language, each checked (check_text) and stripped; one must be in the default
+    language, which everyone without a text in their own language receives (TextMissing otherwise)."""
+    checked = {}
+    for language, text in texts.items():
+        if language not in languages:
+            raise UnknownLanguage(language, tuple(languages))
+        checked[language] = check_text(text, language)
+    if default_language not in checked:
+        raise TextMissing(0, default_language)
+    return checked

@@ -24,6 +24,7 @@ from bot.domain.broadcasts import (
     TextMissing,
     UnknownLanguage,
     check_text,
+    check_texts,
 )
 from bot.domain.home_zone import zone_rule
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
@@ -196,13 +197,7 @@ async def create_scheduled(
     author_user_id: int | None = None,
 ) -> int:
     """Compose and confirm in one step (the CLI, the staff console): returns the new broadcast's id."""
-    checked = {}
-    for language, text in texts.items():
-        if language not in languages:
-            raise UnknownLanguage(language, languages)
-        checked[language] = check_text(text, language)
-    if default_language not in checked:
-        raise TextMissing(0, default_language)
+    checked = check_texts(texts, languages=languages, default_language=default_language)
     row = Broadcast(
         author_user_id=author_user_id,
         audience=audience.to_json(),

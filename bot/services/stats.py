@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from bot.domain.progress import CourseProgress, course_progress
 from storage import certificates as records
 from storage import progress
 from storage import registrations as regs
@@ -14,6 +16,9 @@ from storage import stats as store
 from storage.models import Broadcast, Certificate, Question, Registration, User, Workshop
 from storage.stats import BroadcastRow, CityRow, DayCount, Funnel, QuestionFigures
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.content import Content
 
 # The rows staff read, named here for the console's pages (which do not import storage).
 __all__ = [
@@ -96,20 +101,24 @@ async def search_people(uow: UnitOfWork, text: str, number: int | None) -> list[
 @dataclass(frozen=True, slots=True)
 class Person:
     user: User
+    # Every lecture key they marked (with when), and their progress counted as the chat counts it.
     lectures: dict[str, datetime]
+    progress: CourseProgress
     registrations: list[tuple[Registration, Workshop]]
     records: list[Certificate]
     platforms: list[str]
 
 
-async def person(uow: UnitOfWork, user_id: int) -> Person | None:
+async def person(uow: UnitOfWork, user_id: int, content: Content) -> Person | None:
     """One participant as staff see them (None when unknown or deleted)."""
     user = await uow.session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         return None
+    marked = await progress.done_keys(uow.session, user_id)
     return Person(
         user,
-        await progress.done_keys(uow.session, user_id),
+        marked,
+        course_progress(content, marked),
         await regs.registrations_of_user(uow.session, user_id),
         await records.records_of(uow.session, user_id),
         await store.platforms_of(uow.session, user_id),

@@ -134,7 +134,7 @@ async def broadcast_count(request: web.Request, staff: Staff) -> web.StreamRespo
     try:
         audience = actions.audience_of(dict(request.query))
     except actions.Refused as refused:
-        message = _("This audience is not complete: {part}").format(part=str(refused))
+        message = str(refused)
         return web.json_response({"ok": False, "html": notice(message, kind="warning")})
     check = await actions.check_audience(staff.app, audience)
     return web.json_response({"ok": True, "count": check.count, "html": _count_html(check, audience)})
@@ -159,7 +159,6 @@ def _previews(staff: Staff, texts: dict[str, str]) -> str:
 @staff_page
 async def broadcast_new(request: web.Request, staff: Staff) -> web.StreamResponse:
     posted = staff.form
-    default = staff.app.settings.default_language
     texts = {code: posted.get(f"text_{code}", "").strip() for code in LANGUAGES}
     texts = {code: text for code, text in texts.items() if text}
     problems: list[str] = []
@@ -167,29 +166,16 @@ async def broadcast_new(request: web.Request, staff: Staff) -> web.StreamRespons
         audience = actions.audience_of(posted)
     except actions.Refused as refused:
         audience = actions.Audience()
-        problems.append(_("This audience is not complete: {part}").format(part=str(refused)))
+        problems.append(str(refused))
     check = await actions.check_audience(staff.app, audience)
-    if default not in texts:
-        problems.append(
-            _("Write the text in {language}: everyone without a text in their language gets it.").format(
-                language=LANGUAGE_NAMES[default]
-            )
-        )
-    too_long = [LANGUAGE_NAMES[c] for c, text in texts.items() if len(text) > actions.MAX_TEXT]
-    if too_long:
-        problems.append(
-            _("A broadcast can have at most {limit} characters: {languages}.").format(
-                limit=actions.MAX_TEXT, languages=", ".join(too_long)
-            )
-        )
+    # The broadcast rules themselves (bot.domain.broadcasts), worded as the chat and the CLI word them.
+    problem = actions.text_problem(staff.app, texts)
+    if problem is not None:
+        problems.append(problem)
     at: datetime | None = None
     if posted.get("at", "").strip():
         try:
-            from bot.domain.zone_names import UnknownZone, check_zone
-
             zone = posted.get("zone", "").strip() or staff.frame.zone
-            if isinstance(check_zone(zone), UnknownZone):
-                raise actions.Refused(_("Unknown time zone {zone}; use a name such as Europe/Rome.").format(zone=zone))
             at = actions.parse_local(posted["at"], zone, staff.now())
         except actions.Refused as refused:
             problems.append(str(refused))

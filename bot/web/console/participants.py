@@ -51,7 +51,6 @@ async def _show(staff: Staff, user_id: int, message_html: str = "", status: int 
             staff.frame, _("Participants"), notice(_("There is no participant #{id}.").format(id=user_id)), status=404
         )
     user, zone = found.user, staff.frame.zone
-    total = len(staff.app.content.all_lectures())
     facts = table(
         [_("Name on records"), _("Display name"), _("Language"), _("Platforms"), _("Joined"), _("Lectures")],
         [
@@ -61,7 +60,7 @@ async def _show(staff: Staff, user_id: int, message_html: str = "", status: int 
                 e(user.locale or user.locale_hint or "—"),
                 e(", ".join(found.platforms)),
                 e(when(user.created_at, zone)),
-                e(f"{format_number(len(found.lectures))}/{format_number(total)}"),
+                e(f"{format_number(len(found.progress.done))}/{format_number(found.progress.total)}"),
             ]
         ],
     )

@@ -59,7 +59,7 @@ async def _inbox(staff: Staff, message_html: str = "", status: int = 200) -> web
             staff.frame,
             url(f"/questions/{question.id}/answer"),
             '<label class="wide">' + e(_("Answer")) + f'<textarea name="answer" id="answer-{question.id}" rows="2" '
-            f'maxlength="2000" required></textarea></label>',
+            f'maxlength="{actions.MAX_ANSWER}" required></textarea></label>',
             button=_("Send answer"),
             css="answer",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.domain.audiences import Audience
 from bot.domain.broadcasts import MAX_TEXT
+from bot.domain.questions import MAX_ANSWER
 from bot.services.broadcasts import broadcast_message
 from bot.services.console import SESSION_TTL, Staffer
 from bot.services.stats import Workshop
@@ -22,6 +23,7 @@ from bot.web.console.actions.broadcasts import (
     check_audience,
     parse_local,
     schedule_broadcast,
+    text_problem,
 )
 from bot.web.console.actions.overview import Overview, overview
 from bot.web.console.actions.participants import (
@@ -61,6 +63,7 @@ from handlers.workshop_views import STATUS_LABELS
 # they read. The pages import nothing else from the program.
 
 __all__ = [
+    "MAX_ANSWER",
     "MAX_TEXT",
     "SESSION_TTL",
     "STATUS_LABELS",
@@ -105,6 +108,7 @@ __all__ = [
     "set_workshop_date",
     "set_workshop_open",
     "status_text",
+    "text_problem",
     "waiting_texts",
     "workshop",
     "workshops",

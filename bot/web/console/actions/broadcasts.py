@@ -11,8 +11,9 @@ from typing import Any
 from bot.app import App
 from bot.core.errors import UserError
 from bot.domain.audiences import Audience
-from bot.domain.broadcasts import BroadcastRefused
-from bot.domain.workshop_refusals import NoSuchWorkshop
+from bot.domain.broadcasts import BroadcastRefused, check_texts
+from bot.domain.workshop_input import zone_name
+from bot.domain.workshop_refusals import NoSuchWorkshop, WorkshopRefusal
 from bot.services import broadcasts as service
 from bot.services import console as audit_log
 from bot.services import stats
@@ -21,6 +22,7 @@ from bot.settings import LANGUAGES
 from bot.web.console.actions.base import Refused, clock_now, refused_from, refused_text, unit_of_work
 from handlers import workshop_input
 from handlers.broadcast import refusal_text
+from handlers.workshop_refusals import refusal_text as workshop_refusal_text
 
 
 def refused_broadcast(refusal: BroadcastRefused) -> Refused:
@@ -64,6 +66,16 @@ async def check_audience(app: App, audience: Audience) -> AudienceCheck:
         return AudienceCheck(count, audience.city is not None and audience.city.lower() not in cities, unknown_workshop)
 
 
+def text_problem(app: App, texts: Mapping[str, str]) -> str | None:
+    """What the broadcast's own rules (bot.domain.broadcasts) would refuse in these texts, worded as the chat
+    words it; None when they can be scheduled."""
+    try:
+        check_texts(texts, languages=LANGUAGES, default_language=app.settings.default_language)
+    except BroadcastRefused as refusal:
+        return str(refused_broadcast(refusal))
+    return None
+
+
 async def schedule_broadcast(
     app: App, who: audit_log.Staffer, audience: Audience, texts: dict[str, str], at: datetime | None
 ) -> int:
@@ -97,9 +109,12 @@ async def schedule_broadcast(
 
 
 def parse_local(text: str, zone: str, now: datetime) -> datetime:
-    """A time typed at the venue's (or the staff member's) clock, read as the chat reads it."""
+    """A time typed in a time zone (the staff member's, or the one they chose), read as the chat and the CLI read
+    a staff date (bot.domain.workshop_input), refusals worded as they word them."""
     try:
-        return workshop_input.parse_local(text, zone, now=now)
+        return workshop_input.parse_local(text, zone_name(zone), now=now)
+    except WorkshopRefusal as refusal:
+        raise refused_text(workshop_refusal_text(refusal)) from None
     except UserError as error:
         raise refused_from(error) from None
 

@@ -30,7 +30,7 @@ async def search_people(app: App, query: str) -> list[User]:
 
 async def person(app: App, user_id: int) -> Person | None:
     async with unit_of_work(app) as uow:
-        return await stats.person(uow, user_id)
+        return await stats.person(uow, user_id, app.content)
 
 
 async def revoke_record(app: App, who: audit_log.Staffer, code: str) -> None:
