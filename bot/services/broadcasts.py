@@ -13,7 +13,6 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.core.replies import Reply, esc
 from bot.domain.audiences import Audience, AudienceError
 from bot.domain.broadcasts import (
     BadAudience,
@@ -26,6 +25,7 @@ from bot.domain.broadcasts import (
     check_text,
 )
 from bot.domain.home_zone import zone_rule
+from bot.domain.messages import Reply, esc
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
 from bot.domain.timing import after_quiet_hours, zone_or_none
 from bot.i18n import _, use_locale

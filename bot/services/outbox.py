@@ -9,8 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.core.actions import Action
-from bot.core.replies import Button, Reply
+from bot.domain.messages import Action, Button, Reply
 from bot.i18n import use_locale
 from storage.models import Delivery, User
 from storage.outbox import add_delivery

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.content import ContentError
-from bot.core.actions import act
-from bot.core.replies import Button, Reply, esc
+from bot.domain.messages import Button, Reply, act, esc
 from bot.domain.questions import (
     MAX_ANSWERED_BY,
     AlreadyAsked,

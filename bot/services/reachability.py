@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.dbfaults import with_retries
+from bot.services.dbfaults import with_retries
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

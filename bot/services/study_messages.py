@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.replies import Reply, esc, link
+from bot.domain.messages import Reply, esc, link
 from bot.domain.timing import after_quiet_hours, next_weekly, parse_time
 from bot.i18n import _
 from bot.services.outbox import enqueue_for_user
