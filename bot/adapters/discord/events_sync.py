@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 import discord
-from sqlalchemy import select
 
-from storage.models import Workshop
-from storage.uow import Storage
+from bot.domain.workshops import WorkshopStatus
+from bot.services.calendar import CalendarEntry
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +39,19 @@ class WorkshopEventData:
     venue: str
     starts_at: datetime | None
     duration_minutes: int
-    status: str
+    status: WorkshopStatus
 
     @classmethod
-    def from_row(cls, row: Workshop) -> WorkshopEventData:
-        return cls(row.id, row.city, row.title, row.venue, row.starts_at, row.duration_minutes, row.status)
+    def from_entry(cls, entry: CalendarEntry) -> WorkshopEventData:
+        return cls(
+            entry.workshop_id,
+            entry.city,
+            entry.title,
+            entry.venue,
+            entry.starts_at,
+            entry.duration_minutes,
+            entry.status,
+        )
 
     @property
     def ends_at(self) -> datetime | None:
@@ -72,7 +79,7 @@ async def sync_workshop_event(guild: discord.Guild, data: WorkshopEventData, *, 
     """Create, update or cancel the guild event for one workshop, so that it matches `data`."""
     events = await guild.fetch_scheduled_events(with_counts=False)
     existing = next((e for e in events if _is_ours(e, data.workshop_id) and e.status in LIVE), None)
-    wanted = data.starts_at is not None and data.status != "cancelled"
+    wanted = data.starts_at is not None and data.status is not WorkshopStatus.CANCELLED
     if not wanted:
         if existing is not None and existing.status is discord.EventStatus.scheduled:
             await existing.cancel(reason="workshop cancelled or undated")
@@ -114,20 +121,3 @@ async def sync_workshop_event(guild: discord.Guild, data: WorkshopEventData, *, 
         reason=marker(data.workshop_id),
     )
     return "updated"
-
-
-async def load_workshop(storage: Storage, workshop_id: int) -> WorkshopEventData | None:
-    async with storage.unit_of_work() as uow:
-        row = await uow.session.get(Workshop, workshop_id)
-        return WorkshopEventData.from_row(row) if row is not None else None
-
-
-async def upcoming_workshop_ids(storage: Storage, now: datetime) -> list[int]:
-    """Workshops whose event may need creating or cancelling: dated in the future, or cancelled."""
-    async with storage.unit_of_work() as uow:
-        result = await uow.session.scalars(
-            select(Workshop.id)
-            .where((Workshop.starts_at > now) | (Workshop.status == "cancelled"))
-            .order_by(Workshop.id)
-        )
-        return list(result)
