@@ -330,3 +330,12 @@ async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str) ->
             default_locale=default_locale,
         )
     return finished
+
+
+# Raised by `fan_out_chunk` when another clock holds the broadcast's next chunk: it carries on from the cursor.
+ChunkTaken = store.ChunkTaken
+
+
+def chunk_size() -> int:
+    """Recipients queued per fan-out transaction (read at call time: a test makes chunks small)."""
+    return store.FAN_OUT_CHUNK
