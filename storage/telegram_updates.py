@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.statuses import UpdateStatus
 from storage.models import TelegramUpdate
 
 if TYPE_CHECKING:
@@ -26,7 +27,9 @@ async def store(storage: Storage, update_id: int, payload: str, now: datetime) -
             known = await uow.session.scalar(select(TelegramUpdate.id).where(TelegramUpdate.update_id == update_id))
             if known is not None:
                 return False
-            uow.session.add(TelegramUpdate(update_id=update_id, payload=payload, status="pending", received_at=now))
+            uow.session.add(
+                TelegramUpdate(update_id=update_id, payload=payload, status=UpdateStatus.PENDING, received_at=now)
+            )
     except IntegrityError:
         # The same update posted twice at once: the other request stored it.
         return False
@@ -37,8 +40,8 @@ async def interrupt_unfinished(session: AsyncSession, now: datetime) -> list[int
     """Updates a crashed process was handling: marked interrupted, never handled again (at most once)."""
     rows = await session.scalars(
         update(TelegramUpdate)
-        .where(TelegramUpdate.status == "handling")
-        .values(status="interrupted", payload="", done_at=now)
+        .where(TelegramUpdate.status == UpdateStatus.HANDLING)
+        .values(status=UpdateStatus.INTERRUPTED, payload="", done_at=now)
         .returning(TelegramUpdate.update_id)
     )
     return sorted(rows)
@@ -49,7 +52,7 @@ async def claim_next(session: AsyncSession, now: datetime) -> tuple[int, str] | 
     while True:
         row = await session.execute(
             select(TelegramUpdate.id, TelegramUpdate.payload)
-            .where(TelegramUpdate.status == "pending")
+            .where(TelegramUpdate.status == UpdateStatus.PENDING)
             .order_by(TelegramUpdate.id)
             .limit(1)
         )
@@ -59,8 +62,8 @@ async def claim_next(session: AsyncSession, now: datetime) -> tuple[int, str] | 
         # Guarded: a row another worker took meanwhile is not taken twice.
         claimed = await session.execute(
             update(TelegramUpdate)
-            .where(TelegramUpdate.id == found.id, TelegramUpdate.status == "pending")
-            .values(status="handling", claimed_at=now)
+            .where(TelegramUpdate.id == found.id, TelegramUpdate.status == UpdateStatus.PENDING)
+            .values(status=UpdateStatus.HANDLING, claimed_at=now)
         )
         if getattr(claimed, "rowcount", 0) == 1:
             return found.id, found.payload
@@ -69,7 +72,9 @@ async def claim_next(session: AsyncSession, now: datetime) -> tuple[int, str] | 
 async def mark_done(session: AsyncSession, row_id: int, now: datetime) -> None:
     """Handled: the payload (personal data) goes; the id stays a while to recognise a resent update."""
     await session.execute(
-        update(TelegramUpdate).where(TelegramUpdate.id == row_id).values(status="done", payload="", done_at=now)
+        update(TelegramUpdate)
+        .where(TelegramUpdate.id == row_id)
+        .values(status=UpdateStatus.DONE, payload="", done_at=now)
     )
 
 
@@ -77,7 +82,7 @@ async def purge(session: AsyncSession, before: datetime) -> int:
     """Forget finished updates older than `before` (Telegram does not resend anything that old)."""
     result = await session.execute(
         delete(TelegramUpdate).where(
-            TelegramUpdate.status.in_(("done", "interrupted")), TelegramUpdate.done_at < before
+            TelegramUpdate.status.in_((UpdateStatus.DONE, UpdateStatus.INTERRUPTED)), TelegramUpdate.done_at < before
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)

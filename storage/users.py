@@ -12,10 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.home_zone import zone_rule
 from bot.domain.timing import zone_or_none
+from bot.domain.workshops import ACTIVE, WorkshopStatus
 from storage.models import Account, Registration, User, Workshop
-
-# Registrations that say where a person will be (a cancelled one does not).
-_ACTIVE = ("confirmed", "waitlisted", "offered", "preregistered")
 
 
 def language_of(user: User, default: str) -> str:
@@ -68,7 +66,8 @@ async def venue_zones(session: AsyncSession, user_ids: Iterable[int] | None = No
     query = (
         select(Registration.user_id, Workshop.timezone)
         .join(Workshop, Workshop.id == Registration.workshop_id)
-        .where(Registration.status.in_(_ACTIVE), Workshop.status != "cancelled")
+        # Registrations that say where a person will be (a cancelled one does not).
+        .where(Registration.status.in_(ACTIVE), Workshop.status != WorkshopStatus.CANCELLED)
         .order_by(Registration.registered_at, Registration.id)
     )
     if user_ids is not None:

@@ -43,3 +43,13 @@ class QuestionStatus(StrEnum):
     DRAFT = "draft"
     ASKED = "asked"
     ANSWERED = "answered"
+
+
+class UpdateStatus(StrEnum):
+    """A Telegram webhook update kept before it is acknowledged: pending → handling → done, or interrupted when a
+    crash left it in hand (never handled twice)."""
+
+    PENDING = "pending"
+    HANDLING = "handling"
+    DONE = "done"
+    INTERRUPTED = "interrupted"
