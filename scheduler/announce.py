@@ -10,8 +10,7 @@ from sqlalchemy import select, update
 
 from bot.core.ports import BroadcastAnnouncer
 from bot.core.replies import Reply
-from bot.i18n import use_locale
-from bot.services.broadcasts import broadcast_message
+from handlers.broadcast import announcement
 from storage.broadcasts import text_for
 from storage.models import Broadcast
 from storage.uow import Storage
@@ -47,8 +46,7 @@ async def announce_pending(storage: Storage, announcers: Sequence[BroadcastAnnou
     for broadcast in pending:
         platform = (broadcast.audience or {}).get("platform")
         language = broadcast.default_language
-        with use_locale(language):
-            reply = Reply(broadcast_message(text_for(broadcast, language)), lang=language)
+        reply = Reply(announcement(text_for(broadcast, language), language), lang=language)
         try:
             done = [
                 await announcer.announce(reply) for announcer in announcers if platform in (None, announcer.platform)

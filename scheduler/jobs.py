@@ -6,6 +6,7 @@ late catch-up) sends nothing twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from datetime import datetime, timedelta
@@ -16,6 +17,8 @@ from bot.domain.timing import parse_offset, parse_quiet_hours
 from bot.services import broadcasts, study_messages, workshop_reminders
 from bot.services.seats import expire_offers as expire_lapsed_offers
 from bot.settings import Settings
+from handlers.broadcast import announcement, broadcast_report
+from handlers.reminders import study_message
 from handlers.workshop_views import outbox_notifier, reminder
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
             grace=timedelta(minutes=settings.reminder_grace_minutes),
             default_zone=settings.default_timezone,
             default_locale=settings.default_language,
+            write=functools.partial(study_message, content),
         )
 
 
@@ -104,6 +108,7 @@ async def scan_nudges(storage: Storage, content: Content, settings: Settings, no
                 default_locale=settings.default_language,
                 after=after,
                 limit=NUDGE_BATCH,
+                write=functools.partial(study_message, content),
             )
         queued += len(nudged)
         if len(nudged) < NUDGE_BATCH:
@@ -143,6 +148,7 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
                         quiet=quiet,
                         default_zone=settings.default_timezone,
                         default_locale=settings.default_language,
+                        write=announcement,
                         chunk=chunk,
                     )
             except broadcasts.ChunkTaken:
@@ -165,4 +171,6 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
 async def finish_broadcasts(storage: Storage, settings: Settings, now: datetime) -> list[int]:
     """Close broadcasts whose every row is final and send the author a report."""
     async with storage.unit_of_work() as uow:
-        return await broadcasts.finish_done(uow, now=now, default_locale=settings.default_language)
+        return await broadcasts.finish_done(
+            uow, now=now, default_locale=settings.default_language, write_report=broadcast_report
+        )
