@@ -25,6 +25,7 @@ from bot.domain.questions import (
     FaqNotSaved,
     NoSuchQuestion,
     NotAnsweredYet,
+    StaffQuestion,
     TooManyQuestions,
     check_answer,
     check_open,
@@ -260,3 +261,30 @@ async def save_as_faq(uow: UnitOfWork, question_id: int, content_dir: Path, *, n
         raise FaqNotSaved(question_id, str(exc)) from exc
     question.faq_id = entry_id
     return entry_id
+
+
+# -- the staff inboxes (bot/staff_inbox.py posts, the clock calls it) ---------------------------------------------
+
+
+async def not_posted_to(uow: UnitOfWork, platform: str) -> list[StaffQuestion]:
+    """The oldest asked, unanswered questions this one staff inbox has not had. Asked per inbox: in one query
+    across inboxes, questions a dead staff chat keeps refusing would fill the page and the working chats would
+    never see newer ones."""
+    rows = await QuestionRepository(uow.session).not_posted_to([platform])
+    names = await _names(uow, {row.user_id for row in rows})
+    return [
+        StaffQuestion(
+            id=row.id,
+            text=row.text,
+            language=row.language,
+            platform=row.platform,
+            asked_by=names.get(row.user_id, ""),
+            asked_at=row.asked_at or row.created_at,
+        )
+        for row in rows
+    ]
+
+
+async def record_post(uow: UnitOfWork, question_id: int, platform: str, message_id: str | None, now: datetime) -> None:
+    """A staff inbox took the question (`message_id`: its post there, so a reply to it finds the question)."""
+    await QuestionRepository(uow.session).record_post(question_id, platform, message_id, now)

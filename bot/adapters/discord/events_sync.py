@@ -7,7 +7,7 @@ The guild is the record of which event belongs to which workshop: the event desc
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -30,28 +30,13 @@ def marker(workshop_id: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class WorkshopEventData:
-    """The neutral facts of a workshop that its Discord event shows."""
-
-    workshop_id: int
-    city: str
-    title: str
-    venue: str
-    starts_at: datetime | None
-    duration_minutes: int
-    status: WorkshopStatus
+class WorkshopEventData(CalendarEntry):
+    """A workshop's calendar facts (bot/services/calendar.py) as its Discord event shows them, within Discord's
+    limits."""
 
     @classmethod
     def from_entry(cls, entry: CalendarEntry) -> WorkshopEventData:
-        return cls(
-            entry.workshop_id,
-            entry.city,
-            entry.title,
-            entry.venue,
-            entry.starts_at,
-            entry.duration_minutes,
-            entry.status,
-        )
+        return cls(**{field.name: getattr(entry, field.name) for field in fields(entry)})
 
     @property
     def ends_at(self) -> datetime | None:
