@@ -53,3 +53,13 @@ class UpdateStatus(StrEnum):
     HANDLING = "handling"
     DONE = "done"
     INTERRUPTED = "interrupted"
+
+
+class RecordStatus(StrEnum):
+    """What verifying a record's code shows: valid; superseded (a newer record, made for a new name, replaced it;
+    it still shows the name it was issued with); revoked; invalid (unknown, tampered or a deleted person)."""
+
+    VALID = "valid"
+    SUPERSEDED = "superseded"
+    REVOKED = "revoked"
+    INVALID = "invalid"
