@@ -30,7 +30,7 @@ from bot.domain.statuses import DeliveryStatus
 from bot.services.outbox import buttons_from_json
 from bot.services.questions import ANSWER_KIND, tell_staff_undelivered
 from bot.settings import Settings
-from scheduler.limits import ChatSpacing, Pacer, Sleep, make_pacer
+from scheduler.limits import ChatSpacing, Sleep, make_pacer
 from storage import outbox
 from storage.outbox import Claimed
 from storage.reachability import set_reachable

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.adapters.discord.direct import deliver_by_dm
-from bot.adapters.discord.ordering import InteractionOrder
 from bot.adapters.discord.messenger import NO_MENTIONS, DiscordMessenger
+from bot.adapters.discord.ordering import InteractionOrder
 from bot.adapters.discord.render import BUTTON_TEMPLATE, SELECT_TEMPLATE, render
 from bot.adapters.discord.staff_inbox import ANSWER_TEMPLATE, on_modal_submit
 from bot.core.actions import Action
