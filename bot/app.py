@@ -107,9 +107,10 @@ class Doors:
     web_routes: list[RouteDef] = field(default_factory=list)
 
 
-def build_doors(app: App) -> Doors:
+def build_doors(app: App, roles: Sequence[str] | None = None) -> Doors:
+    """The doors of the configured platforms this process serves (those among `roles`; all when None)."""
     built = Doors()
-    platforms = configured_platforms(app.settings)
+    platforms = [p for p in configured_platforms(app.settings) if roles is None or p in roles]
     # Imported only when configured: each platform library costs a noticeable part of a second to import.
     if "telegram" in platforms:
         from bot.adapters.telegram.door import TelegramDoor, webhook_route

@@ -116,10 +116,11 @@ def configured_secrets(settings: Settings) -> dict[str, str]:
         if value:
             secrets[value] = "<secret>"
     # urllib rather than SQLAlchemy's URL: `wego-bot ask` starts without importing SQLAlchemy.
-    password = urlsplit(settings.resolved_database_url).password
-    if password:
-        secrets[password] = "<secret>"
-        secrets.setdefault(unquote(password), "<secret>")
+    for url in (settings.resolved_database_url, settings.redis_url.get_secret_value()):
+        password = urlsplit(url).password
+        if password:
+            secrets[password] = "<secret>"
+            secrets.setdefault(unquote(password), "<secret>")
     return secrets
 
 

@@ -108,6 +108,11 @@ class Metrics:
             registry=registry,
         )
         self.tick_failures = Counter("wego_tick_failures", "Clock ticks that failed.", registry=registry)
+        self.clock_leader = Gauge(
+            "wego_clock_leader",
+            "1 while this process runs the clock and the delivery worker (exactly one process should).",
+            registry=registry,
+        )
         # The client library's own aiohttp handler: the format Prometheus asks for (Accept), compression.
         from prometheus_client.aiohttp import make_aiohttp_handler
 
@@ -199,6 +204,12 @@ def timed_tick(tick: Callable[[Owner], Coroutine[Any, Any, None]]) -> Callable[[
                 _metrics.tick_seconds.observe(time.perf_counter() - started)
 
     return timed
+
+
+def clock_leader(leading: bool) -> None:
+    """This process took (True) or gave up (False) the clock; the gauge reads 0 in a process that never led."""
+    if _metrics is not None:
+        _metrics.clock_leader.set(1 if leading else 0)
 
 
 def tick_failed() -> None:

@@ -119,12 +119,18 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr = SecretStr("")
     telegram_staff_chat_id: str = ""
+    # Telegram updates handled at once (different chats; one chat's updates always one after another), and how
+    # many may wait for their chat's turn or a free slot before the next ones stay queued.
+    telegram_update_concurrency: int = Field(default=16, ge=1, le=1000)
+    telegram_update_backlog: int = Field(default=512, ge=1, le=100_000)
 
     discord_token: SecretStr = SecretStr("")
     discord_guild_id: str = ""
     discord_staff_role_id: str = ""
     discord_announcement_channel_id: str = ""
     discord_staff_channel_id: str = ""
+    # Discord interactions handled at once (different people; one person's always one after another).
+    discord_interaction_concurrency: int = Field(default=16, ge=1, le=1000)
 
     # Sending (the outbox worker). Telegram allows about 30 messages/s overall and 1/s per chat.
     telegram_rate_limit: float = 30.0
@@ -147,7 +153,25 @@ class Settings(BaseSettings):
     quiet_hours: str = "22:00-08:00"
     scheduler_tick_seconds: float = 30.0
 
-    @field_validator("staff_console_users", "staff_telegram_ids", "staff_discord_ids", mode="before")
+    # What this `wego-bot run` process does (README "Deploying"): telegram, discord, clock; empty: everything
+    # configured, in one process. Several processes need PostgreSQL; exactly one of those with `clock` leads.
+    wego_roles: CsvList = Field(default_factory=list)
+    # Seconds between a standby process's attempts to take the clock (and the leader's connection checks).
+    clock_election_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Redis (redis://host:6379/0) for one send rate limit shared by every process; empty: each process paces
+    # itself, which is exact when one process sends (SQLite, or the clock leader alone sending the outbox).
+    redis_url: SecretStr = SecretStr("")
+
+    @field_validator("wego_roles")
+    @classmethod
+    def _roles_known(cls, value: list[str]) -> list[str]:
+        roles = [role.lower() for role in value]
+        unknown = [role for role in roles if role not in ("telegram", "discord", "clock")]
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; the roles are telegram, discord, clock")
+        return roles
+
+    @field_validator("staff_console_users", "staff_telegram_ids", "staff_discord_ids", "wego_roles", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split_list(value)

@@ -10,7 +10,6 @@ from bot.core.replies import Reply, esc, link
 from bot.core.router import Router
 from bot.domain.certificates import NoSuchRecord, NotACode, WorkshopVerdict
 from bot.i18n import _, format_date, ngettext
-from bot.i18n_places import city_name
 from bot.services import certificates as service
 from bot.services.certificates import CourseStanding, RecordView, WorkshopStanding
 from handlers.menu import back_to_menu, command_button
@@ -146,7 +145,7 @@ def _workshop_section(ctx: Context, standings: tuple[WorkshopStanding, ...]) -> 
         lines += _workshop_steps(ctx)
         return lines
     for standing in standings:
-        title = _("{title} in {city}").format(title=esc(standing.title), city=esc(city_name(standing.city)))
+        title = _("{title} in {city}").format(title=esc(standing.title), city=esc(ctx.content.city_name(standing.city)))
         rule_of = standing.eligibility
         lines.append("")
         lines.append(_("Checked in: {workshop}.").format(workshop=title))

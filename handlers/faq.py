@@ -17,8 +17,7 @@ from bot.core.context import Context
 from bot.core.errors import StorageUnavailable, UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
-from bot.faq.library import FaqLibrary, library_for
-from bot.faq.places import workshop_cities
+from bot.faq.library import FaqLibrary
 from bot.faq.understand import (
     LIVE_CERTIFICATE,
     LIVE_LECTURE,
@@ -34,6 +33,7 @@ from bot.faq.understand import (
     warm,
 )
 from bot.i18n import N_, _
+from bot.places.gazetteer import workshop_cities
 from bot.settings import Settings
 from handlers.menu import MENU, back_to_menu, command_button, main_menu
 
@@ -68,22 +68,26 @@ _SMALLTALK_REPLIES = {
     "ok": N_("Good. Anything else? Choose a topic or ask me."),
 }
 
-# Per app (router) and person: the times of their recent free-text messages.
-_RECENT: dict[tuple[int, str, str], deque[datetime]] = {}
 
-
-def _library(settings: Settings, content: Content) -> FaqLibrary:
-    return library_for(settings.content_dir, content.faq, cache_dir=settings.data_dir / "cache")
+def _library(app_router: Router, settings: Settings, content: Content) -> FaqLibrary:
+    """The app's FAQ library, built on first use and kept on the app's router."""
+    found = app_router.state.get("faq")
+    if not isinstance(found, FaqLibrary):
+        cities = workshop_cities(content.workshops.workshops)
+        found = FaqLibrary(settings.content_dir, content.faq, cache_dir=settings.data_dir / "cache", cities=cities)
+        app_router.state["faq"] = found
+    return found
 
 
 def library(ctx: Context) -> FaqLibrary:
-    return _library(ctx.settings, ctx.content)
+    return _library(ctx.router, ctx.settings, ctx.content)
 
 
-def warm_up(settings: Settings, content: Content) -> None:
+def warm_up(router: Router, settings: Settings, content: Content) -> None:
     """Build (or read from disk) what the first question would otherwise wait for, before anyone asks: the running
     bot calls this in a worker thread at start, so the first free text does not stall the shared event loop."""
-    warm(_library(settings, content).index(), workshop_cities(content.workshops.workshops))
+    faq = _library(router, settings, content)
+    warm(faq.index(), faq.places)
 
 
 def _action_buttons(ctx: Context, actions: list[str]) -> list[list[Button]]:
@@ -113,15 +117,18 @@ def _label(text: str) -> str:
 def _too_fast(ctx: Context) -> bool:
     """Counts this message; True when it is more than RATE_LIMIT within RATE_WINDOW from the same person."""
     now = ctx.now()
-    key = (id(ctx.router), ctx.event.platform, ctx.event.user_id)
-    recent = _RECENT.setdefault(key, deque())
+    # Per person, the times of their recent free-text messages, kept on the app's router like the library.
+    table = ctx.router.state.get("faq.recent")
+    if not isinstance(table, dict):
+        table = ctx.router.state["faq.recent"] = {}
+    recent: deque[datetime] = table.setdefault((ctx.event.platform, ctx.event.user_id), deque())
     while recent and now - recent[0] >= RATE_WINDOW:
         recent.popleft()
     recent.append(now)
-    if len(_RECENT) > 10_000:
+    if len(table) > 10_000:
         # People who stopped typing long ago: forget them so the table stays small.
-        for stale in [k for k, times in _RECENT.items() if not times or now - times[-1] >= RATE_WINDOW]:
-            del _RECENT[stale]
+        for stale in [k for k, times in table.items() if not times or now - times[-1] >= RATE_WINDOW]:
+            del table[stale]
     return len(recent) > RATE_LIMIT
 
 
@@ -135,12 +142,11 @@ def _ask_button() -> list[Button]:
 
 
 async def _understand(ctx: Context) -> Understanding:
-    index = library(ctx).index()
-    cities = workshop_cities(ctx.content.workshops.workshops)
-    year = ctx.content.program.year
+    faq = library(ctx)
+    index, places, year = faq.index(), faq.places, ctx.content.program.year
     if len(ctx.text) > OFF_LOOP:
-        return await asyncio.to_thread(understand, index, ctx.text, ctx.locale, cities, year)
-    return understand(index, ctx.text, ctx.locale, cities, year)
+        return await asyncio.to_thread(understand, index, ctx.text, ctx.locale, places, year)
+    return understand(index, ctx.text, ctx.locale, places, year)
 
 
 @router.text

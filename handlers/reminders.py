@@ -16,9 +16,9 @@ from bot.domain import reminders as rules
 from bot.domain.timing import parse_weekly, weekdays_text, zone_or_none
 from bot.domain.zone_names import UnknownZone, check_zone
 from bot.i18n import N_, _, format_moment, ngettext, zone_label
+from bot.places.zones import find_place_zones
 from bot.services import reminders as service
 from bot.services.reminders import ReminderView, ZoneSource
-from scheduler.places import find_place_zones
 
 if TYPE_CHECKING:
     from bot.content import Content

@@ -14,7 +14,7 @@ from bot.core.replies import Attachment, Button, Reply, esc
 from bot.domain.workshop_refusals import AlreadyRegistered, WorkshopRefusal
 from bot.domain.workshops import DisplayStatus, NoticeKind, RegistrationStatus, Seats
 from bot.i18n import N_, _, current_locale, format_date, ngettext
-from bot.i18n_places import city_name
+from bot.places.names import CityNames, city_name
 from bot.services.seats import Notice, Notify, outbox_notify
 from bot.services.workshops import MyPlace
 from bot.settings import Settings
@@ -95,14 +95,15 @@ def my_status(ctx: Context, place: MyPlace) -> str:
     return _("You are number {position} on the waiting list.").format(position=place.number)
 
 
-def confirmed_text(workshop: Workshop) -> str:
-    """A seat confirmed (signed up, or an offer taken): when and where, with the calendar file beside it."""
+def confirmed_text(workshop: Workshop, names: CityNames) -> str:
+    """A seat confirmed (signed up, or an offer taken): when and where, with the calendar file beside it;
+    `names`: `Content.city_names`."""
     return (
         _("You are confirmed for the workshop in {city} on {when}. The calendar file is attached.").format(
-            city=esc(city_name(workshop.city)), when=short_when(workshop)
+            city=esc(city_name(workshop.city, None, names)), when=short_when(workshop)
         )
         + "\n"
-        + where_line(workshop)
+        + where_line(workshop, names)
     )
 
 
@@ -129,11 +130,11 @@ def when_lines(workshop: Workshop, user_zone: str | None) -> list[str]:
     return lines
 
 
-def reminder(workshop: Workshop, user_zone: str) -> Reply:
-    """A workshop reminder (bot/services/workshop_reminders.py's writer): the venue's time with its zone, the
-    person's own time beside it when it differs, and the address."""
+def reminder(workshop: Workshop, user_zone: str, *, names: CityNames) -> Reply:
+    """A workshop reminder (bot/services/workshop_reminders.py's writer, with `names` = `Content.city_names`): the
+    venue's time with its zone, the person's own time beside it when it differs, and the address."""
     lines = [_("📅 Reminder: <b>{title}</b>").format(title=esc(workshop.title)), *when_lines(workshop, user_zone)]
-    return Reply("\n".join([*lines, where_line(workshop)]))
+    return Reply("\n".join([*lines, where_line(workshop, names)]))
 
 
 def short_when(workshop: Workshop) -> str:
@@ -160,16 +161,17 @@ def seats_text(status: DisplayStatus, seats: Seats) -> str:
     return label
 
 
-def where_line(workshop: Workshop) -> str:
-    """The venue and the city, or that the venue is not announced yet."""
+def where_line(workshop: Workshop, names: CityNames) -> str:
+    """The venue and the city, or that the venue is not announced yet; `names`: `Content.city_names`."""
     if not workshop.venue:
         return _("Venue: to be announced")
-    return _("Where: {venue}, {city}").format(venue=esc(workshop.venue), city=esc(city_name(workshop.city)))
+    city = city_name(workshop.city, None, names)
+    return _("Where: {venue}, {city}").format(venue=esc(workshop.venue), city=esc(city))
 
 
-def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
+def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames) -> str:
     title = f" — {esc(workshop.title)}" if workshop.title else ""
-    lines = [f"<b>{esc(city_name(workshop.city))}</b>{title}"]
+    lines = [f"<b>{esc(city_name(workshop.city, None, names))}</b>{title}"]
     if workshop.venue:
         lines.append(_("Venue: {venue}").format(venue=esc(workshop.venue)))
     else:
@@ -179,9 +181,9 @@ def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str
     return "\n".join(lines)
 
 
-def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None) -> str:
+def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames) -> str:
     """One workshop in the list: shorter than its page, but with both times and the seats."""
-    lines = [f"<b>{esc(city_name(workshop.city))}</b> · {seats_text(status, seats)}"]
+    lines = [f"<b>{esc(city_name(workshop.city, None, names))}</b> · {seats_text(status, seats)}"]
     if workshop.starts_at is not None:
         lines += when_lines(workshop, user_zone)
     return "\n".join(lines)
@@ -208,15 +210,16 @@ def calendar_file(workshop: Workshop, now: datetime, content: Content) -> Attach
     event.add("dtstamp", now)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=workshop.duration_minutes))
-    event.add("summary", f"{workshop.title} — {city_name(workshop.city)}")
+    event.add("summary", f"{workshop.title} — {content.city_name(workshop.city)}")
     event.add(
-        "location", f"{workshop.venue}, {city_name(workshop.city)}" if workshop.venue else city_name(workshop.city)
+        "location",
+        f"{workshop.venue}, {content.city_name(workshop.city)}" if workshop.venue else content.city_name(workshop.city),
     )
     url = str(content.program.course.url)
     event.add("url", url)
     description = [
         _("{program}: {title}, {city}.").format(
-            program=content.program.name, title=workshop.title, city=city_name(workshop.city)
+            program=content.program.name, title=workshop.title, city=content.city_name(workshop.city)
         ),
         _("To cancel, send /mysignups to the assistant and choose Cancel, so your seat goes to someone waiting."),
         _("Program: {link}").format(link=url),
@@ -235,15 +238,15 @@ def calendar_file(workshop: Workshop, now: datetime, content: Content) -> Attach
 # ------------------------------------------------------------------------------------ notices to others
 
 
-def notice_reply(notice: Notice, zone: str, own_zone: str | None = None) -> Reply:
+def notice_reply(notice: Notice, zone: str, own_zone: str | None, names: CityNames) -> Reply:
     """The message for `notice.user_id`, built in their language (the outbox sets the locale).
 
     `zone` writes the offer's deadline; `own_zone`, the zone the person set (if any), adds "Your time".
     """
     ws = notice.workshop
     reg = notice.registration
-    city = esc(city_name(ws.city))
-    when = "\n".join([*when_lines(ws, own_zone), where_line(ws)])
+    city = esc(city_name(ws.city, None, names))
+    when = "\n".join([*when_lines(ws, own_zone), where_line(ws, names)])
     calendar = [Button(_("Calendar file"), act("ws.ics", ws.id))]
     mine = [Button(_("My sign-ups"), act("cmd", "mysignups"))]
     if notice.kind == NoticeKind.OFFERED:
@@ -305,14 +308,15 @@ def notice_reply(notice: Notice, zone: str, own_zone: str | None = None) -> Repl
 
 def context_notifier(ctx: Context) -> Notify:
     """Notices from a chat event, queued in the event's unit of work, in each recipient's language and zone."""
-    return outbox_notifier(ctx.session, ctx.settings, ctx.now())
+    return outbox_notifier(ctx.session, ctx.settings, ctx.now(), ctx.content.city_names)
 
 
-def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime) -> Notify:
-    """The same notices from the CLI or the scheduler, which have no chat context."""
+def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime, names: CityNames) -> Notify:
+    """The same notices from the CLI or the scheduler, which have no chat context; `names`:
+    `Content.city_names`, so each recipient reads the city in their language."""
     return outbox_notify(
         session,
-        lambda notice, zone: notice_reply(notice, zone, zone),
+        lambda notice, zone: notice_reply(notice, zone, zone, names),
         now,
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,

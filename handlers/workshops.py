@@ -17,7 +17,6 @@ from bot.core.router import Router
 from bot.domain.workshop_refusals import AlreadyRegistered, NoSuchWorkshop
 from bot.domain.workshops import JOINABLE, DisplayStatus, RegistrationStatus
 from bot.i18n import _, ngettext
-from bot.i18n_places import city_list, city_name
 from bot.services import signups
 from bot.services import workshops as views
 from bot.services.signups import YearOutcome
@@ -79,8 +78,8 @@ async def workshops(ctx: Context) -> Reply:
     ]
     buttons = []
     for view in items:
-        blocks.append(list_entry(view.workshop, view.seats, view.status, zone))
-        buttons.append(Button(city_name(view.workshop.city), act("ws.show", view.workshop.id)))
+        blocks.append(list_entry(view.workshop, view.seats, view.status, zone, ctx.content.city_names))
+        buttons.append(Button(ctx.content.city_name(view.workshop.city), act("ws.show", view.workshop.id)))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([mine_button(), *back_to_menu()])
     return Reply("\n\n".join(blocks), buttons=rows)
@@ -98,7 +97,7 @@ async def show(ctx: Context) -> Reply:
         offer_hours=ctx.settings.waitlist_offer_hours,
     )
     workshop, status = page.view.workshop, page.view.status
-    text = card(workshop, page.view.seats, status, ctx.user.timezone)
+    text = card(workshop, page.view.seats, status, ctx.user.timezone, ctx.content.city_names)
     buttons: list[list[Button]] = []
     if page.mine is not None:
         text += "\n\n" + my_status(ctx, page.mine)
@@ -124,7 +123,7 @@ async def signup(ctx: Context) -> Reply:
     workshop = await _open_workshop(ctx)
     text = "\n".join(
         [
-            _("<b>Sign up for the workshop in {city}</b>").format(city=esc(city_name(workshop.city))),
+            _("<b>Sign up for the workshop in {city}</b>").format(city=esc(ctx.content.city_name(workshop.city))),
             _(
                 "To register you I store your registration (this workshop, when you signed up, whether you "
                 "attend) with your name on this platform, and your year of birth if you give it. The WeGO "
@@ -215,12 +214,12 @@ async def _join(ctx: Context, workshop_id: int | None, *, year: int | None) -> l
         text = _("You are already registered for this workshop.") + "\n" + my_status(ctx, place)
         return Reply(text, buttons=[[mine_button()]])
     workshop = done.workshop
-    city = esc(city_name(workshop.city))
+    city = esc(ctx.content.city_name(workshop.city))
     lines: list[str] = []
     files = []
     buttons = [[mine_button()]]
     if done.registration.status == RegistrationStatus.CONFIRMED:
-        lines.append(confirmed_text(workshop))
+        lines.append(confirmed_text(workshop, ctx.content.city_names))
         files.append(calendar_file(workshop, ctx.now(), ctx.content))
     elif done.registration.status == RegistrationStatus.WAITLISTED:
         lines.append(
@@ -251,16 +250,18 @@ async def _alternatives(ctx: Context, except_id: int, buttons: list[list[Button]
     lines = []
     if dated:
         lines.append(
-            _("Other workshops with free seats: {cities}.").format(cities=esc(city_list([w.city for w in dated])))
+            _("Other workshops with free seats: {cities}.").format(
+                cities=esc(ctx.content.city_list([w.city for w in dated]))
+            )
         )
     if undated:
         lines.append(
             _(
                 "Not dated yet, open for pre-registration (places are confirmed in order when the date is set): "
                 "{cities}."
-            ).format(cities=esc(city_list([w.city for w in undated])))
+            ).format(cities=esc(ctx.content.city_list([w.city for w in undated])))
         )
-    buttons[:0] = [[Button(city_name(w.city), act("ws.show", w.id))] for w in [*dated, *undated]]
+    buttons[:0] = [[Button(ctx.content.city_name(w.city), act("ws.show", w.id))] for w in [*dated, *undated]]
     return lines
 
 

@@ -7,7 +7,6 @@ from bot.core.errors import UserError
 from bot.core.replies import Reply, esc
 from bot.core.router import Router
 from bot.i18n import _, ngettext
-from bot.i18n_places import city_name
 from bot.services.workshop_checkin import CheckInOutcome, check_in
 from handlers.workshop_views import button_arg, moment_text, uow_of
 
@@ -19,7 +18,7 @@ async def _check_in(ctx: Context, code: str) -> Reply:
     # Refusals are replies, not errors: a wrong code must be counted (committed), not rolled back.
     result = await check_in(uow_of(ctx), code, ctx.user_id, ctx.now())
     workshop = result.workshop
-    city = esc(city_name(workshop.city)) if workshop is not None else ""
+    city = esc(ctx.content.city_name(workshop.city)) if workshop is not None else ""
     if result.outcome == CheckInOutcome.CHECKED_IN:
         text = _("Welcome to the workshop in {city}! Your attendance is recorded.").format(city=city)
     elif result.outcome in (CheckInOutcome.WRONG_CODE, CheckInOutcome.PAUSED):

@@ -13,7 +13,6 @@ from bot.core.text import is_number, parse_id
 from bot.domain.workshop_refusals import WorkshopCancelled, WorkshopRefusal
 from bot.domain.workshops import RegistrationStatus
 from bot.i18n import _
-from bot.i18n_places import city_name
 from bot.services import signups
 from bot.services import workshops as views
 from bot.services.workshops import MyPlace
@@ -104,10 +103,10 @@ async def mysignups(ctx: Context) -> Reply:
         lines = [_("<b>Your workshops</b>")]
         for place in mine:
             lines.append(
-                f"• <b>{esc(city_name(place.workshop.city))}</b> — {short_when(place.workshop)}\n"
+                f"• <b>{esc(ctx.content.city_name(place.workshop.city))}</b> — {short_when(place.workshop)}\n"
                 f"  {my_status(ctx, place)}"
             )
-            row = _place_buttons(place)
+            row = _place_buttons(ctx, place)
             if row:
                 buttons.append(row)
     if await signups.birth_year_in_use(uow, ctx.user_id):
@@ -123,11 +122,11 @@ async def mysignups(ctx: Context) -> Reply:
     return Reply("\n\n".join(lines), buttons=buttons, personal=True)
 
 
-def _place_buttons(place: MyPlace) -> list[Button]:
+def _place_buttons(ctx: Context, place: MyPlace) -> list[Button]:
     # A workshop that is over has nothing left to confirm, cancel or put in a calendar.
     if place.over:
         return []
-    registration, city = place.registration, city_name(place.workshop.city)
+    registration, city = place.registration, ctx.content.city_name(place.workshop.city)
     row = []
     if registration.status == RegistrationStatus.OFFERED:
         row.append(Button(_("Confirm: {city}").format(city=city), act("ws.accept", registration.id)))
@@ -185,7 +184,7 @@ async def cancel(ctx: Context) -> Reply:
     registration, workshop = await signups.cancellable(uow_of(ctx), _registration_arg(ctx), ctx.user_id, ctx.now())
     return Reply(
         _("Cancel your place at the workshop in {city} ({when})? This cannot be undone.").format(
-            city=esc(city_name(workshop.city)), when=short_when(workshop)
+            city=esc(ctx.content.city_name(workshop.city)), when=short_when(workshop)
         ),
         buttons=[
             [Button(_("Yes, cancel it"), act("ws.cancel_yes", registration.id))],
@@ -207,7 +206,9 @@ async def cancel_confirmed(ctx: Context) -> Reply:
         offer_hours=ctx.settings.waitlist_offer_hours,
     )
     return Reply(
-        _("Your registration for the workshop in {city} is cancelled.").format(city=esc(city_name(workshop.city))),
+        _("Your registration for the workshop in {city} is cancelled.").format(
+            city=esc(ctx.content.city_name(workshop.city))
+        ),
         buttons=[[mine_button(), all_workshops_button()]],
         personal=True,
     )
@@ -218,7 +219,7 @@ async def cancel_confirmed(ctx: Context) -> Reply:
 async def accept(ctx: Context) -> Reply:
     _registration, workshop = await signups.confirm_offer(uow_of(ctx), _registration_arg(ctx), ctx.user_id, ctx.now())
     return Reply(
-        confirmed_text(workshop),
+        confirmed_text(workshop, ctx.content.city_names),
         buttons=[[mine_button()]],
         files=[calendar_file(workshop, ctx.now(), ctx.content)],
         personal=True,
@@ -232,12 +233,12 @@ async def ics(ctx: Context) -> Reply:
     except WorkshopCancelled as cancelled:
         raise UserError(
             _("The workshop in {city} has been cancelled, so there is no calendar file.").format(
-                city=esc(city_name(cancelled.city))
+                city=esc(ctx.content.city_name(cancelled.city))
             )
         ) from None
     except WorkshopRefusal as refusal:
         raise refused(refusal) from None
     return Reply(
-        _("The calendar file for the workshop in {city}.").format(city=esc(city_name(workshop.city))),
+        _("The calendar file for the workshop in {city}.").format(city=esc(ctx.content.city_name(workshop.city))),
         files=[calendar_file(workshop, ctx.now(), ctx.content)],
     )

@@ -46,11 +46,11 @@ def _id_and_rest(ctx: Context, usage: str) -> tuple[int | None, list[str]]:
     return workshop_number(words[0]), words[1:]
 
 
-def _summary(view: WorkshopView) -> str:
+def _summary(ctx: Context, view: WorkshopView) -> str:
     workshop = view.workshop
     return _("#{id} {city}: {when}; capacity {capacity}; {status}; check-in code {code}").format(
         id=workshop.id,
-        city=esc(workshop.city),
+        city=esc(ctx.content.city_name(workshop.city)),
         when=short_when(workshop),
         capacity=workshop.capacity,
         status=seats_text(view.status, view.seats),
@@ -60,7 +60,7 @@ def _summary(view: WorkshopView) -> str:
 
 
 async def _summary_of(ctx: Context, workshop_id: int) -> str:
-    return _summary(await reports.one_workshop(uow_of(ctx), workshop_id, ctx.now()))
+    return _summary(ctx, await reports.one_workshop(uow_of(ctx), workshop_id, ctx.now()))
 
 
 @router.command("ws_new", staff=True, args_hint="city=… zone=… capacity=…")
@@ -138,7 +138,7 @@ async def ws_cancel(ctx: Context) -> Reply:
             "Cancel the workshop in {city} ({when})? {n} registered person will be told.",
             "Cancel the workshop in {city} ({when})? {n} registered people will be told.",
             people,
-        ).format(city=esc(workshop.city), when=short_when(workshop), n=people),
+        ).format(city=esc(ctx.content.city_name(workshop.city)), when=short_when(workshop), n=people),
         buttons=[[Button(_("Yes, cancel the workshop"), act("wss.cancel", workshop.id))]],
     )
 
@@ -164,10 +164,10 @@ async def ws_list(ctx: Context) -> Reply:
     words = _words(ctx)
     uow = uow_of(ctx)
     if not words:
-        lines = [_summary(view) for view in await reports.all_workshops(uow, ctx.now())]
+        lines = [_summary(ctx, view) for view in await reports.all_workshops(uow, ctx.now())]
         return Reply("\n".join(lines) or _("No workshops yet."), personal=True)
     view = await reports.one_workshop(uow, workshop_number(words[0]), ctx.now())
-    lines = [_summary(view), ""]
+    lines = [_summary(ctx, view), ""]
     labels = {
         RegistrationStatus.CONFIRMED: _("confirmed"),
         RegistrationStatus.OFFERED: _("seat offered"),
@@ -209,7 +209,7 @@ async def ws_counts(ctx: Context) -> Reply:
     """Registered, waiting and attended, per city."""
     rows = await reports.counts_per_city(uow_of(ctx))
     lines = [_("<b>Workshops per city</b>: registered / waiting / attended")]
-    lines += [f"{esc(r.city)}: {r.registered} / {r.waiting} / {r.attended}" for r in rows]
+    lines += [f"{esc(ctx.content.city_name(r.city))}: {r.registered} / {r.waiting} / {r.attended}" for r in rows]
     return Reply("\n".join(lines))
 
 

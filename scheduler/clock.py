@@ -117,8 +117,8 @@ class SchedulerHandle:
             ("forwarding questions", lambda: self.forward_questions(self.clock())),
             ("study reminders", lambda: self._fire_overdue_study(self.clock())),
             ("broadcast fan-out", self._fan_out),
-            ("seat offers", lambda: jobs.expire_offers(self.storage, settings, self.clock())),
-            ("workshop reminders", lambda: jobs.scan_workshops(self.storage, settings, self.clock())),
+            ("seat offers", lambda: jobs.expire_offers(self.storage, content, settings, self.clock())),
+            ("workshop reminders", lambda: jobs.scan_workshops(self.storage, content, settings, self.clock())),
             ("nudges", lambda: jobs.scan_nudges(self.storage, content, settings, self.clock())),
             ("broadcast reports", lambda: jobs.finish_broadcasts(self.storage, settings, self.clock())),
             ("workshop calendars", self.sync_calendars),
@@ -194,6 +194,13 @@ class SchedulerHandle:
             self._wake("forwarding questions", lambda: self.forward_questions(self.clock()))
         if Change.WORKSHOPS in changes.kinds and self.calendars:
             self._wake("workshop calendars", self.sync_calendars)
+
+    def wake_all(self) -> None:
+        """Wake every kind of work: a commit in another process, whose changes are not known here."""
+        self.worker.wake()
+        self.wake(Changes(frozenset(Change), None))
+        for name, step in self.scans():
+            self._wake(name, step)
 
     def _wake(self, name: str, step: Step) -> None:
         if not self.watch.active:

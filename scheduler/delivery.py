@@ -31,7 +31,7 @@ from bot.services.outbox import buttons_from_json
 from bot.services.questions import ANSWER_KIND, tell_staff_undelivered
 from bot.settings import Settings
 from handlers.questions import undelivered_notice
-from scheduler.limits import ChatSpacing, Pacer, Sleep
+from scheduler.limits import ChatSpacing, Sleep, make_pacer
 from storage import outbox
 from storage.outbox import Claimed
 from storage.reachability import set_reachable
@@ -83,7 +83,7 @@ class DeliveryWorker:
         self.settings = settings
         self.clock = clock
         self._sleep = sleep
-        self.pacers = {p: Pacer(self._rate(p), clock=monotonic, sleep=sleep) for p in self.messengers}
+        self.pacers = {p: make_pacer(settings, p, self._rate(p), clock=monotonic, sleep=sleep) for p in self.messengers}
         self.spacing = ChatSpacing(settings.per_chat_interval_seconds, clock=monotonic)
         # Per platform: a slow platform's sends must not hold the slots a fast one needs.
         self.concurrency = max(1, settings.delivery_concurrency)
@@ -123,9 +123,11 @@ class DeliveryWorker:
 
     # -- claiming -------------------------------------------------------------------------------------------------
 
-    async def recover(self) -> int:
-        """Rows left "sending" longer than the lease were in flight at a crash: send them again."""
-        cutoff = self.clock() - timedelta(seconds=self.settings.delivery_lease_seconds)
+    async def recover(self, lease_seconds: float | None = None) -> int:
+        """Rows left "sending" longer than the lease were in flight at a crash: send them again. A new clock
+        leader passes 0: every row another process still holds was the dead leader's."""
+        lease = self.settings.delivery_lease_seconds if lease_seconds is None else lease_seconds
+        cutoff = self.clock() - timedelta(seconds=lease)
         async with self._db, self.storage.unit_of_work() as uow:
             count = await outbox.requeue_expired(uow.session, cutoff, held=list(self._held))
         if count:
@@ -395,6 +397,8 @@ class DeliveryWorker:
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self._give_back_queued()
+        for pacer in self.pacers.values():
+            await pacer.close()
 
     async def run_until_idle(self, *, max_rounds: int = 10_000) -> None:
         """Send everything due now (tests drive a frozen clock with this instead of sleeping)."""

@@ -48,13 +48,13 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
 # -- workshop seat offers ----------------------------------------------------------------------------------------
 
 
-async def expire_offers(storage: Storage, settings: Settings, now: datetime) -> int:
+async def expire_offers(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
     """Lapsed seat offers pass to the next person waiting even when nobody uses the bot; returns how many lapsed."""
     async with storage.unit_of_work() as uow:
         expired = await expire_lapsed_offers(
             uow.session,
             now,
-            notify=outbox_notifier(uow.session, settings, now),
+            notify=outbox_notifier(uow.session, settings, now, content.city_names),
             offer_hours=settings.waitlist_offer_hours,
         )
     return len(expired)
@@ -67,13 +67,13 @@ def offsets(settings: Settings) -> list[tuple[str, timedelta]]:
     return sorted(((text, parse_offset(text)) for text in settings.workshop_reminder_offsets), key=lambda p: p[1])
 
 
-async def scan_workshops(storage: Storage, settings: Settings, now: datetime) -> int:
+async def scan_workshops(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
     """Queue the workshop reminders that are due; a slot missed because a later one is due is skipped."""
     async with storage.unit_of_work() as uow:
         return await workshop_reminders.queue_due(
             uow,
             offsets(settings),
-            reminder,
+            functools.partial(reminder, names=content.city_names),
             now=now,
             quiet=parse_quiet_hours(settings.quiet_hours),
             default_zone=settings.default_timezone,

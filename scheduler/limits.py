@@ -1,12 +1,24 @@
-"""Rate limits for sending: an even per-platform pace with a hard cap per window, and a per-chat spacing."""
+"""Rate limits for sending: an even per-platform pace with a hard cap per window, and a per-chat spacing.
+
+With REDIS_URL set, the cap per window is also kept for the whole deployment: every process's sends to one
+platform take a place in one window in Redis first (`SharedPacer`), so several processes together never send more
+than the platform allows, whatever each of them does alone."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -84,6 +96,115 @@ class Pacer:
     def answered(self, ticket: Ticket) -> None:
         ticket.answered = self._clock()
         ticket._done.set()
+
+    async def close(self) -> None:
+        """Nothing to release: the limit lives in this process."""
+
+
+class SendLimit(Protocol):
+    """What the delivery worker paces its sends with: `Pacer` or `SharedPacer`."""
+
+    async def acquire(self) -> Ticket: ...
+
+    def answered(self, ticket: Ticket) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+# A sliding window in Redis, on Redis's own clock (the processes' clocks may differ): at most `capacity` entries
+# in the last `period`; answers 0 when this send took a place, else the microseconds until the oldest leaves.
+WINDOW_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local capacity = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
+if redis.call('ZCARD', KEYS[1]) < capacity then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(period / 1000) + 1000)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + period - now)
+"""
+# Added to the shared window: two processes' requests travel different paths to the platform, so a place freed
+# exactly `period` after another process's send could still reach the platform inside that send's window.
+SHARED_MARGIN_SECONDS = 0.05
+# How long to wait before asking Redis again after it failed (the local pace goes on meanwhile).
+REDIS_RETRY_SECONDS = 5.0
+
+
+class SharedPacer:
+    """The local `Pacer` (even spacing, this process's cap) plus one window per platform shared through Redis."""
+
+    def __init__(
+        self,
+        local: Pacer,
+        client: Any,
+        key: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.local = local
+        self.client = client
+        self.key = key
+        self.capacity = local.capacity
+        self.period_us = int((local.period + SHARED_MARGIN_SECONDS) * 1_000_000)
+        self._script = client.register_script(WINDOW_SCRIPT)
+        self._clock = clock
+        self._sleep = sleep
+        self._redis_down_until = -math.inf
+
+    async def acquire(self) -> Ticket:
+        ticket = await self.local.acquire()
+        try:
+            await self._shared_place()
+        except BaseException:
+            self.local.answered(ticket)
+            raise
+        return ticket
+
+    async def _shared_place(self) -> None:
+        while self._clock() >= self._redis_down_until:
+            try:
+                wait_us = int(
+                    await self._script(keys=[self.key], args=[self.capacity, self.period_us, uuid.uuid4().hex])
+                )
+            except Exception as exc:
+                # Redis is gone: each process keeps its own pace (exact while one process sends, the clock leader)
+                # rather than stopping every message; Redis is asked again shortly.
+                log.warning("shared rate limit unavailable (%s: %s); pacing locally", type(exc).__name__, exc)
+                self._redis_down_until = self._clock() + REDIS_RETRY_SECONDS
+                return
+            if wait_us <= 0:
+                return
+            await self._sleep(wait_us / 1_000_000)
+
+    def answered(self, ticket: Ticket) -> None:
+        self.local.answered(ticket)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def make_pacer(
+    settings: Settings,
+    platform: str,
+    rate: float,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
+) -> SendLimit:
+    """The send limit for one platform: shared through Redis when REDIS_URL is set, else this process's own."""
+    local = Pacer(rate, clock=clock, sleep=sleep)
+    url = settings.redis_url.get_secret_value()
+    if not url:
+        return local
+    import redis.asyncio
+
+    client = redis.asyncio.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    return SharedPacer(local, client, f"wego:send-window:{platform}", clock=clock, sleep=sleep)
 
 
 class ChatSpacing:

@@ -5,10 +5,11 @@ pending → handling (claimed with a guarded update) → done; see bot/adapters/
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.statuses import UpdateStatus
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from storage.uow import Storage
+
+# How long an update being handled holds back the later updates of its chat (past it, its worker is presumed dead).
+HANDLING_HOLDS_FOR = timedelta(minutes=5)
+# Pending updates looked at per claim for one whose chat is free; a backlog deeper than this in busy chats waits.
+LOOKAHEAD = 64
 
 
 async def store(storage: Storage, update_id: int, payload: str, now: datetime) -> bool:
@@ -47,16 +53,20 @@ async def interrupt_unfinished(session: AsyncSession, now: datetime) -> list[int
     return sorted(rows)
 
 
-async def claim_next(session: AsyncSession, now: datetime) -> tuple[int, str] | None:
-    """The oldest pending update, claimed (id and payload); None when there is none."""
+async def claim_next(
+    session: AsyncSession, now: datetime, chat_of: Callable[[str], Hashable | None] | None = None
+) -> tuple[int, str] | None:
+    """The oldest pending update, claimed (id and payload); None when there is none.
+
+    With `chat_of` (the chat a payload belongs to), the oldest pending update of a chat none of whose updates is
+    being handled, by this process or another: so several webhook workers on one database keep each chat's order.
+    An update left "handling" longer than HANDLING_HOLDS_FOR (its worker died) no longer holds its chat back.
+    """
     while True:
-        row = await session.execute(
-            select(TelegramUpdate.id, TelegramUpdate.payload)
-            .where(TelegramUpdate.status == UpdateStatus.PENDING)
-            .order_by(TelegramUpdate.id)
-            .limit(1)
-        )
-        found = row.first()
+        if chat_of is None:
+            found = (await session.execute(_oldest_pending.limit(1))).first()
+        else:
+            found = await _oldest_free(session, now, chat_of)
         if found is None:
             return None
         # Guarded: a row another worker took meanwhile is not taken twice.
@@ -67,6 +77,43 @@ async def claim_next(session: AsyncSession, now: datetime) -> tuple[int, str] | 
         )
         if getattr(claimed, "rowcount", 0) == 1:
             return found.id, found.payload
+
+
+_oldest_pending = (
+    select(TelegramUpdate.id, TelegramUpdate.payload)
+    .where(TelegramUpdate.status == UpdateStatus.PENDING)
+    .order_by(TelegramUpdate.id)
+)
+
+
+async def _oldest_free(session: AsyncSession, now: datetime, chat_of: Callable[[str], Hashable | None]) -> Any:
+    # One statement, so one snapshot: the rows being handled and the pending ones are seen at the same moment
+    # (two statements could miss a row that went from pending to handling in between).
+    rows = (
+        await session.execute(
+            select(TelegramUpdate.id, TelegramUpdate.payload, TelegramUpdate.status)
+            .where(
+                or_(
+                    TelegramUpdate.status == UpdateStatus.PENDING,
+                    and_(
+                        TelegramUpdate.status == UpdateStatus.HANDLING,
+                        TelegramUpdate.claimed_at > now - HANDLING_HOLDS_FOR,
+                    ),
+                )
+            )
+            .order_by(TelegramUpdate.id)
+            .limit(LOOKAHEAD)
+        )
+    ).all()
+    busy = {chat_of(row.payload) for row in rows if row.status == UpdateStatus.HANDLING}
+    for row in rows:
+        if row.status != UpdateStatus.PENDING:
+            continue
+        chat = chat_of(row.payload)
+        if chat is None or chat not in busy:
+            return row
+    # Every pending row in sight waits for its chat: nothing to claim now (a finished update wakes the worker).
+    return None
 
 
 async def mark_done(session: AsyncSession, row_id: int, now: datetime) -> None:

@@ -18,9 +18,9 @@ from bot.core.actions import act
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.kinds import question_kinds
-from bot.faq.places import workshop_cities
 from bot.faq.text import features, korean_stem, normalize, split_compound, words
 from bot.i18n import _, use_locale
+from bot.places.gazetteer import Gazetteer, workshop_cities
 from bot.settings import PROJECT_ROOT
 from handlers import build_router, known_commands
 from storage.models import Delivery, Question, User
@@ -163,8 +163,8 @@ def test_korean_particles_come_off_one_after_another() -> None:
 
 
 def test_every_language_of_the_tune_set_stays_above_the_floor(index: FaqIndex) -> None:
-    cities = list(workshop_cities(load_content(CONTENT).workshops.workshops))
-    result = evaluate(index, load_eval(CONTENT / "faq_eval.yaml"), cities=cities)
+    places = Gazetteer(workshop_cities(load_content(CONTENT).workshops.workshops))
+    result = evaluate(index, load_eval(CONTENT / "faq_eval.yaml"), places=places)
     per_language = {lang: round(result.accuracy_in(lang), 3) for lang in result.per_language}
     assert len(per_language) == 7
     assert min(per_language.values()) >= 0.80, per_language
@@ -429,3 +429,59 @@ async def test_questions_of_someone_who_deleted_their_data_are_gone_and_cannot_b
     assert staffer.text == "The person who asked question #2 has deleted their data, so no answer can reach them."
     async with app.storage.unit_of_work() as uow:
         assert (await uow.session.scalars(select(Delivery))).all() == []
+
+
+def test_the_2023_offices_are_given_as_that_editions_history() -> None:
+    """The 2026 documents list no offices; the 2023 press release's list is history, and says so in every language."""
+    entry = load_content(CONTENT).faq.get("wego-offices")
+    assert entry is not None
+    for lang, answer in entry.answer.items():
+        assert "2023" in answer and "2026" in answer and "secretariat@we-gov.org" in answer, lang
+        chengdu = {"ar": "تشنغدو", "ko": "청두", "zh": "成都"}.get(lang, "Chengdu")
+        assert answer.index("2026") < answer.index("2023") < answer.index(chengdu), lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "whats the wifi password"),
+        ("en", "what's the dress code"),
+        ("de", "wie wird das wetter in genf"),
+        ("de", "wo kann ich in genf übernachten"),
+        ("ar", "وين انام في باكو"),
+        ("ko", "아테네에서 어디서 자요"),
+        ("zh", "联合国有什么实习"),
+        ("zh", "有停车场吗"),
+    ],
+)
+def test_a_word_no_entry_knows_is_not_answered_with_a_neighbouring_fact(
+    index: FaqIndex, lang: str, question: str
+) -> None:
+    """ "wifi" shares "password" with the platform help; "Wetter" is no typo for "weiter", nor "dress" for
+    "address"; a workshop city named beside an unknown word does not make it the list of cities; Chinese words
+    come from jieba, so "实习" (internship) is a word no entry has."""
+    from bot.faq.understand import understand
+
+    places = Gazetteer(workshop_cities(load_content(CONTENT).workshops.workshops))
+    assert understand(index, question, lang, places, 2026).label is None
+
+
+def test_chinese_is_segmented_into_words() -> None:
+    from bot.faq.text import chinese_words, lexicon_words
+
+    assert chinese_words("会场附近有停车场吗") == ["会场", "附近", "有", "停车场"]
+    assert lexicon_words(["米兰工作坊几号", "wego"]) == ["米兰", "工作坊", "几号", "wego"]
+
+
+def test_a_typo_is_corrected_only_to_a_close_content_word(index: FaqIndex) -> None:
+    assert index._read("how can I contcat the secretraiat", "en")[0] == ["contact", "secretariat"]
+    # "dress" is two letters from "address", "weather" a function word's neighbour: both stay as typed.
+    assert index._read("dress code", "en")[0] == ["dress", "code"]
+    assert index._read("weather tomorrow", "en")[0][0] == "weather"
+
+
+def test_german_typed_without_umlauts_reads_as_the_index_spells_it(index: FaqIndex) -> None:
+    """ "ue" for "ü" is how German is typed on a keyboard without umlauts; only a word the index knows is taken."""
+    assert "gebuhren" in index.vocabulary() and "gebuehren" not in index.vocabulary()
+    assert index._read("gibt es gebuehren", "de")[0] == ["gebuhren"]
+    assert index._read("queue", "en")[0] == ["queue"]

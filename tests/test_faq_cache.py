@@ -118,14 +118,16 @@ def test_warming_up_at_start_leaves_every_part_and_the_subject_facets_on_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import bot.faq.library
+    from bot.core.router import Router
     from handlers.faq import warm_up
     from tests.conftest import make_settings
 
-    # A fresh process: no library built by an earlier test (the process keeps one per content folder).
-    monkeypatch.setattr(bot.faq.library, "_LIBRARIES", {})
+    # A new app's router holds no library yet: warming up builds it, and leaves what it built on disk.
     settings = make_settings(tmp_path)
     content = load_content(PROJECT_ROOT / "content")
-    warm_up(settings, content)
+    router = Router()
+    warm_up(router, settings, content)
+    assert isinstance(router.state["faq"], bot.faq.library.FaqLibrary)
     stored = sorted(p.name for p in (settings.data_dir / "cache").iterdir())
     assert [name for name in stored if name.startswith("faq-index-facets-")] != []
     assert {f"faq-index-{lang}.bin" for lang in ("en", "it", "de", "fr", "ar", "ko", "zh")} <= set(stored)

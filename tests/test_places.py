@@ -1,4 +1,4 @@
-"""City names in the person's language (bot.i18n_places): CLDR's exemplar cities, else names from the content."""
+"""City names in the person's language (bot.places.names): CLDR's exemplar cities, else names from the content."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from bot.app import App
 from bot.content import ContentError, load_content
 from bot.i18n import use_locale
-from bot.i18n_places import city_name
 from bot.settings import PROJECT_ROOT
 from handlers import build_router, known_commands
 from tests.helpers import ChatDriver
@@ -56,7 +55,7 @@ def test_city_name(city: str, lang: str, expected: str) -> None:
 def test_the_current_language_is_the_default_and_lists_read_naturally() -> None:
     content = load_content(CONTENT)
     with use_locale("it"):
-        assert city_name("Athens") == "Atene"
+        assert content.city_name("Athens") == "Atene"
         assert content.city_list(["Athens", "Milan", "Cairo"]) == "Atene, Milano e Il Cairo"
     assert content.city_list(["Athens", "Geneva", "Seoul"], "ko") == "아테네, 제네바 및 서울"
 
@@ -145,7 +144,7 @@ async def test_reminders_from_the_clock_name_the_city_in_the_persons_language(ap
                     workshop_id=workshop.id, user_id=user.id, status="confirmed", registered_at=starts - timedelta(9)
                 )
             )
-    assert await jobs.scan_workshops(app.storage, app.settings, starts - timedelta(days=7)) == 3
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, starts - timedelta(days=7)) == 3
     from sqlalchemy import select
 
     async with app.storage.unit_of_work() as uow:
@@ -154,3 +153,69 @@ async def test_reminders_from_the_clock_name_the_city_in_the_persons_language(ap
     assert "Politecnico, Milano" in texts[0]
     assert "Politecnico, 밀라노" in texts[1]
     assert "Politecnico، ميلانو" in texts[2]
+
+
+async def test_staff_views_name_the_city_in_the_staff_members_language(
+    chat: Callable[..., ChatDriver], app: App, clock: object
+) -> None:
+    now: datetime = clock.now  # type: ignore[attr-defined]
+    wid = await make_workshop(app, now, city="Milan", venue="Politecnico")
+    staffer = chat("staffer", locale_hint="de")
+    await staffer.send("/ws_counts")
+    assert "Mailand: 0 / 0 / 0" in staffer.text and "Milan:" not in staffer.text
+    await staffer.send(f"/ws_cancel {wid}")
+    assert "Mailand" in staffer.text and "Milan " not in staffer.text
+
+
+async def test_discord_events_name_the_city_in_the_servers_language(app: App, clock: object) -> None:
+    from bot.adapters.discord.events_sync import load_workshop
+
+    now: datetime = clock.now  # type: ignore[attr-defined]
+    wid = await make_workshop(app, now, city="Geneva", venue="Palais")
+    assert app.storage is not None
+    french = await load_workshop(app.storage, wid, app.content, "fr")
+    assert french is not None and french.location == "Palais, Genève" and french.name.endswith(" · Genève")
+    assert (await load_workshop(app.storage, wid, app.content, "en")).location == "Palais, Geneva"  # type: ignore[union-attr]
+
+
+def test_faq_answers_spell_the_workshop_cities_as_the_ui_does() -> None:
+    """ "Seul" in the Italian chat is "Seul" in the Italian FAQ; institutions keep their own names ("University of
+    Geneva", "Seoul Smart Life Week")."""
+    import re
+
+    from bot.faq.text import normalize
+    from bot.places.gazetteer import Gazetteer, workshop_cities
+
+    content = load_content(CONTENT)
+    places = Gazetteer(workshop_cities(content.workshops.workshops))
+    institutions = re.compile(r"(?:University of|Politecnico di) [\w ]+?(?=[,;、，。 ]|$)|Seoul Smart Life Week")
+    found = []
+    for entry in content.faq.entries:
+        for lang, answer in entry.answer.items():
+            for name, place in places.named(normalize(institutions.sub(" ", answer))):
+                shown = normalize(content.city_name(place.name, lang))
+                # Arabic glues "and", "in" to a name: "وباكو" is "and Baku".
+                if place.kind == "city" and shown not in (name, name[1:]):
+                    found.append((entry.id, lang, name, shown))
+    assert found == []
+
+
+def test_the_workshop_cli_names_the_city_in_its_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI speaks the default language: its lines say Mailand where the database says Milan."""
+    from bot.cli import main
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CONTENT_DIR", str(CONTENT))
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "de")
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    get_settings.cache_clear()
+    try:
+        assert main(["workshop", "create", "--city", "Milan", "--zone", "Europe/Rome", "--capacity", "2"]) == 0
+        assert capsys.readouterr().out.split("\t")[1] == "Mailand"
+        assert main(["workshop", "counts"]) == 0
+        assert "Mailand\t0\t0\t0" in capsys.readouterr().out.splitlines()
+    finally:
+        get_settings.cache_clear()

@@ -101,13 +101,15 @@ def test_date_and_seat_notices_name_the_venue(kind: str) -> None:
     registration = Registration(id=3, workshop_id=7, user_id=1, status="confirmed", offer_expires_at=MOMENT)
     notice = Notice(kind=kind, user_id=1, workshop=workshop, registration=registration, position=2)  # type: ignore[arg-type]
     with use_locale("en"):
-        assert "Where: Politecnico, Milan" in notice_reply(notice, "Europe/Rome", "Europe/Rome").text.splitlines()
+        assert "Where: Politecnico, Milan" in notice_reply(notice, "Europe/Rome", "Europe/Rome", {}).text.splitlines()
     with use_locale("fr"):
         assert (
             "Lieu\u00a0: à confirmer"
             in notice_reply(
                 Notice(kind=kind, user_id=1, workshop=_workshop(""), registration=registration, position=2),  # type: ignore[arg-type]
                 "Europe/Rome",
+                None,
+                {},
             ).text.splitlines()
         )
 
@@ -147,7 +149,7 @@ def test_the_cli_writes_dates_and_counts_in_the_default_language(
     assert main(["workshop", "create", "--city", "Milan", "--zone", "Europe/Rome", "--capacity", "1",
                  "--start", "2027-03-28 10:00", "--venue", "Palazzo Reale"]) == 0  # fmt: skip
     line = capsys.readouterr().out.splitlines()[0]
-    assert line.split("\t")[1:4] == ["Milan", "28 mar 2027, 10:00 (Europe/Rome)", "aperto"]
+    assert line.split("\t")[1:4] == ["Milano", "28 mar 2027, 10:00 (Europe/Rome)", "aperto"]
     assert main(["broadcast", "new", "--to", "lang=ko", "--text", "ciao", "--at", "2027-01-05 10:00", "--yes"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[:2] == [

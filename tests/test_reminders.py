@@ -197,12 +197,12 @@ async def test_workshop_reminders_once_per_slot_none_for_cancelled_none_after_st
     await register(app, "dot", cancelled_ws, early)
 
     clock.now = starts - timedelta(days=7)
-    assert await jobs.scan_workshops(app.storage, app.settings, clock.now) == 1
-    assert await jobs.scan_workshops(app.storage, app.settings, clock.now + timedelta(hours=1)) == 0
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now) == 1
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now + timedelta(hours=1)) == 0
     clock.now = starts - timedelta(hours=2)  # the bot was down at the 1-day mark: only the 2-hour one goes
-    assert await jobs.scan_workshops(app.storage, app.settings, clock.now) == 2
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now) == 2
     clock.now = starts + timedelta(minutes=1)
-    assert await jobs.scan_workshops(app.storage, app.settings, clock.now) == 0
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now) == 0
     rows = await deliveries(app, "workshop")
     assert [r.user_id for r in rows] == [ann, ann, late]
     assert "Smart &amp; Green &lt;Cities&gt;" in rows[0].text
@@ -257,7 +257,7 @@ async def test_a_workshop_reminder_due_in_quiet_hours_waits_and_is_not_sent_afte
         await signups.sign_up(uow, workshop_id, alice, clock.now, notify=nobody, offer_hours=48)
         await signups.sign_up(uow, workshop_id, bob, clock.now, notify=nobody, offer_hours=48)
     clock.now = datetime(2026, 4, 19, 7, 0, tzinfo=ROME).astimezone(UTC)
-    assert await jobs.scan_workshops(app.storage, app.settings, clock.now) == 0
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now) == 0
     assert await deliveries(app, "workshop") == []
     # alice cancels before the morning.
     async with app.storage.unit_of_work() as uow:
@@ -265,6 +265,6 @@ async def test_a_workshop_reminder_due_in_quiet_hours_waits_and_is_not_sent_afte
         assert registration is not None
         await signups.cancel(uow, registration.id, alice, clock.now, notify=nobody, offer_hours=48)
     clock.now = datetime(2026, 4, 19, 8, 0, tzinfo=ROME).astimezone(UTC)
-    assert await jobs.scan_workshops(app.storage, app.settings, clock.now) == 1
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, clock.now) == 1
     [sent] = await deliveries(app, "workshop")
     assert (sent.user_id, sent.not_before) == (bob, clock.now)

@@ -337,7 +337,7 @@ async def test_a_workshop_scan_with_nothing_due_reads_two_queries_and_writes_not
         uow.session.add(NotificationPrefs(user_id=people[0], workshop=False))
     # 10:00 in Seoul, where they all live: the one-day reminder goes to everyone who wants it.
     now = starts - timedelta(days=1)
-    assert await jobs.scan_workshops(app.storage, app.settings, now) == 5
+    assert await jobs.scan_workshops(app.storage, app.content, app.settings, now) == 5
     statements: list[str] = []
 
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
@@ -346,7 +346,7 @@ async def test_a_workshop_scan_with_nothing_due_reads_two_queries_and_writes_not
     engine = app.storage.engine.sync_engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        assert await jobs.scan_workshops(app.storage, app.settings, now + timedelta(minutes=1)) == 0
+        assert await jobs.scan_workshops(app.storage, app.content, app.settings, now + timedelta(minutes=1)) == 0
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["SELECT", "SELECT"]

@@ -216,7 +216,10 @@ async def test_expire_offers_for_the_scheduler(app: App, clock: FrozenClock, cha
     async with app.storage.unit_of_work() as uow:
         now = clock() + timedelta(hours=48)
         expired = await expire_offers(
-            uow.session, now, notify=outbox_notifier(uow.session, app.settings, now), offer_hours=48
+            uow.session,
+            now,
+            notify=outbox_notifier(uow.session, app.settings, now, app.content.city_names),
+            offer_hours=48,
         )
     assert len(expired) == 1
     assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "cancelled", "offered"]

@@ -16,7 +16,7 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content import ContentError, load_content
     from bot.faq.evaluate import evaluate, load_eval
     from bot.faq.index import FaqIndex
-    from bot.faq.places import workshop_cities
+    from bot.places.gazetteer import Gazetteer, workshop_cities
 
     if args.lang and args.lang not in LANGUAGES:
         return _fail(f"Unknown language code {args.lang!r}; choose one of: {', '.join(LANGUAGES)}.", EXIT_CONTENT)
@@ -26,6 +26,7 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
         else [
             ("TUNE (faq_eval.yaml)", settings.content_dir / "faq_eval.yaml"),
             ("HELD-OUT (faq_eval_heldout.yaml), the result", settings.content_dir / "faq_eval_heldout.yaml"),
+            ("HELD-OUT B (faq_eval_heldout_b.yaml), written apart", settings.content_dir / "faq_eval_heldout_b.yaml"),
         ]
     )
     try:
@@ -34,9 +35,9 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
     except ContentError as exc:
         return _fail(str(exc), EXIT_CONTENT)
     index = FaqIndex(content.faq.entries)
-    cities = workshop_cities(content.workshops.workshops)
+    places = Gazetteer(workshop_cities(content.workshops.workshops))
     for title, items in sets:
-        result = evaluate(index, items, args.lang, cities, content.program.year)
+        result = evaluate(index, items, args.lang, places, content.program.year)
         print(f"{title}: {result.overall.inputs} messages")
         print(
             "  lang  right            wrong confident  out of scope declined  small talk   p50 ms  p99 ms  p99 cpu ms"

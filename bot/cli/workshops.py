@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.places.names import CityNames, city_name
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _describe(view: WorkshopView) -> str:
+def _describe(view: WorkshopView, names: CityNames) -> str:
     from bot.domain.workshops import checkin_code_for
     from bot.i18n import _, format_moment
     from handlers.workshop_views import STATUS_LABELS
@@ -109,22 +110,31 @@ def _describe(view: WorkshopView) -> str:
     when = format_moment(workshop.starts_at, workshop.timezone) if workshop.starts_at else f"— ({workshop.timezone})"
     status = _(STATUS_LABELS[view.status])
     return (
-        f"#{workshop.id}\t{workshop.city}\t{when}\t{status}\tcapacity={workshop.capacity}\t"
+        f"#{workshop.id}\t{city_name(workshop.city, None, names)}\t{when}\t{status}\tcapacity={workshop.capacity}\t"
         f"confirmed={seats.confirmed}\toffered={seats.offered}\twaiting={seats.waiting}\t"
         f"preregistered={seats.preregistered}\tcode={checkin_code_for(workshop) or '-'}"
     )
 
 
-async def _describe_one(uow: UnitOfWork, workshop_id: int, now: datetime) -> str:
+async def _describe_one(uow: UnitOfWork, workshop_id: int, now: datetime, settings: Settings) -> str:
     from bot.services.workshop_reports import one_workshop
 
-    return _describe(await one_workshop(uow, workshop_id, now))
+    return _describe(await one_workshop(uow, workshop_id, now), _names(settings))
+
+
+def _names(settings: Settings) -> CityNames:
+    """The content's city names: the CLI shows a city as its language (the default language) does, Milan →
+    Milano."""
+    from bot.content import load_content
+
+    return load_content(settings.content_dir).city_names
 
 
 def _notifier(uow: UnitOfWork, settings: Settings, now: datetime) -> Notify:
     from handlers.workshop_views import outbox_notifier
 
-    return outbox_notifier(uow.session, settings, now)
+    # Notices say the city as each recipient's language does: the content's names beside CLDR's.
+    return outbox_notifier(uow.session, settings, now, _names(settings))
 
 
 def _fields(args: argparse.Namespace) -> WorkshopFields:
@@ -142,7 +152,8 @@ def _id(raw: str) -> int | None:
 async def _list(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_reports import all_workshops
 
-    return "\n".join(_describe(view) for view in await all_workshops(uow, now))
+    names = _names(settings)
+    return "\n".join(_describe(view, names) for view in await all_workshops(uow, now))
 
 
 async def _create(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -152,7 +163,7 @@ async def _create(uow: UnitOfWork, args: argparse.Namespace, settings: Settings,
     fields = _fields(args)
     title = load_content(settings.content_dir).workshops.title if fields.title is None else fields.title
     workshop = await create_workshop(uow, fields, now, default_title=title)
-    return await _describe_one(uow, workshop.id, now)
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
 async def _edit(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -166,7 +177,7 @@ async def _edit(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, n
         notify=_notifier(uow, settings, now),
         offer_hours=settings.waitlist_offer_hours,
     )
-    return await _describe_one(uow, workshop.id, now)
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
 async def _set_date(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -180,14 +191,14 @@ async def _set_date(uow: UnitOfWork, args: argparse.Namespace, settings: Setting
         notify=_notifier(uow, settings, now),
         offer_hours=settings.waitlist_offer_hours,
     )
-    return await _describe_one(uow, workshop.id, now)
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
 async def _close(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_admin import set_registration_open
 
     workshop = await set_registration_open(uow, _id(args.id), args.reopen, now)
-    return await _describe_one(uow, workshop.id, now)
+    return await _describe_one(uow, workshop.id, now, settings)
 
 
 async def _cancel(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
@@ -219,14 +230,19 @@ async def _attend(uow: UnitOfWork, args: argparse.Namespace, settings: Settings,
     except ValueError:
         raise UserError(_("Usage: {usage}").format(usage="wego-bot workshop attend WORKSHOP_ID USER_ID")) from None
     workshop, registration = await mark_attended(uow, _id(args.id), user_id, now, typed_user=args.user_id)
-    return f"attended: user {registration.user_id} at #{workshop.id} {workshop.city}"
+    city = city_name(workshop.city, None, _names(settings))
+    return f"attended: user {registration.user_id} at #{workshop.id} {city}"
 
 
 async def _counts(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     from bot.services.workshop_reports import counts_per_city
 
     rows = ["city\tregistered\twaiting\tattended"]
-    rows += [f"{r.city}\t{r.registered}\t{r.waiting}\t{r.attended}" for r in await counts_per_city(uow)]
+    names = _names(settings)
+    rows += [
+        f"{city_name(r.city, None, names)}\t{r.registered}\t{r.waiting}\t{r.attended}"
+        for r in await counts_per_city(uow)
+    ]
     return "\n".join(rows)
 
 

@@ -216,9 +216,4 @@ def load_content(directory: Path, commands: Collection[str] | None = None) -> Co
         problems = _city_problems(directory, content)
         if problems:
             raise ContentError(problems)
-    # Notices are written deep in the outbox and the clock, far from any content object: the city names of the
-    # content in use are what every `city_name` call means, wherever the content was loaded.
-    from bot.i18n_places import use_city_names
-
-    use_city_names(content.city_names)
     return content

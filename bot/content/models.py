@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from bot.i18n import current_locale
-from bot.i18n_places import CityNames, city_list, city_name, cldr_knows
+from bot.places.names import CityNames, city_list, city_name, cldr_knows
 from bot.settings import LANGUAGES
 
 
@@ -326,7 +326,7 @@ class Content(Strict):
         return {seed.city: seed.names for seed in self.workshops.workshops if seed.names}
 
     def city_name(self, city: str, lang: str | None = None) -> str:
-        """The one way a city is shown: Milan → Milano (it), 밀라노 (ko); see bot.i18n_places."""
+        """The one way a city is shown: Milan → Milano (it), 밀라노 (ko); see bot.places.names."""
         return city_name(city, lang, self.city_names)
 
     def city_list(self, cities: list[str], lang: str | None = None) -> str:

@@ -40,6 +40,9 @@ class Router:
     text_handlers: list[Handler] = field(default_factory=list)
     # Deep-link payloads (`/start ws_12`, `t.me/<bot>?start=ws_12`): prefix -> the action it runs with the ids.
     deep_links: dict[str, str] = field(default_factory=dict)
+    # What a feature builds once per app and keeps between events (the FAQ's index and place names): held by the
+    # app's router, not by a module-level global, so two apps in one process (tests) never share it.
+    state: dict[str, object] = field(default_factory=dict)
 
     def command(
         self, name: str, *, staff: bool = False, listed: bool = True, args_hint: str = ""

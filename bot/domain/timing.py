@@ -78,7 +78,7 @@ _TRAILING_TIME = re.compile(r"(\d{1,2}[:.h]\d{2})\s*$")
 
 
 def _fold(word: str) -> str:
-    from scheduler.places import fold
+    from bot.places.zones import fold
 
     return fold(word).rstrip(".")
 

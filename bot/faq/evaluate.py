@@ -10,14 +10,13 @@ declined, and latency.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.loader import ContentError, Problem, read_yaml
 from bot.faq.index import FaqIndex
-from bot.faq.places import City
 from bot.faq.understand import MAX_READ, SMALLTALK, understand, warm
+from bot.places.gazetteer import Gazetteer
 
 LONG_MESSAGE = 4000
 
@@ -113,22 +112,22 @@ def evaluate(
     index: FaqIndex,
     items: list[EvalItem],
     lang: str | None = None,
-    cities: Sequence[City] = (),
+    places: Gazetteer | None = None,
     year: int | None = None,
 ) -> EvalResult:
     """Each message once, timed (and every tenth once more as a 4,000-character message): wall clock and the
     thread's CPU time, as on a shared machine the wall clock also counts waiting for a core."""
-    warm(index, cities)
+    warm(index, places)
     result = EvalResult()
     for n, item in enumerate(items):
         if lang and item.lang != lang:
             continue
         started, cpu = time.perf_counter(), time.thread_time()
-        given = understand(index, item.question, item.lang, cities, year).label
+        given = understand(index, item.question, item.lang, places, year).label
         elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
         if n % 10 == 0:
             started, long_cpu = time.perf_counter(), time.thread_time()
-            understand(index, _long_message(item.question), item.lang, cities, year)
+            understand(index, _long_message(item.question), item.lang, places, year)
             result.long_latencies.append(time.perf_counter() - started)
             result.long_cpu.append(time.thread_time() - long_cpu)
         for tally in (result.overall, result.per_language.setdefault(item.lang, Tally())):

@@ -16,6 +16,7 @@ scoring.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -27,7 +28,7 @@ from typing import TypeVar
 from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
-from bot.faq.text import features_of, korean_stem, normalize, split_compound, words
+from bot.faq.text import features_of, korean_stem, lexicon_words, normalize, split_compound, words
 from bot.faq.text import is_arabic as _is_arabic_word
 
 T = TypeVar("T")
@@ -59,10 +60,12 @@ _WORD_FAMILIES = "wnb"
 COVERAGE = 0.3
 COVERAGE_FROM = "whole"
 COVERAGE_WITH_UNKNOWN = 0.5
-UNKNOWN_MIN_LENGTH = 7
+UNKNOWN_MIN_LENGTH = 4
+# Words of at least this many letters that start like a known word are another form of it.
+ROOT_FROM = 5
 KOREAN_UNKNOWN = True
 # Arabic words are shorter (no written short vowels) and already stripped of their article and clitics.
-ARABIC_UNKNOWN_LENGTH = 5
+ARABIC_UNKNOWN_LENGTH = 3
 # A question is read up to this many content words: no question needs more, and each costs scoring time.
 MAX_WORDS = 8
 # At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
@@ -72,12 +75,15 @@ TYPO_LOOKUPS = 3
 TIE_SIMILAR = 90
 TIE_GAP = 10
 _PLAIN = re.compile(r"[^\W_]+")
+# Arabic prepositions written glued to the next word.
+_AR_GLUED = "بلوفك"
 # BM25's usual constants.
 K1 = 1.2
 B = 0.75
 # A word no entry has is replaced by the nearest known word at least this similar (rapidfuzz ratio, 0-100).
 TYPO_SIMILARITY = 82
 TYPO_MIN_LENGTH = 5
+TYPO_LETTERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +137,12 @@ class _LanguageIndex:
                 wordings.append((i, found))
                 for feature, n in found.items():
                     whole[feature] += n
-                vocabulary.update(content)
+                vocabulary.update(lexicon_words(content))
             if lang in entry.answer:
                 content = words(_ENUMERATION.sub(" ", entry.answer[lang]))
                 for feature, n in features_of(content).items():
                     whole[feature] += n * ANSWER_WEIGHT
-                vocabulary.update(content)
+                vocabulary.update(lexicon_words(content))
             wholes[i] = whole
         # Document frequency over entries: how many entries use a feature anywhere.
         df: Counter[str] = Counter()
@@ -212,6 +218,15 @@ class _LanguageIndex:
         }
 
 
+def _is_name(word: str, names: frozenset[str]) -> bool:
+    """A place name, perhaps with a Korean particle or an Arabic preposition glued to it."""
+    return (
+        word in names
+        or korean_stem(word) in names
+        or (_is_arabic_word(word) and word[0] in _AR_GLUED and word[1:] in names)
+    )
+
+
 def _is_part_state(value: object) -> bool:
     """A shallow check of a cached part: the checksum already caught damage, this catches a wrong shape."""
     kinds = (set, dict, float, list, dict, dict)
@@ -250,6 +265,8 @@ class FaqIndex:
         self._last_counts: tuple[str, str, list[str], Counter[str]] | None = None
         self._everywhere: set[str] | None = None
         self._by_length: defaultdict[int, list[str]] | None = None
+        self._roots: list[str] | None = None
+        self._memo: dict[str, object] = {}
 
     def _disk(self) -> IndexCache | None:
         if self._cache is None and self.cache_dir is not None:
@@ -281,6 +298,12 @@ class FaqIndex:
         if disk:
             disk.store(part, value)
         return value
+
+    def memo(self, part: str, build: Callable[[], T]) -> T:
+        """`cached`, also kept on this index: derived once per index and process, then read from memory."""
+        if part not in self._memo:
+            self._memo[part] = self.cached(part, build)
+        return self._memo[part]  # type: ignore[return-value]
 
     def warm(self) -> None:
         for lang in self.languages:
@@ -334,28 +357,50 @@ class FaqIndex:
         nearest known word, when one is close (a typo)."""
         own = self._part(lang).vocabulary if lang in self.languages else set()
         found = [part for word in found for part in split_compound(word, own)]
-        unknown = [w for w in found if w not in own and len(w) >= TYPO_MIN_LENGTH and not w.isdigit()]
+        # Chinese runs are not words: their characters and bigrams already tolerate a changed character.
+        unknown = [
+            w
+            for w in found
+            if w not in own and len(w) >= TYPO_MIN_LENGTH and not w.isdigit() and not "\u4e00" <= w[0] <= "\u9fff"
+        ]
         if not unknown:
             return found
         known = self._known()
         everywhere = self._known_set()
-        unknown = [w for w in unknown if w not in everywhere][:TYPO_LOOKUPS]
+        unknown = [w for w in unknown if w not in everywhere]
+        # German typed without umlauts ("uebernommen", "bestaetigung"): the word as the index spells it, when
+        # that is a known word.
+        umlauts = {w: w.replace("ae", "a").replace("oe", "o").replace("ue", "u") for w in unknown}
+        spelled = {w: plain for w, plain in umlauts.items() if plain != w and plain in everywhere}
+        if spelled:
+            found = [spelled.get(w, w) for w in found]
+            unknown = [w for w in unknown if w not in spelled]
+        unknown = unknown[:TYPO_LOOKUPS]
         if not unknown:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
         from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import OSA
 
         if self._by_length is None:
+            from bot.faq.stopwords import function_words
+
+            # A typo is corrected to a word that says what a question is about: "weather" is not a misspelt
+            # "whether", nor "Wetter" "weiter".
+            common = function_words()
             self._by_length = defaultdict(list)
             for candidate in known:
-                self._by_length[len(candidate)].append(candidate)
+                if candidate not in common:
+                    self._by_length[len(candidate)].append(candidate)
         fixes: dict[str, str] = {}
         for word in unknown:
             # A ratio of 82 or more needs lengths within about 40% of each other: only those are compared.
             spread = max(2, int(len(word) * 0.4))
             near = [c for n in range(len(word) - spread, len(word) + spread + 1) for c in self._by_length.get(n, ())]
             best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
-            if best is not None:
+            # A typo is one slip (a letter added, dropped, changed or two swapped) per four letters or so: "dress" is
+            # not a misspelt "address".
+            if best is not None and OSA.distance(word, best[0]) <= max(1, len(word) // TYPO_LETTERS):
                 fixes[word] = best[0]
         return [fixes.get(w, w) for w in found]
 
@@ -411,20 +456,68 @@ class FaqIndex:
         """The question's words (typos corrected) that no entry uses in any language."""
         own = self._part(lang).vocabulary if lang in self.languages else set()
         # The other languages' parts are built (or read) only when a word is not in the user's own.
-        candidates = [word for word in self._read(question, lang)[0] if word not in own and not word.isdigit()]
+        found = lexicon_words(self._read(question, lang)[0])
+        candidates = [word for word in found if word not in own and not word.isdigit()]
         if not candidates:
             return []
         known = self._known_set()
         return [word for word in candidates if word not in known]
 
-    def coverage(self, question: str, lang: str, entry: FaqEntry, enough: float = 1.0) -> float:
-        """How much of the question the entry speaks of, in the language where it speaks of most."""
+    def coverage(
+        self, question: str, lang: str, entry: FaqEntry, enough: float = 1.0, without: frozenset[str] = frozenset()
+    ) -> float:
+        """How much of the question the entry speaks of, in the language where it speaks of most; the words in
+        `without` (place names) are left out of the question."""
         i = self.entries.index(entry)
         counts = self._counts(question, lang)
+        if without:
+            kept = [w for w in self._read(question, lang)[0] if not _is_name(w, without)]
+            counts = features_of(kept)
         own = self._part(lang).coverage(counts, i) if lang in self.languages else 0.0
         if own >= enough:
             return own  # no need to build or read the other languages' parts
         return max([own, *(self._part(part).coverage(counts, i) for part in self.languages if part != lang)])
+
+    def topic_words(self, question: str, lang: str, names: frozenset[str] = frozenset()) -> list[str]:
+        """Words no entry uses in any language that say what the question is about ("wifi", "parking"), not
+        how it is asked: function words of the seven languages (bot/faq/stopwords.py) and short words are
+        left out."""
+        unknown = self.unknown_words(question, lang)
+        if not unknown:
+            return []
+        from bot.faq.stopwords import function_words
+
+        common = function_words()
+        known = self._known_set()
+        return [
+            w
+            for w in unknown
+            if w not in common
+            and not _is_name(w, names)
+            # "几号", "언제": how the question asks, not what about.
+            and not question_kinds(w)
+            # An Arabic preposition glued to a known word or a place: "بمصر" is "in Egypt".
+            and not (_is_arabic_word(w) and w[0] in _AR_GLUED and (w[1:] in known or w[1:] in names or w[1:] in common))
+            and not self._shares_root(w)
+            # Korean words carry their particles: unknown as a whole, not always as a stem.
+            and (
+                (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
+                or (len(w) >= ARABIC_UNKNOWN_LENGTH and _is_arabic_word(w))
+                or self._unknown_korean(w)
+                or (len(w) >= 2 and "\u4e00" <= w[0] <= "\u9fff")
+            )
+        ]
+
+    def _shares_root(self, word: str) -> bool:
+        """Another form of a word some entry uses: "studiano" beside "studiare", "registering" beside
+        "registration" (the first five letters, or all but the last three of a longer word)."""
+        if not word.isascii() or len(word) < ROOT_FROM:
+            return False
+        if self._roots is None:
+            self._roots = sorted(w for w in self._known_set() if w.isascii() and len(w) >= ROOT_FROM)
+        root = word[: max(ROOT_FROM, len(word) - 3)]
+        at = bisect.bisect_left(self._roots, root)
+        return at < len(self._roots) and self._roots[at].startswith(root)
 
     def _unknown_korean(self, word: str) -> bool:
         """A Korean word whose stem (particles cut) no entry uses: "비자", "드레스"."""
@@ -462,7 +555,16 @@ class FaqIndex:
         ranked = sorted(self.scores(question, lang, factors).items(), key=lambda item: (-item[1], item[0]))
         return [Hit(self.entries[i], score) for i, score in ranked[:limit]]
 
-    def match(self, question: str, lang: str, limit: int = 3, factors: Sequence[float] | None = None) -> Match:
+    def match(
+        self,
+        question: str,
+        lang: str,
+        limit: int = 3,
+        factors: Sequence[float] | None = None,
+        names: frozenset[str] = frozenset(),
+    ) -> Match:
+        """The ranked entries, and whether the best is confident. `names`: words that are place names (they
+        say where, not what, though no entry uses them)."""
         ranked = self.search(question, lang, max(limit, 2), factors)
         confident = self._confident([hit.score for hit in ranked[:2]])
         if not confident and len(ranked) > 1 and ranked[1].score >= self.confident:
@@ -470,15 +572,11 @@ class FaqIndex:
         if confident:
             # A word no entry knows in any language ("hotel", "dress") is what the question is about more often
             # than not: then the entry must speak of more of the rest.
-            unknown = [
-                w
-                for w in self.unknown_words(question, lang)
-                # Chinese runs and Korean words carry their particles: unknown as a whole, not as words.
-                if (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
-                or (len(w) >= ARABIC_UNKNOWN_LENGTH and _is_arabic_word(w))
-                or self._unknown_korean(w)
-            ]
-            needed = COVERAGE_WITH_UNKNOWN if unknown else self.coverage_needed
-            confident = self.coverage(question, lang, ranked[0].entry, needed) >= needed
+            topic = self.topic_words(question, lang, names)
+            needed = COVERAGE_WITH_UNKNOWN if topic else self.coverage_needed
+            # With a word no entry knows, a place name is where, not what: "where can I sleep in Geneva" is not
+            # covered by the entry that names Geneva.
+            without = names if topic else frozenset()
+            confident = self.coverage(question, lang, ranked[0].entry, needed, without) >= needed
         hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
         return Match(tuple(hits), confident=confident and bool(hits))

@@ -1,4 +1,4 @@
-"""The FAQ a running bot answers from: built once per process, lazily, and rebuilt when staff edit a file.
+"""The FAQ a running bot answers from: built once per app, lazily, and rebuilt when staff edit a file.
 
 Staff edit the FAQ files while the bot runs and `wego-bot questions answer --save-faq` appends to them from
 another process, so the index notices a changed file (one `stat` per file and question) and reloads the FAQ;
@@ -17,17 +17,25 @@ import yaml
 from bot.content.loader import FAQ_DIR, STAFF_FAQ_FILE, ContentError, load_faq, load_faq_file
 from bot.content.models import Faq, FaqEntry
 from bot.faq.index import FaqIndex
+from bot.places.gazetteer import City, Gazetteer
 
 log = logging.getLogger(__name__)
 
 
 class FaqLibrary:
-    def __init__(self, content_dir: Path, faq: Faq, cache_dir: Path | None = None) -> None:
+    """The FAQ's entries, their index and the place names questions are read with. The app builds one (handlers/
+    faq.py keeps it on the app's router); `cache_dir` keeps what is built between processes (bot/faq/cache.py)."""
+
+    def __init__(
+        self, content_dir: Path, faq: Faq, cache_dir: Path | None = None, cities: tuple[City, ...] = ()
+    ) -> None:
         self.content_dir = content_dir
         self.cache_dir = cache_dir
+        self.cities = cities
         self._faq = faq
         self._stamp = self._current_stamp()
         self._index: FaqIndex | None = None
+        self._places: Gazetteer | None = None
 
     def _current_stamp(self) -> tuple[tuple[str, int], ...]:
         folder = self.content_dir / FAQ_DIR
@@ -61,27 +69,15 @@ class FaqLibrary:
             self._index = FaqIndex(self._faq.entries, cache_dir=self.cache_dir)
         return self._index
 
+    @property
+    def places(self) -> Gazetteer:
+        """The workshop cities, countries and continents in their seven languages' names (built once)."""
+        if self._places is None:
+            self._places = Gazetteer(self.cities, self.cache_dir)
+        return self._places
+
     def get(self, entry_id: str) -> FaqEntry | None:
         return self.faq.get(entry_id)
-
-
-_LIBRARIES: dict[Path, FaqLibrary] = {}
-
-
-def library_for(content_dir: Path, faq: Faq, cache_dir: Path | None = None) -> FaqLibrary:
-    """The process's library for a content folder (tests use several folders side by side).
-
-    `cache_dir` keeps the built index between processes (bot/faq/cache.py); the cache is keyed by the
-    entries' content, so the first caller's folder serves every later one for the same content equally.
-    """
-    library = _LIBRARIES.get(content_dir)
-    if library is None:
-        library = _LIBRARIES[content_dir] = FaqLibrary(content_dir, faq, cache_dir)
-        if cache_dir is not None:
-            from bot.faq.places import use_cache_dir
-
-            use_cache_dir(cache_dir)
-    return library
 
 
 def save_staff_entry(

@@ -11,9 +11,12 @@ they neither decide a match nor make an out-of-scope question look close to an e
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
+from typing import Any
 
 # Arabic letters that people write interchangeably; the hamza-carrying alefs lose their hamza (a combining
 # mark after NFKD) in `normalize` already.
@@ -40,7 +43,7 @@ _KO_ENDINGS = tuple(
             [
                 "은 는 이 가 을 를 에 에서 에게 의 도 로 으로 와 과 랑 이랑 만 까지 부터 요 나요 인가요 이에요",
                 "예요 에요 이야 야 임 음 함 죠 지요 는지 인지 할까요 있나요 있어요 있음",
-                "되나요 돼요 됨 해요 하나요 합니다 입니다 이요 들",
+                "되나요 돼요 됨 해요 하나요 합니다 입니다 이요 들 님",
             ]
         ).split(),
         key=len,
@@ -60,7 +63,7 @@ _STOPWORDS_RAW = " ".join(
         "what whats how hows which why a an the is are was were be been am do does did doing i im me my you",
         "your u we our us it its this that these those",
         "of to in on at for with and or so if then than as by from into about please pls plz tell explain",
-        "know want wanna would",
+        "know want wanna would r ur ya wat wats",
         "could should can will shall may might there any some just also still get got have has had",
         "any anything something thing things like ok okay hi hello hey thanks thank yes no not dont",
         "il lo la le gli i un una uno l di da del dello della dei degli delle al allo alla agli alle nel",
@@ -238,6 +241,36 @@ def _cjk_features(run: str, script: str, found: Counter[str]) -> None:
             found["c" + char] += 1
         for i in range(len(piece) - 1):
             found["b" + piece[i : i + 2]] += 1
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    """jieba's tokenizer with its shipped dictionary, loaded on the first Chinese text (about half a second;
+    jieba keeps the parsed dictionary in the temporary folder for the next process)."""
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    return jieba.Tokenizer()
+
+
+def chinese_words(run: str) -> list[str]:
+    """A run of Han characters as words: "会场附近有停车场吗" → ["会场", "附近", "停车场"]; question particles and
+    framing characters ("吗", "的", "我") dropped."""
+    # Dictionary words only (no HMM guesses): a guessed word such as "能报" is not something to look up.
+    return [w for w in _segmenter().lcut(run, HMM=False) if w.strip() and not all(c in _ZH_STOP for c in w)]
+
+
+def lexicon_words(content_words: list[str]) -> list[str]:
+    """Words as the FAQ's vocabulary keeps them: a Han run (from `words`) split into its words, others as they
+    are. Features still come from the whole run's characters and bigrams, which find a match across segmentation
+    differences; the words tell whether a question names something no entry knows."""
+    out: list[str] = []
+    for word in content_words:
+        if not word.isascii() and _script(word[0]) == "han":
+            out.extend(chinese_words(word))
+        else:
+            out.append(word)
+    return out
 
 
 def features(text: str) -> Counter[str]:

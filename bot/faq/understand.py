@@ -17,12 +17,13 @@ import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.content.models import FaqEntry, Lecture
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
-from bot.faq.places import City, Gazetteer, Place, gazetteer
-from bot.faq.text import korean_stem, latin_stem, normalize, words
+from bot.faq.text import latin_stem, normalize, words
+from bot.places.gazetteer import Gazetteer, Place
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
 MAX_READ = 160
@@ -42,12 +43,27 @@ class Cues:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         plain = {normalize(p.strip()) for p in phrases if p.strip()}
-        spaced = sorted((p for p in plain if not _cjk(p)), key=len, reverse=True)
-        self._spaced = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, spaced)) + r")(?!\w)") if spaced else None
-        self._pieces = sorted((p for p in plain if _cjk(p)), key=len, reverse=True)
+        # One-word phrases, for telling a misspelt one ("thnx", "helo").
+        self.words = frozenset(p for p in plain if " " not in p and not _cjk(p))
+        # Longest first, then alphabetical: the same phrases always match the same way.
+        spaced = sorted((p for p in plain if not _cjk(p)), key=lambda p: (-len(p), p))
+        # Arabic writes "and", "in", "for" and the article glued to the next word: "بورشة القاهرة" names the
+        # workshop too. One optional prefix in the pattern, not a variant per phrase: compiling those took a tenth
+        # of a second at every start.
+        alternatives = "|".join(map(re.escape, spaced))
+        self._spaced = re.compile(rf"(?<!\w)(?:{_AR_GLUED})?(?:{alternatives})(?!\w)") if spaced else None
+        self._pieces = sorted((p for p in plain if _cjk(p)), key=lambda p: (-len(p), p))
+        # Korean and Chinese pieces are taken leftmost first: in "多谢啦" the thanks is "多谢", not "谢啦".
+        self._piece = re.compile("|".join(map(re.escape, self._pieces))) if self._pieces else None
 
     def found(self, plain: str) -> bool:
         return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
+
+    def longest(self, plain: str) -> int:
+        """The length of the longest phrase found in `plain` (0: none)."""
+        found = [len(m.group()) for m in self._spaced.finditer(plain)] if self._spaced is not None else []
+        found += [len(p) for p in self._pieces if p in plain]
+        return max(found, default=0)
 
     def remove(self, plain: str) -> tuple[str, bool]:
         """The text without the phrases, and whether any was there."""
@@ -55,14 +71,14 @@ class Cues:
         if self._spaced is not None:
             plain, n = self._spaced.subn(" ", plain)
             hit = n > 0
-        for piece in self._pieces:
-            if piece in plain:
-                plain, hit = plain.replace(piece, " "), True
+        if self._piece is not None:
+            plain, n = self._piece.subn(" ", plain)
+            hit = hit or n > 0
         return plain, hit
 
 
-def _cjk_han(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
+# Longest first; each only before an Arabic letter, so no Latin-script phrase is read with a prefix.
+_AR_GLUED = "(?:وال|بال|فال|لل|ال|[وبلف])(?=[\u0621-\u064a])"
 
 
 def _cjk(text: str) -> bool:
@@ -78,6 +94,7 @@ def _cues(*lines: str) -> Cues:
 _SMALLTALK: dict[str, Cues] = {
     "greeting": _cues(
         "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
+        "sup|wassup|whats up|what s up",
         "ciao|salve|buongiorno|buon pomeriggio|buonasera|ehi|hei",
         "hallo|hi zusammen|guten morgen|guten tag|guten abend|moin|servus|gruss gott|gruezi|na",
         "salut|bonjour|bonsoir|coucou|bonne journee",
@@ -86,21 +103,23 @@ _SMALLTALK: dict[str, Cues] = {
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
     ),
     "thanks": _cues(
-        "thanks|thank you|thx|thanx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much|much appreciated",
+        "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
+        "much appreciated",
         "grazie|grazie mille|ti ringrazio|mille grazie",
         "danke|danke schon|danke sehr|vielen dank|dankeschon|merci",
         "merci beaucoup|merci bien|je vous remercie",
-        "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم",
+        "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم|تسلمي|يسلمو|يسلموا|يسلمك",
         "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
         "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
     ),
     "bye": _cues(
-        "bye|goodbye|good bye|bye bye|see you|see ya|cya|see you later|later|good night|take care",
+        "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
         "tschuss|tschau|auf wiedersehen|bis bald|bis spater|gute nacht|ciao",
         "au revoir|a bientot|a plus|bonne nuit|adieu|a la prochaine",
         "مع السلامه|وداعا|باي|الى اللقاء|تصبح علي خير|سلام",
         "안녕히 계세요|안녕히 가세요|잘 있어요|잘 있어|잘 가|바이|다음에 봐요|수고하세요",
+        "잘자|잘 자|잘자요|잘 자요|굿나잇",
         "再见|拜拜|回头见|晚安|下次见",
     ),
     "help": _cues(
@@ -132,7 +151,8 @@ _SMALLTALK: dict[str, Cues] = {
     ),
     "who": _cues(
         "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
-        "your name|whats your name|who am i talking to",
+        "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
+        "who made you|who made u|who built you|who created you|who programmed you",
         "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
@@ -157,11 +177,14 @@ _FILLER = frozenset(
             "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
             "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
+            "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
         ]
     ).split()
 )
 _SMALLTALK_WORDS = 6
+# Messages of at most this many words are read with misspelt small-talk words corrected.
+_SMALLTALK_TYPOS = 3
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
 
@@ -169,20 +192,47 @@ _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
 def smalltalk_kind(plain: str) -> str | None:
     """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
     text = _REPEATS.sub(r"\1", plain)
-    text = _TRAILING_REPEAT.sub(r"\1", text) if text.isascii() else text
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
     if not text.strip() or len(text.split()) > _SMALLTALK_WORDS:
         return None
+    kind = _smalltalk_of(text)
+    if kind is None and text.isascii():
+        # "heyyy" and "ciaoo" lost their repeated letter above; "helloo" needs one more try (not first: it
+        # would make "see you" "se you").
+        kind = _smalltalk_of(_TRAILING_REPEAT.sub(r"\1", text))
+    if kind is None and len(text.split()) <= _SMALLTALK_TYPOS:
+        kind = _smalltalk_of(" ".join(_smalltalk_word(word) for word in text.split()))
+    return kind
+
+
+def _smalltalk_of(text: str) -> str | None:
     kind = None
-    for name, cues in _SMALLTALK.items():
-        text, hit = cues.remove(text)
-        if hit and kind is None:
-            kind = name
-    if kind is None:
-        # "heyyy" and "ciaoo" lose their repeated letter above; "helloo" needs one more try.
-        return None
+    while True:
+        # The longest phrase first: "안녕히 계세요" is goodbye, though it starts with the greeting "안녕".
+        length, name = max((cues.longest(text), name) for name, cues in _SMALLTALK.items())
+        if not length:
+            break
+        text, _hit = _SMALLTALK[name].remove(text)
+        kind = kind or name
     rest = [word for word in text.split() if word not in _FILLER]
-    return kind if not rest else None
+    return kind if kind is not None and not rest else None
+
+
+def _smalltalk_word(word: str) -> str:
+    """A misspelt one-word phrase ("thnx", "helo", "grazi") as it is listed: one slip in a word of four letters or
+    more. Only in messages of a few words, where nothing else can be meant."""
+    if len(word) < 4 or not word.isascii() or word in _FILLER:
+        return word
+    from rapidfuzz.distance import OSA
+
+    for cues in _SMALLTALK.values():
+        if word in cues.words:
+            return word
+    for cues in _SMALLTALK.values():
+        for phrase in cues.words:
+            if len(phrase) >= 4 and OSA.distance(word, phrase) <= 1:
+                return phrase
+    return word
 
 
 # --- subjects -----------------------------------------------------------------------------------------------
@@ -224,7 +274,7 @@ _PART = re.compile(
     r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
     r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
 )
-_PARTS_COUNT = re.compile(r"\b\d\s+(?:parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
+_PARTS_COUNT = re.compile(r"\b\d\s+(parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "uno": 1, "due": 2, "tre": 3, "quattro": 4, "eins": 1, "zwei": 2,
     "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
@@ -286,6 +336,9 @@ _MINE = _cues("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我"
 _SEATS = _cues(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
     "place|complet|اماكن|مقاعد|فاضيه|محجوز|자리|좌석|정원|마감|名额|座位|满了|空位",
+    # What is left of them: "free seats left", "freie Plätze", "posti rimasti", "자리 남았어요", "还有名额".
+    "left|remaining|available|freie|freien|rimasti|rimasto|disponibili|restantes|restant|disponibles|متبقي|متبقيه",
+    "باقي|남았|남은|잔여|还有|剩|剩余",
 )
 _VENUE = _cues(
     "venue|address|exact place|where exactly|where is the|sede|indirizzo|luogo|dove si tiene|veranstaltungsort",
@@ -347,8 +400,8 @@ def _part_of(plain: str) -> int | None:
     return None
 
 
-def subject_of(plain: str, cities: tuple[City, ...]) -> Subject:
-    places = tuple(gazetteer(cities).find(plain)) if cities else ()
+def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
+    places = tuple(gazetteer.find(plain)) if gazetteer is not None else ()
     certificate = None
     if _CERTIFICATE.found(plain):
         online, workshop = _ONLINE.found(plain), _WORKSHOP.found(plain)
@@ -401,21 +454,28 @@ def _live(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
 _LIVE_WORDS = (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS)
 
 
-def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer, min_length: int = 4) -> bool:
-    """A word no entry uses, other than a place name: the question is about something beside the workshop."""
-    known = index.vocabulary()
-    for word in index.unknown_words(text, lang):
-        if word in places.words or any(
-            cues.found(word) for cues in (_SEATS, _VENUE, _STATUS, _WORKSHOP, _NEAR, _HAPPENS)
-        ):
+def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, min_length: int = 4) -> bool:
+    """A word no entry uses that says what the question is about (`FaqIndex.topic_words`: not a function word, a
+    place named, a question word or another form of a known word), and not one of a workshop's live details: the
+    question is about something beside the workshop ("parking near the Brescia venue")."""
+    plain = normalize(text)
+    tokens = plain.split()
+    for word in index.topic_words(text, lang, _named_words(plain, places)):
+        # The word as typed too: Arabic stems lose letters ("فاضية", free, is read "اضي").
+        typed = [token for token in tokens if word in token] or [word]
+        if any(cues.found(form) for cues in _LIVE_WORDS for form in (word, *typed)):
             continue
-        if not _cjk(word) and len(word) >= min_length:
-            return True
-        # A Korean word is looked up without its particles; a Chinese run cannot be split into words here.
-        stem = korean_stem(word)
-        if len(stem) >= 2 and stem not in known and not _cjk_han(stem):
-            return True
+        if word.isascii() and len(word) < min_length:
+            continue
+        return True
     return False
+
+
+def _named_words(plain: str, places: Gazetteer | None) -> frozenset[str]:
+    """The words that name a place in this question (not every word of every place name: "city", "new")."""
+    if places is None:
+        return frozenset()
+    return frozenset(word for name, _place in places.named(plain) for word in words(name))
 
 
 def _undocumented(plain: str) -> bool:
@@ -425,16 +485,16 @@ def _undocumented(plain: str) -> bool:
 
 
 def understand(
-    index: FaqIndex, text: str, lang: str, cities: Sequence[City] = (), year: int | None = None
+    index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
-    """What `text` asks, in language `lang`; `cities` are the workshop cities (`places.workshop_cities`),
-    `year` the program's edition year (content's `program.year`)."""
+    """What `text` asks, in language `lang`; `places` finds the workshop cities and other places named
+    (`FaqLibrary.places`), `year` is the program's edition year (content's `program.year`)."""
     text = text[:MAX_READ]
     plain = normalize(text)
     kind = smalltalk_kind(plain)
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
-    subject = subject_of(plain, tuple(cities))
+    subject = subject_of(plain, places)
     if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
         # An earlier edition ("the cities in 2023"): the answers are about this year's, and must not be
         # given as if they were that year's facts.
@@ -442,7 +502,7 @@ def understand(
     kinds = question_kinds(text)
     live = _live(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
-        if _off_topic(index, text, lang, gazetteer(tuple(cities))):
+        if _off_topic(index, text, lang, places):
             live = None  # "parking near the Brescia venue": the workshop's card does not answer it
         else:
             # An answer staff taught (saved from a question they answered) is more specific than the card.
@@ -459,10 +519,11 @@ def understand(
         if cities_entry is not None:
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))
     # "The 4 parts of the course": a count of parts, not part 4.
-    text = _PARTS_COUNT.sub(" ", text)
-    match = index.match(text, lang, factors=_subject_factors(index, _facets(subject), tuple(cities)))
+    text = _PARTS_COUNT.sub(r"\1", text)
+    factors = _subject_factors(index, _facets(subject), places)
+    match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
-    if best is None and _off_topic(index, text, lang, gazetteer(tuple(cities)), min_length=5):
+    if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
         # topics would only show how far they are. Say so, and how to ask the team.
         return Understanding(None, subject, match=match, undocumented=True)
@@ -485,12 +546,12 @@ def _facets(subject: Subject) -> dict[str, str]:
     return facets
 
 
-def entry_facets(entry: FaqEntry, cities: tuple[City, ...]) -> dict[str, dict[str, float]]:
+def entry_facets(entry: FaqEntry, places: Gazetteer | None) -> dict[str, dict[str, float]]:
     """Per facet, the share of an entry's stored wordings that name each value ("certificate" → {"online": .8})."""
     counts: dict[str, dict[str, float]] = {}
     texts = [t for ts in entry.questions.values() for t in ts]
     for text in texts:
-        subject = subject_of(normalize(text), cities)
+        subject = subject_of(normalize(text), places)
         for facet, value in _facets(subject).items():
             values = counts.setdefault(facet, {})
             values[value] = values.get(value, 0.0) + 1 / len(texts)
@@ -509,42 +570,38 @@ DOMINANT = 0.4
 # A country or region named to an entry that never names one is most likely another subject ("a student visa
 # for Canada" is not the workshop's travel support).
 NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL}
-_FACET_TABLES: dict[int, tuple[FaqIndex, list[dict[str, dict[str, float]]]]] = {}
 
 
-def warm(index: FaqIndex, cities: Sequence[City]) -> None:
+def warm(index: FaqIndex, places: Gazetteer | None) -> None:
     """Build what the first question would otherwise wait for: the index, place names and entry facets."""
     index.warm()
-    _subject_factors(index, {"part": "1"}, tuple(cities))
-    understand(index, "warm up the qwertyuiop in athens", "en", cities)
+    _subject_factors(index, {"part": "1"}, places)
+    understand(index, "warm up the qwertyuiop in athens", "en", places)
+    understand(index, "会场附近有停车场吗", "zh", places)  # loads jieba's dictionary
 
 
-def _facets_part(cities: tuple[City, ...]) -> str:
+def _facets_part(places: Gazetteer | None) -> str:
     """The cache part's name: it changes with the code that reads subjects and with the workshop cities."""
     import hashlib
     from pathlib import Path
 
-    digest = hashlib.sha256(repr(cities).encode())
+    digest = hashlib.sha256(repr(places.cities if places is not None else ()).encode())
     folder = Path(__file__).parent
-    for name in ("understand.py", "places.py", "text.py"):
+    for path in (folder / "understand.py", folder / "text.py", folder.parent / "places" / "gazetteer.py"):
         with contextlib.suppress(OSError):
-            digest.update((folder / name).read_bytes())
+            digest.update(path.read_bytes())
     return "facets-" + digest.hexdigest()[:16]
 
 
-def _subject_factors(index: FaqIndex, facets: dict[str, str], cities: tuple[City, ...]) -> list[float] | None:
-    cached = _FACET_TABLES.get(id(index))
-    if cached is None or cached[0] is not index:
-        # Reading every stored wording for its subject takes most of a second: a new process (`wego-bot ask`, a
-        # restart) reads the result from the index's disk cache instead, keyed by this code and the cities.
-        tables = index.cached(_facets_part(cities), lambda: [entry_facets(entry, cities) for entry in index.entries])
-        if not isinstance(tables, list) or len(tables) != len(index.entries):
-            tables = [entry_facets(entry, cities) for entry in index.entries]
-        cached = (index, tables)
-        _FACET_TABLES.clear()
-        _FACET_TABLES[id(index)] = cached
+def _subject_factors(index: FaqIndex, facets: dict[str, str], places: Gazetteer | None) -> list[float] | None:
+    # Reading every stored wording for its subject takes most of a second: it is done once per index (kept on
+    # it), and a new process (`wego-bot ask`, a restart) reads it from the index's disk cache instead, keyed by
+    # this code and the cities.
+    tables = index.memo(_facets_part(places), lambda: [entry_facets(entry, places) for entry in index.entries])
+    if not isinstance(tables, list) or len(tables) != len(index.entries):
+        tables = [entry_facets(entry, places) for entry in index.entries]
     factors = []
-    for table in cached[1]:
+    for table in tables:
         factor = 1.0
         for facet, values in table.items():
             # An entry asked about a workshop (or a certificate, an award) nearly every time, when the question
@@ -564,22 +621,22 @@ def _subject_factors(index: FaqIndex, facets: dict[str, str], cities: tuple[City
     return factors
 
 
-_TOPIC_CUES: dict[str, Cues] = {}
+@lru_cache(maxsize=1)
+def _topic_cues() -> dict[str, Cues]:
+    from bot.faq.lecture_topics import TOPICS
+
+    return {key: Cues(terms.split("|")) for key, terms in TOPICS.items()}
 
 
 def lecture_by_topic(lectures: Sequence[Lecture], text: str) -> Lecture | None:
     """The lecture a question names by its topic: the English title's words, or its terms in another language
     (bot/faq/lecture_topics.py); None when no lecture shares a term."""
-    from bot.faq.lecture_topics import TOPICS
-
-    if not _TOPIC_CUES:
-        _TOPIC_CUES.update({key: Cues(terms.split("|")) for key, terms in TOPICS.items()})
     plain = normalize(text)
     asked = {latin_stem(word) for word in words(text) if word.isascii() and len(word) > 3}
     best, found = 0, None
     for lecture in lectures:
         title = {latin_stem(word) for word in words(lecture.title) if len(word) > 3}
-        cues = _TOPIC_CUES.get(lecture.key)
+        cues = _topic_cues().get(lecture.key)
         # A translated term counts like two title words: it is a whole phrase, chosen to name this lecture.
         score = len(asked & title) + (2 if cues is not None and cues.found(plain) else 0)
         if score > best:

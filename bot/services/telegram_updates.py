@@ -6,6 +6,7 @@ their guarded claim are storage/telegram_updates.py's. Each function runs in the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -26,9 +27,12 @@ async def interrupt_unfinished(uow: UnitOfWork, now: datetime) -> list[int]:
     return await rows.interrupt_unfinished(uow.session, now)
 
 
-async def claim_next(uow: UnitOfWork, now: datetime) -> tuple[int, str] | None:
-    """The oldest pending update (its row id and payload), now in hand; None when there is none."""
-    return await rows.claim_next(uow.session, now)
+async def claim_next(
+    uow: UnitOfWork, now: datetime, chat_of: Callable[[str], Hashable | None] | None = None
+) -> tuple[int, str] | None:
+    """The oldest pending update (its row id and payload), now in hand; None when there is none. With `chat_of`
+    (the chat a payload belongs to), only one of a chat none of whose updates is in hand anywhere."""
+    return await rows.claim_next(uow.session, now, chat_of=chat_of)
 
 
 async def mark_done(uow: UnitOfWork, row_id: int, now: datetime) -> None:

@@ -20,11 +20,12 @@ from bot.app import App
 from bot.certificates import codes
 from bot.core.dispatcher import _db_problem
 from bot.i18n import _, format_date, is_rtl, normalize_language, use_locale
-from bot.i18n_places import city_name
 
 log = logging.getLogger(__name__)
 
 APP_KEY = web.AppKey("wego_app", App)
+# What the running process reports about itself in /health (its roles, its clock leadership).
+STATUS_KEY: web.AppKey[Callable[[], dict[str, object]]] = web.AppKey("wego_status")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -135,7 +136,7 @@ async def verify_page(request: web.Request) -> web.Response:
             ).format(lectures=len(app.content.all_lectures()))
         else:
             kind = _("Attendance at the workshop “{title}” in {city}").format(
-                title=result.workshop_title, city=city_name(result.workshop_city, lang)
+                title=result.workshop_title, city=app.content.city_name(result.workshop_city, lang)
             )
         assert result.issued_at is not None
         if result.status == "superseded":
@@ -186,7 +187,8 @@ async def health(request: web.Request) -> web.Response:
         state = {"full": "full", "readonly": "read-only", "locked": "busy", "busy": "busy"}.get(problem or "", "error")
         log.warning("health check: database cannot take writes (%s): %s", state, getattr(exc, "orig", exc))
         return web.json_response({"status": "error", "database": state}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    status = request.app.get(STATUS_KEY)
+    return web.json_response({"status": "ok", "database": "ok", **(status() if status is not None else {})})
 
 
 # Headers a reverse proxy adds: a request that came through one came from the public side, which /metrics is not
@@ -241,10 +243,18 @@ def build_web_app(app: App, extra_routes: Sequence[web.RouteDef] = ()) -> web.Ap
 
 
 async def start_web(
-    app: App, *, host: str | None = None, port: int | None = None, extra_routes: Sequence[web.RouteDef] = ()
+    app: App,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    extra_routes: Sequence[web.RouteDef] = (),
+    status: Callable[[], dict[str, object]] | None = None,
 ) -> web.AppRunner:
     """Serve the web app beside whatever else runs in this event loop; `await runner.cleanup()` stops it."""
-    runner = web.AppRunner(build_web_app(app, extra_routes), access_log=None)
+    web_app = build_web_app(app, extra_routes)
+    if status is not None:
+        web_app[STATUS_KEY] = status
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host or app.settings.web_host, app.settings.web_port if port is None else port)
     await site.start()

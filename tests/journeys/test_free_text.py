@@ -14,6 +14,8 @@ from tests.journeys.conftest import door_world
 from tests.journeys.test_journey import PREREGISTERED, choose, milan_in, says
 from tests.journeys.world import tr
 
+# The one seven-language table of a free-text conversation; tests/test_faq_understanding.py drives it through the
+# dispatcher alone, this module through each door.
 CONVERSATIONS = [
     ("en", "hello!", "when's the workshop in Milan?"),
     ("it", "buongiorno", "quando si tiene il workshop di Milano?"),

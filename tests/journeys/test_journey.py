@@ -65,9 +65,10 @@ def with_button(seen: list[Seen], label: str) -> Seen:
 
 def milan_in(lang: str) -> str:
     """Milan as the person's language names it (Mailand, Milano...)."""
-    from bot.i18n_places import city_name
+    from bot.content import load_content
+    from bot.settings import PROJECT_ROOT
 
-    return city_name("Milan", lang)
+    return load_content(PROJECT_ROOT / "content").city_name("Milan", lang)
 
 
 async def choose(door: DoorDriver, person: Person, seen: list[Seen], *labels: str) -> list[Seen]:

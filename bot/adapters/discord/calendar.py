@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.adapters.discord.events_sync import SyncResult, WorkshopEventData, sync_workshop_event
+from bot.adapters.discord.events_sync import SyncResult, load_workshop, sync_workshop_event
 from bot.services import calendar
 
 if TYPE_CHECKING:
@@ -51,11 +51,9 @@ class DiscordCalendar:
         """Bring the server event of one workshop in line with its row."""
         if self.app.storage is None:
             return "unchanged"
-        async with self.app.storage.unit_of_work() as uow:
-            entry = await calendar.entry(uow, workshop_id)
-        if entry is None:
+        data = await load_workshop(self.app.storage, workshop_id, self.app.content, self.app.settings.default_language)
+        if data is None:
             return "unchanged"
-        data = WorkshopEventData.from_entry(entry)
         return await sync_workshop_event(await self._guild(), data, now=self.app.dispatcher.clock())
 
     async def sync_all(self) -> dict[int, SyncResult]:

@@ -9,12 +9,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 
 from bot.domain.workshops import WorkshopStatus
+from bot.services import calendar
 from bot.services.calendar import CalendarEntry
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from storage.uow import Storage
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +40,10 @@ class WorkshopEventData(CalendarEntry):
     limits."""
 
     @classmethod
-    def from_entry(cls, entry: CalendarEntry) -> WorkshopEventData:
-        return cls(**{field.name: getattr(entry, field.name) for field in fields(entry)})
+    def from_entry(cls, entry: CalendarEntry, city: str) -> WorkshopEventData:
+        """`city`: the entry's city as the server's language names it (a guild's events have one language)."""
+        facts = {field.name: getattr(entry, field.name) for field in fields(entry)}
+        return cls(**{**facts, "city": city})
 
     @property
     def ends_at(self) -> datetime | None:
@@ -106,3 +113,10 @@ async def sync_workshop_event(guild: discord.Guild, data: WorkshopEventData, *, 
         reason=marker(data.workshop_id),
     )
     return "updated"
+
+
+async def load_workshop(storage: Storage, workshop_id: int, content: Content, lang: str) -> WorkshopEventData | None:
+    """The workshop as its Discord event shows it, the city named in `lang` (the server's default language)."""
+    async with storage.unit_of_work() as uow:
+        entry = await calendar.entry(uow, workshop_id)
+    return WorkshopEventData.from_entry(entry, content.city_name(entry.city, lang)) if entry is not None else None

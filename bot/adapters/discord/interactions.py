@@ -19,6 +19,7 @@ import discord
 
 from bot.adapters.discord.direct import deliver_by_dm
 from bot.adapters.discord.messenger import NO_MENTIONS, DiscordMessenger
+from bot.adapters.discord.ordering import InteractionOrder
 from bot.adapters.discord.render import BUTTON_TEMPLATE, SELECT_TEMPLATE, render
 from bot.adapters.discord.staff_inbox import ANSWER_TEMPLATE, on_modal_submit
 from bot.core.actions import Action
@@ -82,6 +83,8 @@ class Interactions:
         self.settings = app.settings
         self.messenger = messenger
         self.ack_after = ACK_AFTER_SECONDS
+        # One member's interactions in order, different members' side by side (bounded).
+        self.order = InteractionOrder(self.settings.discord_interaction_concurrency)
 
     def event_for(
         self, interaction: discord.Interaction[Any], *, text: str = "", action: Action | None = None
@@ -105,13 +108,15 @@ class Interactions:
 
     async def on_command(self, interaction: discord.Interaction[Any], route: Route, text: str) -> None:
         event = self.event_for(interaction, text=f"/{route.name} {text}".strip())
-        replies = await self.dispatch(interaction, event, component=False)
-        await self.answer(interaction, replies, component=False, hidden=route.staff)
+        async with self.order.turn(interaction, lambda: self.defer(interaction, component=False)):
+            replies = await self.dispatch(interaction, event, component=False)
+            await self.answer(interaction, replies, component=False, hidden=route.staff)
 
     async def on_action(self, interaction: discord.Interaction[Any], action: Action) -> None:
         # An action no handler takes is the dispatcher's to refuse, as on every door.
-        replies = await self.dispatch(interaction, self.event_for(interaction, action=action), component=True)
-        await self.answer(interaction, replies, component=True, hidden=True)
+        async with self.order.turn(interaction, lambda: self.defer(interaction, component=True)):
+            replies = await self.dispatch(interaction, self.event_for(interaction, action=action), component=True)
+            await self.answer(interaction, replies, component=True, hidden=True)
 
     async def on_any_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Component presses no dynamic item will take (forged, or from a message that never had them), and

@@ -7,7 +7,6 @@ person's private chat, the group seeing only a short notice with a button.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -24,6 +23,7 @@ from bot.adapters.telegram.messenger import NO_PREVIEW, chat_ref, outcome_of, se
 from bot.adapters.telegram.render import render
 from bot.adapters.telegram.staff import forwarded_ref, is_chat
 from bot.core.actions import DEEP_LINK_SEPARATOR, RUN_COMMAND, deep_link_payload
+from bot.core.ordering import pause
 from bot.core.replies import Button, Reply
 from bot.i18n import _, normalize_language, use_locale
 from bot.services.reachability import platform_reported
@@ -68,7 +68,8 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
             if delay > MAX_INLINE_WAIT_SECONDS:
                 raise
         log.info("telegram reply retried in %.1fs (attempt %d)", delay, attempt + 1)
-        await asyncio.sleep(delay)
+        # Only this chat waits: the running slot serves other chats meanwhile.
+        await pause(delay)
     raise AssertionError("unreachable")
 
 

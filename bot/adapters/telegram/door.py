@@ -20,6 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from bot.adapters.telegram.adapter import TelegramAdapter, on_error, publish_commands
 from bot.adapters.telegram.inbox import UpdateInbox
 from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram.ordering import ChatOrderedProcessor, order_key
 from bot.adapters.telegram.staff import TelegramStaffInbox
 from bot.app import App
 from bot.core.ports import BroadcastAnnouncer, CalendarMirror
@@ -70,7 +71,9 @@ class TelegramDoor:
         self._redactor = RedactToken(self._token)
         if builder is None:
             builder = Application.builder().token(self._token).base_url(settings.telegram_base_url)
-        self.application: PTBApplication = builder.build()
+        # Chats side by side, each chat's updates in order; the webhook's stored updates go the same way.
+        self.processor = ChatOrderedProcessor(settings.telegram_update_concurrency, settings.telegram_update_backlog)
+        self.application: PTBApplication = builder.concurrent_updates(self.processor).build()
         self.adapter = TelegramAdapter(app)
         self.application.add_handler(TypeHandler(Update, self.adapter.handle))
         self.application.add_error_handler(on_error)
@@ -93,7 +96,7 @@ class TelegramDoor:
     async def _process_stored(self, data: dict[str, Any]) -> None:
         update = Update.de_json(data, self.application.bot)
         if update is not None:
-            await self.application.process_update(update)
+            await self.processor.runner.run(order_key(update), self.application.process_update(update))
 
     async def start(self) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -107,7 +110,9 @@ class TelegramDoor:
             if self.app.storage is not None:
                 # Before the webhook is set and before `started` opens the route: updates stored by an earlier
                 # run are handled first, in order.
-                self.inbox = UpdateInbox(self.app.storage, self._process_stored)
+                self.inbox = UpdateInbox(
+                    self.app.storage, self._process_stored, in_flight=self.settings.telegram_update_concurrency
+                )
                 await self.inbox.start()
             await application.bot.set_webhook(
                 self.settings.telegram_webhook_url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES

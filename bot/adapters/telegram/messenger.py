@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -27,6 +27,10 @@ from bot.core.ports import SendOutcome
 from bot.core.replies import Attachment, Reply, esc
 from bot.core.text import is_number
 from bot.i18n import _, current_locale, use_locale
+
+if TYPE_CHECKING:
+    from bot.adapters.telegram.staff import TelegramStaffInbox
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +158,15 @@ class TelegramMessenger:
 
     async def send(self, chat_id: str, reply: Reply) -> SendOutcome:
         return await attempt(lambda: send_reply(self.bot, chat_ref(chat_id), reply))
+
+
+async def open_send_only(settings: Settings) -> tuple[TelegramMessenger, TelegramStaffInbox | None, Bot]:
+    """A messenger (and the staff chat) for a process that sends to Telegram without receiving its updates (the
+    clock leader beside a separate webhook worker); `await bot.shutdown()` when done."""
+    from bot.adapters.telegram.staff import TelegramStaffInbox
+
+    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_base_url)
+    await bot.initialize()
+    staff = settings.telegram_staff_chat_id.strip()
+    inbox = TelegramStaffInbox(bot, staff, settings.default_language) if staff else None
+    return TelegramMessenger(bot), inbox, bot

@@ -226,7 +226,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def no_wait(seconds: float) -> None:
         recorded.append(seconds)
 
-    monkeypatch.setattr("bot.adapters.telegram.adapter.asyncio.sleep", no_wait)
+    monkeypatch.setattr("bot.adapters.telegram.adapter.pause", no_wait)
     return recorded
 
 

@@ -1,5 +1,5 @@
-"""Place names in the seven languages: the workshop cities, and countries and continents (to tell "is there a
-workshop in Africa" from a question about a city).
+"""Places named in a question, in the seven languages: the workshop cities, and countries and continents (to
+tell "is there a workshop in Africa" from a question about a city).
 
 Names come from Babel's CLDR data wherever it has them: a workshop city that is also a time-zone exemplar city
 (Athens, Baku, Cairo, New York, Seoul) gets CLDR's localised name in every language, and every territory
@@ -13,12 +13,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.content.models import WorkshopSeed
 from bot.faq.cache import IndexCache
 from bot.faq.text import normalize
+
+if TYPE_CHECKING:
+    from bot.content.models import WorkshopSeed
 
 LANGUAGES = ("en", "it", "de", "fr", "ar", "ko", "zh")
 
@@ -91,50 +93,37 @@ def _build_names(cities: tuple[City, ...]) -> dict[str, Place]:
     return names
 
 
-# Where the FAQ keeps what it builds between processes (set with the index's cache folder): reading CLDR's
-# territory names in seven languages costs a new process (`wego-bot ask`) about a tenth of a second.
-_CACHE_DIR: list[Path] = []
-
-
-def use_cache_dir(folder: Path | None) -> None:
-    _CACHE_DIR[:] = [folder] if folder is not None else []
-
-
-def _names_cache(cities: tuple[City, ...]) -> IndexCache | None:
-    if not _CACHE_DIR:
+def _names_cache(cities: tuple[City, ...], folder: Path | None) -> IndexCache | None:
+    """Reading CLDR's territory names in seven languages costs a new process (`wego-bot ask`) about a tenth of a
+    second: the result is kept in the FAQ's cache folder, keyed by Babel's version, the cities and this code."""
+    if folder is None:
         return None
     import babel
 
     digest = hashlib.sha256(f"{babel.__version__} {cities!r}".encode())
-    for source in (Path(__file__), Path(__file__).with_name("text.py")):
+    for source in (Path(__file__), Path(__file__).parent.parent / "faq" / "text.py"):
         digest.update(source.read_bytes())
-    key = digest.hexdigest()
-    return IndexCache(_CACHE_DIR[0], key)
+    return IndexCache(folder, digest.hexdigest())
 
 
-def _load_names(cities: tuple[City, ...]) -> dict[str, Place] | None:
-    cache = _names_cache(cities)
+def _load_names(cache: IndexCache | None) -> dict[str, Place] | None:
     stored = cache.load("places") if cache else None
     if not isinstance(stored, dict):
         return None
     return {name: Place(kind, place) for name, (kind, place) in stored.items()}
 
 
-def _store_names(cities: tuple[City, ...], names: dict[str, Place]) -> None:
-    cache = _names_cache(cities)
-    if cache:
-        cache.store("places", {name: (place.kind, place.name) for name, place in names.items()})
-
-
 class Gazetteer:
     """Finds place names in normalised text: whole words in spaced scripts, substrings in Korean and Chinese."""
 
-    def __init__(self, cities: Iterable[City]) -> None:
-        cities = tuple(cities)
-        stored = _load_names(cities)
-        names = stored if stored is not None else _build_names(cities)
-        if stored is None:
-            _store_names(cities, names)
+    def __init__(self, cities: Iterable[City], cache_dir: Path | None = None) -> None:
+        """`cities` from `workshop_cities`; `cache_dir` keeps the names between processes (built in ~30 ms)."""
+        self.cities = tuple(cities)
+        cache = _names_cache(self.cities, cache_dir)
+        stored = _load_names(cache)
+        names = stored if stored is not None else _build_names(self.cities)
+        if stored is None and cache is not None:
+            cache.store("places", {name: (place.kind, place.name) for name, place in names.items()})
         self._names = names
         self._index(names)
 
@@ -153,7 +142,11 @@ class Gazetteer:
 
     def find(self, plain: str) -> list[Place]:
         """Places named in already normalised text, longest names first."""
-        found: list[Place] = []
+        return [place for _name, place in self.named(plain)]
+
+    def named(self, plain: str) -> list[tuple[str, Place]]:
+        """Places named in already normalised text, each with the words that name it there."""
+        found: list[tuple[str, Place]] = []
         words = _WORD.findall(plain)
         start = 0
         while start < len(words):
@@ -161,7 +154,7 @@ class Gazetteer:
             for length in range(min(self._longest, len(words) - start), 0, -1):
                 place = self._spaced.get(tuple(words[start : start + length]))
                 if place is not None:
-                    found.append(place)
+                    found.append((" ".join(words[start : start + length]), place))
                     start += length
                     break
             else:
@@ -169,20 +162,14 @@ class Gazetteer:
         rest = plain
         for name in self._cjk:
             if name in rest:
-                found.append(self._names[name])
+                found.append((name, self._names[name]))
                 rest = rest.replace(name, " ")
         # Arabic glues prepositions to names: "بورشة القاهرة" is fine, "بالقاهرة" is not matched by a word.
         for token in plain.split():
             if len(token) > 3 and token[0] in "بلوف" and token[1:] in self._names:
-                found.append(self._names[token[1:]])
+                found.append((token, self._names[token[1:]]))
         return found
 
 
 def _cjk(text: str) -> bool:
     return any("\u1100" <= c <= "\u11ff" or "\uac00" <= c <= "\ud7af" or "\u4e00" <= c <= "\u9fff" for c in text)
-
-
-@lru_cache(maxsize=4)
-def gazetteer(cities: tuple[City, ...]) -> Gazetteer:
-    """One per set of workshop cities, built once (~30 ms)."""
-    return Gazetteer(cities)

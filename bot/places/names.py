@@ -1,7 +1,9 @@
-"""City names in the person's language: Babel's CLDR exemplar cities first, then names the content gives.
+"""City names as shown in the person's language: the content's own names first, then Babel's CLDR exemplar cities.
 
 Workshops store their city as staff typed it (the English name, e.g. "Milan"); every place a city is shown
-goes through `city_name`, so "il workshop di Milano" and "في ميلانو" read the same in the UI and the FAQ.
+goes through `city_name` (usually as `Content.city_name`, which passes the content's names), so "il workshop di
+Milano" and "في ميلانو" read the same in the UI, the staff views and the FAQ. The names are always passed in:
+nothing is installed process-wide, so two contents (tests, a reload) never see each other's names.
 """
 
 from __future__ import annotations
@@ -14,16 +16,6 @@ from bot.i18n import current_locale
 # `names`: city (as stored, any case) → {language: name}; content/workshops.yaml supplies it for the cities
 # CLDR has no time zone for (Milan, Brescia, Geneva).
 CityNames = Mapping[str, Mapping[str, str]]
-
-# The content's names, installed once by the bootstrap (bot/app.py), like the process-wide gettext catalogs:
-# notices are built deep in the outbox and the scheduler, far from any content object, and must still say Milano.
-_content_names: CityNames = {}
-
-
-def use_city_names(names: CityNames) -> None:
-    """Install the content's city names (content/workshops.yaml) for every later `city_name` call."""
-    global _content_names
-    _content_names = {city: dict(by_language) for city, by_language in names.items()}
 
 
 @lru_cache(maxsize=1)
@@ -59,15 +51,14 @@ def cldr_knows(city: str) -> bool:
     return " ".join(city.split()).casefold() in _zone_by_english_city()
 
 
-def city_name(city: str, lang: str | None = None, names: CityNames | None = None) -> str:
-    """`city` as people say it in `lang` (default: the current event's language): Milan → Milano, Cairo → 카이로.
+def city_name(city: str, lang: str | None, names: CityNames) -> str:
+    """`city` as people say it in `lang` (None: the current event's language): Milan → Milano, Cairo → 카이로.
 
-    The content's own names (`names`, else those the bootstrap installed) win over CLDR's; a city neither knows
-    is shown as stored.
+    The content's own names (`names`: `Content.city_names`) win over CLDR's; a city neither knows is shown as
+    stored.
     """
     lang = lang or current_locale()
     key = " ".join(city.split()).casefold()
-    names = _content_names if names is None else names
     if names:
         for stored, by_language in names.items():
             if stored.casefold() == key and by_language.get(lang):
@@ -77,7 +68,7 @@ def city_name(city: str, lang: str | None = None, names: CityNames | None = None
     return _cldr_city(key, lang) or city
 
 
-def city_list(cities: list[str], lang: str | None = None, names: CityNames | None = None) -> str:
+def city_list(cities: list[str], lang: str | None, names: CityNames) -> str:
     """Cities joined as a list in the language's own way ("Atene, Baku e Il Cairo")."""
     from babel.lists import format_list
 

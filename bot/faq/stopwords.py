@@ -1,0 +1,35 @@
+"""Function words of the seven languages from the stopwords-iso collection (PyPI `stopwordsiso`).
+
+They decide only one thing: whether a word no FAQ entry uses says what the question is about. "whats the wifi
+password" is about wifi, a word no entry knows, so the password-reset entry must not answer it; "the
+verification mail never came" is about the verification mail, and "never" and "came" are only how it is said.
+The lists are not used to drop words before matching: they hold words such as "course", "free" and "work"
+(too eager for the program's own vocabulary), while here a listed word only stops counting against an answer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.faq.text import normalize, words
+
+LANGUAGES = ("en", "it", "de", "fr", "ar", "ko", "zh")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """Every language's list together, normalised like question words (people mix languages)."""
+    import stopwordsiso
+
+    found: set[str] = set()
+    for lang in LANGUAGES:
+        for word in stopwordsiso.stopwords(lang):
+            found.add(normalize(word))
+            found.update(words(word))
+            if lang == "de":
+                # German typed without umlauts: "fuer", "moechte", "muss".
+                found.add(normalize(word.casefold().translate(_UMLAUTS)))
+    return frozenset(found)
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
