@@ -9,27 +9,19 @@ id, so a staff reply to that message can be traced back to its question. The pla
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.replies import Reply, esc
+from bot.domain.questions import StaffQuestion
 from bot.i18n import LANGUAGE_NAMES, _, use_locale
+
+__all__ = ["StaffInbox", "StaffQuestion", "forward_questions", "staff_message"]
 
 if TYPE_CHECKING:
     from storage.uow import Storage
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class StaffQuestion:
-    id: int
-    text: str
-    language: str
-    platform: str
-    asked_by: str
-    asked_at: datetime
 
 
 class StaffInbox(Protocol):
@@ -69,11 +61,13 @@ async def forward_questions(
     it: a crash in between posts that question again, which is better than staff never seeing it. An inbox that
     fails leaves the question for the next run.
     """
-    from storage.questions import QuestionRepository
+    from bot.services import questions
 
     posts = 0
     for inbox in inboxes:
-        for question in await _not_posted_to(storage, inbox.platform):
+        async with storage.unit_of_work() as uow:
+            waiting = await questions.not_posted_to(uow, inbox.platform)
+        for question in waiting:
             with use_locale(staff_language):
                 reply = staff_message(question)
             try:
@@ -82,30 +76,6 @@ async def forward_questions(
                 log.exception("staff inbox %s refused question %s", inbox.platform, question.id)
                 continue
             async with storage.unit_of_work() as uow:
-                await QuestionRepository(uow.session).record_post(question.id, inbox.platform, message_id, now)
+                await questions.record_post(uow, question.id, inbox.platform, message_id, now)
             posts += 1
     return posts
-
-
-async def _not_posted_to(storage: Storage, platform: str) -> list[StaffQuestion]:
-    """The oldest questions this one inbox has not had. Asked per inbox: in one query across inboxes, questions
-    a dead staff chat keeps refusing would fill the page and the working chats would never see newer ones."""
-    from storage.models import User
-    from storage.questions import QuestionRepository
-
-    async with storage.unit_of_work() as uow:
-        rows = await QuestionRepository(uow.session).not_posted_to([platform])
-        questions = []
-        for row in rows:
-            user = await uow.session.get(User, row.user_id)
-            questions.append(
-                StaffQuestion(
-                    id=row.id,
-                    text=row.text,
-                    language=row.language,
-                    platform=row.platform,
-                    asked_by=user.display_name if user else "",
-                    asked_at=row.asked_at or row.created_at,
-                )
-            )
-    return questions

@@ -20,7 +20,7 @@ from bot.domain import broadcasts as rules
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_moment, ngettext, use_locale
 from bot.services import broadcasts as service
-from bot.services.broadcasts import BroadcastView, Report, broadcast_message
+from bot.services.broadcasts import BroadcastView, Report
 from bot.settings import LANGUAGES
 from handlers.workshop_input import parse_local
 
@@ -118,6 +118,26 @@ async def _text(ctx: Context, rest: str) -> Reply:
     return _preview(draft)
 
 
+def broadcast_message(text: str) -> str:
+    """Staff text is escaped, never interpreted: `<`, `&` and right-to-left script arrive exactly as typed."""
+    return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
+
+
+def announcement(text: str, language: str) -> str:
+    """The broadcast as a recipient in `language` reads it (bot/services/broadcasts.py's AnnouncementWriter)."""
+    with use_locale(language):
+        return broadcast_message(text)
+
+
+def broadcast_report(number: int, delivered: int, unreachable: int, failed: int) -> Reply:
+    """The author's report when a broadcast is done (bot/services/broadcasts.py's ReportWriter)."""
+    return Reply(
+        _("📊 Broadcast #{id} is done: {delivered} delivered, {unreachable} unreachable, {failed} failed.").format(
+            id=number, delivered=delivered, unreachable=unreachable, failed=failed
+        )
+    )
+
+
 def _preview(draft: BroadcastView) -> Reply:
     lines = [
         _("<b>Broadcast #{id}</b> to {audience}: exactly {recipients}.").format(
@@ -131,8 +151,7 @@ def _preview(draft: BroadcastView) -> Reply:
             )
         )
     for lang, text in draft.texts.items():
-        with use_locale(lang):
-            lines += ["", f"— {LANGUAGE_NAMES.get(lang, lang)} —", broadcast_message(text)]
+        lines += ["", f"— {LANGUAGE_NAMES.get(lang, lang)} —", announcement(text, lang)]
     buttons = []
     if draft.ready:
         buttons.append(

@@ -168,13 +168,18 @@ def _part_of(ctx: Context, key: str) -> Part:
     return part
 
 
+async def _mark_pressed(ctx: Context, key: str) -> Marked:
+    """Mark the lecture a button carried; a lecture the content no longer has makes the button stale."""
+    try:
+        return await service.mark_watched(ctx.unit_of_work, ctx.user_id, [key], now=ctx.now(), content=ctx.content)
+    except UnknownLecture:
+        raise _stale_button() from None
+
+
 @router.action("prog.done")
 async def done_pressed(ctx: Context) -> list[Reply]:
     key = _key_from_args(ctx)
-    try:
-        marked = await service.mark_watched(ctx.unit_of_work, ctx.user_id, [key], now=ctx.now(), content=ctx.content)
-    except UnknownLecture:
-        raise _stale_button() from None
+    marked = await _mark_pressed(ctx, key)
     view = await part_view(ctx, _part_of(ctx, key), marked.progress)
     return [view, *await _completion_extra(ctx, marked.completed_now)]
 
@@ -300,10 +305,7 @@ async def progress(ctx: Context) -> list[Reply]:
 async def continue_pressed(ctx: Context) -> list[Reply]:
     """Continue: mark the lecture the button showed as watched and show the following one."""
     key = _key_from_args(ctx)
-    try:
-        marked = await service.mark_watched(ctx.unit_of_work, ctx.user_id, [key], now=ctx.now(), content=ctx.content)
-    except UnknownLecture:
-        raise _stale_button() from None
+    marked = await _mark_pressed(ctx, key)
     if not marked.newly:
         raise UserError(
             _("You had already marked {key} as watched. Send /progress to see where you are.").format(key=key),

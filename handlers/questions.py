@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.actions import act
+from bot.core.actions import SHOW_MENU, act
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import is_number, parse_id
 from bot.domain import questions as rules
+from bot.domain.statuses import DeliveryStatus
 from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_moment, ngettext
 from bot.services import questions as service
 from bot.settings import LANGUAGES
@@ -189,6 +190,7 @@ async def answer(ctx: Context) -> Reply:
             now=ctx.now(),
             default_locale=ctx.settings.default_language,
             languages=LANGUAGES,
+            write=answer_notice,
         )
     except rules.QuestionRefused as refusal:
         raise UserError(refusal_text(refusal)) from None
@@ -209,4 +211,31 @@ async def save_pressed(ctx: Context) -> Reply:
         raise UserError(refusal_text(refusal)) from None
     return Reply(
         _("Saved as FAQ entry {entry}; I will answer this question myself from now on.").format(entry=entry_id)
+    )
+
+
+# -- what the questions service queues (its AnswerWriter and UndeliveredWriter) -----------------------------------
+
+
+def answer_notice(question_text: str, answer: str) -> Reply:
+    """Staff's answer as the asker reads it, under their question."""
+    return Reply(
+        "\n".join(
+            [_("<b>The program team answered your question</b>"), f"<i>“{esc(question_text)}”</i>", "", esc(answer)]
+        ),
+        buttons=[[Button(_("Main menu"), act(SHOW_MENU))]],
+    )
+
+
+def undelivered_notice(question_id: int, name: str, status: DeliveryStatus) -> Reply:
+    """Told to the staff member who answered, when the answer could not reach the person."""
+    reason = (
+        _("they cannot be reached (direct messages closed or the bot blocked)")
+        if status is DeliveryStatus.UNREACHABLE
+        else _("the platform refused the message")
+    )
+    return Reply(
+        _("⚠️ Your answer to question #{id} could not be delivered to {name}: {reason}.").format(
+            id=question_id, name=esc(name), reason=reason
+        )
     )

@@ -1,27 +1,19 @@
 """When notices cannot reach a person: told once, privately, how to let them through, and a way to try again.
 
 The dispatcher runs `reach.notice` once after a message could not be delivered (the person did not see that
-happen); whether an account is reachable is written only by storage/reachability.py.
+happen); whether an account is reachable is written only through bot/services/reachability.py.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from bot.core.actions import UNREACHABLE_NOTICE, act
 from bot.core.context import Context
 from bot.core.replies import Button, Reply
 from bot.core.router import Router
 from bot.i18n import _
-from storage.outbox import requeue_undelivered
-from storage.reachability import set_reachable
+from bot.services import reachability
 
 router = Router()
-
-# What is worth sending again once a person can be reached: answers they are waiting for. Offers, reminders and
-# announcements that missed them are out of date by then.
-RESENT_KINDS = ("question.answer",)
-RESEND_WITHIN = timedelta(days=14)
 
 
 @router.action(UNREACHABLE_NOTICE)
@@ -52,12 +44,14 @@ def _dm_works() -> Reply:
 @router.action("reach.retry")
 async def try_again(ctx: Context) -> Reply:
     """The person changed their settings: reach them again, with a test message that proves it or fails again."""
-    if ctx.user.account_id is not None:
-        await set_reachable(ctx.session, account_ids=[ctx.user.account_id], reachable=True)
-    # Pinned to this account: a linked account elsewhere receiving it would prove nothing.
-    await ctx.notify(ctx.user_id, _dm_works, kind="reach.test", account_id=ctx.user.account_id)
-    now = ctx.now()
-    await requeue_undelivered(ctx.session, ctx.user_id, RESENT_KINDS, since=now - RESEND_WITHIN, now=now)
+    await reachability.reach_again(
+        ctx.unit_of_work,
+        ctx.user_id,
+        ctx.user.account_id,
+        _dm_works,
+        now=ctx.now(),
+        default_locale=ctx.settings.default_language,
+    )
     return Reply(
         _("I am sending you a direct message now. If it does not arrive, check the setting again."), personal=True
     )

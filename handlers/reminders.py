@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from bot.core.actions import act
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.replies import Button, Reply, esc
+from bot.core.replies import Button, Reply, esc, link
 from bot.core.router import Router
 from bot.core.text import parse_id
 from bot.domain import reminders as rules
@@ -18,6 +19,10 @@ from bot.i18n import N_, _, format_moment, ngettext, zone_label
 from bot.places.zones import find_place_zones
 from bot.services import reminders as service
 from bot.services.reminders import ReminderView, ZoneSource
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from bot.services.study_messages import StudyNote
 
 router = Router()
 # Zones to suggest first, by the language a person uses; anything else can be typed (a city or an IANA name).
@@ -266,3 +271,22 @@ async def notification_pressed(ctx: Context) -> Reply:
     except rules.UnknownNotificationKind:
         raise UserError(_("That button is no longer valid. Here is the menu again.")) from None
     return await _notifications(ctx)
+
+
+# -- what the clock sends about the course (bot/services/study_messages.py's writer) ------------------------------
+
+
+def study_message(content: Content, note: StudyNote) -> Reply:
+    """A study reminder the person set, or a nudge after a pause, with the next lecture to watch."""
+    headline = (
+        _("⏰ Time to study!") if note.kind == "reminder" else _("👋 It has been a while since your last lecture.")
+    )
+    course_link = link(str(content.program.course.url))
+    lecture = content.lecture(note.next_lecture) if note.next_lecture else None
+    if lecture is None:
+        line = _("You have watched every lecture. The course is at {link}.").format(link=course_link)
+    else:
+        line = _("Next lecture: {key} “{title}” — {link}").format(
+            key=lecture.key, title=esc(lecture.title), link=course_link
+        )
+    return Reply(headline + "\n" + line)

@@ -87,8 +87,6 @@ def _language_buttons() -> list[list[Button]]:
 
 
 async def _choose_language(ctx: Context, code: str) -> Reply:
-    from storage.models import User
-
     code = code.strip().lower()
     if code not in LANGUAGES:
         raise UserError(
@@ -97,8 +95,9 @@ async def _choose_language(ctx: Context, code: str) -> Reply:
             ),
             _language_buttons(),
         )
-    user = await ctx.session.get_one(User, ctx.user_id)
-    user.locale = code
+    from bot.services import users  # not at import: `wego-bot ask` loads the chat without a database
+
+    await users.choose_language(ctx.unit_of_work, ctx.user_id, code)
     set_locale(code)
     return Reply(
         _("From now on I will answer in {language}.").format(language=LANGUAGE_NAMES[code]),

@@ -130,6 +130,13 @@ def when_lines(workshop: Workshop, user_zone: str | None) -> list[str]:
     return lines
 
 
+def reminder(workshop: Workshop, user_zone: str, *, names: CityNames) -> Reply:
+    """A workshop reminder (bot/services/workshop_reminders.py's writer, with `names` = `Content.city_names`): the
+    venue's time with its zone, the person's own time beside it when it differs, and the address."""
+    lines = [_("📅 Reminder: <b>{title}</b>").format(title=esc(workshop.title)), *when_lines(workshop, user_zone)]
+    return Reply("\n".join([*lines, where_line(workshop, names)]))
+
+
 def short_when(workshop: Workshop) -> str:
     """The venue's date and time with the venue's zone named beside it, for one-line mentions of a workshop."""
     if workshop.starts_at is None:

@@ -105,22 +105,25 @@ async def ws_date(ctx: Context) -> Reply:
     return Reply(_("Date set; everyone registered has been told.") + "\n" + await _summary_of(ctx, workshop.id))
 
 
+async def _set_open(ctx: Context, is_open: bool, usage: str) -> int:
+    workshop_id, _rest = _id_and_rest(ctx, usage)
+    return (await admin.set_registration_open(uow_of(ctx), workshop_id, is_open, ctx.now())).id
+
+
 @router.command("ws_close", staff=True, args_hint="ID")
 @refusals
 async def ws_close(ctx: Context) -> Reply:
     """Close registration for a workshop."""
-    workshop_id, _rest = _id_and_rest(ctx, "/ws_close ID")
-    workshop = await admin.set_registration_open(uow_of(ctx), workshop_id, False, ctx.now())
-    return Reply(_("Registration closed.") + "\n" + await _summary_of(ctx, workshop.id))
+    workshop_id = await _set_open(ctx, False, "/ws_close ID")
+    return Reply(_("Registration closed.") + "\n" + await _summary_of(ctx, workshop_id))
 
 
 @router.command("ws_open", staff=True, args_hint="ID")
 @refusals
 async def ws_open(ctx: Context) -> Reply:
     """Open registration for a workshop again."""
-    workshop_id, _rest = _id_and_rest(ctx, "/ws_open ID")
-    workshop = await admin.set_registration_open(uow_of(ctx), workshop_id, True, ctx.now())
-    return Reply(_("Registration open.") + "\n" + await _summary_of(ctx, workshop.id))
+    workshop_id = await _set_open(ctx, True, "/ws_open ID")
+    return Reply(_("Registration open.") + "\n" + await _summary_of(ctx, workshop_id))
 
 
 @router.command("ws_cancel", staff=True, args_hint="ID")

@@ -30,6 +30,7 @@ from bot.domain.statuses import DeliveryStatus
 from bot.services.outbox import buttons_from_json
 from bot.services.questions import ANSWER_KIND, tell_staff_undelivered
 from bot.settings import Settings
+from handlers.questions import undelivered_notice
 from scheduler.limits import ChatSpacing, Sleep, make_pacer
 from storage import outbox
 from storage.outbox import Claimed
@@ -149,7 +150,13 @@ class DeliveryWorker:
         """Staff who answered a question are told when their answer could not reach the person."""
         answers = {ref_id: status for kind, ref_id, status in ended if kind == ANSWER_KIND and ref_id is not None}
         if answers:
-            await tell_staff_undelivered(uow, answers, now=self.clock(), default_locale=self.settings.default_language)
+            await tell_staff_undelivered(
+                uow,
+                answers,
+                now=self.clock(),
+                default_locale=self.settings.default_language,
+                write=undelivered_notice,
+            )
 
     async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
         """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""

@@ -6,41 +6,25 @@ late catch-up) sends nothing twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from bot.content import Content
-from bot.core.replies import Reply, esc
-from bot.domain.timing import after_quiet_hours, parse_offset, parse_quiet_hours
-from bot.i18n import _
-from bot.services import broadcasts, study_messages
-from bot.services.outbox import enqueue_for_user
+from bot.domain.timing import parse_offset, parse_quiet_hours
+from bot.services import broadcasts, study_messages, workshop_reminders
 from bot.services.seats import expire_offers as expire_lapsed_offers
 from bot.settings import Settings
-from handlers.workshop_views import outbox_notifier, when_lines, where_line
-from storage import broadcasts as broadcast_store
-from storage import reminders as store
-from storage.models import (
-    NotificationPrefs,
-    Registration,
-    SentReminder,
-    User,
-    Workshop,
-)
-from storage.uow import Storage
-from storage.users import person_zone
+from handlers.broadcast import announcement, broadcast_report
+from handlers.reminders import study_message
+from handlers.workshop_views import outbox_notifier, reminder
+
+if TYPE_CHECKING:
+    from storage.uow import Storage
 
 log = logging.getLogger(__name__)
-
-
-async def user_zone(session: AsyncSession, user: User | None, settings: Settings) -> ZoneInfo:
-    """The person's zone by the one rule the chat uses too (bot/domain/home_zone.py)."""
-    return await person_zone(session, user, settings.default_timezone, settings.default_language)
 
 
 # -- study reminders ----------------------------------------------------------------------------------------------
@@ -57,6 +41,7 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
             grace=timedelta(minutes=settings.reminder_grace_minutes),
             default_zone=settings.default_timezone,
             default_locale=settings.default_language,
+            write=functools.partial(study_message, content),
         )
 
 
@@ -84,89 +69,16 @@ def offsets(settings: Settings) -> list[tuple[str, timedelta]]:
 
 async def scan_workshops(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
     """Queue the workshop reminders that are due; a slot missed because a later one is due is skipped."""
-    slots = offsets(settings)
-    if not slots:
-        return 0
-    quiet = parse_quiet_hours(settings.quiet_hours)
-    names = content.city_names
-    queued = 0
-    window = (
-        Registration.status == "confirmed",
-        Workshop.status != "cancelled",
-        Workshop.starts_at.is_not(None),
-        Workshop.starts_at > now,
-        Workshop.starts_at <= now + slots[-1][1],
-    )
     async with storage.unit_of_work() as uow:
-        session = uow.session
-        # Two queries for the whole window, whatever its size: the confirmed places with their people (unless they
-        # turned workshop reminders off), and the slots already handled, so a tick with nothing due reads no more.
-        wants = or_(NotificationPrefs.user_id.is_(None), NotificationPrefs.workshop.is_(True))
-        # Plain columns: thousands of places are read on every tick, objects are loaded only for the few due.
-        rows = await session.execute(
-            select(Registration.id, Registration.user_id, Registration.registered_at, Workshop.id, Workshop.starts_at)
-            .join(Workshop, Workshop.id == Registration.workshop_id)
-            .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Registration.user_id)
-            .where(*window, wants)
-            .order_by(Registration.id)
+        return await workshop_reminders.queue_due(
+            uow,
+            offsets(settings),
+            functools.partial(reminder, names=content.city_names),
+            now=now,
+            quiet=parse_quiet_hours(settings.quiet_hours),
+            default_zone=settings.default_timezone,
+            default_locale=settings.default_language,
         )
-        handled = {
-            (ref_id, slot)
-            for ref_id, slot in (
-                await session.execute(
-                    select(SentReminder.ref_id, SentReminder.slot)
-                    .join(
-                        Registration,
-                        and_(Registration.id == SentReminder.ref_id, Registration.user_id == SentReminder.user_id),
-                    )
-                    .join(Workshop, Workshop.id == Registration.workshop_id)
-                    .where(SentReminder.kind == "workshop", *window)
-                )
-            )
-        }
-        for registration_id, user_id, registered_at, workshop_id, starts in rows.all():
-            assert starts is not None
-            # The nearest slot whose time has come, and that was still ahead when the person registered.
-            current = next(
-                ((name, delta) for name, delta in slots if starts - delta <= now and starts - delta >= registered_at),
-                None,
-            )
-            if current is None or (registration_id, current[0]) in handled:
-                continue
-            workshop = await session.get_one(Workshop, workshop_id)
-            user = await session.get_one(User, user_id)
-            zone = await user_zone(session, user, settings)
-            morning = after_quiet_hours(now, zone, quiet)
-            # In quiet hours nothing is queued yet: the morning's tick finds this slot again and checks the
-            # registration and the workshop then, so a cancellation overnight is never followed by a reminder.
-            # Unless the workshop starts before the morning: then the reminder is urgent and goes now.
-            if morning > now and morning < starts - timedelta(minutes=30):
-                continue
-            if not await store.record_slot(session, "workshop", user_id, registration_id, current[0], "sent", now):
-                continue
-            not_before = now
-            zone_name = zone.key
-
-            def build(ws: Workshop = workshop, zone_name: str = zone_name) -> Reply:
-                # The venue's time with its zone, the person's own time beside it when it differs, and the address.
-                lines = [
-                    _("📅 Reminder: <b>{title}</b>").format(title=esc(ws.title)),
-                    *when_lines(ws, zone_name),
-                    where_line(ws, names),
-                ]
-                return Reply("\n".join(lines))
-
-            await enqueue_for_user(
-                session,
-                user_id,
-                build,
-                kind="workshop",
-                ref_id=registration_id,
-                not_before=not_before,
-                default_locale=settings.default_language,
-            )
-            queued += 1
-    return queued
 
 
 # -- nudges -------------------------------------------------------------------------------------------------------
@@ -196,6 +108,7 @@ async def scan_nudges(storage: Storage, content: Content, settings: Settings, no
                 default_locale=settings.default_language,
                 after=after,
                 limit=NUDGE_BATCH,
+                write=functools.partial(study_message, content),
             )
         queued += len(nudged)
         if len(nudged) < NUDGE_BATCH:
@@ -216,7 +129,7 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
     quiet = parse_quiet_hours(settings.quiet_hours)
     async with storage.unit_of_work() as uow:
         ids, resumed = await broadcasts.due_fan_outs(uow, now=now)
-    chunk = broadcast_store.FAN_OUT_CHUNK
+    chunk = broadcasts.chunk_size()
     for broadcast_id in [*ids, *resumed]:
         if broadcast_id in ids:
             async with storage.unit_of_work() as uow:
@@ -235,9 +148,10 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
                         quiet=quiet,
                         default_zone=settings.default_timezone,
                         default_locale=settings.default_language,
+                        write=announcement,
                         chunk=chunk,
                     )
-            except broadcast_store.ChunkTaken:
+            except broadcasts.ChunkTaken:
                 # Another clock is fanning this broadcast out; it carries on from the cursor.
                 break
             if queued is None:
@@ -257,4 +171,6 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
 async def finish_broadcasts(storage: Storage, settings: Settings, now: datetime) -> list[int]:
     """Close broadcasts whose every row is final and send the author a report."""
     async with storage.unit_of_work() as uow:
-        return await broadcasts.finish_done(uow, now=now, default_locale=settings.default_language)
+        return await broadcasts.finish_done(
+            uow, now=now, default_locale=settings.default_language, write_report=broadcast_report
+        )

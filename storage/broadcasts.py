@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content import Content
 from bot.domain.audiences import Audience
 from bot.domain.statuses import CANCELLABLE_BROADCAST, FINAL_DELIVERY, BroadcastStatus, DeliveryStatus
+from bot.domain.workshops import RegistrationStatus
 from storage.models import Account, Broadcast, Delivery, LectureProgress, Registration, User, Workshop
 
 # Recipients per fan-out transaction: a few hundred milliseconds of SQLite's write lock at most, and far below
@@ -22,9 +23,9 @@ FAN_OUT_CHUNK = 1000
 def _registration_clause(audience: Audience) -> Any:
     where = [Registration.user_id == User.id]
     if audience.registration == "registered":
-        where.append(Registration.status == "confirmed")
+        where.append(Registration.status == RegistrationStatus.CONFIRMED)
     elif audience.registration == "waiting":
-        where.append(Registration.status.in_(("waitlisted", "offered")))
+        where.append(Registration.status.in_((RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED)))
     else:
         where.append(Registration.attended_at.is_not(None))
     if audience.workshop_id is not None:

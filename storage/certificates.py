@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.certificates import codes
+from bot.domain.statuses import RecordStatus
 from storage.models import Certificate, Registration, User, Workshop
 
 COURSE = "course"
@@ -87,10 +88,9 @@ async def rename_records(
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """What a verification shows. `status`: valid | superseded (a newer record, made for a new name, replaced
-    it; it still shows the name it was issued with) | revoked | invalid (unknown, tampered or deleted user)."""
+    """What a verification shows (`status`: bot.domain.statuses.RecordStatus)."""
 
-    status: str
+    status: RecordStatus
     code: str
     name: str = ""
     kind: str = ""
@@ -103,7 +103,7 @@ class Verification:
 
     @property
     def valid(self) -> bool:
-        return self.status == "valid"
+        return self.status is RecordStatus.VALID
 
 
 async def verify(session: AsyncSession, text: str, secret: bytes) -> Verification:
@@ -112,17 +112,17 @@ async def verify(session: AsyncSession, text: str, secret: bytes) -> Verificatio
     record = await session.scalar(select(Certificate).where(Certificate.code == code))
     # Recomputing the signature means a row altered in the database does not verify either.
     if record is None or not codes.verify(code, record.id, secret):
-        return Verification("invalid", code)
+        return Verification(RecordStatus.INVALID, code)
     user = await session.get(User, record.user_id)
     if user is None or user.deleted_at is not None or not record.name:
-        return Verification("invalid", code)
+        return Verification(RecordStatus.INVALID, code)
     workshop = await session.get(Workshop, record.workshop_id) if record.workshop_id is not None else None
     if record.revoked_at is not None:
-        status = "revoked"
+        status = RecordStatus.REVOKED
     elif record.superseded_at is not None:
-        status = "superseded"
+        status = RecordStatus.SUPERSEDED
     else:
-        status = "valid"
+        status = RecordStatus.VALID
     return Verification(
         status,
         code,

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.certificates.codes import ALPHABET
+from bot.domain.workshops import RegistrationStatus
 from storage.attempts import AttemptLimit
 from storage.models import (
     Account,
@@ -31,7 +32,13 @@ LINK_CODE_TTL = timedelta(minutes=10)
 # Wrong codes a person may send before they must wait: a guesser gets 5 tries per 15 minutes, not thousands.
 LINK_ATTEMPTS = AttemptLimit("link", failures=5, window=timedelta(minutes=15))
 # A better status keeps its place when both users registered for the same workshop.
-_STATUS_RANK = {"confirmed": 0, "offered": 1, "waitlisted": 2, "preregistered": 2, "cancelled": 3}
+_STATUS_RANK: dict[str, int] = {
+    RegistrationStatus.CONFIRMED: 0,
+    RegistrationStatus.OFFERED: 1,
+    RegistrationStatus.WAITLISTED: 2,
+    RegistrationStatus.PREREGISTERED: 2,
+    RegistrationStatus.CANCELLED: 3,
+}
 
 
 def _hash(code: str) -> str:

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, S
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.domain.statuses import BroadcastStatus, DeliveryStatus, UpdateStatus
+from bot.domain.workshops import WorkshopStatus
 from storage.types import UTCDateTime, utcnow
 
 NAMING = {
@@ -86,7 +88,7 @@ class Delivery(Base):
     ref_id: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     not_before: Mapped[datetime] = mapped_column(default=utcnow)
@@ -104,8 +106,8 @@ Index(
     "ix_deliveries_pending_claim",
     Delivery.attempts.desc(),
     Delivery.id,
-    postgresql_where=Delivery.status == "pending",
-    sqlite_where=Delivery.status == "pending",
+    postgresql_where=Delivery.status == DeliveryStatus.PENDING.value,
+    sqlite_where=Delivery.status == DeliveryStatus.PENDING.value,
 )
 
 
@@ -128,7 +130,7 @@ class Workshop(Base):
     registration_opens_at: Mapped[datetime | None]
     registration_closes_at: Mapped[datetime | None]
     # scheduled | closed (registration closed by staff) | cancelled; "full", "past" and "open" are derived.
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16), default=WorkshopStatus.SCHEDULED)
     # The workshop's check-in secret (never shown): the code at the venue is derived from it and the session's
     # date (bot/domain/workshops.py checkin_code_for), so each session has its own code.
     checkin_code: Mapped[str] = mapped_column(String(32))
@@ -302,7 +304,7 @@ class Broadcast(Base):
     texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     default_language: Mapped[str] = mapped_column(String(8))
     # draft | scheduled | sending | done | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.DRAFT)
     scheduled_at: Mapped[datetime | None]
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     # The fan-out queues recipients in user id order, one short transaction per chunk: the last user id queued,
@@ -381,7 +383,7 @@ class TelegramUpdate(Base):
     # The update as Telegram posted it (JSON); "" once handled: it may hold personal data.
     payload: Mapped[str] = mapped_column(Text)
     # pending | handling | done | interrupted
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=UpdateStatus.PENDING)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.statuses import UpdateStatus
 from storage.models import TelegramUpdate
 
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ async def store(storage: Storage, update_id: int, payload: str, now: datetime) -
             known = await uow.session.scalar(select(TelegramUpdate.id).where(TelegramUpdate.update_id == update_id))
             if known is not None:
                 return False
-            uow.session.add(TelegramUpdate(update_id=update_id, payload=payload, status="pending", received_at=now))
+            uow.session.add(
+                TelegramUpdate(update_id=update_id, payload=payload, status=UpdateStatus.PENDING, received_at=now)
+            )
     except IntegrityError:
         # The same update posted twice at once: the other request stored it.
         return False
@@ -43,8 +46,8 @@ async def interrupt_unfinished(session: AsyncSession, now: datetime) -> list[int
     """Updates a crashed process was handling: marked interrupted, never handled again (at most once)."""
     rows = await session.scalars(
         update(TelegramUpdate)
-        .where(TelegramUpdate.status == "handling")
-        .values(status="interrupted", payload="", done_at=now)
+        .where(TelegramUpdate.status == UpdateStatus.HANDLING)
+        .values(status=UpdateStatus.INTERRUPTED, payload="", done_at=now)
         .returning(TelegramUpdate.update_id)
     )
     return sorted(rows)
@@ -69,8 +72,8 @@ async def claim_next(
         # Guarded: a row another worker took meanwhile is not taken twice.
         claimed = await session.execute(
             update(TelegramUpdate)
-            .where(TelegramUpdate.id == found.id, TelegramUpdate.status == "pending")
-            .values(status="handling", claimed_at=now)
+            .where(TelegramUpdate.id == found.id, TelegramUpdate.status == UpdateStatus.PENDING)
+            .values(status=UpdateStatus.HANDLING, claimed_at=now)
         )
         if getattr(claimed, "rowcount", 0) == 1:
             return found.id, found.payload
@@ -78,7 +81,7 @@ async def claim_next(
 
 _oldest_pending = (
     select(TelegramUpdate.id, TelegramUpdate.payload)
-    .where(TelegramUpdate.status == "pending")
+    .where(TelegramUpdate.status == UpdateStatus.PENDING)
     .order_by(TelegramUpdate.id)
 )
 
@@ -91,17 +94,20 @@ async def _oldest_free(session: AsyncSession, now: datetime, chat_of: Callable[[
             select(TelegramUpdate.id, TelegramUpdate.payload, TelegramUpdate.status)
             .where(
                 or_(
-                    TelegramUpdate.status == "pending",
-                    and_(TelegramUpdate.status == "handling", TelegramUpdate.claimed_at > now - HANDLING_HOLDS_FOR),
+                    TelegramUpdate.status == UpdateStatus.PENDING,
+                    and_(
+                        TelegramUpdate.status == UpdateStatus.HANDLING,
+                        TelegramUpdate.claimed_at > now - HANDLING_HOLDS_FOR,
+                    ),
                 )
             )
             .order_by(TelegramUpdate.id)
             .limit(LOOKAHEAD)
         )
     ).all()
-    busy = {chat_of(row.payload) for row in rows if row.status == "handling"}
+    busy = {chat_of(row.payload) for row in rows if row.status == UpdateStatus.HANDLING}
     for row in rows:
-        if row.status != "pending":
+        if row.status != UpdateStatus.PENDING:
             continue
         chat = chat_of(row.payload)
         if chat is None or chat not in busy:
@@ -113,7 +119,9 @@ async def _oldest_free(session: AsyncSession, now: datetime, chat_of: Callable[[
 async def mark_done(session: AsyncSession, row_id: int, now: datetime) -> None:
     """Handled: the payload (personal data) goes; the id stays a while to recognise a resent update."""
     await session.execute(
-        update(TelegramUpdate).where(TelegramUpdate.id == row_id).values(status="done", payload="", done_at=now)
+        update(TelegramUpdate)
+        .where(TelegramUpdate.id == row_id)
+        .values(status=UpdateStatus.DONE, payload="", done_at=now)
     )
 
 
@@ -121,7 +129,7 @@ async def purge(session: AsyncSession, before: datetime) -> int:
     """Forget finished updates older than `before` (Telegram does not resend anything that old)."""
     result = await session.execute(
         delete(TelegramUpdate).where(
-            TelegramUpdate.status.in_(("done", "interrupted")), TelegramUpdate.done_at < before
+            TelegramUpdate.status.in_((UpdateStatus.DONE, UpdateStatus.INTERRUPTED)), TelegramUpdate.done_at < before
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -6,16 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.home_zone import zone_rule
 from bot.domain.timing import zone_or_none
+from bot.domain.workshops import ACTIVE, WorkshopStatus
 from storage.models import Account, Registration, User, Workshop
-
-# Registrations that say where a person will be (a cancelled one does not).
-_ACTIVE = ("confirmed", "waitlisted", "offered", "preregistered")
 
 
 def language_of(user: User, default: str) -> str:
@@ -68,7 +66,8 @@ async def venue_zones(session: AsyncSession, user_ids: Iterable[int] | None = No
     query = (
         select(Registration.user_id, Workshop.timezone)
         .join(Workshop, Workshop.id == Registration.workshop_id)
-        .where(Registration.status.in_(_ACTIVE), Workshop.status != "cancelled")
+        # Registrations that say where a person will be (a cancelled one does not).
+        .where(Registration.status.in_(ACTIVE), Workshop.status != WorkshopStatus.CANCELLED)
         .order_by(Registration.registered_at, Registration.id)
     )
     if user_ids is not None:
@@ -88,3 +87,27 @@ async def person_zone_name(session: AsyncSession, user: User | None, default_zon
 async def person_zone(session: AsyncSession, user: User | None, default_zone: str, default_locale: str) -> ZoneInfo:
     name = await person_zone_name(session, user, default_zone, default_locale)
     return zone_or_none(name) or ZoneInfo("UTC")
+
+
+async def participant_counts(
+    session: AsyncSession,
+) -> tuple[int, list[tuple[str, int]], list[tuple[str | None, int]]]:
+    """Participants not deleted: how many, how many per platform (one person counted once per platform they
+    use), and how many per chosen language (None: not chosen)."""
+    active = User.deleted_at.is_(None)
+    total = await session.scalar(select(func.count()).select_from(User).where(active)) or 0
+    by_platform = await session.execute(
+        select(Account.platform, func.count(func.distinct(Account.user_id)))
+        .join(User, User.id == Account.user_id)
+        .where(active)
+        .group_by(Account.platform)
+        .order_by(Account.platform)
+    )
+    by_language = await session.execute(
+        select(User.locale, func.count()).where(active).group_by(User.locale).order_by(User.locale)
+    )
+    return (
+        int(total),
+        [(platform, int(count)) for platform, count in by_platform],
+        [(locale, int(count)) for locale, count in by_language],
+    )

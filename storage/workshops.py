@@ -48,6 +48,8 @@ async def recent_dated(session: AsyncSession, since: datetime) -> list[Workshop]
 async def seat_counts(session: AsyncSession, workshops: Sequence[Workshop]) -> dict[int, Seats]:
     ids = [w.id for w in workshops]
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    # Checked-in people are counted apart: attendance is a time stamp on a place, not a status.
+    attended_counts: dict[int, int] = {}
     if ids:
         rows = await session.execute(
             select(Registration.workshop_id, Registration.status, func.count())
@@ -61,8 +63,7 @@ async def seat_counts(session: AsyncSession, workshops: Sequence[Workshop]) -> d
             .where(Registration.workshop_id.in_(ids), Registration.attended_at.is_not(None))
             .group_by(Registration.workshop_id)
         )
-        for workshop_id, count in attended:
-            counts[workshop_id]["attended"] = count
+        attended_counts = dict(attended.all())
     return {
         w.id: Seats(
             capacity=w.capacity,
@@ -70,7 +71,7 @@ async def seat_counts(session: AsyncSession, workshops: Sequence[Workshop]) -> d
             offered=counts[w.id].get(RegistrationStatus.OFFERED, 0),
             waiting=counts[w.id].get(RegistrationStatus.WAITLISTED, 0),
             preregistered=counts[w.id].get(RegistrationStatus.PREREGISTERED, 0),
-            attended=counts[w.id].get("attended", 0),
+            attended=attended_counts.get(w.id, 0),
         )
         for w in workshops
     }

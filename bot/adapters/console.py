@@ -99,18 +99,10 @@ class ConsoleChat:
         storage = self.app.storage
         if storage is None:
             return
-        from bot.services.outbox import buttons_from_json
-        from storage.outbox import mark_sent, pending_for
-        from storage.users import UserRepository
+        from bot.services.outbox import take_waiting
 
         async with storage.unit_of_work() as uow:
-            account = await UserRepository(uow.session).account("console", self.user)
-            if account is None:
-                return
-            now = self.app.dispatcher.clock()
-            pending = await pending_for(uow.session, account.user_id, now)
-            notices = [Reply(d.text, buttons=buttons_from_json(d.buttons)) for d in pending]
-            await mark_sent(uow.session, [d.id for d in pending], now)
+            notices = await take_waiting(uow, "console", self.user, self.app.dispatcher.clock())
         # Shown only once marked: a fault before the commit leaves them pending, to be shown once, later.
         for notice in notices:
             self.render([notice], notice=True)

@@ -38,6 +38,7 @@ async def _with_storage(settings: Settings, body: Callable[[UnitOfWork], Corouti
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.certificates.codes import group
     from bot.domain.certificates import NotACode
+    from bot.domain.statuses import RecordStatus
     from bot.services.certificates import verify_record
 
     async def body(uow: UnitOfWork) -> int:
@@ -45,7 +46,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
             result = await verify_record(uow, args.code, secret=settings.effective_secret())
         except NotACode as exc:
             return _fail(f"NOT A CODE: {exc.reason}", EXIT_NOT_VALID)
-        if result.status == "invalid":
+        if result.status is RecordStatus.INVALID:
             print(f"NOT VALID: no record has the code {group(result.code)}")
             return EXIT_NOT_VALID
         what = (
@@ -54,11 +55,11 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
             else (f"workshop attendance: {result.workshop_title} ({result.workshop_city})")
         )
         issued = result.issued_at.date().isoformat() if result.issued_at else "?"
-        if result.status == "revoked":
+        if result.status is RecordStatus.REVOKED:
             revoked = result.revoked_at.date().isoformat() if result.revoked_at else "?"
             print(f"NOT VALID: record {group(result.code)} ({what}, issued {issued}) was revoked on {revoked}")
             return EXIT_NOT_VALID
-        if result.status == "superseded":
+        if result.status is RecordStatus.SUPERSEDED:
             replaced = result.superseded_at.date().isoformat() if result.superseded_at else "?"
             print(
                 f"SUPERSEDED: record {group(result.code)} ({result.name} - {what}, issued {issued}) was replaced "

@@ -71,7 +71,7 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
         from bot.domain.questions import QuestionRefused
         from bot.services import questions as service
         from bot.settings import LANGUAGES
-        from handlers.questions import answer_confirmation, refusal_text
+        from handlers.questions import answer_confirmation, answer_notice, refusal_text
 
         now = app.dispatcher.clock()
         if args.questions_command == "list":
@@ -101,6 +101,7 @@ def cmd_questions(args: argparse.Namespace, settings: Settings) -> int:
                     now=now,
                     default_locale=settings.default_language,
                     languages=LANGUAGES,
+                    write=answer_notice,
                 )
         except QuestionRefused as refusal:
             with use_locale(settings.default_language):

@@ -107,7 +107,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import open_storage
-    from storage.migrate import current_revision, head_revision, upgrade
+    from bot.services import schema
 
     async def run() -> int:
         try:
@@ -117,9 +117,9 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
             return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)
         try:
             if args.db_command == "upgrade":
-                await upgrade(storage.engine)
-            current = await current_revision(storage.engine)
-            print(f"database revision: {current or 'empty'} (latest: {head_revision()})")
+                await schema.upgrade_to_latest(storage)
+            current, latest = await schema.revisions(storage)
+            print(f"database revision: {current or 'empty'} (latest: {latest})")
             return 0
         except (SQLAlchemyError, OSError) as exc:
             return _fail(f"The database cannot be opened or upgraded: {getattr(exc, 'orig', exc)}", EXIT_DATABASE)

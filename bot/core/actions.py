@@ -2,52 +2,28 @@
 
 Actions come back from clients and are never trusted: decoding checks the shape, and every handler re-checks
 the ids against the database when pressed.
+
+The value type lives in bot/domain/messages.py (a use case puts buttons in the outbox too); this module adds the
+action names several layers share and the deep links.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from bot.domain.messages import MAX_ENCODED_BYTES, SEPARATOR, Action, ActionError, act
 
-MAX_ENCODED_BYTES = 64
-_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,31}$")
-_ARG = re.compile(r"^[A-Za-z0-9_.\-+]{0,40}$")
-SEPARATOR = ":"
-
-
-class ActionError(ValueError):
-    """The action cannot be encoded, or encoded data is not an action."""
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    name: str
-    args: tuple[str, ...] = ()
-
-    def encode(self) -> str:
-        if not _NAME.match(self.name):
-            raise ActionError(f"bad action name {self.name!r}")
-        for arg in self.args:
-            if not _ARG.match(arg):
-                raise ActionError(f"bad action argument {arg!r}")
-        data = SEPARATOR.join((self.name, *self.args))
-        if len(data.encode()) > MAX_ENCODED_BYTES:
-            raise ActionError(f"action data over {MAX_ENCODED_BYTES} bytes: {data!r}")
-        return data
-
-    @classmethod
-    def decode(cls, data: str) -> Action:
-        if not data or len(data.encode()) > MAX_ENCODED_BYTES:
-            raise ActionError("action data empty or too long")
-        name, *args = data.split(SEPARATOR)
-        if not _NAME.match(name) or not all(_ARG.match(arg) for arg in args):
-            raise ActionError("malformed action data")
-        return cls(name, tuple(args))
-
-
-def act(name: str, *args: object) -> Action:
-    return Action(name, tuple(str(arg) for arg in args))
-
+__all__ = [
+    "CHOOSE_LANGUAGE",
+    "DEEP_LINK_SEPARATOR",
+    "MAX_ENCODED_BYTES",
+    "RUN_COMMAND",
+    "SEPARATOR",
+    "SHOW_MENU",
+    "UNREACHABLE_NOTICE",
+    "Action",
+    "ActionError",
+    "act",
+    "deep_link_payload",
+]
 
 # The actions that more than their own handler module knows about, each named once here: the core offers them in
 # its own replies, and the adapters build links to them.

@@ -14,7 +14,6 @@ from bot.content import Content
 from bot.core import people
 from bot.core.actions import RUN_COMMAND, SHOW_MENU, UNREACHABLE_NOTICE, act
 from bot.core.context import Context
-from bot.core.dbfaults import LOCK_RETRIES, TRANSIENT, backoff, db_problem
 from bot.core.errors import StorageUnavailable, UserError
 from bot.core.events import Event
 from bot.core.participant import Participant
@@ -22,6 +21,7 @@ from bot.core.replies import Button, Reply
 from bot.core.router import HandlerResult, Route, Router, parse_command
 from bot.core.text import MAX_TEXT, clean_text
 from bot.i18n import _, current_locale, normalize_language, set_locale, use_locale
+from bot.services.dbfaults import LOCK_RETRIES, TRANSIENT, backoff, db_problem
 from bot.settings import Settings
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """Who is talking: the person behind an event, as the dispatcher hands them to a handler, and their language.
 
 One rule for the language, here and for messages sent later: chosen with /language, else their platform's, else
-the default (storage.users.language_of)."""
+the default (storage.users.language_of, read through bot/services/users.py)."""
 
 from __future__ import annotations
 
@@ -32,47 +32,33 @@ def transient(event: Event, settings: Settings) -> Participant:
 
 async def participant(uow: UnitOfWork, event: Event, settings: Settings, now: datetime) -> Participant:
     """The person's rows, made on their first event, with what this event tells about them."""
-    from bot.services import reachability
-    from storage.users import UserRepository, language_of
+    # Imported here: `wego-bot ask` uses this module without a database, and must not load SQLAlchemy.
+    from bot.services import users
 
-    user, account = await UserRepository(uow.session).get_or_create(
-        event.platform,
-        event.user_id,
-        # Only an address that reaches the person alone: the outbox must never send their messages to a group.
-        chat_id=event.private_address,
-        display_name=event.display_name,
-        now=now,
-    )
-    notice_due = account.unreachable_notice_due
-    if event.private and (not account.reachable or notice_due):
-        await reachability.writing_in_private(uow.session, account.id)
-        notice_due = False
-    hint = normalize_language(event.locale_hint)
-    if hint is not None and user.locale_hint != hint:
-        # Kept for messages sent to them later (notices, broadcasts) while they have not chosen a language.
-        user.locale_hint = hint
-    locale = language_of(user, settings.default_language)
-    venue_zone = None
-    if not user.timezone:
-        from storage.users import venue_zones
-
-        # No autoflush: pending writes (last seen, the language hint) fail, if they do, at commit, after the
-        # person's language is set, so a read-only database is still reported in their language.
-        with uow.session.no_autoflush:
-            venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
-    return Participant(
-        user_id=user.id,
-        account_id=account.id,
+    person = await users.meet(
+        uow,
         platform=event.platform,
-        display_name=user.display_name,
-        locale=locale,
-        chosen_locale=user.locale,
-        timezone=user.timezone,
-        venue_zone=venue_zone,
-        full_name=user.full_name,
-        birth_year=user.birth_year,
+        platform_user_id=event.user_id,
+        private_address=event.private_address,
+        display_name=event.display_name,
+        locale_hint=normalize_language(event.locale_hint),
+        private=event.private,
+        now=now,
+        default_language=settings.default_language,
+    )
+    return Participant(
+        user_id=person.user_id,
+        account_id=person.account_id,
+        platform=event.platform,
+        display_name=person.display_name,
+        locale=person.locale,
+        chosen_locale=person.chosen_locale,
+        timezone=person.timezone,
+        venue_zone=person.venue_zone,
+        full_name=person.full_name,
+        birth_year=person.birth_year,
         is_staff=is_staff(settings, event),
-        unreachable_notice_due=notice_due,
+        unreachable_notice_due=person.unreachable_notice_due,
     )
 
 
@@ -81,13 +67,6 @@ async def language_for(storage: Storage | None, event: Event, default_language: 
     hint = normalize_language(event.locale_hint)
     if storage is None:
         return hint or default_language
-    from storage.models import User
-    from storage.users import UserRepository, language_of
+    from bot.services import users
 
-    async with storage.unit_of_work() as uow:
-        account = await UserRepository(uow.session).account(event.platform, event.user_id)
-        user = await uow.session.get(User, account.user_id) if account is not None else None
-        if user is None:
-            return hint or default_language
-        # As in a dispatch, where this event's hint would be stored before language_of reads it.
-        return user.locale or hint or language_of(user, default_language)
+    return await users.language_for(storage, event.platform, event.user_id, hint, default_language)

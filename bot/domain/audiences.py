@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.text import parse_id
+from bot.domain.ids import parse_id
 
 PLATFORMS = ("telegram", "discord", "console")
 STAGES = ("not_started", "in_progress", "completed")

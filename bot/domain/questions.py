@@ -145,3 +145,15 @@ def check_answerable(
     answer = check_answer(question_id, answer)
     check_open(question_id, status=status, answered_by=answered_by, asker_deleted=asker_deleted)
     return answer
+
+
+@dataclass(frozen=True, slots=True)
+class StaffQuestion:
+    """A question as a staff chat is shown it (bot/staff_inbox.py posts it)."""
+
+    id: int
+    text: str
+    language: str
+    platform: str
+    asked_by: str
+    asked_at: datetime

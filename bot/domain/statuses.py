@@ -43,3 +43,23 @@ class QuestionStatus(StrEnum):
     DRAFT = "draft"
     ASKED = "asked"
     ANSWERED = "answered"
+
+
+class UpdateStatus(StrEnum):
+    """A Telegram webhook update kept before it is acknowledged: pending → handling → done, or interrupted when a
+    crash left it in hand (never handled twice)."""
+
+    PENDING = "pending"
+    HANDLING = "handling"
+    DONE = "done"
+    INTERRUPTED = "interrupted"
+
+
+class RecordStatus(StrEnum):
+    """What verifying a record's code shows: valid; superseded (a newer record, made for a new name, replaced it;
+    it still shows the name it was issued with); revoked; invalid (unknown, tampered or a deleted person)."""
+
+    VALID = "valid"
+    SUPERSEDED = "superseded"
+    REVOKED = "revoked"
+    INVALID = "invalid"

@@ -7,13 +7,12 @@ broadcast out into the outbox (scheduler/jobs.py). Refusals are the typed except
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.core.replies import Reply, esc
 from bot.domain.audiences import Audience, AudienceError
 from bot.domain.broadcasts import (
     BadAudience,
@@ -27,9 +26,9 @@ from bot.domain.broadcasts import (
     check_texts,
 )
 from bot.domain.home_zone import zone_rule
+from bot.domain.messages import Reply
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
 from bot.domain.timing import after_quiet_hours, zone_or_none
-from bot.i18n import _, use_locale
 from bot.services.outbox import enqueue_for_user
 from storage import broadcasts as store
 from storage.models import Broadcast, User
@@ -249,9 +248,11 @@ async def report(uow: UnitOfWork, broadcast_id: int) -> Report:
 # -- what the clock does with a scheduled broadcast ---------------------------------------------------------------
 
 
-def broadcast_message(text: str) -> str:
-    """Staff text is escaped, never interpreted: `<`, `&` and right-to-left script arrive exactly as typed."""
-    return _("📣 <b>Message from the program team</b>") + "\n\n" + esc(text)
+# The announcement as each recipient reads it: the staff text (escaped, never interpreted) in the given language.
+AnnouncementWriter = Callable[[str, str], str]
+# The author's report when a broadcast is done: its number and how many were delivered, unreachable and failed,
+# worded in the author's language (the outbox sets it before calling).
+ReportWriter = Callable[[int, int, int, int], Reply]
 
 
 async def due_fan_outs(uow: UnitOfWork, *, now: datetime) -> tuple[list[int], list[int]]:
@@ -273,6 +274,7 @@ async def fan_out_chunk(
     quiet: tuple[time, time],
     default_zone: str,
     default_locale: str,
+    write: AnnouncementWriter,
     chunk: int = store.FAN_OUT_CHUNK,
 ) -> int | None:
     """Queue the next `chunk` recipients, each in their language and after their quiet hours (unless urgent).
@@ -291,8 +293,7 @@ async def fan_out_chunk(
         for user in users:
             locale = language_of(user, default_locale)
             if locale not in texts:
-                with use_locale(locale):
-                    texts[locale] = broadcast_message(store.text_for(broadcast, locale))
+                texts[locale] = write(store.text_for(broadcast, locale), locale)
             zone = zone_rule(user.timezone, venues.get(user.id), locale, default_zone)
             if zone not in times:
                 times[zone] = now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
@@ -302,15 +303,7 @@ async def fan_out_chunk(
     return await store.fan_out_chunk(uow.session, broadcast_id, now, content, default_locale, render, chunk)
 
 
-def _report(number: int, delivered: int, unreachable: int, failed: int) -> Reply:
-    return Reply(
-        _("📊 Broadcast #{id} is done: {delivered} delivered, {unreachable} unreachable, {failed} failed.").format(
-            id=number, delivered=delivered, unreachable=unreachable, failed=failed
-        )
-    )
-
-
-async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str) -> list[int]:
+async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str, write_report: ReportWriter) -> list[int]:
     """Close broadcasts whose every row is final and send each author a report; returns the ids closed."""
     finished = []
     for broadcast in await store.sending(uow.session):
@@ -326,10 +319,19 @@ async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str) ->
         await enqueue_for_user(
             uow.session,
             broadcast.author_user_id,
-            functools.partial(_report, broadcast.id, *tally),
+            functools.partial(write_report, broadcast.id, *tally),
             kind="report",
             ref_id=broadcast.id,
             not_before=now,
             default_locale=default_locale,
         )
     return finished
+
+
+# Raised by `fan_out_chunk` when another clock holds the broadcast's next chunk: it carries on from the cursor.
+ChunkTaken = store.ChunkTaken
+
+
+def chunk_size() -> int:
+    """Recipients queued per fan-out transaction (read at call time: a test makes chunks small)."""
+    return store.FAN_OUT_CHUNK

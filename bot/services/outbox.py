@@ -9,15 +9,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.core.actions import Action
-from bot.core.replies import Button, Reply
+from bot.domain.messages import Action, Button, Reply
 from bot.i18n import use_locale
 from storage.models import Delivery, User
-from storage.outbox import add_delivery
-from storage.users import language_of
+from storage.outbox import add_delivery, mark_sent, pending_for
+from storage.users import UserRepository, language_of
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.uow import UnitOfWork
 
 
 def buttons_to_json(rows: Sequence[Sequence[Button]]) -> list[Any]:
@@ -62,3 +63,16 @@ async def enqueue_for_user(
         buttons=buttons_to_json(reply.buttons),
         not_before=not_before,
     )
+
+
+async def take_waiting(uow: UnitOfWork, platform: str, platform_user_id: str, now: datetime) -> list[Reply]:
+    """The messages queued for this person and due, marked sent: for a door that shows them itself when the person
+    next writes (the terminal) instead of through the delivery worker. Nothing for an unknown person.
+
+    They count as delivered at the caller's commit: a fault before it leaves them pending, shown once, later."""
+    account = await UserRepository(uow.session).account(platform, platform_user_id)
+    if account is None:
+        return []
+    pending = await pending_for(uow.session, account.user_id, now)
+    await mark_sent(uow.session, [delivery.id for delivery in pending], now)
+    return [Reply(delivery.text, buttons=buttons_from_json(delivery.buttons)) for delivery in pending]

@@ -10,15 +10,14 @@ the outbox stores finished text.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.content import ContentError
-from bot.core.actions import act
-from bot.core.replies import Button, Reply, esc
+from bot.domain.messages import Reply
 from bot.domain.questions import (
     MAX_ANSWERED_BY,
     AlreadyAsked,
@@ -26,6 +25,7 @@ from bot.domain.questions import (
     FaqNotSaved,
     NoSuchQuestion,
     NotAnsweredYet,
+    StaffQuestion,
     TooManyQuestions,
     check_answer,
     check_open,
@@ -34,7 +34,6 @@ from bot.domain.questions import (
 )
 from bot.domain.statuses import DeliveryStatus
 from bot.faq.library import save_staff_entry
-from bot.i18n import _
 from bot.services.outbox import enqueue_for_user
 from storage.models import Question, User
 from storage.questions import QuestionRepository
@@ -127,17 +126,11 @@ async def _names(uow: UnitOfWork, user_ids: set[int]) -> dict[int, str]:
     return names
 
 
-def _menu_button() -> list[Button]:
-    return [Button(_("Main menu"), act("menu"))]
-
-
-def _answer_notice(question_text: str, answer: str) -> Reply:
-    return Reply(
-        "\n".join(
-            [_("<b>The program team answered your question</b>"), f"<i>“{esc(question_text)}”</i>", "", esc(answer)]
-        ),
-        buttons=[_menu_button()],
-    )
+# The answer as the asker reads it (their question, staff's answer), in their language (the outbox sets it).
+AnswerWriter = Callable[[str, str], Reply]
+# What the staff member who answered is told when it could not reach the person: the question's number, the
+# asker's name and how the delivery ended, in the staff member's language.
+UndeliveredWriter = Callable[[int, str, DeliveryStatus], Reply]
 
 
 async def answer(
@@ -149,6 +142,7 @@ async def answer(
     now: datetime,
     default_locale: str,
     languages: tuple[str, ...],
+    write: AnswerWriter,
     answered_by_user_id: int | None = None,
 ) -> Answered:
     """Record staff's answer and queue it for the participant in their language (one outbox row).
@@ -171,7 +165,7 @@ async def answer(
         await enqueue_for_user(
             session,
             question.user_id,
-            functools.partial(_answer_notice, question.text, text),
+            functools.partial(write, question.text, text),
             kind=ANSWER_KIND,
             ref_id=question.id,
             not_before=now,
@@ -201,21 +195,13 @@ async def answerable(uow: UnitOfWork, question_id: int) -> None:
     await _open_question(uow, question_id, lock=False)
 
 
-def _undelivered_notice(question_id: int, name: str, status: DeliveryStatus) -> Reply:
-    reason = (
-        _("they cannot be reached (direct messages closed or the bot blocked)")
-        if status is DeliveryStatus.UNREACHABLE
-        else _("the platform refused the message")
-    )
-    return Reply(
-        _("⚠️ Your answer to question #{id} could not be delivered to {name}: {reason}.").format(
-            id=question_id, name=esc(name), reason=reason
-        )
-    )
-
-
 async def tell_staff_undelivered(
-    uow: UnitOfWork, ended: Mapping[int, DeliveryStatus], *, now: datetime, default_locale: str
+    uow: UnitOfWork,
+    ended: Mapping[int, DeliveryStatus],
+    *,
+    now: datetime,
+    default_locale: str,
+    write: UndeliveredWriter,
 ) -> int:
     """The delivery of answers to these questions ended without reaching the person (question id → final status):
     the staff member who answered each is told, in their own language. Returns how many notices were queued."""
@@ -229,7 +215,7 @@ async def tell_staff_undelivered(
         queued = await enqueue_for_user(
             uow.session,
             question.answered_by_user_id,
-            functools.partial(_undelivered_notice, question_id, name, DeliveryStatus(status)),
+            functools.partial(write, question_id, name, DeliveryStatus(status)),
             kind=UNDELIVERED_KIND,
             ref_id=question_id,
             not_before=now,
@@ -261,3 +247,30 @@ async def save_as_faq(uow: UnitOfWork, question_id: int, content_dir: Path, *, n
         raise FaqNotSaved(question_id, str(exc)) from exc
     question.faq_id = entry_id
     return entry_id
+
+
+# -- the staff inboxes (bot/staff_inbox.py posts, the clock calls it) ---------------------------------------------
+
+
+async def not_posted_to(uow: UnitOfWork, platform: str) -> list[StaffQuestion]:
+    """The oldest asked, unanswered questions this one staff inbox has not had. Asked per inbox: in one query
+    across inboxes, questions a dead staff chat keeps refusing would fill the page and the working chats would
+    never see newer ones."""
+    rows = await QuestionRepository(uow.session).not_posted_to([platform])
+    names = await _names(uow, {row.user_id for row in rows})
+    return [
+        StaffQuestion(
+            id=row.id,
+            text=row.text,
+            language=row.language,
+            platform=row.platform,
+            asked_by=names.get(row.user_id, ""),
+            asked_at=row.asked_at or row.created_at,
+        )
+        for row in rows
+    ]
+
+
+async def record_post(uow: UnitOfWork, question_id: int, platform: str, message_id: str | None, now: datetime) -> None:
+    """A staff inbox took the question (`message_id`: its post there, so a reply to it finds the question)."""
+    await QuestionRepository(uow.session).record_post(question_id, platform, message_id, now)

@@ -6,14 +6,17 @@ the notice once told."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.dbfaults import with_retries
+from bot.domain.messages import Reply
+from bot.services.dbfaults import with_retries
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from storage.uow import Storage
+    from storage.uow import Storage, UnitOfWork
 
 
 async def writing_in_private(session: AsyncSession, account_id: int) -> None:
@@ -53,3 +56,40 @@ async def platform_reported(
             )
 
     await with_retries(record, what=f"reachability of a {platform} account")
+
+
+# What is worth sending again once a person can be reached: answers they are waiting for. Offers, reminders and
+# announcements that missed them are out of date by then.
+RESENT_KINDS = ("question.answer",)
+RESEND_WITHIN = timedelta(days=14)
+
+
+async def reach_again(
+    uow: UnitOfWork,
+    user_id: int,
+    account_id: int | None,
+    write_test: Callable[[], Reply],
+    *,
+    now: datetime,
+    default_locale: str,
+) -> int:
+    """The person says they let messages through again: mark the account reachable, queue a test message to that
+    very account (one to a linked account elsewhere would prove nothing), and send again the answers that missed
+    them lately. Returns how many messages go out again."""
+    from bot.services.outbox import enqueue_for_user
+    from storage.outbox import requeue_undelivered
+    from storage.reachability import set_reachable
+
+    if account_id is not None:
+        await set_reachable(uow.session, account_ids=[account_id], reachable=True)
+    await enqueue_for_user(
+        uow.session,
+        user_id,
+        write_test,
+        kind="reach.test",
+        ref_id=None,
+        not_before=now,
+        default_locale=default_locale,
+        account_id=account_id,
+    )
+    return await requeue_undelivered(uow.session, user_id, RESENT_KINDS, since=now - RESEND_WITHIN, now=now)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.replies import Reply
+from bot.domain.messages import Reply
 from bot.domain.workshops import (
     SEAT_HOLDERS,
     NoticeKind,

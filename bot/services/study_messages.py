@@ -1,19 +1,21 @@
 """What the clock sends about the online course: a person's own weekly study reminder, and a nudge to someone who
-stopped. Both are worded here, in the recipient's language, as they are queued (the outbox stores finished text).
+stopped. Both are worded as they are queued, in the recipient's language (the outbox stores finished text), by the
+chat layer's writer (handlers/reminders.py `study_message`) handed in by the caller.
 
 scheduler/jobs.py opens the unit of work and calls these; each claims its work in the same transaction that queues
 the message, so a second clock or a restart sends nothing twice."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from bot.core.replies import Reply, esc, link
+from bot.domain.messages import Reply
 from bot.domain.timing import after_quiet_hours, next_weekly, parse_time
-from bot.i18n import _
 from bot.services.outbox import enqueue_for_user
 from storage import reminders as store
 from storage.models import StudyReminder, User
@@ -27,21 +29,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _lecture_line(content: Content, key: str | None) -> str:
-    course_link = link(str(content.program.course.url))
-    lecture = content.lecture(key) if key else None
-    if lecture is None:
-        return _("You have watched every lecture. The course is at {link}.").format(link=course_link)
-    return _("Next lecture: {key} “{title}” — {link}").format(
-        key=lecture.key, title=esc(lecture.title), link=course_link
-    )
+@dataclass(frozen=True, slots=True)
+class StudyNote:
+    """What a study message says, for the chat layer to word: a reminder the person set, or a nudge after a pause;
+    and the next lecture they have not marked (None: they watched every one)."""
+
+    kind: Literal["reminder", "nudge"]
+    next_lecture: str | None
 
 
-def _message(content: Content, headline: Callable[[], str], done: set[str]) -> Callable[[], Reply]:
-    """Worded later, inside the recipient's locale (enqueue_for_user sets it)."""
+# Words a StudyNote in the recipient's language (the outbox sets it before calling).
+StudyWriter = Callable[[StudyNote], Reply]
+
+
+def _note(content: Content, kind: Literal["reminder", "nudge"], done: set[str]) -> StudyNote:
     upcoming = content.next_lecture(done)
-    key = upcoming.key if upcoming else None
-    return lambda: Reply(headline() + "\n" + _lecture_line(content, key))
+    return StudyNote(kind, upcoming.key if upcoming else None)
 
 
 async def send_study_reminder(
@@ -53,6 +56,7 @@ async def send_study_reminder(
     grace: timedelta,
     default_zone: str,
     default_locale: str,
+    write: StudyWriter,
 ) -> bool:
     """Send one due study reminder and move it to its next occurrence; True when a message was queued.
 
@@ -82,7 +86,7 @@ async def send_study_reminder(
     await enqueue_for_user(
         session,
         row.user_id,
-        _message(content, lambda: _("⏰ Time to study!"), done),
+        functools.partial(write, _note(content, "reminder", done)),
         kind="study",
         ref_id=reminder_id,
         not_before=now,
@@ -102,6 +106,7 @@ async def send_nudges(
     default_locale: str,
     after: int,
     limit: int,
+    write: StudyWriter,
 ) -> list[int]:
     """Nudge up to `limit` people (by user id after `after`) who started the course and marked nothing for
     `period`, once per such period, outside their quiet hours. Returns their user ids, in order."""
@@ -115,7 +120,7 @@ async def send_nudges(
         await enqueue_for_user(
             session,
             user.id,
-            _message(content, lambda: _("👋 It has been a while since your last lecture."), done),
+            functools.partial(write, _note(content, "nudge", done)),
             kind="nudge",
             ref_id=None,
             not_before=after_quiet_hours(now, zone, quiet),

@@ -12,6 +12,7 @@ from bot.domain import questions as rules
 from bot.domain.statuses import DeliveryStatus
 from bot.services import questions as service
 from bot.settings import LANGUAGES
+from handlers.questions import answer_notice, undelivered_notice
 from storage.models import Delivery, Question, User
 from storage.uow import Storage
 from tests.services.conftest import NOW, add_person
@@ -33,6 +34,7 @@ async def _answer(storage: Storage, question_id: int, text: str = "Yes, behind t
             now=NOW,
             default_locale="en",
             languages=LANGUAGES,
+            write=answer_notice,
             **kw,  # type: ignore[arg-type]
         )
 
@@ -159,7 +161,12 @@ async def test_staff_who_answered_are_told_when_the_answer_did_not_arrive(storag
     await _answer(storage, question_id, answered_by_user_id=ada)
     async with storage.unit_of_work() as uow:
         told = await service.tell_staff_undelivered(
-            uow, {question_id: DeliveryStatus.UNREACHABLE, 999: DeliveryStatus.FAILED}, now=NOW, default_locale="en"
+            uow,
+            {question_id: DeliveryStatus.UNREACHABLE, 999: DeliveryStatus.FAILED},
+            now=NOW,
+            default_locale="en",
+            # The chat's wording: the outbox writes it in the staff member's language.
+            write=undelivered_notice,
         )
     assert told == 1
     async with storage.unit_of_work() as uow:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.adapters.discord.events_sync import SyncResult, load_workshop, sync_workshop_event, upcoming_workshop_ids
+from bot.adapters.discord.events_sync import SyncResult, load_workshop, sync_workshop_event
+from bot.services import calendar
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -28,17 +29,9 @@ class DiscordCalendar:
 
     async def fingerprint(self) -> tuple[object, ...]:
         """Changes whenever staff create or change a workshop (from chat, the CLI or another process)."""
-        from sqlalchemy import select
-
-        from storage.models import Workshop
-
         assert self.app.storage is not None
         async with self.app.storage.unit_of_work() as uow:
-            # Every row, not just the newest stamp: clocks of two processes need not agree. There are tens of rows.
-            rows = await uow.session.execute(
-                select(Workshop.id, Workshop.updated_at, Workshop.status).order_by(Workshop.id)
-            )
-        return tuple(tuple(row) for row in rows)
+            return await calendar.fingerprint(uow)
 
     async def check(self) -> bool:
         """Sync the Events tab if any workshop changed since the last look; True when it synced."""
@@ -66,5 +59,6 @@ class DiscordCalendar:
     async def sync_all(self) -> dict[int, SyncResult]:
         if self.app.storage is None:
             return {}
-        ids = await upcoming_workshop_ids(self.app.storage, self.app.dispatcher.clock())
+        async with self.app.storage.unit_of_work() as uow:
+            ids = await calendar.workshops_to_mirror(uow, self.app.dispatcher.clock())
         return {workshop_id: await self.sync(workshop_id) for workshop_id in ids}

@@ -7,16 +7,19 @@ The guild is the record of which event belongs to which workshop: the event desc
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
-from sqlalchemy import select
 
-from bot.content import Content
-from storage.models import Workshop
-from storage.uow import Storage
+from bot.domain.workshops import WorkshopStatus
+from bot.services import calendar
+from bot.services.calendar import CalendarEntry
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from storage.uow import Storage
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +35,15 @@ def marker(workshop_id: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class WorkshopEventData:
-    """The neutral facts of a workshop that its Discord event shows."""
-
-    workshop_id: int
-    city: str
-    title: str
-    venue: str
-    starts_at: datetime | None
-    duration_minutes: int
-    status: str
+class WorkshopEventData(CalendarEntry):
+    """A workshop's calendar facts (bot/services/calendar.py) as its Discord event shows them, within Discord's
+    limits."""
 
     @classmethod
-    def from_row(cls, row: Workshop, city: str) -> WorkshopEventData:
-        """`city`: the row's city as the server's language names it (a guild's events have one language)."""
-        return cls(row.id, city, row.title, row.venue, row.starts_at, row.duration_minutes, row.status)
+    def from_entry(cls, entry: CalendarEntry, city: str) -> WorkshopEventData:
+        """`city`: the entry's city as the server's language names it (a guild's events have one language)."""
+        facts = {field.name: getattr(entry, field.name) for field in fields(entry)}
+        return cls(**{**facts, "city": city})
 
     @property
     def ends_at(self) -> datetime | None:
@@ -74,7 +71,7 @@ async def sync_workshop_event(guild: discord.Guild, data: WorkshopEventData, *, 
     """Create, update or cancel the guild event for one workshop, so that it matches `data`."""
     events = await guild.fetch_scheduled_events(with_counts=False)
     existing = next((e for e in events if _is_ours(e, data.workshop_id) and e.status in LIVE), None)
-    wanted = data.starts_at is not None and data.status != "cancelled"
+    wanted = data.starts_at is not None and data.status is not WorkshopStatus.CANCELLED
     if not wanted:
         if existing is not None and existing.status is discord.EventStatus.scheduled:
             await existing.cancel(reason="workshop cancelled or undated")
@@ -121,16 +118,5 @@ async def sync_workshop_event(guild: discord.Guild, data: WorkshopEventData, *, 
 async def load_workshop(storage: Storage, workshop_id: int, content: Content, lang: str) -> WorkshopEventData | None:
     """The workshop as its Discord event shows it, the city named in `lang` (the server's default language)."""
     async with storage.unit_of_work() as uow:
-        row = await uow.session.get(Workshop, workshop_id)
-        return WorkshopEventData.from_row(row, content.city_name(row.city, lang)) if row is not None else None
-
-
-async def upcoming_workshop_ids(storage: Storage, now: datetime) -> list[int]:
-    """Workshops whose event may need creating or cancelling: dated in the future, or cancelled."""
-    async with storage.unit_of_work() as uow:
-        result = await uow.session.scalars(
-            select(Workshop.id)
-            .where((Workshop.starts_at > now) | (Workshop.status == "cancelled"))
-            .order_by(Workshop.id)
-        )
-        return list(result)
+        entry = await calendar.entry(uow, workshop_id)
+    return WorkshopEventData.from_entry(entry, content.city_name(entry.city, lang)) if entry is not None else None

@@ -31,6 +31,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.services import telegram_updates
+
 if TYPE_CHECKING:
     from storage.uow import Storage
 
@@ -65,18 +67,14 @@ class UpdateInbox:
 
     async def accept(self, update_id: int, data: dict[str, Any]) -> bool:
         """Store one update (committed on return; raises when the database cannot take it). False: a resend."""
-        from storage.telegram_updates import store
-
-        stored = await store(self.storage, update_id, json.dumps(data, ensure_ascii=False), utcnow())
+        stored = await telegram_updates.accept(self.storage, update_id, json.dumps(data, ensure_ascii=False), utcnow())
         self._wake.set()
         return stored
 
     async def start(self) -> None:
         """Mark what a crash left in hand, then handle the stored updates, old ones first."""
-        from storage.telegram_updates import interrupt_unfinished
-
         async with self.storage.unit_of_work() as uow:
-            interrupted = await interrupt_unfinished(uow.session, utcnow())
+            interrupted = await telegram_updates.interrupt_unfinished(uow, utcnow())
         if interrupted:
             log.warning(
                 "telegram: %d update(s) were being handled when the bot stopped and are not handled again: %s",
@@ -145,11 +143,10 @@ class UpdateInbox:
 
     async def _claim(self) -> tuple[int, str] | None:
         from bot.adapters.telegram.ordering import order_key_of_payload
-        from storage.telegram_updates import claim_next
 
         async with self.storage.unit_of_work() as uow:
             # Never an update of a chat whose earlier update is in hand here or in another worker process.
-            return await claim_next(uow.session, utcnow(), chat_of=order_key_of_payload)
+            return await telegram_updates.claim_next(uow, utcnow(), chat_of=order_key_of_payload)
 
     async def _handle(self, row_id: int, payload: str) -> None:
         try:
@@ -160,12 +157,10 @@ class UpdateInbox:
             log.exception("telegram stored update #%s failed", row_id)
 
     async def _mark_done(self, row_id: int) -> None:
-        from storage.telegram_updates import mark_done
-
         for attempt, delay in enumerate(BACKOFF_SECONDS):
             try:
                 async with self.storage.unit_of_work() as uow:
-                    await mark_done(uow.session, row_id, utcnow())
+                    await telegram_updates.mark_done(uow, row_id, utcnow())
                 return
             except Exception as exc:
                 log.warning("telegram stored update #%s not marked done yet (%s), attempt %d", row_id, exc, attempt + 1)
@@ -174,13 +169,11 @@ class UpdateInbox:
         log.error("telegram stored update #%s could not be marked done", row_id)
 
     async def _purge(self) -> None:
-        from storage.telegram_updates import purge
-
         now = utcnow()
         if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
             return
         async with self.storage.unit_of_work() as uow:
-            removed = await purge(uow.session, now - KEEP_DONE)
+            removed = await telegram_updates.purge(uow, now - KEEP_DONE)
         self._purged_at = now
         if removed:
             log.info("telegram: forgot %d handled updates older than a day", removed)

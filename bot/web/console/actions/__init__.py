@@ -10,7 +10,6 @@ from __future__ import annotations
 from bot.domain.audiences import Audience
 from bot.domain.broadcasts import MAX_TEXT
 from bot.domain.questions import MAX_ANSWER
-from bot.services.broadcasts import broadcast_message
 from bot.services.console import SESSION_TTL, Staffer
 from bot.services.stats import Workshop
 from bot.web.console.actions.base import Refused
@@ -55,7 +54,7 @@ from bot.web.console.actions.workshops import (
     workshop,
     workshops,
 )
-from handlers.broadcast import status_text
+from handlers.broadcast import broadcast_message, status_text
 from handlers.workshop_input import participant_number
 from handlers.workshop_views import STATUS_LABELS
 

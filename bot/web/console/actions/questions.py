@@ -12,7 +12,7 @@ from bot.services.questions import QuestionView
 from bot.services.stats import Question
 from bot.settings import LANGUAGES
 from bot.web.console.actions.base import Refused, clock_now, refused_text, unit_of_work
-from handlers.questions import refusal_text
+from handlers.questions import answer_notice, refusal_text
 
 
 def refused_question(refusal: QuestionRefused) -> Refused:
@@ -48,6 +48,7 @@ async def answer_question(app: App, who: audit_log.Staffer, question_id: int, te
                 now=now,
                 default_locale=app.settings.default_language,
                 languages=LANGUAGES,
+                write=answer_notice,
                 answered_by_user_id=who.user_id,
             )
             await audit_log.audit(uow, who, "question.answer", f"question:{question_id}", now)

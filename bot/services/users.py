@@ -1,0 +1,113 @@
+"""The person behind an event: their rows, made on their first event, their language and what staff count.
+
+The core asks here who is talking (bot/core/people.py) and the chat changes a person's language here; the rows and
+the SQL stay in storage/users.py, the language rule is `storage.users.language_of`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.services import reachability
+from storage.models import User
+from storage.users import UserRepository, language_of, participant_counts, venue_zones
+
+if TYPE_CHECKING:
+    from storage.uow import Storage, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A stored participant as this event finds them (a plain value: no row leaves the transaction)."""
+
+    user_id: int
+    account_id: int
+    display_name: str
+    # The language to write to them in, by the one rule (language_of).
+    locale: str
+    chosen_locale: str | None
+    timezone: str | None
+    venue_zone: str | None
+    full_name: str | None
+    birth_year: int | None
+    unreachable_notice_due: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantStats:
+    total: int
+    by_platform: list[tuple[str, int]]
+    # None: they have not chosen a language.
+    by_language: list[tuple[str | None, int]]
+
+
+async def meet(
+    uow: UnitOfWork,
+    *,
+    platform: str,
+    platform_user_id: str,
+    private_address: str,
+    display_name: str,
+    locale_hint: str | None,
+    private: bool,
+    now: datetime,
+    default_language: str,
+) -> Person:
+    """The person's rows, made on their first event, updated with what this event tells about them.
+
+    `private_address` is only an address that reaches the person alone (the outbox must never send their messages
+    to a group); `locale_hint` is the platform's language, already normalised, kept for messages sent to them later
+    while they have not chosen one."""
+    user, account = await UserRepository(uow.session).get_or_create(
+        platform, platform_user_id, chat_id=private_address, display_name=display_name, now=now
+    )
+    notice_due = account.unreachable_notice_due
+    if private and (not account.reachable or notice_due):
+        await reachability.writing_in_private(uow.session, account.id)
+        notice_due = False
+    if locale_hint is not None and user.locale_hint != locale_hint:
+        user.locale_hint = locale_hint
+    locale = language_of(user, default_language)
+    venue_zone = None
+    if not user.timezone:
+        # No autoflush: pending writes (last seen, the language hint) fail, if they do, at commit, after the
+        # person's language is set, so a read-only database is still reported in their language.
+        with uow.session.no_autoflush:
+            venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
+    return Person(
+        user_id=user.id,
+        account_id=account.id,
+        display_name=user.display_name,
+        locale=locale,
+        chosen_locale=user.locale,
+        timezone=user.timezone,
+        venue_zone=venue_zone,
+        full_name=user.full_name,
+        birth_year=user.birth_year,
+        unreachable_notice_due=notice_due,
+    )
+
+
+async def language_for(
+    storage: Storage, platform: str, platform_user_id: str, locale_hint: str | None, default_language: str
+) -> str:
+    """The language this person's replies are written in. Read only: an unknown person gets no row."""
+    async with storage.unit_of_work() as uow:
+        account = await UserRepository(uow.session).account(platform, platform_user_id)
+        user = await uow.session.get(User, account.user_id) if account is not None else None
+        if user is None:
+            return locale_hint or default_language
+        # As in a dispatch, where this event's hint would be stored before language_of reads it.
+        return user.locale or locale_hint or language_of(user, default_language)
+
+
+async def choose_language(uow: UnitOfWork, user_id: int, code: str) -> None:
+    """The person chose the language they are written to in (checked against the catalogs by the caller)."""
+    user = await uow.session.get_one(User, user_id)
+    user.locale = code
+
+
+async def stats(uow: UnitOfWork) -> ParticipantStats:
+    total, by_platform, by_language = await participant_counts(uow.session)
+    return ParticipantStats(total, by_platform, by_language)
