@@ -7,6 +7,7 @@ The use cases are in bot/services/broadcasts.py; here the chat is parsed and the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +18,11 @@ from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.core.text import parse_id
 from bot.domain import broadcasts as rules
+from bot.domain.audiences import Audience
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_moment, ngettext, use_locale
 from bot.services import broadcasts as service
-from bot.services.broadcasts import BroadcastView, Report
+from bot.services.broadcasts import AudienceCheck, BroadcastView, Report
 from bot.settings import LANGUAGES
 from handlers.workshop_input import parse_local
 
@@ -89,6 +91,25 @@ def audience_text(audience: Mapping[str, Any]) -> str:
     return esc(" ".join(f"{k}={v}" for k, v in audience.items()) or "everyone")
 
 
+def audience_warnings(check: AudienceCheck, audience: Audience) -> list[str]:
+    """What staff must hear before writing to this audience (the chat's draft and the console's builder), as plain
+    text: each caller escapes it for its own markup."""
+    found = []
+    if check.empty:
+        found.append(_("Nobody matches this audience: the broadcast would reach no one."))
+    if check.unknown_city:
+        found.append(_("No workshop is in the city “{city}”. Check the spelling.").format(city=audience.city or ""))
+    if check.unknown_workshop:
+        found.append(_("There is no workshop #{id}.").format(id=audience.workshop_id))
+    return found
+
+
+async def _warnings(ctx: Context, audience: Mapping[str, Any]) -> list[str]:
+    parsed = Audience.from_json(dict(audience))
+    check = await service.check_audience(ctx.unit_of_work, parsed, ctx.content, ctx.settings.default_language)
+    return ["⚠️ " + esc(warning) for warning in audience_warnings(check, parsed)]
+
+
 async def _new(ctx: Context, rest: str) -> Reply:
     draft = await service.new_draft(
         ctx.unit_of_work,
@@ -99,11 +120,12 @@ async def _new(ctx: Context, rest: str) -> Reply:
         default_language=ctx.settings.default_language,
         now=ctx.now(),
     )
-    return Reply(
+    lines = [
         _("Draft #{id} for {audience}: {recipients}. Now send the text: /broadcast text YOUR MESSAGE").format(
             id=draft.id, audience=audience_text(draft.audience), recipients=recipients_text(draft.recipients)
         )
-    )
+    ]
+    return Reply("\n".join([*lines, *await _warnings(ctx, draft.audience)]))
 
 
 async def _text(ctx: Context, rest: str) -> Reply:
@@ -115,7 +137,9 @@ async def _text(ctx: Context, rest: str) -> Reply:
     draft = await service.set_text(
         ctx.unit_of_work, ctx.user_id, rest, language=language, languages=LANGUAGES, content=ctx.content
     )
-    return _preview(draft)
+    preview = _preview(draft)
+    warnings = await _warnings(ctx, draft.audience)
+    return replace(preview, text="\n".join([*warnings, "", preview.text])) if warnings else preview
 
 
 def broadcast_message(text: str) -> str:

@@ -255,3 +255,24 @@ async def test_the_announcement_is_retried_until_a_door_takes_it_then_never_agai
     async with app.storage.unit_of_work() as uow:
         row = await uow.session.get_one(Broadcast, fresh_id)
         assert row.announced_at == clock.now
+
+
+async def test_a_draft_for_an_unknown_city_or_nobody_is_warned_about_in_the_chat(
+    app: App, chat: Callable[..., ChatDriver]
+) -> None:
+    await population(app)
+    staffer = chat("staffer")
+    await staffer.send("/broadcast new city=Atlantis attended")
+    assert staffer.text.splitlines()[1:] == [
+        "⚠️ Nobody matches this audience: the broadcast would reach no one.",
+        "⚠️ No workshop is in the city “Atlantis”. Check the spelling.",
+    ]
+    await staffer.send("/broadcast text Hello")
+    assert staffer.text.startswith("⚠️ Nobody matches this audience: the broadcast would reach no one.\n")
+    # A warning, not a refusal: staff may still mean it (a city whose workshop is not yet in the bot).
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        rows = list(await uow.session.scalars(select(Broadcast)))
+    assert [(b.status, b.audience, b.texts) for b in rows] == [("draft", {"city": "Atlantis", "registration": "attended"}, {"en": "Hello"})]
+    await staffer.send("/broadcast new platform=telegram")
+    assert "⚠️" not in staffer.text

@@ -99,6 +99,33 @@ async def count_audience(uow: UnitOfWork, audience: Audience, content: Content, 
     return len(await store.recipient_ids(uow.session, audience, content, default_language))
 
 
+@dataclass(frozen=True, slots=True)
+class AudienceCheck:
+    """What staff should hear before they write to an audience: how many it reaches now, and whether a city or a
+    workshop it names exists (a misspelt city reaches nobody without any error)."""
+
+    count: int
+    unknown_city: bool
+    unknown_workshop: bool
+
+    @property
+    def empty(self) -> bool:
+        return self.count == 0
+
+
+async def check_audience(uow: UnitOfWork, audience: Audience, content: Content, default_language: str) -> AudienceCheck:
+    """The exact count and the names that match nothing, for the chat's draft and the console's builder alike."""
+    from storage.models import Workshop
+    from storage.stats import workshop_cities
+
+    count = await count_audience(uow, audience, content, default_language)
+    unknown_city = audience.city is not None and audience.city.lower() not in await workshop_cities(uow.session)
+    unknown_workshop = (
+        audience.workshop_id is not None and await uow.session.get(Workshop, audience.workshop_id) is None
+    )
+    return AudienceCheck(count, unknown_city, unknown_workshop)
+
+
 async def _view(uow: UnitOfWork, row: Broadcast, content: Content) -> BroadcastView:
     if row.status in (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED):
         recipients = await count_audience(uow, Audience.from_json(row.audience or {}), content, row.default_language)

@@ -26,6 +26,7 @@ from bot.web.console.layout import (
     url,
     when,
 )
+from handlers.broadcast import audience_warnings
 
 REGISTRATION = (
     ("", N_("anyone")),
@@ -47,14 +48,7 @@ def count_text(count: int) -> str:
 
 
 def warnings_of(check: actions.AudienceCheck, audience: actions.Audience) -> list[str]:
-    found = []
-    if check.count == 0:
-        found.append(_("Nobody matches this audience: the broadcast would reach no one."))
-    if check.unknown_city:
-        found.append(_("No workshop is in the city “{city}”. Check the spelling.").format(city=audience.city or ""))
-    if check.unknown_workshop:
-        found.append(_("There is no workshop #{id}.").format(id=audience.workshop_id))
-    return found
+    return audience_warnings(check, audience)
 
 
 def _compose(staff: Staff, posted: dict[str, str], extra_html: str = "") -> str:

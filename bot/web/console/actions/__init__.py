@@ -10,11 +10,11 @@ from __future__ import annotations
 from bot.domain.audiences import Audience
 from bot.domain.broadcasts import MAX_TEXT
 from bot.domain.questions import MAX_ANSWER
+from bot.services.broadcasts import AudienceCheck
 from bot.services.console import SESSION_TTL, Staffer
 from bot.services.stats import Workshop
 from bot.web.console.actions.base import Refused
 from bot.web.console.actions.broadcasts import (
-    AudienceCheck,
     audience_of,
     broadcast_report,
     broadcasts,

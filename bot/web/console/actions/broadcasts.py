@@ -13,11 +13,11 @@ from bot.core.errors import UserError
 from bot.domain.audiences import Audience
 from bot.domain.broadcasts import BroadcastRefused, check_texts
 from bot.domain.workshop_input import zone_name
-from bot.domain.workshop_refusals import NoSuchWorkshop, WorkshopRefusal
+from bot.domain.workshop_refusals import WorkshopRefusal
 from bot.services import broadcasts as service
 from bot.services import console as audit_log
 from bot.services import stats
-from bot.services.workshops import find_workshop
+from bot.services.broadcasts import AudienceCheck
 from bot.settings import LANGUAGES
 from bot.web.console.actions.base import Refused, clock_now, refused_from, refused_text, unit_of_work
 from handlers import workshop_input
@@ -46,24 +46,9 @@ def audience_of(form: Mapping[str, str]) -> Audience:
         raise refused_broadcast(refusal) from None
 
 
-@dataclass(frozen=True, slots=True)
-class AudienceCheck:
-    count: int
-    unknown_city: bool
-    unknown_workshop: bool
-
-
 async def check_audience(app: App, audience: Audience) -> AudienceCheck:
     async with unit_of_work(app) as uow:
-        count = await service.count_audience(uow, audience, app.content, app.settings.default_language)
-        cities = await stats.workshop_cities(uow)
-        unknown_workshop = False
-        if audience.workshop_id is not None:
-            try:
-                await find_workshop(uow, audience.workshop_id)
-            except NoSuchWorkshop:
-                unknown_workshop = True
-        return AudienceCheck(count, audience.city is not None and audience.city.lower() not in cities, unknown_workshop)
+        return await service.check_audience(uow, audience, app.content, app.settings.default_language)
 
 
 def text_problem(app: App, texts: Mapping[str, str]) -> str | None:
