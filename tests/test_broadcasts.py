@@ -273,6 +273,8 @@ async def test_a_draft_for_an_unknown_city_or_nobody_is_warned_about_in_the_chat
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
         rows = list(await uow.session.scalars(select(Broadcast)))
-    assert [(b.status, b.audience, b.texts) for b in rows] == [("draft", {"city": "Atlantis", "registration": "attended"}, {"en": "Hello"})]
+    assert [(b.status, b.audience, b.texts) for b in rows] == [
+        ("draft", {"city": "Atlantis", "registration": "attended"}, {"en": "Hello"})
+    ]
     await staffer.send("/broadcast new platform=telegram")
     assert "⚠️" not in staffer.text

@@ -77,6 +77,8 @@ def test_each_user_is_remembered_between_runs(tmp_path: Path) -> None:
     # eve's German survived the restart; frank and the staff member never chose a language.
     assert staff.stdout == (
         "Participants: 3\n\nBy platform\nconsole: 3\n\nBy chosen language\nnot chosen: 2\nDeutsch: 1\n\n"
+        "Course funnel\nStarted: 3\nFirst lecture: 0\nPart 1 complete: 0\nPart 2 complete: 0\nPart 3 complete: 0\n"
+        "Part 4 complete: 0\nAll lectures: 0\nCourse record: 0\n\nQuestions waiting: 0\n\n"
     )
 
 

@@ -11,7 +11,9 @@ from bot.core.replies import Reply, to_plain
 from bot.core.router import Router, parse_command
 from bot.core.text import clean_text
 from storage.models import Account, User
+from tests.conftest import FrozenClock
 from tests.helpers import ChatDriver
+from tests.workshop_helpers import make_workshop
 
 
 @pytest.mark.parametrize(
@@ -105,7 +107,7 @@ async def test_staff_only_commands_and_help(chat: Callable[..., ChatDriver]) -> 
     await staffer.send("/help")
     staff_section = staffer.text.split("Staff commands\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert "/ws_new" in staffer.text and "/revoke" in staffer.text
-    assert "/stats — Participants by platform and by language." in staff_section
+    assert "/stats — Participants, the course funnel, workshops per city and questions waiting." in staff_section
     assert all(line.split(" — ")[0] not in alice.text for line in staff_section)
     await staffer.send("/stats")
     assert staffer.text.startswith("Participants: 2\n")
@@ -218,3 +220,28 @@ async def test_a_deep_link_to_a_staff_action_is_refused_to_others(app: App, chat
     assert alice.text == "That is only for the program staff."
     await staffer.send("/start tso_7")
     assert staffer.text == "staff secret 7"
+
+
+async def test_stats_shows_the_course_funnel_workshops_and_questions_waiting(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    alice, staffer = chat("alice"), chat("staffer")
+    milan = await make_workshop(app, clock.now, city="Milan", start="2030-04-20 15:00")
+    await alice.press_action(act("ws.join", milan, "skip"))
+    await alice.send("/done 1.1")
+    await alice.send("/team Is there a reading list for part 2?")
+    await staffer.send("/stats")
+    lines = staffer.text.splitlines()
+    funnel = lines[lines.index("Course funnel") + 1 : lines.index("Course funnel") + 9]
+    assert funnel == [
+        "Started: 2",
+        "First lecture: 1",
+        "Part 1 complete: 0",
+        "Part 2 complete: 0",
+        "Part 3 complete: 0",
+        "Part 4 complete: 0",
+        "All lectures: 0",
+        "Course record: 0",
+    ]
+    assert lines[lines.index("Workshops per city") + 1] == "Milan: Registered 1 · Waiting 0 · Attended 0"
+    assert lines[-1] == "Questions waiting: 1"
