@@ -137,14 +137,14 @@ async def questions(ctx: Context) -> Reply:
         return Reply(_("No unanswered questions."))
     lines = [_("<b>Unanswered questions</b> (oldest first):")]
     for row in rows:
-        lines.append(
-            _("#{id} · {age} ago · {language} · {platform}").format(
-                id=row.id,
-                age=_age(row.asked_at, ctx.now()),
-                language=LANGUAGE_NAMES.get(row.language, row.language),
-                platform=esc(row.platform),
-            )
+        heading = _("#{id} · {age} ago · {language} · {platform}").format(
+            id=row.id,
+            age=_age(row.asked_at, ctx.now()),
+            language=LANGUAGE_NAMES.get(row.language, row.language),
+            platform=esc(row.platform),
         )
+        # Who asked, so staff can tell one person's three questions from three people's.
+        lines.append(f"{heading} · {esc(row.asked_by)}" if row.asked_by else heading)
         lines.append(f"“{esc(row.text)}”")
     lines += ["", _("Answer with /answer ID followed by your answer.")]
     return Reply("\n".join(lines), personal=True)

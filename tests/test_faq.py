@@ -342,7 +342,7 @@ async def test_ask_the_team_round_trip(staffed_app: App, clock: FrozenClock, con
     await staffer.send("/questions")
     assert staffer.text == (
         "Unanswered questions (oldest first):\n"
-        "#1 · 3 hours ago · Italiano · console\n"
+        "#1 · 3 hours ago · Italiano · console · maria\n"
         f"“{question}”\n\n"
         "Answer with /answer ID followed by your answer."
     )
