@@ -219,7 +219,9 @@ async def ws_export(ctx: Context) -> Reply:
     """Registrants as a CSV file (one workshop, or all)."""
     words = _words(ctx)
     ids = [workshop_number(words[0])] if words else None
-    export = await reports.export_registrants(uow_of(ctx), ids)
+    export = await reports.export_registrants(
+        uow_of(ctx), ids, age_limit=ctx.content.program.certificates.workshop_age_limit
+    )
     n = export.workshops
     return Reply(
         ngettext("Registrants ({n} workshop).", "Registrants ({n} workshops).", n).format(n=n),

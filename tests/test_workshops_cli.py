@@ -81,15 +81,15 @@ def test_cli_create_export_counts_cancel(tmp_path: Path, cli_env: Path, capsys: 
     assert main(["workshop", "export", "9", "--out", str(target)]) == 0
     assert capsys.readouterr().out == f"3 rows written to {target}\n"
     assert target.read_text().splitlines() == [
-        "workshop_id,city,starts_at_local,timezone,user_id,name,status,position,registered_at_utc,birth_year,"
-        "attended_at_utc",
-        "9,Milan,2027-03-28 10:00,Europe/Rome,1,alice,confirmed,,2026-12-01T09:00:00+00:00,1998,",
-        "9,Milan,2027-03-28 10:00,Europe/Rome,2,'=cmd|calc,waitlisted,1,2026-12-01T09:00:00+00:00,,",
-        "9,Milan,2027-03-28 10:00,Europe/Rome,3,bob,waitlisted,2,2026-12-01T09:00:00+00:00,,",
+        "workshop_id,city,starts_at_local,timezone,user_id,record_name,display_name,status,waiting_position,"
+        "registered_at_utc,attended_at_utc,birth_year,under_35",
+        "9,Milan,2027-03-28 10:00,Europe/Rome,1,,alice,confirmed,,2026-12-01T09:00:00+00:00,,1998,under",
+        "9,Milan,2027-03-28 10:00,Europe/Rome,2,,'=cmd|calc,waitlisted,1,2026-12-01T09:00:00+00:00,,,",
+        "9,Milan,2027-03-28 10:00,Europe/Rome,3,,bob,waitlisted,2,2026-12-01T09:00:00+00:00,,,",
     ]
     assert main(["workshop", "export", "9"]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
-        "9,Milan,2027-03-28 10:00,Europe/Rome,1,alice,confirmed,,2026-12-01T09:00:00+00:00,1998,"
+        "9,Milan,2027-03-28 10:00,Europe/Rome,1,,alice,confirmed,,2026-12-01T09:00:00+00:00,,1998,under"
     )
 
     assert main(["workshop", "counts"]) == 0

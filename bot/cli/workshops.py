@@ -209,9 +209,11 @@ async def _cancel(uow: UnitOfWork, args: argparse.Namespace, settings: Settings,
 
 
 async def _export(uow: UnitOfWork, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
+    from bot.content import load_content
     from bot.services.workshop_reports import export_registrants
 
-    export = await export_registrants(uow, [_id(raw) for raw in args.ids] if args.ids else None)
+    limit = load_content(settings.content_dir).program.certificates.workshop_age_limit
+    export = await export_registrants(uow, [_id(raw) for raw in args.ids] if args.ids else None, age_limit=limit)
     if args.out is None:
         sys.stdout.write(export.csv)
         return ""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.certificates.rules import AgeRule, age_rule
 from bot.domain.workshops import WorkshopStatus, queue_numbers
 from bot.services.workshops import WorkshopView, find_workshop, views
 from storage import registrations as regs
@@ -33,6 +34,18 @@ class Registrant:
     user: User
     # Number on the waiting list or among the pre-registrations (the one the person is told); None otherwise.
     number: int | None
+
+    @property
+    def record_name(self) -> str:
+        """The name printed on the person's records ("" until they give one with /name)."""
+        return self.user.full_name or ""
+
+
+def age_standing(workshop: Workshop, user: User, age_limit: int) -> AgeRule | None:
+    """The workshop certificate's age rule for this person, or None while the year of birth or the date is unknown."""
+    if not user.birth_year or workshop.starts_at is None:
+        return None
+    return age_rule(workshop.starts_at.year, user.birth_year, age_limit)
 
 
 async def registrants(uow: UnitOfWork, workshop_id: int) -> list[Registrant]:
@@ -69,12 +82,14 @@ CSV_HEADER = (
     "starts_at_local",
     "timezone",
     "user_id",
-    "name",
+    "record_name",
+    "display_name",
     "status",
-    "position",
+    "waiting_position",
     "registered_at_utc",
-    "birth_year",
     "attended_at_utc",
+    "birth_year",
+    "under_35",
 )
 
 
@@ -97,8 +112,12 @@ async def export_rows(
     return [(workshop, await registrants(uow, workshop.id)) for workshop in workshops]
 
 
-async def export_registrants(uow: UnitOfWork, workshop_ids: Sequence[int | None] | None = None) -> Export:
-    """Registrants as CSV: the given workshops (each refused if unknown), or all of them."""
+async def export_registrants(
+    uow: UnitOfWork, workshop_ids: Sequence[int | None] | None = None, *, age_limit: int
+) -> Export:
+    """Registrants as CSV: the given workshops (each refused if unknown), or all of them. One file for the chat,
+    the CLI and the console: the names on records beside the platform names, and the certificate's age rule
+    (under, unclear or not_under; empty without a year of birth or a date)."""
     workshops = await export_rows(uow, workshop_ids)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -112,19 +131,22 @@ async def export_registrants(uow: UnitOfWork, workshop_ids: Sequence[int | None]
         )
         for entry in entries:
             reg, user = entry.registration, entry.user
+            standing = age_standing(workshop, user, age_limit)
             writer.writerow(
                 (
                     workshop.id,
-                    workshop.city,
+                    _csv_safe(workshop.city),
                     local,
                     workshop.timezone,
                     user.id,
-                    _csv_safe(user.full_name or user.display_name),
+                    _csv_safe(entry.record_name),
+                    _csv_safe(user.display_name),
                     reg.status,
                     "" if entry.number is None else entry.number,
                     reg.registered_at.isoformat(),
-                    user.birth_year or "",
                     reg.attended_at.isoformat() if reg.attended_at else "",
+                    user.birth_year or "",
+                    "" if standing is None else standing.value,
                 )
             )
             rows += 1

@@ -288,14 +288,44 @@ async def test_check_in_outcomes_and_the_pause(storage: Storage) -> None:
 
 async def test_export_numbers_the_queue_and_defuses_formulas(storage: Storage) -> None:
     wid = await _workshop(storage, capacity=1)
-    alice, bob = await _people(storage, "=alice", "bob")
-    for person in (alice, bob):
+    [alice] = await _people(storage, "=alice", birth_year=1995)
+    [bob] = await _people(storage, "bob", birth_year=1991)
+    [carol] = await _people(storage, "carol")
+    async with storage.unit_of_work() as uow:
+        (await uow.session.get_one(User, carol)).full_name = None
+    for person in (alice, bob, carol):
         await _sign_up(storage, wid, person, Told())
     async with storage.unit_of_work() as uow:
-        export = await workshop_reports.export_registrants(uow, [wid])
+        export = await workshop_reports.export_registrants(uow, [wid], age_limit=35)
         counts = await workshop_reports.counts_per_city(uow)
     lines = export.csv.splitlines()
-    assert (export.workshops, export.rows, len(lines)) == (1, 2, 3)
-    assert lines[1].split(",")[4:8] == [str(alice), "'=alice", "confirmed", ""]
-    assert lines[2].split(",")[4:8] == [str(bob), "bob", "waitlisted", "1"]
-    assert [(c.city, c.registered, c.waiting, c.attended) for c in counts] == [("Milan", 1, 1, 0)]
+    assert (export.workshops, export.rows, len(lines)) == (1, 3, 4)
+    assert lines[0] == (
+        "workshop_id,city,starts_at_local,timezone,user_id,record_name,display_name,status,waiting_position,"
+        "registered_at_utc,attended_at_utc,birth_year,under_35"
+    )
+    # The name on records beside the platform name; the 2026 workshop: 31 is under 35, 35 is for staff to check.
+    assert lines[1].split(",")[4:] == [
+        str(alice),
+        "'=alice",
+        "'=alice",
+        "confirmed",
+        "",
+        NOW.isoformat(),
+        "",
+        "1995",
+        "under",
+    ]
+    assert lines[2].split(",")[4:] == [
+        str(bob),
+        "bob",
+        "bob",
+        "waitlisted",
+        "1",
+        NOW.isoformat(),
+        "",
+        "1991",
+        "unclear",
+    ]
+    assert lines[3].split(",")[4:] == [str(carol), "", "carol", "waitlisted", "2", NOW.isoformat(), "", "", ""]
+    assert [(c.city, c.registered, c.waiting, c.attended) for c in counts] == [("Milan", 1, 2, 0)]

@@ -308,48 +308,17 @@ def _changed(w: actions.Workshop, posted: dict[str, str]) -> list[tuple[str, str
 
 @staff_page
 async def workshop_export(request: web.Request, staff: Staff) -> web.StreamResponse:
-    """Registrants with the names on their records, status, waiting position, attendance and under-35 rule."""
-    from bot.web.console.overview import csv_response
-
+    """Registrants with the names on their records, status, waiting position, attendance and under-35 rule: the
+    file `/ws_export` and `wego-bot workshop export` give."""
     raw = request.match_info.get("id")
     try:
-        exported = await actions.export_rows(staff.app, raw)
+        exported = await actions.export_csv(staff.app, raw)
     except actions.Refused:
         raise web.HTTPNotFound() from None
-    rows = []
-    for w, people in exported:
-        for p in people:
-            reg = p.registration
-            rows.append(
-                [
-                    str(w.id),
-                    w.city,
-                    _local(w.starts_at, w.timezone),
-                    w.timezone,
-                    str(reg.user_id),
-                    p.record_name,
-                    p.user.display_name,
-                    reg.status,
-                    "" if p.position is None else str(p.position),
-                    reg.registered_at.isoformat(),
-                    reg.attended_at.isoformat() if reg.attended_at else "",
-                    str(p.user.birth_year or ""),
-                    p.age,
-                ]
-            )
-    headers = [
-        "workshop_id",
-        "city",
-        "starts_at_local",
-        "timezone",
-        "user_id",
-        "record_name",
-        "display_name",
-        "status",
-        "waiting_position",
-        "registered_at_utc",
-        "attended_at_utc",
-        "birth_year",
-        "under_35",
-    ]
-    return csv_response(f"workshop-{raw}.csv" if raw else "workshops.csv", headers, rows)
+    filename = f"workshop-{raw}.csv" if raw else "workshops.csv"
+    return web.Response(
+        text=exported.csv,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

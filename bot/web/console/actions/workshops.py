@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.app import App
-from bot.certificates.rules import age_rule
 from bot.core.errors import UserError
 from bot.domain.workshop_input import WorkshopFields
 from bot.domain.workshop_refusals import WorkshopRefusal
@@ -64,25 +63,22 @@ async def workshop(app: App, workshop_id: str) -> tuple[WorkshopRow, list[Regist
 def _registrants(found: Workshop, entries: list[workshop_reports.Registrant], limit: int) -> list[Registrant]:
     people = []
     for entry in entries:
-        user = entry.user
-        rule = ""
-        if user.birth_year and found.starts_at is not None:
-            rule = age_rule(found.starts_at.year, user.birth_year, limit).value
-        people.append(Registrant(entry.registration, user, user.full_name or "", entry.number, rule))
+        standing = workshop_reports.age_standing(found, entry.user, limit)
+        rule = "" if standing is None else standing.value
+        people.append(Registrant(entry.registration, entry.user, entry.record_name, entry.number, rule))
     return people
 
 
-async def export_rows(app: App, workshop_id: str | None) -> list[tuple[Workshop, list[Registrant]]]:
-    """The registrants of one workshop (Refused when unknown) or of all, as the CLI's export reads them."""
+async def export_csv(app: App, workshop_id: str | None) -> workshop_reports.Export:
+    """The registrant file of one workshop (Refused when unknown) or of all: the one the chat and the CLI give."""
     limit = app.content.program.certificates.workshop_age_limit
     try:
         async with unit_of_work(app) as uow:
-            rows = await workshop_reports.export_rows(
-                uow, None if workshop_id is None else [workshop_number(workshop_id)]
+            return await workshop_reports.export_registrants(
+                uow, None if workshop_id is None else [workshop_number(workshop_id)], age_limit=limit
             )
     except WorkshopRefusal as refusal:
         raise refused_workshop(refusal) from None
-    return [(found, _registrants(found, entries, limit)) for found, entries in rows]
 
 
 async def _workshop_change(
