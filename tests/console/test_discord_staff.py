@@ -95,13 +95,9 @@ class Server:
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[App]:
-    application = await build_app(discord_settings(tmp_path))
-    application.dispatcher.clock = clock
-    try:
-        yield application
-    finally:
-        await application.close()
+def settings(tmp_path: Path) -> Settings:
+    """The shared `app` fixture (tests/conftest.py) is built with these."""
+    return discord_settings(tmp_path)
 
 
 @pytest.fixture
