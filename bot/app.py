@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from bot.content import Content, load_content
 from bot.core.dispatcher import Dispatcher
 from bot.core.router import Router
+from bot.core.staff import CachedRoles, MemberRoles
+from bot.core.text import is_number
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,8 +38,13 @@ class App:
     router: Router
     dispatcher: Dispatcher
     storage: Storage | None
+    # A Discord member's current roles, for the staff console's check on every page (None: Discord, its server
+    # or its staff role is not configured).
+    member_roles: MemberRoles | None = None
 
     async def close(self) -> None:
+        if self.member_roles is not None:
+            await self.member_roles.close()
         if self.storage is not None:
             await self.storage.close()
 
@@ -87,7 +94,41 @@ async def build_app(settings: Settings, *, with_storage: bool = True, clock: Cal
 
         await seed_from_content(storage, content)
     dispatcher = Dispatcher(router=router, settings=settings, content=content, storage=storage, clock=clock)
-    return App(settings=settings, content=content, router=router, dispatcher=dispatcher, storage=storage)
+    application = App(settings=settings, content=content, router=router, dispatcher=dispatcher, storage=storage)
+    application.member_roles = member_roles(settings, lambda: application.dispatcher.clock())
+    return application
+
+
+class _LazyDiscordRoles:
+    """The Discord member lookup (bot/adapters/discord/members.py), made on first use: a process that never
+    checks a staff role (and `chat`, `ask`, `verify`) never imports discord.py or logs in for it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lookup: MemberRoles | None = None
+
+    async def roles_of(self, user_id: str) -> frozenset[str] | None:
+        if self._lookup is None:
+            from bot.adapters.discord.members import open_member_roles
+
+            self._lookup = open_member_roles(self.settings)
+        return await self._lookup.roles_of(user_id)
+
+    async def close(self) -> None:
+        if self._lookup is not None:
+            await self._lookup.close()
+
+
+def member_roles(settings: Settings, clock: Callable[[], datetime]) -> MemberRoles | None:
+    """Staff by Discord role are re-checked with the server whenever a Discord token, the server and the role are
+    configured, whatever this process's roles (WEGO_ROLES): a REST-only lookup, each answer kept a minute."""
+    if not (
+        settings.discord_token.get_secret_value()
+        and is_number(settings.discord_guild_id)
+        and settings.discord_staff_role_id
+    ):
+        return None
+    return CachedRoles(_LazyDiscordRoles(settings), clock)
 
 
 def configured_platforms(settings: Settings) -> list[str]:

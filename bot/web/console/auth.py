@@ -12,8 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App
-from bot.core.events import Event
-from bot.core.staff import is_staff
+from bot.core.staff import Standing, staff_now
 from bot.i18n import N_, _, use_locale
 from bot.settings import LANGUAGES
 from bot.web.console import actions
@@ -50,10 +49,18 @@ def _app(request: web.Request) -> App:
     return request.app[APP_KEY]
 
 
-def still_staff(app: App, who: actions.Staffer) -> bool:
-    """The configuration's own rule, asked again now: someone taken off the staff list is out at once."""
-    probe = Event(platform=who.platform, user_id=who.platform_user_id, chat_id="", roles=who.roles)
-    return is_staff(app.settings, probe)
+async def still_staff(app: App, who: actions.Staffer) -> Standing:
+    """The configuration's own rule, asked again now: someone taken off the staff list is out at once, and so is
+    a Discord member whose staff role was taken away in the server (their roles are asked of Discord, not those
+    recorded with the sign-in link). UNKNOWN when Discord cannot be asked right now."""
+    standing = await staff_now(app.settings, who.platform, who.platform_user_id, app.member_roles)
+    if standing is Standing.UNKNOWN and app.member_roles is None:
+        log.warning(
+            "console: %s is staff by the Discord role only, which cannot be checked without DISCORD_TOKEN and "
+            "DISCORD_GUILD_ID",
+            who.actor,
+        )
+    return standing
 
 
 def _secure(request: web.Request, app: App) -> bool:
@@ -79,6 +86,22 @@ def _refuse(app: App, title: str, text: str, status: int) -> web.Response:
         return message_page(lang, _(title), _(text), status=status)
 
 
+def _unconfirmed(lang: str) -> web.Response:
+    """Discord could not say whether someone is still staff: nothing is done, the session stays, try again."""
+    with use_locale(lang):
+        response = message_page(
+            lang,
+            _("Staff status not confirmed"),
+            _(
+                "We can't confirm you are staff right now: Discord is not answering. Nothing was changed. "
+                "Try again in a minute."
+            ),
+            status=503,
+        )
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 def staff_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """Wrap a console page: a live session of someone still staff, and on a POST the session's CSRF token."""
 
@@ -94,7 +117,11 @@ def staff_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
                 401,
             )
         row_id, who, csrf, lang = found
-        if not still_staff(app, who):
+        standing = await still_staff(app, who)
+        if standing is Standing.UNKNOWN:
+            log.warning("console: session %s refused for now, %s could not be confirmed as staff", row_id, who.actor)
+            return _unconfirmed(lang)
+        if standing is Standing.NOT_STAFF:
             await actions.end_session(app, row_id, who)
             log.warning("console: session %s refused, %s is no longer staff", row_id, who.actor)
             return _refuse(app, N_("Only for the program staff"), N_("That is only for the program staff."), 403)
@@ -171,7 +198,9 @@ async def signin(request: web.Request) -> web.StreamResponse:
         with use_locale(lang):
             return _expired(lang)
     cookie, session_id, who = opened
-    if not still_staff(app, who):
+    # UNKNOWN (Discord not answering) signs in: the link is used up either way, and every page asks again before
+    # it shows anything, so the person reloads in a minute instead of asking for a new link.
+    if await still_staff(app, who) is Standing.NOT_STAFF:
         await actions.end_session(app, session_id, who)
         return _refuse(app, N_("Only for the program staff"), N_("That is only for the program staff."), 403)
     response = web.HTTPSeeOther(BASE)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from bot.core.markdown import discord_markdown
 from bot.core.replies import to_plain
 from bot.i18n import LANGUAGE_NAMES, N_, _, format_number, ngettext, use_locale
 from bot.settings import LANGUAGES
@@ -26,6 +27,7 @@ from bot.web.console.layout import (
     url,
     when,
 )
+from bot.web.console.previews import discord_html, telegram_html
 from handlers.broadcast import audience_warnings
 
 REGISTRATION = (
@@ -134,19 +136,26 @@ async def broadcast_count(request: web.Request, staff: Staff) -> web.StreamRespo
     return web.json_response({"ok": True, "count": check.count, "html": _count_html(check, audience)})
 
 
+def preview(code: str, message: str) -> str:
+    """One language's message as each door shows it: Telegram (our HTML), Discord (the Discord door's Markdown,
+    read as Discord reads it) and the terminal console (plain text)."""
+    direction = ' dir="rtl"' if code == "ar" else ""
+    telegram, discord, plain = _("Telegram"), _("Discord"), _("Terminal console")
+    markdown = discord_markdown(message, code)
+    return (
+        f'<div class="preview"{direction}><h3>{e(LANGUAGE_NAMES[code])}</h3>'
+        f'<p class="as">{e(telegram)}</p><div class="bubble telegram">{telegram_html(message)}</div>'
+        f'<p class="as">{e(discord)}</p><div class="bubble discord">{discord_html(markdown)}</div>'
+        f'<p class="as">{e(plain)}</p><pre>{e(to_plain(message))}</pre></div>'
+    )
+
+
 def _previews(staff: Staff, texts: dict[str, str]) -> str:
     boxes = []
     for code, text in texts.items():
         with use_locale(code):
             message = actions.broadcast_message(text)
-        direction = ' dir="rtl"' if code == "ar" else ""
-        formatted, plain = _("Telegram and Discord"), _("Terminal console")
-        boxes.append(
-            f'<div class="preview"{direction}><h3>{e(LANGUAGE_NAMES[code])}</h3>'
-            f'<p class="as">{e(formatted)}</p>'
-            f'<div class="bubble">{message.replace(chr(10), "<br>")}</div>'
-            f'<p class="as">{e(plain)}</p><pre>{e(to_plain(message))}</pre></div>'
-        )
+        boxes.append(preview(code, message))
     return "".join(boxes)
 
 

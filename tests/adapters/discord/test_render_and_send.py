@@ -8,8 +8,9 @@ import aiohttp
 import pytest
 
 from bot.adapters.discord.messenger import DiscordMessenger
-from bot.adapters.discord.render import ActionButton, build_view, render, split_content, to_markdown
+from bot.adapters.discord.render import ActionButton, build_view, render, split_content
 from bot.core.actions import act
+from bot.core.markdown import to_markdown
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from tests.adapters.discord.harness import APP_ID, GUILD_ID, DiscordHarness, message_payload, user_payload

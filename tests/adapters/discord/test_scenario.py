@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.adapters.discord.render import to_markdown
 from bot.app import App
 from bot.certificates import codes
 from bot.core.actions import act
+from bot.core.markdown import to_markdown
 from handlers.workshop_views import calendar_file
 from storage import progress
 from storage.models import Account, Certificate, LectureProgress
