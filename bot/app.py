@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from bot.content import Content, load_content
 from bot.core.dispatcher import Dispatcher
 from bot.core.router import Router
-from bot.core.staff import CachedRoles, MemberRoles
-from bot.core.text import is_number
+from bot.core.staff import CachedRoles, MemberRoles, roles_checkable
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -122,11 +121,7 @@ class _LazyDiscordRoles:
 def member_roles(settings: Settings, clock: Callable[[], datetime]) -> MemberRoles | None:
     """Staff by Discord role are re-checked with the server whenever a Discord token, the server and the role are
     configured, whatever this process's roles (WEGO_ROLES): a REST-only lookup, each answer kept a minute."""
-    if not (
-        settings.discord_token.get_secret_value()
-        and is_number(settings.discord_guild_id)
-        and settings.discord_staff_role_id
-    ):
+    if not roles_checkable(settings):
         return None
     return CachedRoles(_LazyDiscordRoles(settings), clock)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.events import Event
+from bot.core.text import is_number
 from bot.settings import Settings
 
 # How long a member's roles, once asked of the server, are taken as they were.
@@ -29,6 +30,21 @@ def is_staff(settings: Settings, event: Event) -> bool:
         role = settings.discord_staff_role_id
         return event.user_id in settings.staff_discord_ids or bool(role and role in event.roles)
     return False
+
+
+def staff_by_role_only(settings: Settings, platform: str, user_id: str) -> bool:
+    """Staff only through the Discord staff role (not named in STAFF_DISCORD_IDS): the console must ask the
+    server for their roles on every page."""
+    return platform == "discord" and user_id not in settings.staff_discord_ids and bool(settings.discord_staff_role_id)
+
+
+def roles_checkable(settings: Settings) -> bool:
+    """Whether the console can ask the server for a member's roles: a token, the server's id and the role."""
+    return bool(
+        settings.discord_token.get_secret_value()
+        and is_number(settings.discord_guild_id)
+        and settings.discord_staff_role_id
+    )
 
 
 class RolesUnavailable(Exception):
@@ -87,7 +103,7 @@ async def staff_now(settings: Settings, platform: str, user_id: str, member_role
     """The configuration's rule asked now. A Discord member named in STAFF_DISCORD_IDS needs no lookup; one who
     is staff by the role is staff while the server says they have it: UNKNOWN when it cannot be asked (no lookup
     configured, or the server does not answer)."""
-    if platform != "discord" or user_id in settings.staff_discord_ids or not settings.discord_staff_role_id:
+    if not staff_by_role_only(settings, platform, user_id):
         probe = Event(platform=platform, user_id=user_id, chat_id="")
         return Standing.STAFF if is_staff(settings, probe) else Standing.NOT_STAFF
     if member_roles is None:

@@ -280,13 +280,31 @@ async def test_the_bootstrap_builds_the_lookup_only_when_discord_can_be_asked(tm
 
 
 async def test_a_role_that_cannot_be_checked_is_not_taken_on_trust(tmp_path: Path, clock: FrozenClock) -> None:
-    # No server configured: the roles recorded with the link are not enough.
+    # No server configured: /console gives no link the console could never honour.
     built = await build_app(discord_settings(tmp_path, discord_guild_id=""))
     built.dispatcher.clock = clock
     try:
-        async with TestClient(TestServer(build_web_app(built))) as test_client:
-            await sign_in(test_client, built, MEMBER, STAFF)
-            assert (await test_client.get("/console")).status == 503
-            assert await sessions(built) == [(MEMBER, True)]
+        member = ChatDriver(built, user_id=MEMBER, platform="discord", roles=STAFF)
+        replies = await member.send("/console")
+        assert [reply.text for reply in replies] == [
+            "The console cannot check your staff role on Discord, because the bot does not know its server. "
+            "Ask whoever runs the bot to set DISCORD_GUILD_ID, or to add your Discord id to STAFF_DISCORD_IDS."
+        ]
+        assert replies[0].personal
+        # Staff named by id are not asked about: their link comes as ever.
+        assert await link_token(ChatDriver(built, user_id=BY_ID, platform="discord"))
     finally:
         await built.close()
+
+
+async def test_a_session_whose_role_can_no_longer_be_checked_is_refused(
+    client: Client, app: App, server: Server
+) -> None:
+    # A session opened while the server was known, in a process that can no longer ask it: the recorded roles
+    # are not taken on trust, and the page says what has to change rather than "try again".
+    await sign_in(client, app, MEMBER, STAFF)
+    app.member_roles = None
+    page = await client.get("/console")
+    assert page.status == 403
+    assert "the bot does not know its server" in await page.text()
+    assert await sessions(app) == [(MEMBER, True)]

@@ -86,9 +86,21 @@ def _refuse(app: App, title: str, text: str, status: int) -> web.Response:
         return message_page(lang, _(title), _(text), status=status)
 
 
-def _unconfirmed(lang: str) -> web.Response:
-    """Discord could not say whether someone is still staff: nothing is done, the session stays, try again."""
+def _unconfirmed(lang: str, checkable: bool) -> web.Response:
+    """Whether someone is still staff cannot be told: nothing is done and the session stays. Discord not answering
+    passes (try again); a bot that does not know its server never can (the configuration has to change)."""
     with use_locale(lang):
+        if not checkable:
+            return message_page(
+                lang,
+                _("Staff status not confirmed"),
+                _(
+                    "The console cannot check your staff role on Discord, because the bot does not know its "
+                    "server. Ask whoever runs the bot to set DISCORD_GUILD_ID, or to add your Discord id to "
+                    "STAFF_DISCORD_IDS."
+                ),
+                status=403,
+            )
         response = message_page(
             lang,
             _("Staff status not confirmed"),
@@ -120,7 +132,7 @@ def staff_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
         standing = await still_staff(app, who)
         if standing is Standing.UNKNOWN:
             log.warning("console: session %s refused for now, %s could not be confirmed as staff", row_id, who.actor)
-            return _unconfirmed(lang)
+            return _unconfirmed(lang, app.member_roles is not None)
         if standing is Standing.NOT_STAFF:
             await actions.end_session(app, row_id, who)
             log.warning("console: session %s refused, %s is no longer staff", row_id, who.actor)
