@@ -10,7 +10,8 @@ import pytest
 
 import bot.faq.cache
 from bot.content import load_content
-from bot.faq.index import FaqIndex, _LanguageIndex
+from bot.faq.index import FaqIndex
+from bot.faq.language_index import LanguageIndex
 from bot.faq.library import FaqLibrary
 from bot.settings import PROJECT_ROOT
 
@@ -22,13 +23,13 @@ PARKING = "- id: parking\n  source: staff\n  questions: {en: [Where can I park m
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The languages whose index part was built from the entries (not read from the cache), in order."""
     built: list[str] = []
-    original = _LanguageIndex.build.__func__  # type: ignore[attr-defined]
+    original = LanguageIndex.build.__func__  # type: ignore[attr-defined]
 
-    def counting(cls: type[_LanguageIndex], entries: object, lang: str) -> _LanguageIndex:
+    def counting(cls: type[LanguageIndex], entries: object, lang: str) -> LanguageIndex:
         built.append(lang)
         return original(cls, entries, lang)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(_LanguageIndex, "build", classmethod(counting))
+    monkeypatch.setattr(LanguageIndex, "build", classmethod(counting))
     return built
 
 
