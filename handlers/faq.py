@@ -18,20 +18,9 @@ from bot.core.errors import StorageUnavailable, UserError
 from bot.core.replies import Button, Reply, esc
 from bot.core.router import Router
 from bot.faq.library import FaqLibrary
-from bot.faq.understand import (
-    LIVE_CERTIFICATE,
-    LIVE_LECTURE,
-    LIVE_NEXT,
-    LIVE_PROGRESS,
-    LIVE_WORKSHOP,
-    MAX_READ,
-    SMALLTALK,
-    Subject,
-    Understanding,
-    lecture_by_topic,
-    understand,
-    warm,
-)
+from bot.faq.live import LIVE_CERTIFICATE, LIVE_LECTURE, LIVE_NEXT, LIVE_PROGRESS, LIVE_WORKSHOP
+from bot.faq.subjects import Subject
+from bot.faq.understand import MAX_READ, SMALLTALK, Understanding, lecture_by_topic, understand, warm
 from bot.i18n import N_, _
 from bot.places.gazetteer import workshop_cities
 from bot.settings import Settings

@@ -5,12 +5,22 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 import bot.faq.cache
+import bot.faq.cues
+import bot.faq.facets
+import bot.faq.index
+import bot.faq.kinds
+import bot.faq.language_index
+import bot.faq.subjects
+import bot.faq.text
+import bot.places.gazetteer
 from bot.content import load_content
-from bot.faq.index import FaqIndex, _LanguageIndex
+from bot.faq.index import FaqIndex
+from bot.faq.language_index import LanguageIndex
 from bot.faq.library import FaqLibrary
 from bot.settings import PROJECT_ROOT
 
@@ -22,13 +32,13 @@ PARKING = "- id: parking\n  source: staff\n  questions: {en: [Where can I park m
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The languages whose index part was built from the entries (not read from the cache), in order."""
     built: list[str] = []
-    original = _LanguageIndex.build.__func__  # type: ignore[attr-defined]
+    original = LanguageIndex.build.__func__  # type: ignore[attr-defined]
 
-    def counting(cls: type[_LanguageIndex], entries: object, lang: str) -> _LanguageIndex:
+    def counting(cls: type[LanguageIndex], entries: object, lang: str) -> LanguageIndex:
         built.append(lang)
         return original(cls, entries, lang)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(_LanguageIndex, "build", classmethod(counting))
+    monkeypatch.setattr(LanguageIndex, "build", classmethod(counting))
     return built
 
 
@@ -131,3 +141,38 @@ def test_warming_up_at_start_leaves_every_part_and_the_subject_facets_on_disk(
     stored = sorted(p.name for p in (settings.data_dir / "cache").iterdir())
     assert [name for name in stored if name.startswith("faq-index-facets-")] != []
     assert {f"faq-index-{lang}.bin" for lang in ("en", "it", "de", "fr", "ar", "ko", "zh")} <= set(stored)
+
+
+def _edited(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> None:
+    """Every read of `module`'s source from now on sees it edited."""
+    source, read = Path(str(module.__file__)), Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read(path) + (b"\n# edited" if path == source else b""))
+
+
+@pytest.mark.parametrize(
+    "module",
+    [bot.faq.index, bot.faq.language_index, bot.faq.text, bot.faq.kinds, bot.faq.cache],
+    ids=lambda module: module.__name__,
+)
+def test_the_index_cache_key_changes_with_the_code_that_builds_what_it_stores(
+    monkeypatch: pytest.MonkeyPatch, module: ModuleType
+) -> None:
+    # Split modules must stay in the key: otherwise an edit to one of them leaves stale parts read as current.
+    monkeypatch.setattr(bot.faq.cache, "_CODE_DIGEST", None)
+    before = bot.faq.cache._code_digest()
+    monkeypatch.setattr(bot.faq.cache, "_CODE_DIGEST", None)
+    _edited(monkeypatch, module)
+    assert bot.faq.cache._code_digest() != before
+
+
+@pytest.mark.parametrize(
+    "module",
+    [bot.faq.facets, bot.faq.subjects, bot.faq.cues, bot.faq.text, bot.places.gazetteer],
+    ids=lambda module: module.__name__,
+)
+def test_the_facet_tables_cache_part_changes_with_the_code_that_reads_subjects(
+    monkeypatch: pytest.MonkeyPatch, module: ModuleType
+) -> None:
+    before = bot.faq.facets._facets_part(None)
+    _edited(monkeypatch, module)
+    assert bot.faq.facets._facets_part(None) != before

@@ -13,7 +13,8 @@ from bot.content import load_content
 from bot.domain.workshops import RegistrationStatus
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
-from bot.faq.understand import LIVE_LECTURE, LIVE_WORKSHOP, SMALLTALK, understand
+from bot.faq.live import LIVE_LECTURE, LIVE_WORKSHOP
+from bot.faq.understand import SMALLTALK, understand
 from bot.i18n import _, use_locale
 from bot.places.gazetteer import Gazetteer, workshop_cities
 from bot.settings import PROJECT_ROOT

@@ -1,0 +1,62 @@
+"""Cue phrases: the words and phrases that tell what a message is or is about, in all seven languages.
+
+Cue words are per language but kept together: people mix languages, and a cue in another language is still a cue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.faq.text import normalize
+
+
+class Cues:
+    """Phrases found in normalised text: as whole words in spaced scripts, as substrings in Korean/Chinese."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        plain = {normalize(p.strip()) for p in phrases if p.strip()}
+        # One-word phrases, for telling a misspelt one ("thnx", "helo").
+        self.words = frozenset(p for p in plain if " " not in p and not _cjk(p))
+        # Longest first, then alphabetical: the same phrases always match the same way.
+        spaced = sorted((p for p in plain if not _cjk(p)), key=lambda p: (-len(p), p))
+        # Arabic writes "and", "in", "for" and the article glued to the next word: "بورشة القاهرة" names the
+        # workshop too. One optional prefix in the pattern, not a variant per phrase: compiling those took a tenth
+        # of a second at every start.
+        alternatives = "|".join(map(re.escape, spaced))
+        self._spaced = re.compile(rf"(?<!\w)(?:{_AR_GLUED})?(?:{alternatives})(?!\w)") if spaced else None
+        self._pieces = sorted((p for p in plain if _cjk(p)), key=lambda p: (-len(p), p))
+        # Korean and Chinese pieces are taken leftmost first: in "多谢啦" the thanks is "多谢", not "谢啦".
+        self._piece = re.compile("|".join(map(re.escape, self._pieces))) if self._pieces else None
+
+    def found(self, plain: str) -> bool:
+        return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
+
+    def longest(self, plain: str) -> int:
+        """The length of the longest phrase found in `plain` (0: none)."""
+        found = [len(m.group()) for m in self._spaced.finditer(plain)] if self._spaced is not None else []
+        found += [len(p) for p in self._pieces if p in plain]
+        return max(found, default=0)
+
+    def remove(self, plain: str) -> tuple[str, bool]:
+        """The text without the phrases, and whether any was there."""
+        hit = False
+        if self._spaced is not None:
+            plain, n = self._spaced.subn(" ", plain)
+            hit = n > 0
+        if self._piece is not None:
+            plain, n = self._piece.subn(" ", plain)
+            hit = hit or n > 0
+        return plain, hit
+
+
+# Longest first; each only before an Arabic letter, so no Latin-script phrase is read with a prefix.
+_AR_GLUED = "(?:وال|بال|فال|لل|ال|[وبلف])(?=[\u0621-\u064a])"
+
+
+def _cjk(text: str) -> bool:
+    return any("\u1100" <= c <= "\u11ff" or "\uac00" <= c <= "\ud7af" or "\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def cues_of(*lines: str) -> Cues:
+    return Cues(phrase for line in lines for phrase in line.split("|"))

@@ -1,0 +1,98 @@
+"""The subject's say in the FAQ's ranking: an entry whose own stored wordings name another city, part or
+certificate kind than the question keeps less of its score, so "who signs the online certificate" cannot get
+the workshop certificate's answer because both share "who signs the certificate".
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from bot.content.models import FaqEntry
+from bot.faq.index import FaqIndex
+from bot.faq.subjects import Subject, subject_of
+from bot.faq.text import normalize
+from bot.places.gazetteer import Gazetteer
+
+
+def facets_of(subject: Subject) -> dict[str, str]:
+    """The question's subject, as facets an entry's own wordings can agree or disagree with."""
+    facets: dict[str, str] = {}
+    if subject.certificate:
+        facets["certificate"] = subject.certificate
+    if subject.part:
+        facets["part"] = str(subject.part)
+    if subject.age:
+        facets["age"] = "yes"
+    if any(place.kind == "region" for place in subject.places):
+        facets["place"] = "region"
+    for topic in subject.topics:
+        facets["topic:" + topic] = "yes"
+    return facets
+
+
+def entry_facets(entry: FaqEntry, places: Gazetteer | None) -> dict[str, dict[str, float]]:
+    """Per facet, the share of an entry's stored wordings that name each value ("certificate" → {"online": .8})."""
+    counts: dict[str, dict[str, float]] = {}
+    texts = [t for ts in entry.questions.values() for t in ts]
+    for text in texts:
+        subject = subject_of(normalize(text), places)
+        for facet, value in facets_of(subject).items():
+            values = counts.setdefault(facet, {})
+            values[value] = values.get(value, 0.0) + 1 / len(texts)
+    return counts
+
+
+# An entry whose wordings name another value of a facet the question names ("online" certificate asked, the
+# entry's wordings all say "workshop") keeps this share of its score; one that names neither keeps NEUTRAL.
+CONFLICT = 0.3
+# An entry none of whose wordings names the workshop, certificate or award the question names.
+TOPIC_NEUTRAL = 0.6
+TOPIC_USUAL = 0.7
+TOPIC_MISSING = 0.75
+AGREE = 0.7
+DOMINANT = 0.4
+# A country or region named to an entry that never names one is most likely another subject ("a student visa
+# for Canada" is not the workshop's travel support).
+NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL}
+
+
+def _facets_part(places: Gazetteer | None) -> str:
+    """The cache part's name: it changes with the code that reads subjects and with the workshop cities."""
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256(repr(places.cities if places is not None else ()).encode())
+    folder = Path(__file__).parent
+    sources = ("facets.py", "subjects.py", "cues.py", "text.py")
+    for path in (*(folder / name for name in sources), folder.parent / "places" / "gazetteer.py"):
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return "facets-" + digest.hexdigest()[:16]
+
+
+def subject_factors(index: FaqIndex, facets: dict[str, str], places: Gazetteer | None) -> list[float] | None:
+    # Reading every stored wording for its subject takes most of a second: it is done once per index (kept on
+    # it), and a new process (`wego-bot ask`, a restart) reads it from the index's disk cache instead, keyed by
+    # this code and the cities.
+    tables = index.memo(_facets_part(places), lambda: [entry_facets(entry, places) for entry in index.entries])
+    if not isinstance(tables, list) or len(tables) != len(index.entries):
+        tables = [entry_facets(entry, places) for entry in index.entries]
+    factors = []
+    for table in tables:
+        factor = 1.0
+        for facet, values in table.items():
+            # An entry asked about a workshop (or a certificate, an award) nearly every time, when the question
+            # names none: "is this only for people under 35" is not the workshop certificate's age rule.
+            if facet.startswith("topic:") and facet not in facets and values.get("yes", 0.0) >= TOPIC_USUAL:
+                factor *= TOPIC_MISSING
+        for facet, value in facets.items():
+            values = table.get(facet, {})
+            share = values.get(value, 0.0)
+            if share > 0:
+                # An entry that asks about this value only now and then (the overview of both certificates)
+                # keeps less than one that is mostly about it.
+                factor *= AGREE + (1 - AGREE) * min(1.0, share / DOMINANT)
+                continue
+            factor *= CONFLICT if values else NEUTRAL.get(facet.partition(":")[0], 1.0)
+        factors.append(factor)
+    return factors

@@ -1,0 +1,101 @@
+"""Live questions: answered from the database and the content (the person's progress, what is missing for a
+certificate, the next lecture, a lecture by its position, a workshop's date, venue, seats or status), never
+from the FAQ's word matching.
+"""
+
+from __future__ import annotations
+
+from bot.faq.cues import cues_of
+from bot.faq.subjects import CERTIFICATE, LECTURE, LECTURE_NUMBER, WORKSHOP, Subject
+
+LIVE_WORKSHOP = "live:workshop"
+LIVE_PROGRESS = "live:progress"
+LIVE_NEXT = "live:next"
+LIVE_CERTIFICATE = "live:certificate"
+LIVE_LECTURE = "live:lecture"
+
+_ABOUT = cues_of(
+    "about|covers|on the topic|talks about|is on|parla|parla di|riguarda|sul tema|uber|handelt|zum thema",
+    "parle|sur le|porte sur|concerne|عن|حول|بتحكي عن|관한|대한|관련|다루는|몇 번|关于|讲的是|是讲|有关",
+)
+# Asking for all the lectures of a part is the FAQ's part entry, not one lecture.
+_LIST = cues_of(
+    "list|lists|liste|elenco|lista|all lectures|which lectures|what lectures|quali lezioni|che lezioni|tutte le",
+    "welche vorlesungen|alle vorlesungen|quels cours|les cours de|tous les cours|محاضرات|المحاضرات|목록|강의들",
+    "어떤 강의|列表|有哪些|哪些讲座|所有",
+)
+_PROGRESS = cues_of(
+    "my progress|how far am i|how far have i got|how much have i done|how many have i done|how am i doing",
+    "where am i in the course|a che punto sono|i miei progressi|il mio progresso|quante ne ho fatte",
+    "wie weit bin ich|mein fortschritt|meinen fortschritt|wie viel habe ich|ou j en suis|ma progression",
+    "mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت|الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
+)
+_NEXT = cues_of(
+    "next lecture|watch next|what next|whats next|what should i watch|next video|next one|prossima lezione",
+    "guardare adesso|cosa guardo|la prossima|nachste vorlesung|als nachstes|was kommt jetzt|prochain cours",
+    "je regarde quoi|prochaine video|quoi ensuite|regarder ensuite|المحاضره الجايه|المحاضره التاليه|شو بعدين",
+    "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
+)
+_MISSING = cues_of(
+    "missing|left to do|still need|what remains|how many left|manca|mi manca|mancano|fehlt|fehlen|noch machen",
+    "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|남았|남은|부족|还差|还需要|缺",
+)
+# Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
+_FINISHED = cues_of(
+    "finished all|finished the lectures|finished the course|done with all|watched all|completed all|what now",
+    "ho finito tutte|ho finito il corso|finito tutte le lezioni|e adesso|alle vorlesungen fertig|kurs fertig",
+    "alles angeschaut|und jetzt|j ai fini tous|j ai termine le cours|et maintenant|خلصت كل المحاضرات|خلصت الدوره",
+    "وهلق شو|강의 다 들었|다 들었는데|이제 뭐|看完所有|学完了|都看完了|接下来做什么",
+)
+_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我")
+_SEATS = cues_of(
+    "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
+    "place|complet|اماكن|مقاعد|فاضيه|محجوز|자리|좌석|정원|마감|名额|座位|满了|空位",
+    # What is left of them: "free seats left", "freie Plätze", "posti rimasti", "자리 남았어요", "还有名额".
+    "left|remaining|available|freie|freien|rimasti|rimasto|disponibili|restantes|restant|disponibles|متبقي|متبقيه",
+    "باقي|남았|남은|잔여|还有|剩|剩余",
+)
+_VENUE = cues_of(
+    "venue|address|exact place|where exactly|where is the|sede|indirizzo|luogo|dove si tiene|veranstaltungsort",
+    "adresse|lieu|ou se trouve|عنوان|مكان|وين|장소|주소|어디서|地点|地址|场地|在哪",
+)
+# Words for an event taking place: part of asking when or where a workshop is, not another subject.
+_HAPPENS = cues_of(
+    "held|take place|takes place|taking place|happen|happens|happening|start|starts|begin|begins|tiene|tengono",
+    "svolge|svolgono|inizia|comincia|findet|finden|statt|stattfinden|beginnt|lieu|tient|deroule|commence|تعقد|تقام",
+    "بتصير|تبدا|열려|열리|개최|시작|举行|举办|开始",
+)
+_NEAR = cues_of("near|nearby|vicino|nahe|pres|قريب|근처|附近")
+_STATUS = cues_of("cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato")
+SIGNUP = cues_of(
+    "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
+    "inscrire|inscription|inscris|اسجل|سجل|التسجيل|تسجيل|신청|등록|가입|报名|注册|登记",
+)
+
+
+def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
+    """The LIVE_* question `plain` asks (`kinds`: the kinds of answer it asks for), or None: one for the FAQ."""
+    lecture = LECTURE.found(plain)
+    if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
+        return LIVE_CERTIFICATE
+    if _FINISHED.found(plain) and not CERTIFICATE.found(plain):
+        # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
+        return LIVE_CERTIFICATE
+    if _PROGRESS.found(plain):
+        return LIVE_PROGRESS
+    if _NEXT.found(plain) and not WORKSHOP.found(plain):
+        return LIVE_NEXT
+    specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
+    if lecture and "count" not in kinds and (specific or (_ABOUT.found(plain) and not _LIST.found(plain))):
+        return LIVE_LECTURE
+    workshop = WORKSHOP.found(plain)
+    if SIGNUP.found(plain) or CERTIFICATE.found(plain):
+        return None
+    asks_live = "when" in kinds or _SEATS.found(plain) or _VENUE.found(plain) or _STATUS.found(plain)
+    if asks_live and (subject.city is not None or (workshop and not subject.places)):
+        return LIVE_WORKSHOP
+    return None
+
+
+# Words that belong to a question about a workshop's live details.
+LIVE_WORDS = (_SEATS, _VENUE, _STATUS, WORKSHOP, _NEAR, _HAPPENS)

@@ -1,0 +1,154 @@
+"""Small talk: a greeting, thanks, a goodbye, a request for help or the menu, "start over", "who are you", "ok".
+
+Recognised before anything else, so small talk never reaches the FAQ's word matching.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.faq.cues import Cues, cues_of
+
+# A message is small talk when nothing is left of it once these phrases and filler words are taken out.
+_SMALLTALK: dict[str, Cues] = {
+    "greeting": cues_of(
+        "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
+        "sup|wassup|whats up|what s up",
+        "ciao|salve|buongiorno|buon pomeriggio|buonasera|ehi|hei",
+        "hallo|hi zusammen|guten morgen|guten tag|guten abend|moin|servus|gruss gott|gruezi|na",
+        "salut|bonjour|bonsoir|coucou|bonne journee",
+        "مرحبا|مرحبتين|اهلا|اهلين|اهلا وسهلا|السلام عليكم|سلام|هاي|هلا|صباح الخير|مساء الخير|صباح النور",
+        "안녕|안녕하세요|안녕하십니까|반가워요|반갑습니다|하이|좋은 아침",
+        "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
+    ),
+    "thanks": cues_of(
+        "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
+        "much appreciated",
+        "grazie|grazie mille|ti ringrazio|mille grazie",
+        "danke|danke schon|danke sehr|vielen dank|dankeschon|merci",
+        "merci beaucoup|merci bien|je vous remercie",
+        "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم|تسلمي|يسلمو|يسلموا|يسلمك",
+        "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
+        "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
+    ),
+    "bye": cues_of(
+        "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
+        "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
+        "tschuss|tschau|auf wiedersehen|bis bald|bis spater|gute nacht|ciao",
+        "au revoir|a bientot|a plus|bonne nuit|adieu|a la prochaine",
+        "مع السلامه|وداعا|باي|الى اللقاء|تصبح علي خير|سلام",
+        "안녕히 계세요|안녕히 가세요|잘 있어요|잘 있어|잘 가|바이|다음에 봐요|수고하세요",
+        "잘자|잘 자|잘자요|잘 자요|굿나잇",
+        "再见|拜拜|回头见|晚安|下次见",
+    ),
+    "help": cues_of(
+        "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
+        "aiuto|aiutami|cosa sai fare|cosa puoi fare|come funziona",
+        "hilfe|hilf mir|was kannst du|was kannst du tun|wie funktioniert das",
+        "aide|aidez moi|aide moi|que sais tu faire|tu fais quoi|comment ca marche",
+        "مساعده|ساعدني|شو بتعمل|ماذا تستطيع|شو بتقدر تعمل",
+        "도움말|도움|도와줘|도와주세요|뭐 할 수 있어|뭘 할 수 있어요|사용법",
+        "帮助|帮忙|帮帮我|你能做什么|你会什么|怎么用",
+    ),
+    "menu": cues_of(
+        "menu|main menu|the menu|back to menu|back to the menu|back to the main menu|show menu|options",
+        "menu principale|torna al menu|il menu",
+        "menu|hauptmenu|zuruck zum menu|zum menu|das menu",
+        "menu principal|retour au menu|le menu",
+        "القائمه|القائمه الرئيسيه|المنيو|ارجع للقائمه",
+        "메뉴|메인 메뉴|메뉴 보여줘|메뉴로",
+        "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
+    ),
+    "restart": cues_of(
+        "start over|restart|reset|start again|from the start|begin again",
+        "ricomincia|ricominciamo|ricominciamo da capo|da capo|ricominciare|dall inizio",
+        "neu starten|von vorne|nochmal von vorne|neustart|von vorn",
+        "recommencer|on recommence|recommence|depuis le debut|reprendre",
+        "ابدا من جديد|من البدايه|من الاول|اعاده",
+        "처음으로|처음부터|다시 시작|다시 시작해|리셋",
+        "重新开始|从头开始|重来|重置",
+    ),
+    "who": cues_of(
+        "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
+        "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
+        "who made you|who made u|who built you|who created you|who programmed you",
+        "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",
+        "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
+        "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
+        "مين انت|من انت|انت بوت|انت روبوت|شو اسمك|ما اسمك",
+        "누구야|누구세요|너 누구|넌 누구|봇이야|사람이야|이름이 뭐야|누구예요",
+        "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
+    ),
+    "ok": cues_of(
+        "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
+        "va bene|perfetto|ottimo|capito|bene|d accordo|certo",
+        "alles klar|gut|super|verstanden|passt|prima|toll",
+        "d accord|parfait|tres bien|compris|ca marche|genial|entendu",
+        "تمام|حسنا|ماشي|اوكي|طيب|فهمت|ممتاز|زين",
+        "알겠어요|알겠습니다|좋아요|네|응|오케이|알았어|굿",
+        "好的|好|行|明白了|知道了|没问题|嗯|可以",
+    ),
+}
+# Words that may stand beside a greeting or thanks without making it a question.
+_FILLER = frozenset(
+    " ".join(
+        [
+            "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
+            "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
+            "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
+            "啦 哦 呢 嘛 哈 咯 요",
+            "~ oh ah wow lol haha ahah hehe",
+        ]
+    ).split()
+)
+_SMALLTALK_WORDS = 6
+# Messages of at most this many words are read with misspelt small-talk words corrected.
+_SMALLTALK_TYPOS = 3
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+_TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
+
+
+def smalltalk_kind(plain: str) -> str | None:
+    """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
+    text = _REPEATS.sub(r"\1", plain)
+    text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
+    if not text.strip() or len(text.split()) > _SMALLTALK_WORDS:
+        return None
+    kind = _smalltalk_of(text)
+    if kind is None and text.isascii():
+        # "heyyy" and "ciaoo" lost their repeated letter above; "helloo" needs one more try (not first: it
+        # would make "see you" "se you").
+        kind = _smalltalk_of(_TRAILING_REPEAT.sub(r"\1", text))
+    if kind is None and len(text.split()) <= _SMALLTALK_TYPOS:
+        kind = _smalltalk_of(" ".join(_smalltalk_word(word) for word in text.split()))
+    return kind
+
+
+def _smalltalk_of(text: str) -> str | None:
+    kind = None
+    while True:
+        # The longest phrase first: "안녕히 계세요" is goodbye, though it starts with the greeting "안녕".
+        length, name = max((cues.longest(text), name) for name, cues in _SMALLTALK.items())
+        if not length:
+            break
+        text, _hit = _SMALLTALK[name].remove(text)
+        kind = kind or name
+    rest = [word for word in text.split() if word not in _FILLER]
+    return kind if kind is not None and not rest else None
+
+
+def _smalltalk_word(word: str) -> str:
+    """A misspelt one-word phrase ("thnx", "helo", "grazi") as it is listed: one slip in a word of four letters or
+    more. Only in messages of a few words, where nothing else can be meant."""
+    if len(word) < 4 or not word.isascii() or word in _FILLER:
+        return word
+    from rapidfuzz.distance import OSA
+
+    for cues in _SMALLTALK.values():
+        if word in cues.words:
+            return word
+    for cues in _SMALLTALK.values():
+        for phrase in cues.words:
+            if len(phrase) >= 4 and OSA.distance(word, phrase) <= 1:
+                return phrase
+    return word

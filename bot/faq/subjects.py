@@ -1,0 +1,129 @@
+"""The subject of a question: a city or region, a part of the course, a lecture's position, the kind of
+certificate, an age, and whether it names a workshop, a certificate or the award.
+
+Read from the question, and from each entry's stored wordings (bot/faq/facets.py), with the same code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.faq.cues import cues_of
+from bot.places.gazetteer import Gazetteer, Place
+
+CERTIFICATE = cues_of(
+    "certificate|certificates|cert|certification|diploma|certificato|attestato|certificazione|zertifikat",
+    "bescheinigung|urkunde|certificat|attestation|شهاده|الشهاده|شهادات|수료증|인증서|증명서|证书|证明",
+)
+_ONLINE = cues_of(
+    "online|on line|digital|course|courses|e-learning|elearning|corso|digitale|kurs|onlinekurs|cours en ligne",
+    "en ligne|numerique|الكترونيه|الالكترونيه|الكتروني|اونلاين|اون لاين|الرقميه|الدوره|دوره|온라인|강좌|디지털",
+    "在线|网课|线上|网上|电子|课程",
+)
+WORKSHOP = cues_of(
+    "workshop|workshops|offline|in person|in-person|atelier|ateliers|presenza|dal vivo|prasenz|vor ort",
+    "presentiel|ورشه|ورش|الورشه|الورش|حضوري|الحضوريه|워크숍|대면|오프라인|工作坊|线下|现场",
+)
+_COST = cues_of(
+    "pay|paid|fee|fees|cost|costs|price|free|charge|pagare|paga|costa|costo|gratis|gratuito|quota|zahlen",
+    "bezahlen|kosten|kostet|gebuhr|gebuhren|kostenlos|umsonst|payer|payant|payante|gratuit|gratuite|frais|coute",
+    "مدفوع|مدفوعه|ادفع|رسوم|مجاني|مجانا|ببلاش|بكم|تكلفه|سعر|참가비|유료|무료|비용|돈|얼마|交费|收费|免费|费用|要钱|多少钱|付费",
+)
+LECTURE = cues_of(
+    "lecture|lectures|lecure|lectur|video|videos|lesson|class|lezione|lezioni|vorlesung|vorlesungen|video",
+    "lektion|cours|lecon|sequence|محاضره|المحاضره|محاضرات|المحاضرات|درس|강의|강좌 영상|讲|课|讲座",
+)
+_LAST = cues_of("last|final|ultima|ultimo|letzte|letzten|dernier|derniere|اخر|الاخيره|الاخير|마지막|最后")
+_FIRST = cues_of(
+    "first lecture|lecture one|prima lezione|erste vorlesung|premier cours|المحاضره الاولي|اول محاضره|첫 강의",
+    "첫번째 강의|첫 번째 강의|第一讲|第一课",
+)
+_PART = re.compile(
+    r"(?:part|parte|teil|partie|module|modulo|modul|الجزء|جزء|파트|部分)\s*(\d|one|two|three|four|uno|due|tre|quattro"
+    r"|eins|zwei|drei|vier|un|deux|trois|quatre|الاول|الثاني|الثالث|الرابع)\b"
+    r"|(\d)\s*(?:부|파트)|第\s*([一二三四1-4])\s*(?:部分|部|模块)"
+    r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
+    r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
+)
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "uno": 1, "due": 2, "tre": 3, "quattro": 4, "eins": 1, "zwei": 2,
+    "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
+    "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4, "first": 1, "second": 2, "third": 3, "fourth": 4, "prima": 1,
+    "seconda": 2, "terza": 3, "quarta": 4, "ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "premiere": 1,
+    "deuxieme": 2, "troisieme": 3, "quatrieme": 4,
+}  # fmt: skip
+LECTURE_NUMBER = re.compile(
+    r"(?:lecture|lezione|vorlesung|cours|lesson|video|محاضره|المحاضره|강의)\s*(?:n\.?|nr\.?|no\.?|#)?\s*(\d{1,2})\b"
+    r"|(\d)\.(\d{1,2})\b|(\d{1,2})(?:\s*번째\s*강의?|\s*번\s*강의|강(?![좌의]))|第\s*([1-9一二三四五六七八])\s*[讲课]"
+)
+_PART_TOPIC = {
+    4: cues_of("housing|abitare|abitativ|casa|wohnen|wohnungs|logement|الاسكان|السكن|주거|주택|住房|住宅"),
+    3: cues_of("ai module|ai part|parte ai|ki teil|partie ia|الذكاء الاصطناعي|ai 파트|인공지능 파트|人工智能部分"),
+}
+# Two-digit numbers in the thirties and forties are ages here: the workshop certificate's limit is 35.
+_AGE = re.compile(r"(?<![\d.])[34]\d(?![\d.])")
+
+_AWARD = cues_of(
+    "award|awards|prize|prizes|premio|premi|preis|preise|auszeichnung|prix|جائزه|الجائزه|جوائز|어워드|시상|수상|奖|奖项",
+)
+_TOPICS = {"workshop": WORKSHOP, "certificate": CERTIFICATE, "award": _AWARD}
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    places: tuple[Place, ...] = ()
+    certificate: str | None = None  # "online" or "workshop"
+    age: bool = False  # an age is mentioned (a number in the thirties or forties)
+    part: int | None = None
+    lecture: int | None = None  # a lecture's position in its part: 1-based, -1 for the last
+    topics: tuple[str, ...] = ()  # what the question names: "workshop", "certificate", "award"
+
+    @property
+    def city(self) -> str | None:
+        cities = [p.name for p in self.places if p.kind == "city"]
+        return cities[0] if cities else None
+
+
+def _part_of(plain: str) -> int | None:
+    found = _PART.search(plain)
+    if found is not None:
+        raw = next(g for g in found.groups() if g)
+        return int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
+    for number, cues in _PART_TOPIC.items():
+        if cues.found(plain):
+            return number
+    return None
+
+
+def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
+    places = tuple(gazetteer.find(plain)) if gazetteer is not None else ()
+    certificate = None
+    if CERTIFICATE.found(plain):
+        online, workshop = _ONLINE.found(plain), WORKSHOP.found(plain)
+        if online != workshop:
+            certificate = "online" if online else "workshop"
+    part = _part_of(plain)
+    lecture: int | None = None
+    number = LECTURE_NUMBER.search(plain)
+    if number is not None:
+        groups = number.groups()
+        if groups[1] and groups[2]:
+            part, lecture = int(groups[1]), int(groups[2])
+        else:
+            raw = next((g for g in (groups[0], groups[3], groups[4]) if g), None)
+            if raw is not None:
+                lecture = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
+    if lecture is None and LECTURE.found(plain):
+        if _LAST.found(plain):
+            lecture = -1
+        elif _FIRST.found(plain):
+            lecture = 1
+    topics = tuple(name for name, cues in _TOPICS.items() if cues.found(plain))
+    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics)
+
+
+def undocumented(plain: str) -> bool:
+    """A question the program documents do not answer, though it shares words with ones they do: the workshop's
+    fees (the documents only say the online lectures are free)."""
+    return _COST.found(plain) and WORKSHOP.found(plain) and not _ONLINE.found(plain)

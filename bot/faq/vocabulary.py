@@ -1,0 +1,137 @@
+"""The words the FAQ's entries use, in all languages together: what a typo is corrected to, and which of a
+question's words no entry uses say what it is about.
+
+Built from every language's part of the index, so only when a question has a word its own language's entries
+do not use.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+
+from bot.faq.kinds import question_kinds
+from bot.faq.text import is_arabic as _is_arabic_word
+from bot.faq.text import korean_stem
+
+UNKNOWN_MIN_LENGTH = 4
+# Words of at least this many letters that start like a known word are another form of it.
+ROOT_FROM = 5
+KOREAN_UNKNOWN = True
+# Arabic words are shorter (no written short vowels) and already stripped of their article and clitics.
+ARABIC_UNKNOWN_LENGTH = 3
+# At most this many unknown words are looked up as typos: a pasted page must not cost a fuzzy search per word.
+TYPO_LOOKUPS = 3
+# Arabic prepositions written glued to the next word.
+_AR_GLUED = "بلوفك"
+# A word no entry has is replaced by the nearest known word at least this similar (rapidfuzz ratio, 0-100).
+TYPO_SIMILARITY = 82
+TYPO_MIN_LENGTH = 5
+TYPO_LETTERS = 4
+
+
+def is_name(word: str, names: frozenset[str]) -> bool:
+    """A place name, perhaps with a Korean particle or an Arabic preposition glued to it."""
+    return (
+        word in names
+        or korean_stem(word) in names
+        or (_is_arabic_word(word) and word[0] in _AR_GLUED and word[1:] in names)
+    )
+
+
+class Vocabulary:
+    """Every word some entry uses, in any language; the lookups over it are prepared the first time one is
+    needed."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.ordered = sorted(words)
+        self.known = set(self.ordered)
+        self._by_length: defaultdict[int, list[str]] | None = None
+        self._roots: list[str] | None = None
+
+    def corrected(self, found: list[str], unknown: list[str]) -> list[str]:
+        """`found` with those of the `unknown` words (its words the user's language does not use) that no entry
+        uses in any language replaced by the nearest known word, when one is close (a typo)."""
+        everywhere = self.known
+        unknown = [w for w in unknown if w not in everywhere]
+        # German typed without umlauts ("uebernommen", "bestaetigung"): the word as the index spells it, when
+        # that is a known word.
+        umlauts = {w: w.replace("ae", "a").replace("oe", "o").replace("ue", "u") for w in unknown}
+        spelled = {w: plain for w, plain in umlauts.items() if plain != w and plain in everywhere}
+        if spelled:
+            found = [spelled.get(w, w) for w in found]
+            unknown = [w for w in unknown if w not in spelled]
+        unknown = unknown[:TYPO_LOOKUPS]
+        if not unknown:
+            return found
+        # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
+        from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import OSA
+
+        if self._by_length is None:
+            from bot.faq.stopwords import function_words
+
+            # A typo is corrected to a word that says what a question is about: "weather" is not a misspelt
+            # "whether", nor "Wetter" "weiter".
+            common = function_words()
+            self._by_length = defaultdict(list)
+            for candidate in self.ordered:
+                if candidate not in common:
+                    self._by_length[len(candidate)].append(candidate)
+        fixes: dict[str, str] = {}
+        for word in unknown:
+            # A ratio of 82 or more needs lengths within about 40% of each other: only those are compared.
+            spread = max(2, int(len(word) * 0.4))
+            near = [c for n in range(len(word) - spread, len(word) + spread + 1) for c in self._by_length.get(n, ())]
+            best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
+            # A typo is one slip (a letter added, dropped, changed or two swapped) per four letters or so: "dress" is
+            # not a misspelt "address".
+            if best is not None and OSA.distance(word, best[0]) <= max(1, len(word) // TYPO_LETTERS):
+                fixes[word] = best[0]
+        return [fixes.get(w, w) for w in found]
+
+    def topic_words(self, unknown: list[str], names: frozenset[str]) -> list[str]:
+        """Of the `unknown` words (no entry uses them in any language), those that say what the question is about
+        ("wifi", "parking"), not how it is asked: function words of the seven languages (bot/faq/stopwords.py)
+        and short words are left out, and so are the place names in `names`."""
+        from bot.faq.stopwords import function_words
+
+        common = function_words()
+        known = self.known
+        return [
+            w
+            for w in unknown
+            if w not in common
+            and not is_name(w, names)
+            # "几号", "언제": how the question asks, not what about.
+            and not question_kinds(w)
+            # An Arabic preposition glued to a known word or a place: "بمصر" is "in Egypt".
+            and not (_is_arabic_word(w) and w[0] in _AR_GLUED and (w[1:] in known or w[1:] in names or w[1:] in common))
+            and not self._shares_root(w)
+            # Korean words carry their particles: unknown as a whole, not always as a stem.
+            and (
+                (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
+                or (len(w) >= ARABIC_UNKNOWN_LENGTH and _is_arabic_word(w))
+                or self._unknown_korean(w)
+                or (len(w) >= 2 and "\u4e00" <= w[0] <= "\u9fff")
+            )
+        ]
+
+    def _shares_root(self, word: str) -> bool:
+        """Another form of a word some entry uses: "studiano" beside "studiare", "registering" beside
+        "registration" (the first five letters, or all but the last three of a longer word)."""
+        if not word.isascii() or len(word) < ROOT_FROM:
+            return False
+        if self._roots is None:
+            self._roots = sorted(w for w in self.known if w.isascii() and len(w) >= ROOT_FROM)
+        root = word[: max(ROOT_FROM, len(word) - 3)]
+        at = bisect.bisect_left(self._roots, root)
+        return at < len(self._roots) and self._roots[at].startswith(root)
+
+    def _unknown_korean(self, word: str) -> bool:
+        """A Korean word whose stem (particles cut) no entry uses: "비자", "드레스"."""
+        if not KOREAN_UNKNOWN or not word or not ("\uac00" <= word[0] <= "\ud7a3"):
+            return False
+        stem = korean_stem(word)
+        return len(stem) >= 2 and stem not in self.known
