@@ -116,6 +116,9 @@ def test_a_lecture_by_position_and_a_workshop_by_its_local_city_name(index: FaqI
         ("it", "il workshop si paga?"),
         ("en", "is there parking near the Brescia venue"),
         ("en", "how do i get a student visa for canada"),
+        # The weather is asked with the words for "time" in Italian and French, which the course's duration uses.
+        ("it", "che tempo fa a milano"),
+        ("fr", "quel temps fait-il à paris"),
     ],
 )
 def test_what_the_documents_do_not_say_is_declined(index: FaqIndex, places: Gazetteer, lang: str, text: str) -> None:
@@ -381,6 +384,26 @@ async def test_free_text_from_hello_to_a_workshop_sign_up(app: App, lang: str, g
 )
 def test_small_talk_variants(index: FaqIndex, places: Gazetteer, lang: str, text: str) -> None:
     assert understand(index, text, lang, places).label == SMALLTALK
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        # A phrase that starts with the Arabic article is read whole, not as the article and a shorter phrase
+        # ("سلام" is also goodbye): the greeting, with nothing left over.
+        ("ar", "السلام عليكم", "greeting"),
+        ("en", "👋", "greeting"),  # emoji alone stand for their word
+        ("en", "🙏🙏", "thanks"),
+        ("ko", "ㄱㅅ", "thanks"),  # Korean chat shorthand, typed as compatibility jamo
+        ("ko", "ㅇㅋ", "ok"),
+        ("en", "i need help", "help"),  # not the travel answer through "need"
+        ("it", "a dopo", "bye"),
+        ("fr", "j'ai besoin d'aide", "help"),
+    ],
+)
+def test_small_talk_as_people_type_it(index: FaqIndex, places: Gazetteer, lang: str, text: str, kind: str) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
 
 
 @pytest.mark.parametrize(

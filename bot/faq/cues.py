@@ -22,9 +22,10 @@ class Cues:
         spaced = sorted((p for p in plain if not _cjk(p)), key=lambda p: (-len(p), p))
         # Arabic writes "and", "in", "for" and the article glued to the next word: "بورشة القاهرة" names the
         # workshop too. One optional prefix in the pattern, not a variant per phrase: compiling those took a tenth
-        # of a second at every start.
+        # of a second at every start. The prefix is tried last, so a phrase that itself starts with the article
+        # ("السلام عليكم") is read whole, not as "ال" + a shorter phrase ("سلام").
         alternatives = "|".join(map(re.escape, spaced))
-        self._spaced = re.compile(rf"(?<!\w)(?:{_AR_GLUED})?(?:{alternatives})(?!\w)") if spaced else None
+        self._spaced = re.compile(rf"(?<!\w)(?:{_AR_GLUED})??(?:{alternatives})(?!\w)") if spaced else None
         self._pieces = sorted((p for p in plain if _cjk(p)), key=lambda p: (-len(p), p))
         # Korean and Chinese pieces are taken leftmost first: in "多谢啦" the thanks is "多谢", not "谢啦".
         self._piece = re.compile("|".join(map(re.escape, self._pieces))) if self._pieces else None

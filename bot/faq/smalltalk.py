@@ -13,57 +13,88 @@ from bot.faq.cues import Cues, cues_of
 _SMALLTALK: dict[str, Cues] = {
     "greeting": cues_of(
         "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
+        "good day|gm|hey there|hello again|hi again|morning|evening",
         "sup|wassup|whats up|what s up",
         "ciao|salve|buongiorno|buon pomeriggio|buonasera|ehi|hei",
         "hallo|hi zusammen|guten morgen|guten tag|guten abend|moin|servus|gruss gott|gruezi|na",
         "salut|bonjour|bonsoir|coucou|bonne journee",
         "مرحبا|مرحبتين|اهلا|اهلين|اهلا وسهلا|السلام عليكم|سلام|هاي|هلا|صباح الخير|مساء الخير|صباح النور",
         "안녕|안녕하세요|안녕하십니까|반가워요|반갑습니다|하이|좋은 아침",
+        "ㅎㅇ|하이요|안뇽|헬로",
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
     ),
     "thanks": cues_of(
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
         "much appreciated",
+        "thanks so much|thank you very much|thanks a bunch|appreciate it|i appreciate it|tyvm",
         "grazie|grazie mille|ti ringrazio|mille grazie",
+        "grazie tante|grazie di tutto|grazie davvero|ti ringrazio tanto",
         "danke|danke schon|danke sehr|vielen dank|dankeschon|merci",
+        "danke dir|danke euch|besten dank|herzlichen dank|vielen lieben dank|dank dir",
         "merci beaucoup|merci bien|je vous remercie",
+        "merci bcp|merci a toi|merci a vous|je te remercie|mille mercis|thanks",
         "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم|تسلمي|يسلمو|يسلموا|يسلمك",
         "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
+        "ㄱㅅ|ㄳ|감사|감사감사|정말 감사합니다|고마워용|감사드립니다",
         "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
+        "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦",
     ),
     "bye": cues_of(
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
+        "goodnight|nighty night|gotta go|have a nice day|have a good day|catch you later|bye for now",
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
+        "a dopo|alla prossima|a domani|ci sentiamo|buona giornata|buona serata",
         "tschuss|tschau|auf wiedersehen|bis bald|bis spater|gute nacht|ciao",
+        "bis dann|bis morgen|mach s gut|schonen tag noch|bis zum nachsten mal",
         "au revoir|a bientot|a plus|bonne nuit|adieu|a la prochaine",
+        "a plus tard|a demain|bonne journee a toi|bonne soiree|a tout a l heure",
         "مع السلامه|وداعا|باي|الى اللقاء|تصبح علي خير|سلام",
         "안녕히 계세요|안녕히 가세요|잘 있어요|잘 있어|잘 가|바이|다음에 봐요|수고하세요",
         "잘자|잘 자|잘자요|잘 자요|굿나잇",
         "再见|拜拜|回头见|晚安|下次见",
+        "ㅂㅂ|ㅂㅇ|또 봐요|나중에 봐요|좋은 하루 되세요",
+        "再会|明天见|先走了",
     ),
     "help": cues_of(
         "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
+        "i need help|need help|i need some help|can you help me|can you help|can u help me|help pls|help please",
+        "what can you do for me|what can u do for me|what are you for|what do you do here|how do i use this",
         "aiuto|aiutami|cosa sai fare|cosa puoi fare|come funziona",
+        "ho bisogno di aiuto|mi serve aiuto|puoi aiutarmi|mi aiuti|cosa fai|a cosa servi",
         "hilfe|hilf mir|was kannst du|was kannst du tun|wie funktioniert das",
+        "ich brauche hilfe|brauche hilfe|kannst du mir helfen|hilfe bitte|was machst du|wofur bist du da",
         "aide|aidez moi|aide moi|que sais tu faire|tu fais quoi|comment ca marche",
+        "j ai besoin d aide|besoin d aide|tu peux m aider|peux tu m aider|vous pouvez m aider",
+        "tu peux faire quoi|que peux tu faire|qu est ce que tu peux faire|tu sers a quoi|qu est ce que tu fais",
         "مساعده|ساعدني|شو بتعمل|ماذا تستطيع|شو بتقدر تعمل",
+        "ماذا تستطيع ان تفعل|ماذا يمكنك ان تفعل|ماذا تفعل|احتاج مساعده|محتاج مساعده|ممكن تساعدني|كيف استخدمك",
         "도움말|도움|도와줘|도와주세요|뭐 할 수 있어|뭘 할 수 있어요|사용법",
+        "도움이 필요해요|도움 필요해요|뭐 할 수 있어요|무엇을 할 수 있나요|뭐 해줄 수 있어|어떻게 써요",
         "帮助|帮忙|帮帮我|你能做什么|你会什么|怎么用",
+        "我需要帮助|需要帮助|能帮我吗|你可以做什么|你能干什么|怎么使用",
     ),
     "menu": cues_of(
         "menu|main menu|the menu|back to menu|back to the menu|back to the main menu|show menu|options",
+        "show me the menu|show me the options|open the menu|open menu|go back|home",
         "menu principale|torna al menu|il menu",
+        "mostrami il menu|apri il menu|indietro",
         "menu|hauptmenu|zuruck zum menu|zum menu|das menu",
         "menu principal|retour au menu|le menu",
+        "affiche le menu|montre moi le menu|retour",
         "القائمه|القائمه الرئيسيه|المنيو|ارجع للقائمه",
         "메뉴|메인 메뉴|메뉴 보여줘|메뉴로",
+        "메뉴 보여주세요|처음 화면|홈",
         "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
     ),
     "restart": cues_of(
         "start over|restart|reset|start again|from the start|begin again",
+        "lets start again|let s start again|lets start over|let s start over|start from scratch|from the beginning",
         "ricomincia|ricominciamo|ricominciamo da capo|da capo|ricominciare|dall inizio",
+        "ricominciamo dall inizio|riparti|ripartiamo",
         "neu starten|von vorne|nochmal von vorne|neustart|von vorn",
+        "nochmal von vorn|neu anfangen|fang nochmal an",
         "recommencer|on recommence|recommence|depuis le debut|reprendre",
+        "recommencons|on reprend depuis le debut|reprendre a zero",
         "ابدا من جديد|من البدايه|من الاول|اعاده",
         "처음으로|처음부터|다시 시작|다시 시작해|리셋",
         "重新开始|从头开始|重来|重置",
@@ -72,20 +103,25 @@ _SMALLTALK: dict[str, Cues] = {
         "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
         "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
         "who made you|who made u|who built you|who created you|who programmed you",
+        "who r u|who are u|who ru|what r u|are u a bot|r u a bot|r u human",
         "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
+        "c est qui|t es un bot|tu es un bot|vous etes un robot",
         "مين انت|من انت|انت بوت|انت روبوت|شو اسمك|ما اسمك",
         "누구야|누구세요|너 누구|넌 누구|봇이야|사람이야|이름이 뭐야|누구예요",
+        "너는 누구야|당신은 누구세요|챗봇이에요|로봇이에요",
         "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
     ),
     "ok": cues_of(
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
+        "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",
         "va bene|perfetto|ottimo|capito|bene|d accordo|certo",
         "alles klar|gut|super|verstanden|passt|prima|toll",
         "d accord|parfait|tres bien|compris|ca marche|genial|entendu",
         "تمام|حسنا|ماشي|اوكي|طيب|فهمت|ممتاز|زين",
         "알겠어요|알겠습니다|좋아요|네|응|오케이|알았어|굿",
+        "ㅇㅋ|ㅇㅇ|넵|네네|오키|알겠어|좋네요",
         "好的|好|行|明白了|知道了|没问题|嗯|可以",
     ),
 }
@@ -108,9 +144,14 @@ _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
 
 
+# A message of emoji alone is as plain as words ("👋", "🙏", "👍"): read as the word they stand for.
+_EMOJI = {"👋": " hi ", "🙏": " thanks ", "👍": " ok ", "👌": " ok ", "🆗": " ok ", "🤝": " thanks "}
+_EMOJI_OF = re.compile("|".join(map(re.escape, _EMOJI)))
+
+
 def smalltalk_kind(plain: str) -> str | None:
     """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
-    text = _REPEATS.sub(r"\1", plain)
+    text = _REPEATS.sub(r"\1", _EMOJI_OF.sub(lambda found: _EMOJI[found.group()], plain))
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
     if not text.strip() or len(text.split()) > _SMALLTALK_WORDS:
         return None

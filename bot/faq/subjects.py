@@ -30,6 +30,13 @@ _COST = cues_of(
     "bezahlen|kosten|kostet|gebuhr|gebuhren|kostenlos|umsonst|payer|payant|payante|gratuit|gratuite|frais|coute",
     "مدفوع|مدفوعه|ادفع|رسوم|مجاني|مجانا|ببلاش|بكم|تكلفه|سعر|참가비|유료|무료|비용|돈|얼마|交费|收费|免费|费用|要钱|多少钱|付费",
 )
+# The weather: never in the program documents, and in Italian and French it is asked with the word for "time"
+# ("che tempo fa", "quel temps fait-il"), which the course's duration answers use.
+_WEATHER = cues_of(
+    "weather|weather forecast|forecast|che tempo fa|che tempo fara|meteo|previsioni del tempo",
+    "wetter|wettervorhersage|quel temps fait-il|quel temps fera-t-il|quel temps il fait|la meteo",
+    "الطقس|طقس|حاله الطقس|날씨|일기예보|天气|天气预报|气温",
+)
 LECTURE = cues_of(
     "lecture|lectures|lecure|lectur|video|videos|lesson|class|lezione|lezioni|vorlesung|vorlesungen|video",
     "lektion|cours|lecon|sequence|محاضره|المحاضره|محاضرات|المحاضرات|درس|강의|강좌 영상|讲|课|讲座",
@@ -125,5 +132,5 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
 
 def undocumented(plain: str) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
-    fees (the documents only say the online lectures are free)."""
-    return _COST.found(plain) and WORKSHOP.found(plain) and not _ONLINE.found(plain)
+    fees (the documents only say the online lectures are free), the weather."""
+    return _WEATHER.found(plain) or (_COST.found(plain) and WORKSHOP.found(plain) and not _ONLINE.found(plain))
