@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     # Types only: the chat reaches storage through the services, never on its own.
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from bot.services.unit_of_work import UnitOfWork
     from storage.models import Workshop
-    from storage.uow import UnitOfWork
 
 STATUS_LABELS: dict[DisplayStatus, str] = {
     DisplayStatus.TBA: N_("date to be announced"),

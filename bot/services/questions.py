@@ -39,8 +39,8 @@ from storage.models import Question, User
 from storage.questions import QuestionRepository
 
 if TYPE_CHECKING:
+    from bot.services.unit_of_work import UnitOfWork
     from storage.reachability import Reach
-    from storage.uow import UnitOfWork
 
 # Outbox rows that carry staff's answer to a question (ref_id: the question) and the notice that one failed.
 ANSWER_KIND = "question.answer"

@@ -25,10 +25,10 @@ from bot.domain.workshops import (
     refuse_unless_open,
 )
 from bot.services.seats import Notify, cancel_registration_row, expire_offers, promote
+from bot.services.unit_of_work import UnitOfWork
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import BirthYearPrompt, Registration, User, Workshop
-from storage.uow import UnitOfWork
 
 
 class YearOutcome(StrEnum):

@@ -24,14 +24,14 @@ from bot.domain.workshops import (
     split_preregistrations,
 )
 from bot.services.seats import Notice, Notify, cancel_registration_row, promote
+from bot.services.unit_of_work import UnitOfWork
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Workshop
-from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.content import Content
-    from storage.uow import Storage
+    from bot.services.unit_of_work import UnitsOfWork
 
 DEFAULT_DURATION_MINUTES = 180
 
@@ -200,7 +200,7 @@ def seeds_of(content: Content) -> list[store.Seed]:
     ]
 
 
-async def seed_from_content(storage: Storage, content: Content) -> int:
+async def seed_from_content(storage: UnitsOfWork, content: Content) -> int:
     """Run at start: idempotent, and it never overwrites a workshop staff have edited. Returns how many are new."""
     async with storage.unit_of_work() as uow:
         return await store.seed_workshops(uow.session, seeds_of(content), datetime.now(UTC))

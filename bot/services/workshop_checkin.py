@@ -18,11 +18,11 @@ from bot.domain.workshops import (
     normalize_code,
     paused,
 )
+from bot.services.unit_of_work import UnitOfWork
 from bot.services.workshops import find_workshop
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Registration, Workshop
-from storage.uow import UnitOfWork
 
 # Sessions from yesterday on: older ones are over, and their codes are as wrong as any other.
 CODES_LOOKBACK = timedelta(days=2)

@@ -22,7 +22,7 @@ from storage.models import NotificationPrefs, Registration, SentReminder, User, 
 from storage.users import person_zone
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 # The kind of message and of claimed slot; the outbox row's kind as well.
 KIND = "workshop"

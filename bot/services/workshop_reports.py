@@ -11,11 +11,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.workshops import WorkshopStatus, queue_numbers
+from bot.services.unit_of_work import UnitOfWork
 from bot.services.workshops import WorkshopView, find_workshop, views
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Registration, User, Workshop
-from storage.uow import UnitOfWork
 
 
 async def all_workshops(uow: UnitOfWork, now: datetime) -> list[WorkshopView]:

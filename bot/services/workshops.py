@@ -19,10 +19,10 @@ from bot.domain.workshops import (
 )
 from bot.services.seats import Notify, expire_offers
 from bot.services.signups import queue_number
+from bot.services.unit_of_work import UnitOfWork
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Registration, Workshop
-from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
