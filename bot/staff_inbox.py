@@ -19,7 +19,7 @@ from bot.i18n import LANGUAGE_NAMES, _, use_locale
 __all__ = ["StaffInbox", "StaffQuestion", "forward_questions", "staff_message"]
 
 if TYPE_CHECKING:
-    from storage.uow import Storage
+    from bot.services.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def staff_message(question: StaffQuestion) -> Reply:
 
 
 async def forward_questions(
-    storage: Storage, inboxes: list[StaffInbox], now: datetime, *, staff_language: str = "en"
+    storage: UnitsOfWork, inboxes: list[StaffInbox], now: datetime, *, staff_language: str = "en"
 ) -> int:
     """Post every asked, unanswered question to each inbox that has not had it yet; returns how many posts.
 

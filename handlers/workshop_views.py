@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     # Types only: the chat reaches storage through the services, never on its own.
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from storage.models import Workshop
-    from storage.uow import UnitOfWork
+    from bot.domain.workshop_info import WorkshopInfo
+    from bot.services.unit_of_work import UnitOfWork
 
 STATUS_LABELS: dict[DisplayStatus, str] = {
     DisplayStatus.TBA: N_("date to be announced"),
@@ -95,7 +95,7 @@ def my_status(ctx: Context, place: MyPlace) -> str:
     return _("You are number {position} on the waiting list.").format(position=place.number)
 
 
-def confirmed_text(workshop: Workshop, names: CityNames) -> str:
+def confirmed_text(workshop: WorkshopInfo, names: CityNames) -> str:
     """A seat confirmed (signed up, or an offer taken): when and where, with the calendar file beside it;
     `names`: `Content.city_names`."""
     return (
@@ -115,7 +115,7 @@ def moment_text(moment: datetime, zone: str) -> str:
     return _("{date}, {time}").format(date=format_date(moment, zone, "full"), time=time)
 
 
-def when_lines(workshop: Workshop, user_zone: str | None) -> list[str]:
+def when_lines(workshop: WorkshopInfo, user_zone: str | None) -> list[str]:
     if workshop.starts_at is None:
         return [_("When: date to be announced")]
     lines = [
@@ -130,14 +130,14 @@ def when_lines(workshop: Workshop, user_zone: str | None) -> list[str]:
     return lines
 
 
-def reminder(workshop: Workshop, user_zone: str, *, names: CityNames) -> Reply:
+def reminder(workshop: WorkshopInfo, user_zone: str, *, names: CityNames) -> Reply:
     """A workshop reminder (bot/services/workshop_reminders.py's writer, with `names` = `Content.city_names`): the
     venue's time with its zone, the person's own time beside it when it differs, and the address."""
     lines = [_("📅 Reminder: <b>{title}</b>").format(title=esc(workshop.title)), *when_lines(workshop, user_zone)]
     return Reply("\n".join([*lines, where_line(workshop, names)]))
 
 
-def short_when(workshop: Workshop) -> str:
+def short_when(workshop: WorkshopInfo) -> str:
     """The venue's date and time with the venue's zone named beside it, for one-line mentions of a workshop."""
     if workshop.starts_at is None:
         return _("date to be announced")
@@ -161,7 +161,7 @@ def seats_text(status: DisplayStatus, seats: Seats) -> str:
     return label
 
 
-def where_line(workshop: Workshop, names: CityNames) -> str:
+def where_line(workshop: WorkshopInfo, names: CityNames) -> str:
     """The venue and the city, or that the venue is not announced yet; `names`: `Content.city_names`."""
     if not workshop.venue:
         return _("Venue: to be announced")
@@ -169,7 +169,7 @@ def where_line(workshop: Workshop, names: CityNames) -> str:
     return _("Where: {venue}, {city}").format(venue=esc(workshop.venue), city=esc(city))
 
 
-def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames) -> str:
+def card(workshop: WorkshopInfo, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames) -> str:
     title = f" — {esc(workshop.title)}" if workshop.title else ""
     lines = [f"<b>{esc(city_name(workshop.city, None, names))}</b>{title}"]
     if workshop.venue:
@@ -181,7 +181,9 @@ def card(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str
     return "\n".join(lines)
 
 
-def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames) -> str:
+def list_entry(
+    workshop: WorkshopInfo, seats: Seats, status: DisplayStatus, user_zone: str | None, names: CityNames
+) -> str:
     """One workshop in the list: shorter than its page, but with both times and the seats."""
     lines = [f"<b>{esc(city_name(workshop.city, None, names))}</b> · {seats_text(status, seats)}"]
     if workshop.starts_at is not None:
@@ -189,7 +191,7 @@ def list_entry(workshop: Workshop, seats: Seats, status: DisplayStatus, user_zon
     return "\n".join(lines)
 
 
-def calendar_file(workshop: Workshop, now: datetime, content: Content) -> Attachment:
+def calendar_file(workshop: WorkshopInfo, now: datetime, content: Content) -> Attachment:
     """An RFC 5545 event with the venue's own zone (TZID + VTIMEZONE), so calendars keep it right across DST.
 
     It carries the address (LOCATION), the program's link (URL) and, in the person's language, what it is and how

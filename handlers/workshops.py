@@ -46,7 +46,7 @@ from handlers.workshops_mine import (
 )
 
 if TYPE_CHECKING:
-    from storage.models import Workshop
+    from bot.domain.workshop_info import WorkshopInfo
 
 router = Router()
 
@@ -113,7 +113,7 @@ async def show(ctx: Context) -> Reply:
     return Reply(text, buttons=buttons)
 
 
-async def _open_workshop(ctx: Context) -> Workshop:
+async def _open_workshop(ctx: Context) -> WorkshopInfo:
     return await signups.open_for(uow_of(ctx), workshop_arg(ctx), ctx.user_id, ctx.now())
 
 

@@ -13,12 +13,12 @@ from bot.services import announcements
 from handlers.broadcast import announcement
 
 if TYPE_CHECKING:
-    from storage.uow import Storage
+    from bot.services.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
 
-async def announce_pending(storage: Storage, announcers: Sequence[BroadcastAnnouncer], now: datetime) -> int:
+async def announce_pending(storage: UnitsOfWork, announcers: Sequence[BroadcastAnnouncer], now: datetime) -> int:
     """Post each started broadcast once to the announcement channels; a failed post is tried again later.
 
     The row's `announced_at` is the truth, so neither a crash nor a channel that is down loses the public copy.

@@ -24,16 +24,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from bot import metrics
 from bot.core.ports import BroadcastAnnouncer, CalendarMirror, Messenger
+from bot.services import timers
 from bot.staff_inbox import StaffInbox, forward_questions
 from scheduler import jobs
 from scheduler.announce import announce_pending
 from scheduler.changes import Change, Changes, CommitWatch
 from scheduler.delivery import DeliveryWorker
-from storage.models import Broadcast, StudyReminder
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -238,22 +236,15 @@ class SchedulerHandle:
         managed: list[str] = []
         async with self.storage.unit_of_work() as uow:
             if study_ids is None or study_ids:
-                query = select(StudyReminder.id, StudyReminder.next_due_at).where(
-                    StudyReminder.paused.is_(False), StudyReminder.next_due_at.is_not(None)
-                )
                 if study_ids is None:
                     managed.append("study:")
-                else:
-                    query = query.where(StudyReminder.id.in_(study_ids))
-                for rid, due in await uow.session.execute(query):
-                    assert due is not None
-                    wanted[f"study:{rid}"] = (due, self.fire_study, (rid,))
+                for study in await timers.study_timers(uow, study_ids):
+                    assert study.due_at is not None
+                    wanted[f"study:{study.id}"] = (study.due_at, self.fire_study, (study.id,))
             if broadcasts:
                 managed.append("broadcast:")
-                for bid, at in await uow.session.execute(
-                    select(Broadcast.id, Broadcast.scheduled_at).where(Broadcast.status == "scheduled")
-                ):
-                    wanted[f"broadcast:{bid}"] = (at or self.clock(), self.fan_out, ())
+                for broadcast in await timers.broadcast_timers(uow):
+                    wanted[f"broadcast:{broadcast.id}"] = (broadcast.due_at or self.clock(), self.fan_out, ())
         gone = {f"study:{rid}" for rid in study_ids or ()} - set(wanted)
         for job in self.scheduler.get_jobs():
             if job.id in gone or (job.id.startswith(tuple(managed)) and job.id not in wanted):
@@ -308,10 +299,8 @@ class SchedulerHandle:
             self.worker.wake()
 
     async def _fire_overdue_study(self, now: datetime) -> None:
-        from storage.reminders import due_study_ids
-
         async with self.storage.unit_of_work() as uow:
-            overdue = await due_study_ids(uow.session, now)
+            overdue = await timers.overdue_study(uow, now)
         for reminder_id in overdue:
             await jobs.fire_study(self.storage, self.app.content, self.app.settings, reminder_id, now)
 

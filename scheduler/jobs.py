@@ -22,7 +22,7 @@ from handlers.reminders import study_message
 from handlers.workshop_views import outbox_notifier, reminder
 
 if TYPE_CHECKING:
-    from storage.uow import Storage
+    from bot.services.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 # -- study reminders ----------------------------------------------------------------------------------------------
 
 
-async def fire_study(storage: Storage, content: Content, settings: Settings, reminder_id: int, now: datetime) -> bool:
+async def fire_study(
+    storage: UnitsOfWork, content: Content, settings: Settings, reminder_id: int, now: datetime
+) -> bool:
     """Send one due study reminder and move it to its next occurrence; True when a message was queued."""
     async with storage.unit_of_work() as uow:
         return await study_messages.send_study_reminder(
@@ -48,7 +50,7 @@ async def fire_study(storage: Storage, content: Content, settings: Settings, rem
 # -- workshop seat offers ----------------------------------------------------------------------------------------
 
 
-async def expire_offers(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
+async def expire_offers(storage: UnitsOfWork, content: Content, settings: Settings, now: datetime) -> int:
     """Lapsed seat offers pass to the next person waiting even when nobody uses the bot; returns how many lapsed."""
     async with storage.unit_of_work() as uow:
         expired = await expire_lapsed_offers(
@@ -67,7 +69,7 @@ def offsets(settings: Settings) -> list[tuple[str, timedelta]]:
     return sorted(((text, parse_offset(text)) for text in settings.workshop_reminder_offsets), key=lambda p: p[1])
 
 
-async def scan_workshops(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
+async def scan_workshops(storage: UnitsOfWork, content: Content, settings: Settings, now: datetime) -> int:
     """Queue the workshop reminders that are due; a slot missed because a later one is due is skipped."""
     async with storage.unit_of_work() as uow:
         return await workshop_reminders.queue_due(
@@ -88,7 +90,7 @@ async def scan_workshops(storage: Storage, content: Content, settings: Settings,
 NUDGE_BATCH = 200
 
 
-async def scan_nudges(storage: Storage, content: Content, settings: Settings, now: datetime) -> int:
+async def scan_nudges(storage: UnitsOfWork, content: Content, settings: Settings, now: datetime) -> int:
     """Nudge people who started the course and made no progress for `nudge_after_days`, once per such period."""
     period = timedelta(days=settings.nudge_after_days)
     if period <= timedelta(0):
@@ -123,7 +125,7 @@ async def scan_nudges(storage: Storage, content: Content, settings: Settings, no
 FAN_OUT_PAUSE = 0.05
 
 
-async def fan_out_due(storage: Storage, content: Content, settings: Settings, now: datetime) -> list[int]:
+async def fan_out_due(storage: UnitsOfWork, content: Content, settings: Settings, now: datetime) -> list[int]:
     """Queue due broadcasts (and resume interrupted ones) chunk by chunk; the ids whose fan-out this call ran."""
     started = []
     quiet = parse_quiet_hours(settings.quiet_hours)
@@ -168,7 +170,7 @@ async def fan_out_due(storage: Storage, content: Content, settings: Settings, no
     return started
 
 
-async def finish_broadcasts(storage: Storage, settings: Settings, now: datetime) -> list[int]:
+async def finish_broadcasts(storage: UnitsOfWork, settings: Settings, now: datetime) -> list[int]:
     """Close broadcasts whose every row is final and send the author a report."""
     async with storage.unit_of_work() as uow:
         return await broadcasts.finish_done(

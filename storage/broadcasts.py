@@ -93,6 +93,16 @@ async def scheduled(session: AsyncSession) -> list[Broadcast]:
     return list(result)
 
 
+async def scheduled_times(session: AsyncSession) -> list[tuple[int, datetime | None]]:
+    """Broadcasts waiting for their time, with that time, in id order."""
+    rows = await session.execute(
+        select(Broadcast.id, Broadcast.scheduled_at)
+        .where(Broadcast.status == BroadcastStatus.SCHEDULED)
+        .order_by(Broadcast.id)
+    )
+    return [(bid, at) for bid, at in rows]
+
+
 async def due(session: AsyncSession, now: datetime) -> list[int]:
     result = await session.scalars(
         select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.scheduled_at <= now)

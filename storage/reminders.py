@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, case, func, or_, select, update
@@ -44,6 +44,17 @@ async def study_reminders(session: AsyncSession, user_id: int) -> list[StudyRemi
 async def study_reminder(session: AsyncSession, user_id: int, reminder_id: int) -> StudyReminder | None:
     row = await session.get(StudyReminder, reminder_id)
     return row if row is not None and row.user_id == user_id else None
+
+
+async def study_due_times(session: AsyncSession, ids: Collection[int] | None = None) -> list[tuple[int, datetime]]:
+    """Active study reminders with their next occurrence (all of them, or those of `ids`), in id order."""
+    query = select(StudyReminder.id, StudyReminder.next_due_at).where(
+        StudyReminder.paused.is_(False), StudyReminder.next_due_at.is_not(None)
+    )
+    if ids is not None:
+        query = query.where(StudyReminder.id.in_(ids))
+    rows = await session.execute(query.order_by(StudyReminder.id))
+    return [(rid, due) for rid, due in rows if due is not None]
 
 
 async def due_study_ids(session: AsyncSession, now: datetime) -> list[int]:

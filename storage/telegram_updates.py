@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from bot.domain.statuses import UpdateStatus
 from storage.models import TelegramUpdate
@@ -18,27 +17,19 @@ from storage.models import TelegramUpdate
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from storage.uow import Storage
-
 # How long an update being handled holds back the later updates of its chat (past it, its worker is presumed dead).
 HANDLING_HOLDS_FOR = timedelta(minutes=5)
 # Pending updates looked at per claim for one whose chat is free; a backlog deeper than this in busy chats waits.
 LOOKAHEAD = 64
 
 
-async def store(storage: Storage, update_id: int, payload: str, now: datetime) -> bool:
-    """Keep one update, committed when this returns; False when it was stored already (Telegram sent it again)."""
-    try:
-        async with storage.unit_of_work() as uow:
-            known = await uow.session.scalar(select(TelegramUpdate.id).where(TelegramUpdate.update_id == update_id))
-            if known is not None:
-                return False
-            uow.session.add(
-                TelegramUpdate(update_id=update_id, payload=payload, status=UpdateStatus.PENDING, received_at=now)
-            )
-    except IntegrityError:
-        # The same update posted twice at once: the other request stored it.
+async def store(session: AsyncSession, update_id: int, payload: str, now: datetime) -> bool:
+    """Add one update; False when it was stored already (Telegram sent it again). The same update posted twice at
+    once fails the commit with IntegrityError: the other request stored it."""
+    known = await session.scalar(select(TelegramUpdate.id).where(TelegramUpdate.update_id == update_id))
+    if known is not None:
         return False
+    session.add(TelegramUpdate(update_id=update_id, payload=payload, status=UpdateStatus.PENDING, received_at=now))
     return True
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import build_app
+from bot.services.telegram_updates import accept
 from storage.models import FailedAttempt, Question, TelegramUpdate
-from storage.telegram_updates import claim_next, interrupt_unfinished, mark_done, store
+from storage.telegram_updates import claim_next, interrupt_unfinished, mark_done
 from tests.conftest import make_settings
 from tests.helpers import ChatDriver
 
@@ -43,7 +44,7 @@ async def test_the_webhook_store_on_postgres(tmp_path: Path, postgres_url: str) 
         storage = app.storage
         assert storage is not None
         now = datetime(2026, 3, 2, tzinfo=UTC)
-        stored = await asyncio.gather(*(store(storage, 3_000_000_000 + n % 3, "{}", now) for n in range(9)))
+        stored = await asyncio.gather(*(accept(storage, 3_000_000_000 + n % 3, "{}", now) for n in range(9)))
         assert sorted(stored) == [False] * 6 + [True] * 3
         async with storage.unit_of_work() as uow:
             first = await claim_next(uow.session, now)

@@ -11,7 +11,7 @@ from bot.cli.root import EXIT_DATABASE, _fail, _with_app
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 EXIT_NOT_VALID = 1
 

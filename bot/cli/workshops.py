@@ -16,8 +16,8 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.domain.workshop_input import WorkshopFields
     from bot.services.seats import Notify
+    from bot.services.unit_of_work import UnitOfWork
     from bot.services.workshops import WorkshopView
-    from storage.uow import UnitOfWork
 
 FIELD_FLAGS = ("city", "title", "venue", "zone", "start", "duration", "capacity", "opens", "closes")
 

@@ -25,7 +25,7 @@ from bot.services.dbfaults import LOCK_RETRIES, TRANSIENT, backoff, db_problem
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from storage.uow import Storage, UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Dispatcher:
         router: Router,
         settings: Settings,
         content: Content,
-        storage: Storage | None = None,
+        storage: UnitsOfWork | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.router = router

@@ -15,7 +15,7 @@ from bot.i18n import normalize_language
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from storage.uow import Storage, UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork, UnitsOfWork
 
 
 def transient(event: Event, settings: Settings) -> Participant:
@@ -62,7 +62,7 @@ async def participant(uow: UnitOfWork, event: Event, settings: Settings, now: da
     )
 
 
-async def language_for(storage: Storage | None, event: Event, default_language: str) -> str:
+async def language_for(storage: UnitsOfWork | None, event: Event, default_language: str) -> str:
     """The language this person's replies are written in. Read only: an unknown person gets no row."""
     hint = normalize_language(event.locale_hint)
     if storage is None:

@@ -16,7 +16,7 @@ from storage.broadcasts import text_for
 from storage.models import Broadcast
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 # A broadcast older than this is no longer announced (e.g. when Discord is switched on later).
 ANNOUNCE_WITHIN = timedelta(days=1)

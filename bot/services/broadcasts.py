@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.content import Content
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

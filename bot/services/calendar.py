@@ -15,7 +15,7 @@ from bot.domain.workshops import WorkshopStatus
 from storage.models import Workshop
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,8 @@ from storage.models import Certificate, User
 
 if TYPE_CHECKING:
     from bot.content import Content
+    from bot.services.unit_of_work import UnitOfWork
     from storage.certificates import Verification
-    from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.services.unit_of_work import UnitOfWork
 from storage import console as store
 from storage.console import LINK_TTL, SESSION_TTL, ConsoleAudit, Staffer
-from storage.uow import UnitOfWork
 
 __all__ = [
     "LINK_TTL",

@@ -17,7 +17,7 @@ from storage.linking import LINK_ATTEMPTS, LINK_CODE_TTL, LinkRefused, create_li
 
 if TYPE_CHECKING:
     from bot.services.seats import Notify
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from storage.users import UserRepository, language_of
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 
 def buttons_to_json(rows: Sequence[Sequence[Button]]) -> list[Any]:

@@ -14,7 +14,7 @@ from storage.privacy import erase_user, export_user
 
 if TYPE_CHECKING:
     from bot.services.seats import Notify
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

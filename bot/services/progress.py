@@ -15,7 +15,7 @@ from storage import progress as store
 
 if TYPE_CHECKING:
     from bot.content import Content
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,8 +39,8 @@ from storage.models import Question, User
 from storage.questions import QuestionRepository
 
 if TYPE_CHECKING:
+    from bot.services.unit_of_work import UnitOfWork
     from storage.reachability import Reach
-    from storage.uow import UnitOfWork
 
 # Outbox rows that carry staff's answer to a question (ref_id: the question) and the notice that one failed.
 ANSWER_KIND = "question.answer"
@@ -274,3 +274,9 @@ async def not_posted_to(uow: UnitOfWork, platform: str) -> list[StaffQuestion]:
 async def record_post(uow: UnitOfWork, question_id: int, platform: str, message_id: str | None, now: datetime) -> None:
     """A staff inbox took the question (`message_id`: its post there, so a reply to it finds the question)."""
     await QuestionRepository(uow.session).record_post(question_id, platform, message_id, now)
+
+
+async def posted_as(uow: UnitOfWork, platform: str, message_id: str) -> int | None:
+    """The id of the question a staff chat message was posted for (a reply to it answers it); None for any other."""
+    question = await QuestionRepository(uow.session).by_forwarded_message(platform, message_id)
+    return None if question is None else question.id

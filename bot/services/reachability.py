@@ -16,7 +16,7 @@ from bot.services.dbfaults import with_retries
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from storage.uow import Storage, UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork, UnitsOfWork
 
 
 async def writing_in_private(session: AsyncSession, account_id: int) -> None:
@@ -35,7 +35,7 @@ async def notice_given(session: AsyncSession, account_id: int) -> None:
 
 
 async def platform_reported(
-    storage: Storage | None, platform: str, platform_user_id: str, *, reachable: bool, told: bool = False
+    storage: UnitsOfWork | None, platform: str, platform_user_id: str, *, reachable: bool, told: bool = False
 ) -> None:
     """What a platform said outside a conversation turn (Telegram's "blocked"/"unblocked", a refused reply or
     direct message), in a short transaction of its own, retried on a lock; a failure is logged, never raised.

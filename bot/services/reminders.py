@@ -28,7 +28,7 @@ from storage import reminders as store
 from storage.models import StudyReminder, User
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 
 class ZoneSource(StrEnum):

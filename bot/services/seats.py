@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.messages import Reply
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshops import (
     SEAT_HOLDERS,
     NoticeKind,
@@ -33,7 +34,7 @@ class Notice:
 
     kind: NoticeKind
     user_id: int
-    workshop: Workshop
+    workshop: WorkshopInfo
     registration: Registration
     position: int | None = None
 
@@ -79,7 +80,7 @@ async def promote(
     for registration in offered:
         registration.status = RegistrationStatus.OFFERED
         registration.offer_expires_at = expires
-        await notify(Notice(NoticeKind.OFFERED, registration.user_id, workshop, registration))
+        await notify(Notice(NoticeKind.OFFERED, registration.user_id, WorkshopInfo.of(workshop), registration))
     await session.flush()
     return offered
 
@@ -97,7 +98,9 @@ async def expire_offers(
             registration.status = RegistrationStatus.CANCELLED
             registration.cancelled_at = now
             expired.append(registration)
-            await notify(Notice(NoticeKind.OFFER_EXPIRED, registration.user_id, workshop, registration))
+            await notify(
+                Notice(NoticeKind.OFFER_EXPIRED, registration.user_id, WorkshopInfo.of(workshop), registration)
+            )
         await session.flush()
         await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
     return expired

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshop_refusals import AlreadyRegistered, NoSuchRegistration, NoSuchWorkshop
 from bot.domain.workshops import (
     QUEUES,
@@ -25,10 +26,10 @@ from bot.domain.workshops import (
     refuse_unless_open,
 )
 from bot.services.seats import Notify, cancel_registration_row, expire_offers, promote
+from bot.services.unit_of_work import UnitOfWork
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import BirthYearPrompt, Registration, User, Workshop
-from storage.uow import UnitOfWork
 
 
 class YearOutcome(StrEnum):
@@ -45,7 +46,7 @@ class YearOutcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class SignedUp:
     registration: Registration
-    workshop: Workshop
+    workshop: WorkshopInfo
     # The number on the waiting list or among the pre-registrations; None with a seat.
     number: int | None
     year: YearOutcome
@@ -58,7 +59,7 @@ async def queue_number(uow: UnitOfWork, registration: Registration) -> int | Non
     return queue_numbers(await regs.queue_of(uow.session, registration.workshop_id)).get(registration.id)
 
 
-async def open_for(uow: UnitOfWork, workshop_id: int | None, user_id: int, now: datetime) -> Workshop:
+async def open_for(uow: UnitOfWork, workshop_id: int | None, user_id: int, now: datetime) -> WorkshopInfo:
     """The workshop, if this person may sign up for it now: open, and not already registered.
 
     Asked by the questions on the way (consent, year of birth); `sign_up` asks the same two rules of the domain
@@ -70,7 +71,7 @@ async def open_for(uow: UnitOfWork, workshop_id: int | None, user_id: int, now: 
     refuse_unless_open(workshop, now)
     mine = await regs.registration_of(session, workshop.id, user_id)
     refuse_if_registered(workshop.id, mine.id if mine else None, mine.status if mine else None)
-    return workshop
+    return WorkshopInfo.of(workshop)
 
 
 async def sign_up(
@@ -116,7 +117,7 @@ async def sign_up(
             raise AlreadyRegistered(workshop.id, raced.id, RegistrationStatus(raced.status)) from None
     await regs.delete_birth_year_prompt(session, user_id)
     year = await _year_given(uow, user_id, birth_year)
-    return SignedUp(registration, workshop, await queue_number(uow, registration), year)
+    return SignedUp(registration, WorkshopInfo.of(workshop), await queue_number(uow, registration), year)
 
 
 async def _year_given(uow: UnitOfWork, user_id: int, birth_year: int | None) -> YearOutcome:
@@ -131,7 +132,7 @@ async def _year_given(uow: UnitOfWork, user_id: int, birth_year: int | None) -> 
 
 
 async def own_registration(uow: UnitOfWork, registration_id: int | None, user_id: int) -> tuple[Registration, Workshop]:
-    """One of the person's active registrations with its workshop; anyone else's is as missing as no row."""
+    """One of the person's active registrations with its workshop row; anyone else's is as missing as no row."""
     registration = None if registration_id is None else await regs.get_registration(uow.session, registration_id)
     if registration is None or registration.user_id != user_id or registration.status == RegistrationStatus.CANCELLED:
         raise NoSuchRegistration()
@@ -140,16 +141,16 @@ async def own_registration(uow: UnitOfWork, registration_id: int | None, user_id
 
 async def cancellable(
     uow: UnitOfWork, registration_id: int | None, user_id: int, now: datetime
-) -> tuple[Registration, Workshop]:
+) -> tuple[Registration, WorkshopInfo]:
     """The registration, if the person may still cancel it (asked before the "are you sure" question)."""
     registration, workshop = await own_registration(uow, registration_id, user_id)
     refuse_unless_cancellable(registration.attended_at, workshop, now)
-    return registration, workshop
+    return registration, WorkshopInfo.of(workshop)
 
 
 async def cancel(
     uow: UnitOfWork, registration_id: int | None, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
-) -> tuple[Registration, Workshop]:
+) -> tuple[Registration, WorkshopInfo]:
     """Cancel the person's registration; a seat they held is offered to the next person waiting."""
     registration, _unlocked = await own_registration(uow, registration_id, user_id)
     workshop = await store.lock_workshop(uow.session, registration.workshop_id)
@@ -159,12 +160,12 @@ async def cancel(
     await uow.session.flush()
     if held_seat:
         await promote(uow.session, workshop, now, notify=notify, offer_hours=offer_hours)
-    return registration, workshop
+    return registration, WorkshopInfo.of(workshop)
 
 
 async def confirm_offer(
     uow: UnitOfWork, registration_id: int | None, user_id: int, now: datetime
-) -> tuple[Registration, Workshop]:
+) -> tuple[Registration, WorkshopInfo]:
     """Take the seat offered from the waiting list (pressing again after confirming changes nothing)."""
     registration, _unlocked = await own_registration(uow, registration_id, user_id)
     workshop = await store.lock_workshop(uow.session, registration.workshop_id)
@@ -173,7 +174,7 @@ async def confirm_offer(
     if accept_offer_decision(registration.id, registration.status, registration.offer_expires_at, workshop, now):
         registration.status = RegistrationStatus.CONFIRMED
         registration.offer_expires_at = None
-    return registration, workshop
+    return registration, WorkshopInfo.of(workshop)
 
 
 # ------------------------------------------------------------------------------------------ year of birth

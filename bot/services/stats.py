@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.progress import CourseProgress, course_progress
+from bot.services.unit_of_work import UnitOfWork
 from storage import certificates as records
 from storage import progress
 from storage import registrations as regs
 from storage import stats as store
 from storage.models import Broadcast, Certificate, Question, Registration, User, Workshop
 from storage.stats import BroadcastRow, CityRow, DayCount, Funnel, QuestionFigures
-from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.content import Content

@@ -24,7 +24,7 @@ from storage.users import person_zone
 
 if TYPE_CHECKING:
     from bot.content import Content
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,23 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
+
 # The module, not its functions: a test swaps `store` for one that fails like a locked database.
 from storage import telegram_updates as rows
 
 if TYPE_CHECKING:
-    from storage.uow import Storage, UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork, UnitsOfWork
 
 
-async def accept(storage: Storage, update_id: int, payload: str, now: datetime) -> bool:
+async def accept(storage: UnitsOfWork, update_id: int, payload: str, now: datetime) -> bool:
     """Keep one update, committed when this returns; False when it was kept already (Telegram sent it again)."""
-    return await rows.store(storage, update_id, payload, now)
+    try:
+        async with storage.unit_of_work() as uow:
+            return await rows.store(uow.session, update_id, payload, now)
+    except IntegrityError:
+        # The same update posted twice at once: the other request stored it.
+        return False
 
 
 async def interrupt_unfinished(uow: UnitOfWork, now: datetime) -> list[int]:

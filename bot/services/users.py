@@ -14,7 +14,7 @@ from storage.models import User
 from storage.users import UserRepository, language_of, participant_counts, venue_zones
 
 if TYPE_CHECKING:
-    from storage.uow import Storage, UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork, UnitsOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ async def meet(
 
 
 async def language_for(
-    storage: Storage, platform: str, platform_user_id: str, locale_hint: str | None, default_language: str
+    storage: UnitsOfWork, platform: str, platform_user_id: str, locale_hint: str | None, default_language: str
 ) -> str:
     """The language this person's replies are written in. Read only: an unknown person gets no row."""
     async with storage.unit_of_work() as uow:

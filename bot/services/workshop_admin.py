@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshop_input import WorkshopFields, optional_venue_time, start_time, venue_time
 from bot.domain.workshop_refusals import CapacityBelowTaken, MissingFields, NoSuchWorkshop
 from bot.domain.workshops import (
@@ -24,14 +25,14 @@ from bot.domain.workshops import (
     split_preregistrations,
 )
 from bot.services.seats import Notice, Notify, cancel_registration_row, promote
+from bot.services.unit_of_work import UnitOfWork
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Workshop
-from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.content import Content
-    from storage.uow import Storage
+    from bot.services.unit_of_work import UnitsOfWork
 
 DEFAULT_DURATION_MINUTES = 180
 
@@ -51,7 +52,9 @@ def _touched(workshop: Workshop, now: datetime) -> None:
     workshop.updated_at = now
 
 
-async def create_workshop(uow: UnitOfWork, fields: WorkshopFields, now: datetime, *, default_title: str) -> Workshop:
+async def create_workshop(
+    uow: UnitOfWork, fields: WorkshopFields, now: datetime, *, default_title: str
+) -> WorkshopInfo:
     """A new workshop; the start may be "tba" (pre-registration until staff set the date)."""
     missing = tuple(
         name
@@ -77,12 +80,12 @@ async def create_workshop(uow: UnitOfWork, fields: WorkshopFields, now: datetime
         created_at=now,
         updated_at=now,
     )
-    return await store.add_workshop(uow.session, workshop)
+    return WorkshopInfo.of(await store.add_workshop(uow.session, workshop))
 
 
 async def edit_workshop(
     uow: UnitOfWork, workshop_id: int | None, fields: WorkshopFields, now: datetime, *, notify: Notify, offer_hours: int
-) -> Workshop:
+) -> WorkshopInfo:
     """Change what staff gave; a new date tells everyone registered, more seats go to the waiting list."""
     workshop = await _locked(uow, workshop_id)
     seats = await store.seats_of(uow.session, workshop)
@@ -113,12 +116,12 @@ async def edit_workshop(
         await set_date(uow, workshop.id, fields.start_local, now, notify=notify, offer_hours=offer_hours)
     if fields.capacity is not None:
         await promote(uow.session, workshop, now, notify=notify, offer_hours=offer_hours)
-    return workshop
+    return WorkshopInfo.of(workshop)
 
 
 async def set_date(
     uow: UnitOfWork, workshop_id: int | None, local: str, now: datetime, *, notify: Notify, offer_hours: int
-) -> Workshop:
+) -> WorkshopInfo:
     """Announce (or move) the date; pre-registrations are confirmed in order up to capacity, the rest wait."""
     session = uow.session
     workshop = await _locked(uow, workshop_id)
@@ -129,36 +132,42 @@ async def set_date(
     await session.flush()
     if not was_tba:
         for registration in await regs.in_status(session, workshop.id, ACTIVE):
-            await notify(Notice(NoticeKind.RESCHEDULED, registration.user_id, workshop, registration))
-        return workshop
+            await notify(Notice(NoticeKind.RESCHEDULED, registration.user_id, WorkshopInfo.of(workshop), registration))
+        return WorkshopInfo.of(workshop)
     seats = await store.seats_of(session, workshop)
     queue = await regs.in_status(session, workshop.id, [RegistrationStatus.PREREGISTERED])
     confirmed, waiting = split_preregistrations(seats.free, queue)
     for registration in confirmed:
         registration.status = RegistrationStatus.CONFIRMED
-        await notify(Notice(NoticeKind.DATE_CONFIRMED, registration.user_id, workshop, registration))
+        await notify(Notice(NoticeKind.DATE_CONFIRMED, registration.user_id, WorkshopInfo.of(workshop), registration))
     for registration in waiting:
         registration.status = RegistrationStatus.WAITLISTED
     await session.flush()
     numbers = queue_numbers(await regs.queue_of(session, workshop.id))
     for registration in waiting:
         await notify(
-            Notice(NoticeKind.DATE_WAITLISTED, registration.user_id, workshop, registration, numbers[registration.id])
+            Notice(
+                NoticeKind.DATE_WAITLISTED,
+                registration.user_id,
+                WorkshopInfo.of(workshop),
+                registration,
+                numbers[registration.id],
+            )
         )
-    return workshop
+    return WorkshopInfo.of(workshop)
 
 
-async def set_registration_open(uow: UnitOfWork, workshop_id: int | None, open_: bool, now: datetime) -> Workshop:
+async def set_registration_open(uow: UnitOfWork, workshop_id: int | None, open_: bool, now: datetime) -> WorkshopInfo:
     """Close registration, or open it again (offers already made stand either way)."""
     workshop = await _locked(uow, workshop_id)
     workshop.status = WorkshopStatus.SCHEDULED if open_ else WorkshopStatus.CLOSED
     _touched(workshop, now)
-    return workshop
+    return WorkshopInfo.of(workshop)
 
 
 @dataclass(frozen=True, slots=True)
 class CancelPreview:
-    workshop: Workshop
+    workshop: WorkshopInfo
     seats: Seats
 
 
@@ -168,7 +177,7 @@ async def cancel_preview(uow: UnitOfWork, workshop_id: int | None) -> CancelPrev
     if workshop is None:
         raise NoSuchWorkshop(workshop_id)
     refuse_if_cancelled(workshop)
-    return CancelPreview(workshop, await store.seats_of(uow.session, workshop))
+    return CancelPreview(WorkshopInfo.of(workshop), await store.seats_of(uow.session, workshop))
 
 
 async def cancel_workshop(uow: UnitOfWork, workshop_id: int | None, now: datetime, *, notify: Notify) -> list[int]:
@@ -180,7 +189,9 @@ async def cancel_workshop(uow: UnitOfWork, workshop_id: int | None, now: datetim
     for registration in await regs.in_status(uow.session, workshop.id, ACTIVE):
         cancel_registration_row(registration, now)
         told.append(registration.user_id)
-        await notify(Notice(NoticeKind.WORKSHOP_CANCELLED, registration.user_id, workshop, registration))
+        await notify(
+            Notice(NoticeKind.WORKSHOP_CANCELLED, registration.user_id, WorkshopInfo.of(workshop), registration)
+        )
     await uow.session.flush()
     return told
 
@@ -200,7 +211,7 @@ def seeds_of(content: Content) -> list[store.Seed]:
     ]
 
 
-async def seed_from_content(storage: Storage, content: Content) -> int:
+async def seed_from_content(storage: UnitsOfWork, content: Content) -> int:
     """Run at start: idempotent, and it never overwrites a workshop staff have edited. Returns how many are new."""
     async with storage.unit_of_work() as uow:
         return await store.seed_workshops(uow.session, seeds_of(content), datetime.now(UTC))

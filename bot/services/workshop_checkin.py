@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshop_refusals import NoConfirmedSeat
 from bot.domain.workshops import (
     RegistrationStatus,
@@ -18,11 +19,11 @@ from bot.domain.workshops import (
     normalize_code,
     paused,
 )
+from bot.services.unit_of_work import UnitOfWork
 from bot.services.workshops import find_workshop
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Registration, Workshop
-from storage.uow import UnitOfWork
 
 # Sessions from yesterday on: older ones are over, and their codes are as wrong as any other.
 CODES_LOOKBACK = timedelta(days=2)
@@ -43,7 +44,7 @@ class CheckIn:
     """What a check-in attempt came to. Only a right code learns anything about a workshop."""
 
     outcome: CheckInOutcome
-    workshop: Workshop | None = None
+    workshop: WorkshopInfo | None = None
     # NOT_YET: when check-in opens; PAUSED: when the pause ends; WRONG_CODE: set when this code began a pause.
     at: datetime | None = None
 
@@ -69,20 +70,21 @@ async def check_in(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> C
     if attempts is not None:
         # The right code: this person is not guessing.
         await regs.forget_wrong_codes(session, user_id)
+    found = WorkshopInfo.of(workshop)
     if workshop.status == WorkshopStatus.CANCELLED:
-        return CheckIn(CheckInOutcome.CANCELLED, workshop)
+        return CheckIn(CheckInOutcome.CANCELLED, found)
     registration = await regs.registration_of(session, workshop.id, user_id)
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-        return CheckIn(CheckInOutcome.NO_SEAT, workshop)
+        return CheckIn(CheckInOutcome.NO_SEAT, found)
     window = checkin_window(workshop)
     assert window is not None  # a workshop with a code has a date
     if now < window[0]:
-        return CheckIn(CheckInOutcome.NOT_YET, workshop, at=window[0])
+        return CheckIn(CheckInOutcome.NOT_YET, found, at=window[0])
     if now >= window[1]:
-        return CheckIn(CheckInOutcome.OVER, workshop)
+        return CheckIn(CheckInOutcome.OVER, found)
     if registration.attended_at is None:
         registration.attended_at = now
-    return CheckIn(CheckInOutcome.CHECKED_IN, workshop)
+    return CheckIn(CheckInOutcome.CHECKED_IN, found)
 
 
 async def _workshop_with_code(uow: UnitOfWork, typed: str, user_id: int, now: datetime) -> Workshop | None:
@@ -101,7 +103,7 @@ async def _workshop_with_code(uow: UnitOfWork, typed: str, user_id: int, now: da
 
 async def mark_attended(
     uow: UnitOfWork, workshop_id: int | None, user_id: int | None, now: datetime, *, typed_user: str = ""
-) -> tuple[Workshop, Registration]:
+) -> tuple[WorkshopInfo, Registration]:
     """Staff mark a participant as attended (by hand, at the venue). Only a confirmed seat can attend.
 
     `user_id` None is a participant number out of range: no row can have it, so it is refused like anyone without
@@ -112,4 +114,4 @@ async def mark_attended(
         raise NoConfirmedSeat(workshop.id, typed_user or str(user_id))
     if registration.attended_at is None:
         registration.attended_at = now
-    return workshop, registration
+    return WorkshopInfo.of(workshop), registration

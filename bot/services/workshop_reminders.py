@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from bot.domain.messages import Reply
 from bot.domain.statuses import DeliveryStatus
 from bot.domain.timing import after_quiet_hours
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshops import RegistrationStatus, WorkshopStatus
 from bot.services.outbox import enqueue_for_user
 from storage import reminders as store
@@ -22,7 +23,7 @@ from storage.models import NotificationPrefs, Registration, SentReminder, User, 
 from storage.users import person_zone
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
+    from bot.services.unit_of_work import UnitOfWork
 
 # The kind of message and of claimed slot; the outbox row's kind as well.
 KIND = "workshop"
@@ -31,7 +32,7 @@ URGENT_BEFORE = timedelta(minutes=30)
 
 # The reminder for one workshop, written in the recipient's language; the second argument is the IANA zone to
 # show the person's own time in.
-ReminderWriter = Callable[[Workshop, str], Reply]
+ReminderWriter = Callable[[WorkshopInfo, str], Reply]
 
 
 async def queue_due(
@@ -103,7 +104,9 @@ async def queue_due(
         if not await store.record_slot(session, KIND, user_id, registration_id, current[0], DeliveryStatus.SENT, now):
             continue
 
-        def build(ws: Workshop = workshop, zone_name: str = zone.key) -> Reply:
+        shown = WorkshopInfo.of(workshop)
+
+        def build(ws: WorkshopInfo = shown, zone_name: str = zone.key) -> Reply:
             return write(ws, zone_name)
 
         await enqueue_for_user(

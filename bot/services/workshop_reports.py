@@ -11,12 +11,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.certificates.rules import AgeRule, age_rule
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshops import WorkshopStatus, queue_numbers
+from bot.services.unit_of_work import UnitOfWork
 from bot.services.workshops import WorkshopView, find_workshop, views
 from storage import registrations as regs
 from storage import workshops as store
-from storage.models import Registration, User, Workshop
-from storage.uow import UnitOfWork
+from storage.models import Registration, User
 
 
 async def all_workshops(uow: UnitOfWork, now: datetime) -> list[WorkshopView]:
@@ -41,7 +42,7 @@ class Registrant:
         return self.user.full_name or ""
 
 
-def age_standing(workshop: Workshop, user: User, age_limit: int) -> AgeRule | None:
+def age_standing(workshop: WorkshopInfo, user: User, age_limit: int) -> AgeRule | None:
     """The workshop certificate's age rule for this person, or None while the year of birth or the date is unknown."""
     if not user.birth_year or workshop.starts_at is None:
         return None
@@ -102,14 +103,14 @@ class Export:
 
 async def export_rows(
     uow: UnitOfWork, workshop_ids: Sequence[int | None] | None = None
-) -> list[tuple[Workshop, list[Registrant]]]:
+) -> list[tuple[WorkshopInfo, list[Registrant]]]:
     """What an export holds: the given workshops (each refused if unknown), or all of them, each with its
     registrants in order. The CLI's CSV and the staff console's CSV are both made of these rows."""
     if workshop_ids is None:
         workshops = await store.list_workshops(uow.session)
     else:
         workshops = [await find_workshop(uow, wid) for wid in workshop_ids]
-    return [(workshop, await registrants(uow, workshop.id)) for workshop in workshops]
+    return [(WorkshopInfo.of(workshop), await registrants(uow, workshop.id)) for workshop in workshops]
 
 
 async def export_registrants(

@@ -1,6 +1,6 @@
 """What people see of the workshops: the list, one workshop's page, their own sign-ups, suggestions and the
 calendar file's workshop. Reading lets lapsed seat offers pass on first, so nobody is shown a seat that is
-about to move."""
+about to move. They hand out `WorkshopInfo` copies, never the stored rows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshop_refusals import NoDate, NoSuchWorkshop, WorkshopCancelled
 from bot.domain.workshops import (
     DisplayStatus,
@@ -19,15 +20,15 @@ from bot.domain.workshops import (
 )
 from bot.services.seats import Notify, expire_offers
 from bot.services.signups import queue_number
+from bot.services.unit_of_work import UnitOfWork
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Registration, Workshop
-from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
 class WorkshopView:
-    workshop: Workshop
+    workshop: WorkshopInfo
     seats: Seats
     status: DisplayStatus
 
@@ -37,7 +38,7 @@ class MyPlace:
     """One of the person's registrations as they see it."""
 
     registration: Registration
-    workshop: Workshop
+    workshop: WorkshopInfo
     # Their number on the waiting list or among the pre-registrations; None with a seat or an offer.
     number: int | None
     over: bool
@@ -50,6 +51,7 @@ class WorkshopPage:
 
 
 async def find_workshop(uow: UnitOfWork, workshop_id: int | None) -> Workshop:
+    """The stored row, for the use cases that change it or read further."""
     workshop = None if workshop_id is None else await store.get_workshop(uow.session, workshop_id)
     if workshop is None:
         raise NoSuchWorkshop(workshop_id)
@@ -58,7 +60,7 @@ async def find_workshop(uow: UnitOfWork, workshop_id: int | None) -> Workshop:
 
 async def views(uow: UnitOfWork, workshops: list[Workshop], now: datetime) -> list[WorkshopView]:
     seats = await store.seat_counts(uow.session, workshops)
-    return [WorkshopView(w, seats[w.id], display_status(w, seats[w.id], now)) for w in workshops]
+    return [WorkshopView(WorkshopInfo.of(w), seats[w.id], display_status(w, seats[w.id], now)) for w in workshops]
 
 
 async def overview(uow: UnitOfWork, now: datetime, *, notify: Notify, offer_hours: int) -> list[WorkshopView]:
@@ -68,7 +70,9 @@ async def overview(uow: UnitOfWork, now: datetime, *, notify: Notify, offer_hour
 
 
 async def place_of(uow: UnitOfWork, registration: Registration, workshop: Workshop, now: datetime) -> MyPlace:
-    return MyPlace(registration, workshop, await queue_number(uow, registration), is_past(workshop, now))
+    return MyPlace(
+        registration, WorkshopInfo.of(workshop), await queue_number(uow, registration), is_past(workshop, now)
+    )
 
 
 async def workshop_page(
@@ -100,7 +104,7 @@ async def my_signups(
 
 async def suggestions(
     uow: UnitOfWork, user_id: int, except_id: int, now: datetime, limit: int
-) -> tuple[list[Workshop], list[Workshop]]:
+) -> tuple[list[WorkshopInfo], list[WorkshopInfo]]:
     """Other workshops this person can still join: dated ones with a free seat, then undated ones
     (pre-registration), at most `limit` in all. Full, closed, past and cancelled workshops, and those the person
     is already registered for, are not offered."""
@@ -112,18 +116,20 @@ async def suggestions(
     return dated, undated
 
 
-async def calendar_workshop(uow: UnitOfWork, workshop_id: int | None) -> Workshop:
+async def calendar_workshop(uow: UnitOfWork, workshop_id: int | None) -> WorkshopInfo:
     """The workshop for a calendar file: one with a date, not cancelled."""
     workshop = await find_workshop(uow, workshop_id)
     if workshop.status == WorkshopStatus.CANCELLED:
         raise WorkshopCancelled(workshop.id, workshop.city)
     if workshop.starts_at is None:
         raise NoDate(workshop.id)
-    return workshop
+    return WorkshopInfo.of(workshop)
 
 
-async def workshops_in_city(uow: UnitOfWork, city: str, slugs: Collection[str]) -> list[Workshop]:
+async def workshops_in_city(uow: UnitOfWork, city: str, slugs: Collection[str]) -> list[WorkshopInfo]:
     """Workshops seeded for `city` (by slug: staff may rename a city) or named like it."""
     return [
-        w for w in await store.list_workshops(uow.session) if w.slug in slugs or w.city.casefold() == city.casefold()
+        WorkshopInfo.of(w)
+        for w in await store.list_workshops(uow.session)
+        if w.slug in slugs or w.city.casefold() == city.casefold()
     ]

@@ -97,7 +97,9 @@ def _not_valid(lang: str, program: str, reason: str) -> web.Response:
 
 
 async def verify_page(request: web.Request) -> web.Response:
-    from storage.certificates import COURSE, verify
+    from bot.domain.certificates import RecordKind
+    from bot.domain.statuses import RecordStatus
+    from bot.services.certificates import verify_record
 
     app = request.app[APP_KEY]
     lang = visitor_language(request, app.settings.default_language)
@@ -114,12 +116,12 @@ async def verify_page(request: web.Request) -> web.Response:
         if app.storage is None:
             raise web.HTTPServiceUnavailable(text="no database")
         async with app.storage.unit_of_work() as uow:
-            result = await verify(uow.session, text, app.settings.effective_secret())
-        if result.status == "invalid":
+            result = await verify_record(uow, text, secret=app.settings.effective_secret())
+        if result.status == RecordStatus.INVALID:
             return _not_valid(
                 lang, program, _("No record has this code. It may have been mistyped, altered or withdrawn.")
             )
-        if result.status == "revoked":
+        if result.status == RecordStatus.REVOKED:
             assert result.revoked_at is not None
             return _not_valid(
                 lang,
@@ -128,7 +130,7 @@ async def verify_page(request: web.Request) -> web.Response:
                     date=format_date(result.revoked_at, "UTC")
                 ),
             )
-        if result.kind == COURSE:
+        if result.kind == RecordKind.COURSE:
             # What the bot can vouch for: the lectures the person marked, not the course's official certificate.
             kind = _(
                 "All {lectures} lectures of the online course marked as watched (a record of this assistant, not "
@@ -139,7 +141,7 @@ async def verify_page(request: web.Request) -> web.Response:
                 title=result.workshop_title, city=app.content.city_name(result.workshop_city, lang)
             )
         assert result.issued_at is not None
-        if result.status == "superseded":
+        if result.status == RecordStatus.SUPERSEDED:
             assert result.superseded_at is not None
             title = _("Replaced by a newer record")
             status = _("Replaced on {date} by a newer record with a changed name").format(

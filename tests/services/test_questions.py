@@ -204,3 +204,19 @@ async def test_answerable_refuses_before_any_answer_is_written(storage: Storage)
         with pytest.raises(rules.AskerGone) as gone:
             await service.answerable(uow, asked)
     assert gone.value.question_id == asked
+
+
+async def test_a_staff_chat_message_names_the_question_it_was_posted_for(storage: Storage) -> None:
+    async with storage.unit_of_work() as uow:
+        alice = await add_person(uow, "alice")
+    first, second = await _ask(storage, alice, "Is there parking?"), await _ask(storage, alice, "Is there lunch?")
+    async with storage.unit_of_work() as uow:
+        await service.record_post(uow, first, "telegram", "-100:7", NOW)
+        await service.record_post(uow, second, "discord", "-100:7", NOW)
+    async with storage.unit_of_work() as uow:
+        found = [
+            await service.posted_as(uow, "telegram", "-100:7"),
+            await service.posted_as(uow, "discord", "-100:7"),
+            await service.posted_as(uow, "telegram", "-100:8"),
+        ]
+    assert found == [first, second, None]

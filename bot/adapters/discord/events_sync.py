@@ -19,7 +19,7 @@ from bot.services.calendar import CalendarEntry
 
 if TYPE_CHECKING:
     from bot.content import Content
-    from storage.uow import Storage
+    from bot.services.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,9 @@ async def sync_workshop_event(guild: discord.Guild, data: WorkshopEventData, *, 
     return "updated"
 
 
-async def load_workshop(storage: Storage, workshop_id: int, content: Content, lang: str) -> WorkshopEventData | None:
+async def load_workshop(
+    storage: UnitsOfWork, workshop_id: int, content: Content, lang: str
+) -> WorkshopEventData | None:
     """The workshop as its Discord event shows it, the city named in `lang` (the server's default language)."""
     async with storage.unit_of_work() as uow:
         entry = await calendar.entry(uow, workshop_id)

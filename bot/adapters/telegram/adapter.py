@@ -122,15 +122,13 @@ class TelegramAdapter:
         storage = self.app.storage
         if storage is None:
             return event
-        from storage.questions import QuestionRepository
+        from bot.services import questions
 
         async with storage.unit_of_work() as uow:
-            question = await QuestionRepository(uow.session).by_forwarded_message(
-                "telegram", forwarded_ref(event.chat_id, replied_to)
-            )
-        if question is None:
+            question_id = await questions.posted_as(uow, "telegram", forwarded_ref(event.chat_id, replied_to))
+        if question_id is None:
             return event
-        return replace(event, text=f"/answer {question.id} {event.text}")
+        return replace(event, text=f"/answer {question_id} {event.text}")
 
     async def _deliver(self, bot: Bot, got: Incoming, replies: list[Reply]) -> None:
         private = got.event.private if got.event is not None else True

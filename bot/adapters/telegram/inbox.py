@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from bot.services import telegram_updates
 
 if TYPE_CHECKING:
-    from storage.uow import Storage
+    from bot.services.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class UpdateInbox:
     """The store and its one worker; `process` handles one update (the decoded JSON Telegram posted)."""
 
     def __init__(
-        self, storage: Storage, process: Callable[[dict[str, Any]], Awaitable[None]], *, in_flight: int = 1
+        self, storage: UnitsOfWork, process: Callable[[dict[str, Any]], Awaitable[None]], *, in_flight: int = 1
     ) -> None:
         self.storage = storage
         self.process = process

@@ -47,7 +47,7 @@ def _local(moment: object, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else ""
 
 
-def _fields_form(staff: Staff, action: str, w: actions.Workshop | None, button: str) -> str:
+def _fields_form(staff: Staff, action: str, w: actions.WorkshopInfo | None, button: str) -> str:
     zone = w.timezone if w else staff.app.settings.default_timezone
     inner = "".join(
         [
@@ -286,7 +286,7 @@ async def workshop_change(request: web.Request, staff: Staff) -> web.StreamRespo
     raise web.HTTPSeeOther(url(f"/workshops/{workshop_id}", done=done))
 
 
-def _changed(w: actions.Workshop, posted: dict[str, str]) -> list[tuple[str, str]]:
+def _changed(w: actions.WorkshopInfo, posted: dict[str, str]) -> list[tuple[str, str]]:
     """Only the fields staff changed: an unchanged date must not tell everyone it was moved."""
     current = {
         "city": w.city,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from bot.domain.audiences import Audience
 from bot.domain.broadcasts import MAX_TEXT
 from bot.domain.questions import MAX_ANSWER
+from bot.domain.workshop_info import WorkshopInfo
 from bot.services.broadcasts import AudienceCheck
 from bot.services.console import SESSION_TTL, Staffer
-from bot.services.stats import Workshop
 from bot.web.console.actions.base import Refused
 from bot.web.console.actions.broadcasts import (
     audience_of,
@@ -73,7 +73,7 @@ __all__ = [
     "Refused",
     "Registrant",
     "Staffer",
-    "Workshop",
+    "WorkshopInfo",
     "WorkshopRow",
     "answer_question",
     "audience_of",

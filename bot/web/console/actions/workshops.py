@@ -10,13 +10,14 @@ from typing import Any, TypeVar
 
 from bot.app import App
 from bot.core.errors import UserError
+from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshop_input import WorkshopFields
 from bot.domain.workshop_refusals import WorkshopRefusal
 from bot.domain.workshops import checkin_code_for
 from bot.services import console as audit_log
 from bot.services import workshop_admin, workshop_checkin, workshop_reports
 from bot.services.seats import Notify
-from bot.services.stats import Registration, User, Workshop
+from bot.services.stats import Registration, User
 from bot.services.workshops import WorkshopView
 from bot.web.console.actions.base import Refused, clock_now, refused_from, refused_text, unit_of_work
 from handlers.workshop_input import parse_fields, workshop_number
@@ -60,7 +61,7 @@ async def workshop(app: App, workshop_id: str) -> tuple[WorkshopRow, list[Regist
         raise refused_workshop(refusal) from None
 
 
-def _registrants(found: Workshop, entries: list[workshop_reports.Registrant], limit: int) -> list[Registrant]:
+def _registrants(found: WorkshopInfo, entries: list[workshop_reports.Registrant], limit: int) -> list[Registrant]:
     people = []
     for entry in entries:
         standing = workshop_reports.age_standing(found, entry.user, limit)
