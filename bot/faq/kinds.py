@@ -40,7 +40,7 @@ _PHRASES = {
         "quelle ville",
         "quelles villes",
     ),
-    "count": ("how many", "wie viele", "wie viel"),
+    "count": ("how many", "how big", "how large", "wie viele", "wie viel", "wie gross"),
     "cost": ("how much", "quanto costa", "quanto si paga"),
 }
 # Pieces of CJK text (no spaces to split on).

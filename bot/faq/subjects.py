@@ -37,6 +37,27 @@ _WEATHER = cues_of(
     "wetter|wettervorhersage|quel temps fait-il|quel temps fera-t-il|quel temps il fait|la meteo",
     "الطقس|طقس|حاله الطقس|날씨|일기예보|天气|天气预报|气温",
 )
+# Things for the journey to a workshop: whether WeGO pays for them is the travel entry's (the documents do not
+# say); what they cost, or which there are in a city, the documents do not say at all.
+_TRAVEL = cues_of(
+    "hotel|hotels|hostel|flight|flights|plane ticket|airfare|ticket|tickets|accommodation|lodging|albergo|alberghi",
+    "ostello|volo|voli|aereo|biglietto|biglietti|alloggio|flug|fluge|flugticket|unterkunft|ubernachtung|vol|vols",
+    "avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
+    "숙박|酒店|宾馆|机票|门票|住宿|飞机票",
+)
+# Asking whether someone pays for it or helps with it (the travel entry's question), not what it costs.
+_COVERED = cues_of(
+    "pay for|pays for|paid|cover|covered|covers|reimburse|reimbursed|reimbursement|support|grant|help|provided",
+    "pagato|pagata|pagati|paga|pagano|coperto|coperta|rimborso|rimborsa|rimborsano|contributo|aiuto|fornito",
+    "bezahlt|ubernimmt|ubernehmen|erstattet|erstattung|zuschuss|abgedeckt|gestellt|paie|paye|payes|payee",
+    "pris en charge|prise en charge|rembourse|remboursement|aide|fourni|مدفوع|مدفوعه|تتحمل|تغطي|تعويض|دعم|منحه",
+    "بتدفع|بتغطي|지원|제공|포함|报销|补助|包吗|提供|支持|负责",
+)
+# The journey itself: a question about paying for it is the travel entry's, not one about the workshop's fees.
+_JOURNEY = cues_of(
+    "travel|travelling|traveling|visa|viaggio|viaggiare|visto|reise|reisekosten|anreise|visum|voyage|voyager|visa",
+    "سفر|السفر|فيزا|تاشيره|여행|비자|差旅|旅费|路费|签证",
+)
 LECTURE = cues_of(
     "lecture|lectures|lecure|lectur|video|videos|lesson|class|lezione|lezioni|vorlesung|vorlesungen|video",
     "lektion|cours|lecon|sequence|محاضره|المحاضره|محاضرات|المحاضرات|درس|강의|강좌 영상|讲|课|讲座",
@@ -130,7 +151,14 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics)
 
 
-def undocumented(plain: str) -> bool:
+def undocumented(plain: str, subject: Subject | None = None) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
-    fees (the documents only say the online lectures are free), the weather."""
-    return _WEATHER.found(plain) or (_COST.found(plain) and WORKSHOP.found(plain) and not _ONLINE.found(plain))
+    fees (the documents only say the online lectures are free), the weather, the price of a hotel or a flight, or
+    which hotels a city has (whether WeGO pays for them is the travel entry's question)."""
+    if _WEATHER.found(plain):
+        return True
+    travel, workshop = _TRAVEL.found(plain), WORKSHOP.found(plain)
+    if _COST.found(plain) and workshop and not _ONLINE.found(plain) and not travel and not _JOURNEY.found(plain):
+        return True
+    named = subject is not None and bool(subject.places)
+    return travel and not workshop and not _COVERED.found(plain) and (named or _COST.found(plain))
