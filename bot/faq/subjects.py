@@ -96,6 +96,45 @@ _AWARD = cues_of(
     "award|awards|prize|prizes|premio|premi|preis|preise|auszeichnung|prix|جائزه|الجائزه|جوائز|어워드|시상|수상|奖|奖项",
 )
 _TOPICS = {"workshop": WORKSHOP, "certificate": CERTIFICATE, "award": _AWARD}
+# The award's categories, named beside the award or the word "category": "who sponsors the net zero category" is
+# that category's entry, not the list of every category's partners. Alone, these words are course topics ("AI").
+_CATEGORY_WORD = cues_of(
+    "category|categories|categoria|categorie|kategorie|kategorien|preiskategorie|kulturpreis|technologiepreis",
+    "فئه|الفئه|فئات|부문|분야|문화상|기술상|창업상|리더십상|类别|类|组别|奖项",
+)
+_CATEGORIES = {
+    "smart-city": cues_of(
+        "smart city|smart cities|citta intelligente|citta intelligenti|intelligente stadt|ville intelligente",
+        "villes intelligentes|المدن الذكيه|المدينه الذكيه|مدن ذكيه|스마트시티|스마트 시티|智慧城市|智能城市",
+    ),
+    "advanced-technology": cues_of(
+        "advanced technology|advanced tech|tecnologia avanzata|tecnologie avanzate|fortgeschrittene technologie",
+        "fortschrittliche technologie|spitzentechnologie|technologie avancee|technologies avancees",
+        "التكنولوجيا المتقدمه|التقنيه المتقدمه|التقنيات المتقدمه|첨단기술|첨단 기술|先进技术|尖端技术",
+    ),
+    "net-zero": cues_of(
+        "net zero|netzero|net-zero|zero emissioni|emissioni zero|netto null|netto-null|zero net|zero emission",
+        "الحياد الكربوني|صافي الصفر|صافي صفر|نت زيرو|صافي الانبعاثات|넷제로|넷 제로|탄소중립|净零|碳中和",
+        "carbon neutral|carbon neutrality|neutralita carbonica|klimaneutralitat|neutralite carbone",
+    ),
+    "ai": cues_of(
+        "ai|a i|ia|ki|kunstliche intelligenz|intelligenza artificiale|intelligence artificielle",
+        "الذكاء الاصطناعي|인공지능|人工智能",
+    ),
+    "youth-entrepreneurship": cues_of(
+        "entrepreneurship|entrepreneur|entrepreneurs|startup|startups|start-up|imprenditoria|imprenditorialita",
+        "imprenditori|imprenditore|unternehmertum|unternehmer|grunder|entrepreneuriat|رياده الاعمال|رواد الاعمال",
+        "창업|创业",
+    ),
+    "sdgs": cues_of(
+        "sdg|sdgs|sustainable development goals|obiettivi di sviluppo sostenibile|nachhaltigkeitsziele|odd",
+        "objectifs de developpement durable|اهداف التنميه المستدامه|التنميه المستدامه|지속가능발전목표|可持续发展目标",
+    ),
+    "culture": cues_of(
+        "culture|cultural|cultura|culturale|kultur|kulturpreis|culturel|الثقافه|ثقافه|الثقافيه|문화|文化",
+    ),
+    "leadership": cues_of("leadership|leader|leaders|fuhrung|القياده|قياده|리더십|领导力"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +145,7 @@ class Subject:
     part: int | None = None
     lecture: int | None = None  # a lecture's position in its part: 1-based, -1 for the last
     topics: tuple[str, ...] = ()  # what the question names: "workshop", "certificate", "award"
+    category: str | None = None  # the award category named beside the award ("net-zero")
 
     @property
     def city(self) -> str | None:
@@ -148,7 +188,11 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
         elif _FIRST.found(plain):
             lecture = 1
     topics = tuple(name for name, cues in _TOPICS.items() if cues.found(plain))
-    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics)
+    category = None
+    if "award" in topics or _CATEGORY_WORD.found(plain):
+        named = [name for name, cues in _CATEGORIES.items() if cues.found(plain)]
+        category = named[0] if len(named) == 1 else None
+    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category)
 
 
 def undocumented(plain: str, subject: Subject | None = None) -> bool:
