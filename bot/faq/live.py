@@ -40,8 +40,8 @@ _NEXT = cues_of(
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
 )
 _MISSING = cues_of(
-    "missing|left to do|still need|what remains|how many left|whats left|what s left|what is left|manca|mi manca",
-    "mancano|fehlt|fehlen|noch machen",
+    "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
+    "mi manca|mancano|fehlt|fehlen|noch machen",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|남았|남은|부족|还差|还需要|缺",
 )
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
