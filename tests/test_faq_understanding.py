@@ -431,3 +431,123 @@ def test_a_workshop_fee_glued_to_an_arabic_preposition_is_still_the_workshops(
 def test_a_count_of_parts_keeps_the_word_parts(index: FaqIndex, places: Gazetteer) -> None:
     """ "The 4 parts" is not part 4, but it is still about the parts: the course's structure."""
     assert understand(index, "les 4 parties du cours c'est quoi", "fr", places).label == "course-structure"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # What a hotel or a flight costs, or which hotels a city has: the documents do not say (not the course's
+        # price, not the travel entry, which answers whether WeGO pays for them).
+        ("en", "how much does a hotel in athens cost"),
+        ("it", "prezzo del volo per il cairo"),
+        ("de", "gute hotels in genf?"),
+        ("fr", "combien coûte un billet d'avion pour bakou"),
+    ],
+)
+def test_the_price_of_a_hotel_or_a_flight_is_declined(index: FaqIndex, places: Gazetteer, lang: str, text: str) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.undocumented) == (None, True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # Paying for travel to a workshop is the travel entry's question, not a workshop fee to decline.
+        ("en", "will wego pay my travel to the workshop"),
+        ("en", "are flights to the workshop paid"),
+    ],
+)
+def test_whether_wego_pays_the_journey_is_the_travel_entry(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str
+) -> None:
+    assert understand(index, text, lang, places).label == "workshop-travel"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("en", "how are you", "greeting"),
+        ("it", "ciao come stai", "greeting"),
+        ("de", "hallo wie gehts", "greeting"),
+        ("fr", "slt ça va", "greeting"),
+        ("ar", "كيف حالك", "greeting"),
+        # The cute spelling of the polite ending.
+        ("ko", "안녕하세용", "greeting"),
+        ("ko", "감사합니당", "thanks"),
+    ],
+)
+def test_how_are_you_and_cute_endings_are_small_talk(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, kind: str
+) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
+
+
+def test_spoken_korean_endings_are_cut() -> None:
+    from bot.faq.text import korean_stem
+
+    assert [korean_stem(w) for w in ("생겼어요", "듣는데", "참여했어요", "비용")] == ["생겼", "듣", "참여", "비용"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # "듣는데" (listening, but) and "생겼어요" (came about) are not what the question is about.
+        ("ko", "강의 듣는데 돈 내야 돼요?", "course-cost"),
+        ("ko", "WeGO는 언제 생겼어요", "wego-history"),
+        # Adverbs that only insist.
+        ("fr", "concrètement on apprend quoi", "program-themes"),
+        ("it", "esattamente cosa si studia", "program-themes"),
+        # Short forms, and an age near the rule's 35.
+        ("en", "do i get a cert", "certificate-overview"),
+        ("en", "im 38, can i get the workshop cert", "certificate-age-rule"),
+    ],
+)
+def test_filler_words_short_forms_and_ages(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # One category named: that category's entry, not the list of all the partners.
+        ("en", "who sponsors the culture category", "award-culture"),
+        # None named: the list, not the one category whose partners are universities.
+        ("de", "welche unis sind partner beim award", "award-partners"),
+    ],
+)
+def test_the_award_category_named_chooses_the_entry(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+def test_an_award_category_is_read_only_beside_the_award() -> None:
+    from bot.faq.subjects import subject_of
+    from bot.faq.text import normalize
+
+    assert subject_of(normalize("net zero category partner"), None).category == "net-zero"
+    assert subject_of(normalize("premio intelligenza artificiale"), None).category == "ai"
+    assert subject_of(normalize("what is the AI part of the course"), None).category is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("it", "dov'è il workshop di atene", LIVE_WORKSHOP),
+        # Where a workshop in a named city is: its venue (not the list of cities).
+        ("de", "wo ist der workshop in athen", LIVE_WORKSHOP),
+        ("en", "where's the brescia workshop", LIVE_WORKSHOP),
+        ("en", "what's left for my certificate", "live:certificate"),
+        ("ar", "كم محاضرة خلصت", "live:progress"),
+        ("de", "welche vorlesung behandelt smart cities", LIVE_LECTURE),
+        # WeGO's office in a workshop city is the organisation's, not the workshop's card.
+        ("it", "la sede di wego è a seul?", "wego-offices"),
+    ],
+)
+def test_live_questions_as_people_type_them(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected

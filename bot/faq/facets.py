@@ -27,6 +27,8 @@ def facets_of(subject: Subject) -> dict[str, str]:
         facets["place"] = "region"
     for topic in subject.topics:
         facets["topic:" + topic] = "yes"
+    if subject.category:
+        facets["category"] = subject.category
     return facets
 
 
@@ -49,11 +51,13 @@ CONFLICT = 0.3
 TOPIC_NEUTRAL = 0.6
 TOPIC_USUAL = 0.7
 TOPIC_MISSING = 0.75
+# An entry at least this share of whose wordings name one award category is about that category.
+CATEGORY_USUAL = 0.5
 AGREE = 0.7
 DOMINANT = 0.4
 # A country or region named to an entry that never names one is most likely another subject ("a student visa
 # for Canada" is not the workshop's travel support).
-NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL}
+NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL, "category": 0.6}
 
 
 def _facets_part(places: Gazetteer | None) -> str:
@@ -84,6 +88,10 @@ def subject_factors(index: FaqIndex, facets: dict[str, str], places: Gazetteer |
             # An entry asked about a workshop (or a certificate, an award) nearly every time, when the question
             # names none: "is this only for people under 35" is not the workshop certificate's age rule.
             if facet.startswith("topic:") and facet not in facets and values.get("yes", 0.0) >= TOPIC_USUAL:
+                factor *= TOPIC_MISSING
+            # Likewise an entry about one award category, when the question names none ("which universities
+            # are partners of the award" is the list, not the category whose partners are universities).
+            if facet == "category" and facet not in facets and sum(values.values()) >= CATEGORY_USUAL:
                 factor *= TOPIC_MISSING
         for facet, value in facets.items():
             values = table.get(facet, {})

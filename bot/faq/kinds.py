@@ -20,7 +20,7 @@ from bot.faq.text import normalize
 _WORDS = {
     "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
     " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
-    "where": "where dove wo wohin woher اين وين فين",
+    "where": "where dove dov wo wohin woher اين وين فين",
     "who": "who whose whom chi wer wem wen wessen qui مين",
     "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد",
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
@@ -40,7 +40,7 @@ _PHRASES = {
         "quelle ville",
         "quelles villes",
     ),
-    "count": ("how many", "wie viele", "wie viel"),
+    "count": ("how many", "how big", "how large", "wie viele", "wie viel", "wie gross"),
     "cost": ("how much", "quanto costa", "quanto si paga"),
 }
 # Pieces of CJK text (no spaces to split on).

@@ -27,8 +27,9 @@ NEAREST_SHARE = 0.5
 ANSWER_WEIGHT = 0.5
 # "1) Global Context ...": list numbers in answers are not facts anyone asks about.
 _ENUMERATION = re.compile(r"(?<!\w)\d+\)")
-# Whole words, numbers and CJK bigrams: what a question is about (n-grams only help to find it).
-_WORD_FAMILIES = "wnb"
+# Whole words, numbers (and their tens: an age of 37 is near the rule's 35) and CJK bigrams: what a question is
+# about (n-grams only help to find it).
+_WORD_FAMILIES = "wnbm"
 COVERAGE_FROM = "whole"
 # BM25's usual constants.
 K1 = 1.2

@@ -15,7 +15,8 @@ LIVE_CERTIFICATE = "live:certificate"
 LIVE_LECTURE = "live:lecture"
 
 _ABOUT = cues_of(
-    "about|covers|on the topic|talks about|is on|parla|parla di|riguarda|sul tema|uber|handelt|zum thema",
+    "about|covers|on the topic|talks about|is on|deals with|parla|parla di|riguarda|sul tema|tratta|uber|handelt",
+    "behandelt|zum thema|traite|traite de",
     "parle|sur le|porte sur|concerne|عن|حول|بتحكي عن|관한|대한|관련|다루는|몇 번|关于|讲的是|是讲|有关",
 )
 # Asking for all the lectures of a part is the FAQ's part entry, not one lecture.
@@ -29,6 +30,8 @@ _PROGRESS = cues_of(
     "where am i in the course|a che punto sono|i miei progressi|il mio progresso|quante ne ho fatte",
     "wie weit bin ich|mein fortschritt|meinen fortschritt|wie viel habe ich|ou j en suis|ma progression",
     "mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت|الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
+    # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
+    "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
 )
 _NEXT = cues_of(
     "next lecture|watch next|what next|whats next|what should i watch|next video|next one|prossima lezione",
@@ -37,7 +40,8 @@ _NEXT = cues_of(
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
 )
 _MISSING = cues_of(
-    "missing|left to do|still need|what remains|how many left|manca|mi manca|mancano|fehlt|fehlen|noch machen",
+    "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
+    "mi manca|mancano|fehlt|fehlen|noch machen",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|남았|남은|부족|还差|还需要|缺",
 )
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
@@ -67,6 +71,8 @@ _HAPPENS = cues_of(
 )
 _NEAR = cues_of("near|nearby|vicino|nahe|pres|قريب|근처|附近")
 _STATUS = cues_of("cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato")
+# The organisation named without a workshop: its offices, its history, not a workshop's details.
+_ORGANISATION = cues_of("wego|ويغو|위고")
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
     "inscrire|inscription|inscris|اسجل|سجل|التسجيل|تسجيل|신청|등록|가입|报名|注册|登记",
@@ -91,7 +97,12 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     workshop = WORKSHOP.found(plain)
     if SIGNUP.found(plain) or CERTIFICATE.found(plain):
         return None
+    if not workshop and _ORGANISATION.found(plain):
+        # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.
+        return None
     asks_live = "when" in kinds or _SEATS.found(plain) or _VENUE.found(plain) or _STATUS.found(plain)
+    # "Where is the Brescia workshop": where a workshop in a named city is held is its venue.
+    asks_live = asks_live or ("where" in kinds and workshop and subject.city is not None)
     if asks_live and (subject.city is not None or (workshop and not subject.places)):
         return LIVE_WORKSHOP
     return None

@@ -22,12 +22,17 @@ _SMALLTALK: dict[str, Cues] = {
         "안녕|안녕하세요|안녕하십니까|반가워요|반갑습니다|하이|좋은 아침",
         "ㅎㅇ|하이요|안뇽|헬로",
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
+        # "How are you" goes with a greeting, and abbreviations of one ("slt", "bjr").
+        "how are you|how r u|how are u|how is it going|hows it going|how you doing",
+        "come va|come stai|tutto bene|wie gehts|wie geht s|wie geht es dir|wie geht s dir|ca va|comment ca va",
+        "comment vas tu|comment allez vous|slt|bjr|bsr|كيفك|كيف حالك|كيف الحال|شلونك|عامل ايه",
+        "잘 지내요|잘 지냈어요|잘 지내셨어요|你好吗|最近好吗|最近怎么样",
     ),
     "thanks": cues_of(
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
         "much appreciated",
         "thanks so much|thank you very much|thanks a bunch|appreciate it|i appreciate it|tyvm",
-        "grazie|grazie mille|ti ringrazio|mille grazie",
+        "grazie|grazie mille|ti ringrazio|mille grazie|grazie 1000",
         "grazie tante|grazie di tutto|grazie davvero|ti ringrazio tanto",
         "danke|danke schon|danke sehr|vielen dank|dankeschon|merci",
         "danke dir|danke euch|besten dank|herzlichen dank|vielen lieben dank|dank dir",
@@ -142,6 +147,8 @@ _SMALLTALK_WORDS = 6
 _SMALLTALK_TYPOS = 3
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
+_CUTE_OF = {"용": "요", "당": "다"}
+_CUTE = re.compile(r"(?<=[\uac00-\ud7a3])[용당](?![\uac00-\ud7a3])")
 
 
 # A message of emoji alone is as plain as words ("👋", "🙏", "👍"): read as the word they stand for.
@@ -162,6 +169,9 @@ def smalltalk_kind(plain: str) -> str | None:
         kind = _smalltalk_of(_TRAILING_REPEAT.sub(r"\1", text))
     if kind is None and len(text.split()) <= _SMALLTALK_TYPOS:
         kind = _smalltalk_of(" ".join(_smalltalk_word(word) for word in text.split()))
+    if kind is None and _CUTE.search(text):
+        # Korean chat writes the polite ending cutely: "안녕하세용", "감사합니당" are "안녕하세요", "감사합니다".
+        kind = _smalltalk_of(_CUTE.sub(lambda found: _CUTE_OF[found.group()], text))
     return kind
 
 

@@ -37,6 +37,27 @@ _WEATHER = cues_of(
     "wetter|wettervorhersage|quel temps fait-il|quel temps fera-t-il|quel temps il fait|la meteo",
     "الطقس|طقس|حاله الطقس|날씨|일기예보|天气|天气预报|气温",
 )
+# Things for the journey to a workshop: whether WeGO pays for them is the travel entry's (the documents do not
+# say); what they cost, or which there are in a city, the documents do not say at all.
+_TRAVEL = cues_of(
+    "hotel|hotels|hostel|flight|flights|plane ticket|airfare|ticket|tickets|accommodation|lodging|albergo|alberghi",
+    "ostello|volo|voli|aereo|biglietto|biglietti|alloggio|flug|fluge|flugticket|unterkunft|ubernachtung|vol|vols",
+    "avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
+    "숙박|酒店|宾馆|机票|门票|住宿|飞机票",
+)
+# Asking whether someone pays for it or helps with it (the travel entry's question), not what it costs.
+_COVERED = cues_of(
+    "pay for|pays for|paid|cover|covered|covers|reimburse|reimbursed|reimbursement|support|grant|help|provided",
+    "pagato|pagata|pagati|paga|pagano|coperto|coperta|rimborso|rimborsa|rimborsano|contributo|aiuto|fornito",
+    "bezahlt|ubernimmt|ubernehmen|erstattet|erstattung|zuschuss|abgedeckt|gestellt|paie|paye|payes|payee",
+    "pris en charge|prise en charge|rembourse|remboursement|aide|fourni|مدفوع|مدفوعه|تتحمل|تغطي|تعويض|دعم|منحه",
+    "بتدفع|بتغطي|지원|제공|포함|报销|补助|包吗|提供|支持|负责",
+)
+# The journey itself: a question about paying for it is the travel entry's, not one about the workshop's fees.
+_JOURNEY = cues_of(
+    "travel|travelling|traveling|visa|viaggio|viaggiare|visto|reise|reisekosten|anreise|visum|voyage|voyager|visa",
+    "سفر|السفر|فيزا|تاشيره|여행|비자|差旅|旅费|路费|签证",
+)
 LECTURE = cues_of(
     "lecture|lectures|lecure|lectur|video|videos|lesson|class|lezione|lezioni|vorlesung|vorlesungen|video",
     "lektion|cours|lecon|sequence|محاضره|المحاضره|محاضرات|المحاضرات|درس|강의|강좌 영상|讲|课|讲座",
@@ -75,6 +96,45 @@ _AWARD = cues_of(
     "award|awards|prize|prizes|premio|premi|preis|preise|auszeichnung|prix|جائزه|الجائزه|جوائز|어워드|시상|수상|奖|奖项",
 )
 _TOPICS = {"workshop": WORKSHOP, "certificate": CERTIFICATE, "award": _AWARD}
+# The award's categories, named beside the award or the word "category": "who sponsors the net zero category" is
+# that category's entry, not the list of every category's partners. Alone, these words are course topics ("AI").
+_CATEGORY_WORD = cues_of(
+    "category|categories|categoria|categorie|kategorie|kategorien|preiskategorie|kulturpreis|technologiepreis",
+    "فئه|الفئه|فئات|부문|분야|문화상|기술상|창업상|리더십상|类别|类|组别|奖项",
+)
+_CATEGORIES = {
+    "smart-city": cues_of(
+        "smart city|smart cities|citta intelligente|citta intelligenti|intelligente stadt|ville intelligente",
+        "villes intelligentes|المدن الذكيه|المدينه الذكيه|مدن ذكيه|스마트시티|스마트 시티|智慧城市|智能城市",
+    ),
+    "advanced-technology": cues_of(
+        "advanced technology|advanced tech|tecnologia avanzata|tecnologie avanzate|fortgeschrittene technologie",
+        "fortschrittliche technologie|spitzentechnologie|technologie avancee|technologies avancees",
+        "التكنولوجيا المتقدمه|التقنيه المتقدمه|التقنيات المتقدمه|첨단기술|첨단 기술|先进技术|尖端技术",
+    ),
+    "net-zero": cues_of(
+        "net zero|netzero|net-zero|zero emissioni|emissioni zero|netto null|netto-null|zero net|zero emission",
+        "الحياد الكربوني|صافي الصفر|صافي صفر|نت زيرو|صافي الانبعاثات|넷제로|넷 제로|탄소중립|净零|碳中和",
+        "carbon neutral|carbon neutrality|neutralita carbonica|klimaneutralitat|neutralite carbone",
+    ),
+    "ai": cues_of(
+        "ai|a i|ia|ki|kunstliche intelligenz|intelligenza artificiale|intelligence artificielle",
+        "الذكاء الاصطناعي|인공지능|人工智能",
+    ),
+    "youth-entrepreneurship": cues_of(
+        "entrepreneurship|entrepreneur|entrepreneurs|startup|startups|start-up|imprenditoria|imprenditorialita",
+        "imprenditori|imprenditore|unternehmertum|unternehmer|grunder|entrepreneuriat|رياده الاعمال|رواد الاعمال",
+        "창업|创业",
+    ),
+    "sdgs": cues_of(
+        "sdg|sdgs|sustainable development goals|obiettivi di sviluppo sostenibile|nachhaltigkeitsziele|odd",
+        "objectifs de developpement durable|اهداف التنميه المستدامه|التنميه المستدامه|지속가능발전목표|可持续发展目标",
+    ),
+    "culture": cues_of(
+        "culture|cultural|cultura|culturale|kultur|kulturpreis|culturel|الثقافه|ثقافه|الثقافيه|문화|文化",
+    ),
+    "leadership": cues_of("leadership|leader|leaders|fuhrung|القياده|قياده|리더십|领导力"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +145,7 @@ class Subject:
     part: int | None = None
     lecture: int | None = None  # a lecture's position in its part: 1-based, -1 for the last
     topics: tuple[str, ...] = ()  # what the question names: "workshop", "certificate", "award"
+    category: str | None = None  # the award category named beside the award ("net-zero")
 
     @property
     def city(self) -> str | None:
@@ -127,10 +188,21 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
         elif _FIRST.found(plain):
             lecture = 1
     topics = tuple(name for name, cues in _TOPICS.items() if cues.found(plain))
-    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics)
+    category = None
+    if "award" in topics or _CATEGORY_WORD.found(plain):
+        named = [name for name, cues in _CATEGORIES.items() if cues.found(plain)]
+        category = named[0] if len(named) == 1 else None
+    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category)
 
 
-def undocumented(plain: str) -> bool:
+def undocumented(plain: str, subject: Subject | None = None) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
-    fees (the documents only say the online lectures are free), the weather."""
-    return _WEATHER.found(plain) or (_COST.found(plain) and WORKSHOP.found(plain) and not _ONLINE.found(plain))
+    fees (the documents only say the online lectures are free), the weather, the price of a hotel or a flight, or
+    which hotels a city has (whether WeGO pays for them is the travel entry's question)."""
+    if _WEATHER.found(plain):
+        return True
+    travel, workshop = _TRAVEL.found(plain), WORKSHOP.found(plain)
+    if _COST.found(plain) and workshop and not _ONLINE.found(plain) and not travel and not _JOURNEY.found(plain):
+        return True
+    named = subject is not None and bool(subject.places)
+    return travel and not workshop and not _COVERED.found(plain) and (named or _COST.found(plain))

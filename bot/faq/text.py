@@ -44,6 +44,8 @@ _KO_ENDINGS = tuple(
                 "은 는 이 가 을 를 에 에서 에게 의 도 로 으로 와 과 랑 이랑 만 까지 부터 요 나요 인가요 이에요",
                 "예요 에요 이야 야 임 음 함 죠 지요 는지 인지 할까요 있나요 있어요 있음",
                 "되나요 돼요 됨 해요 하나요 합니다 입니다 이요 들 님",
+                # Spoken endings: the past ("생겼어요", "참여했어요"), "-어요/-아요", and "-는데" ("듣는데", but).
+                "어요 아요 었어요 았어요 였어요 했어요 었나요 았나요 했나요 는데 인데 은데",
             ]
         ).split(),
         key=len,
@@ -77,12 +79,14 @@ _STOPWORDS_RAW = " ".join(
         "ihr mir mich dir dich uns euch kann konnen gibt zu mit fur von vom zum zur im am an auf aus bei nach",
         "auch noch mal denn doch ja nein nicht so eigentlich genau bitte ne nen erzahl erklar",
         "kommt komme kommen krieg kriege kriegt kriegen bekomme bekommst bekommt bekommen dran drin gabs gibts",
-        "trotzdem",
+        "trotzdem beim wird wurde",
         "comment quel quelle quels quelles pourquoi le la les l un une des du de d et ou est sont suis es c",
         "ca cela ce cet cette ces qu que quoi je j tu il elle on",
         "nous vous ils elles me m te t se s mon ma mes ton ta tes son sa ses pour avec sur dans au aux y en",
         "est-ce",
-        "faut peux peut veux voudrais svp stp genre bon alors parle dis explique",
+        "faut peux peut veux voudrais svp stp genre bon alors parle dis explique aurai aura aurais aurait",
+        # Adverbs that only insist ("exactly", "concretely"): not what a question is about.
+        "exactly basically actually esattamente praticamente concretamente concretement exactement ungefahr",
         "في من على عن ما ماذا لماذا كيف هل انا انت هو هي هذا هذه ذلك تلك الى او و ف ب ل ثم يا اي شو ايش ايه",
         "اللي الي لو",
         "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
@@ -197,10 +201,24 @@ def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
     return [word]
 
 
+# Short forms people type for the words entries use: "cert", "vids", "unis".
+_SHORT_FORMS = {
+    "cert": "certificate",
+    "certs": "certificates",
+    "vid": "video",
+    "vids": "videos",
+    "uni": "university",
+    "unis": "universities",
+    "info": "information",
+    "infos": "information",
+}
+
+
 def words(text: str) -> list[str]:
     """The content words of a text (stopwords dropped), normalised and Arabic clitics cut; CJK runs whole."""
     out = []
     for word in _WORD.findall(normalize(text)):
+        word = _SHORT_FORMS.get(word, word)
         # Most words are plain ASCII: one spaced run, no script to look up per character.
         for script, run in [("spaced", word)] if word.isascii() else _runs(word):
             if script == "spaced" and not run.isascii() and _is_arabic(run):

@@ -109,7 +109,7 @@ def understand(
                 return Understanding(taught.id, subject, match=index.match(text, lang))
     if live is not None:
         return Understanding(live, subject)
-    if undocumented(plain):
+    if undocumented(plain, subject):
         return Understanding(None, subject, undocumented=True)
     if WORKSHOP.found(plain) and any(p.kind == "region" for p in subject.places) and not SIGNUP.found(plain):
         # "Is there a workshop in Africa?": the answer is the list of cities, whatever else the words match.
