@@ -195,12 +195,16 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category)
 
 
+def elsewhere(plain: str) -> bool:
+    """About something outside the program altogether (the weather), though it may share words with it: no
+    program topic is near, so none is offered."""
+    return _WEATHER.found(plain)
+
+
 def undocumented(plain: str, subject: Subject | None = None) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
-    fees (the documents only say the online lectures are free), the weather, the price of a hotel or a flight, or
-    which hotels a city has (whether WeGO pays for them is the travel entry's question)."""
-    if _WEATHER.found(plain):
-        return True
+    fees (the documents only say the online lectures are free), the price of a hotel or a flight, or which hotels a
+    city has (whether WeGO pays for them is the travel entry's question)."""
     travel, workshop = _TRAVEL.found(plain), WORKSHOP.found(plain)
     if _COST.found(plain) and workshop and not _ONLINE.found(plain) and not travel and not _JOURNEY.found(plain):
         return True

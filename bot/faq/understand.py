@@ -26,7 +26,7 @@ from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, SIGNUP, live_question
 from bot.faq.smalltalk import smalltalk_kind
-from bot.faq.subjects import WORKSHOP, Subject, subject_of, undocumented
+from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
 from bot.faq.text import latin_stem, normalize, words
 from bot.places.gazetteer import Gazetteer
 
@@ -93,6 +93,8 @@ def understand(
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
     subject = subject_of(plain, places)
+    if elsewhere(plain):
+        return Understanding(None, subject)
     if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
         # An earlier edition ("the cities in 2023"): the answers are about this year's, and must not be
         # given as if they were that year's facts.
