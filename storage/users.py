@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,32 @@ def language_of(user: User, default: str) -> str:
     return user.locale or user.locale_hint or default
 
 
+# A person's latest active registration's zone: the one `venue_zones` keeps (it reads them oldest first by
+# (registered_at, id) and keeps the last; newest first and the first is the same row on both databases).
+_LATEST_VENUE_ZONE = (
+    select(Workshop.timezone)
+    .select_from(Registration)
+    .join(Workshop, Workshop.id == Registration.workshop_id)
+    .where(
+        Registration.user_id == User.id,
+        Registration.status.in_(ACTIVE),
+        Workshop.status != WorkshopStatus.CANCELLED,
+    )
+    .order_by(Registration.registered_at.desc(), Registration.id.desc())
+    .limit(1)
+    .correlate(User)
+    .scalar_subquery()
+)
+
+# Who is talking, in one round trip: the account, its user and their venue's zone. Built once: an event pays for
+# neither building the statement nor its cache key.
+_ACCOUNT_WITH_USER = (
+    select(Account, User, _LATEST_VENUE_ZONE)
+    .join(User, User.id == Account.user_id)
+    .where(Account.platform == bindparam("platform"), Account.platform_user_id == bindparam("platform_user_id"))
+)
+
+
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -30,11 +56,24 @@ class UserRepository:
             select(Account).where(Account.platform == platform, Account.platform_user_id == platform_user_id)
         )
 
+    async def account_with_user(self, platform: str, platform_user_id: str) -> tuple[Account, User, str | None] | None:
+        """The account, its user and the zone of their latest active workshop registration (`venue_zones`'s
+        answer for them), in one statement; None for an unknown account."""
+        row = (
+            await self.session.execute(_ACCOUNT_WITH_USER, {"platform": platform, "platform_user_id": platform_user_id})
+        ).first()
+        if row is None:
+            return None
+        account, user, venue_zone = row
+        return account, user, venue_zone
+
     async def get_or_create(
         self, platform: str, platform_user_id: str, *, chat_id: str, display_name: str, now: datetime
-    ) -> tuple[User, Account]:
-        account = await self.account(platform, platform_user_id)
-        if account is None:
+    ) -> tuple[User, Account, str | None]:
+        """The person's user and account, made on their first event, with what this event tells about them, and
+        their venue's zone (`venue_zones`), read in the same statement."""
+        found = await self.account_with_user(platform, platform_user_id)
+        if found is None:
             try:
                 # A savepoint, so that losing a race to another event of the same person costs nothing.
                 async with self.session.begin_nested():
@@ -48,17 +87,20 @@ class UserRepository:
                         last_seen_at=now,
                     )
                     self.session.add_all([user, account])
+                # A user made just now has no registration (they reference users.id, and foreign keys are
+                # enforced on both databases), so no venue either.
+                return user, account, None
             except IntegrityError:
-                account = await self.account(platform, platform_user_id)
-                if account is None:
+                found = await self.account_with_user(platform, platform_user_id)
+                if found is None:
                     raise
-        user = await self.session.get_one(User, account.user_id)
+        account, user, venue_zone = found
         account.last_seen_at = now
         if chat_id and account.chat_id != chat_id:
             account.chat_id = chat_id
         if display_name and user.display_name != display_name[:200]:
             user.display_name = display_name[:200]
-        return user, account
+        return user, account, venue_zone
 
 
 async def venue_zones(session: AsyncSession, user_ids: Iterable[int] | None = None) -> dict[int, str]:

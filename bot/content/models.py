@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import (
@@ -154,11 +155,16 @@ class Part(Strict):
             raise ValueError("a lecture title is empty")
         return value
 
-    def lecture_list(self) -> list[Lecture]:
-        return [
+    @cached_property
+    def lecture_tuple(self) -> tuple[Lecture, ...]:
+        """The part's lectures, made once (the model is frozen): /progress and the reminders read them often."""
+        return tuple(
             Lecture(key=f"{self.number}.{i}", part=self.number, position=i, title=title)
             for i, title in enumerate(self.lectures, start=1)
-        ]
+        )
+
+    def lecture_list(self) -> list[Lecture]:
+        return list(self.lecture_tuple)
 
 
 class Lectures(Strict):
@@ -339,12 +345,17 @@ class Content(Strict):
         cities = [*self.program.workshops.cities, *(seed.city for seed in self.workshops.workshops)]
         return sorted({c for c in cities if c.casefold() not in named and not cldr_knows(c)})
 
+    @cached_property
+    def lecture_tuple(self) -> tuple[Lecture, ...]:
+        """Every lecture in course order, made once (the content is frozen)."""
+        return tuple(lecture for part in self.lectures.parts for lecture in part.lecture_tuple)
+
     def all_lectures(self) -> list[Lecture]:
-        return [lecture for part in self.lectures.parts for lecture in part.lecture_list()]
+        return list(self.lecture_tuple)
 
     def lecture(self, key: str) -> Lecture | None:
-        return next((lec for lec in self.all_lectures() if lec.key == key), None)
+        return next((lec for lec in self.lecture_tuple if lec.key == key), None)
 
     def next_lecture(self, done: Collection[str]) -> Lecture | None:
         """The first lecture in course order not marked as watched; None when the course is complete."""
-        return next((lec for lec in self.all_lectures() if lec.key not in done), None)
+        return next((lec for lec in self.lecture_tuple if lec.key not in done), None)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.services import reachability
 from storage.models import User
-from storage.users import UserRepository, language_of, participant_counts, venue_zones
+from storage.users import UserRepository, language_of, participant_counts
 
 if TYPE_CHECKING:
     from bot.services.unit_of_work import UnitOfWork, UnitsOfWork
@@ -59,7 +59,8 @@ async def meet(
     `private_address` is only an address that reaches the person alone (the outbox must never send their messages
     to a group); `locale_hint` is the platform's language, already normalised, kept for messages sent to them later
     while they have not chosen one."""
-    user, account = await UserRepository(uow.session).get_or_create(
+    # One statement for a known person: their account, their user and their venue's zone.
+    user, account, latest_venue_zone = await UserRepository(uow.session).get_or_create(
         platform, platform_user_id, chat_id=private_address, display_name=display_name, now=now
     )
     notice_due = account.unreachable_notice_due
@@ -69,12 +70,9 @@ async def meet(
     if locale_hint is not None and user.locale_hint != locale_hint:
         user.locale_hint = locale_hint
     locale = language_of(user, default_language)
-    venue_zone = None
-    if not user.timezone:
-        # No autoflush: pending writes (last seen, the language hint) fail, if they do, at commit, after the
-        # person's language is set, so a read-only database is still reported in their language.
-        with uow.session.no_autoflush:
-            venue_zone = (await venue_zones(uow.session, [user.id])).get(user.id)
+    # Read before any write of this event: pending writes (last seen, the language hint) fail, if they do, at
+    # commit, after the person's language is set, so a read-only database is still reported in their language.
+    venue_zone = None if user.timezone else latest_venue_zone
     return Person(
         user_id=user.id,
         account_id=account.id,
@@ -94,10 +92,10 @@ async def language_for(
 ) -> str:
     """The language this person's replies are written in. Read only: an unknown person gets no row."""
     async with storage.unit_of_work() as uow:
-        account = await UserRepository(uow.session).account(platform, platform_user_id)
-        user = await uow.session.get(User, account.user_id) if account is not None else None
-        if user is None:
+        found = await UserRepository(uow.session).account_with_user(platform, platform_user_id)
+        if found is None:
             return locale_hint or default_language
+        _account, user, _venue_zone = found
         # As in a dispatch, where this event's hint would be stored before language_of reads it.
         return user.locale or locale_hint or language_of(user, default_language)
 

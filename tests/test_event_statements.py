@@ -1,0 +1,154 @@
+"""What one chat event costs the database, and that the one statement that finds the person answers as before.
+
+The statements of a plain command are pinned (an extra round trip per event shows here first), on SQLite and on
+PostgreSQL. The person's venue zone, read in that statement, is checked against `venue_zones` (the query the
+broadcasts use) on rows where the order matters: same registration time, a cancelled sign-up, a cancelled workshop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from bot.app import App, build_app
+from bot.domain.workshops import RegistrationStatus, WorkshopStatus
+from bot.services import users
+from storage.models import Base, Registration, User, Workshop
+from storage.uow import Storage
+from storage.users import venue_zones
+from tests.conftest import FrozenClock, fresh_postgres_database, make_settings
+from tests.helpers import ChatDriver
+from tests.services.conftest import NOW
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'events.sqlite3'}"
+        return
+    async with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def app(database_url: str, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[App]:
+    application = await build_app(make_settings(tmp_path, database_url=database_url))
+    application.dispatcher.clock = clock
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+def _kind(statement: str) -> str:
+    """A statement in short: its verb and the table of its first column (SELECT) or the table it writes."""
+    words = statement.split()
+    if words[0] == "BEGIN":
+        return " ".join(words)
+    table = words[1].split(".")[0] if words[0] == "SELECT" else words[1 if words[0] == "UPDATE" else 2]
+    return f"{words[0]} {table}"
+
+
+async def test_a_plain_command_of_a_known_person_costs_one_read_and_the_last_seen_write(
+    app: App, clock: FrozenClock
+) -> None:
+    assert app.storage is not None
+    anna = ChatDriver(app, "anna", platform="telegram")
+    await anna.send("/help")
+    clock.advance(seconds=5)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    engine = app.storage.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await anna.send("/help")
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", seen)
+    assert anna.text.startswith("What I can do\n/start")
+    # Who is talking (account, user and venue zone in one SELECT), then the last-seen time that picks the account
+    # their messages go to. PostgreSQL's BEGIN is the driver's own, not a statement of ours.
+    expected = ["SELECT accounts", "UPDATE accounts"]
+    if app.storage.is_sqlite:
+        expected.insert(0, "BEGIN IMMEDIATE")
+    assert [_kind(s) for s in statements] == expected
+    assert len(statements) == (3 if app.storage.is_sqlite else 2)
+
+
+async def test_the_venue_zone_read_with_the_person_is_the_one_venue_zones_gives(database_url: str) -> None:
+    storage = Storage(database_url)
+    async with storage.engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+
+    async def met() -> users.Person:
+        async with storage.unit_of_work() as uow:
+            return await users.meet(
+                uow,
+                platform="telegram",
+                platform_user_id="42",
+                private_address="chat-42",
+                display_name="Anna",
+                locale_hint=None,
+                private=True,
+                now=NOW,
+                default_language="en",
+            )
+
+    async def expected(user_id: int) -> str | None:
+        async with storage.unit_of_work() as uow:
+            return (await venue_zones(uow.session, [user_id])).get(user_id)
+
+    try:
+        first = await met()
+        assert first.venue_zone is None
+        async with storage.unit_of_work() as uow:
+            zones = ["Europe/Rome", "Asia/Seoul", "America/Bogota", "Africa/Nairobi", "Asia/Tokyo"]
+            workshops = [
+                Workshop(city=zone, title=zone, timezone=zone, capacity=10, checkin_code="x") for zone in zones
+            ]
+            uow.session.add_all(workshops)
+            await uow.session.flush()
+            rome, seoul, bogota, nairobi, tokyo = workshops
+            someone_else = User(display_name="Ben", created_at=NOW)
+            uow.session.add(someone_else)
+            await uow.session.flush()
+
+            def sign_up(workshop: Workshop, at: timedelta, status: str = RegistrationStatus.CONFIRMED) -> None:
+                uow.session.add(
+                    Registration(workshop_id=workshop.id, user_id=first.user_id, status=status, registered_at=NOW + at)
+                )
+
+            # Seoul and Rome at the same time: the later row (Rome, added second) is the latest.
+            sign_up(seoul, timedelta(hours=1), RegistrationStatus.WAITLISTED)
+            await uow.session.flush()
+            sign_up(rome, timedelta(hours=1))
+            await uow.session.flush()
+            sign_up(bogota, timedelta(hours=0))
+            # Later, but a cancelled sign-up and a cancelled workshop say nothing about where they will be.
+            sign_up(nairobi, timedelta(hours=2), RegistrationStatus.CANCELLED)
+            sign_up(tokyo, timedelta(hours=3))
+            tokyo.status = WorkshopStatus.CANCELLED
+            # Someone else's newer sign-up is theirs.
+            uow.session.add(
+                Registration(
+                    workshop_id=nairobi.id,
+                    user_id=someone_else.id,
+                    status=RegistrationStatus.CONFIRMED,
+                    registered_at=NOW + timedelta(hours=5),
+                )
+            )
+        person = await met()
+        assert person.venue_zone == await expected(first.user_id) == "Europe/Rome"
+        async with storage.unit_of_work() as uow:
+            (await uow.session.get_one(User, first.user_id)).timezone = "Asia/Seoul"
+        person = await met()
+        # Their own zone is what counts: no venue is looked for.
+        assert (person.timezone, person.venue_zone) == ("Asia/Seoul", None)
+    finally:
+        await storage.close()
