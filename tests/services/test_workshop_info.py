@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -13,19 +12,10 @@ from bot.domain.workshop_input import WorkshopFields
 from bot.domain.workshops import NoticeKind, display_status
 from bot.services import signups, workshop_admin, workshops
 from bot.services.seats import Notice
-from storage.models import Base, User, Workshop
+from storage.models import User, Workshop
 from storage.uow import Storage
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def storage() -> AsyncIterator[Storage]:
-    store = Storage("sqlite+aiosqlite://")
-    async with store.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    yield store
-    await store.close()
 
 
 async def _setup(storage: Storage, capacity: int = 1) -> tuple[int, list[int]]:

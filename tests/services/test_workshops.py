@@ -3,7 +3,6 @@ send, never wording. (The chat scenarios in tests/test_workshops*.py check what 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +26,7 @@ from bot.services import signups, workshop_admin, workshop_reports
 from bot.services.seats import Notice, expire_offers
 from bot.services.signups import YearOutcome
 from bot.services.workshop_checkin import CheckInOutcome, check_in, mark_attended
-from storage.models import Base, Registration, User, Workshop
+from storage.models import Registration, User, Workshop
 from storage.uow import Storage
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -46,15 +45,6 @@ class Told:
     @property
     def seen(self) -> list[tuple[NoticeKind, int, int | None]]:
         return [(n.kind, n.user_id, n.position) for n in self.notices]
-
-
-@pytest.fixture
-async def storage() -> AsyncIterator[Storage]:
-    store = Storage("sqlite+aiosqlite://")
-    async with store.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    yield store
-    await store.close()
 
 
 async def _people(storage: Storage, *names: str, birth_year: int | None = None) -> list[int]:
