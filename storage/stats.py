@@ -53,12 +53,12 @@ class DayCount:
 
 
 async def joined_by_platform(session: AsyncSession) -> list[DayCount]:
-    """New participants per day and platform (someone on two platforms counts on each)."""
-    day = _day(session, User.created_at)
+    """New participants per day and platform: the day each started on that platform (their account there was made;
+    someone who links a second platform later counts on it from then). Read from the accounts alone: deleting a
+    participant deletes their accounts, so no join with users is needed (it tripled the time at 100,000)."""
+    day = _day(session, Account.created_at)
     rows = await session.execute(
-        select(day, Account.platform, func.count(distinct(User.id)))
-        .join(Account, Account.user_id == User.id)
-        .where(ACTIVE)
+        select(day, Account.platform, func.count(distinct(Account.user_id)))
         .group_by(day, Account.platform)
         .order_by(day)
     )

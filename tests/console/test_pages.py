@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -64,6 +65,30 @@ async def test_overview_draws_each_chart_with_its_numbers(client: Client, chat: 
     platforms = (await (await client.get("/console/csv/platforms.csv")).text()).splitlines()
     assert platforms[0].endswith("Console,Telegram")
     assert platforms[-1].endswith(",3,1")
+
+
+async def test_participants_count_on_a_platform_from_the_day_they_started_there(
+    client: Client, chat: MakeChat, app: App, clock: FrozenClock
+) -> None:
+    # Anna starts on Telegram; the next week she links her Discord account, made that day: Discord counts her
+    # from then, Telegram from the first week, and she is one person.
+    telegram, discord = chat("7001", platform="telegram"), chat("8001", platform="discord")
+    await telegram.send("/start")
+    clock.advance(days=8)
+    await telegram.send("/link")
+    code = re.search(r"link code: ([0-9A-Z]{8})", telegram.text)
+    assert code is not None, telegram.text
+    await discord.send(f"/link {code.group(1)}")
+    assert "your accounts are linked" in discord.text
+    await sign_in(client, chat("staffer"))
+    platforms = (await (await client.get("/console/csv/platforms.csv")).text()).splitlines()
+    # Running totals by week ending (Monday 2 March, then Tuesday 10 March): Console (the staffer signing in),
+    # Discord, Telegram.
+    assert platforms == [
+        "Week ending,Console,Discord,Telegram",
+        '"Mar 8, 2026",0,0,1',
+        '"Mar 15, 2026",1,1,1',
+    ]
 
 
 async def test_create_a_workshop_set_its_date_and_the_registered_are_told(
