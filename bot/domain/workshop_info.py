@@ -6,7 +6,7 @@ more of the database, by touching an attribute. It has every attribute the rules
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Protocol
 
@@ -47,18 +47,5 @@ class WorkshopInfo:
 
     @classmethod
     def of(cls, row: WorkshopRow) -> WorkshopInfo:
-        return cls(
-            id=row.id,
-            slug=row.slug,
-            city=row.city,
-            title=row.title,
-            venue=row.venue,
-            status=row.status,
-            starts_at=row.starts_at,
-            duration_minutes=row.duration_minutes,
-            timezone=row.timezone,
-            capacity=row.capacity,
-            registration_opens_at=row.registration_opens_at,
-            registration_closes_at=row.registration_closes_at,
-            checkin_code=row.checkin_code,
-        )
+        # Field by field from the row's attributes of the same names: a field added here is copied without more.
+        return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
