@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.replies import Reply, link
 from bot.core.router import Router
-from bot.core.staff import roles_checkable, staff_by_role_only
+from bot.core.staff import ROLE_UNCHECKABLE, roles_checkable, staff_by_role_only
 from bot.i18n import _, format_moment, ngettext
 from bot.services.console import LINK_TTL, Staffer, create_link
 
@@ -22,13 +22,7 @@ async def console(ctx: Context) -> Reply:
     settings = ctx.settings
     if staff_by_role_only(settings, ctx.event.platform, ctx.event.user_id) and not roles_checkable(settings):
         # The console re-checks the role with the server on every page; a link it could never honour is no help.
-        return Reply(
-            _(
-                "The console cannot check your staff role on Discord, because the bot does not know its server. "
-                "Ask whoever runs the bot to set DISCORD_GUILD_ID, or to add your Discord id to STAFF_DISCORD_IDS."
-            ),
-            personal=True,
-        )
+        return Reply(_(ROLE_UNCHECKABLE), personal=True)
     now = ctx.now()
     who = Staffer(
         platform=ctx.event.platform,

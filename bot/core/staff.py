@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.core.events import Event
 from bot.core.text import is_number
+from bot.i18n import N_
 from bot.settings import Settings
 
 # How long a member's roles, once asked of the server, are taken as they were.
@@ -45,6 +46,14 @@ def roles_checkable(settings: Settings) -> bool:
         and is_number(settings.discord_guild_id)
         and settings.discord_staff_role_id
     )
+
+
+# Told to a member who is staff by the Discord role only, where the role cannot be checked: in the chat instead of a
+# sign-in link, and on a console page of a session opened before.
+ROLE_UNCHECKABLE = N_(
+    "The console cannot check your staff role on Discord, because the bot does not know its server. "
+    "Ask whoever runs the bot to set DISCORD_GUILD_ID, or to add your Discord id to STAFF_DISCORD_IDS."
+)
 
 
 class RolesUnavailable(Exception):

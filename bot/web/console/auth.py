@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App
-from bot.core.staff import Standing, staff_now
+from bot.core.staff import ROLE_UNCHECKABLE, Standing, staff_now
 from bot.i18n import N_, _, use_locale
 from bot.settings import LANGUAGES
 from bot.web.console import actions
@@ -94,11 +94,7 @@ def _unconfirmed(lang: str, checkable: bool) -> web.Response:
             return message_page(
                 lang,
                 _("Staff status not confirmed"),
-                _(
-                    "The console cannot check your staff role on Discord, because the bot does not know its "
-                    "server. Ask whoever runs the bot to set DISCORD_GUILD_ID, or to add your Discord id to "
-                    "STAFF_DISCORD_IDS."
-                ),
+                _(ROLE_UNCHECKABLE),
                 status=403,
             )
         response = message_page(
