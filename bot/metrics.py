@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.core.events import Event
-    from bot.core.ports import SendOutcome
 
 # Seconds: chat answers are expected in milliseconds; a tick may take seconds on a large database.
 UPDATE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -177,18 +176,19 @@ def update_failed(db_problem: str | None) -> None:
         metrics.handler_failures.labels(*labels).inc()
 
 
-def sends_saved(outcomes: Iterable[tuple[str, SendOutcome | None]]) -> None:
-    """Outcomes of sends whose marks were committed, as (platform, outcome); None is a send put off unsent."""
+def sends_saved(outcomes: Iterable[tuple[str, str | None, float | None]]) -> None:
+    """Outcomes of sends whose marks were committed, as (platform, status, flood wait); a None status is a send
+    put off unsent."""
     metrics = _metrics
     if metrics is None:
         return
-    for platform, outcome in outcomes:
-        if outcome is None:
+    for platform, status, retry_after in outcomes:
+        if status is None:
             continue
-        metrics.deliveries.labels(platform, outcome.status).inc()
-        if outcome.retry_after:
+        metrics.deliveries.labels(platform, status).inc()
+        if retry_after:
             metrics.flood_waits.labels(platform).inc()
-            metrics.flood_wait_seconds.labels(platform).inc(outcome.retry_after)
+            metrics.flood_wait_seconds.labels(platform).inc(retry_after)
 
 
 def timed_tick(tick: Callable[[Owner], Coroutine[Any, Any, None]]) -> Callable[[Owner], Coroutine[Any, Any, None]]:

@@ -20,22 +20,18 @@ import secrets
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot import metrics
 from bot.core.ports import Messenger, SendOutcome
 from bot.core.replies import Reply
-from bot.domain.statuses import DeliveryStatus
+from bot.services import deliveries
+from bot.services.deliveries import Claimed, Outcome, RetryPolicy
 from bot.services.outbox import buttons_from_json
-from bot.services.questions import ANSWER_KIND, tell_staff_undelivered
+from bot.services.unit_of_work import UnitOfWork, UnitsOfWork
 from bot.settings import Settings
 from handlers.questions import undelivered_notice
 from scheduler.limits import ChatSpacing, Sleep, make_pacer
-from storage import outbox
-from storage.outbox import Claimed
-from storage.reachability import set_reachable
-from storage.uow import Storage, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +57,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class _Mark:
-    row: Claimed
-    outcome: SendOutcome | None  # None: not sent (the chat is paused, or the worker stops); give the row back
-    resume_in: float = 0.0
-
-
 class DeliveryWorker:
     def __init__(
         self,
-        storage: Storage,
+        storage: UnitsOfWork,
         messengers: Mapping[str, Messenger],
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
@@ -95,7 +84,7 @@ class DeliveryWorker:
         self._inflight: set[asyncio.Task[None]] = set()
         # Claim tokens of rows this worker still holds (queued or in flight): a sweep never re-queues those.
         self._held: Counter[str] = Counter()
-        self._marks: list[tuple[_Mark, asyncio.Future[None]]] = []
+        self._marks: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._mark_batch = max(1, self.concurrency // 2)
         self._marks_ready = asyncio.Event()
@@ -109,6 +98,12 @@ class DeliveryWorker:
         # The worker's own transactions take turns: on SQLite two of them would otherwise wait on each other in
         # SQLite's busy handler, which sleeps in steps of up to 100 ms and starves the send rate.
         self._db = asyncio.Lock()
+        self.policy = RetryPolicy(
+            max_attempts=settings.delivery_max_attempts,
+            backoff_seconds=settings.delivery_backoff_seconds,
+            default_locale=settings.default_language,
+            write_undelivered=undelivered_notice,
+        )
 
     def _rate(self, platform: str) -> float:
         if platform == "discord":
@@ -129,7 +124,7 @@ class DeliveryWorker:
         lease = self.settings.delivery_lease_seconds if lease_seconds is None else lease_seconds
         cutoff = self.clock() - timedelta(seconds=lease)
         async with self._db, self.storage.unit_of_work() as uow:
-            count = await outbox.requeue_expired(uow.session, cutoff, held=list(self._held))
+            count = await deliveries.requeue_in_flight(uow, cutoff, held=list(self._held))
         if count:
             log.warning("re-queued %d deliveries that were in flight at a crash", count)
         return count
@@ -139,24 +134,8 @@ class DeliveryWorker:
         async with self._db, self.storage.unit_of_work() as uow:
             return await self._sweep(uow)
 
-    async def _sweep(self, uow: UnitOfWork, ids: Sequence[int] | None = None) -> int:
-        swept = await outbox.end_unreachable(uow.session, self.clock(), ids)
-        await self._report_undelivered(uow, [(kind, ref_id, DeliveryStatus.UNREACHABLE) for kind, ref_id in swept])
-        return len(swept)
-
-    async def _report_undelivered(
-        self, uow: UnitOfWork, ended: Sequence[tuple[str, int | None, DeliveryStatus]]
-    ) -> None:
-        """Staff who answered a question are told when their answer could not reach the person."""
-        answers = {ref_id: status for kind, ref_id, status in ended if kind == ANSWER_KIND and ref_id is not None}
-        if answers:
-            await tell_staff_undelivered(
-                uow,
-                answers,
-                now=self.clock(),
-                default_locale=self.settings.default_language,
-                write=undelivered_notice,
-            )
+    async def _sweep(self, uow: UnitOfWork) -> int:
+        return await deliveries.end_unreachable(uow, self.clock(), self.policy)
 
     async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
         """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""
@@ -165,8 +144,8 @@ class DeliveryWorker:
             return []
         token = secrets.token_hex(8)
         async with self._db, self.storage.unit_of_work() as uow:
-            claimed = await outbox.claim_due(
-                uow.session, platforms, limit, now=self.clock(), token=token, senders=list(self.messengers)
+            claimed = await deliveries.claim(
+                uow, platforms, limit, now=self.clock(), token=token, senders=list(self.messengers)
             )
         if claimed:
             self._held[token] += len(claimed)
@@ -192,7 +171,7 @@ class DeliveryWorker:
     async def _next_due_in(self) -> float:
         now = self.clock()
         async with self._db, self.storage.unit_of_work() as uow:
-            soonest = await outbox.next_due(uow.session, list(self.messengers), now)
+            soonest = await deliveries.next_due(uow, list(self.messengers), now)
         if soonest is None:
             return IDLE_POLL
         return max(0.0, min(IDLE_POLL, (soonest - now).total_seconds()))
@@ -223,7 +202,7 @@ class DeliveryWorker:
         chat_key = f"{row.platform}:{row.chat_id}"
         wait = self.spacing.delay(chat_key)
         if wait > MAX_INLINE_WAIT:
-            await self._mark(_Mark(row, None, resume_in=wait))
+            await self._mark(Outcome(row, None, resume_in=wait))
             return
         if (chat_wait := self.spacing.reserve(chat_key)) > 0:
             await self._sleep(chat_wait)
@@ -241,9 +220,9 @@ class DeliveryWorker:
             pacer.answered(ticket)
         if outcome.retry_after:
             self.spacing.pause(chat_key, outcome.retry_after)
-        await self._mark(_Mark(row, outcome))
+        await self._mark(Outcome(row, outcome.status, outcome.error, outcome.retry_after))
 
-    async def _mark(self, mark: _Mark) -> None:
+    async def _mark(self, mark: Outcome) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._marks.append((mark, future))
         if len(self._marks) >= self._mark_batch:
@@ -273,7 +252,7 @@ class DeliveryWorker:
                 await self._sleep(retry_in)
                 retry_in = min(MARK_RETRY_MAX, retry_in * 2)
             else:
-                metrics.sends_saved((mark.row.platform, mark.outcome) for mark, _future in batch)
+                metrics.sends_saved((mark.row.platform, mark.status, mark.retry_after) for mark, _future in batch)
                 retry_in = MARK_RETRY_FIRST
                 for mark, future in batch:
                     self._release_hold(mark.row.token)
@@ -285,55 +264,8 @@ class DeliveryWorker:
         if self._held[token] <= 0:
             del self._held[token]
 
-    async def _apply(self, uow: UnitOfWork, marks: Sequence[_Mark]) -> None:
-        session = uow.session
-        now = self.clock()
-        groups: dict[str, list[dict[str, object]]] = {}
-        gone: set[int] = set()
-        ended: list[tuple[str, int | None, DeliveryStatus]] = []
-        rerouted: list[int] = []
-        for mark in marks:
-            row, outcome = mark.row, mark.outcome
-            key: dict[str, object] = {"b_id": row.id, "b_token": row.token, "b_now": now}
-            if outcome is None:
-                key["b_not_before"] = now + timedelta(seconds=mark.resume_in)
-                groups.setdefault("back", []).append(key)
-                continue
-            # Waiting out a flood limit is not a failed attempt.
-            key["b_attempts"] = attempts = row.attempts + (0 if outcome.retry_after else 1)
-            if outcome.status == "sent":
-                groups.setdefault("sent", []).append({**key, "b_account": row.account_id})
-            elif outcome.status == "unreachable":
-                error = outcome.error or "unreachable"
-                gone.add(row.account_id)
-                if row.pinned:
-                    groups.setdefault("final", []).append(
-                        {**key, "b_status": DeliveryStatus.UNREACHABLE, "b_error": error}
-                    )
-                    ended.append((row.kind, row.ref_id, DeliveryStatus.UNREACHABLE))
-                else:
-                    # Another of the person's accounts may still reach them; with none left, it ends below.
-                    key.update(b_not_before=now, b_error=error)
-                    groups.setdefault("retry", []).append(key)
-                    rerouted.append(row.id)
-            elif outcome.status == "retry" and attempts < self.settings.delivery_max_attempts:
-                delay = outcome.retry_after or self.settings.delivery_backoff_seconds * 2 ** max(0, attempts - 1)
-                error = outcome.error or ("retry_after" if outcome.retry_after else "retry")
-                key.update(b_not_before=now + timedelta(seconds=delay), b_error=error)
-                groups.setdefault("retry", []).append(key)
-            else:
-                error = outcome.error or "failed"
-                groups.setdefault("final", []).append({**key, "b_status": DeliveryStatus.FAILED, "b_error": error})
-                ended.append((row.kind, row.ref_id, DeliveryStatus.FAILED))
-        connection = await session.connection()
-        for kind, params in groups.items():
-            await connection.execute(outbox.MARKS[kind], params)
-        if gone:
-            # The person did not see the message fail: they are told once, the next time they use the bot.
-            await set_reachable(connection, account_ids=sorted(gone), reachable=False, tell=True)
-        await self._report_undelivered(uow, ended)
-        if rerouted:
-            await self._sweep(uow, rerouted)
+    async def _apply(self, uow: UnitOfWork, marks: Sequence[Outcome]) -> None:
+        await deliveries.record(uow, marks, self.clock(), self.policy)
 
     async def _give_back_queued(self) -> None:
         """Claimed rows never sent go back to pending at once (a clean stop), not after the lease."""
@@ -344,9 +276,7 @@ class DeliveryWorker:
             return
         now = self.clock()
         async with self._db, self.storage.unit_of_work() as uow:
-            await (await uow.session.connection()).execute(
-                outbox.MARKS["back"], [{"b_id": r.id, "b_token": r.token, "b_not_before": now} for r in rows]
-            )
+            await deliveries.give_back(uow, rows, now)
         for row in rows:
             self._release_hold(row.token)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.content import Content
 from bot.domain.timing import parse_offset, parse_quiet_hours
 from bot.services import broadcasts, study_messages, workshop_reminders
-from bot.services.seats import expire_offers as expire_lapsed_offers
+from bot.services.seats import expire_lapsed
 from bot.settings import Settings
 from handlers.broadcast import announcement, broadcast_report
 from handlers.reminders import study_message
@@ -53,13 +53,12 @@ async def fire_study(
 async def expire_offers(storage: UnitsOfWork, content: Content, settings: Settings, now: datetime) -> int:
     """Lapsed seat offers pass to the next person waiting even when nobody uses the bot; returns how many lapsed."""
     async with storage.unit_of_work() as uow:
-        expired = await expire_lapsed_offers(
-            uow.session,
+        return await expire_lapsed(
+            uow,
             now,
             notify=outbox_notifier(uow.session, settings, now, content.city_names),
             offer_hours=settings.waitlist_offer_hours,
         )
-    return len(expired)
 
 
 # -- workshop reminders -------------------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ async def prefs(session: AsyncSession, user_id: int) -> NotificationPrefs:
     return row
 
 
+async def choices(session: AsyncSession, user_id: int, kinds: tuple[str, ...]) -> dict[str, bool]:
+    """Which of `kinds` the user wants; everything is on until they turn it off (no row is made to say so)."""
+    row = await session.get(NotificationPrefs, user_id)
+    return {kind: True if row is None else bool(getattr(row, kind)) for kind in kinds}
+
+
 async def wants(session: AsyncSession, user_id: int, kind: str) -> bool:
     row = await session.get(NotificationPrefs, user_id)
     return True if row is None else bool(getattr(row, kind))

@@ -1,12 +1,20 @@
-"""One short transaction per event: `async with Storage.unit_of_work() as uow:` commits or rolls back."""
+"""One short transaction per event: `async with Storage.unit_of_work() as uow:`; a use case commits it.
+
+Leaving the block rolls back whatever no use case committed (cosmicpython's unit of work). Rows written and not
+committed at a clean exit are a bug, not a choice: the block raises `UncommittedWrites`, so a write path that forgot
+its commit fails in the tests instead of losing a person's sign-up quietly."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+from collections.abc import AsyncIterator
 from types import TracebackType
 
+from sqlalchemy import TextClause, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from storage.db import ServerLimits, create_engine, is_sqlite, session_factory, sqlite_path
 
@@ -14,10 +22,53 @@ from storage.db import ServerLimits, create_engine, is_sqlite, session_factory, 
 MIN_FREE_BYTES = 1024 * 1024
 
 
+_READS = ("SELECT", "SHOW", "WITH", "VALUES", "EXPLAI")
+# session.info key: the tables written since the last commit (or since the writes were carried).
+_WRITTEN = "wego_written"
+
+
+class UncommittedWrites(RuntimeError):
+    """A unit of work ended without an error, with rows written that no use case committed."""
+
+    def __init__(self, tables: set[str]) -> None:
+        self.tables = tables
+        super().__init__(
+            "rows written to " + (", ".join(sorted(tables)) or "the database") + " were never committed: "
+            "the use case that wrote them must commit (a service marked @commits)"
+        )
+
+
+def _written(session: Session) -> set[str]:
+    tables: set[str] = session.info.setdefault(_WRITTEN, set())
+    return tables
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _flush: UOWTransaction) -> None:
+    # Still the pre-flush state here; `dirty` may hold objects whose attributes were set to what they were.
+    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    if changed:
+        _written(session).update(getattr(o, "__tablename__", "?") for o in changed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    # Bulk statements (a fan-out's INSERT ... SELECT, a guarded UPDATE) bypass the flush.
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(statement, "table", None)
+        _written(state.session).add(getattr(table, "name", "?"))
+    elif isinstance(statement, TextClause) and not statement.text.lstrip()[:6].upper().startswith(_READS):
+        # Hand-written SQL: anything but a read counts as a write.
+        _written(state.session).add("(sql)")
+
+
 class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._carried = False
+        self._depth = 0
 
     @property
     def session(self) -> AsyncSession:
@@ -30,16 +81,80 @@ class UnitOfWork:
         await self._session.begin()
         return self
 
+    async def commit(self) -> None:
+        """Keep what this unit of work wrote; the next statement opens a new transaction. Inside a use case, its
+        end commits (a commit now would end its savepoint)."""
+        if self._depth:
+            return
+        session = self.session
+        if session.in_transaction():
+            await session.commit()
+        session.info.pop(_WRITTEN, None)
+        self._carried = False
+
+    @contextlib.asynccontextmanager
+    async def use_case(self) -> AsyncIterator[None]:
+        """One use case: committed when the block ends; a refusal raised in it undoes what it wrote (a savepoint)
+        and leaves the rest of the transaction as it was. A use case run by another is part of that one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        session = self.session
+        written = set(session.info.get(_WRITTEN, ()))
+        self._depth = 1
+        try:
+            savepoint = await session.begin_nested()
+            try:
+                yield
+            except BaseException:
+                await savepoint.rollback()
+                session.info[_WRITTEN] = written
+                raise
+            await savepoint.commit()
+            self._depth = 0
+            await self.commit()
+        finally:
+            self._depth = 0
+
+    async def carry(self) -> None:
+        """The writes so far are notes of the event (who wrote, when) that ride with the next commit: they are
+        no longer counted as uncommitted writes, and are lost, not reported, if nothing commits."""
+        session = self.session
+        await session.flush()
+        self._carried = self._carried or bool(session.info.pop(_WRITTEN, None))
+
+    @property
+    def carried(self) -> bool:
+        """Carried writes wait for a commit."""
+        return self._carried
+
+    @property
+    def uncommitted(self) -> set[str]:
+        """The tables written since the last commit (carried writes aside), flushed or not."""
+        session = self.session
+        tables = set(session.info.get(_WRITTEN, ()))
+        pending = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+        tables.update(getattr(o, "__tablename__", "?") for o in pending)
+        return tables
+
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         session = self.session
         try:
-            if exc_type is None:
-                await session.commit()
-            else:
-                await session.rollback()
+            stray = self.uncommitted if exc_type is None else set()
+            if exc_type is None and not stray:
+                # What was read stays readable after the block (a rollback would expire it), as after a commit.
+                session.expunge_all()
+            await session.rollback()
+            if stray:
+                raise UncommittedWrites(stray)
         finally:
+            session.info.pop(_WRITTEN, None)
             await session.close()
             self._session = None
 

@@ -69,9 +69,9 @@ class UserRepository:
 
     async def get_or_create(
         self, platform: str, platform_user_id: str, *, chat_id: str, display_name: str, now: datetime
-    ) -> tuple[User, Account, str | None]:
-        """The person's user and account, made on their first event, with what this event tells about them, and
-        their venue's zone (`venue_zones`), read in the same statement."""
+    ) -> tuple[User, Account, str | None, bool]:
+        """The person's user and account, made on their first event, with what this event tells about them, their
+        venue's zone (`venue_zones`), read in the same statement, and whether they were made just now."""
         found = await self.account_with_user(platform, platform_user_id)
         if found is None:
             try:
@@ -89,7 +89,7 @@ class UserRepository:
                     self.session.add_all([user, account])
                 # A user made just now has no registration (they reference users.id, and foreign keys are
                 # enforced on both databases), so no venue either.
-                return user, account, None
+                return user, account, None, True
             except IntegrityError:
                 found = await self.account_with_user(platform, platform_user_id)
                 if found is None:
@@ -100,7 +100,7 @@ class UserRepository:
             account.chat_id = chat_id
         if display_name and user.display_name != display_name[:200]:
             user.display_name = display_name[:200]
-        return user, account, venue_zone
+        return user, account, venue_zone, False
 
 
 async def venue_zones(session: AsyncSession, user_ids: Iterable[int] | None = None) -> dict[int, str]:

@@ -49,14 +49,17 @@ async def test_the_webhook_store_on_postgres(tmp_path: Path, postgres_url: str) 
         async with storage.unit_of_work() as uow:
             first = await claim_next(uow.session, now)
             second = await claim_next(uow.session, now)
+            await uow.commit()
         assert first is not None and second is not None
         async with storage.unit_of_work() as uow:
             await mark_done(uow.session, first[0], now)
+            await uow.commit()
         async with storage.unit_of_work() as uow:
             # Claimed in arrival order, which concurrent requests decide: the ids are read back from the rows.
             by_row = dict((await uow.session.execute(select(TelegramUpdate.id, TelegramUpdate.update_id))).all())
             done_id, handling_id = by_row[first[0]], by_row[second[0]]
             assert await interrupt_unfinished(uow.session, now) == [handling_id]
+            await uow.commit()
             statuses = dict((await uow.session.execute(select(TelegramUpdate.update_id, TelegramUpdate.status))).all())
         [pending_id] = {3_000_000_000, 3_000_000_001, 3_000_000_002} - {done_id, handling_id}
         assert statuses == {done_id: "done", handling_id: "interrupted", pending_id: "pending"}

@@ -47,7 +47,9 @@ async def _workshops(app: App, count: int) -> list[int]:
         ]
         uow.session.add_all(rows)
         await uow.session.flush()
-        return [w.id for w in rows]
+        result = [w.id for w in rows]
+        await uow.commit()
+        return result
 
 
 async def _register(app: App, user_id: int, workshop_id: int, status: str, day: int, attended: bool = False) -> None:
@@ -62,6 +64,7 @@ async def _register(app: App, user_id: int, workshop_id: int, status: str, day: 
                 attended_at=datetime(2026, 6, 1, 9, tzinfo=UTC) if attended else None,
             )
         )
+        await uow.commit()
 
 
 async def test_linking_merges_overlapping_progress_registrations_and_records(
@@ -88,6 +91,7 @@ async def test_linking_merges_overlapping_progress_registrations_and_records(
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
         uow.session.add(Certificate(user_id=drop, kind="course", code="X" * 16, name="Anna Karenina"))
+        await uow.commit()
 
     await tg.send("/link")
     code = _code(tg.text)
@@ -171,6 +175,7 @@ async def test_mydata_exports_everything(chat: Callable[..., ChatDriver], app: A
     await _register(app, user_id, workshop_id, "confirmed", day=2, attended=True)
     async with app.storage.unit_of_work() as uow:  # type: ignore[union-attr]
         (await uow.session.get_one(User, user_id)).birth_year = 2001
+        await uow.commit()
     await alice.send("/certificate")
     await alice.send("/remind mon,thu 19:00")
     await alice.send("/team Is there parking at the venue?")
@@ -282,8 +287,10 @@ async def test_linking_moves_questions_reminders_and_keeps_every_opt_out(
             ]
         )
         s.add_all([NotificationPrefs(user_id=keep, nudge=False), NotificationPrefs(user_id=drop, study=False)])
+        await uow.commit()
     async with app.storage.unit_of_work() as uow:
         await merge_users(uow.session, keep, drop, clock.now)
+        await uow.commit()
     async with app.storage.unit_of_work() as uow:
         s = uow.session
         assert [q.user_id for q in await s.scalars(select(Question))] == [keep]
@@ -310,6 +317,7 @@ async def test_linking_never_supplies_a_year_of_birth_to_someone_already_checked
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
         (await uow.session.get_one(User, drop)).birth_year = 2000
+        await uow.commit()
 
     await tg.send("/link")
     await dc.send(f"/link {_code(tg.text)}")
@@ -330,6 +338,7 @@ async def test_linking_brings_the_year_of_birth_along_while_nothing_rests_on_it(
     assert app.storage is not None
     async with app.storage.unit_of_work() as uow:
         (await uow.session.get_one(User, drop)).birth_year = 2000
+        await uow.commit()
 
     await tg.send("/link")
     await dc.send(f"/link {_code(tg.text)}")

@@ -68,6 +68,7 @@ async def population(app: App) -> dict[str, int]:
             for key in ALL_KEYS[:done]:
                 s.add(LectureProgress(user_id=user.id, lecture_key=key))
         ids["milan"], ids["seoul"] = milan.id, seoul.id
+        await uow.commit()
     return ids
 
 
@@ -232,6 +233,7 @@ async def test_the_announcement_is_retried_until_a_door_takes_it_then_never_agai
         uow.session.add_all([fresh, old])
         await uow.session.flush()
         fresh_id = fresh.id
+        await uow.commit()
     calls: list[str] = []
     outcomes = iter([RuntimeError("channel down"), False, True])
 

@@ -114,7 +114,9 @@ async def _attended(app: App, name: str, *, birth_year: int | None, checked_in: 
         )
         user = await uow.session.get_one(User, user_id)
         user.birth_year = birth_year
-        return workshop.id
+        result = workshop.id
+        await uow.commit()
+        return result
 
 
 async def _records(app: App, name: str) -> list[Certificate]:

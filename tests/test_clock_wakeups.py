@@ -44,6 +44,7 @@ async def queue(app: App, text: str, *, fail: bool = False) -> None:
         await uow.session.flush()
         if fail:
             raise RuntimeError("the handler failed")
+        await uow.commit()
 
 
 async def reminder_id(app: App) -> int:
@@ -83,10 +84,12 @@ async def test_each_commit_is_told_what_it_changed_and_nothing_else(
         assert app.storage is not None
         async with app.storage.unit_of_work() as uow:
             await uow.session.execute(update(Delivery).values(attempts=Delivery.attempts + 1))
+            await uow.commit()
         assert seen == []
         # A bulk statement names no reminder: all of them are looked at.
         async with app.storage.unit_of_work() as uow:
             await uow.session.execute(update(StudyReminder).values(paused=True))
+            await uow.commit()
         assert seen == [Changes(frozenset({Change.STUDY_REMINDERS}), None)]
         seen.clear()
 

@@ -36,7 +36,9 @@ async def add_user(
         if seen is not None:
             account.last_seen_at = seen
         uow.session.add(account)
-        return user.id
+        result = user.id
+        await uow.commit()
+        return result
 
 
 async def add_delivery(app: App, user_id: int, clock: FrozenClock, text: str = "hello") -> int:
@@ -45,7 +47,9 @@ async def add_delivery(app: App, user_id: int, clock: FrozenClock, text: str = "
         row = Delivery(user_id=user_id, kind="notice", text=text, not_before=clock.now, created_at=clock.now)
         uow.session.add(row)
         await uow.session.flush()
-        return row.id
+        result = row.id
+        await uow.commit()
+        return result
 
 
 async def row(app: App, delivery_id: int) -> Delivery:
@@ -147,6 +151,7 @@ async def test_a_row_left_sending_past_its_lease_is_sent_again(app: App, clock: 
     async with app.storage.unit_of_work() as uow:
         stuck = await uow.session.get_one(Delivery, did)
         stuck.status, stuck.claim_token, stuck.claimed_at = "sending", "dead", clock.now
+        await uow.commit()
     messenger = FakeMessenger()
     w = worker(app, clock, messenger, delivery_lease_seconds=60)
     clock.advance(seconds=30)
@@ -170,6 +175,7 @@ async def test_the_most_recently_seen_reachable_account_is_used(app: App, clock:
                 last_seen_at=clock.now + timedelta(days=1),
             )
         )
+        await uow.commit()
     await add_delivery(app, uid, clock)
     messenger = FakeMessenger()
     await worker(app, clock, messenger).run_until_idle()

@@ -143,10 +143,12 @@ async def test_the_venue_zone_read_with_the_person_is_the_one_venue_zones_gives(
                     registered_at=NOW + timedelta(hours=5),
                 )
             )
+            await uow.commit()
         person = await met()
         assert person.venue_zone == await expected(first.user_id) == "Europe/Rome"
         async with storage.unit_of_work() as uow:
             (await uow.session.get_one(User, first.user_id)).timezone = "Asia/Seoul"
+            await uow.commit()
         person = await met()
         # Their own zone is what counts: no venue is looked for.
         assert (person.timezone, person.venue_zone) == ("Asia/Seoul", None)

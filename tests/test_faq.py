@@ -423,6 +423,7 @@ async def test_questions_of_someone_who_deleted_their_data_are_gone_and_cannot_b
         question = await uow.session.get_one(Question, 2)
         user = await uow.session.get_one(User, question.user_id)
         user.deleted_at = datetime(2026, 3, 2, tzinfo=UTC)
+        await uow.commit()
     await staffer.send("/questions")
     assert staffer.text == "No unanswered questions."
     await staffer.send("/answer 2 Yes.")

@@ -95,6 +95,7 @@ async def seed(tmp_path: Path, database_url: str) -> None:
             await uow.session.flush()
             chat = str(FIRST_CHAT + n)
             uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=chat, chat_id=chat))
+        await uow.commit()
 
 
 async def schedule_broadcast(tmp_path: Path, database_url: str) -> None:
@@ -108,6 +109,7 @@ async def schedule_broadcast(tmp_path: Path, database_url: str) -> None:
                 scheduled_at=datetime.now(UTC),
             )
         )
+        await uow.commit()
 
 
 async def open_deliveries(tmp_path: Path, database_url: str) -> tuple[int, Counter[str]]:

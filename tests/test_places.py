@@ -144,6 +144,7 @@ async def test_reminders_from_the_clock_name_the_city_in_the_persons_language(ap
                     workshop_id=workshop.id, user_id=user.id, status="confirmed", registered_at=starts - timedelta(9)
                 )
             )
+        await uow.commit()
     assert await jobs.scan_workshops(app.storage, app.content, app.settings, starts - timedelta(days=7)) == 3
     from sqlalchemy import select
 

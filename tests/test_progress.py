@@ -111,6 +111,7 @@ async def test_progress_on_lectures_removed_from_content_is_kept_not_counted(
     async with app.storage.unit_of_work() as uow:
         uow.session.add(LectureProgress(user_id=user_id, lecture_key="5.1"))
         uow.session.add(LectureProgress(user_id=user_id, lecture_key="1.9"))
+        await uow.commit()
     await alice.send("/progress")
     assert "Overall: 1 of 24 lectures (4%)." in alice.text
     assert "Part 1: ░░░░░░░░░░ 0/8" in alice.text

@@ -123,6 +123,7 @@ async def test_quiet_hours_hold_a_nudge_until_morning_but_not_a_reminder_set_for
     dee_id = await user_id_of(app, "dee")
     async with app.storage.unit_of_work() as uow:
         uow.session.add(LectureProgress(user_id=dee_id, lecture_key="1.1", completed_at=clock.now))
+        await uow.commit()
     clock.advance(days=app.settings.nudge_after_days)
     assert await jobs.scan_nudges(app.storage, app.content, app.settings, clock.now) == 1
     (nudge,) = await deliveries(app, "nudge")
@@ -169,7 +170,9 @@ async def add_workshop(app: App, starts: datetime, *, status: str = "scheduled")
         )
         uow.session.add(workshop)
         await uow.session.flush()
-        return workshop.id
+        result = workshop.id
+        await uow.commit()
+        return result
 
 
 async def register(app: App, name: str, workshop_id: int, at: datetime, status: str = "confirmed") -> int:
@@ -180,7 +183,9 @@ async def register(app: App, name: str, workshop_id: int, at: datetime, status: 
         await uow.session.flush()
         uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=name, chat_id=name))
         uow.session.add(Registration(workshop_id=workshop_id, user_id=user.id, status=status, registered_at=at))
-        return user.id
+        result = user.id
+        await uow.commit()
+        return result
 
 
 async def test_workshop_reminders_once_per_slot_none_for_cancelled_none_after_start(
@@ -223,6 +228,7 @@ async def test_nudge_after_idle_days_at_most_once_per_period(app: App, clock: Fr
         await uow.session.flush()
         uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id="fin", chat_id="fin"))
         uow.session.add(LectureProgress(user_id=user.id, lecture_key="1.1", completed_at=clock.now))
+        await uow.commit()
     clock.advance(days=app.settings.nudge_after_days - 1)
     assert await jobs.scan_nudges(app.storage, app.content, app.settings, clock.now) == 0
     clock.advance(days=1, hours=1)

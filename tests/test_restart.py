@@ -63,6 +63,7 @@ async def seed(tmp_path: Path) -> None:
                 audience={}, texts={"en": "Final call"}, default_language="en", status="scheduled", scheduled_at=now
             )
         )
+        await uow.commit()
     await app.close()
 
 

@@ -33,7 +33,9 @@ async def _schedule(app: App, clock: FrozenClock, audience: dict[str, object] | 
         )
         uow.session.add(row)
         await uow.session.flush()
-        return row.id
+        result = row.id
+        await uow.commit()
+        return result
 
 
 async def _deliveries(app: App, broadcast_id: int) -> list[tuple[int, str]]:
@@ -86,6 +88,7 @@ async def test_a_fan_out_cut_off_between_chunks_resumes_at_its_cursor_and_is_not
     # A crash after the first chunk's commit: the claim and two rows are in, the rest is not.
     async with app.storage.unit_of_work() as uow:
         assert await broadcast_store.start_fan_out(uow.session, broadcast_id, clock.now)
+        await uow.commit()
     async with app.storage.unit_of_work() as uow:
         queued = await broadcast_store.fan_out_chunk(
             uow.session,
@@ -96,10 +99,12 @@ async def test_a_fan_out_cut_off_between_chunks_resumes_at_its_cursor_and_is_not
             render,
             2,  # type: ignore[arg-type]
         )
+        await uow.commit()
     assert queued == 2 and render_calls == [2]
     # Those two rows sent: the broadcast is not "done" while the rest is still to be queued.
     async with app.storage.unit_of_work() as uow:
         await uow.session.execute(Delivery.__table__.update().values(status="sent"))
+        await uow.commit()
     assert await jobs.finish_broadcasts(app.storage, app.settings, clock.now) == []
     assert await jobs.fan_out_due(app.storage, app.content, app.settings, clock.now) == [broadcast_id]
     assert [user_id for user_id, _text in await _deliveries(app, broadcast_id)] == sorted(
@@ -128,6 +133,7 @@ async def test_a_failing_step_of_the_clock_tick_does_not_stop_the_other_steps(
         uow.session.add(finished)
         await uow.session.flush()
         finished_id = finished.id
+        await uow.commit()
 
     async def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("fan-out exploded")
@@ -177,6 +183,7 @@ async def test_a_broadcast_to_40000_people_on_postgres_queues_each_once_and_clai
                 {"n": RECIPIENTS},
             )
             await uow.session.execute(text("SELECT setval('users_id_seq', :n)"), {"n": RECIPIENTS})
+            await uow.commit()
         clock = FrozenClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
         broadcast_id = await _schedule(app, clock)
         # Two clocks at once (a second process, or a tick beside the broadcast's own job): each chunk goes once.
@@ -296,6 +303,7 @@ async def test_the_nudge_scan_reads_only_the_people_who_are_due_in_one_query_per
                 uow.session.add(LectureProgress(user_id=user.id, lecture_key=key, completed_at=at))
             if prefs is not None:
                 uow.session.add(NotificationPrefs(user_id=user.id, nudge=prefs[0], last_nudge_at=prefs[1]))
+        await uow.commit()
     monkeypatch.setattr(jobs, "NUDGE_BATCH", 2)
     selects: list[str] = []
 
@@ -335,6 +343,7 @@ async def test_a_workshop_scan_with_nothing_due_reads_two_queries_and_writes_not
     people = [await register(app, f"p{i}", ws, datetime(2026, 4, 1, tzinfo=UTC)) for i in range(6)]
     async with app.storage.unit_of_work() as uow:
         uow.session.add(NotificationPrefs(user_id=people[0], workshop=False))
+        await uow.commit()
     # 10:00 in Seoul, where they all live: the one-day reminder goes to everyone who wants it.
     now = starts - timedelta(days=1)
     assert await jobs.scan_workshops(app.storage, app.content, app.settings, now) == 5
@@ -349,7 +358,8 @@ async def test_a_workshop_scan_with_nothing_due_reads_two_queries_and_writes_not
         assert await jobs.scan_workshops(app.storage, app.content, app.settings, now + timedelta(minutes=1)) == 0
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["SELECT", "SELECT"]
+    # The use case's savepoint (a refusal would undo only its writes) around two reads.
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["SAVEPOINT", "SELECT", "SELECT", "RELEASE"]
     async with app.storage.unit_of_work() as uow:
         reminded = set(await uow.session.scalars(select(Delivery.user_id).where(Delivery.kind == "workshop")))
     assert reminded == set(people[1:])

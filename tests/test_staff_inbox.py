@@ -98,6 +98,7 @@ async def test_a_permanently_failing_inbox_does_not_starve_the_other(app: App, c
             await QuestionRepository(uow.session).add(
                 user_id=user.id, text=f"q{n}", language="en", platform="telegram", now=clock.now, asked=True
             )
+        await uow.commit()
     telegram, discord = FakeInbox("telegram", failing=True), FakeInbox("discord")
 
     # Each inbox takes the oldest 20 it has not had; the telegram chat refusing all of them changes nothing.

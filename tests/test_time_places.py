@@ -180,6 +180,7 @@ async def test_a_workshop_registration_gives_its_zone_before_the_language(
         uow.session.add(ws)
         await uow.session.flush()
         uow.session.add(Registration(workshop_id=ws.id, user_id=uid, status="preregistered"))
+        await uow.commit()
     await tom.send("/remind daily 8:30")
     assert "I used Europe/Rome for your reminders; change it with /timezone." in tom.text
     assert await stored_zone(app, "tom") == "Europe/Rome"
@@ -196,6 +197,7 @@ async def test_a_korean_participants_broadcast_is_not_held_by_a_utc_night(
             uow.session.add(user)
             await uow.session.flush()
             uow.session.add(Account(user_id=user.id, platform="telegram", platform_user_id=name, chat_id=name))
+        await uow.commit()
     clock.now = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
     staffer = chat("staffer")
     await staffer.send("/broadcast new platform=telegram")

@@ -41,6 +41,7 @@ async def _issue(app: App, name: str, full_name: str) -> str:
             secret=app.settings.effective_secret(),
         )
         assert record.code is not None
+        await uow.commit()
         return record.code
 
 

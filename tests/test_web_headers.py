@@ -113,6 +113,7 @@ async def test_a_valid_record_page_has_them_too(webhook_app: App, client: TestCl
             now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
             secret=webhook_app.settings.effective_secret(),
         )
+        await uow.commit()
     assert record.code is not None
     response = await client.get(f"/verify/{codes.group(record.code)}")
     assert response.status == 200

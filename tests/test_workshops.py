@@ -221,6 +221,7 @@ async def test_expire_offers_for_the_scheduler(app: App, clock: FrozenClock, cha
             notify=outbox_notifier(uow.session, app.settings, now, app.content.city_names),
             offer_hours=48,
         )
+        await uow.commit()
     assert len(expired) == 1
     assert [r[1] for r in await registrations(app, wid)] == ["cancelled", "cancelled", "offered"]
 
@@ -566,3 +567,24 @@ async def test_the_calendar_file_of_a_cancelled_workshop_says_it_is_cancelled(
     assert alice.text == "The workshop in Milan has been cancelled, so there is no calendar file."
     await alice.press_action(act("ws.ics", tba))
     assert alice.text == "This workshop has no date yet, so there is no calendar file."
+
+
+async def workshop_row(app: App, workshop_id: int) -> Workshop:
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        return await uow.session.get_one(Workshop, workshop_id)
+
+
+async def test_a_refused_edit_changes_nothing_it_named(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    """An edit is one use case: a refused date undoes the venue and capacity written before it was read."""
+    staff = chat("staffer")
+    wid = await make_workshop(app, clock(), capacity=5)
+    before = await workshop_row(app, wid)
+    await staff.send(f'/ws_edit {wid} venue="Palazzo Nuovo" capacity=9 start="2020-01-01 10:00"')
+    assert staff.last[0].text == "That time is in the past."
+    after = await workshop_row(app, wid)
+    assert (after.venue, after.capacity, after.starts_at) == (before.venue, before.capacity, before.starts_at)
+    await staff.send(f'/ws_edit {wid} venue="Palazzo Nuovo" capacity=9')
+    assert ((await workshop_row(app, wid)).venue, (await workshop_row(app, wid)).capacity) == ("Palazzo Nuovo", 9)

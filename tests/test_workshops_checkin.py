@@ -64,6 +64,7 @@ async def test_every_wrong_code_gets_one_answer_and_only_the_right_one_learns_th
             # The pause is tested below: here every try starts a fresh series.
             async with app.storage.unit_of_work() as uow:  # type: ignore[union-attr]
                 await uow.session.execute(CheckinAttempts.__table__.delete())
+                await uow.commit()
     assert answers == [WRONG] * 8
     clock.now = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
     await alice.send(f"/checkin {code}")

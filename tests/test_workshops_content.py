@@ -57,6 +57,7 @@ async def test_seeded_once_as_to_be_announced_and_staff_edits_survive(tmp_path: 
             milan.capacity, milan.staff_edited = 25, True
             athens = next(w for w in rows if w.city == "Athens")
             athens.capacity = 99  # not marked as a staff edit: the file wins again
+            await uow.commit()
     finally:
         await app.close()
     app = await build_app(settings)

@@ -159,9 +159,11 @@ class Dispatcher:
         uow = self.storage.unit_of_work()
         async with uow:
             ctx = self._context(event, await people.participant(uow, event, self.settings, self.clock()), uow)
+            await people.noted(uow)
             replies = await self._run(ctx, text)
             if ctx.user.unreachable_notice_due and not event.private:
                 replies += await self._unreachable_notice(ctx)
+            await people.seen(uow)
         return replies
 
     def _context(self, event: Event, user: Participant, uow: UnitOfWork | None) -> Context:
@@ -230,7 +232,7 @@ class Dispatcher:
             return []
         ctx.args = ()
         replies = _as_list(await route.handler(ctx))
-        await notice_given(ctx.session, ctx.user.account_id)
+        await notice_given(ctx.unit_of_work, ctx.user.account_id)
         return replies
 
     async def _call(self, route: Route, ctx: Context) -> list[Reply]:

@@ -62,6 +62,20 @@ async def participant(uow: UnitOfWork, event: Event, settings: Settings, now: da
     )
 
 
+async def noted(uow: UnitOfWork) -> None:
+    """The person's language is set: what this event tells about them is written, to be kept with the event."""
+    from bot.services import users
+
+    await users.noted(uow)
+
+
+async def seen(uow: UnitOfWork) -> None:
+    """The event is answered: what it noted of the person (last seen, their address) is kept."""
+    from bot.services import users
+
+    await users.seen(uow)
+
+
 async def language_for(storage: UnitsOfWork | None, event: Event, default_language: str) -> str:
     """The language this person's replies are written in. Read only: an unknown person gets no row."""
     hint = normalize_language(event.locale_hint)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from bot.domain.statuses import BroadcastStatus
+from bot.services.unit_of_work import commits
 from storage.broadcasts import text_for
 from storage.models import Broadcast
 
@@ -53,5 +54,6 @@ async def waiting(uow: UnitOfWork, now: datetime) -> list[Announcement]:
     ]
 
 
+@commits
 async def mark_announced(uow: UnitOfWork, broadcast_id: int, now: datetime) -> None:
     await uow.session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(announced_at=now))

@@ -30,6 +30,7 @@ from bot.domain.messages import Reply
 from bot.domain.statuses import BroadcastStatus, DeliveryStatus
 from bot.domain.timing import after_quiet_hours, zone_or_none
 from bot.services.outbox import enqueue_for_user
+from bot.services.unit_of_work import commits
 from storage import broadcasts as store
 from storage.models import Broadcast, User
 from storage.users import language_of, venue_zones
@@ -142,6 +143,7 @@ async def _view(uow: UnitOfWork, row: Broadcast, content: Content) -> BroadcastV
     )
 
 
+@commits
 async def new_draft(
     uow: UnitOfWork,
     author_user_id: int | None,
@@ -179,6 +181,7 @@ async def current_draft(uow: UnitOfWork, author_user_id: int, *, content: Conten
     return await _view(uow, await _latest_draft(uow, author_user_id), content)
 
 
+@commits
 async def set_text(
     uow: UnitOfWork,
     author_user_id: int,
@@ -197,6 +200,7 @@ async def set_text(
     return await _view(uow, draft, content)
 
 
+@commits
 async def schedule(
     uow: UnitOfWork, broadcast_id: int, *, at: datetime | None, now: datetime, content: Content
 ) -> BroadcastView:
@@ -211,6 +215,7 @@ async def schedule(
     return await _view(uow, broadcast, content)
 
 
+@commits
 async def create_scheduled(
     uow: UnitOfWork,
     audience: Audience,
@@ -238,6 +243,7 @@ async def create_scheduled(
     return row.id
 
 
+@commits
 async def cancel(uow: UnitOfWork, broadcast_id: int) -> None:
     """Cancel a draft or a scheduled broadcast that has not started (CannotCancel otherwise)."""
     if not await store.cancel(uow.session, broadcast_id):
@@ -287,11 +293,13 @@ async def due_fan_outs(uow: UnitOfWork, *, now: datetime) -> tuple[list[int], li
     return await store.due(uow.session, now), await store.unfinished_fan_outs(uow.session)
 
 
+@commits
 async def start_fan_out(uow: UnitOfWork, broadcast_id: int, *, now: datetime) -> bool:
     """Claim a due broadcast for this clock (scheduled → sending); False when another clock already did."""
     return await store.start_fan_out(uow.session, broadcast_id, now)
 
 
+@commits
 async def fan_out_chunk(
     uow: UnitOfWork,
     broadcast_id: int,
@@ -330,6 +338,7 @@ async def fan_out_chunk(
     return await store.fan_out_chunk(uow.session, broadcast_id, now, content, default_locale, render, chunk)
 
 
+@commits
 async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str, write_report: ReportWriter) -> list[int]:
     """Close broadcasts whose every row is final and send each author a report; returns the ids closed."""
     finished = []

@@ -24,6 +24,7 @@ from bot.domain.certificates import (
 )
 from bot.domain.progress import CourseProgress
 from bot.services.progress import progress_of
+from bot.services.unit_of_work import commits
 from storage import certificates as store
 from storage.models import Certificate, User
 
@@ -104,6 +105,7 @@ async def _issue(
     return _record(row)
 
 
+@commits
 async def course_standing(
     uow: UnitOfWork, user_id: int, *, content: Content, now: datetime, secret: bytes, name: str | None = None
 ) -> CourseStanding:
@@ -122,6 +124,7 @@ async def course_standing(
     return CourseStanding(progress, missing, None, earlier)
 
 
+@commits
 async def workshop_standings(
     uow: UnitOfWork, user_id: int, *, age_limit: int, now: datetime, secret: bytes, name: str | None = None
 ) -> tuple[WorkshopStanding, ...]:
@@ -140,6 +143,7 @@ async def workshop_standings(
     return tuple(standings)
 
 
+@commits
 async def standing(
     uow: UnitOfWork, user_id: int, *, content: Content, age_limit: int, now: datetime, secret: bytes
 ) -> Standing:
@@ -157,6 +161,7 @@ class Renamed:
     successors: tuple[RecordView, ...]
 
 
+@commits
 async def set_record_name(uow: UnitOfWork, user_id: int, text: str, *, now: datetime, secret: bytes) -> Renamed:
     """Set the name on the person's records (InvalidName refuses it, with its reason)."""
     name = clean_name(text)
@@ -165,6 +170,7 @@ async def set_record_name(uow: UnitOfWork, user_id: int, text: str, *, now: date
     return Renamed(name, tuple(_record(row) for row in successors))
 
 
+@commits
 async def revoke_record(uow: UnitOfWork, code: str, *, now: datetime) -> RecordView:
     """Revoke the record with this code (staff); revoking one already revoked keeps its first date."""
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.services.unit_of_work import UnitOfWork
+from bot.services.unit_of_work import UnitOfWork, commits
 from storage import console as store
 from storage.console import LINK_TTL, SESSION_TTL, ConsoleAudit, Staffer
 
@@ -46,6 +46,7 @@ class OpenSession:
     language: str
 
 
+@commits
 async def create_link(uow: UnitOfWork, who: Staffer, language: str, now: datetime) -> str:
     """A new one-time sign-in link token for `who`, valid LINK_TTL."""
     return await store.create_link(uow.session, who, language, now)
@@ -56,6 +57,7 @@ async def live_link_language(uow: UnitOfWork, token: str, now: datetime) -> str 
     return await store.live_link_language(uow.session, token, now)
 
 
+@commits
 async def redeem_link(uow: UnitOfWork, token: str, now: datetime) -> SignedIn | None:
     """Use a link once and open a session (audited); None for an unknown, used or expired link."""
     opened = await store.redeem_link(uow.session, token, now)
@@ -66,6 +68,7 @@ async def redeem_link(uow: UnitOfWork, token: str, now: datetime) -> SignedIn | 
     return SignedIn(opened.token, opened.row.id, who)
 
 
+@commits
 async def open_session(uow: UnitOfWork, token: str, now: datetime) -> OpenSession | None:
     """The live session a cookie names (its idle clock restarts), or None."""
     row = await store.live_session(uow.session, token, now)
@@ -74,6 +77,7 @@ async def open_session(uow: UnitOfWork, token: str, now: datetime) -> OpenSessio
     return OpenSession(row.id, store.staffer_of(row), row.csrf_token, row.language)
 
 
+@commits
 async def end_session(uow: UnitOfWork, session_id: int, who: Staffer, now: datetime) -> None:
     """Sign out (audited); a session already ended stays as it was."""
     row = await uow.session.get(store.ConsoleSession, session_id)
@@ -82,14 +86,17 @@ async def end_session(uow: UnitOfWork, session_id: int, who: Staffer, now: datet
         await store.audit(uow.session, who, "sign-out", f"session:{session_id}", now)
 
 
+@commits
 async def set_session_language(uow: UnitOfWork, session_id: int, language: str) -> None:
     row = await uow.session.get(store.ConsoleSession, session_id)
     if row is not None:
         row.language = language
 
 
-async def audit(uow: UnitOfWork, who: Staffer, action: str, target: str, now: datetime, **detail: Any) -> None:
-    """One row of the audit log, written in the transaction of the change it records."""
+@commits
+async def audit(uow: UnitOfWork, /, who: Staffer, action: str, target: str, now: datetime, **detail: Any) -> None:
+    """One row of the audit log, just after the change it records was committed (a change refused raises before
+    it: no row)."""
     await store.audit(uow.session, who, action, target, now, **detail)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.linking import LinkCodeProblem, LinkingPaused
 from bot.services.seats import release_seats
+from bot.services.unit_of_work import commits
 from storage.attempts import blocked_until, record_failure
 from storage.linking import LINK_ATTEMPTS, LINK_CODE_TTL, LinkRefused, create_link_code, merge_users, redeem_link_code
 
@@ -46,12 +47,14 @@ class LinkRejected:
     paused_until: datetime | None
 
 
+@commits
 async def new_link_code(uow: UnitOfWork, user_id: int, *, now: datetime) -> LinkCodeIssued:
     """A fresh one-time code for the person (their earlier unused codes stop working)."""
     code = await create_link_code(uow.session, user_id, now)
     return LinkCodeIssued(code, now + LINK_CODE_TTL, LINK_CODE_TTL)
 
 
+@commits
 async def link_accounts(
     uow: UnitOfWork, user_id: int, code: str, *, now: datetime, notify: Notify, offer_hours: int
 ) -> Linked | LinkRejected:

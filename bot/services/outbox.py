@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain.messages import Action, Button, Reply
 from bot.i18n import use_locale
+from bot.services.unit_of_work import commits
 from storage.models import Delivery, User
 from storage.outbox import add_delivery, mark_sent, pending_for
 from storage.users import UserRepository, language_of
@@ -65,6 +66,7 @@ async def enqueue_for_user(
     )
 
 
+@commits
 async def take_waiting(uow: UnitOfWork, platform: str, platform_user_id: str, now: datetime) -> list[Reply]:
     """The messages queued for this person and due, marked sent: for a door that shows them itself when the person
     next writes (the terminal) instead of through the delivery worker. Nothing for an unknown person.

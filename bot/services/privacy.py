@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.services.seats import cancel_all_for_user
+from bot.services.unit_of_work import commits
 from storage.privacy import erase_user, export_user
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ async def export_personal_data(uow: UnitOfWork, user_id: int, *, now: datetime) 
     return data
 
 
+@commits
 async def delete_personal_data(
     uow: UnitOfWork, user_id: int, *, now: datetime, notify: Notify, offer_hours: int
 ) -> Deleted:

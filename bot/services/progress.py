@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.progress import CourseProgress, course_progress, current_lecture
+from bot.services.unit_of_work import commits
 from storage import progress as store
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ async def progress_of(uow: UnitOfWork, user_id: int, content: Content) -> Course
     return course_progress(content, await store.done_keys(uow.session, user_id))
 
 
+@commits
 async def mark_watched(
     uow: UnitOfWork, user_id: int, keys: Sequence[str], *, now: datetime, content: Content
 ) -> Marked:
@@ -60,6 +62,7 @@ async def mark_watched(
     return Marked(tuple(newly), tuple(already), await progress_of(uow, user_id, content))
 
 
+@commits
 async def unmark_watched(uow: UnitOfWork, user_id: int, key: str, *, content: Content) -> Unmarked:
     """Take back a mark (UnknownLecture for a key the content does not have)."""
     lecture = current_lecture(content, key)

@@ -35,6 +35,7 @@ from bot.domain.questions import (
 from bot.domain.statuses import DeliveryStatus
 from bot.faq.library import save_staff_entry
 from bot.services.outbox import enqueue_for_user
+from bot.services.unit_of_work import commits
 from storage.models import Question, User
 from storage.questions import QuestionRepository
 
@@ -78,6 +79,7 @@ def _view(question: Question, asked_by: str = "") -> QuestionView:
     )
 
 
+@commits
 async def ask_team(
     uow: UnitOfWork, user_id: int, text: str, *, language: str, platform: str, now: datetime, per_day: int
 ) -> QuestionView:
@@ -93,6 +95,7 @@ async def ask_team(
     return _view(question)
 
 
+@commits
 async def ask_drafted(uow: UnitOfWork, user_id: int, question_id: int, *, now: datetime) -> QuestionView:
     """Hand a draft (a question the FAQ could not answer well) to the team: the "Ask the team" button.
 
@@ -133,6 +136,7 @@ AnswerWriter = Callable[[str, str], Reply]
 UndeliveredWriter = Callable[[int, str, DeliveryStatus], Reply]
 
 
+@commits
 async def answer(
     uow: UnitOfWork,
     question_id: int,
@@ -195,6 +199,7 @@ async def answerable(uow: UnitOfWork, question_id: int) -> None:
     await _open_question(uow, question_id, lock=False)
 
 
+@commits
 async def tell_staff_undelivered(
     uow: UnitOfWork,
     ended: Mapping[int, DeliveryStatus],
@@ -205,6 +210,18 @@ async def tell_staff_undelivered(
 ) -> int:
     """The delivery of answers to these questions ended without reaching the person (question id → final status):
     the staff member who answered each is told, in their own language. Returns how many notices were queued."""
+    return await queue_undelivered_notices(uow, ended, now=now, default_locale=default_locale, write=write)
+
+
+async def queue_undelivered_notices(
+    uow: UnitOfWork,
+    ended: Mapping[int, DeliveryStatus],
+    *,
+    now: datetime,
+    default_locale: str,
+    write: UndeliveredWriter,
+) -> int:
+    """`tell_staff_undelivered` inside a bigger use case (the delivery worker's outcomes), which commits it."""
     told = 0
     for question_id, status in sorted(ended.items()):
         question = await uow.session.get(Question, question_id)
@@ -225,6 +242,7 @@ async def tell_staff_undelivered(
     return told
 
 
+@commits
 async def save_as_faq(uow: UnitOfWork, question_id: int, content_dir: Path, *, now: datetime) -> str:
     """Append an answered question to the staff FAQ file; returns the new entry's id."""
     question = await QuestionRepository(uow.session).get(question_id, lock=True)
@@ -271,6 +289,7 @@ async def not_posted_to(uow: UnitOfWork, platform: str) -> list[StaffQuestion]:
     ]
 
 
+@commits
 async def record_post(uow: UnitOfWork, question_id: int, platform: str, message_id: str | None, now: datetime) -> None:
     """A staff inbox took the question (`message_id`: its post there, so a reply to it finds the question)."""
     await QuestionRepository(uow.session).record_post(question_id, platform, message_id, now)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.messages import Reply
 from bot.services.dbfaults import with_retries
+from bot.services.unit_of_work import commits
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,11 +28,12 @@ async def writing_in_private(session: AsyncSession, account_id: int) -> None:
     await set_reachable(session, account_ids=[account_id], reachable=True)
 
 
-async def notice_given(session: AsyncSession, account_id: int) -> None:
+async def notice_given(uow: UnitOfWork, account_id: int) -> None:
     """They have been told why notices cannot reach them: not again."""
     from storage.reachability import notice_given as given
 
-    await given(session, account_id)
+    await given(uow.session, account_id)
+    await uow.commit()
 
 
 async def platform_reported(
@@ -54,6 +56,7 @@ async def platform_reported(
                 # The person did not see it fail: tell them once, next time they use the bot.
                 tell=not reachable and not told,
             )
+            await uow.commit()
 
     await with_retries(record, what=f"reachability of a {platform} account")
 
@@ -64,6 +67,7 @@ RESENT_KINDS = ("question.answer",)
 RESEND_WITHIN = timedelta(days=14)
 
 
+@commits
 async def reach_again(
     uow: UnitOfWork,
     user_id: int,

@@ -24,6 +24,7 @@ from bot.domain.reminders import (
     stored_weekdays,
 )
 from bot.domain.timing import zone_or_none
+from bot.services.unit_of_work import commits
 from storage import reminders as store
 from storage.models import StudyReminder, User
 
@@ -69,6 +70,7 @@ async def study_reminders(uow: UnitOfWork, user_id: int) -> list[ReminderView]:
     return [_view(row) for row in await store.study_reminders(uow.session, user_id)]
 
 
+@commits
 async def add_study_reminder(
     uow: UnitOfWork,
     user_id: int,
@@ -116,12 +118,14 @@ async def _owned(uow: UnitOfWork, user_id: int, reminder_id: int) -> StudyRemind
     return reminder
 
 
+@commits
 async def pause_reminder(uow: UnitOfWork, user_id: int, reminder_id: int) -> ReminderView:
     reminder = await _owned(uow, user_id, reminder_id)
     reminder.paused = True
     return _view(reminder)
 
 
+@commits
 async def resume_reminder(uow: UnitOfWork, user_id: int, reminder_id: int, *, zone: str, now: datetime) -> ReminderView:
     """Resumed reminders are due next at their local time in `zone`, not at the moment they were paused at."""
     reminder = await _owned(uow, user_id, reminder_id)
@@ -130,12 +134,14 @@ async def resume_reminder(uow: UnitOfWork, user_id: int, reminder_id: int, *, zo
     return _view(reminder)
 
 
+@commits
 async def remove_reminder(uow: UnitOfWork, user_id: int, reminder_id: int) -> None:
     reminder = await _owned(uow, user_id, reminder_id)
     await uow.session.delete(reminder)
     await uow.session.flush()
 
 
+@commits
 async def set_time_zone(uow: UnitOfWork, user_id: int, zone: str, *, now: datetime) -> int:
     """Set the person's zone; their study reminders keep their local time in it. Returns how many moved."""
     if zone_or_none(zone) is None:
@@ -153,10 +159,10 @@ async def set_time_zone(uow: UnitOfWork, user_id: int, zone: str, *, now: dateti
 
 async def notification_choices(uow: UnitOfWork, user_id: int) -> dict[str, bool]:
     """Which kinds of message the person wants (all on until they say otherwise)."""
-    prefs = await store.prefs(uow.session, user_id)
-    return {kind: bool(getattr(prefs, kind)) for kind in NOTIFICATION_KINDS}
+    return await store.choices(uow.session, user_id, NOTIFICATION_KINDS)
 
 
+@commits
 async def set_notification(uow: UnitOfWork, user_id: int, kind: str, on: bool) -> dict[str, bool]:
     if kind not in NOTIFICATION_KINDS:
         raise UnknownNotificationKind(kind)

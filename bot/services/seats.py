@@ -23,6 +23,7 @@ from bot.domain.workshops import (
     can_promote,
     offer_deadline,
 )
+from bot.services.unit_of_work import UnitOfWork, commits
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Registration, User, Workshop
@@ -104,6 +105,12 @@ async def expire_offers(
         await session.flush()
         await promote(session, workshop, now, notify=notify, offer_hours=offer_hours)
     return expired
+
+
+@commits
+async def expire_lapsed(uow: UnitOfWork, now: datetime, *, notify: Notify, offer_hours: int) -> int:
+    """The clock's sweep: lapsed offers pass on even when nobody uses the bot. Returns how many lapsed."""
+    return len(await expire_offers(uow.session, now, notify=notify, offer_hours=offer_hours))
 
 
 async def release_seats(

@@ -26,7 +26,7 @@ from bot.domain.workshops import (
     refuse_unless_open,
 )
 from bot.services.seats import Notify, cancel_registration_row, expire_offers, promote
-from bot.services.unit_of_work import UnitOfWork
+from bot.services.unit_of_work import UnitOfWork, commits
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import BirthYearPrompt, Registration, User, Workshop
@@ -74,6 +74,7 @@ async def open_for(uow: UnitOfWork, workshop_id: int | None, user_id: int, now: 
     return WorkshopInfo.of(workshop)
 
 
+@commits
 async def sign_up(
     uow: UnitOfWork,
     workshop_id: int,
@@ -148,6 +149,7 @@ async def cancellable(
     return registration, WorkshopInfo.of(workshop)
 
 
+@commits
 async def cancel(
     uow: UnitOfWork, registration_id: int | None, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
 ) -> tuple[Registration, WorkshopInfo]:
@@ -163,6 +165,7 @@ async def cancel(
     return registration, WorkshopInfo.of(workshop)
 
 
+@commits
 async def confirm_offer(
     uow: UnitOfWork, registration_id: int | None, user_id: int, now: datetime
 ) -> tuple[Registration, WorkshopInfo]:
@@ -185,6 +188,7 @@ async def birth_year_in_use(uow: UnitOfWork, user_id: int) -> bool:
     return await regs.birth_year_in_use(uow.session, user_id)
 
 
+@commits
 async def ask_birth_year(uow: UnitOfWork, user_id: int, workshop_id: int | None, now: datetime) -> None:
     """Remember that the question was asked (for a sign-up to `workshop_id`, or to add or correct the year), so
     a year typed next answers it."""
@@ -196,10 +200,12 @@ async def pending_birth_year_question(uow: UnitOfWork, user_id: int, now: dateti
     return prompt if prompt is not None and question_open(prompt.asked_at, now) else None
 
 
+@commits
 async def forget_birth_year_question(uow: UnitOfWork, user_id: int) -> None:
     await regs.delete_birth_year_prompt(uow.session, user_id)
 
 
+@commits
 async def save_birth_year(uow: UnitOfWork, user_id: int, year: int) -> bool:
     """Add or correct the year of birth; False (nothing changed) once a record rests on it."""
     # The user's row lock (PostgreSQL) orders this against a record being issued at the same moment.

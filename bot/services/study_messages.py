@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.domain.messages import Reply
 from bot.domain.timing import after_quiet_hours, next_weekly, parse_time
 from bot.services.outbox import enqueue_for_user
+from bot.services.unit_of_work import commits
 from storage import reminders as store
 from storage.models import StudyReminder, User
 from storage.progress import done_keys
@@ -47,6 +48,7 @@ def _note(content: Content, kind: Literal["reminder", "nudge"], done: set[str]) 
     return StudyNote(kind, upcoming.key if upcoming else None)
 
 
+@commits
 async def send_study_reminder(
     uow: UnitOfWork,
     reminder_id: int,
@@ -95,6 +97,7 @@ async def send_study_reminder(
     return True
 
 
+@commits
 async def send_nudges(
     uow: UnitOfWork,
     *,

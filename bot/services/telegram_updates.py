@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.services.unit_of_work import commits
+
 # The module, not its functions: a test swaps `store` for one that fails like a locked database.
 from storage import telegram_updates as rows
 
@@ -23,17 +25,21 @@ async def accept(storage: UnitsOfWork, update_id: int, payload: str, now: dateti
     """Keep one update, committed when this returns; False when it was kept already (Telegram sent it again)."""
     try:
         async with storage.unit_of_work() as uow:
-            return await rows.store(uow.session, update_id, payload, now)
+            kept = await rows.store(uow.session, update_id, payload, now)
+            await uow.commit()
+            return kept
     except IntegrityError:
         # The same update posted twice at once: the other request stored it.
         return False
 
 
+@commits
 async def interrupt_unfinished(uow: UnitOfWork, now: datetime) -> list[int]:
     """The update ids a crash left in hand: marked interrupted, never handled again (at most once)."""
     return await rows.interrupt_unfinished(uow.session, now)
 
 
+@commits
 async def claim_next(
     uow: UnitOfWork, now: datetime, chat_of: Callable[[str], Hashable | None] | None = None
 ) -> tuple[int, str] | None:
@@ -42,10 +48,12 @@ async def claim_next(
     return await rows.claim_next(uow.session, now, chat_of=chat_of)
 
 
+@commits
 async def mark_done(uow: UnitOfWork, row_id: int, now: datetime) -> None:
     await rows.mark_done(uow.session, row_id, now)
 
 
+@commits
 async def purge(uow: UnitOfWork, before: datetime) -> int:
     """Delete the updates done before `before`; returns how many."""
     return await rows.purge(uow.session, before)

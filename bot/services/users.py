@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.services import reachability
+from bot.services.unit_of_work import commits
 from storage.models import User
+from storage.uow import UncommittedWrites
 from storage.users import UserRepository, language_of, participant_counts
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ async def meet(
     to a group); `locale_hint` is the platform's language, already normalised, kept for messages sent to them later
     while they have not chosen one."""
     # One statement for a known person: their account, their user and their venue's zone.
-    user, account, latest_venue_zone = await UserRepository(uow.session).get_or_create(
+    user, account, latest_venue_zone, created = await UserRepository(uow.session).get_or_create(
         platform, platform_user_id, chat_id=private_address, display_name=display_name, now=now
     )
     notice_due = account.unreachable_notice_due
@@ -73,6 +75,9 @@ async def meet(
     # Read before any write of this event: pending writes (last seen, the language hint) fail, if they do, at
     # commit, after the person's language is set, so a read-only database is still reported in their language.
     venue_zone = None if user.timezone else latest_venue_zone
+    if created:
+        # The person's rows exist from here on, whatever this event does next.
+        await uow.commit()
     return Person(
         user_id=user.id,
         account_id=account.id,
@@ -85,6 +90,24 @@ async def meet(
         birth_year=user.birth_year,
         unreachable_notice_due=notice_due,
     )
+
+
+async def noted(uow: UnitOfWork) -> None:
+    """What `meet` noted of the person (last seen, address, name, language hint) rides with this event's commit:
+    the one that also makes its answer or outbox rows (so a linked person's notices follow the account they just
+    used), or `seen`'s at the event's end. Written now, once the event speaks the person's language, so a database
+    that refuses the write is reported to them in it."""
+    await uow.carry()
+
+
+async def seen(uow: UnitOfWork) -> None:
+    """The end of a chat event: what `meet` noted of the person is kept, if the event's use case did not commit it
+    (a read like /help or /progress). Anything else left uncommitted is a use case's forgotten commit."""
+    stray = uow.uncommitted
+    if stray:
+        raise UncommittedWrites(stray)
+    if uow.carried:
+        await uow.commit()
 
 
 async def language_for(
@@ -100,6 +123,7 @@ async def language_for(
         return user.locale or locale_hint or language_of(user, default_language)
 
 
+@commits
 async def choose_language(uow: UnitOfWork, user_id: int, code: str) -> None:
     """The person chose the language they are written to in (checked against the catalogs by the caller)."""
     user = await uow.session.get_one(User, user_id)

@@ -25,7 +25,7 @@ from bot.domain.workshops import (
     split_preregistrations,
 )
 from bot.services.seats import Notice, Notify, cancel_registration_row, promote
-from bot.services.unit_of_work import UnitOfWork
+from bot.services.unit_of_work import UnitOfWork, commits
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Workshop
@@ -52,6 +52,7 @@ def _touched(workshop: Workshop, now: datetime) -> None:
     workshop.updated_at = now
 
 
+@commits
 async def create_workshop(
     uow: UnitOfWork, fields: WorkshopFields, now: datetime, *, default_title: str
 ) -> WorkshopInfo:
@@ -83,6 +84,7 @@ async def create_workshop(
     return WorkshopInfo.of(await store.add_workshop(uow.session, workshop))
 
 
+@commits
 async def edit_workshop(
     uow: UnitOfWork, workshop_id: int | None, fields: WorkshopFields, now: datetime, *, notify: Notify, offer_hours: int
 ) -> WorkshopInfo:
@@ -119,6 +121,7 @@ async def edit_workshop(
     return WorkshopInfo.of(workshop)
 
 
+@commits
 async def set_date(
     uow: UnitOfWork, workshop_id: int | None, local: str, now: datetime, *, notify: Notify, offer_hours: int
 ) -> WorkshopInfo:
@@ -157,6 +160,7 @@ async def set_date(
     return WorkshopInfo.of(workshop)
 
 
+@commits
 async def set_registration_open(uow: UnitOfWork, workshop_id: int | None, open_: bool, now: datetime) -> WorkshopInfo:
     """Close registration, or open it again (offers already made stand either way)."""
     workshop = await _locked(uow, workshop_id)
@@ -180,6 +184,7 @@ async def cancel_preview(uow: UnitOfWork, workshop_id: int | None) -> CancelPrev
     return CancelPreview(WorkshopInfo.of(workshop), await store.seats_of(uow.session, workshop))
 
 
+@commits
 async def cancel_workshop(uow: UnitOfWork, workshop_id: int | None, now: datetime, *, notify: Notify) -> list[int]:
     """Cancel the workshop and every registration; returns the ids of the people told."""
     workshop = await _locked(uow, workshop_id)
@@ -214,4 +219,6 @@ def seeds_of(content: Content) -> list[store.Seed]:
 async def seed_from_content(storage: UnitsOfWork, content: Content) -> int:
     """Run at start: idempotent, and it never overwrites a workshop staff have edited. Returns how many are new."""
     async with storage.unit_of_work() as uow:
-        return await store.seed_workshops(uow.session, seeds_of(content), datetime.now(UTC))
+        added = await store.seed_workshops(uow.session, seeds_of(content), datetime.now(UTC))
+        await uow.commit()
+        return added

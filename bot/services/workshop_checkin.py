@@ -19,7 +19,7 @@ from bot.domain.workshops import (
     normalize_code,
     paused,
 )
-from bot.services.unit_of_work import UnitOfWork
+from bot.services.unit_of_work import UnitOfWork, commits
 from bot.services.workshops import find_workshop
 from storage import registrations as regs
 from storage import workshops as store
@@ -49,6 +49,7 @@ class CheckIn:
     at: datetime | None = None
 
 
+@commits
 async def check_in(uow: UnitOfWork, code: str, user_id: int, now: datetime) -> CheckIn:
     """Record attendance for the code shown at the venue today, within the check-in window.
 
@@ -101,6 +102,7 @@ async def _workshop_with_code(uow: UnitOfWork, typed: str, user_id: int, now: da
     return matches[0] if matches else None
 
 
+@commits
 async def mark_attended(
     uow: UnitOfWork, workshop_id: int | None, user_id: int | None, now: datetime, *, typed_user: str = ""
 ) -> tuple[WorkshopInfo, Registration]:

@@ -18,6 +18,7 @@ from bot.domain.timing import after_quiet_hours
 from bot.domain.workshop_info import WorkshopInfo
 from bot.domain.workshops import RegistrationStatus, WorkshopStatus
 from bot.services.outbox import enqueue_for_user
+from bot.services.unit_of_work import commits
 from storage import reminders as store
 from storage.models import NotificationPrefs, Registration, SentReminder, User, Workshop
 from storage.users import person_zone
@@ -35,6 +36,7 @@ URGENT_BEFORE = timedelta(minutes=30)
 ReminderWriter = Callable[[WorkshopInfo, str], Reply]
 
 
+@commits
 async def queue_due(
     uow: UnitOfWork,
     slots: Sequence[tuple[str, timedelta]],

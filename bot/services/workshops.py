@@ -20,7 +20,7 @@ from bot.domain.workshops import (
 )
 from bot.services.seats import Notify, expire_offers
 from bot.services.signups import queue_number
-from bot.services.unit_of_work import UnitOfWork
+from bot.services.unit_of_work import UnitOfWork, commits
 from storage import registrations as regs
 from storage import workshops as store
 from storage.models import Registration, Workshop
@@ -63,6 +63,7 @@ async def views(uow: UnitOfWork, workshops: list[Workshop], now: datetime) -> li
     return [WorkshopView(WorkshopInfo.of(w), seats[w.id], display_status(w, seats[w.id], now)) for w in workshops]
 
 
+@commits
 async def overview(uow: UnitOfWork, now: datetime, *, notify: Notify, offer_hours: int) -> list[WorkshopView]:
     """Every workshop, dated ones soonest first, then those to be announced."""
     await expire_offers(uow.session, now, notify=notify, offer_hours=offer_hours)
@@ -75,6 +76,7 @@ async def place_of(uow: UnitOfWork, registration: Registration, workshop: Worksh
     )
 
 
+@commits
 async def workshop_page(
     uow: UnitOfWork, workshop_id: int | None, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
 ) -> WorkshopPage:
@@ -94,6 +96,7 @@ async def my_place(uow: UnitOfWork, workshop_id: int, user_id: int, now: datetim
     return await place_of(uow, registration, await find_workshop(uow, workshop_id), now)
 
 
+@commits
 async def my_signups(
     uow: UnitOfWork, user_id: int, now: datetime, *, notify: Notify, offer_hours: int
 ) -> list[MyPlace]:

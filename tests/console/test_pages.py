@@ -49,6 +49,7 @@ async def test_overview_draws_each_chart_with_its_numbers(client: Client, chat: 
         for key in part_one:
             await progress.mark_done(uow.session, alice.id, key, app.dispatcher.clock())
         await progress.mark_done(uow.session, bob.id, "1.1", app.dispatcher.clock())
+        await uow.commit()
     await sign_in(client, chat("staffer"))
     page = await (await client.get("/console")).text()
     assert page.count("<svg") == 7
@@ -252,6 +253,7 @@ async def test_participant_search_revoke_export_delete(client: Client, chat: Mak
             secret=app.settings.effective_secret(),
         )
         code = record.code
+        await uow.commit()
     csrf = await sign_in(client, chat("staffer"))
     found = await (await client.get("/console/participants?q=rossi")).text()
     assert f"/console/participants/{maria.id}" in found

@@ -68,6 +68,7 @@ async def scenario(app: App) -> None:
             await progress.mark_done(uow.session, ben, key, NOW)
             await progress.mark_done(uow.session, dee, key, NOW)
         await progress.mark_done(uow.session, cy, "2.1", NOW)
+        await uow.commit()
     _tallies, funnel = await truth(app)
     assert (funnel.started, funnel.first_lecture, funnel.parts[0], funnel.parts[1], funnel.all_lectures) == (
         4,
@@ -78,12 +79,14 @@ async def scenario(app: App) -> None:
     )
     async with app.storage.unit_of_work() as uow:
         await progress.unmark(uow.session, ben, part_one[-1])
+        await uow.commit()
     _tallies, funnel = await truth(app)
     assert funnel.parts[0] == 2
     # Cy's account joins Ben's: Cy's mark moves over (an UPDATE of the row), a shared one is dropped.
     async with app.storage.unit_of_work() as uow:
         await progress.mark_done(uow.session, cy, part_one[0], NOW)
         await merge_users(uow.session, ben, cy, NOW)
+        await uow.commit()
     _tallies, funnel = await truth(app)
     async with app.storage.unit_of_work() as uow:
         await delete_personal_data(uow, dee, now=NOW, notify=_nobody, offer_hours=48)

@@ -42,7 +42,7 @@ async def add_person(
     reachable: bool = True,
     chat_id: str | None = None,
 ) -> int:
-    """A participant with one account; returns the user id."""
+    """A participant with one account, committed; returns the user id."""
     user = User(display_name=name, locale=locale, created_at=NOW)
     uow.session.add(user)
     await uow.session.flush()
@@ -57,5 +57,5 @@ async def add_person(
             last_seen_at=NOW,
         )
     )
-    await uow.session.flush()
+    await uow.commit()
     return user.id

@@ -41,6 +41,7 @@ async def test_deleting_cancels_places_and_erases_the_person(storage: Storage, c
         uow.session.add(workshop)
         await uow.session.flush()
         uow.session.add(Registration(workshop_id=workshop.id, user_id=alice, status="confirmed", registered_at=NOW))
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         deleted = await privacy.delete_personal_data(uow, alice, now=NOW, notify=_no_notices, offer_hours=24)
     assert deleted == privacy.Deleted(alice, 1)

@@ -102,6 +102,7 @@ async def test_only_a_broadcast_that_has_not_started_can_be_cancelled(storage: S
         await uow.session.execute(
             update(Broadcast).where(Broadcast.id == sending_id).values(status=BroadcastStatus.SENDING)
         )
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         await service.cancel(uow, draft_id)
     async with storage.unit_of_work() as uow:
@@ -127,6 +128,7 @@ async def test_a_report_counts_deliveries_by_status(storage: Storage, content: C
                 Delivery(user_id=alice, kind="broadcast", ref_id=row.id, text="hi", status=status, not_before=NOW)
             )
         broadcast_id = row.id
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         report = await service.report(uow, broadcast_id)
         with pytest.raises(rules.NoSuchBroadcast):

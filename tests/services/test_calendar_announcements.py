@@ -40,6 +40,7 @@ async def test_the_calendar_mirrors_future_and_cancelled_workshops_and_notices_a
         uow.session.add_all(rows)
         await uow.session.flush()
         milan, _seoul, _paris, lyon = (row.id for row in rows)
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         assert await calendar.workshops_to_mirror(uow, NOW) == [milan, lyon]
         assert await calendar.entry(uow, milan) == calendar.CalendarEntry(
@@ -51,6 +52,7 @@ async def test_the_calendar_mirrors_future_and_cancelled_workshops_and_notices_a
     async with storage.unit_of_work() as uow:
         row = await uow.session.get_one(Workshop, milan)
         row.status = WorkshopStatus.CANCELLED
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         assert await calendar.fingerprint(uow) != before
         changed = await calendar.entry(uow, milan)
@@ -79,6 +81,7 @@ async def test_started_broadcasts_wait_for_their_public_post_once_and_only_for_a
         uow.session.add_all(rows)
         await uow.session.flush()
         sending, done = rows[0].id, rows[1].id
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         assert await announcements.waiting(uow, NOW) == [
             announcements.Announcement(sending, "discord", "en", "sending text"),

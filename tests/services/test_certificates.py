@@ -27,7 +27,9 @@ async def _attend(storage: Storage, user_id: int, *, starts: datetime, birth_yea
         await uow.session.flush()
         uow.session.add(Registration(workshop_id=workshop.id, user_id=user_id, status="confirmed", attended_at=starts))
         (await uow.session.get_one(User, user_id)).birth_year = birth_year
-        return workshop.id
+        result = workshop.id
+        await uow.commit()
+        return result
 
 
 async def test_the_course_record_is_issued_once_every_lecture_is_marked_and_a_name_set(

@@ -67,6 +67,7 @@ async def test_marks_on_lectures_the_content_dropped_are_kept_but_not_counted(
         alice = await add_person(uow, "alice")
         await store.mark_done(uow.session, alice, "9.9", NOW)
         await store.mark_done(uow.session, alice, "1.1", NOW)
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         progress = await service.progress_of(uow, alice, content)
         kept = await store.done_keys(uow.session, alice)

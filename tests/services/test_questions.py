@@ -47,7 +47,9 @@ async def _two_people_and_a_draft(storage: Storage) -> tuple[int, int, int]:
         draft = Question(user_id=alice, text="draft", language="en", platform="telegram", created_at=NOW)
         uow.session.add(draft)
         await uow.session.flush()
-        return alice, bob, draft.id
+        result = alice, bob, draft.id
+        await uow.commit()
+        return result
 
 
 async def test_a_question_asked_is_listed_for_the_asker_and_for_staff(storage: Storage) -> None:
@@ -136,6 +138,7 @@ async def test_the_answerable_rule_refuses_unknown_draft_answered_and_deleted(st
     gone = await _ask(storage, bob)
     async with storage.unit_of_work() as uow:
         (await uow.session.get_one(User, bob)).deleted_at = NOW
+        await uow.commit()
     with pytest.raises(rules.AskerGone):
         await _answer(storage, gone)
 
@@ -201,6 +204,7 @@ async def test_answerable_refuses_before_any_answer_is_written(storage: Storage)
         with pytest.raises(rules.NoSuchQuestion):
             await service.answerable(uow, draft_id)
         (await uow.session.get_one(User, bob)).deleted_at = NOW
+        await uow.commit()
         with pytest.raises(rules.AskerGone) as gone:
             await service.answerable(uow, asked)
     assert gone.value.question_id == asked

@@ -27,6 +27,7 @@ async def test_a_reminder_is_due_at_its_local_time_in_the_persons_zone(storage: 
     async with storage.unit_of_work() as uow:
         alice = await add_person(uow, "alice")
         (await uow.session.get_one(User, alice)).timezone = "Europe/London"
+        await uow.commit()
     added = await _add(storage, alice)
     assert (added.zone, added.zone_source) == ("Europe/London", ZoneSource.CHOSEN)
     assert (added.reminder.weekdays, added.reminder.at_local, added.reminder.paused) == ((1, 4), "19:00", False)

@@ -36,7 +36,9 @@ async def _rows(storage: Storage) -> tuple[dict[str, int], dict[str, int]]:
         }
         uow.session.add_all([*studies.values(), *casts.values()])
         await uow.session.flush()
-        return {k: v.id for k, v in studies.items()}, {k: v.id for k, v in casts.items()}
+        result = {k: v.id for k, v in studies.items()}, {k: v.id for k, v in casts.items()}
+        await uow.commit()
+        return result
 
 
 async def test_the_active_study_reminders_all_or_those_asked_for(storage: Storage) -> None:

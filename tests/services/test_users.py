@@ -17,7 +17,7 @@ from tests.services.conftest import NOW, add_person
 
 async def _meet(storage: Storage, hint: str | None = "de", *, private: bool = True) -> users.Person:
     async with storage.unit_of_work() as uow:
-        return await users.meet(
+        person = await users.meet(
             uow,
             platform="telegram",
             platform_user_id="42",
@@ -28,6 +28,10 @@ async def _meet(storage: Storage, hint: str | None = "de", *, private: bool = Tr
             now=NOW,
             default_language="en",
         )
+        # As the dispatcher does with every event: what meet noted is kept.
+        await users.noted(uow)
+        await users.seen(uow)
+        return person
 
 
 async def test_the_first_event_makes_the_rows_and_the_platform_language_speaks_until_one_is_chosen(
@@ -54,6 +58,7 @@ async def test_writing_in_private_makes_an_unreachable_account_reachable_without
         account = await uow.session.get_one(Account, person.account_id)
         account.reachable = False
         account.unreachable_notice_due = True
+        await uow.commit()
     in_group = await _meet(storage, private=False)
     assert in_group.unreachable_notice_due is True
     in_private = await _meet(storage, private=True)
@@ -88,6 +93,7 @@ async def test_stats_count_each_person_once_per_platform_and_leave_out_deleted_o
         await add_person(uow, "ben", locale=None)
         gone = await add_person(uow, "carl", locale="it")
         (await uow.session.get_one(User, gone)).deleted_at = NOW
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         counts = await users.stats(uow)
     assert counts == users.ParticipantStats(2, [("discord", 1), ("telegram", 2)], [(None, 1), ("de", 1)])
@@ -101,6 +107,7 @@ async def test_the_terminal_takes_its_due_messages_once(storage: Storage) -> Non
             uow.session.add(
                 Delivery(user_id=anna, kind="notice", text=text, buttons=buttons, not_before=due, created_at=NOW)
             )
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         assert await take_waiting(uow, "console", "nobody", NOW) == []
         taken = await take_waiting(uow, "console", "anna-id", NOW)
@@ -131,6 +138,7 @@ async def test_reaching_someone_again_tests_that_account_and_resends_recent_answ
                     created_at=when,
                 )
             )
+        await uow.commit()
     async with storage.unit_of_work() as uow:
         resent = await reachability.reach_again(
             uow, anna, account_id, lambda: Reply("test"), now=NOW, default_locale="en"

@@ -27,7 +27,9 @@ async def _setup(storage: Storage, capacity: int = 1) -> tuple[int, list[int]]:
         people = [User(display_name=name) for name in ("anna", "ben")]
         uow.session.add_all(people)
         await uow.session.flush()
-        return created.id, [p.id for p in people]
+        result = created.id, [p.id for p in people]
+        await uow.commit()
+        return result
 
 
 async def test_a_copy_has_every_field_of_the_row_and_cannot_be_changed(storage: Storage) -> None:
@@ -45,6 +47,7 @@ async def test_a_copy_has_every_field_of_the_row_and_cannot_be_changed(storage: 
         # The rules read it as they read the row.
         seats = (await workshops.views(uow, [row], NOW))[0].seats
         assert display_status(info, seats, NOW) == display_status(row, seats, NOW)
+        await uow.commit()
 
 
 async def test_sign_up_page_cancel_and_the_seat_offer_hand_out_copies(storage: Storage) -> None:

@@ -55,6 +55,7 @@ async def test_the_due_slot_is_queued_once_to_confirmed_places_only(storage: Sto
             uow.session.add(
                 Registration(workshop_id=workshop.id, user_id=people[name], status=status, registered_at=registered)
             )
+        await uow.commit()
     assert await _queue(storage) == 1
     assert await _queue(storage) == 0
     async with storage.unit_of_work() as uow:

@@ -52,7 +52,9 @@ async def _people(storage: Storage, *names: str, birth_year: int | None = None) 
         users = [User(display_name=name, full_name=name, birth_year=birth_year) for name in names]
         uow.session.add_all(users)
         await uow.session.flush()
-        return [u.id for u in users]
+        result = [u.id for u in users]
+        await uow.commit()
+        return result
 
 
 async def _workshop(storage: Storage, *, capacity: int = 1, start: str = "2026-03-20 15:00", **more: object) -> int:
@@ -157,6 +159,7 @@ async def test_a_cancelled_seat_is_offered_confirmed_or_lapses_to_the_next(stora
             await signups.confirm_offer(uow, offer_id, bob, lapsed)
     async with storage.unit_of_work() as uow:
         expired = await expire_offers(uow.session, lapsed, notify=told, offer_hours=OFFER_HOURS)
+        await uow.commit()
     assert [r.user_id for r in expired] == [bob]
     assert told.seen[1:] == [(NoticeKind.OFFER_EXPIRED, bob, None), (NoticeKind.OFFERED, carol, None)]
     async with storage.unit_of_work() as uow:
@@ -283,6 +286,7 @@ async def test_export_numbers_the_queue_and_defuses_formulas(storage: Storage) -
     [carol] = await _people(storage, "carol")
     async with storage.unit_of_work() as uow:
         (await uow.session.get_one(User, carol)).full_name = None
+        await uow.commit()
     for person in (alice, bob, carol):
         await _sign_up(storage, wid, person, Told())
     async with storage.unit_of_work() as uow:

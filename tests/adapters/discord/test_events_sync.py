@@ -78,7 +78,9 @@ async def _workshop(app: App, **changes: Any) -> int:
         for key, value in changes.items():
             setattr(row, key, value)
         await uow.session.flush()
-        return row.id
+        result = row.id
+        await uow.commit()
+        return result
 
 
 async def test_workshop_event_lifecycle(harness: DiscordHarness, discord_app: App) -> None:
@@ -233,6 +235,7 @@ async def test_a_broadcast_is_posted_once_to_the_announcement_channel(
                 telegram_only,
             ]
         )
+        await uow.commit()
     # No channel configured: the door offers no announcer, and the clock posts nothing.
     assert harness.door.announcer is None
     announcer = DiscordAnnouncer(harness.client, int(channel))

@@ -390,6 +390,7 @@ async def test_certificate_says_what_is_missing_then_gives_the_record_link(
     async with discord_app.storage.unit_of_work() as uow:
         for key in keys[:-1]:
             await progress.mark_done(uow.session, user.id, key, clock.now)
+        await uow.commit()
     [almost] = await harness.command(ALICE, "certificate")
     assert almost.content.split("\n")[1] == "Not yet: 1 lecture left to mark as watched: 4.5"
 

@@ -142,6 +142,7 @@ async def test_no_answer_form_for_a_question_whose_asker_deleted_their_data(
     assert discord_app.storage is not None
     async with discord_app.storage.unit_of_work() as uow:
         (await uow.session.get_one(User, question.user_id)).deleted_at = clock.now
+        await uow.commit()
     message = harness.message_of(post, channel_id=STAFF_CHANNEL_ID, message_id=POSTED_ID)
 
     [refused] = await harness.press(SAM, message, f"wans:{question.id}")

@@ -177,6 +177,7 @@ async def test_stored_updates_are_handled_in_order_once_and_what_a_crash_held_is
         uow.session.add(TelegramUpdate(update_id=1, payload='{"update_id": 1}', status="handling", received_at=now))
         uow.session.add(TelegramUpdate(update_id=2, payload='{"update_id": 2}', status="pending", received_at=now))
         uow.session.add(TelegramUpdate(update_id=3, payload='{"update_id": 3}', status="pending", received_at=now))
+        await uow.commit()
     handled: list[int] = []
     both = asyncio.Event()
 
