@@ -13,7 +13,7 @@ from bot.content import load_content
 from bot.domain.workshops import RegistrationStatus
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
-from bot.faq.live import LIVE_LECTURE, LIVE_WORKSHOP
+from bot.faq.live import LIVE_LECTURE, LIVE_NEXT, LIVE_WORKSHOP
 from bot.faq.understand import SMALLTALK, understand
 from bot.i18n import _, use_locale
 from bot.places.gazetteer import Gazetteer, workshop_cities
@@ -481,6 +481,53 @@ def test_how_are_you_and_cute_endings_are_small_talk(
 ) -> None:
     understood = understand(index, text, lang, places)
     assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        # What one thanks for, and the words between, do not make a question of it; thanks beside the help it
+        # thanks for is thanks.
+        ("de", "danke für die info", "thanks"),
+        ("fr", "au revoir et merci", "thanks"),
+        ("it", "grazie per l'aiuto", "thanks"),
+        ("ar", "شكرا كتير على المساعدة", "thanks"),
+        ("zh", "谢谢你的帮助", "thanks"),
+        ("ko", "수고하셨습니다", "thanks"),
+        ("zh", "在吗", "greeting"),
+        ("ko", "처음으로 돌아가기", "menu"),
+    ],
+)
+def test_thanks_for_something_is_small_talk(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, kind: str
+) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        # Where the workshops are, no city named: the list of cities, not one workshop's card.
+        ("fr", "dans quelles villes ont lieu les ateliers", "workshop-cities"),
+        ("ko", "워크숍 어디서 열려요", "workshop-cities"),
+        # A lecture and "now" or "next": the next one to watch ("Next" is also a partner's name).
+        ("en", "which lecture should i do next", LIVE_NEXT),
+        ("it", "quale lezione devo vedere adesso", LIVE_NEXT),
+        # A part named by its number: that part's lectures, not the themes entry that shares "studia".
+        ("it", "cosa si studia nella parte 3", "course-part-3"),
+        ("de", "was wird in teil 4 behandelt", "course-part-4"),
+        # Spoken Arabic: "هال" (this) and the present's "ب" glued on, a preposition with its pronoun.
+        ("ar", "مين بنظم هالبرنامج", "wego-what"),
+        ("ar", "كيف اتواصل معكم", "contact"),
+        # Chinese: only the bigrams inside words count as what the question names ("织这" is no subject).
+        ("zh", "谁在组织这个活动", "wego-what"),
+        # A word for a price no entry uses ("pagamento") is the kind of answer asked for, not another subject.
+        ("it", "le lezioni sono a pagamento?", "course-cost"),
+    ],
+)
+def test_free_text_read_for_what_it_asks(index: FaqIndex, places: Gazetteer, lang: str, text: str, label: str) -> None:
+    assert understand(index, text, lang, places).label == label
 
 
 def test_spoken_korean_endings_are_cut() -> None:

@@ -30,6 +30,10 @@ class Cues:
         # Korean and Chinese pieces are taken leftmost first: in "多谢啦" the thanks is "多谢", not "谢啦".
         self._piece = re.compile("|".join(map(re.escape, self._pieces))) if self._pieces else None
 
+    def names(self, word: str) -> bool:
+        """The word is one of the phrases (whole)."""
+        return word in self.words or word in self._pieces
+
     def found(self, plain: str) -> bool:
         return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
 

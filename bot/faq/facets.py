@@ -21,6 +21,8 @@ def facets_of(subject: Subject) -> dict[str, str]:
         facets["certificate"] = subject.certificate
     if subject.part:
         facets["part"] = str(subject.part)
+        if subject.part_named:
+            facets["part-named"] = "yes"
     if subject.age:
         facets["age"] = "yes"
     if any(place.kind == "region" for place in subject.places):
@@ -55,9 +57,20 @@ TOPIC_MISSING = 0.75
 CATEGORY_USUAL = 0.5
 AGREE = 0.7
 DOMINANT = 0.4
+# A part of the course named to an entry that names none: "cosa si studia nella parte 3" is that part's lectures,
+# not the course's themes, though "studia" is the themes entry's word.
+PART_NEUTRAL = 0.45
 # A country or region named to an entry that never names one is most likely another subject ("a student visa
 # for Canada" is not the workshop's travel support).
-NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL, "category": 0.6}
+NEUTRAL = {
+    "certificate": 0.85,
+    "part": 0.85,
+    "part-named": PART_NEUTRAL / 0.85,
+    "age": 0.6,
+    "place": 0.5,
+    "topic": TOPIC_NEUTRAL,
+    "category": 0.6,
+}
 
 
 def _facets_part(places: Gazetteer | None) -> str:

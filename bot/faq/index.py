@@ -20,7 +20,7 @@ from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
 from bot.faq.language_index import LanguageIndex, is_part_state
-from bot.faq.text import features_of, lexicon_words, normalize, split_compound, words
+from bot.faq.text import coverage_features, features_of, is_arabic, lexicon_words, normalize, split_compound, words
 from bot.faq.vocabulary import TYPO_MIN_LENGTH, Vocabulary, is_name
 
 T = TypeVar("T")
@@ -181,7 +181,10 @@ class FaqIndex:
         unknown = [
             w
             for w in found
-            if w not in own and len(w) >= TYPO_MIN_LENGTH and not w.isdigit() and not "\u4e00" <= w[0] <= "\u9fff"
+            if w not in own
+            and (len(w) >= TYPO_MIN_LENGTH or (len(w) == TYPO_MIN_LENGTH - 1 and is_arabic(w)))
+            and not w.isdigit()
+            and not "\u4e00" <= w[0] <= "\u9fff"
         ]
         if not unknown:
             return found
@@ -252,14 +255,25 @@ class FaqIndex:
         """How much of the question the entry speaks of, in the language where it speaks of most; the words in
         `without` (place names) are left out of the question."""
         i = self.entries.index(entry)
-        counts = self._counts(question, lang)
-        if without:
-            kept = [w for w in self._read(question, lang)[0] if not is_name(w, without)]
-            counts = features_of(kept)
+        found = self._read(question, lang)[0]
+        own_words = self._part(lang).vocabulary if lang in self.languages else set()
+        # A word that only says what kind of answer is asked for ("pagamento": a price) and that no entry uses
+        # is not a subject left uncovered: the kind of answer is weighed apart (`_kind_factors`).
+        kept = [
+            w
+            for w in found
+            if not is_name(w, without)
+            and ("\u4e00" <= w[0] <= "\u9fff" or not question_kinds(w) or w in own_words or w in self._known().known)
+        ]
+        counts = coverage_features(kept, self._known_feature, lambda word: bool(question_kinds(word)))
         own = self._part(lang).coverage(counts, i) if lang in self.languages else 0.0
         if own >= enough:
             return own  # no need to build or read the other languages' parts
         return max([own, *(self._part(part).coverage(counts, i) for part in self.languages if part != lang)])
+
+    def _known_feature(self, feature: str) -> bool:
+        """Some entry, in some language, has this feature."""
+        return any(self._part(lang).has(feature) for lang in self.languages)
 
     def topic_words(self, question: str, lang: str, names: frozenset[str] = frozenset()) -> list[str]:
         """Words no entry uses in any language that say what the question is about ("wifi", "parking"), not

@@ -26,6 +26,7 @@ _LIST = cues_of(
     "어떤 강의|列表|有哪些|哪些讲座|所有",
 )
 _PROGRESS = cues_of(
+    "how much have i watched|how many have i watched|what have i done so far|学了多少|看了多少|完成了多少|我的学习进度",
     "my progress|how far am i|how far have i got|how much have i done|how many have i done|how am i doing",
     "where am i in the course|a che punto sono|i miei progressi|il mio progresso|quante ne ho fatte",
     "wie weit bin ich|mein fortschritt|meinen fortschritt|wie viel habe ich|ou j en suis|ma progression",
@@ -38,6 +39,11 @@ _NEXT = cues_of(
     "guardare adesso|cosa guardo|la prossima|nachste vorlesung|als nachstes|was kommt jetzt|prochain cours",
     "je regarde quoi|prochaine video|quoi ensuite|regarder ensuite|المحاضره الجايه|المحاضره التاليه|شو بعدين",
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
+)
+# "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
+_NOW = cues_of(
+    "next|now|adesso|ora|prossima|prossimo|dopo|jetzt|nachste|nachstes|als nachstes|danach|maintenant|ensuite",
+    "prochain|prochaine|apres|الجايه|الجاي|التاليه|التالي|هلق|الان|بعدين|다음|이제|지금|下一|接下来|现在|然后",
 )
 _MISSING = cues_of(
     "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
@@ -89,7 +95,7 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         return LIVE_CERTIFICATE
     if _PROGRESS.found(plain):
         return LIVE_PROGRESS
-    if _NEXT.found(plain) and not WORKSHOP.found(plain):
+    if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):
         return LIVE_NEXT
     specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
     if lecture and "count" not in kinds and (specific or (_ABOUT.found(plain) and not _LIST.found(plain))):
@@ -100,9 +106,12 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.
         return None
-    asks_live = "when" in kinds or _SEATS.found(plain) or _VENUE.found(plain) or _STATUS.found(plain)
-    # "Where is the Brescia workshop": where a workshop in a named city is held is its venue.
-    asks_live = asks_live or ("where" in kinds and workshop and subject.city is not None)
+    asks_live = "when" in kinds or _SEATS.found(plain) or _STATUS.found(plain)
+    if subject.city is not None:
+        # "Where is the Brescia workshop": where a workshop in a named city is held is its venue. Where the
+        # workshops are, no city named, is the list of cities, the FAQ's ("dans quelles villes ont lieu les
+        # ateliers", "워크숍 어디서 열려요").
+        asks_live = asks_live or _VENUE.found(plain) or ("where" in kinds and workshop)
     if asks_live and (subject.city is not None or (workshop and not subject.places)):
         return LIVE_WORKSHOP
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.faq.cues import Cues, cues_of
+from bot.faq.text import STOPWORDS
 
 # A message is small talk when nothing is left of it once these phrases and filler words are taken out.
 _SMALLTALK: dict[str, Cues] = {
@@ -22,6 +23,9 @@ _SMALLTALK: dict[str, Cues] = {
         "안녕|안녕하세요|안녕하십니까|반가워요|반갑습니다|하이|좋은 아침",
         "ㅎㅇ|하이요|안뇽|헬로",
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
+        # Checking someone is there before asking: "在吗", "anyone there?".
+        "在吗|在不在|有人吗|are you there|anyone there|anybody there|you there|ci sei|bist du da|t es la|tu es la",
+        "موجود|في حدا|거기 누구 있어요|계세요",
         # "How are you" goes with a greeting, and abbreviations of one ("slt", "bjr").
         "how are you|how r u|how are u|how is it going|hows it going|how you doing",
         "come va|come stai|tutto bene|wie gehts|wie geht s|wie geht es dir|wie geht s dir|ca va|comment ca va",
@@ -41,6 +45,7 @@ _SMALLTALK: dict[str, Cues] = {
         "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم|تسلمي|يسلمو|يسلموا|يسلمك",
         "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
         "ㄱㅅ|ㄳ|감사|감사감사|정말 감사합니다|고마워용|감사드립니다",
+        "수고하셨습니다|수고하셨어요|수고 많으셨습니다|수고 많으셨어요|수고해요",
         "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
         "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦",
     ),
@@ -88,7 +93,7 @@ _SMALLTALK: dict[str, Cues] = {
         "affiche le menu|montre moi le menu|retour",
         "القائمه|القائمه الرئيسيه|المنيو|ارجع للقائمه",
         "메뉴|메인 메뉴|메뉴 보여줘|메뉴로",
-        "메뉴 보여주세요|처음 화면|홈",
+        "메뉴 보여주세요|처음 화면|홈|처음으로 돌아가기|처음으로 돌아가|메뉴로 돌아가기|돌아가기",
         "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
     ),
     "restart": cues_of(
@@ -109,6 +114,7 @@ _SMALLTALK: dict[str, Cues] = {
         "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
         "who made you|who made u|who built you|who created you|who programmed you",
         "who r u|who are u|who ru|what r u|are u a bot|r u a bot|r u human",
+        "who am i chatting with|who am i talking with|who is this|whos this|who s this|with whom am i talking",
         "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
@@ -130,7 +136,8 @@ _SMALLTALK: dict[str, Cues] = {
         "好的|好|行|明白了|知道了|没问题|嗯|可以",
     ),
 }
-# Words that may stand beside a greeting or thanks without making it a question.
+# Words that may stand beside a greeting or thanks without making it a question, besides the function words
+# of bot/faq/text.py ("thanks for the info", "danke für die Hilfe", "au revoir et merci").
 _FILLER = frozenset(
     " ".join(
         [
@@ -139,9 +146,18 @@ _FILLER = frozenset(
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
             "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
+            # What one thanks for: the help, the information, the answer.
+            "help helpful info infos information answer answers reply support explanation really super",
+            "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita",
+            "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
+            "aide informations reponse reponses explication vraiment",
+            "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه",
+            "도움 도움이 답변 정보 안내 정말 진짜 너무 많이 늘",
         ]
     ).split()
 )
+# Han characters that only frame a greeting or thanks ("谢谢你的帮助": "的" is left once the phrases are out).
+_CJK_FILLER = frozenset("的了吗呢吧啊呀么嘛我你您他们是在和请也都还哦哈咯啦帮助忙回答解信息")
 _SMALLTALK_WORDS = 6
 # Messages of at most this many words are read with misspelt small-talk words corrected.
 _SMALLTALK_TYPOS = 3
@@ -176,16 +192,22 @@ def smalltalk_kind(plain: str) -> str | None:
 
 
 def _smalltalk_of(text: str) -> str | None:
-    kind = None
+    found: list[str] = []
     while True:
         # The longest phrase first: "안녕히 계세요" is goodbye, though it starts with the greeting "안녕".
         length, name = max((cues.longest(text), name) for name, cues in _SMALLTALK.items())
         if not length:
             break
         text, _hit = _SMALLTALK[name].remove(text)
-        kind = kind or name
-    rest = [word for word in text.split() if word not in _FILLER]
-    return kind if kind is not None and not rest else None
+        found.append(name)
+    if not found or any(not _filler(word) for word in text.split()):
+        return None
+    # Thanks beside anything else is thanks: "شكرا على المساعدة" names the help it thanks for.
+    return "thanks" if "thanks" in found else found[0]
+
+
+def _filler(word: str) -> bool:
+    return word in _FILLER or word in STOPWORDS or all(char in _CJK_FILLER for char in word)
 
 
 def _smalltalk_word(word: str) -> str:

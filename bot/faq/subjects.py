@@ -146,6 +146,7 @@ class Subject:
     lecture: int | None = None  # a lecture's position in its part: 1-based, -1 for the last
     topics: tuple[str, ...] = ()  # what the question names: "workshop", "certificate", "award"
     category: str | None = None  # the award category named beside the award ("net-zero")
+    part_named: bool = False  # the part is named by its number ("part 3", "teil 4"), not only by its topic
 
     @property
     def city(self) -> str | None:
@@ -172,6 +173,7 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
         if online != workshop:
             certificate = "online" if online else "workshop"
     part = _part_of(plain)
+    part_named = _PART.search(plain) is not None
     lecture: int | None = None
     number = LECTURE_NUMBER.search(plain)
     if number is not None:
@@ -192,7 +194,13 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     if "award" in topics or _CATEGORY_WORD.found(plain):
         named = [name for name, cues in _CATEGORIES.items() if cues.found(plain)]
         category = named[0] if len(named) == 1 else None
-    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category)
+    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category, part_named)
+
+
+def program_word(word: str) -> bool:
+    """A word the program's subjects are named by in some language ("路费", "atelier", "수료증"), though no entry
+    may use it: not something beside the program."""
+    return any(cues.names(word) for cues in (WORKSHOP, CERTIFICATE, LECTURE, _ONLINE, _JOURNEY, _AWARD))
 
 
 def elsewhere(plain: str) -> bool:
