@@ -530,6 +530,39 @@ def test_free_text_read_for_what_it_asks(index: FaqIndex, places: Gazetteer, lan
     assert understand(index, text, lang, places).label == label
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        # A greeting before the question and an introduction of who asks: what is asked is the rest.
+        ("it", "ciao, sono una studentessa di architettura, posso partecipare?", "target-audience"),
+        ("ko", "안녕하세요 저는 도시계획 전공 대학원생인데 참여 가능한가요?", "target-audience"),
+        ("zh", "你好，我是城市规划专业的研究生，可以参加吗", "target-audience"),
+        ("en", "hello, quick question - is the online course realy free?", "course-cost"),
+        # Everything watched, and now: the certificate's view, not the next lecture.
+        ("it", "ho visto tutte le lezioni, e ora?", "live:certificate"),
+        ("ko", "강의 다 봤어요 이제 어떻게 해요", "live:certificate"),
+        # A lecture by its place in words, a part in spoken Arabic ("التاني": second).
+        ("ar", "شو المحاضرة التالتة بالجزء التاني", LIVE_LECTURE),
+        ("ko", "파트 2의 세 번째 강의가 뭐예요", LIVE_LECTURE),
+        # "Full" is about seats.
+        ("de", "ist der workshop in baku schon voll", LIVE_WORKSHOP),
+    ],
+)
+def test_greetings_introductions_and_positions(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, label: str
+) -> None:
+    assert understand(index, text, lang, places).label == label
+
+
+def test_a_greeting_alone_keeps_its_words_and_a_question_word_is_not_a_greeting() -> None:
+    from bot.faq.smalltalk import without_smalltalk
+
+    assert without_smalltalk("hiking near the venue") == "hiking near the venue"
+    assert without_smalltalk("morning workshops?") == "morning workshops?"
+    assert without_smalltalk("good morning, when is it") == "when is it"
+    assert without_smalltalk("how do i sign up, thanks!") == "how do i sign up"
+
+
 def test_spoken_korean_endings_are_cut() -> None:
     from bot.faq.text import korean_stem
 

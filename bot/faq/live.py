@@ -50,6 +50,14 @@ _MISSING = cues_of(
     "mi manca|mancano|fehlt|fehlen|noch machen",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|남았|남은|부족|还差|还需要|缺",
 )
+# Having watched or finished ... all of it ("ho visto tutte le lezioni", "다 봤어요", "都看完了"): what comes next is
+# the certificate.
+_DONE = cues_of(
+    "watched|finished|done|seen|completed|visto|viste|finito|finite|completato|gesehen|angeschaut|fertig",
+    "abgeschlossen|regarde|regardees|fini|finis|termine|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
+    "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了",
+)
+_ALL = cues_of("all|everything|tutte|tutto|tutti|alle|alles|tout|tous|toutes|كل|كلها|다|전부|모두|모든|都|全部")
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
 _FINISHED = cues_of(
     "finished all|finished the lectures|finished the course|done with all|watched all|completed all|what now",
@@ -60,7 +68,7 @@ _FINISHED = cues_of(
 _MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
-    "place|complet|اماكن|مقاعد|فاضيه|محجوز|자리|좌석|정원|마감|名额|座位|满了|空位",
+    "place|complet|voll|اماكن|مقاعد|فاضيه|محجوز|امتلت|امتلات|ممتلئه|مليانه|자리|좌석|정원|마감|名额|座位|满了|空位",
     # What is left of them: "free seats left", "freie Plätze", "posti rimasti", "자리 남았어요", "还有名额".
     "left|remaining|available|freie|freien|rimasti|rimasto|disponibili|restantes|restant|disponibles|متبقي|متبقيه",
     "باقي|남았|남은|잔여|还有|剩|剩余",
@@ -90,7 +98,8 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     lecture = LECTURE.found(plain)
     if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
         return LIVE_CERTIFICATE
-    if _FINISHED.found(plain) and not CERTIFICATE.found(plain):
+    finished = _FINISHED.found(plain) or (_DONE.found(plain) and _ALL.found(plain) and not kinds)
+    if finished and not CERTIFICATE.found(plain):
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
     if _PROGRESS.found(plain):

@@ -47,7 +47,7 @@ _SMALLTALK: dict[str, Cues] = {
         "ㄱㅅ|ㄳ|감사|감사감사|정말 감사합니다|고마워용|감사드립니다",
         "수고하셨습니다|수고하셨어요|수고 많으셨습니다|수고 많으셨어요|수고해요",
         "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
-        "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦",
+        "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦|太感谢|太谢谢了",
     ),
     "bye": cues_of(
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
@@ -55,7 +55,8 @@ _SMALLTALK: dict[str, Cues] = {
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
         "a dopo|alla prossima|a domani|ci sentiamo|buona giornata|buona serata",
         "tschuss|tschau|auf wiedersehen|bis bald|bis spater|gute nacht|ciao",
-        "bis dann|bis morgen|mach s gut|schonen tag noch|bis zum nachsten mal",
+        "bis dann|bis morgen|mach s gut|schonen tag noch|bis zum nachsten mal|schonen abend|schonen abend noch",
+        "schones wochenende|einen schonen tag|bonne fin de journee|buon fine settimana|have a nice evening",
         "au revoir|a bientot|a plus|bonne nuit|adieu|a la prochaine",
         "a plus tard|a demain|bonne journee a toi|bonne soiree|a tout a l heure",
         "مع السلامه|وداعا|باي|الى اللقاء|تصبح علي خير|سلام",
@@ -148,6 +149,7 @@ _FILLER = frozenset(
             "~ oh ah wow lol haha ahah hehe",
             # What one thanks for: the help, the information, the answer.
             "help helpful info infos information answer answers reply support explanation really super",
+            "infinite infinitely infiniment tantissimo tausend",
             "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita",
             "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
             "aide informations reponse reponses explication vraiment",
@@ -225,3 +227,72 @@ def _smalltalk_word(word: str) -> str:
             if len(phrase) >= 4 and OSA.distance(word, phrase) <= 1:
                 return phrase
     return word
+
+
+# Latin-script greetings that are nothing else, so they come off the start of a question without a comma
+# ("hello is the course free"); others ("morning", "na", "yo") only when punctuation follows.
+_PLAIN_GREETINGS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "ciao",
+        "salve",
+        "buongiorno",
+        "buonasera",
+        "hallo",
+        "servus",
+        "moin",
+        "salut",
+        "bonjour",
+        "bonsoir",
+        "coucou",
+    ]
+)
+# Words that may follow a greeting or thanks at the edge ("hi there,", "hello everyone!", "thanks a lot").
+_EDGE_FILLER = "there|everyone|all|guys|folks|again|team|tutti|zusammen|alle|a tous|a lot|so much|in advance"
+_PUNCTUATION = " \t!,.?~:;，。！？、،؟"
+
+
+def _phrases(*kinds: str) -> str:
+    phrases = sorted({p for kind in kinds for p in _SMALLTALK[kind].phrases()}, key=lambda p: (-len(p), p))
+    return "|".join(map(re.escape, phrases))
+
+
+_HEAD = re.compile(rf"^[\W]*({_phrases('greeting', 'thanks')})((?:\s+(?:{_EDGE_FILLER}))*)(?=\W|$)")
+_TAIL = re.compile(rf"(?:^|[{_PUNCTUATION}])\s*(?:{_phrases('thanks')})(?:\s+(?:{_EDGE_FILLER}))*[\W]*$")
+# "Quick question:", "j'ai une question,", "질문 있어요": announcing a question is not part of it.
+_PREAMBLE = re.compile(
+    r"^(?:(?:i have |i ve got |i got )?(?:a |one )?(?:quick |short |small )?question|(?:ho )?una domanda(?: veloce)?"
+    r"|(?:ich habe )?(?:eine )?(?:kurze )?frage|(?:j ai |j'ai )?(?:une )?(?:petite )?question|(?:عندي )?سؤال"
+    r"|질문(?: 있어요| 있습니다|이요|이 있어요)?|问一下|想问一下|请问)(?:\s*[:,\-–!?.،，：]+\s*|\s+)"
+)
+_HAN_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
+
+
+def without_smalltalk(plain: str) -> str:
+    """A question without the greeting it starts with or the thanks it ends with: "ciao, sono ...",
+    "안녕하세요 저는 ...", "你好，我是 ...", "... merci !" (what is left is the question)."""
+    head = _HEAD.match(plain)
+    if head is None and _HAN_HANGUL.match(plain.lstrip(_PUNCTUATION)):
+        # Korean and Chinese greetings need no space after them: "你好我想问".
+        for piece in _SMALLTALK["greeting"].phrases():
+            if not piece.isascii() and plain.lstrip(_PUNCTUATION).startswith(piece):
+                rest = plain.lstrip(_PUNCTUATION)[len(piece) :]
+                if rest.strip(_PUNCTUATION):
+                    plain = rest.lstrip(_PUNCTUATION)
+                break
+    elif head is not None:
+        rest = plain[head.end() :]
+        word = head.group(1)
+        punctuated = rest[:1] != "" and rest[:1] in _PUNCTUATION.replace(" ", "")
+        if rest.strip(_PUNCTUATION) and (punctuated or not word.isascii() or word in _PLAIN_GREETINGS):
+            plain = rest.lstrip(_PUNCTUATION)
+    preamble = _PREAMBLE.match(plain)
+    if preamble is not None and plain[preamble.end() :].strip(_PUNCTUATION):
+        plain = plain[preamble.end() :]
+    tail = _TAIL.search(plain)
+    if tail is not None and plain[: tail.start()].strip(_PUNCTUATION):
+        plain = plain[: tail.start()]
+    return plain

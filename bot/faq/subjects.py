@@ -68,8 +68,9 @@ _FIRST = cues_of(
     "첫번째 강의|첫 번째 강의|第一讲|第一课",
 )
 _PART = re.compile(
-    r"(?:part|parte|teil|partie|module|modulo|modul|الجزء|جزء|파트|部分)\s*(\d|one|two|three|four|uno|due|tre|quattro"
-    r"|eins|zwei|drei|vier|un|deux|trois|quatre|الاول|الثاني|الثالث|الرابع)\b"
+    # (Arabic as `normalize` leaves it: "الجزء" loses its hamza.)
+    r"(?:part|parte|teil|partie|module|modulo|modul|الجز|جز|파트|部分)\s*(\d|one|two|three|four|uno|due|tre|quattro"
+    r"|eins|zwei|drei|vier|un|deux|trois|quatre|الاول|الثاني|الثالث|الرابع|التاني|التالت)(?:\b|(?<=\d)(?!\d))"
     r"|(\d)\s*(?:부|파트)|第\s*([一二三四1-4])\s*(?:部分|部|模块)"
     r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
     r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
@@ -79,8 +80,26 @@ _NUMBER_WORDS = {
     "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
     "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4, "first": 1, "second": 2, "third": 3, "fourth": 4, "prima": 1,
     "seconda": 2, "terza": 3, "quarta": 4, "ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "premiere": 1,
-    "deuxieme": 2, "troisieme": 3, "quatrieme": 4,
+    "deuxieme": 2, "troisieme": 3, "quatrieme": 4, "التاني": 2, "التالت": 3,
 }  # fmt: skip
+# A lecture named by its place in words: "the third lecture", "la terza lezione", "المحاضرة التالتة", "세 번째 강의".
+_ORDINALS = {
+    1: "first|prima|primo|erste|ersten|premier|premiere|الاولي|الاول|첫|첫번째|첫 번째",
+    2: "second|seconda|secondo|zweite|zweiten|deuxieme|seconde|الثانيه|التانيه|두 번째|두번째",
+    3: "third|terza|terzo|dritte|dritten|troisieme|الثالثه|التالته|세 번째|세번째",
+    4: "fourth|quarta|quarto|vierte|vierten|quatrieme|الرابعه|네 번째|네번째",
+    5: "fifth|quinta|quinto|funfte|funften|cinquieme|الخامسه|다섯 번째|다섯번째",
+    6: "sixth|sesta|sesto|sechste|sechsten|sixieme|السادسه|여섯 번째|여섯번째",
+    7: "seventh|settima|settimo|siebte|siebten|septieme|السابعه|일곱 번째|일곱번째",
+    8: "eighth|ottava|ottavo|achte|achten|huitieme|الثامنه|التامنه|여덟 번째|여덟번째",
+}
+_ORDINAL_OF = {word: n for n, words in _ORDINALS.items() for word in words.split("|")}
+_LECTURE_WORDS = r"lecture|video|lesson|lezione|vorlesung|lektion|cours|lecon|المحاضره|محاضره|강의"
+_ORDINAL = "|".join(sorted(_ORDINAL_OF, key=len, reverse=True))
+_ORDINAL_LECTURE = re.compile(
+    # (Korean glues its particle on: "세 번째 강의가".)
+    rf"(?<!\w)(?:({_ORDINAL})\s*(?:{_LECTURE_WORDS})|(?:{_LECTURE_WORDS})\s+({_ORDINAL}))(?:(?!\w)|(?<=강의))"
+)
 LECTURE_NUMBER = re.compile(
     r"(?:lecture|lezione|vorlesung|cours|lesson|video|محاضره|المحاضره|강의)\s*(?:n\.?|nr\.?|no\.?|#)?\s*(\d{1,2})\b"
     r"|(\d)\.(\d{1,2})\b|(\d{1,2})(?:\s*번째\s*강의?|\s*번\s*강의|강(?![좌의]))|第\s*([1-9一二三四五六七八])\s*[讲课]"
@@ -185,8 +204,11 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
             if raw is not None:
                 lecture = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
     if lecture is None and LECTURE.found(plain):
+        ordinal = _ORDINAL_LECTURE.search(plain)
         if _LAST.found(plain):
             lecture = -1
+        elif ordinal is not None:
+            lecture = _ORDINAL_OF[ordinal.group(1) or ordinal.group(2)]
         elif _FIRST.found(plain):
             lecture = 1
     topics = tuple(name for name, cues in _TOPICS.items() if cues.found(plain))

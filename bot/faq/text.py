@@ -89,12 +89,13 @@ _STOPWORDS_RAW = " ".join(
         "faut peux peut veux voudrais svp stp genre bon alors parle dis explique aurai aura aurais aurait",
         # Adverbs that only insist ("exactly", "concretely"): not what a question is about.
         "exactly basically actually esattamente praticamente concretamente concretement exactement ungefahr",
+        "really realy truly davvero veramente wirklich echt vraiment vrmt koi kwa",
         "في من على عن ما ماذا لماذا كيف هل انا انت هو هي هذا هذه ذلك تلك الى او و ف ب ل ثم يا اي شو ايش ايه",
         "اللي الي لو",
         "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
         # Prepositions with a pronoun glued on ("with you", "for us"), and dialect words for "this", "all", "thing".
         "معكم معك معي معنا عندكم عندنا لكم لك لي لنا منكم منك مني علينا عليكم عليك علي فيكم فيك الكم الك",
-        "هاد هادا هيدا هيدي هاي هادي كل شي اشي",
+        "هاد هادا هيدا هيدي هاي هادي كل شي اشي فعلا حقا",
     ]
 ).split()
 # Chinese characters and words that only frame a question; they are dropped before bigrams are taken.
@@ -215,6 +216,8 @@ _SHORT_FORMS = {
     "uni": "university",
     "unis": "universities",
     "info": "information",
+    "sub": "subtitle",
+    "subs": "subtitles",
     "infos": "information",
 }
 
