@@ -563,6 +563,54 @@ def test_a_greeting_alone_keeps_its_words_and_a_question_word_is_not_a_greeting(
     assert without_smalltalk("how do i sign up, thanks!") == "how do i sign up"
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # The answer names the mayor, but the question is not about the certificate he signs.
+        ("en", "who is the mayor of seoul"),
+        ("it", "chi è il sindaco di seul"),
+        ("de", "wer ist der bürgermeister von seoul"),
+        # A word of three letters no entry uses is what the question is about ("app"), not "telefono".
+        ("it", "c'è un'app per il telefono?"),
+    ],
+)
+def test_a_neighbouring_fact_is_not_an_answer(index: FaqIndex, places: Gazetteer, lang: str, text: str) -> None:
+    assert understand(index, text, lang, places).label is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        # A lecture asked about by its topic's terms, in English too.
+        ("en", "which video covers digital twins", LIVE_LECTURE),
+        ("fr", "y a-t-il un cours sur les jumeaux numériques ?", LIVE_LECTURE),
+        ("zh", "有讲数字孪生的课吗", LIVE_LECTURE),
+        ("en", "is there a waiting list for milan", LIVE_WORKSHOP),
+        ("ar", "كم محاضرة باقيلي للشهادة", "live:certificate"),
+        ("en", "how many winners will there be overall", "award-winners"),
+    ],
+)
+def test_lectures_by_topic_waiting_lists_and_what_is_left(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, label: str
+) -> None:
+    assert understand(index, text, lang, places).label == label
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("it", "ok grazie, è tutto", "thanks"),
+        ("de", "ok danke, das wars", "thanks"),
+        ("zh", "好的谢谢，没有别的了", "thanks"),
+        ("de", "grüß dich", "greeting"),
+        ("fr", "tu sais faire quoi", "help"),
+    ],
+)
+def test_closings_and_more_greetings(index: FaqIndex, places: Gazetteer, lang: str, text: str, kind: str) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
+
+
 def test_spoken_korean_endings_are_cut() -> None:
     from bot.faq.text import korean_stem
 

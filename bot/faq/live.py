@@ -6,6 +6,7 @@ from the FAQ's word matching.
 from __future__ import annotations
 
 from bot.faq.cues import cues_of
+from bot.faq.lecture_topics import named_topic
 from bot.faq.subjects import CERTIFICATE, LECTURE, LECTURE_NUMBER, WORKSHOP, Subject
 
 LIVE_WORKSHOP = "live:workshop"
@@ -30,7 +31,8 @@ _PROGRESS = cues_of(
     "my progress|how far am i|how far have i got|how much have i done|how many have i done|how am i doing",
     "where am i in the course|a che punto sono|i miei progressi|il mio progresso|quante ne ho fatte",
     "wie weit bin ich|mein fortschritt|meinen fortschritt|wie viel habe ich|ou j en suis|ma progression",
-    "mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت|الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
+    "how far along|how far along am i|mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت",
+    "الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
     "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
 )
@@ -48,7 +50,7 @@ _NOW = cues_of(
 _MISSING = cues_of(
     "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
     "mi manca|mancano|fehlt|fehlen|noch machen",
-    "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|남았|남은|부족|还差|还需要|缺",
+    "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|باقيلي|بقيلي|ضايل|ضايلي|남았|남은|부족|还差|还需要|缺|还剩|剩下|剩几",
 )
 # Having watched or finished ... all of it ("ho visto tutte le lezioni", "다 봤어요", "都看完了"): what comes next is
 # the certificate.
@@ -84,7 +86,11 @@ _HAPPENS = cues_of(
     "بتصير|تبدا|열려|열리|개최|시작|举行|举办|开始",
 )
 _NEAR = cues_of("near|nearby|vicino|nahe|pres|قريب|근처|附近")
-_STATUS = cues_of("cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato")
+_STATUS = cues_of(
+    "cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato",
+    "waiting list|waitlist|lista d attesa|warteliste|liste d attente",
+    "قائمه الانتظار|قائمه انتظار|대기자|대기 명단|候补|等候名单",
+)
 # The organisation named without a workshop: its offices, its history, not a workshop's details.
 _ORGANISATION = cues_of("wego|ويغو|위고")
 SIGNUP = cues_of(
@@ -107,7 +113,9 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):
         return LIVE_NEXT
     specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
-    if lecture and "count" not in kinds and (specific or (_ABOUT.found(plain) and not _LIST.found(plain))):
+    # A lecture asked about by its topic's terms ("c'è una lezione sui gemelli digitali?") or with "about".
+    about = (_ABOUT.found(plain) or named_topic(plain) is not None) and not _LIST.found(plain)
+    if lecture and "count" not in kinds and (specific or about):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)
     if SIGNUP.found(plain) or CERTIFICATE.found(plain):

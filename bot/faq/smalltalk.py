@@ -31,6 +31,8 @@ _SMALLTALK: dict[str, Cues] = {
         "come va|come stai|tutto bene|wie gehts|wie geht s|wie geht es dir|wie geht s dir|ca va|comment ca va",
         "comment vas tu|comment allez vous|slt|bjr|bsr|كيفك|كيف حالك|كيف الحال|شلونك|عامل ايه",
         "잘 지내요|잘 지냈어요|잘 지내셨어요|你好吗|最近好吗|最近怎么样",
+        "gruss dich|grus dich|grussi|gruezi mitenand|bon apres midi",
+        "bon aprem|مساء النور|مساء الخير|좋은 오후|좋은 저녁",
     ),
     "thanks": cues_of(
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
@@ -65,6 +67,11 @@ _SMALLTALK: dict[str, Cues] = {
         "再见|拜拜|回头见|晚安|下次见",
         "ㅂㅂ|ㅂㅇ|또 봐요|나중에 봐요|좋은 하루 되세요",
         "再会|明天见|先走了",
+        # "That's all": the conversation is over.
+        "that s all|thats all|that is all|that s it|thats it",
+        "e tutto|è tutto|nient altro|das wars|das war s|das war alles",
+        "c est tout|rien d autre|هيك بكفي|بس هيك|هذا كل شي",
+        "هذا كل شيء|그게 다예요|이게 다예요|没有别的了|没别的了|就这些",
     ),
     "help": cues_of(
         "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
@@ -77,6 +84,7 @@ _SMALLTALK: dict[str, Cues] = {
         "aide|aidez moi|aide moi|que sais tu faire|tu fais quoi|comment ca marche",
         "j ai besoin d aide|besoin d aide|tu peux m aider|peux tu m aider|vous pouvez m aider",
         "tu peux faire quoi|que peux tu faire|qu est ce que tu peux faire|tu sers a quoi|qu est ce que tu fais",
+        "tu sais faire quoi|que sais tu faire|was kannst du so|was kannst du denn|cosa sai fare|what else can you do",
         "مساعده|ساعدني|شو بتعمل|ماذا تستطيع|شو بتقدر تعمل",
         "ماذا تستطيع ان تفعل|ماذا يمكنك ان تفعل|ماذا تفعل|احتاج مساعده|محتاج مساعده|ممكن تساعدني|كيف استخدمك",
         "도움말|도움|도와줘|도와주세요|뭐 할 수 있어|뭘 할 수 있어요|사용법",

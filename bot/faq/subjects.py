@@ -42,7 +42,7 @@ _WEATHER = cues_of(
 _TRAVEL = cues_of(
     "hotel|hotels|hostel|flight|flights|plane ticket|airfare|ticket|tickets|accommodation|lodging|albergo|alberghi",
     "ostello|volo|voli|aereo|biglietto|biglietti|alloggio|flug|fluge|flugticket|unterkunft|ubernachtung|vol|vols",
-    "avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
+    "ubernachten|dormire|dormir|loger|avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
     "숙박|酒店|宾馆|机票|门票|住宿|飞机票",
 )
 # Asking whether someone pays for it or helps with it (the travel entry's question), not what it costs.
@@ -113,6 +113,7 @@ _AGE = re.compile(r"(?<![\d.])[34]\d(?![\d.])")
 
 _AWARD = cues_of(
     "award|awards|prize|prizes|premio|premi|preis|preise|auszeichnung|prix|جائزه|الجائزه|جوائز|어워드|시상|수상|奖|奖项",
+    "청년상",
 )
 _TOPICS = {"workshop": WORKSHOP, "certificate": CERTIFICATE, "award": _AWARD}
 # The award's categories, named beside the award or the word "category": "who sponsors the net zero category" is

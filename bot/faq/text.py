@@ -67,7 +67,7 @@ _STOPWORDS_RAW = " ".join(
         "what whats how hows which why a an the is are was were be been am do does did doing i im me my you",
         "your u we our us it its this that these those",
         "of to in on at for with and or so if then than as by from into about please pls plz tell explain",
-        "know want wanna would r ur ya wat wats guys folks",
+        "know want wanna would r ur ya wat wats guys folks many much",
         "could should can will shall may might there any some just also still get got have has had",
         "any anything something thing things like ok okay hi hello hey thanks thank yes no not dont",
         "il lo la le gli i un una uno l di da del dello della dei degli delle al allo alla agli alle nel",
@@ -89,13 +89,14 @@ _STOPWORDS_RAW = " ".join(
         "faut peux peut veux voudrais svp stp genre bon alors parle dis explique aurai aura aurais aurait",
         # Adverbs that only insist ("exactly", "concretely"): not what a question is about.
         "exactly basically actually esattamente praticamente concretamente concretement exactement ungefahr",
-        "really realy truly davvero veramente wirklich echt vraiment vrmt koi kwa",
+        "really realy truly davvero veramente wirklich echt vraiment vrmt koi kwa overall roughly approximately",
+        "circa grossomodo ungefahr etwa environ تقريبا 대략 大概 大约",
         "في من على عن ما ماذا لماذا كيف هل انا انت هو هي هذا هذه ذلك تلك الى او و ف ب ل ثم يا اي شو ايش ايه",
         "اللي الي لو",
         "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
         # Prepositions with a pronoun glued on ("with you", "for us"), and dialect words for "this", "all", "thing".
         "معكم معك معي معنا عندكم عندنا لكم لك لي لنا منكم منك مني علينا عليكم عليك علي فيكم فيك الكم الك",
-        "هاد هادا هيدا هيدي هاي هادي كل شي اشي فعلا حقا",
+        "هاد هادا هيدا هيدي هاي هادي كل كله كلها كلهم شي اشي فعلا حقا بالضبط",
     ]
 ).split()
 # Chinese characters and words that only frame a question; they are dropped before bigrams are taken.
@@ -216,6 +217,7 @@ _SHORT_FORMS = {
     "uni": "university",
     "unis": "universities",
     "info": "information",
+    "ppl": "people",
     "sub": "subtitle",
     "subs": "subtitles",
     "infos": "information",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from bot.content.models import FaqEntry, Lecture
 from bot.faq.cues import Cues
@@ -166,11 +165,10 @@ def warm(index: FaqIndex, places: Gazetteer | None) -> None:
     understand(index, "会场附近有停车场吗", "zh", places)  # loads jieba's dictionary
 
 
-@lru_cache(maxsize=1)
 def _topic_cues() -> dict[str, Cues]:
-    from bot.faq.lecture_topics import TOPICS
+    from bot.faq.lecture_topics import _cues
 
-    return {key: Cues(terms.split("|")) for key, terms in TOPICS.items()}
+    return _cues()
 
 
 def lecture_by_topic(lectures: Sequence[Lecture], text: str) -> Lecture | None:

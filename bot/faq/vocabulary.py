@@ -15,7 +15,7 @@ from bot.faq.kinds import question_kinds
 from bot.faq.text import is_arabic as _is_arabic_word
 from bot.faq.text import korean_stem
 
-UNKNOWN_MIN_LENGTH = 4
+UNKNOWN_MIN_LENGTH = 3
 # Words of at least this many letters that start like a known word are another form of it.
 ROOT_FROM = 5
 KOREAN_UNKNOWN = True
@@ -126,7 +126,13 @@ class Vocabulary:
             and not question_kinds(w)
             and not program_word(w)
             # An Arabic preposition glued to a known word or a place: "بمصر" is "in Egypt".
-            and not (_is_arabic_word(w) and w[0] in _AR_GLUED and (w[1:] in known or w[1:] in names or w[1:] in common))
+            # (A root of three letters at least: "كبس" is not "ك" + "بس".)
+            and not (
+                _is_arabic_word(w)
+                and w[0] in _AR_GLUED
+                and len(w) > 3
+                and (w[1:] in known or w[1:] in names or w[1:] in common)
+            )
             and not self._shares_root(w)
             # Korean words carry their particles: unknown as a whole, not always as a stem.
             and (
