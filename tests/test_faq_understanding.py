@@ -611,6 +611,20 @@ def test_closings_and_more_greetings(index: FaqIndex, places: Gazetteer, lang: s
     assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # A person is asked for, and the part's entry never answers who: the documents do not name lecturers.
+        ("fr", "qui enseigne la partie 3"),
+        ("zh", "第三部分是谁讲的"),
+    ],
+)
+def test_who_is_not_answered_by_an_entry_never_asked_who(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str
+) -> None:
+    assert understand(index, text, lang, places).label is None
+
+
 def test_spoken_korean_endings_are_cut() -> None:
     from bot.faq.text import korean_stem
 

@@ -47,6 +47,8 @@ MAX_WORDS = 8
 TIE_SIMILAR = 90
 TIE_GAP = 10
 _PLAIN = re.compile(r"[^\W_]+")
+# The kind of answer an entry must have been asked for to answer it: a person.
+PERSON = "who"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,13 @@ class FaqIndex:
             affinity = max(min(1.0, shares.get(kind, 0.0) / KIND_SATURATE) for kind in kinds)
             factors.append(1.0 - KIND_WEIGHT * (1.0 - affinity))
         return factors
+
+    def _never_asked(self, question: str, entry: FaqEntry) -> bool:
+        """The question asks who, and none of the entry's stored wordings, in any language, does."""
+        kinds = question_kinds(question)
+        if PERSON not in kinds or len(kinds) > 1:
+            return False
+        return self._shares()[self.entries.index(entry)].get(PERSON, 0.0) == 0.0
 
     def _known(self) -> Vocabulary:
         if self._vocabulary is None:
@@ -327,6 +336,10 @@ class FaqIndex:
         confident = self._confident([hit.score for hit in ranked[:2]])
         if not confident and len(ranked) > 1 and ranked[1].score >= self.confident:
             ranked, confident = self._break_tie(question, lang, ranked)
+        if confident and self._never_asked(question, ranked[0].entry):
+            # "Who teaches part 3": a person is asked for, and the entry never answers who (the documents do
+            # not name the lecturers); its facts are only neighbours of the question.
+            confident = False
         if confident:
             # A word no entry knows in any language ("hotel", "dress") is what the question is about more often
             # than not: then the entry must speak of more of the rest.

@@ -31,7 +31,7 @@ _SMALLTALK: dict[str, Cues] = {
         "come va|come stai|tutto bene|wie gehts|wie geht s|wie geht es dir|wie geht s dir|ca va|comment ca va",
         "comment vas tu|comment allez vous|slt|bjr|bsr|كيفك|كيف حالك|كيف الحال|شلونك|عامل ايه",
         "잘 지내요|잘 지냈어요|잘 지내셨어요|你好吗|最近好吗|最近怎么样",
-        "gruss dich|grus dich|grussi|gruezi mitenand|bon apres midi",
+        "hallochen|halloechen|هلا|هلا والله|هلا وغلا|gruss dich|grus dich|grussi|gruezi mitenand|bon apres midi",
         "bon aprem|مساء النور|مساء الخير|좋은 오후|좋은 저녁",
     ),
     "thanks": cues_of(
@@ -66,7 +66,7 @@ _SMALLTALK: dict[str, Cues] = {
         "잘자|잘 자|잘자요|잘 자요|굿나잇",
         "再见|拜拜|回头见|晚安|下次见",
         "ㅂㅂ|ㅂㅇ|또 봐요|나중에 봐요|좋은 하루 되세요",
-        "再会|明天见|先走了",
+        "再会|明天见|先走了|回头聊|回头再聊|改天聊|다음에 또 올게요|또 올게요|have a good one|have a nice one",
         # "That's all": the conversation is over.
         "that s all|thats all|that is all|that s it|thats it",
         "e tutto|è tutto|nient altro|das wars|das war s|das war alles",
@@ -90,7 +90,7 @@ _SMALLTALK: dict[str, Cues] = {
         "도움말|도움|도와줘|도와주세요|뭐 할 수 있어|뭘 할 수 있어요|사용법",
         "도움이 필요해요|도움 필요해요|뭐 할 수 있어요|무엇을 할 수 있나요|뭐 해줄 수 있어|어떻게 써요",
         "帮助|帮忙|帮帮我|你能做什么|你会什么|怎么用",
-        "我需要帮助|需要帮助|能帮我吗|你可以做什么|你能干什么|怎么使用",
+        "我需要帮助|需要帮助|能帮我吗|你可以做什么|你能干什么|怎么使用|你能干啥|你都能干啥|你会干啥|能做啥",
     ),
     "menu": cues_of(
         "menu|main menu|the menu|back to menu|back to the menu|back to the main menu|show menu|options",
@@ -141,7 +141,7 @@ _SMALLTALK: dict[str, Cues] = {
         "d accord|parfait|tres bien|compris|ca marche|genial|entendu",
         "تمام|حسنا|ماشي|اوكي|طيب|فهمت|ممتاز|زين",
         "알겠어요|알겠습니다|좋아요|네|응|오케이|알았어|굿",
-        "ㅇㅋ|ㅇㅇ|넵|네네|오키|알겠어|좋네요",
+        "ㅇㅋ|ㅇㅇ|넵|네네|오키|알겠어|좋네요|이해했어요|이해했습니다|이해했어",
         "好的|好|行|明白了|知道了|没问题|嗯|可以",
     ),
 }
