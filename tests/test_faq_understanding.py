@@ -13,7 +13,7 @@ from bot.content import load_content
 from bot.domain.workshops import RegistrationStatus
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
-from bot.faq.live import LIVE_LECTURE, LIVE_WORKSHOP
+from bot.faq.live import LIVE_LECTURE, LIVE_NEXT, LIVE_WORKSHOP
 from bot.faq.understand import SMALLTALK, understand
 from bot.i18n import _, use_locale
 from bot.places.gazetteer import Gazetteer, workshop_cities
@@ -481,6 +481,148 @@ def test_how_are_you_and_cute_endings_are_small_talk(
 ) -> None:
     understood = understand(index, text, lang, places)
     assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        # What one thanks for, and the words between, do not make a question of it; thanks beside the help it
+        # thanks for is thanks.
+        ("de", "danke für die info", "thanks"),
+        ("fr", "au revoir et merci", "thanks"),
+        ("it", "grazie per l'aiuto", "thanks"),
+        ("ar", "شكرا كتير على المساعدة", "thanks"),
+        ("zh", "谢谢你的帮助", "thanks"),
+        ("ko", "수고하셨습니다", "thanks"),
+        ("zh", "在吗", "greeting"),
+        ("ko", "처음으로 돌아가기", "menu"),
+    ],
+)
+def test_thanks_for_something_is_small_talk(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, kind: str
+) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        # Where the workshops are, no city named: the list of cities, not one workshop's card.
+        ("fr", "dans quelles villes ont lieu les ateliers", "workshop-cities"),
+        ("ko", "워크숍 어디서 열려요", "workshop-cities"),
+        # A lecture and "now" or "next": the next one to watch ("Next" is also a partner's name).
+        ("en", "which lecture should i do next", LIVE_NEXT),
+        ("it", "quale lezione devo vedere adesso", LIVE_NEXT),
+        # A part named by its number: that part's lectures, not the themes entry that shares "studia".
+        ("it", "cosa si studia nella parte 3", "course-part-3"),
+        ("de", "was wird in teil 4 behandelt", "course-part-4"),
+        # Spoken Arabic: "هال" (this) and the present's "ب" glued on, a preposition with its pronoun.
+        ("ar", "مين بنظم هالبرنامج", "wego-what"),
+        ("ar", "كيف اتواصل معكم", "contact"),
+        # Chinese: only the bigrams inside words count as what the question names ("织这" is no subject).
+        ("zh", "谁在组织这个活动", "wego-what"),
+        # A word for a price no entry uses ("pagamento") is the kind of answer asked for, not another subject.
+        ("it", "le lezioni sono a pagamento?", "course-cost"),
+    ],
+)
+def test_free_text_read_for_what_it_asks(index: FaqIndex, places: Gazetteer, lang: str, text: str, label: str) -> None:
+    assert understand(index, text, lang, places).label == label
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        # A greeting before the question and an introduction of who asks: what is asked is the rest.
+        ("it", "ciao, sono una studentessa di architettura, posso partecipare?", "target-audience"),
+        ("ko", "안녕하세요 저는 도시계획 전공 대학원생인데 참여 가능한가요?", "target-audience"),
+        ("zh", "你好，我是城市规划专业的研究生，可以参加吗", "target-audience"),
+        ("en", "hello, quick question - is the online course realy free?", "course-cost"),
+        # Everything watched, and now: the certificate's view, not the next lecture.
+        ("it", "ho visto tutte le lezioni, e ora?", "live:certificate"),
+        ("ko", "강의 다 봤어요 이제 어떻게 해요", "live:certificate"),
+        # A lecture by its place in words, a part in spoken Arabic ("التاني": second).
+        ("ar", "شو المحاضرة التالتة بالجزء التاني", LIVE_LECTURE),
+        ("ko", "파트 2의 세 번째 강의가 뭐예요", LIVE_LECTURE),
+        # "Full" is about seats.
+        ("de", "ist der workshop in baku schon voll", LIVE_WORKSHOP),
+    ],
+)
+def test_greetings_introductions_and_positions(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, label: str
+) -> None:
+    assert understand(index, text, lang, places).label == label
+
+
+def test_a_greeting_alone_keeps_its_words_and_a_question_word_is_not_a_greeting() -> None:
+    from bot.faq.smalltalk import without_smalltalk
+
+    assert without_smalltalk("hiking near the venue") == "hiking near the venue"
+    assert without_smalltalk("morning workshops?") == "morning workshops?"
+    assert without_smalltalk("good morning, when is it") == "when is it"
+    assert without_smalltalk("how do i sign up, thanks!") == "how do i sign up"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # The answer names the mayor, but the question is not about the certificate he signs.
+        ("en", "who is the mayor of seoul"),
+        ("it", "chi è il sindaco di seul"),
+        ("de", "wer ist der bürgermeister von seoul"),
+        # A word of three letters no entry uses is what the question is about ("app"), not "telefono".
+        ("it", "c'è un'app per il telefono?"),
+    ],
+)
+def test_a_neighbouring_fact_is_not_an_answer(index: FaqIndex, places: Gazetteer, lang: str, text: str) -> None:
+    assert understand(index, text, lang, places).label is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        # A lecture asked about by its topic's terms, in English too.
+        ("en", "which video covers digital twins", LIVE_LECTURE),
+        ("fr", "y a-t-il un cours sur les jumeaux numériques ?", LIVE_LECTURE),
+        ("zh", "有讲数字孪生的课吗", LIVE_LECTURE),
+        ("en", "is there a waiting list for milan", LIVE_WORKSHOP),
+        ("ar", "كم محاضرة باقيلي للشهادة", "live:certificate"),
+        ("en", "how many winners will there be overall", "award-winners"),
+    ],
+)
+def test_lectures_by_topic_waiting_lists_and_what_is_left(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, label: str
+) -> None:
+    assert understand(index, text, lang, places).label == label
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind"),
+    [
+        ("it", "ok grazie, è tutto", "thanks"),
+        ("de", "ok danke, das wars", "thanks"),
+        ("zh", "好的谢谢，没有别的了", "thanks"),
+        ("de", "grüß dich", "greeting"),
+        ("fr", "tu sais faire quoi", "help"),
+    ],
+)
+def test_closings_and_more_greetings(index: FaqIndex, places: Gazetteer, lang: str, text: str, kind: str) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.smalltalk) == (SMALLTALK, kind)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # A person is asked for, and the part's entry never answers who: the documents do not name lecturers.
+        ("fr", "qui enseigne la partie 3"),
+        ("zh", "第三部分是谁讲的"),
+    ],
+)
+def test_who_is_not_answered_by_an_entry_never_asked_who(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str
+) -> None:
+    assert understand(index, text, lang, places).label is None
 
 
 def test_spoken_korean_endings_are_cut() -> None:

@@ -16,6 +16,7 @@ class Cues:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         plain = {normalize(p.strip()) for p in phrases if p.strip()}
+        self._all = sorted(plain)
         # One-word phrases, for telling a misspelt one ("thnx", "helo").
         self.words = frozenset(p for p in plain if " " not in p and not _cjk(p))
         # Longest first, then alphabetical: the same phrases always match the same way.
@@ -29,6 +30,14 @@ class Cues:
         self._pieces = sorted((p for p in plain if _cjk(p)), key=lambda p: (-len(p), p))
         # Korean and Chinese pieces are taken leftmost first: in "多谢啦" the thanks is "多谢", not "谢啦".
         self._piece = re.compile("|".join(map(re.escape, self._pieces))) if self._pieces else None
+
+    def phrases(self) -> list[str]:
+        """Every phrase, normalised."""
+        return [*self._all]
+
+    def names(self, word: str) -> bool:
+        """The word is one of the phrases (whole)."""
+        return word in self.words or word in self._pieces
 
     def found(self, plain: str) -> bool:
         return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)

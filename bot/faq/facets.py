@@ -21,6 +21,8 @@ def facets_of(subject: Subject) -> dict[str, str]:
         facets["certificate"] = subject.certificate
     if subject.part:
         facets["part"] = str(subject.part)
+        if subject.part_named:
+            facets["part-named"] = "yes"
     if subject.age:
         facets["age"] = "yes"
     if any(place.kind == "region" for place in subject.places):
@@ -50,14 +52,29 @@ CONFLICT = 0.3
 # An entry none of whose wordings names the workshop, certificate or award the question names.
 TOPIC_NEUTRAL = 0.6
 TOPIC_USUAL = 0.7
-TOPIC_MISSING = 0.75
+# A certificate's or a workshop's entry asked about neither: "who is the mayor of Seoul" is not who signs the
+# workshop certificate, though its answer names the mayor. The award's category entries are often asked by the
+# category alone ("partner bei den sdgs"): they keep more.
+TOPIC_MISSING_AWARD = 0.75
+TOPIC_MISSING = {"topic:certificate": 0.45, "topic:workshop": 0.55}
 # An entry at least this share of whose wordings name one award category is about that category.
 CATEGORY_USUAL = 0.5
 AGREE = 0.7
 DOMINANT = 0.4
+# A part of the course named to an entry that names none: "cosa si studia nella parte 3" is that part's lectures,
+# not the course's themes, though "studia" is the themes entry's word.
+PART_NEUTRAL = 0.45
 # A country or region named to an entry that never names one is most likely another subject ("a student visa
 # for Canada" is not the workshop's travel support).
-NEUTRAL = {"certificate": 0.85, "part": 0.85, "age": 0.6, "place": 0.5, "topic": TOPIC_NEUTRAL, "category": 0.6}
+NEUTRAL = {
+    "certificate": 0.85,
+    "part": 0.85,
+    "part-named": PART_NEUTRAL / 0.85,
+    "age": 0.6,
+    "place": 0.5,
+    "topic": TOPIC_NEUTRAL,
+    "category": 0.6,
+}
 
 
 def _facets_part(places: Gazetteer | None) -> str:
@@ -88,11 +105,11 @@ def subject_factors(index: FaqIndex, facets: dict[str, str], places: Gazetteer |
             # An entry asked about a workshop (or a certificate, an award) nearly every time, when the question
             # names none: "is this only for people under 35" is not the workshop certificate's age rule.
             if facet.startswith("topic:") and facet not in facets and values.get("yes", 0.0) >= TOPIC_USUAL:
-                factor *= TOPIC_MISSING
+                factor *= TOPIC_MISSING.get(facet, TOPIC_MISSING_AWARD)
             # Likewise an entry about one award category, when the question names none ("which universities
             # are partners of the award" is the list, not the category whose partners are universities).
             if facet == "category" and facet not in facets and sum(values.values()) >= CATEGORY_USUAL:
-                factor *= TOPIC_MISSING
+                factor *= TOPIC_MISSING_AWARD
         for facet, value in facets.items():
             values = table.get(facet, {})
             share = values.get(value, 0.0)

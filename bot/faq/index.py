@@ -20,7 +20,7 @@ from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
 from bot.faq.language_index import LanguageIndex, is_part_state
-from bot.faq.text import features_of, lexicon_words, normalize, split_compound, words
+from bot.faq.text import coverage_features, features_of, is_arabic, lexicon_words, normalize, split_compound, words
 from bot.faq.vocabulary import TYPO_MIN_LENGTH, Vocabulary, is_name
 
 T = TypeVar("T")
@@ -47,6 +47,8 @@ MAX_WORDS = 8
 TIE_SIMILAR = 90
 TIE_GAP = 10
 _PLAIN = re.compile(r"[^\W_]+")
+# The kind of answer an entry must have been asked for to answer it: a person.
+PERSON = "who"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,13 @@ class FaqIndex:
             factors.append(1.0 - KIND_WEIGHT * (1.0 - affinity))
         return factors
 
+    def _never_asked(self, question: str, entry: FaqEntry) -> bool:
+        """The question asks who, and none of the entry's stored wordings, in any language, does."""
+        kinds = question_kinds(question)
+        if PERSON not in kinds or len(kinds) > 1:
+            return False
+        return self._shares()[self.entries.index(entry)].get(PERSON, 0.0) == 0.0
+
     def _known(self) -> Vocabulary:
         if self._vocabulary is None:
             self._vocabulary = Vocabulary(set().union(*(self._part(lang).vocabulary for lang in self.languages)))
@@ -181,7 +190,10 @@ class FaqIndex:
         unknown = [
             w
             for w in found
-            if w not in own and len(w) >= TYPO_MIN_LENGTH and not w.isdigit() and not "\u4e00" <= w[0] <= "\u9fff"
+            if w not in own
+            and (len(w) >= TYPO_MIN_LENGTH or (len(w) == TYPO_MIN_LENGTH - 1 and is_arabic(w)))
+            and not w.isdigit()
+            and not "\u4e00" <= w[0] <= "\u9fff"
         ]
         if not unknown:
             return found
@@ -252,14 +264,25 @@ class FaqIndex:
         """How much of the question the entry speaks of, in the language where it speaks of most; the words in
         `without` (place names) are left out of the question."""
         i = self.entries.index(entry)
-        counts = self._counts(question, lang)
-        if without:
-            kept = [w for w in self._read(question, lang)[0] if not is_name(w, without)]
-            counts = features_of(kept)
+        found = self._read(question, lang)[0]
+        own_words = self._part(lang).vocabulary if lang in self.languages else set()
+        # A word that only says what kind of answer is asked for ("pagamento": a price) and that no entry uses
+        # is not a subject left uncovered: the kind of answer is weighed apart (`_kind_factors`).
+        kept = [
+            w
+            for w in found
+            if not is_name(w, without)
+            and ("\u4e00" <= w[0] <= "\u9fff" or not question_kinds(w) or w in own_words or w in self._known().known)
+        ]
+        counts = coverage_features(kept, self._known_feature, lambda word: bool(question_kinds(word)))
         own = self._part(lang).coverage(counts, i) if lang in self.languages else 0.0
         if own >= enough:
             return own  # no need to build or read the other languages' parts
         return max([own, *(self._part(part).coverage(counts, i) for part in self.languages if part != lang)])
+
+    def _known_feature(self, feature: str) -> bool:
+        """Some entry, in some language, has this feature."""
+        return any(self._part(lang).has(feature) for lang in self.languages)
 
     def topic_words(self, question: str, lang: str, names: frozenset[str] = frozenset()) -> list[str]:
         """Words no entry uses in any language that say what the question is about ("wifi", "parking"), not
@@ -313,6 +336,10 @@ class FaqIndex:
         confident = self._confident([hit.score for hit in ranked[:2]])
         if not confident and len(ranked) > 1 and ranked[1].score >= self.confident:
             ranked, confident = self._break_tie(question, lang, ranked)
+        if confident and self._never_asked(question, ranked[0].entry):
+            # "Who teaches part 3": a person is asked for, and the entry never answers who (the documents do
+            # not name the lecturers); its facts are only neighbours of the question.
+            confident = False
         if confident:
             # A word no entry knows in any language ("hotel", "dress") is what the question is about more often
             # than not: then the entry must speak of more of the rest.

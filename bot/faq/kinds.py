@@ -24,7 +24,8 @@ _WORDS = {
     "who": "who whose whom chi wer wem wen wessen qui مين",
     "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد",
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
-    " pagare pago kostenlos kostet kosten bezahlen gebuhr gebuhren umsonst gratuit gratuite coute payer payant"
+    " pagare pago pagamento payment kostenlos zahlung kostet kosten bezahlen gebuhr gebuhren umsonst gratuit"
+    " gratuite coute payer payant payants payante paiement"
     " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم فلوس ادفع",
 }
 # Several words together (Latin script).
@@ -45,7 +46,21 @@ _PHRASES = {
 }
 # Pieces of CJK text (no spaces to split on).
 _PIECES = {
-    "when": ("언제", "날짜", "일정", "며칠", "몇 시", "什么时候", "何时", "几号", "哪天", "日期", "几点", "几月"),
+    "when": (
+        "언제",
+        "날짜",
+        "일정",
+        "며칠",
+        "몇 시",
+        "什么时候",
+        "何时",
+        "几号",
+        "哪天",
+        "日期",
+        "几点",
+        "几月",
+        "多久",
+    ),
     "where": (
         "어디",
         "어느 도시",

@@ -100,6 +100,9 @@ class LanguageIndex:
         part._near, part._whole = dict(near), dict(bm25)
         return part
 
+    def has(self, feature: str) -> bool:
+        return feature in self._idf
+
     def weight(self, feature: str) -> float:
         return self._idf.get(feature, self._unknown_idf) * FAMILY_WEIGHT[feature[0]]
 

@@ -5,6 +5,10 @@ terms, keyed by lecture key. A title's own English words are matched too (handle
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from bot.faq.cues import Cues
+
 TOPICS: dict[str, str] = {
     "1.1": "contesto globale|condizioni locali|globaler kontext|lokale bedingungen|contexte mondial|conditions locales"
     "|السياق العالمي|الظروف المحليه|글로벌 맥락|지역 여건|全球背景|地方条件",
@@ -54,3 +58,40 @@ TOPICS: dict[str, str] = {
     "4.5": "soluzioni abitative|wohnlosungen skalieren|solutions de logement|توسيع حلول السكن|주거 해법 확대"
     "|住房解决方案",
 }
+
+# The titles' own distinctive terms, in English: a question naming one of them asks about that lecture.
+ENGLISH: dict[str, str] = {
+    "1.1": "global context|local conditions",
+    "1.2": "metropolitan century",
+    "1.3": "ecological transition",
+    "1.4": "urban inclusion|data for inclusion",
+    "1.5": "communicating smart",
+    "1.6": "measuring and benchmarking",
+    "1.7": "digital twins|digital twin",
+    "1.8": "resilient cities|inclusive cities|integrative cities",
+    "2.2": "sustainability assessment|assessment frameworks",
+    "2.3": "nature based solutions|nature-based solutions",
+    "2.5": "emerging technologies",
+    "2.6": "spatial impact|digital infrastructure",
+    "3.1": "ai fundamentals",
+    "3.2": "future of infrastructures|future of infrastructure",
+    "3.3": "urban security|urban safety",
+    "3.4": "environmental sustainability",
+    "3.5": "citizen engagement|well-being|wellbeing",
+    "4.1": "housing crisis",
+    "4.2": "public-private partnerships|public private partnerships",
+    "4.3": "housing access|housing affordability|affordable housing",
+    "4.4": "algorithmic tools|responsible housing innovation",
+    "4.5": "scaling housing|housing solutions",
+}
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, Cues]:
+    return {key: Cues([*terms.split("|"), *ENGLISH.get(key, "").split("|")]) for key, terms in TOPICS.items()}
+
+
+def named_topic(plain: str) -> str | None:
+    """The key of the lecture whose key terms `plain` (normalised) names, when exactly one lecture's are named."""
+    named = [key for key, cues in _cues().items() if cues.found(plain)]
+    return named[0] if len(named) == 1 else None

@@ -6,6 +6,7 @@ from the FAQ's word matching.
 from __future__ import annotations
 
 from bot.faq.cues import cues_of
+from bot.faq.lecture_topics import named_topic
 from bot.faq.subjects import CERTIFICATE, LECTURE, LECTURE_NUMBER, WORKSHOP, Subject
 
 LIVE_WORKSHOP = "live:workshop"
@@ -26,10 +27,12 @@ _LIST = cues_of(
     "어떤 강의|列表|有哪些|哪些讲座|所有",
 )
 _PROGRESS = cues_of(
+    "how much have i watched|how many have i watched|what have i done so far|学了多少|看了多少|完成了多少|我的学习进度",
     "my progress|how far am i|how far have i got|how much have i done|how many have i done|how am i doing",
     "where am i in the course|a che punto sono|i miei progressi|il mio progresso|quante ne ho fatte",
     "wie weit bin ich|mein fortschritt|meinen fortschritt|wie viel habe ich|ou j en suis|ma progression",
-    "mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت|الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
+    "how far along|how far along am i|mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت",
+    "الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
     "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
 )
@@ -39,11 +42,24 @@ _NEXT = cues_of(
     "je regarde quoi|prochaine video|quoi ensuite|regarder ensuite|المحاضره الجايه|المحاضره التاليه|شو بعدين",
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
 )
+# "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
+_NOW = cues_of(
+    "next|now|adesso|ora|prossima|prossimo|dopo|jetzt|nachste|nachstes|als nachstes|danach|maintenant|ensuite",
+    "prochain|prochaine|apres|الجايه|الجاي|التاليه|التالي|هلق|الان|بعدين|다음|이제|지금|下一|接下来|现在|然后",
+)
 _MISSING = cues_of(
     "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
     "mi manca|mancano|fehlt|fehlen|noch machen",
-    "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|남았|남은|부족|还差|还需要|缺",
+    "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|باقيلي|بقيلي|ضايل|ضايلي|남았|남은|부족|还差|还需要|缺|还剩|剩下|剩几",
 )
+# Having watched or finished ... all of it ("ho visto tutte le lezioni", "다 봤어요", "都看完了"): what comes next is
+# the certificate.
+_DONE = cues_of(
+    "watched|finished|done|seen|completed|visto|viste|finito|finite|completato|gesehen|angeschaut|fertig",
+    "abgeschlossen|regarde|regardees|fini|finis|termine|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
+    "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了",
+)
+_ALL = cues_of("all|everything|tutte|tutto|tutti|alle|alles|tout|tous|toutes|كل|كلها|다|전부|모두|모든|都|全部")
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
 _FINISHED = cues_of(
     "finished all|finished the lectures|finished the course|done with all|watched all|completed all|what now",
@@ -54,7 +70,7 @@ _FINISHED = cues_of(
 _MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
-    "place|complet|اماكن|مقاعد|فاضيه|محجوز|자리|좌석|정원|마감|名额|座位|满了|空位",
+    "place|complet|voll|اماكن|مقاعد|فاضيه|محجوز|امتلت|امتلات|ممتلئه|مليانه|자리|좌석|정원|마감|名额|座位|满了|空位",
     # What is left of them: "free seats left", "freie Plätze", "posti rimasti", "자리 남았어요", "还有名额".
     "left|remaining|available|freie|freien|rimasti|rimasto|disponibili|restantes|restant|disponibles|متبقي|متبقيه",
     "باقي|남았|남은|잔여|还有|剩|剩余",
@@ -70,7 +86,11 @@ _HAPPENS = cues_of(
     "بتصير|تبدا|열려|열리|개최|시작|举行|举办|开始",
 )
 _NEAR = cues_of("near|nearby|vicino|nahe|pres|قريب|근처|附近")
-_STATUS = cues_of("cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato")
+_STATUS = cues_of(
+    "cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato",
+    "waiting list|waitlist|lista d attesa|warteliste|liste d attente",
+    "قائمه الانتظار|قائمه انتظار|대기자|대기 명단|候补|等候名单",
+)
 # The organisation named without a workshop: its offices, its history, not a workshop's details.
 _ORGANISATION = cues_of("wego|ويغو|위고")
 SIGNUP = cues_of(
@@ -84,15 +104,18 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     lecture = LECTURE.found(plain)
     if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
         return LIVE_CERTIFICATE
-    if _FINISHED.found(plain) and not CERTIFICATE.found(plain):
+    finished = _FINISHED.found(plain) or (_DONE.found(plain) and _ALL.found(plain) and not kinds)
+    if finished and not CERTIFICATE.found(plain):
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
     if _PROGRESS.found(plain):
         return LIVE_PROGRESS
-    if _NEXT.found(plain) and not WORKSHOP.found(plain):
+    if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):
         return LIVE_NEXT
     specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
-    if lecture and "count" not in kinds and (specific or (_ABOUT.found(plain) and not _LIST.found(plain))):
+    # A lecture asked about by its topic's terms ("c'è una lezione sui gemelli digitali?") or with "about".
+    about = (_ABOUT.found(plain) or named_topic(plain) is not None) and not _LIST.found(plain)
+    if lecture and "count" not in kinds and (specific or about):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)
     if SIGNUP.found(plain) or CERTIFICATE.found(plain):
@@ -100,9 +123,12 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.
         return None
-    asks_live = "when" in kinds or _SEATS.found(plain) or _VENUE.found(plain) or _STATUS.found(plain)
-    # "Where is the Brescia workshop": where a workshop in a named city is held is its venue.
-    asks_live = asks_live or ("where" in kinds and workshop and subject.city is not None)
+    asks_live = "when" in kinds or _SEATS.found(plain) or _STATUS.found(plain)
+    if subject.city is not None:
+        # "Where is the Brescia workshop": where a workshop in a named city is held is its venue. Where the
+        # workshops are, no city named, is the list of cities, the FAQ's ("dans quelles villes ont lieu les
+        # ateliers", "워크숍 어디서 열려요").
+        asks_live = asks_live or _VENUE.found(plain) or ("where" in kinds and workshop)
     if asks_live and (subject.city is not None or (workshop and not subject.places)):
         return LIVE_WORKSHOP
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.faq.cues import Cues, cues_of
+from bot.faq.text import STOPWORDS
 
 # A message is small talk when nothing is left of it once these phrases and filler words are taken out.
 _SMALLTALK: dict[str, Cues] = {
@@ -22,11 +23,16 @@ _SMALLTALK: dict[str, Cues] = {
         "안녕|안녕하세요|안녕하십니까|반가워요|반갑습니다|하이|좋은 아침",
         "ㅎㅇ|하이요|안뇽|헬로",
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
+        # Checking someone is there before asking: "在吗", "anyone there?".
+        "在吗|在不在|有人吗|are you there|anyone there|anybody there|you there|ci sei|bist du da|t es la|tu es la",
+        "موجود|في حدا|거기 누구 있어요|계세요",
         # "How are you" goes with a greeting, and abbreviations of one ("slt", "bjr").
         "how are you|how r u|how are u|how is it going|hows it going|how you doing",
         "come va|come stai|tutto bene|wie gehts|wie geht s|wie geht es dir|wie geht s dir|ca va|comment ca va",
         "comment vas tu|comment allez vous|slt|bjr|bsr|كيفك|كيف حالك|كيف الحال|شلونك|عامل ايه",
         "잘 지내요|잘 지냈어요|잘 지내셨어요|你好吗|最近好吗|最近怎么样",
+        "hallochen|halloechen|هلا|هلا والله|هلا وغلا|gruss dich|grus dich|grussi|gruezi mitenand|bon apres midi",
+        "bon aprem|مساء النور|مساء الخير|좋은 오후|좋은 저녁",
     ),
     "thanks": cues_of(
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
@@ -41,8 +47,9 @@ _SMALLTALK: dict[str, Cues] = {
         "شكرا|شكرا جزيلا|شكرا لك|مشكور|يعطيك العافيه|الف شكر|تسلم|تسلمي|يسلمو|يسلموا|يسلمك",
         "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
         "ㄱㅅ|ㄳ|감사|감사감사|정말 감사합니다|고마워용|감사드립니다",
+        "수고하셨습니다|수고하셨어요|수고 많으셨습니다|수고 많으셨어요|수고해요",
         "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
-        "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦",
+        "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦|太感谢|太谢谢了",
     ),
     "bye": cues_of(
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
@@ -50,7 +57,8 @@ _SMALLTALK: dict[str, Cues] = {
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
         "a dopo|alla prossima|a domani|ci sentiamo|buona giornata|buona serata",
         "tschuss|tschau|auf wiedersehen|bis bald|bis spater|gute nacht|ciao",
-        "bis dann|bis morgen|mach s gut|schonen tag noch|bis zum nachsten mal",
+        "bis dann|bis morgen|mach s gut|schonen tag noch|bis zum nachsten mal|schonen abend|schonen abend noch",
+        "schones wochenende|einen schonen tag|bonne fin de journee|buon fine settimana|have a nice evening",
         "au revoir|a bientot|a plus|bonne nuit|adieu|a la prochaine",
         "a plus tard|a demain|bonne journee a toi|bonne soiree|a tout a l heure",
         "مع السلامه|وداعا|باي|الى اللقاء|تصبح علي خير|سلام",
@@ -58,7 +66,12 @@ _SMALLTALK: dict[str, Cues] = {
         "잘자|잘 자|잘자요|잘 자요|굿나잇",
         "再见|拜拜|回头见|晚安|下次见",
         "ㅂㅂ|ㅂㅇ|또 봐요|나중에 봐요|좋은 하루 되세요",
-        "再会|明天见|先走了",
+        "再会|明天见|先走了|回头聊|回头再聊|改天聊|다음에 또 올게요|또 올게요|have a good one|have a nice one",
+        # "That's all": the conversation is over.
+        "that s all|thats all|that is all|that s it|thats it",
+        "e tutto|è tutto|nient altro|das wars|das war s|das war alles",
+        "c est tout|rien d autre|هيك بكفي|بس هيك|هذا كل شي",
+        "هذا كل شيء|그게 다예요|이게 다예요|没有别的了|没别的了|就这些",
     ),
     "help": cues_of(
         "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
@@ -71,12 +84,13 @@ _SMALLTALK: dict[str, Cues] = {
         "aide|aidez moi|aide moi|que sais tu faire|tu fais quoi|comment ca marche",
         "j ai besoin d aide|besoin d aide|tu peux m aider|peux tu m aider|vous pouvez m aider",
         "tu peux faire quoi|que peux tu faire|qu est ce que tu peux faire|tu sers a quoi|qu est ce que tu fais",
+        "tu sais faire quoi|que sais tu faire|was kannst du so|was kannst du denn|cosa sai fare|what else can you do",
         "مساعده|ساعدني|شو بتعمل|ماذا تستطيع|شو بتقدر تعمل",
         "ماذا تستطيع ان تفعل|ماذا يمكنك ان تفعل|ماذا تفعل|احتاج مساعده|محتاج مساعده|ممكن تساعدني|كيف استخدمك",
         "도움말|도움|도와줘|도와주세요|뭐 할 수 있어|뭘 할 수 있어요|사용법",
         "도움이 필요해요|도움 필요해요|뭐 할 수 있어요|무엇을 할 수 있나요|뭐 해줄 수 있어|어떻게 써요",
         "帮助|帮忙|帮帮我|你能做什么|你会什么|怎么用",
-        "我需要帮助|需要帮助|能帮我吗|你可以做什么|你能干什么|怎么使用",
+        "我需要帮助|需要帮助|能帮我吗|你可以做什么|你能干什么|怎么使用|你能干啥|你都能干啥|你会干啥|能做啥",
     ),
     "menu": cues_of(
         "menu|main menu|the menu|back to menu|back to the menu|back to the main menu|show menu|options",
@@ -88,7 +102,7 @@ _SMALLTALK: dict[str, Cues] = {
         "affiche le menu|montre moi le menu|retour",
         "القائمه|القائمه الرئيسيه|المنيو|ارجع للقائمه",
         "메뉴|메인 메뉴|메뉴 보여줘|메뉴로",
-        "메뉴 보여주세요|처음 화면|홈",
+        "메뉴 보여주세요|처음 화면|홈|처음으로 돌아가기|처음으로 돌아가|메뉴로 돌아가기|돌아가기",
         "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
     ),
     "restart": cues_of(
@@ -109,6 +123,7 @@ _SMALLTALK: dict[str, Cues] = {
         "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
         "who made you|who made u|who built you|who created you|who programmed you",
         "who r u|who are u|who ru|what r u|are u a bot|r u a bot|r u human",
+        "who am i chatting with|who am i talking with|who is this|whos this|who s this|with whom am i talking",
         "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
@@ -126,11 +141,12 @@ _SMALLTALK: dict[str, Cues] = {
         "d accord|parfait|tres bien|compris|ca marche|genial|entendu",
         "تمام|حسنا|ماشي|اوكي|طيب|فهمت|ممتاز|زين",
         "알겠어요|알겠습니다|좋아요|네|응|오케이|알았어|굿",
-        "ㅇㅋ|ㅇㅇ|넵|네네|오키|알겠어|좋네요",
+        "ㅇㅋ|ㅇㅇ|넵|네네|오키|알겠어|좋네요|이해했어요|이해했습니다|이해했어",
         "好的|好|行|明白了|知道了|没问题|嗯|可以",
     ),
 }
-# Words that may stand beside a greeting or thanks without making it a question.
+# Words that may stand beside a greeting or thanks without making it a question, besides the function words
+# of bot/faq/text.py ("thanks for the info", "danke für die Hilfe", "au revoir et merci").
 _FILLER = frozenset(
     " ".join(
         [
@@ -139,9 +155,19 @@ _FILLER = frozenset(
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
             "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
+            # What one thanks for: the help, the information, the answer.
+            "help helpful info infos information answer answers reply support explanation really super",
+            "infinite infinitely infiniment tantissimo tausend",
+            "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita",
+            "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
+            "aide informations reponse reponses explication vraiment",
+            "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه",
+            "도움 도움이 답변 정보 안내 정말 진짜 너무 많이 늘",
         ]
     ).split()
 )
+# Han characters that only frame a greeting or thanks ("谢谢你的帮助": "的" is left once the phrases are out).
+_CJK_FILLER = frozenset("的了吗呢吧啊呀么嘛我你您他们是在和请也都还哦哈咯啦帮助忙回答解信息")
 _SMALLTALK_WORDS = 6
 # Messages of at most this many words are read with misspelt small-talk words corrected.
 _SMALLTALK_TYPOS = 3
@@ -176,16 +202,22 @@ def smalltalk_kind(plain: str) -> str | None:
 
 
 def _smalltalk_of(text: str) -> str | None:
-    kind = None
+    found: list[str] = []
     while True:
         # The longest phrase first: "안녕히 계세요" is goodbye, though it starts with the greeting "안녕".
         length, name = max((cues.longest(text), name) for name, cues in _SMALLTALK.items())
         if not length:
             break
         text, _hit = _SMALLTALK[name].remove(text)
-        kind = kind or name
-    rest = [word for word in text.split() if word not in _FILLER]
-    return kind if kind is not None and not rest else None
+        found.append(name)
+    if not found or any(not _filler(word) for word in text.split()):
+        return None
+    # Thanks beside anything else is thanks: "شكرا على المساعدة" names the help it thanks for.
+    return "thanks" if "thanks" in found else found[0]
+
+
+def _filler(word: str) -> bool:
+    return word in _FILLER or word in STOPWORDS or all(char in _CJK_FILLER for char in word)
 
 
 def _smalltalk_word(word: str) -> str:
@@ -203,3 +235,72 @@ def _smalltalk_word(word: str) -> str:
             if len(phrase) >= 4 and OSA.distance(word, phrase) <= 1:
                 return phrase
     return word
+
+
+# Latin-script greetings that are nothing else, so they come off the start of a question without a comma
+# ("hello is the course free"); others ("morning", "na", "yo") only when punctuation follows.
+_PLAIN_GREETINGS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "ciao",
+        "salve",
+        "buongiorno",
+        "buonasera",
+        "hallo",
+        "servus",
+        "moin",
+        "salut",
+        "bonjour",
+        "bonsoir",
+        "coucou",
+    ]
+)
+# Words that may follow a greeting or thanks at the edge ("hi there,", "hello everyone!", "thanks a lot").
+_EDGE_FILLER = "there|everyone|all|guys|folks|again|team|tutti|zusammen|alle|a tous|a lot|so much|in advance"
+_PUNCTUATION = " \t!,.?~:;，。！？、،؟"
+
+
+def _phrases(*kinds: str) -> str:
+    phrases = sorted({p for kind in kinds for p in _SMALLTALK[kind].phrases()}, key=lambda p: (-len(p), p))
+    return "|".join(map(re.escape, phrases))
+
+
+_HEAD = re.compile(rf"^[\W]*({_phrases('greeting', 'thanks')})((?:\s+(?:{_EDGE_FILLER}))*)(?=\W|$)")
+_TAIL = re.compile(rf"(?:^|[{_PUNCTUATION}])\s*(?:{_phrases('thanks')})(?:\s+(?:{_EDGE_FILLER}))*[\W]*$")
+# "Quick question:", "j'ai une question,", "질문 있어요": announcing a question is not part of it.
+_PREAMBLE = re.compile(
+    r"^(?:(?:i have |i ve got |i got )?(?:a |one )?(?:quick |short |small )?question|(?:ho )?una domanda(?: veloce)?"
+    r"|(?:ich habe )?(?:eine )?(?:kurze )?frage|(?:j ai |j'ai )?(?:une )?(?:petite )?question|(?:عندي )?سؤال"
+    r"|질문(?: 있어요| 있습니다|이요|이 있어요)?|问一下|想问一下|请问)(?:\s*[:,\-–!?.،，：]+\s*|\s+)"
+)
+_HAN_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
+
+
+def without_smalltalk(plain: str) -> str:
+    """A question without the greeting it starts with or the thanks it ends with: "ciao, sono ...",
+    "안녕하세요 저는 ...", "你好，我是 ...", "... merci !" (what is left is the question)."""
+    head = _HEAD.match(plain)
+    if head is None and _HAN_HANGUL.match(plain.lstrip(_PUNCTUATION)):
+        # Korean and Chinese greetings need no space after them: "你好我想问".
+        for piece in _SMALLTALK["greeting"].phrases():
+            if not piece.isascii() and plain.lstrip(_PUNCTUATION).startswith(piece):
+                rest = plain.lstrip(_PUNCTUATION)[len(piece) :]
+                if rest.strip(_PUNCTUATION):
+                    plain = rest.lstrip(_PUNCTUATION)
+                break
+    elif head is not None:
+        rest = plain[head.end() :]
+        word = head.group(1)
+        punctuated = rest[:1] != "" and rest[:1] in _PUNCTUATION.replace(" ", "")
+        if rest.strip(_PUNCTUATION) and (punctuated or not word.isascii() or word in _PLAIN_GREETINGS):
+            plain = rest.lstrip(_PUNCTUATION)
+    preamble = _PREAMBLE.match(plain)
+    if preamble is not None and plain[preamble.end() :].strip(_PUNCTUATION):
+        plain = plain[preamble.end() :]
+    tail = _TAIL.search(plain)
+    if tail is not None and plain[: tail.start()].strip(_PUNCTUATION):
+        plain = plain[: tail.start()]
+    return plain

@@ -29,7 +29,14 @@ def function_words() -> frozenset[str]:
             if lang == "de":
                 # German typed without umlauts: "fuer", "moechte", "muss".
                 found.add(normalize(word.casefold().translate(_UMLAUTS)))
+    found.update(_MORE)
     return frozenset(found)
+
+
+# Words that only frame a question, which the lists lack: Chinese "到底" (exactly), "具体" (in detail).
+_MORE = frozenset(
+    ["到底", "究竟", "具体", "一下", "请问", "想问", "想知道", "告诉", "知道", "有没有", "能不能", "可不可以"]
+)
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

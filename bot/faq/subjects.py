@@ -42,7 +42,7 @@ _WEATHER = cues_of(
 _TRAVEL = cues_of(
     "hotel|hotels|hostel|flight|flights|plane ticket|airfare|ticket|tickets|accommodation|lodging|albergo|alberghi",
     "ostello|volo|voli|aereo|biglietto|biglietti|alloggio|flug|fluge|flugticket|unterkunft|ubernachtung|vol|vols",
-    "avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
+    "ubernachten|dormire|dormir|loger|avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
     "숙박|酒店|宾馆|机票|门票|住宿|飞机票",
 )
 # Asking whether someone pays for it or helps with it (the travel entry's question), not what it costs.
@@ -68,8 +68,9 @@ _FIRST = cues_of(
     "첫번째 강의|첫 번째 강의|第一讲|第一课",
 )
 _PART = re.compile(
-    r"(?:part|parte|teil|partie|module|modulo|modul|الجزء|جزء|파트|部分)\s*(\d|one|two|three|four|uno|due|tre|quattro"
-    r"|eins|zwei|drei|vier|un|deux|trois|quatre|الاول|الثاني|الثالث|الرابع)\b"
+    # (Arabic as `normalize` leaves it: "الجزء" loses its hamza.)
+    r"(?:part|parte|teil|partie|module|modulo|modul|الجز|جز|파트|部分)\s*(\d|one|two|three|four|uno|due|tre|quattro"
+    r"|eins|zwei|drei|vier|un|deux|trois|quatre|الاول|الثاني|الثالث|الرابع|التاني|التالت)(?:\b|(?<=\d)(?!\d))"
     r"|(\d)\s*(?:부|파트)|第\s*([一二三四1-4])\s*(?:部分|部|模块)"
     r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
     r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
@@ -79,8 +80,26 @@ _NUMBER_WORDS = {
     "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
     "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4, "first": 1, "second": 2, "third": 3, "fourth": 4, "prima": 1,
     "seconda": 2, "terza": 3, "quarta": 4, "ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "premiere": 1,
-    "deuxieme": 2, "troisieme": 3, "quatrieme": 4,
+    "deuxieme": 2, "troisieme": 3, "quatrieme": 4, "التاني": 2, "التالت": 3,
 }  # fmt: skip
+# A lecture named by its place in words: "the third lecture", "la terza lezione", "المحاضرة التالتة", "세 번째 강의".
+_ORDINALS = {
+    1: "first|prima|primo|erste|ersten|premier|premiere|الاولي|الاول|첫|첫번째|첫 번째",
+    2: "second|seconda|secondo|zweite|zweiten|deuxieme|seconde|الثانيه|التانيه|두 번째|두번째",
+    3: "third|terza|terzo|dritte|dritten|troisieme|الثالثه|التالته|세 번째|세번째",
+    4: "fourth|quarta|quarto|vierte|vierten|quatrieme|الرابعه|네 번째|네번째",
+    5: "fifth|quinta|quinto|funfte|funften|cinquieme|الخامسه|다섯 번째|다섯번째",
+    6: "sixth|sesta|sesto|sechste|sechsten|sixieme|السادسه|여섯 번째|여섯번째",
+    7: "seventh|settima|settimo|siebte|siebten|septieme|السابعه|일곱 번째|일곱번째",
+    8: "eighth|ottava|ottavo|achte|achten|huitieme|الثامنه|التامنه|여덟 번째|여덟번째",
+}
+_ORDINAL_OF = {word: n for n, words in _ORDINALS.items() for word in words.split("|")}
+_LECTURE_WORDS = r"lecture|video|lesson|lezione|vorlesung|lektion|cours|lecon|المحاضره|محاضره|강의"
+_ORDINAL = "|".join(sorted(_ORDINAL_OF, key=len, reverse=True))
+_ORDINAL_LECTURE = re.compile(
+    # (Korean glues its particle on: "세 번째 강의가".)
+    rf"(?<!\w)(?:({_ORDINAL})\s*(?:{_LECTURE_WORDS})|(?:{_LECTURE_WORDS})\s+({_ORDINAL}))(?:(?!\w)|(?<=강의))"
+)
 LECTURE_NUMBER = re.compile(
     r"(?:lecture|lezione|vorlesung|cours|lesson|video|محاضره|المحاضره|강의)\s*(?:n\.?|nr\.?|no\.?|#)?\s*(\d{1,2})\b"
     r"|(\d)\.(\d{1,2})\b|(\d{1,2})(?:\s*번째\s*강의?|\s*번\s*강의|강(?![좌의]))|第\s*([1-9一二三四五六七八])\s*[讲课]"
@@ -94,6 +113,7 @@ _AGE = re.compile(r"(?<![\d.])[34]\d(?![\d.])")
 
 _AWARD = cues_of(
     "award|awards|prize|prizes|premio|premi|preis|preise|auszeichnung|prix|جائزه|الجائزه|جوائز|어워드|시상|수상|奖|奖项",
+    "청년상",
 )
 _TOPICS = {"workshop": WORKSHOP, "certificate": CERTIFICATE, "award": _AWARD}
 # The award's categories, named beside the award or the word "category": "who sponsors the net zero category" is
@@ -146,6 +166,7 @@ class Subject:
     lecture: int | None = None  # a lecture's position in its part: 1-based, -1 for the last
     topics: tuple[str, ...] = ()  # what the question names: "workshop", "certificate", "award"
     category: str | None = None  # the award category named beside the award ("net-zero")
+    part_named: bool = False  # the part is named by its number ("part 3", "teil 4"), not only by its topic
 
     @property
     def city(self) -> str | None:
@@ -172,6 +193,7 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
         if online != workshop:
             certificate = "online" if online else "workshop"
     part = _part_of(plain)
+    part_named = _PART.search(plain) is not None
     lecture: int | None = None
     number = LECTURE_NUMBER.search(plain)
     if number is not None:
@@ -183,8 +205,11 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
             if raw is not None:
                 lecture = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
     if lecture is None and LECTURE.found(plain):
+        ordinal = _ORDINAL_LECTURE.search(plain)
         if _LAST.found(plain):
             lecture = -1
+        elif ordinal is not None:
+            lecture = _ORDINAL_OF[ordinal.group(1) or ordinal.group(2)]
         elif _FIRST.found(plain):
             lecture = 1
     topics = tuple(name for name, cues in _TOPICS.items() if cues.found(plain))
@@ -192,7 +217,13 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     if "award" in topics or _CATEGORY_WORD.found(plain):
         named = [name for name, cues in _CATEGORIES.items() if cues.found(plain)]
         category = named[0] if len(named) == 1 else None
-    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category)
+    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category, part_named)
+
+
+def program_word(word: str) -> bool:
+    """A word the program's subjects are named by in some language ("路费", "atelier", "수료증"), though no entry
+    may use it: not something beside the program."""
+    return any(cues.names(word) for cues in (WORKSHOP, CERTIFICATE, LECTURE, _ONLINE, _JOURNEY, _AWARD))
 
 
 def elsewhere(plain: str) -> bool:

@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -22,8 +23,9 @@ from typing import Any
 # mark after NFKD) in `normalize` already.
 _ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None, "گ": "ك", "پ": "ب", "ڤ": "ف", "ء": None})
 _WORD = re.compile(r"[^\W_]+")
-# Arabic clitics: the article and the conjunctions/prepositions glued in front of it, longest first.
-_AR_PREFIXES = ("وبال", "وكال", "ولل", "وال", "بال", "كال", "فال", "لل", "ال")
+# Arabic clitics: the article and the conjunctions/prepositions glued in front of it, longest first; spoken
+# Arabic also glues "this" ("هالبرنامج", this program) and "on the" ("عالموقع").
+_AR_PREFIXES = ("وبال", "وكال", "بهال", "وهال", "ولل", "وال", "بال", "كال", "فال", "هال", "عال", "لل", "ال")
 # A single glued conjunction or preposition comes off only a long word, so short roots stay whole.
 _AR_LETTER_PREFIXES = ("و", "ف", "ب", "ل")
 # Plural, dual and possessive endings, and the feminine ending (ta marbuta, folded to ه) so that a singular
@@ -65,7 +67,7 @@ _STOPWORDS_RAW = " ".join(
         "what whats how hows which why a an the is are was were be been am do does did doing i im me my you",
         "your u we our us it its this that these those",
         "of to in on at for with and or so if then than as by from into about please pls plz tell explain",
-        "know want wanna would r ur ya wat wats",
+        "know want wanna would r ur ya wat wats guys folks many much",
         "could should can will shall may might there any some just also still get got have has had",
         "any anything something thing things like ok okay hi hello hey thanks thank yes no not dont",
         "il lo la le gli i un una uno l di da del dello della dei degli delle al allo alla agli alle nel",
@@ -87,9 +89,14 @@ _STOPWORDS_RAW = " ".join(
         "faut peux peut veux voudrais svp stp genre bon alors parle dis explique aurai aura aurais aurait",
         # Adverbs that only insist ("exactly", "concretely"): not what a question is about.
         "exactly basically actually esattamente praticamente concretamente concretement exactement ungefahr",
+        "really realy truly davvero veramente wirklich echt vraiment vrmt koi kwa overall roughly approximately",
+        "circa grossomodo ungefahr etwa environ تقريبا 대략 大概 大约",
         "في من على عن ما ماذا لماذا كيف هل انا انت هو هي هذا هذه ذلك تلك الى او و ف ب ل ثم يا اي شو ايش ايه",
         "اللي الي لو",
         "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
+        # Prepositions with a pronoun glued on ("with you", "for us"), and dialect words for "this", "all", "thing".
+        "معكم معك معي معنا عندكم عندنا لكم لك لي لنا منكم منك مني علينا عليكم عليك علي فيكم فيك الكم الك",
+        "هاد هادا هيدا هيدي هاي هادي كل كله كلها كلهم شي اشي فعلا حقا بالضبط",
     ]
 ).split()
 # Chinese characters and words that only frame a question; they are dropped before bigrams are taken.
@@ -210,6 +217,9 @@ _SHORT_FORMS = {
     "uni": "university",
     "unis": "universities",
     "info": "information",
+    "ppl": "people",
+    "sub": "subtitle",
+    "subs": "subtitles",
     "infos": "information",
 }
 
@@ -289,6 +299,30 @@ def lexicon_words(content_words: list[str]) -> list[str]:
         else:
             out.append(word)
     return out
+
+
+def coverage_features(
+    content_words: list[str], known: Callable[[str], bool], asks: Callable[[str], bool]
+) -> Counter[str]:
+    """`features_of`, but a Han run's bigrams only within its words (jieba's): "组织这个活动" asks about
+    "组织", "这个" and "活动", not "织这" or "个活", which no entry has and which would count as uncovered
+    subjects. Single characters side by side may still be a word jieba's dictionary lacks ("网课"): their bigram
+    counts when some entry has it (`known`, a feature). Words that only say how the question asks (`asks`:
+    "几个", "多少") are left out."""
+    if all(word.isascii() or _script(word[0]) != "han" for word in content_words):
+        return features_of(content_words)
+    found = features_of([w for w in content_words if w.isascii() or _script(w[0]) != "han"])
+    for word in content_words:
+        if word.isascii() or _script(word[0]) != "han":
+            continue
+        previous = ""
+        for piece in chinese_words(word):
+            if len(piece) > 1 and not asks(piece):
+                _cjk_features(piece, "han", found)
+            elif len(piece) == 1 and len(previous) == 1 and known("b" + previous + piece):
+                found["b" + previous + piece] += 1
+            previous = piece
+    return found
 
 
 def features(text: str) -> Counter[str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from bot.content.models import FaqEntry, Lecture
 from bot.faq.cues import Cues
@@ -25,7 +24,7 @@ from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, SIGNUP, live_question
-from bot.faq.smalltalk import smalltalk_kind
+from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
 from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
 from bot.faq.text import latin_stem, normalize, words
 from bot.places.gazetteer import Gazetteer
@@ -82,6 +81,30 @@ def _named_words(plain: str, places: Gazetteer | None) -> frozenset[str]:
     return frozenset(word for name, _place in places.named(plain) for word in words(name))
 
 
+# "I'm a master student in Egypt, can I join?": a clause introducing the person, closed by punctuation (or, in
+# Korean, by a connective ending: "대학원생인데"). Its words say who asks, not what about.
+_INTRODUCTION = re.compile(
+    r"(?:^|(?<=[,.;!?，。！、،؟]))\s*(?:i m|i'm|im|i am|sono|ich bin|ich studiere|ich arbeite|je suis|j etudie|j'etudie"
+    r"|انا|저는|제가|我是)(?:\s|(?<=[是]))[^,.;!?，。！、،؟]*?(?:[,.;!?，。！、،؟]|(?<=인데|는데|이고|라서)\s)"
+)
+
+
+def _without_introduction(index: FaqIndex, plain: str, lang: str) -> str:
+    """The question without the words of an introduction that no entry uses ("architettura", "도시계획"): they
+    would count as a subject the entries do not cover."""
+    found = _INTRODUCTION.search(plain)
+    if found is None or not plain[found.end() :].strip():
+        return plain
+    clause = found.group()
+    unknown = set(index.unknown_words(clause, lang))
+    if not unknown:
+        return plain
+    kept = clause
+    for word in sorted(unknown, key=len, reverse=True):
+        kept = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)" if word.isascii() else re.escape(word), " ", kept)
+    return plain[: found.start()] + kept + plain[found.end() :]
+
+
 def understand(
     index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
@@ -92,6 +115,10 @@ def understand(
     kind = smalltalk_kind(plain)
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
+    # "ciao, sono ...", "안녕하세요 ...": the greeting (or the closing thanks) is not part of what is asked.
+    asked = _without_introduction(index, without_smalltalk(plain), lang)
+    if asked != plain:
+        text = plain = asked
     subject = subject_of(plain, places)
     if elsewhere(plain):
         return Understanding(None, subject)
@@ -138,11 +165,10 @@ def warm(index: FaqIndex, places: Gazetteer | None) -> None:
     understand(index, "会场附近有停车场吗", "zh", places)  # loads jieba's dictionary
 
 
-@lru_cache(maxsize=1)
 def _topic_cues() -> dict[str, Cues]:
-    from bot.faq.lecture_topics import TOPICS
+    from bot.faq.lecture_topics import _cues
 
-    return {key: Cues(terms.split("|")) for key, terms in TOPICS.items()}
+    return _cues()
 
 
 def lecture_by_topic(lectures: Sequence[Lecture], text: str) -> Lecture | None:

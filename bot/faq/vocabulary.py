@@ -15,7 +15,7 @@ from bot.faq.kinds import question_kinds
 from bot.faq.text import is_arabic as _is_arabic_word
 from bot.faq.text import korean_stem
 
-UNKNOWN_MIN_LENGTH = 4
+UNKNOWN_MIN_LENGTH = 3
 # Words of at least this many letters that start like a known word are another form of it.
 ROOT_FROM = 5
 KOREAN_UNKNOWN = True
@@ -62,7 +62,14 @@ class Vocabulary:
         if spelled:
             found = [spelled.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in spelled]
-        unknown = unknown[:TYPO_LOOKUPS]
+        # Spoken Arabic marks the present with a glued "b" ("بسجل", "بينظم", "بتعلم" for "أسجل", "ينظم", "تتعلم"):
+        # the verb as the entries write it, when that is a known word.
+        spoken = {w: form for w in unknown if _is_arabic_word(w) and (form := self._verb_form(w)) is not None}
+        if spoken:
+            found = [spoken.get(w, w) for w in found]
+            unknown = [w for w in unknown if w not in spoken]
+        # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone).
+        unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH][:TYPO_LOOKUPS]
         if not unknown:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
@@ -91,11 +98,22 @@ class Vocabulary:
                 fixes[word] = best[0]
         return [fixes.get(w, w) for w in found]
 
+    def _verb_form(self, word: str) -> str | None:
+        if len(word) < 4 or word[0] != "ب":
+            return None
+        rest = word[1:]
+        # "بسجل" → "سجل", "اسجل"; "بينظم" → "ينظم"; "بنظم" → "ينظم"; "بتعلم" → "تعلم", "يتعلم".
+        forms = [rest, "ا" + rest, "ي" + rest, "ت" + rest]
+        if rest[0] in "ينتا":
+            forms += ["ي" + rest[1:], "ت" + rest[1:], "ا" + rest[1:]]
+        return next((form for form in forms if len(form) >= 3 and form in self.known), None)
+
     def topic_words(self, unknown: list[str], names: frozenset[str]) -> list[str]:
         """Of the `unknown` words (no entry uses them in any language), those that say what the question is about
         ("wifi", "parking"), not how it is asked: function words of the seven languages (bot/faq/stopwords.py)
         and short words are left out, and so are the place names in `names`."""
         from bot.faq.stopwords import function_words
+        from bot.faq.subjects import program_word
 
         common = function_words()
         known = self.known
@@ -106,8 +124,15 @@ class Vocabulary:
             and not is_name(w, names)
             # "几号", "언제": how the question asks, not what about.
             and not question_kinds(w)
+            and not program_word(w)
             # An Arabic preposition glued to a known word or a place: "بمصر" is "in Egypt".
-            and not (_is_arabic_word(w) and w[0] in _AR_GLUED and (w[1:] in known or w[1:] in names or w[1:] in common))
+            # (A root of three letters at least: "كبس" is not "ك" + "بس".)
+            and not (
+                _is_arabic_word(w)
+                and w[0] in _AR_GLUED
+                and len(w) > 3
+                and (w[1:] in known or w[1:] in names or w[1:] in common)
+            )
             and not self._shares_root(w)
             # Korean words carry their particles: unknown as a whole, not always as a stem.
             and (
