@@ -153,13 +153,14 @@ def announcement(text: str, language: str) -> str:
         return broadcast_message(text)
 
 
-def broadcast_report(number: int, delivered: int, unreachable: int, failed: int) -> Reply:
+def broadcast_report(number: int, delivered: int, unreachable: int, failed: int, language: str) -> Reply:
     """The author's report when a broadcast is done (bot/services/broadcasts.py's ReportWriter)."""
-    return Reply(
-        _("📊 Broadcast #{id} is done: {delivered} delivered, {unreachable} unreachable, {failed} failed.").format(
-            id=number, delivered=delivered, unreachable=unreachable, failed=failed
+    with use_locale(language):
+        return Reply(
+            _("📊 Broadcast #{id} is done: {delivered} delivered, {unreachable} unreachable, {failed} failed.").format(
+                id=number, delivered=delivered, unreachable=unreachable, failed=failed
+            )
         )
-    )
 
 
 def _preview(draft: BroadcastView) -> Reply:

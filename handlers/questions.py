@@ -14,7 +14,7 @@ from bot.core.router import Router
 from bot.core.text import is_number, parse_id
 from bot.domain import questions as rules
 from bot.domain.statuses import DeliveryStatus
-from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_moment, ngettext
+from bot.i18n import LANGUAGE_NAMES, _, current_locale, format_moment, ngettext, use_locale
 from bot.services import questions as service
 from bot.settings import LANGUAGES
 from handlers.menu import back_to_menu
@@ -217,25 +217,27 @@ async def save_pressed(ctx: Context) -> Reply:
 # -- what the questions service queues (its AnswerWriter and UndeliveredWriter) -----------------------------------
 
 
-def answer_notice(question_text: str, answer: str) -> Reply:
+def answer_notice(question_text: str, answer: str, language: str) -> Reply:
     """Staff's answer as the asker reads it, under their question."""
-    return Reply(
-        "\n".join(
-            [_("<b>The program team answered your question</b>"), f"<i>“{esc(question_text)}”</i>", "", esc(answer)]
-        ),
-        buttons=[[Button(_("Main menu"), act(SHOW_MENU))]],
-    )
-
-
-def undelivered_notice(question_id: int, name: str, status: DeliveryStatus) -> Reply:
-    """Told to the staff member who answered, when the answer could not reach the person."""
-    reason = (
-        _("they cannot be reached (direct messages closed or the bot blocked)")
-        if status is DeliveryStatus.UNREACHABLE
-        else _("the platform refused the message")
-    )
-    return Reply(
-        _("⚠️ Your answer to question #{id} could not be delivered to {name}: {reason}.").format(
-            id=question_id, name=esc(name), reason=reason
+    with use_locale(language):
+        return Reply(
+            "\n".join(
+                [_("<b>The program team answered your question</b>"), f"<i>“{esc(question_text)}”</i>", "", esc(answer)]
+            ),
+            buttons=[[Button(_("Main menu"), act(SHOW_MENU))]],
         )
-    )
+
+
+def undelivered_notice(question_id: int, name: str, status: DeliveryStatus, language: str) -> Reply:
+    """Told to the staff member who answered, when the answer could not reach the person."""
+    with use_locale(language):
+        reason = (
+            _("they cannot be reached (direct messages closed or the bot blocked)")
+            if status is DeliveryStatus.UNREACHABLE
+            else _("the platform refused the message")
+        )
+        return Reply(
+            _("⚠️ Your answer to question #{id} could not be delivered to {name}: {reason}.").format(
+                id=question_id, name=esc(name), reason=reason
+            )
+        )

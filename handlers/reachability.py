@@ -10,7 +10,7 @@ from bot.core.actions import UNREACHABLE_NOTICE, act
 from bot.core.context import Context
 from bot.core.replies import Button, Reply
 from bot.core.router import Router
-from bot.i18n import _
+from bot.i18n import _, use_locale
 from bot.services import reachability
 
 router = Router()
@@ -37,8 +37,9 @@ async def unreachable_notice(ctx: Context) -> Reply:
     )
 
 
-def _dm_works() -> Reply:
-    return Reply(_("✅ Direct messages reach you now: notices from the program will come here."))
+def _dm_works(language: str) -> Reply:
+    with use_locale(language):
+        return Reply(_("✅ Direct messages reach you now: notices from the program will come here."))
 
 
 @router.action("reach.retry")

@@ -15,7 +15,7 @@ from bot.core.text import parse_id
 from bot.domain import reminders as rules
 from bot.domain.timing import parse_weekly, weekdays_text, zone_or_none
 from bot.domain.zone_names import UnknownZone, check_zone
-from bot.i18n import N_, _, format_moment, ngettext, zone_label
+from bot.i18n import N_, _, format_moment, ngettext, use_locale, zone_label
 from bot.places.zones import find_place_zones
 from bot.services import reminders as service
 from bot.services.reminders import ReminderView, ZoneSource
@@ -276,17 +276,18 @@ async def notification_pressed(ctx: Context) -> Reply:
 # -- what the clock sends about the course (bot/services/study_messages.py's writer) ------------------------------
 
 
-def study_message(content: Content, note: StudyNote) -> Reply:
+def study_message(content: Content, note: StudyNote, language: str) -> Reply:
     """A study reminder the person set, or a nudge after a pause, with the next lecture to watch."""
-    headline = (
-        _("⏰ Time to study!") if note.kind == "reminder" else _("👋 It has been a while since your last lecture.")
-    )
-    course_link = link(str(content.program.course.url))
-    lecture = content.lecture(note.next_lecture) if note.next_lecture else None
-    if lecture is None:
-        line = _("You have watched every lecture. The course is at {link}.").format(link=course_link)
-    else:
-        line = _("Next lecture: {key} “{title}” — {link}").format(
-            key=lecture.key, title=esc(lecture.title), link=course_link
+    with use_locale(language):
+        headline = (
+            _("⏰ Time to study!") if note.kind == "reminder" else _("👋 It has been a while since your last lecture.")
         )
-    return Reply(headline + "\n" + line)
+        course_link = link(str(content.program.course.url))
+        lecture = content.lecture(note.next_lecture) if note.next_lecture else None
+        if lecture is None:
+            line = _("You have watched every lecture. The course is at {link}.").format(link=course_link)
+        else:
+            line = _("Next lecture: {key} “{title}” — {link}").format(
+                key=lecture.key, title=esc(lecture.title), link=course_link
+            )
+        return Reply(headline + "\n" + line)

@@ -13,7 +13,7 @@ from bot.core.errors import StorageUnavailable, UserError
 from bot.core.replies import Attachment, Button, Reply, esc
 from bot.domain.workshop_refusals import AlreadyRegistered, WorkshopRefusal
 from bot.domain.workshops import DisplayStatus, NoticeKind, RegistrationStatus, Seats
-from bot.i18n import N_, _, current_locale, format_date, ngettext
+from bot.i18n import N_, _, current_locale, format_date, ngettext, use_locale
 from bot.places.names import CityNames, city_name
 from bot.services.seats import Notice, Notify, outbox_notify
 from bot.services.workshops import MyPlace
@@ -130,11 +130,12 @@ def when_lines(workshop: WorkshopInfo, user_zone: str | None) -> list[str]:
     return lines
 
 
-def reminder(workshop: WorkshopInfo, user_zone: str, *, names: CityNames) -> Reply:
+def reminder(workshop: WorkshopInfo, user_zone: str, language: str, *, names: CityNames) -> Reply:
     """A workshop reminder (bot/services/workshop_reminders.py's writer, with `names` = `Content.city_names`): the
     venue's time with its zone, the person's own time beside it when it differs, and the address."""
-    lines = [_("📅 Reminder: <b>{title}</b>").format(title=esc(workshop.title)), *when_lines(workshop, user_zone)]
-    return Reply("\n".join([*lines, where_line(workshop, names)]))
+    with use_locale(language):
+        lines = [_("📅 Reminder: <b>{title}</b>").format(title=esc(workshop.title)), *when_lines(workshop, user_zone)]
+        return Reply("\n".join([*lines, where_line(workshop, names)]))
 
 
 def short_when(workshop: WorkshopInfo) -> str:
@@ -316,9 +317,14 @@ def context_notifier(ctx: Context) -> Notify:
 def outbox_notifier(session: AsyncSession, settings: Settings, now: datetime, names: CityNames) -> Notify:
     """The same notices from the CLI or the scheduler, which have no chat context; `names`:
     `Content.city_names`, so each recipient reads the city in their language."""
+
+    def write(notice: Notice, zone: str, language: str) -> Reply:
+        with use_locale(language):
+            return notice_reply(notice, zone, zone, names)
+
     return outbox_notify(
         session,
-        lambda notice, zone: notice_reply(notice, zone, zone, names),
+        write,
         now,
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,

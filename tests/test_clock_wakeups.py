@@ -38,7 +38,7 @@ async def queue(app: App, text: str, *, fail: bool = False) -> None:
         user_id = await uow.session.scalar(select(User.id))
         assert user_id is not None
         queued = await enqueue_for_user(
-            uow.session, user_id, lambda: Reply(text), kind="test", ref_id=None, not_before=datetime.now(UTC)
+            uow.session, user_id, lambda _language: Reply(text), kind="test", ref_id=None, not_before=datetime.now(UTC)
         )
         assert queued is not None
         await uow.session.flush()

@@ -11,7 +11,6 @@ from bot.content import Content
 from bot.core.errors import StorageUnavailable
 from bot.core.events import Event
 from bot.core.participant import Participant
-from bot.core.replies import Reply
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -71,28 +70,3 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
-
-    async def notify(
-        self,
-        user_id: int,
-        build: Callable[[], Reply],
-        *,
-        kind: str = "notice",
-        ref_id: int | None = None,
-        not_before: datetime | None = None,
-        account_id: int | None = None,
-    ) -> None:
-        """Queue a message for a participant, written in *their* language, sent after commit (to `account_id`
-        when given, else to the account they used last)."""
-        from bot.services.outbox import enqueue_for_user
-
-        await enqueue_for_user(
-            self.session,
-            user_id,
-            build,
-            kind=kind,
-            ref_id=ref_id,
-            not_before=not_before or self.now(),
-            default_locale=self.settings.default_language,
-            account_id=account_id,
-        )

@@ -284,8 +284,8 @@ async def report(uow: UnitOfWork, broadcast_id: int) -> Report:
 # The announcement as each recipient reads it: the staff text (escaped, never interpreted) in the given language.
 AnnouncementWriter = Callable[[str, str], str]
 # The author's report when a broadcast is done: its number and how many were delivered, unreachable and failed,
-# worded in the author's language (the outbox sets it before calling).
-ReportWriter = Callable[[int, int, int, int], Reply]
+# worded in the author's language, which the outbox hands in as the last argument.
+ReportWriter = Callable[[int, int, int, int, str], Reply]
 
 
 async def due_fan_outs(uow: UnitOfWork, *, now: datetime) -> tuple[list[int], list[int]]:
@@ -349,13 +349,13 @@ async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str, wr
         finished.append(broadcast.id)
         if broadcast.author_user_id is None:
             continue
-        tally = [
+        sent, unreachable, failed = (
             counts.get(status, 0) for status in (DeliveryStatus.SENT, DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED)
-        ]
+        )
         await enqueue_for_user(
             uow.session,
             broadcast.author_user_id,
-            functools.partial(write_report, broadcast.id, *tally),
+            functools.partial(write_report, broadcast.id, sent, unreachable, failed),
             kind="report",
             ref_id=broadcast.id,
             not_before=now,

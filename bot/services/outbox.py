@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.messages import Action, Button, Reply
-from bot.i18n import use_locale
 from bot.services.unit_of_work import commits
 from storage.models import Delivery, User
 from storage.outbox import add_delivery, mark_sent, pending_for
@@ -39,7 +38,7 @@ def buttons_from_json(rows: list[Any]) -> list[list[Button]]:
 async def enqueue_for_user(
     session: AsyncSession,
     user_id: int,
-    build: Callable[[], Reply],
+    build: Callable[[str], Reply],
     *,
     kind: str,
     ref_id: int | None,
@@ -47,13 +46,13 @@ async def enqueue_for_user(
     default_locale: str = "en",
     account_id: int | None = None,
 ) -> Delivery | None:
-    """Queue a message for a participant in their language; `account_id` pins it to one of their accounts
-    (otherwise it goes to the account they used last that can be reached). None for a deleted person."""
+    """Queue a message for a participant in their language: `build` is handed the language (language_of) and
+    words the message in it. `account_id` pins it to one of their accounts (otherwise it goes to the account they
+    used last that can be reached). None for a deleted person."""
     user = await session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         return None
-    with use_locale(language_of(user, default_locale)):
-        reply = build()
+    reply = build(language_of(user, default_locale))
     return add_delivery(
         session,
         user_id=user_id,

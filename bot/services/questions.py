@@ -3,8 +3,8 @@
 Chat (/team, /answer, the "Ask the team" and "Save as FAQ" buttons), the CLI (`wego-bot questions`), the adapters
 (a staff reply to a forwarded question) and the delivery worker all call these. Refusals are the typed exceptions
 of bot.domain.questions; nothing here returns text for staff or participants. The two outbox messages (the answer
-for the participant, the "not delivered" notice for staff) are worded here, in the recipient's language, because
-the outbox stores finished text.
+for the participant, the "not delivered" notice for staff) are worded by the writers the caller hands in, in the
+recipient's language, which the outbox hands them: the outbox stores finished text.
 """
 
 from __future__ import annotations
@@ -129,11 +129,11 @@ async def _names(uow: UnitOfWork, user_ids: set[int]) -> dict[int, str]:
     return names
 
 
-# The answer as the asker reads it (their question, staff's answer), in their language (the outbox sets it).
-AnswerWriter = Callable[[str, str], Reply]
+# The answer as the asker reads it (their question, staff's answer), worded in the language the outbox hands in last.
+AnswerWriter = Callable[[str, str, str], Reply]
 # What the staff member who answered is told when it could not reach the person: the question's number, the
-# asker's name and how the delivery ended, in the staff member's language.
-UndeliveredWriter = Callable[[int, str, DeliveryStatus], Reply]
+# asker's name and how the delivery ended, in the staff member's language (handed in last).
+UndeliveredWriter = Callable[[int, str, DeliveryStatus, str], Reply]
 
 
 @commits

@@ -72,7 +72,7 @@ async def reach_again(
     uow: UnitOfWork,
     user_id: int,
     account_id: int | None,
-    write_test: Callable[[], Reply],
+    write_test: Callable[[str], Reply],
     *,
     now: datetime,
     default_locale: str,

@@ -41,8 +41,8 @@ class Notice:
 
 
 Notify = Callable[[Notice], Awaitable[None]]
-# The message for a notice in the current locale; the second argument is the recipient's zone.
-NoticeWriter = Callable[[Notice, str], Reply]
+# The message for a notice: the second argument is the recipient's zone, the last their language.
+NoticeWriter = Callable[[Notice, str, str], Reply]
 
 
 def outbox_notify(
@@ -58,7 +58,7 @@ def outbox_notify(
         await enqueue_for_user(
             session,
             notice.user_id,
-            lambda: write(notice, zone),
+            lambda language: write(notice, zone, language),
             kind=f"workshop.{notice.kind}",
             ref_id=notice.registration.id,
             not_before=now,

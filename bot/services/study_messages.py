@@ -39,8 +39,8 @@ class StudyNote:
     next_lecture: str | None
 
 
-# Words a StudyNote in the recipient's language (the outbox sets it before calling).
-StudyWriter = Callable[[StudyNote], Reply]
+# Words a StudyNote in the recipient's language, which the outbox hands in as the last argument.
+StudyWriter = Callable[[StudyNote, str], Reply]
 
 
 def _note(content: Content, kind: Literal["reminder", "nudge"], done: set[str]) -> StudyNote:

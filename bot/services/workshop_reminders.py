@@ -31,9 +31,9 @@ KIND = "workshop"
 # An urgent reminder (the workshop starts before quiet hours end) still goes out this long before the start.
 URGENT_BEFORE = timedelta(minutes=30)
 
-# The reminder for one workshop, written in the recipient's language; the second argument is the IANA zone to
-# show the person's own time in.
-ReminderWriter = Callable[[WorkshopInfo, str], Reply]
+# The reminder for one workshop; the second argument is the IANA zone to show the person's own time in, the last
+# the recipient's language to write it in.
+ReminderWriter = Callable[[WorkshopInfo, str, str], Reply]
 
 
 @commits
@@ -108,8 +108,8 @@ async def queue_due(
 
         shown = WorkshopInfo.of(workshop)
 
-        def build(ws: WorkshopInfo = shown, zone_name: str = zone.key) -> Reply:
-            return write(ws, zone_name)
+        def build(language: str, ws: WorkshopInfo = shown, zone_name: str = zone.key) -> Reply:
+            return write(ws, zone_name, language)
 
         await enqueue_for_user(
             session,

@@ -141,7 +141,7 @@ async def test_reaching_someone_again_tests_that_account_and_resends_recent_answ
         await uow.commit()
     async with storage.unit_of_work() as uow:
         resent = await reachability.reach_again(
-            uow, anna, account_id, lambda: Reply("test"), now=NOW, default_locale="en"
+            uow, anna, account_id, lambda _language: Reply("test"), now=NOW, default_locale="en"
         )
     assert resent == 1
     async with storage.unit_of_work() as uow:

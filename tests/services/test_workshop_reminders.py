@@ -19,8 +19,8 @@ SLOTS = [("2h", timedelta(hours=2)), ("1d", timedelta(days=1))]
 QUIET = (time(22, 0), time(8, 0))
 
 
-def _write(workshop: Workshop, zone: str) -> Reply:
-    return Reply(f"{workshop.title} in {zone}")
+def _write(workshop: Workshop, zone: str, language: str) -> Reply:
+    return Reply(f"{workshop.title} in {zone}, written in {language}")
 
 
 async def _queue(storage: Storage) -> int:
@@ -44,7 +44,8 @@ async def test_the_due_slot_is_queued_once_to_confirmed_places_only(storage: Sto
         uow.session.add(workshop)
         await uow.session.flush()
         people = {name: await add_person(uow, name) for name in ("anna", "ben", "carl", "dora")}
-        (await uow.session.get_one(User, people["anna"])).timezone = "Asia/Seoul"
+        anna = await uow.session.get_one(User, people["anna"])
+        anna.timezone, anna.locale = "Asia/Seoul", "ko"
         for name, status, registered in (
             ("anna", RegistrationStatus.CONFIRMED, NOW - timedelta(days=5)),
             ("ben", RegistrationStatus.WAITLISTED, NOW - timedelta(days=5)),
@@ -60,7 +61,9 @@ async def test_the_due_slot_is_queued_once_to_confirmed_places_only(storage: Sto
     assert await _queue(storage) == 0
     async with storage.unit_of_work() as uow:
         rows = (await uow.session.scalars(select(Delivery))).all()
-    assert [(d.user_id, d.kind, d.text) for d in rows] == [(people["anna"], "workshop", "Champions in Asia/Seoul")]
+    assert [(d.user_id, d.kind, d.text) for d in rows] == [
+        (people["anna"], "workshop", "Champions in Asia/Seoul, written in ko")
+    ]
 
 
 async def test_no_slots_queue_nothing(storage: Storage) -> None:
