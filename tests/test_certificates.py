@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.certificates import codes
-from bot.certificates.rules import AgeRule, InvalidName, age_rule, clean_name, meets_age_rule
+from bot.certificates.rules import AgeRule, InvalidName, age_rule, clean_name
 from storage.models import Certificate, Registration, User, Workshop
 from tests.helpers import ChatDriver, user_id_of
 
@@ -68,9 +68,9 @@ def test_wrong_length_or_alphabet_is_not_a_code(text: str) -> None:
 
 
 def test_age_rule_edges() -> None:
-    assert meets_age_rule(2026, 1992, 35)  # 34: under 35
-    assert not meets_age_rule(2026, 1991, 35)  # 35: 34 or 35 on the day
-    assert meets_age_rule(2026, 2008, 35)
+    assert age_rule(2026, 1992, 35) is AgeRule.UNDER  # 34: under 35
+    assert age_rule(2026, 1991, 35) is not AgeRule.UNDER  # 35: 34 or 35 on the day
+    assert age_rule(2026, 2008, 35) is AgeRule.UNDER
     # "Under 35" from the years alone: a difference of 35 is 34 before the birthday and 35 after it.
     assert age_rule(2026, 1992, 35) is AgeRule.UNDER
     assert age_rule(2026, 1991, 35) is AgeRule.UNCLEAR

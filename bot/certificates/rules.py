@@ -48,11 +48,6 @@ def age_rule(workshop_year: int, birth_year: int, age_limit: int) -> AgeRule:
     return AgeRule.NOT_UNDER
 
 
-def meets_age_rule(workshop_year: int, birth_year: int, age_limit: int) -> bool:
-    """Certainly under `age_limit`: the years alone prove it."""
-    return age_rule(workshop_year, birth_year, age_limit) is AgeRule.UNDER
-
-
 class InvalidName(ValueError):
     """The text cannot be a name on a record; `reason` says why: lines | control | invisible | too_long | marks."""
 

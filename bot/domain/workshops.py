@@ -246,10 +246,6 @@ def offer_deadline(workshop: WorkshopFacts, now: datetime, offer_hours: int) -> 
     return min(now + timedelta(hours=offer_hours), workshop.starts_at)
 
 
-def offer_lapsed(status: str, offer_expires_at: datetime | None, now: datetime) -> bool:
-    return status == RegistrationStatus.OFFERED and offer_expires_at is not None and offer_expires_at <= now
-
-
 K = TypeVar("K", bound=Hashable)
 
 

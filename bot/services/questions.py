@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from bot.content import ContentError
 from bot.domain.messages import Reply
@@ -27,12 +27,12 @@ from bot.domain.questions import (
     NotAnsweredYet,
     StaffQuestion,
     TooManyQuestions,
-    check_answer,
+    check_answerable,
     check_open,
     check_question,
     question_status,
 )
-from bot.domain.statuses import DeliveryStatus
+from bot.domain.statuses import DeliveryStatus, QuestionStatus
 from bot.faq.library import save_staff_entry
 from bot.services.outbox import enqueue_for_user
 from bot.services.unit_of_work import commits
@@ -156,8 +156,10 @@ async def answer(
     from storage.reachability import reach_of
 
     session = uow.session
-    text = check_answer(question_id, text)
-    question, asker = await _open_question(uow, question_id, lock=True)
+    # A row lock on PostgreSQL, so two staff answering at once cannot both notify; SQLite serializes writers.
+    question, asker = await _question_and_asker(uow, question_id, lock=True)
+    text = check_answerable(question_id, **_state(question, asker), answer=text)
+    assert question is not None and asker is not None
     question.answer = text
     question.answered_by = answered_by[:MAX_ANSWERED_BY]
     question.answered_by_user_id = answered_by_user_id
@@ -179,24 +181,31 @@ async def answer(
     return Answered(question.id, asker.display_name, reach)
 
 
-async def _open_question(uow: UnitOfWork, question_id: int, *, lock: bool) -> tuple[Question, User]:
-    """The question and its asker when it can take an answer (bot.domain.questions.check_open), else a refusal."""
-    # A row lock on PostgreSQL, so two staff answering at once cannot both notify; SQLite serializes writers.
+async def _question_and_asker(uow: UnitOfWork, question_id: int, *, lock: bool) -> tuple[Question | None, User | None]:
     question = await QuestionRepository(uow.session).get(question_id, lock=lock)
     asker = await uow.session.get(User, question.user_id) if question is not None else None
-    check_open(
-        question_id,
+    return question, asker
+
+
+class _State(TypedDict):
+    status: QuestionStatus | None
+    answered_by: str | None
+    asker_deleted: bool
+
+
+def _state(question: Question | None, asker: User | None) -> _State:
+    """What the answerable rule (bot.domain.questions) asks of a question and its asker."""
+    return _State(
         status=question_status(question.asked_at, question.answered_at) if question is not None else None,
         answered_by=question.answered_by if question is not None else None,
         asker_deleted=asker is None or asker.deleted_at is not None,
     )
-    assert question is not None and asker is not None
-    return question, asker
 
 
 async def answerable(uow: UnitOfWork, question_id: int) -> None:
     """Refuse (typed) a question that cannot take an answer, before staff write one (the Discord answer form)."""
-    await _open_question(uow, question_id, lock=False)
+    question, asker = await _question_and_asker(uow, question_id, lock=False)
+    check_open(question_id, **_state(question, asker))
 
 
 @commits
