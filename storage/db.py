@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-from dataclasses import dataclass
+import sqlite3
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_
+from sqlalchemy.util.concurrency import in_greenlet
 
 
 def is_sqlite(url: str) -> bool:
@@ -88,6 +94,65 @@ def _server_engine(url: str, limits: ServerLimits, echo: bool) -> AsyncEngine:
     return engine
 
 
+class WriteTurns:
+    """SQLite's one writer at a time, queued inside this process: first come, first served.
+
+    Left to SQLite alone, writers waiting for its lock poll for it (sleeping 1 ms, then longer, up to 100 ms
+    between tries), so under load a waiting event often sleeps on while the lock is free. Here a unit of work
+    takes its turn in an asyncio queue just before its `BEGIN IMMEDIATE` and gives it back just after its commit
+    or rollback (`WriteTicket`): the next one starts at once, in the order they asked.
+
+    No new way to wait for ever: the turn is taken exactly where SQLite's lock would be (at BEGIN IMMEDIATE, lazily)
+    and held no longer than it (until the unit of work ends), so whoever waits for a turn would wait for SQLite's
+    lock otherwise; a turn not had within the busy timeout raises the error SQLite raises then ("database is
+    locked", which callers retry). Work outside a unit of work (start-up migrations, /health's probe) and other
+    processes still queue on SQLite's own lock."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _current(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop = asyncio.Lock(), loop
+        return self._lock
+
+    async def _acquire(self) -> asyncio.Lock:
+        lock = self._current()
+        # asyncio.timeout cancels the wait itself: a turn handed over as the time ran out is passed on, not lost.
+        async with asyncio.timeout(self.timeout):
+            await lock.acquire()
+        return lock
+
+    def take(self, ticket: WriteTicket) -> None:
+        """Called in the engine's `begin` (inside SQLAlchemy's greenlet): wait for this process's write turn."""
+        if any(turns is self for turns, _lock in ticket.held):
+            return
+        try:
+            lock = await_(self._acquire())
+        except TimeoutError:
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")) from None
+        ticket.held.append((self, lock))
+
+
+@dataclass
+class WriteTicket:
+    """A unit of work's claim on SQLite write turns: taken at its first BEGIN, given back when it ends."""
+
+    held: list[tuple[WriteTurns, asyncio.Lock]] = field(default_factory=list)
+
+    def release(self) -> None:
+        while self.held:
+            _turns, lock = self.held.pop()
+            lock.release()
+
+
+# The unit of work running in this task (copied into the tasks it starts), whose BEGIN takes the write turn.
+WRITE_TICKET: ContextVar[WriteTicket | None] = ContextVar("sqlite_write_ticket", default=None)
+
+
 def create_engine(
     url: str, *, busy_timeout: float = 5.0, limits: ServerLimits | None = None, echo: bool = False
 ) -> AsyncEngine:
@@ -99,6 +164,7 @@ def create_engine(
     if path is not None and not read_only:
         _create_private(path)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
+    turns = WriteTurns(busy_timeout)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -115,6 +181,10 @@ def create_engine(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A read-only database can still answer reads; its writes fail and are reported.
+        if not read_only:
+            ticket = WRITE_TICKET.get()
+            if ticket is not None and in_greenlet():
+                turns.take(ticket)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

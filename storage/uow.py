@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+from contextvars import Token
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import ServerLimits, create_engine, is_sqlite, session_factory, sqlite_path
+from storage.db import WRITE_TICKET, ServerLimits, WriteTicket, create_engine, is_sqlite, session_factory, sqlite_path
 
 # Below this, SQLite's next checkpoint or a new page may fail: /health says the disk is full before users see it.
 MIN_FREE_BYTES = 1024 * 1024
@@ -18,6 +20,9 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        # SQLite: this unit of work's place in the process's queue of writers (storage.db.WriteTurns).
+        self._ticket = WriteTicket()
+        self._ticket_token: Token[WriteTicket | None] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -26,6 +31,7 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
+        self._ticket_token = WRITE_TICKET.set(self._ticket)
         self._session = self._sessions()
         await self._session.begin()
         return self
@@ -39,9 +45,23 @@ class UnitOfWork:
                 await session.commit()
             else:
                 await session.rollback()
+            # SQLite's lock is free from here: the next writer need not wait for the connection's return.
+            self._ticket.release()
         finally:
-            await session.close()
-            self._session = None
+            try:
+                await session.close()
+            finally:
+                self._session = None
+                self._give_back_turn()
+
+    def _give_back_turn(self) -> None:
+        """After the commit or rollback and the connection's return: the next writer may begin."""
+        token, self._ticket_token = self._ticket_token, None
+        if token is not None:
+            # Left in another context than it was entered in (never in this program): nothing to restore there.
+            with contextlib.suppress(ValueError):
+                WRITE_TICKET.reset(token)
+        self._ticket.release()
 
 
 class Storage:

@@ -116,16 +116,17 @@ async def test_messages_go_to_the_account_last_used_even_seconds_apart(app: App,
         await uow.session.delete(await uow.session.get_one(User, alone))
         user_id = telegram.user_id
     messengers = {"telegram": FakeMessenger(platform="telegram"), "discord": FakeMessenger(platform="discord")}
+    storage = app.storage
     worker = DeliveryWorker(
-        app.storage,
-        messengers,  # type: ignore[arg-type]
+        storage,
+        messengers,
         make_settings(app.settings.data_dir.parent, per_chat_interval_seconds=0.0),
         clock=clock,
         monotonic=lambda: clock.now.timestamp(),
     )
 
     async def receiving() -> str:
-        async with app.storage.unit_of_work() as uow:
+        async with storage.unit_of_work() as uow:
             uow.session.add(Delivery(user_id=user_id, kind="notice", text="hi", not_before=clock.now))
         for messenger in messengers.values():
             messenger.sent.clear()
