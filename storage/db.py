@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import sqlite3
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_
 from sqlalchemy.util.concurrency import in_greenlet
@@ -72,7 +73,6 @@ def _server_engine(url: str, limits: ServerLimits, echo: bool) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=echo,
-        pool_pre_ping=True,
         pool_size=limits.pool_size,
         max_overflow=limits.max_overflow,
         pool_timeout=limits.connect_timeout + limits.statement_timeout,
@@ -91,7 +91,41 @@ def _server_engine(url: str, limits: ServerLimits, echo: bool) -> AsyncEngine:
                 f"{limits.connect_timeout:g} s (DATABASE_CONNECT_TIMEOUT)"
             ) from exc
 
+    _ping_when_idle(engine)
     return engine
+
+
+# A pooled connection used less than this many seconds ago is handed out without a ping first.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, for connections that sat idle in the pool: a ping is a round trip (three, on
+    asyncpg: it opens a transaction for it), and under load, with connections back in the pool for milliseconds,
+    it was that much more per event for nothing.
+
+    A connection the server dropped within those seconds (a restart) fails at its first statement instead; that
+    is a disconnect, on which SQLAlchemy recycles the whole pool, and the dispatcher tries the event again on a
+    fresh connection (bot.services.dbfaults: `connection_invalidated`)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["wego_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("wego_idle_since")
+        # A connection opened for this checkout is alive: no ping either.
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                # The pool throws this connection away and hands out another (up to three tries).
+                raise DisconnectionError() from exc
+            raise
 
 
 class WriteTurns:
