@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
@@ -17,7 +18,17 @@ from bot.domain.workshops import ACTIVE, WorkshopStatus
 from storage.models import Account, Registration, User, Workshop
 
 
-def language_of(user: User, default: str) -> str:
+class Speaks(Protocol):
+    """What the language rule reads of a person: a User, or a row of those two columns."""
+
+    @property
+    def locale(self) -> str | None: ...
+
+    @property
+    def locale_hint(self) -> str | None: ...
+
+
+def language_of(user: Speaks, default: str) -> str:
     """The language to write to this person in: the one they chose, else their platform's, else the default."""
     return user.locale or user.locale_hint or default
 
@@ -154,7 +165,8 @@ async def venue_zones(session: AsyncSession, user_ids: Iterable[int] | None = No
         .order_by(Registration.registered_at, Registration.id)
     )
     if user_ids is not None:
-        query = query.where(Registration.user_id.in_(list(user_ids)))
+        # One expanding parameter: a fan-out chunk's hundreds of ids are not made into as many expressions.
+        query = query.where(Registration.user_id.in_(bindparam("user_ids", list(user_ids), expanding=True)))
     # Ordered oldest first, so the latest registration's zone is the one left in the dict.
     return {user_id: zone for user_id, zone in await session.execute(query)}
 
