@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util import await_
 from sqlalchemy.util.concurrency import in_greenlet
 
+from storage.sqlite_driver import one_trip_dbapi
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -197,7 +199,8 @@ def create_engine(
     path = sqlite_path(url)
     if path is not None and not read_only:
         _create_private(path)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
+    # One call on SQLite's thread per statement (storage/sqlite_driver.py), not one per step of it.
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout}, module=one_trip_dbapi())
     turns = WriteTurns(busy_timeout)
 
     @event.listens_for(engine.sync_engine, "connect")
