@@ -164,7 +164,7 @@ class WriteTurns:
 
     def take(self, ticket: WriteTicket) -> None:
         """Called in the engine's `begin` (inside SQLAlchemy's greenlet): wait for this process's write turn."""
-        if any(turns is self for turns, _lock in ticket.held):
+        if ticket.ended or any(turns is self for turns, _lock in ticket.held):
             return
         try:
             lock = await_(self._acquire())
@@ -178,6 +178,8 @@ class WriteTicket:
     """A unit of work's claim on SQLite write turns: taken at its first BEGIN, given back when it ends."""
 
     held: list[tuple[WriteTurns, asyncio.Lock]] = field(default_factory=list)
+    # Its unit of work is over: a task it started (which copied the context) takes no turn on its behalf.
+    ended: bool = False
 
     def release(self) -> None:
         while self.held:

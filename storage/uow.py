@@ -31,6 +31,7 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
+        self._ticket = WriteTicket()
         self._ticket_token = WRITE_TICKET.set(self._ticket)
         self._session = self._sessions()
         await self._session.begin()
@@ -56,6 +57,7 @@ class UnitOfWork:
 
     def _give_back_turn(self) -> None:
         """After the commit or rollback and the connection's return: the next writer may begin."""
+        self._ticket.ended = True
         token, self._ticket_token = self._ticket_token, None
         if token is not None:
             # Left in another context than it was entered in (never in this program): nothing to restore there.

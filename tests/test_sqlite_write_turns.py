@@ -150,3 +150,25 @@ async def test_a_unit_of_work_opened_inside_one_that_writes_fails_as_sqlite_woul
         outer.session.add(User(display_name="outer"))
     async with impatient.unit_of_work() as uow:
         assert list(await uow.session.scalars(select(User.display_name))) == ["outer"]
+
+
+async def test_a_task_started_in_a_unit_of_work_takes_no_turn_for_it_once_it_ended(storage: Storage) -> None:
+    """A task copies its starter's context, ticket included: after the unit of work ended, that ticket must not
+    take (and keep for ever) a turn for the task's own connection."""
+    proceed = asyncio.Event()
+
+    async def later() -> None:
+        await proceed.wait()
+        async with storage.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            await connection.rollback()
+
+    async with storage.unit_of_work() as uow:
+        await uow.session.execute(text("SELECT 1"))
+        task = asyncio.create_task(later())
+    proceed.set()
+    await task
+    began = time.monotonic()
+    async with storage.unit_of_work() as uow:
+        uow.session.add(User(display_name="next"))
+    assert time.monotonic() - began < 1.0
