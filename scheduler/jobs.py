@@ -130,7 +130,7 @@ async def fan_out_due(storage: UnitsOfWork, content: Content, settings: Settings
     quiet = parse_quiet_hours(settings.quiet_hours)
     async with storage.unit_of_work() as uow:
         ids, resumed = await broadcasts.due_fan_outs(uow, now=now)
-    chunk = broadcasts.chunk_size()
+    chunk = broadcasts.chunk_size(storage.is_sqlite)
     for broadcast_id in [*ids, *resumed]:
         if broadcast_id in ids:
             async with storage.unit_of_work() as uow:
@@ -161,8 +161,9 @@ async def fan_out_due(storage: UnitsOfWork, content: Content, settings: Settings
             if queued < chunk:
                 break
             if storage.is_sqlite:
-                # SQLite's waiting writers poll for the lock (every 1 to 100 ms): a pause as long as the chunk (at
-                # most FAN_OUT_PAUSE) lets the people using the bot meanwhile in before the next chunk takes it.
+                # SQLite has one writer at a time: those of this process who waited for the chunk go first anyway
+                # (storage.db.WriteTurns), and a pause as long as the chunk (at most FAN_OUT_PAUSE) lets in the
+                # people who write meanwhile, and other processes (polling SQLite's lock), before the next one.
                 await asyncio.sleep(min(FAN_OUT_PAUSE, time.monotonic() - began))
         log.info("broadcast %d: %d recipients queued", broadcast_id, count)
         started.append(broadcast_id)

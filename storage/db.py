@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-from dataclasses import dataclass
+import sqlite3
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_
+from sqlalchemy.util.concurrency import in_greenlet
+
+from storage.sqlite_driver import one_trip_dbapi
 
 
 def is_sqlite(url: str) -> bool:
@@ -66,7 +75,6 @@ def _server_engine(url: str, limits: ServerLimits, echo: bool) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=echo,
-        pool_pre_ping=True,
         pool_size=limits.pool_size,
         max_overflow=limits.max_overflow,
         pool_timeout=limits.connect_timeout + limits.statement_timeout,
@@ -85,7 +93,102 @@ def _server_engine(url: str, limits: ServerLimits, echo: bool) -> AsyncEngine:
                 f"{limits.connect_timeout:g} s (DATABASE_CONNECT_TIMEOUT)"
             ) from exc
 
+    _ping_when_idle(engine)
     return engine
+
+
+# A pooled connection used less than this many seconds ago is handed out without a ping first.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, for connections that sat idle in the pool: a ping is a round trip (three, on
+    asyncpg: it opens a transaction for it), and under load, with connections back in the pool for milliseconds,
+    it was that much more per event for nothing.
+
+    A connection the server dropped within those seconds (a restart) fails at its first statement instead; that
+    is a disconnect, on which SQLAlchemy recycles the whole pool, and the dispatcher tries the event again on a
+    fresh connection (bot.services.dbfaults: `connection_invalidated`)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["wego_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("wego_idle_since")
+        # A connection opened for this checkout is alive: no ping either.
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                # The pool throws this connection away and hands out another (up to three tries).
+                raise DisconnectionError() from exc
+            raise
+
+
+class WriteTurns:
+    """SQLite's one writer at a time, queued inside this process: first come, first served.
+
+    Left to SQLite alone, writers waiting for its lock poll for it (sleeping 1 ms, then longer, up to 100 ms
+    between tries), so under load a waiting event often sleeps on while the lock is free. Here a unit of work
+    takes its turn in an asyncio queue just before its `BEGIN IMMEDIATE` and gives it back just after its commit
+    or rollback (`WriteTicket`): the next one starts at once, in the order they asked.
+
+    No new way to wait for ever: the turn is taken exactly where SQLite's lock would be (at BEGIN IMMEDIATE, lazily)
+    and held no longer than it (until the unit of work ends), so whoever waits for a turn would wait for SQLite's
+    lock otherwise; a turn not had within the busy timeout raises the error SQLite raises then ("database is
+    locked", which callers retry). Work outside a unit of work (start-up migrations, /health's probe) and other
+    processes still queue on SQLite's own lock."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _current(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop = asyncio.Lock(), loop
+        return self._lock
+
+    async def _acquire(self) -> asyncio.Lock:
+        lock = self._current()
+        # asyncio.timeout cancels the wait itself: a turn handed over as the time ran out is passed on, not lost.
+        async with asyncio.timeout(self.timeout):
+            await lock.acquire()
+        return lock
+
+    def take(self, ticket: WriteTicket) -> None:
+        """Called in the engine's `begin` (inside SQLAlchemy's greenlet): wait for this process's write turn."""
+        if ticket.ended or any(turns is self for turns, _lock in ticket.held):
+            return
+        try:
+            lock = await_(self._acquire())
+        except TimeoutError:
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")) from None
+        ticket.held.append((self, lock))
+
+
+@dataclass
+class WriteTicket:
+    """A unit of work's claim on SQLite write turns: taken at its first BEGIN, given back when it ends."""
+
+    held: list[tuple[WriteTurns, asyncio.Lock]] = field(default_factory=list)
+    # Its unit of work is over: a task it started (which copied the context) takes no turn on its behalf.
+    ended: bool = False
+
+    def release(self) -> None:
+        while self.held:
+            _turns, lock = self.held.pop()
+            lock.release()
+
+
+# The unit of work running in this task (copied into the tasks it starts), whose BEGIN takes the write turn.
+WRITE_TICKET: ContextVar[WriteTicket | None] = ContextVar("sqlite_write_ticket", default=None)
 
 
 def create_engine(
@@ -98,7 +201,9 @@ def create_engine(
     path = sqlite_path(url)
     if path is not None and not read_only:
         _create_private(path)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
+    # One call on SQLite's thread per statement (storage/sqlite_driver.py), not one per step of it.
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout}, module=one_trip_dbapi())
+    turns = WriteTurns(busy_timeout)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -115,6 +220,10 @@ def create_engine(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A read-only database can still answer reads; its writes fail and are reported.
+        if not read_only:
+            ticket = WRITE_TICKET.get()
+            if ticket is not None and in_greenlet():
+                turns.take(ticket)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

@@ -10,13 +10,14 @@ import contextlib
 import errno
 import os
 from collections.abc import AsyncIterator
+from contextvars import Token
 from types import TracebackType
 
 from sqlalchemy import TextClause, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from storage.db import ServerLimits, create_engine, is_sqlite, session_factory, sqlite_path
+from storage.db import WRITE_TICKET, ServerLimits, WriteTicket, create_engine, is_sqlite, session_factory, sqlite_path
 
 # Below this, SQLite's next checkpoint or a new page may fail: /health says the disk is full before users see it.
 MIN_FREE_BYTES = 1024 * 1024
@@ -69,6 +70,9 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._carried = False
         self._depth = 0
+        # SQLite: this unit of work's place in the process's queue of writers (storage.db.WriteTurns).
+        self._ticket = WriteTicket()
+        self._ticket_token: Token[WriteTicket | None] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -77,6 +81,8 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
+        self._ticket = WriteTicket()
+        self._ticket_token = WRITE_TICKET.set(self._ticket)
         self._session = self._sessions()
         await self._session.begin()
         return self
@@ -89,6 +95,8 @@ class UnitOfWork:
         session = self.session
         if session.in_transaction():
             await session.commit()
+            # SQLite's lock is free from here: the next writer goes first; a later statement queues again.
+            self._ticket.release()
         session.info.pop(_WRITTEN, None)
         self._carried = False
 
@@ -151,12 +159,27 @@ class UnitOfWork:
                 # What was read stays readable after the block (a rollback would expire it), as after a commit.
                 session.expunge_all()
             await session.rollback()
+            # SQLite's lock is free from here: the next writer need not wait for the connection's return.
+            self._ticket.release()
             if stray:
                 raise UncommittedWrites(stray)
         finally:
             session.info.pop(_WRITTEN, None)
-            await session.close()
-            self._session = None
+            try:
+                await session.close()
+            finally:
+                self._session = None
+                self._give_back_turn()
+
+    def _give_back_turn(self) -> None:
+        """After the commit or rollback and the connection's return: the next writer may begin."""
+        self._ticket.ended = True
+        token, self._ticket_token = self._ticket_token, None
+        if token is not None:
+            # Left in another context than it was entered in (never in this program): nothing to restore there.
+            with contextlib.suppress(ValueError):
+                WRITE_TICKET.reset(token)
+        self._ticket.release()
 
 
 class Storage:

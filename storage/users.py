@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.domain.home_zone import zone_rule
 from bot.domain.timing import zone_or_none
@@ -16,7 +18,17 @@ from bot.domain.workshops import ACTIVE, WorkshopStatus
 from storage.models import Account, Registration, User, Workshop
 
 
-def language_of(user: User, default: str) -> str:
+class Speaks(Protocol):
+    """What the language rule reads of a person: a User, or a row of those two columns."""
+
+    @property
+    def locale(self) -> str | None: ...
+
+    @property
+    def locale_hint(self) -> str | None: ...
+
+
+def language_of(user: Speaks, default: str) -> str:
     """The language to write to this person in: the one they chose, else their platform's, else the default."""
     return user.locale or user.locale_hint or default
 
@@ -38,13 +50,45 @@ _LATEST_VENUE_ZONE = (
     .scalar_subquery()
 )
 
-# Who is talking, in one round trip: the account, its user and their venue's zone. Built once: an event pays for
-# neither building the statement nor its cache key.
+# How stale an account's last-seen time may get while it is already its person's latest account. What reads the
+# time is the choice of the account a person's messages go to (their latest one, storage/outbox.py and
+# storage/broadcasts.py: an order of their accounts, never the time itself) and their data export.
+LAST_SEEN_PRECISION = timedelta(seconds=60)
+
+_OTHER = aliased(Account)
+# Another account of the same person comes first in that order (later last seen, or the same time and a higher id).
+_SEEN_LATER_ELSEWHERE = (
+    exists()
+    .where(
+        _OTHER.user_id == Account.user_id,
+        _OTHER.id != Account.id,
+        or_(
+            _OTHER.last_seen_at > Account.last_seen_at,
+            and_(_OTHER.last_seen_at == Account.last_seen_at, _OTHER.id > Account.id),
+        ),
+    )
+    .correlate(Account)
+)
+
+# Who is talking, in one round trip: the account, its user, their venue's zone and whether another of their accounts
+# was seen later. Built once: an event pays for neither building the statement nor its cache key.
 _ACCOUNT_WITH_USER = (
-    select(Account, User, _LATEST_VENUE_ZONE)
+    select(Account, User, _LATEST_VENUE_ZONE, _SEEN_LATER_ELSEWHERE)
     .join(User, User.id == Account.user_id)
     .where(Account.platform == bindparam("platform"), Account.platform_user_id == bindparam("platform_user_id"))
 )
+
+
+def needs_last_seen(account: Account, now: datetime, seen_later_elsewhere: bool) -> bool:
+    """Whether this event must write the account's last-seen time.
+
+    Skipped only while the account already comes first among its person's accounts and its time is less than
+    LAST_SEEN_PRECISION old: the order of their accounts, which is all that picks where their messages go, is then
+    the one writing it would give (this account first), and stays so until another account is seen, which writes."""
+    if seen_later_elsewhere:
+        return True
+    age = now - account.last_seen_at
+    return not timedelta(0) <= age < LAST_SEEN_PRECISION
 
 
 class UserRepository:
@@ -59,20 +103,27 @@ class UserRepository:
     async def account_with_user(self, platform: str, platform_user_id: str) -> tuple[Account, User, str | None] | None:
         """The account, its user and the zone of their latest active workshop registration (`venue_zones`'s
         answer for them), in one statement; None for an unknown account."""
+        found = await self._account_with_user_and_order(platform, platform_user_id)
+        return None if found is None else found[:3]
+
+    async def _account_with_user_and_order(
+        self, platform: str, platform_user_id: str
+    ) -> tuple[Account, User, str | None, bool] | None:
+        """`account_with_user`, and whether another account of the person was seen later (`needs_last_seen`)."""
         row = (
             await self.session.execute(_ACCOUNT_WITH_USER, {"platform": platform, "platform_user_id": platform_user_id})
         ).first()
         if row is None:
             return None
-        account, user, venue_zone = row
-        return account, user, venue_zone
+        account, user, venue_zone, seen_later_elsewhere = row
+        return account, user, venue_zone, bool(seen_later_elsewhere)
 
     async def get_or_create(
         self, platform: str, platform_user_id: str, *, chat_id: str, display_name: str, now: datetime
     ) -> tuple[User, Account, str | None, bool]:
         """The person's user and account, made on their first event, with what this event tells about them, their
         venue's zone (`venue_zones`), read in the same statement, and whether they were made just now."""
-        found = await self.account_with_user(platform, platform_user_id)
+        found = await self._account_with_user_and_order(platform, platform_user_id)
         if found is None:
             try:
                 # A savepoint, so that losing a race to another event of the same person costs nothing.
@@ -91,11 +142,12 @@ class UserRepository:
                 # enforced on both databases), so no venue either.
                 return user, account, None, True
             except IntegrityError:
-                found = await self.account_with_user(platform, platform_user_id)
+                found = await self._account_with_user_and_order(platform, platform_user_id)
                 if found is None:
                     raise
-        account, user, venue_zone = found
-        account.last_seen_at = now
+        account, user, venue_zone, seen_later_elsewhere = found
+        if needs_last_seen(account, now, seen_later_elsewhere):
+            account.last_seen_at = now
         if chat_id and account.chat_id != chat_id:
             account.chat_id = chat_id
         if display_name and user.display_name != display_name[:200]:
@@ -113,7 +165,8 @@ async def venue_zones(session: AsyncSession, user_ids: Iterable[int] | None = No
         .order_by(Registration.registered_at, Registration.id)
     )
     if user_ids is not None:
-        query = query.where(Registration.user_id.in_(list(user_ids)))
+        # One expanding parameter: a fan-out chunk's hundreds of ids are not made into as many expressions.
+        query = query.where(Registration.user_id.in_(bindparam("user_ids", list(user_ids), expanding=True)))
     # Ordered oldest first, so the latest registration's zone is the one left in the dict.
     return {user_id: zone for user_id, zone in await session.execute(query)}
 

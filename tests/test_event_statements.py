@@ -1,8 +1,9 @@
 """What one chat event costs the database, and that the one statement that finds the person answers as before.
 
 The statements of a plain command are pinned (an extra round trip per event shows here first), on SQLite and on
-PostgreSQL. The person's venue zone, read in that statement, is checked against `venue_zones` (the query the
-broadcasts use) on rows where the order matters: same registration time, a cancelled sign-up, a cancelled workshop."""
+PostgreSQL; the last-seen write they skip within a minute never changes which account a person's messages go to.
+The person's venue zone, read in that statement, is checked against `venue_zones` (the query the broadcasts use) on
+rows where the order matters: same registration time, a cancelled sign-up, a cancelled workshop."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event as sa_event
+from sqlalchemy import select
 
 from bot.app import App, build_app
 from bot.domain.workshops import RegistrationStatus, WorkshopStatus
 from bot.services import users
-from storage.models import Base, Registration, User, Workshop
+from scheduler.delivery import DeliveryWorker
+from storage.models import Account, Base, Delivery, Registration, User, Workshop
 from storage.uow import Storage
-from storage.users import venue_zones
+from storage.users import LAST_SEEN_PRECISION, venue_zones
 from tests.conftest import FrozenClock, fresh_postgres_database, make_settings
+from tests.fakes import FakeMessenger
 from tests.helpers import ChatDriver
 from tests.services.conftest import NOW
 
@@ -53,13 +57,8 @@ def _kind(statement: str) -> str:
     return f"{words[0]} {table}"
 
 
-async def test_a_plain_command_of_a_known_person_costs_one_read_and_the_last_seen_write(
-    app: App, clock: FrozenClock
-) -> None:
+async def _statements_of(app: App, person: ChatDriver, text: str) -> list[str]:
     assert app.storage is not None
-    anna = ChatDriver(app, "anna", platform="telegram")
-    await anna.send("/help")
-    clock.advance(seconds=5)
     statements: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
@@ -68,17 +67,86 @@ async def test_a_plain_command_of_a_known_person_costs_one_read_and_the_last_see
     engine = app.storage.engine.sync_engine
     sa_event.listen(engine, "before_cursor_execute", seen)
     try:
-        await anna.send("/help")
+        await person.send(text)
     finally:
         sa_event.remove(engine, "before_cursor_execute", seen)
+    return [_kind(s) for s in statements]
+
+
+async def test_a_plain_command_of_a_known_person_costs_one_read_and_the_last_seen_write_once_a_minute(
+    app: App, clock: FrozenClock
+) -> None:
+    assert app.storage is not None
+    anna = ChatDriver(app, "anna", platform="telegram")
+    await anna.send("/help")
+    # PostgreSQL's BEGIN is the driver's own, not a statement of ours.
+    begin = ["BEGIN IMMEDIATE"] if app.storage.is_sqlite else []
+    clock.advance(seconds=5)
+    # Who is talking (account, user, venue zone and the order of their accounts in one SELECT); their last-seen
+    # time, written a moment ago, already puts this account first: nothing to write.
+    assert await _statements_of(app, anna, "/help") == [*begin, "SELECT accounts"]
     assert anna.text.startswith("What I can do\n/start")
-    # Who is talking (account, user and venue zone in one SELECT), then the last-seen time that picks the account
-    # their messages go to. PostgreSQL's BEGIN is the driver's own, not a statement of ours.
-    expected = ["SELECT accounts", "UPDATE accounts"]
-    if app.storage.is_sqlite:
-        expected.insert(0, "BEGIN IMMEDIATE")
-    assert [_kind(s) for s in statements] == expected
-    assert len(statements) == (3 if app.storage.is_sqlite else 2)
+    clock.advance(seconds=(LAST_SEEN_PRECISION - timedelta(seconds=5)).total_seconds())
+    # A minute after it was written, the last-seen time is written again.
+    assert await _statements_of(app, anna, "/help") == [*begin, "SELECT accounts", "UPDATE accounts"]
+    clock.advance(seconds=1)
+    assert await _statements_of(app, anna, "/help") == [*begin, "SELECT accounts"]
+    async with app.storage.unit_of_work() as uow:
+        account = await uow.session.scalar(select(Account).where(Account.platform_user_id == "anna"))
+        assert account is not None
+        assert account.last_seen_at == clock.now - timedelta(seconds=1)
+
+
+async def test_messages_go_to_the_account_last_used_even_seconds_apart(app: App, clock: FrozenClock) -> None:
+    """The last-seen write skipped within the minute never changes where a person's messages go: to the account
+    they used last, however quickly they switch between their linked accounts."""
+    assert app.storage is not None
+    on_telegram = ChatDriver(app, "anna-t", platform="telegram")
+    on_discord = ChatDriver(app, "anna-d", platform="discord")
+    await on_telegram.send("/help")
+    await on_discord.send("/help")
+    async with app.storage.unit_of_work() as uow:
+        telegram = await uow.session.scalar(select(Account).where(Account.platform_user_id == "anna-t"))
+        discord = await uow.session.scalar(select(Account).where(Account.platform_user_id == "anna-d"))
+        assert telegram is not None and discord is not None
+        # Linked: one person with both accounts, both seen at the same moment (the higher id comes first).
+        alone = discord.user_id
+        discord.user_id = telegram.user_id
+        await uow.session.flush()
+        await uow.session.delete(await uow.session.get_one(User, alone))
+        user_id = telegram.user_id
+    messengers = {"telegram": FakeMessenger(platform="telegram"), "discord": FakeMessenger(platform="discord")}
+    storage = app.storage
+    worker = DeliveryWorker(
+        storage,
+        messengers,
+        make_settings(app.settings.data_dir.parent, per_chat_interval_seconds=0.0),
+        clock=clock,
+        monotonic=lambda: clock.now.timestamp(),
+    )
+
+    async def receiving() -> str:
+        async with storage.unit_of_work() as uow:
+            uow.session.add(Delivery(user_id=user_id, kind="notice", text="hi", not_before=clock.now))
+        for messenger in messengers.values():
+            messenger.sent.clear()
+        await worker.run_until_idle()
+        (platform,) = [name for name, messenger in messengers.items() if messenger.sent]
+        return platform
+
+    assert await receiving() == "discord"
+    for used, then in [
+        (on_telegram, "telegram"),
+        (on_telegram, "telegram"),
+        (on_discord, "discord"),
+        (on_telegram, "telegram"),
+        (on_discord, "discord"),
+        (on_discord, "discord"),
+        (on_telegram, "telegram"),
+    ]:
+        clock.advance(seconds=2)
+        await used.send("/help")
+        assert await receiving() == then
 
 
 async def test_the_venue_zone_read_with_the_person_is_the_one_venue_zones_gives(database_url: str) -> None:

@@ -4,7 +4,9 @@ a failure in CI where WEGO_REQUIRE_POSTGRES=1)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import build_app
@@ -63,5 +65,79 @@ async def test_two_certificate_requests_at_once_make_one_record(tmp_path: Path, 
             found = await racing
             await second.commit()
         assert (found.id, found.code) == (created.id, created.code)
+    finally:
+        await app.close()
+
+
+async def _drop_every_connection_of(database_url: str) -> int:
+    """What a server restart does to a process's pooled connections: every one of them ended."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    from tests.conftest import POSTGRES_URL
+
+    name = database_url.rpartition("/")[2]
+    admin = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""), timeout=5)
+    try:
+        ended = await admin.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+    finally:
+        await admin.close()
+    return len(ended)
+
+
+async def test_connections_dropped_by_a_restart_right_after_use_cost_the_person_nothing(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Pooled connections used moments ago are not pinged: the first event after a restart meets a dead one, and
+    is answered all the same (the pool is recycled and the event tried again)."""
+    app = await build_app(make_settings(tmp_path, database_url=postgres_url))
+    try:
+        alice = ChatDriver(app, "alice", platform="telegram")
+        await alice.send("/start")
+        assert await _drop_every_connection_of(postgres_url) >= 1
+        await alice.send("/name Alice Liddell")
+        assert "Alice Liddell" in alice.text
+        assert app.storage is not None
+        async with app.storage.unit_of_work() as uow:
+            assert await uow.session.scalar(select(User.full_name)) == "Alice Liddell"
+    finally:
+        await app.close()
+
+
+async def test_a_connection_idle_in_the_pool_is_pinged_before_use(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.db
+
+    app = await build_app(make_settings(tmp_path, database_url=postgres_url))
+    try:
+        assert app.storage is not None
+        dialect = app.storage.engine.dialect
+        pings: list[object] = []
+        ping = dialect.do_ping
+
+        def counted(connection: Any) -> bool:
+            pings.append(connection)
+            return ping(connection)
+
+        monkeypatch.setattr(dialect, "do_ping", counted)
+        alice = ChatDriver(app, "alice", platform="telegram")
+        await alice.send("/start")
+        await alice.send("/help")
+        # Just used: handed out as it is.
+        assert pings == []
+        monkeypatch.setattr(storage.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+        await alice.send("/help")
+        assert len(pings) == 1
+        # A dead idle connection is found by its ping and replaced before the event uses it: no failed attempt.
+        assert await _drop_every_connection_of(postgres_url) >= 1
+        failures: list[str] = []
+        monkeypatch.setattr("bot.metrics.update_failed", lambda problem: failures.append(str(problem)))
+        await alice.send("/help")
+        assert alice.text.startswith("What I can do")
+        assert failures == []
+        assert len(pings) >= 2
     finally:
         await app.close()

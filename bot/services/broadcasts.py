@@ -32,7 +32,7 @@ from bot.domain.timing import after_quiet_hours, zone_or_none
 from bot.services.outbox import enqueue_for_user
 from bot.services.unit_of_work import commits
 from storage import broadcasts as store
-from storage.models import Broadcast, User
+from storage.models import Broadcast
 from storage.users import language_of, venue_zones
 
 if TYPE_CHECKING:
@@ -317,19 +317,26 @@ async def fan_out_chunk(
     Returns how many were queued, None when the fan-out is complete; raises storage.broadcasts.ChunkTaken when
     another clock took this chunk (the transaction must roll back)."""
 
-    async def render(session: AsyncSession, broadcast: Broadcast, users: list[User]) -> list[tuple[str, datetime]]:
+    async def render(
+        session: AsyncSession, broadcast: Broadcast, users: list[store.Recipient]
+    ) -> list[tuple[str, datetime]]:
         # One query for the chunk: the workshop zones of its people (used by those who never set a valid zone).
         venues = await venue_zones(session, [user.id for user in users])
         urgent = bool((broadcast.audience or {}).get("urgent"))
-        # A chunk holds a thousand people but only a few languages and zones: each text and time is worked out once.
+        # A chunk holds hundreds of people but only a few languages and zones: each text, zone and time is worked
+        # out once.
         texts: dict[str, str] = {}
+        zones: dict[tuple[str | None, str | None, str], str] = {}
         times: dict[str, datetime] = {}
         rendered = []
         for user in users:
             locale = language_of(user, default_locale)
             if locale not in texts:
                 texts[locale] = write(store.text_for(broadcast, locale), locale)
-            zone = zone_rule(user.timezone, venues.get(user.id), locale, default_zone)
+            where = (user.timezone, venues.get(user.id), locale)
+            zone = zones.get(where)
+            if zone is None:
+                zone = zones[where] = zone_rule(*where, default_zone)
             if zone not in times:
                 times[zone] = now if urgent else after_quiet_hours(now, zone_or_none(zone) or ZoneInfo("UTC"), quiet)
             rendered.append((texts[locale], times[zone]))
@@ -368,6 +375,7 @@ async def finish_done(uow: UnitOfWork, *, now: datetime, default_locale: str, wr
 ChunkTaken = store.ChunkTaken
 
 
-def chunk_size() -> int:
-    """Recipients queued per fan-out transaction (read at call time: a test makes chunks small)."""
-    return store.FAN_OUT_CHUNK
+def chunk_size(sqlite: bool = False) -> int:
+    """Recipients queued per fan-out transaction (read at call time: a test makes chunks small); half as many on
+    SQLite, whose one writer at a time makes everyone else wait for a chunk."""
+    return max(1, store.FAN_OUT_CHUNK // 2) if sqlite else store.FAN_OUT_CHUNK

@@ -1,0 +1,119 @@
+"""SQLAlchemy's aiosqlite driver, with one trip to SQLite's thread per statement instead of three or four.
+
+aiosqlite runs each call on a thread of the connection's own and hands the result back to the event loop. SQLAlchemy's
+adapter makes a call for each step of a statement: open a cursor, execute, fetch the rows, close the cursor; each
+step waits for the loop to come round again, and on SQLite those waits are spent holding the write lock. Here a
+statement's steps run together in one call on that thread (`_one_trip`): what a chat event costs SQLite's lock is
+then its statements, not the loop's turns between their steps.
+
+Everything else is SQLAlchemy's own adapter (transactions, errors, server-side cursors, the connection's thread).
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from typing import Any
+
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.util import EMPTY_DICT
+
+
+class _Outcome:
+    """A finished statement's cursor attributes, as SQLAlchemy reads them after `execute`."""
+
+    __slots__ = ("arraysize", "description", "lastrowid", "rowcount")
+
+    def __init__(self) -> None:
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self.arraysize = 1
+
+
+def _one_trip(
+    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
+) -> tuple[Any, list[Any], int, int | None]:
+    """On the connection's thread: run the statement, read its rows, close the cursor."""
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """A buffered cursor whose statement, rows and close are one call on SQLite's thread."""
+
+    __slots__ = ("_outcome",)
+
+    def __init__(self, adapt_connection: AsyncAdapt_dbapi_connection) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        # No aiosqlite cursor to open: `_cursor` only carries what the last statement left.
+        self._outcome = _Outcome()
+        self._cursor = self._outcome  # type: ignore[assignment]
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+
+    async def _run(self, operation: Any, parameters: Any, many: bool) -> Any:
+        async with self._adapt_connection._execute_mutex:
+            connection = self._connection
+            description, rows, rowcount, lastrowid = await connection._execute(
+                lambda: _one_trip(connection._conn, operation, parameters, many)
+            )
+        outcome = self._outcome
+        outcome.description, outcome.rowcount, outcome.lastrowid = description, rowcount, lastrowid
+        self._rows = collections.deque(rows)
+        return None
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        return await self._run(operation, parameters, many=False)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        return await self._run(operation, seq_of_parameters, many=True)
+
+    async def _async_soft_close(self) -> None:
+        """Nothing open: the cursor was closed on SQLite's thread with its statement."""
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    def nextset(self) -> None:
+        """SQLite has one result set per statement."""
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = OneTripCursor
+
+
+class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """Pass as `module=` to the engine: SQLAlchemy's aiosqlite DBAPI, handing out `OneTripConnection`s."""
+
+    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        plain = super().connect(*arg, **kw)
+        # The same aiosqlite connection and thread, in the adapter with the one-trip cursor.
+        return OneTripConnection(self, plain._connection)
+
+
+def one_trip_dbapi() -> OneTripDBAPI:
+    import aiosqlite
+
+    # What this relies on of aiosqlite besides SQLAlchemy's adapter: its call onto the connection's thread.
+    if not hasattr(aiosqlite.Connection, "_execute"):
+        raise RuntimeError("this aiosqlite has no Connection._execute: storage/sqlite_driver.py needs updating")
+    return OneTripDBAPI(aiosqlite, sqlite3)

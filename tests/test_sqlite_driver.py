@@ -1,0 +1,64 @@
+"""The SQLite driver (storage/sqlite_driver.py): one call on SQLite's thread per statement, and what SQLAlchemy
+reads of a cursor (rows, columns, counts, new ids) as its own adapter gives it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import insert, select, text, update
+
+from storage.models import Base, User
+from storage.sqlite_driver import OneTripCursor
+from storage.uow import Storage
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    store = Storage(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}")
+    async with store.engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with storage.unit_of_work() as uow:
+        uow.session.add(User(display_name="warm"))
+    calls: list[str] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with storage.unit_of_work() as uow:
+        await uow.session.execute(select(User.id))
+        await uow.session.execute(update(User).values(display_name="w"))
+    # BEGIN IMMEDIATE, the SELECT, the UPDATE, the COMMIT; the pool's reset on return (a no-op ROLLBACK).
+    assert len(calls) == 5, calls
+
+
+async def test_rows_columns_counts_and_new_ids_are_what_sqlalchemy_expects(storage: Storage) -> None:
+    async with storage.unit_of_work() as uow:
+        connection = await uow.session.connection()
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.driver_connection, aiosqlite.Connection)
+        assert isinstance(raw.dbapi_connection.cursor(), OneTripCursor)  # type: ignore[union-attr]
+        ada = User(display_name="Ada")
+        uow.session.add(ada)
+        await uow.session.flush()
+        assert ada.id == 1
+        await uow.session.execute(insert(User), [{"display_name": f"p{i}"} for i in range(3)])
+        changed = await uow.session.execute(update(User).where(User.id > 1).values(locale="it"))
+        assert getattr(changed, "rowcount", None) == 3
+        rows = (await uow.session.execute(text("SELECT id, display_name AS name FROM users ORDER BY id"))).all()
+        assert [tuple(row) for row in rows] == [(1, "Ada"), (2, "p0"), (3, "p1"), (4, "p2")]
+        assert list(rows[0]._mapping) == ["id", "name"]
+        assert (await uow.session.execute(text("SELECT 1 WHERE 0"))).all() == []
