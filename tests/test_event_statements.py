@@ -115,6 +115,7 @@ async def test_messages_go_to_the_account_last_used_even_seconds_apart(app: App,
         await uow.session.flush()
         await uow.session.delete(await uow.session.get_one(User, alone))
         user_id = telegram.user_id
+        await uow.commit()
     messengers = {"telegram": FakeMessenger(platform="telegram"), "discord": FakeMessenger(platform="discord")}
     storage = app.storage
     worker = DeliveryWorker(
@@ -128,6 +129,7 @@ async def test_messages_go_to_the_account_last_used_even_seconds_apart(app: App,
     async def receiving() -> str:
         async with storage.unit_of_work() as uow:
             uow.session.add(Delivery(user_id=user_id, kind="notice", text="hi", not_before=clock.now))
+            await uow.commit()
         for messenger in messengers.values():
             messenger.sent.clear()
         await worker.run_until_idle()
