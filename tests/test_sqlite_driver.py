@@ -30,6 +30,7 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
 async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
     async with storage.unit_of_work() as uow:
         uow.session.add(User(display_name="warm"))
+        await uow.commit()
     calls: list[str] = []
     real = aiosqlite.Connection._execute
 
@@ -41,6 +42,7 @@ async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, mo
     async with storage.unit_of_work() as uow:
         await uow.session.execute(select(User.id))
         await uow.session.execute(update(User).values(display_name="w"))
+        await uow.commit()
     # BEGIN IMMEDIATE, the SELECT, the UPDATE, the COMMIT; the pool's reset on return (a no-op ROLLBACK).
     assert len(calls) == 5, calls
 
@@ -62,3 +64,4 @@ async def test_rows_columns_counts_and_new_ids_are_what_sqlalchemy_expects(stora
         assert [tuple(row) for row in rows] == [(1, "Ada"), (2, "p0"), (3, "p1"), (4, "p2")]
         assert list(rows[0]._mapping) == ["id", "name"]
         assert (await uow.session.execute(text("SELECT 1 WHERE 0"))).all() == []
+        await uow.commit()

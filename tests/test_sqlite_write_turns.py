@@ -53,6 +53,7 @@ async def test_writers_take_turns_in_the_order_they_began(storage: Storage) -> N
             await uow.session.flush()
             await asyncio.sleep(hold)
             log.append(f"{name} out")
+            await uow.commit()
 
     first = asyncio.create_task(writer("a", 0.4))
     others = []
@@ -113,6 +114,7 @@ async def test_a_turn_not_had_within_the_busy_timeout_is_the_error_sqlite_gives(
     # The holder gave its turn back: the next writer gets it at once.
     async with impatient.unit_of_work() as uow:
         uow.session.add(User(display_name="after"))
+        await uow.commit()
 
 
 async def test_a_unit_of_work_that_failed_gives_its_turn_back(impatient: Storage) -> None:
@@ -123,6 +125,7 @@ async def test_a_unit_of_work_that_failed_gives_its_turn_back(impatient: Storage
     began = time.monotonic()
     async with impatient.unit_of_work() as uow:
         uow.session.add(User(display_name="next"))
+        await uow.commit()
     assert time.monotonic() - began < 0.15
 
 
@@ -132,6 +135,7 @@ async def test_the_turn_is_taken_at_the_first_statement_as_sqlites_lock_is(stora
     async def other_task_writes() -> None:
         async with storage.unit_of_work() as uow:
             uow.session.add(User(display_name="inner"))
+            await uow.commit()
 
     async with storage.unit_of_work() as uow:
         await asyncio.wait_for(asyncio.create_task(other_task_writes()), timeout=2)
@@ -148,6 +152,7 @@ async def test_a_unit_of_work_opened_inside_one_that_writes_fails_as_sqlite_woul
             async with impatient.unit_of_work() as inner:
                 await inner.session.execute(text("SELECT 1"))
         outer.session.add(User(display_name="outer"))
+        await outer.commit()
     async with impatient.unit_of_work() as uow:
         assert list(await uow.session.scalars(select(User.display_name))) == ["outer"]
 
@@ -171,4 +176,5 @@ async def test_a_task_started_in_a_unit_of_work_takes_no_turn_for_it_once_it_end
     began = time.monotonic()
     async with storage.unit_of_work() as uow:
         uow.session.add(User(display_name="next"))
+        await uow.commit()
     assert time.monotonic() - began < 1.0
