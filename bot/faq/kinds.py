@@ -21,12 +21,13 @@ _WORDS = {
     "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
     " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
     "where": "where dove dov wo wohin woher اين وين فين",
-    "who": "who whose whom chi wer wem wen wessen qui مين",
-    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد",
+    "who": "who whose whom chi wer wem wen wessen qui مين منو",
+    # Spoken Arabic "how much / how many": "قديش", "اديش", "قداش", "كام".
+    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد قديش اديش قداش كام",
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
     " pagare pago pagamento payment kostenlos zahlung kostet kosten bezahlen gebuhr gebuhren umsonst gratuit"
     " gratuite coute payer payant payants payante paiement"
-    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم فلوس ادفع",
+    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم بكام فلوس ادفع",
 }
 # Several words together (Latin script).
 _PHRASES = {

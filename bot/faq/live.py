@@ -33,6 +33,12 @@ _PROGRESS = cues_of(
     "wie weit bin ich|mein fortschritt|meinen fortschritt|wie viel habe ich|ou j en suis|ma progression",
     "how far along|how far along am i|mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت",
     "الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
+    # Where one has got to, in the other word order and other dialects ("وصلت لوين", "وين صرت"), and "which
+    # lecture have I reached" ("学到第几课", "看到哪了").
+    "وصلت لوين|لوين وصلت|وصلت لفين|لفين وصلت|وين صرت|لوين صرت|وصلت لحد فين|وصلت لوين بالدوره",
+    "学到第几|学到哪|看到第几|看到哪|进度怎么样|我的进度怎么样|où j en suis|ou j en suis dans|ou en est ma progression",
+    "a che punto sono arrivato|a che punto sono arrivata|dove sono arrivato|dove sono arrivata|wo stehe ich",
+    "wie weit bin ich gekommen|mein stand|내 진도|진도 어디까지|어디까지 들었|어디까지 봤",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
     "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
 )
@@ -41,6 +47,7 @@ _NEXT = cues_of(
     "guardare adesso|cosa guardo|la prossima|nachste vorlesung|als nachstes|was kommt jetzt|prochain cours",
     "je regarde quoi|prochaine video|quoi ensuite|regarder ensuite|المحاضره الجايه|المحاضره التاليه|شو بعدين",
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
+    "下一节|下一集|下一个视频|下一个课|该看哪|该看什么|先看哪|다음 영상|다음에 들을|뭐 들어야",
 )
 # "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
 _NOW = cues_of(
@@ -93,6 +100,12 @@ _STATUS = cues_of(
 )
 # The organisation named without a workshop: its offices, its history, not a workshop's details.
 _ORGANISATION = cues_of("wego|ويغو|위고")
+# Checking in at the workshop: the check-in entry's, not the workshop's date ("comment je m'enregistre le jour").
+CHECKIN = cues_of(
+    "check in|checkin|check-in|checking in|enregistrer|enregistre|m enregistrer|einchecken|einchecke",
+    "registrieren vor ort|fare il check in|registrare la presenza|registro la presenza|تسجيل الحضور|اسجل حضوري",
+    "سجل حضوري|체크인|출석 체크|签到",
+)
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
     "inscrire|inscription|inscris|اسجل|سجل|التسجيل|تسجيل|신청|등록|가입|报名|注册|登记",
@@ -118,7 +131,7 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     if lecture and "count" not in kinds and (specific or about):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)
-    if SIGNUP.found(plain) or CERTIFICATE.found(plain):
+    if SIGNUP.found(plain) or CERTIFICATE.found(plain) or CHECKIN.found(plain):
         return None
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.

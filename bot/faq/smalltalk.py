@@ -33,6 +33,7 @@ _SMALLTALK: dict[str, Cues] = {
         "잘 지내요|잘 지냈어요|잘 지내셨어요|你好吗|最近好吗|最近怎么样",
         "hallochen|halloechen|هلا|هلا والله|هلا وغلا|gruss dich|grus dich|grussi|gruezi mitenand|bon apres midi",
         "bon aprem|مساء النور|مساء الخير|좋은 오후|좋은 저녁",
+        "السلام عليكم ورحمه الله|السلام عليكم ورحمه الله وبركاته|سلام عليكم|اهلين|يا هلا|هاي|hallo zusammen",
     ),
     "thanks": cues_of(
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
@@ -91,6 +92,17 @@ _SMALLTALK: dict[str, Cues] = {
         "도움이 필요해요|도움 필요해요|뭐 할 수 있어요|무엇을 할 수 있나요|뭐 해줄 수 있어|어떻게 써요",
         "帮助|帮忙|帮帮我|你能做什么|你会什么|怎么用",
         "我需要帮助|需要帮助|能帮我吗|你可以做什么|你能干什么|怎么使用|你能干啥|你都能干啥|你会干啥|能做啥",
+        # A complaint (the answer was wrong, or not understood): what can be asked, and how.
+        "this is useless|useless|you re useless|youre useless|not helpful|that s wrong|thats wrong|wrong answer",
+        "you don t understand|you didn t understand|that s not what i asked|thats not what i asked|doesn t work",
+        "not what i asked|i don t understand|i dont understand|confused|i m confused|im confused",
+        "non hai capito|non capisci|inutile|risposta sbagliata|non e quello che ho chiesto|non capisco|sei inutile",
+        "das stimmt nicht|du verstehst mich nicht|nutzlos|falsche antwort|das ist falsch|ich verstehe nicht",
+        "das hilft nicht|tu ne comprends pas|tu n as pas compris|c est faux|mauvaise reponse|tu sers a rien",
+        "je ne comprends pas|je comprends pas|c est nul|ca ne m aide pas",
+        "ما فهمت|مش فاهم|ما فهمتني|مش مفهوم|غلط|اجابه غلط|جواب غلط|مو مفيد|مش مفيد|ما فهمت عليك|مش هيك",
+        "이해 못 했어|이해를 못 하네|틀렸어|답이 틀렸어요|쓸모없어|무슨 말인지 모르겠어요|잘 모르겠어요|이상해요",
+        "你不懂|答错了|没用|不对|你没听懂|我不明白|看不懂|听不懂|不是这个意思",
     ),
     "menu": cues_of(
         "menu|main menu|the menu|back to menu|back to the menu|back to the main menu|show menu|options",
@@ -116,6 +128,9 @@ _SMALLTALK: dict[str, Cues] = {
         "recommencons|on reprend depuis le debut|reprendre a zero",
         "ابدا من جديد|من البدايه|من الاول|اعاده",
         "처음으로|처음부터|다시 시작|다시 시작해|리셋",
+        "처음부터 다시|다시 처음부터|처음부터 다시 해요|처음부터 다시 할게요",
+        "from scratch|start from zero|on recommence a zero|recommencer a zero|repartir de zero|da zero",
+        "ricominciamo da zero|von null|nochmal von null|von neuem|بدنا نبدا من جديد|نبدا من الاول|从零开始|重新来",
         "重新开始|从头开始|重来|重置",
     ),
     "who": cues_of(
@@ -128,10 +143,16 @@ _SMALLTALK: dict[str, Cues] = {
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
         "c est qui|t es un bot|tu es un bot|vous etes un robot",
+        "t es un robot|t es une ia|tu es une ia|c est un bot|c est un robot|vous etes un bot|je parle a un robot",
+        "sei una persona|sei un umano|sei un ia|parlo con un bot|sei una ia|bist du echt|bist du eine ki",
+        "are you ai|are you an ai|is this ai|am i talking to a bot|am i talking to a human|is this a real person",
         "مين انت|من انت|انت بوت|انت روبوت|شو اسمك|ما اسمك",
+        "مين حضرتك|من حضرتك|مين معي|مين معاي|انت انسان|انت انسان ولا بوت|انت بوت ولا انسان|انت مين",
         "누구야|누구세요|너 누구|넌 누구|봇이야|사람이야|이름이 뭐야|누구예요",
         "너는 누구야|당신은 누구세요|챗봇이에요|로봇이에요",
+        "사람이에요|사람인가요|봇인가요|너 봇이야|너 사람이야|ai야|ai예요|누구신가요|누구세요",
         "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
+        "你是人还是机器人|你是人吗|是机器人吗|是真人吗|你是ai吗|你是人工智能吗|机器人吗|真人还是机器人",
     ),
     "ok": cues_of(
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
@@ -143,6 +164,13 @@ _SMALLTALK: dict[str, Cues] = {
         "알겠어요|알겠습니다|좋아요|네|응|오케이|알았어|굿",
         "ㅇㅋ|ㅇㅇ|넵|네네|오키|알겠어|좋네요|이해했어요|이해했습니다|이해했어",
         "好的|好|行|明白了|知道了|没问题|嗯|可以",
+        # A compliment: nothing to answer but "good, anything else?".
+        "bravo|bravissimo|well done|good job|great job|good bot|nice bot|you re awesome|you re great|youre awesome",
+        "youre great|you rock|you are great|you are awesome|you re the best|love it|love this|amazing",
+        "sei bravo|sei grande|sei fantastico|grande|ottimo lavoro|gut gemacht|toll gemacht|du bist toll|klasse",
+        "du bist super|sehr gut|wunderbar|super travail|bien joue|t es genial|tu es genial|tu es super|genial merci",
+        "انت رائع|انت ممتاز|انت شاطر|شاطر|عاش|برافو|احسنت|رائع|روعه|ممتاز جدا|يعطيك الف عافيه",
+        "최고|최고예요|잘했어|잘했어요|짱|대박|멋져요|훌륭해요|你真棒|太棒了|厉害|好厉害|真棒|很好|不错",
     ),
 }
 # Words that may stand beside a greeting or thanks without making it a question, besides the function words
@@ -161,14 +189,14 @@ _FILLER = frozenset(
             "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita",
             "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
             "aide informations reponse reponses explication vraiment",
-            "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه",
+            "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه لو سمحت فضلك من الله وبركاته كتير",
             "도움 도움이 답변 정보 안내 정말 진짜 너무 많이 늘",
         ]
     ).split()
 )
 # Han characters that only frame a greeting or thanks ("谢谢你的帮助": "的" is left once the phrases are out).
 _CJK_FILLER = frozenset("的了吗呢吧啊呀么嘛我你您他们是在和请也都还哦哈咯啦帮助忙回答解信息")
-_SMALLTALK_WORDS = 6
+_SMALLTALK_WORDS = 8
 # Messages of at most this many words are read with misspelt small-talk words corrected.
 _SMALLTALK_TYPOS = 3
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")

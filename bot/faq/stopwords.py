@@ -30,12 +30,25 @@ def function_words() -> frozenset[str]:
                 # German typed without umlauts: "fuer", "moechte", "muss".
                 found.add(normalize(word.casefold().translate(_UMLAUTS)))
     found.update(_MORE)
+    found.update(stem for word in _MORE for stem in words(word))
     return frozenset(found)
 
 
-# Words that only frame a question, which the lists lack: Chinese "到底" (exactly), "具体" (in detail).
+# Words that only frame a question, which the lists lack: Chinese "到底" (exactly), "具体" (in detail); spoken
+# Arabic (Levantine, Gulf, Egyptian, Maghrebi), which the list (Modern Standard only) lacks: "can I", "give me",
+# "I want", "must", "there is", "still", "of" (possessive), "how much", "why", "how", "because", "now", "also",
+# "like", "who", "you (polite)", "please", "take", "exists".
+_SPOKEN_ARABIC = normalize(
+    "اقدر بقدر نقدر تقدر يقدر قادر قادره عطيني اعطيني اعطني عطني ابغى ابغي ابي نبي نبغى عايز عاوز عايزه حابب"
+    " حابه اريد نريد لازم يجب يلزم يوجد توجد لسا لسه لسة لسى تبع تاع بتاع متاع قديش اديش قداش كام بكام ليش ليه"
+    " ازاي شلون وش شنو عشان علشان مشان هلق هسا هسه دلوقتي كمان برضو برضه زي منو حضرتك سمحت فضلك ياريت اخد"
+    " موجود موجوده ياخد ياخذ تاخد تاخذ"
+).split()
 _MORE = frozenset(
-    ["到底", "究竟", "具体", "一下", "请问", "想问", "想知道", "告诉", "知道", "有没有", "能不能", "可不可以"]
+    [
+        *["到底", "究竟", "具体", "一下", "请问", "想问", "想知道", "告诉", "知道", "有没有", "能不能", "可不可以"],
+        *_SPOKEN_ARABIC,
+    ]
 )
 
 

@@ -48,6 +48,8 @@ _KO_ENDINGS = tuple(
                 "되나요 돼요 됨 해요 하나요 합니다 입니다 이요 들 님",
                 # Spoken endings: the past ("생겼어요", "참여했어요"), "-어요/-아요", and "-는데" ("듣는데", but).
                 "어요 아요 었어요 았어요 였어요 했어요 었나요 았나요 했나요 는데 인데 은데",
+                # The spoken nominaliser "거" (for "것"): "듣는거", "받는거", "신청하는거".
+                "는거 은거 인거 던거 는건 는게",
             ]
         ).split(),
         key=len,
@@ -57,6 +59,11 @@ _KO_ENDINGS = tuple(
 
 # Loanwords Korean writes two ways.
 _KO_SPELLINGS = {"워크샵": "워크숍", "웍샵": "워크숍", "싸이트": "사이트"}
+# Chat Korean types the polite ending "요" as "여" ("알려주세여", "있나여", "뭐에여"): after the syllables that end a
+# polite sentence, at the end of a word.
+_KO_YEO = re.compile(r"(?<=[세나에해어아까죠줘워봐])여(?![\uac00-\ud7a3])")
+# Digits of other scripts (Arabic-Indic "٣٨", Persian "۳۸", full-width "３８") as ASCII digits: "٣٨ سنة" is an age.
+_DIGITS = str.maketrans({chr(base + n): str(n) for base in (0x0660, 0x06F0, 0xFF10) for n in range(10)})
 
 # Words that say how a question is asked, not what it is about, in the seven languages (normalised: no
 # accents, Arabic letters folded). Words that carry the kind of answer wanted ("when", "where", "who", "how
@@ -120,9 +127,11 @@ def normalize(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     # NFC puts Hangul syllables back together after NFKD split them into jamo.
-    text = unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    text = unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD).translate(_DIGITS)
     for variant, standard in _KO_SPELLINGS.items():
         text = text.replace(variant, standard)
+    if "여" in text:
+        text = _KO_YEO.sub("요", text)
     return text
 
 

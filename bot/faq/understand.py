@@ -19,14 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.content.models import FaqEntry, Lecture
-from bot.faq.cues import Cues
+from bot.faq.cues import CUE_WORDS, Cues
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, SIGNUP, live_question
 from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
 from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
-from bot.faq.text import latin_stem, normalize, words
+from bot.faq.text import STOPWORDS, latin_stem, normalize, words
 from bot.places.gazetteer import Gazetteer
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
@@ -74,6 +74,25 @@ def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, 
     return False
 
 
+_UMLAUT_SPELLING = re.compile(r"[a-z]*(?:ae|oe|ue)[a-z]*")
+
+
+def _umlauts_spelled(index: FaqIndex, plain: str) -> str:
+    """German typed without umlauts ("naechstes", "zurueck", "plaetze"): each such word as `normalize` spells the
+    word with its umlaut ("nachstes"), when that is a word the entries, the cue phrases or the function words use
+    and the word as typed is none of them. Before any cue is read: the cues spell words as `normalize` does."""
+
+    def spelled(found: re.Match[str]) -> str:
+        word = found.group()
+        if word in STOPWORDS or word in CUE_WORDS or word in index.vocabulary():
+            return word
+        plain_word = word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+        known = plain_word in STOPWORDS or plain_word in CUE_WORDS or plain_word in index.vocabulary()
+        return plain_word if known else word
+
+    return _UMLAUT_SPELLING.sub(spelled, plain) if ("ae" in plain or "oe" in plain or "ue" in plain) else plain
+
+
 def _named_words(plain: str, places: Gazetteer | None) -> frozenset[str]:
     """The words that name a place in this question (not every word of every place name: "city", "new")."""
     if places is None:
@@ -111,7 +130,9 @@ def understand(
     """What `text` asks, in language `lang`; `places` finds the workshop cities and other places named
     (`FaqLibrary.places`), `year` is the program's edition year (content's `program.year`)."""
     text = text[:MAX_READ]
-    plain = normalize(text)
+    plain = _umlauts_spelled(index, normalize(text))
+    if plain != normalize(text):
+        text = plain
     kind = smalltalk_kind(plain)
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)

@@ -68,6 +68,12 @@ class Vocabulary:
         if spoken:
             found = [spoken.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in spoken]
+        # A preposition or conjunction glued to a short word, which the stemmer leaves on (it cuts one letter off
+        # longer words only): "بفيه" (in the category) stemmed "بفي" is "فيه".
+        glued = {w: form for w in unknown if _is_arabic_word(w) and (form := self._unglued(w)) is not None}
+        if glued:
+            found = [glued.get(w, w) for w in found]
+            unknown = [w for w in unknown if w not in glued]
         # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone).
         unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH][:TYPO_LOOKUPS]
         if not unknown:
@@ -97,6 +103,13 @@ class Vocabulary:
             if best is not None and OSA.distance(word, best[0]) <= max(1, len(word) // TYPO_LETTERS):
                 fixes[word] = best[0]
         return [fixes.get(w, w) for w in found]
+
+    def _unglued(self, word: str) -> str | None:
+        if len(word) < 3 or word[0] not in _AR_GLUED:
+            return None
+        rest = word[1:]
+        # The stemmer cut the feminine ending ("ه") off the whole word, not off the shorter one left.
+        return next((form for form in (rest, rest + "ه") if len(form) >= 3 and form in self.known), None)
 
     def _verb_form(self, word: str) -> str | None:
         if len(word) < 4 or word[0] != "ب":
