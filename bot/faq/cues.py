@@ -25,6 +25,8 @@ class Cues:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         plain = {_apart(normalize(p.strip())) for p in phrases if p.strip()}
+        # Korean is often typed without its spaces ("안녕히계세요", "다시시작"): each phrase is found either way.
+        plain |= {p.replace(" ", "") for p in plain if " " in p and _hangul(p)}
         self._all = sorted(plain)
         CUE_WORDS.update(word for p in plain if not _cjk(p) for word in p.split())
         # One-word phrases, for telling a misspelt one ("thnx", "helo").
@@ -75,6 +77,10 @@ class Cues:
 
 # Longest first; each only before an Arabic letter, so no Latin-script phrase is read with a prefix.
 _AR_GLUED = "(?:وال|بال|فال|لل|ال|[وبلف])(?=[\u0621-\u064a])"
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7af" for c in text)
 
 
 def _cjk(text: str) -> bool:

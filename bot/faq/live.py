@@ -64,7 +64,7 @@ _MISSING = cues_of(
 _DONE = cues_of(
     "watched|finished|done|seen|completed|visto|viste|finito|finite|completato|gesehen|angeschaut|fertig",
     "abgeschlossen|regarde|regardees|fini|finis|termine|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
-    "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了",
+    "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了|看了|学了|听了",
 )
 _ALL = cues_of("all|everything|tutte|tutto|tutti|alle|alles|tout|tous|toutes|كل|كلها|다|전부|모두|모든|都|全部")
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
@@ -74,7 +74,8 @@ _FINISHED = cues_of(
     "alles angeschaut|und jetzt|j ai fini tous|j ai termine le cours|et maintenant|خلصت كل المحاضرات|خلصت الدوره",
     "وهلق شو|강의 다 들었|다 들었는데|이제 뭐|看完所有|学完了|都看完了|接下来做什么",
 )
-_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我")
+# Oneself, also as the verb says it: "ho visto" (I have seen), "j'ai fini", "habe gesehen".
+_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
     "place|complet|voll|اماكن|مقاعد|فاضيه|محجوز|امتلت|امتلات|ممتلئه|مليانه|자리|좌석|정원|마감|名额|座位|满了|空位",
@@ -104,7 +105,7 @@ _ORGANISATION = cues_of("wego|ويغو|위고")
 CHECKIN = cues_of(
     "check in|checkin|check-in|checking in|enregistrer|enregistre|m enregistrer|einchecken|einchecke",
     "registrieren vor ort|fare il check in|registrare la presenza|registro la presenza|تسجيل الحضور|اسجل حضوري",
-    "سجل حضوري|체크인|출석 체크|签到",
+    "سجل حضوري|تشيك ان|تشيك إن|체크인|출석 체크|签到",
 )
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
@@ -121,7 +122,8 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     if finished and not CERTIFICATE.found(plain):
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
-    if _PROGRESS.found(plain):
+    if _PROGRESS.found(plain) or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain)):
+        # "How many lectures have I done", "quante lezioni ho visto", "我看了几讲": a count of one's own.
         return LIVE_PROGRESS
     if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):
         return LIVE_NEXT

@@ -58,6 +58,18 @@ _JOURNEY = cues_of(
     "travel|travelling|traveling|visa|viaggio|viaggiare|visto|reise|reisekosten|anreise|visum|voyage|voyager|visa",
     "سفر|السفر|فيزا|تاشيره|여행|비자|差旅|旅费|路费|签证",
 )
+# The language something is held or spoken in. The documents give the languages of the videos' subtitles, and
+# nothing about the language of the workshops.
+_LANGUAGE = cues_of(
+    "language|languages|english|in english|lingua|lingue|inglese|in inglese|sprache|sprachen|englisch|auf englisch",
+    "langue|langues|anglais|en anglais|لغه|اللغه|بالانجليزي|انجليزي|الانجليزيه",
+    "언어|영어|영어로|语言|英语|英文|用英语|用什么语言",
+)
+# Scholarships: the documents name none (a grant for the journey to a workshop is the travel entry's question).
+_SCHOLARSHIP = cues_of(
+    "scholarship|scholarships|borsa di studio|borse di studio|stipendium|stipendien|bourse|bourses|bourse d etudes",
+    "منحه دراسيه|منح دراسيه|المنح الدراسيه|منحه للدراسه|장학금|奖学金|助学金",
+)
 LECTURE = cues_of(
     "lecture|lectures|lecure|lectur|video|videos|lesson|class|lezione|lezioni|vorlesung|vorlesungen|video",
     "lektion|cours|lecon|sequence|محاضره|المحاضره|محاضرات|المحاضرات|درس|강의|강좌 영상|讲|课|讲座",
@@ -234,10 +246,16 @@ def elsewhere(plain: str) -> bool:
 
 def undocumented(plain: str, subject: Subject | None = None) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
-    fees (the documents only say the online lectures are free), the price of a hotel or a flight, or which hotels a
-    city has (whether WeGO pays for them is the travel entry's question)."""
+    fees (the documents only say the online lectures are free), the workshop's language (they give the videos'
+    subtitles), scholarships, the price of a hotel or a flight, or which hotels a city has (whether WeGO pays for
+    them is the travel entry's question)."""
     travel, workshop = _TRAVEL.found(plain), WORKSHOP.found(plain)
     if _COST.found(plain) and workshop and not _ONLINE.found(plain) and not travel and not _JOURNEY.found(plain):
+        return True
+    if _LANGUAGE.found(plain) and workshop and not _ONLINE.found(plain) and not LECTURE.found(plain):
+        # "What language is the workshop in": the subtitles' languages are the videos', not the workshop's.
+        return True
+    if _SCHOLARSHIP.found(plain) and not travel and not _JOURNEY.found(plain):
         return True
     named = subject is not None and bool(subject.places)
     return travel and not workshop and not _COVERED.found(plain) and (named or _COST.found(plain))

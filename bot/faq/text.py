@@ -62,6 +62,7 @@ _KO_SPELLINGS = {"워크샵": "워크숍", "웍샵": "워크숍", "싸이트": "
 # Chat Korean types the polite ending "요" as "여" ("알려주세여", "있나여", "뭐에여"): after the syllables that end a
 # polite sentence, at the end of a word.
 _KO_YEO = re.compile(r"(?<=[세나에해어아까죠줘워봐])여(?![\uac00-\ud7a3])")
+_AR_CATEGORY = re.compile(r"(?<![\u0621-\u064a])((?:وال|بال|فال|لل|ال|[وبلفك])?)فئ")
 # Digits of other scripts (Arabic-Indic "٣٨", Persian "۳۸", full-width "３８") as ASCII digits: "٣٨ سنة" is an age.
 _DIGITS = str.maketrans({chr(base + n): str(n) for base in (0x0660, 0x06F0, 0xFF10) for n in range(10)})
 
@@ -124,6 +125,9 @@ def normalize(text: str) -> str:
     """Case-folded, accents and Arabic diacritics dropped, Arabic letter variants unified; Hangul kept whole."""
     if text.isascii():
         return text.casefold()
+    if "فئ" in text:
+        # "فئة" (a category) would lose its hamza and read "فيه" (in it), a function word: "فييه" stays apart.
+        text = _AR_CATEGORY.sub(r"\1فيئ", text)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     # NFC puts Hangul syllables back together after NFKD split them into jamo.
@@ -206,15 +210,46 @@ def korean_stem(word: str) -> str:
 
 
 def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
-    """A Korean word no entry uses split into two that entries do use: "청년창업" → ["청년", "창업"] (Korean
-    writes compounds with or without the space); any other word is returned alone."""
+    """A Korean word no entry uses split into words that entries do use: "청년창업" → ["청년", "창업"] (Korean
+    writes compounds with or without the space), and a whole question typed without spaces, "위고챔피언스가뭐에요"
+    → ["위고", "챔피언스가", "뭐에요"] (the last pieces may be words that only frame the question); any other
+    word is returned alone."""
     if len(word) < 4 or word in known or _script(word[0]) != "hangul" or korean_stem(word) in known:
         return [word]
     for cut in range(2, len(word) - 1):
         left, right = word[:cut], word[cut:]
         if left in known and (right in known or korean_stem(right) in known):
             return [left, right]
+    if len(word) <= _KO_RUN:
+        pieces = _pieces(word, known, {})
+        if pieces is not None and len(pieces) > 1:
+            return pieces
     return [word]
+
+
+# A run of Hangul at most this long is tried as several words typed without spaces.
+_KO_RUN = 16
+
+
+def _pieces(word: str, known: set[str] | frozenset[str], tried: dict[str, list[str] | None]) -> list[str] | None:
+    """`word` as known words (perhaps with particles) and framing words, longest first from the left; None when
+    it cannot be read so. `tried`: the ends already read (each is read once)."""
+    if word in tried:
+        return tried[word]
+    stem = korean_stem(word)
+    found: list[str] | None = None
+    if word in known or stem in known or word in _KO_STOPWORDS or stem in _KO_STOPWORDS:
+        found = [word]
+    else:
+        for cut in range(len(word) - 1, 1, -1):
+            left = word[:cut]
+            if left in known or korean_stem(left) in known:
+                rest = _pieces(word[cut:], known, tried)
+                if rest is not None:
+                    found = [left, *rest]
+                    break
+    tried[word] = found
+    return found
 
 
 # Short forms people type for the words entries use: "cert", "vids", "unis".

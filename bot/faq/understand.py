@@ -35,6 +35,8 @@ MAX_READ = 160
 SMALLTALK = "smalltalk"
 # The FAQ entry that lists the workshop cities: the answer to a workshop asked about in a country or region.
 CITIES_ENTRY = "workshop-cities"
+# The FAQ entry that says how to sign up for a workshop: the answer to signing up for the one in a named city.
+SIGNUP_ENTRY = "workshop-signup"
 _PARTS_COUNT = re.compile(r"\b\d\s+(parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 # A year of an earlier edition of the program (it runs yearly; "marking its fifth year" in 2026).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -171,6 +173,12 @@ def understand(
     factors = subject_factors(index, facets_of(subject), places)
     match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
+    if best is not None and best.id == CITIES_ENTRY and SIGNUP.found(plain) and WORKSHOP.found(plain):
+        # "Comment m'inscrire à l'atelier de Genève": the city says which workshop, the question how to sign up;
+        # the list of cities does not answer it.
+        signup = next((e for e in index.entries if e.id == SIGNUP_ENTRY), None)
+        if signup is not None:
+            return Understanding(SIGNUP_ENTRY, subject, match=Match((Hit(signup, 1.0),), confident=True))
     if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
         # topics would only show how far they are. Say so, and how to ask the team.

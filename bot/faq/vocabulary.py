@@ -25,6 +25,8 @@ ARABIC_UNKNOWN_LENGTH = 3
 TYPO_LOOKUPS = 3
 # Arabic prepositions written glued to the next word.
 _AR_GLUED = "بلوفك"
+# The prefixes of the Arabic imperfect (I, he, she/you, we).
+_IMPERFECT = "ايتن"
 # A word no entry has is replaced by the nearest known word at least this similar (rapidfuzz ratio, 0-100).
 TYPO_SIMILARITY = 82
 TYPO_MIN_LENGTH = 5
@@ -112,6 +114,14 @@ class Vocabulary:
         return next((form for form in (rest, rest + "ه") if len(form) >= 3 and form in self.known), None)
 
     def _verb_form(self, word: str) -> str | None:
+        if len(word) >= 4 and word[0] in _IMPERFECT:
+            # The same verb for another person: "تنظم" (she organises) as the entries' "ينظم", "اعرف" as "يعرف".
+            found = next((p + word[1:] for p in _IMPERFECT if p + word[1:] in self.known), None)
+            if found is not None:
+                return found
+        if len(word) >= 4 and word[-1] == "ت" and word[:-1] in self.known:
+            # The past with "I"/"you" ("خلصت", "سجلت"): the verb as the entries write it.
+            return word[:-1]
         if len(word) < 4 or word[0] != "ب":
             return None
         rest = word[1:]
