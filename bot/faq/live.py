@@ -75,6 +75,10 @@ _FINISHED = cues_of(
     "وهلق شو|강의 다 들었|다 들었는데|이제 뭐|看完所有|学完了|都看完了|接下来做什么",
 )
 # Oneself, also as the verb says it: "ho visto" (I have seen), "j'ai fini", "habe gesehen".
+# New lectures asked about ("neue Vorlesungen zum Thema Wohnen"): what is new this year, not one lecture's topic.
+NEW = cues_of(
+    "new|newly|nuove|nuovi|nuova|nuovo|neu|neue|neuen|neues|nouveau|nouveaux|nouvelle|nouvelles|جديد|جديده|새로|새|新"
+)
 _MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
@@ -118,7 +122,10 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     lecture = LECTURE.found(plain)
     if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
         return LIVE_CERTIFICATE
-    finished = _FINISHED.found(plain) or (_DONE.found(plain) and _ALL.found(plain) and not kinds)
+    # "Bis wann muss ich den Kurs fertig haben" asks for a deadline, not what comes after finishing.
+    finished = (_FINISHED.found(plain) and "when" not in kinds) or (
+        _DONE.found(plain) and _ALL.found(plain) and not kinds
+    )
     if finished and not CERTIFICATE.found(plain):
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
@@ -130,7 +137,7 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
     # A lecture asked about by its topic's terms ("c'è una lezione sui gemelli digitali?") or with "about".
     about = (_ABOUT.found(plain) or named_topic(plain) is not None) and not _LIST.found(plain)
-    if lecture and "count" not in kinds and (specific or about):
+    if lecture and "count" not in kinds and (specific or (about and not NEW.found(plain))):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)
     if SIGNUP.found(plain) or CERTIFICATE.found(plain) or CHECKIN.found(plain):

@@ -44,8 +44,16 @@ _SPOKEN_ARABIC = normalize(
     " ازاي شلون وش شنو عشان علشان مشان هلق هسا هسه دلوقتي كمان برضو برضه زي منو حضرتك سمحت فضلك ياريت اخد"
     " موجود موجوده ياخد ياخذ تاخد تاخذ اعرف بعرف نعرف تعرف يعرف اكون يكون تكون نكون بكون"
 ).split()
+# Words that say how something is asked about, in any language: a thing forgotten, divided, listed ("password
+# dimenticata", "in quante parti è diviso", "4부 강의 리스트") is still asked about the thing.
+_HOW_ASKED = normalize(
+    "forgot forgotten dimenticato dimenticata dimenticate vergessen oublie oubliee نسيت 잊어버렸 잊었 忘记 忘了"
+    " divided diviso divisa suddiviso suddivisa unterteilt aufgeteilt divise divisee مقسم مقسمه 나뉘어 分成"
+    " list liste lista elenco 리스트 목록 列表 قائمه"
+).split()
 _MORE = frozenset(
     [
+        *_HOW_ASKED,
         *["到底", "究竟", "具体", "一下", "请问", "想问", "想知道", "告诉", "知道", "有没有", "能不能", "可不可以"],
         *_SPOKEN_ARABIC,
     ]

@@ -50,6 +50,8 @@ _KO_ENDINGS = tuple(
                 "어요 아요 었어요 았어요 였어요 했어요 었나요 았나요 했나요 는데 인데 은데",
                 # The spoken nominaliser "거" (for "것"): "듣는거", "받는거", "신청하는거".
                 "는거 은거 인거 던거 는건 는게",
+                # Asking for something ("소개해줘", "알려줘요") and adverbs ("간단하게").
+                "해줘요 해주세요 해줘 줘요 줘 하게",
             ]
         ).split(),
         key=len,
@@ -265,6 +267,15 @@ _SHORT_FORMS = {
     "sub": "subtitle",
     "subs": "subtitles",
     "infos": "information",
+    # Other words participants use for what the entries call the course and the certificate.
+    "formation": "cours",
+    "formations": "cours",
+    "formazione": "corso",
+    "diplome": "certificat",
+    "certif": "certificat",
+    "diplom": "zertifikat",
+    "schulung": "kurs",
+    "lehrgang": "kurs",
 }
 
 

@@ -23,7 +23,7 @@ from bot.faq.cues import CUE_WORDS, Cues
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
-from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, SIGNUP, live_question
+from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
 from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
 from bot.faq.text import STOPWORDS, latin_stem, normalize, words
@@ -170,7 +170,11 @@ def understand(
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))
     # "The 4 parts of the course": a count of parts, not part 4.
     text = _PARTS_COUNT.sub(r"\1", text)
-    factors = subject_factors(index, facets_of(subject), places)
+    facets = facets_of(subject)
+    if subject.part is not None and not subject.part_named and NEW.found(plain):
+        # "New lectures on housing?": what is new this year, though housing is part 4's topic.
+        facets.pop("part", None)
+    factors = subject_factors(index, facets, places)
     match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
     if best is not None and best.id == CITIES_ENTRY and SIGNUP.found(plain) and WORKSHOP.found(plain):

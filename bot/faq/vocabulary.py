@@ -119,6 +119,9 @@ class Vocabulary:
             found = next((p + word[1:] for p in _IMPERFECT if p + word[1:] in self.known), None)
             if found is not None:
                 return found
+        if len(word) >= 3 and word[-1] == "ت" and word[:-1] + "ه" in self.known:
+            # A feminine noun with a pronoun glued on writes its ending "ت": "سنته" (its year), stemmed "سنت".
+            return word[:-1] + "ه"
         if len(word) >= 4 and word[-1] == "ت" and word[:-1] in self.known:
             # The past with "I"/"you" ("خلصت", "سجلت"): the verb as the entries write it.
             return word[:-1]
@@ -126,7 +129,7 @@ class Vocabulary:
             return None
         rest = word[1:]
         # "بسجل" → "سجل", "اسجل"; "بينظم" → "ينظم"; "بنظم" → "ينظم"; "بتعلم" → "تعلم", "يتعلم".
-        forms = [rest, "ا" + rest, "ي" + rest, "ت" + rest]
+        forms = ["ا" + rest, rest, "ي" + rest, "ت" + rest]
         if rest[0] in "ينتا":
             forms += ["ي" + rest[1:], "ت" + rest[1:], "ا" + rest[1:]]
         return next((form for form in forms if len(form) >= 3 and form in self.known), None)
