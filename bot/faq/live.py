@@ -100,6 +100,7 @@ _HAPPENS = cues_of(
 _NEAR = cues_of("near|nearby|vicino|nahe|pres|قريب|근처|附近")
 _STATUS = cues_of(
     "cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato",
+    "انلغت|اتلغت|تلغت|انلغي|اتلغي|ملغيه|تاجلت|اتاجلت|verschoben|reporte|연기|延期",
     "waiting list|waitlist|lista d attesa|warteliste|liste d attente",
     "قائمه الانتظار|قائمه انتظار|대기자|대기 명단|候补|等候名单",
 )

@@ -21,6 +21,17 @@ _ONLINE = cues_of(
     "en ligne|numerique|الكترونيه|الالكترونيه|الكتروني|اونلاين|اون لاين|الرقميه|الدوره|دوره|온라인|강좌|디지털",
     "在线|网课|线上|网上|电子|课程",
 )
+# Who co-signs the workshop certificate (the documents name no signature on the online one): a certificate asked
+# about with the mayor or the Secretary General is the workshop's.
+_SIGNATORY = cues_of(
+    "mayor|sindaco|burgermeister|maire|عمده|العمده|عمده سيول|서울시장|시장님|서울 시장|市长|首尔市长",
+    "secretary general|segretario generale|generalsekretar|secretaire general|الامين العام|사무총장|秘书长",
+)
+# Words for an age: "is there an age limit for the online certificate" asks the age rule's question.
+_AGE_WORDS = cues_of(
+    "age|age limit|how old|too old|eta|limite di eta|alter|altersgrenze|jahre alt|limite d age|age limite",
+    "العمر|عمري|السن|حد عمر|حد العمر|나이|나이 제한|연령|年龄|岁数|年龄限制",
+)
 WORKSHOP = cues_of(
     "workshop|workshops|offline|in person|in-person|atelier|ateliers|presenza|dal vivo|prasenz|vor ort",
     "presentiel|ورشه|ورش|الورشه|الورش|حضوري|الحضوريه|워크숍|대면|오프라인|工作坊|线下|现场",
@@ -204,6 +215,8 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
         online, workshop = _ONLINE.found(plain), WORKSHOP.found(plain)
         if online != workshop:
             certificate = "online" if online else "workshop"
+        elif not online and _SIGNATORY.found(plain):
+            certificate = "workshop"
     part = _part_of(plain)
     part_named = _PART.search(plain) is not None
     lecture: int | None = None
@@ -229,7 +242,8 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     if "award" in topics or _CATEGORY_WORD.found(plain):
         named = [name for name, cues in _CATEGORIES.items() if cues.found(plain)]
         category = named[0] if len(named) == 1 else None
-    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category, part_named)
+    age = bool(_AGE.search(plain)) or _AGE_WORDS.found(plain)
+    return Subject(places, certificate, age, part, lecture, topics, category, part_named)
 
 
 def program_word(word: str) -> bool:
