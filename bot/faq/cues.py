@@ -13,11 +13,14 @@ from bot.faq.text import normalize
 # Every word of every cue phrase (spaced scripts): the words the understanding knows besides the entries' own.
 CUE_WORDS: set[str] = set()
 # An apostrophe joins an elided word to the next ("j'en", "t'es", "c'est"): the phrases write them apart.
-_APOSTROPHES = str.maketrans({"'": " ", "\u2019": " ", "`": " "})
+# A hyphen too ("quelle heure est-il", "check-in"): phrases and text are read with a space in its place.
+_APOSTROPHES = str.maketrans({"'": " ", "\u2019": " ", "`": " ", "-": " "})
 
 
 def _apart(plain: str) -> str:
-    return plain.translate(_APOSTROPHES) if "'" in plain or "\u2019" in plain or "`" in plain else plain
+    if "'" in plain or "\u2019" in plain or "`" in plain or "-" in plain:
+        return plain.translate(_APOSTROPHES)
+    return plain
 
 
 class Cues:

@@ -243,6 +243,15 @@ class FaqIndex:
         self._last_counts = (question, lang, found, counts)
         return found, counts
 
+    def corrections(self, question: str, lang: str) -> dict[str, str]:
+        """The question's words that were read as another (a typo, German without umlauts...), each with the word it
+        was read as: "certifcate" → "certificate"."""
+        typed = words(question)[:MAX_WORDS]
+        read = self._read(question, lang)[0]
+        if len(typed) != len(read):
+            return {}  # a Korean word split in two: nothing was corrected that a cue would miss
+        return {a: b for a, b in zip(typed, read, strict=True) if a != b}
+
     def vocabulary(self) -> set[str]:
         """Every word some entry uses, in any language."""
         return self._known().known

@@ -39,6 +39,7 @@ _PROGRESS = cues_of(
     "学到第几|学到哪|看到第几|看到哪|进度怎么样|我的进度怎么样|où j en suis|ou j en suis dans|ou en est ma progression",
     "a che punto sono arrivato|a che punto sono arrivata|dove sono arrivato|dove sono arrivata|wo stehe ich",
     "wie weit bin ich gekommen|mein stand|내 진도|진도 어디까지|어디까지 들었|어디까지 봤",
+    "mon avancement|mon etat d avancement|my status|il mio avanzamento|몇 개 들었|몇개 들었|몇 개 봤",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
     "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
 )
@@ -101,6 +102,7 @@ _NEAR = cues_of("near|nearby|vicino|nahe|pres|قريب|근처|附近")
 _STATUS = cues_of(
     "cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato",
     "انلغت|اتلغت|تلغت|انلغي|اتلغي|ملغيه|تاجلت|اتاجلت|verschoben|reporte|연기|延期",
+    "confirmed|confermato|confermata|bestatigt|confirme|confirmee|مؤكد|مؤكده|확정|确定了|确认了",
     "waiting list|waitlist|lista d attesa|warteliste|liste d attente",
     "قائمه الانتظار|قائمه انتظار|대기자|대기 명단|候补|等候名单",
 )

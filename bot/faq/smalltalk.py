@@ -13,6 +13,9 @@ from bot.faq.text import STOPWORDS
 # A message is small talk when nothing is left of it once these phrases and filler words are taken out.
 _SMALLTALK: dict[str, Cues] = {
     "greeting": cues_of(
+        "buondi|buon di|hallihallo|halli hallo|guten tag zusammen|좋은 아침|좋은 아침이에요|안뇽|안뇽하세요",
+        "哈喽|嗨喽|晚上好|早安|午安",
+        "صباح النور|هاي|هايي",
         "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
         "good day|gm|hey there|hello again|hi again|morning|evening",
         "sup|wassup|whats up|what s up",
@@ -36,6 +39,9 @@ _SMALLTALK: dict[str, Cues] = {
         "السلام عليكم ورحمه الله|السلام عليكم ورحمه الله وبركاته|سلام عليكم|اهلين|يا هلا|هاي|hallo zusammen",
     ),
     "thanks": cues_of(
+        "grazie gentilissimo|gentilissimo|gentilissima|sei gentilissimo|sei gentile|merci c est gentil",
+        "c est gentil|tres gentil|trop gentil",
+        "تسلم ايدك|تسلم ايديك|يسلم ايدك|يسلمو ايديك|谢谢啊|谢了啊|thanks a ton|thank you kindly|much obliged",
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
         "cheers mate|ta mate|thanks mate|thanks man|thanks bro|مشكور يا غالي|مشكوره|مشكورين|شكرا يا غالي",
         "much appreciated",
@@ -54,6 +60,10 @@ _SMALLTALK: dict[str, Cues] = {
         "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦|太感谢|太谢谢了",
     ),
     "bye": cues_of(
+        "bye now|bye for now|ok bye|alright bye|bye then|ci sentiamo dopo|ci sentiamo piu tardi|a piu tardi",
+        "alla prossima volta",
+        "auf wiederschauen|wiederschauen|bis spater dann|bis dann mal|a la prochaine fois|salut a plus",
+        "다음에 또 봐요|또 봐요|다음에 봐|나중에 봐|안녕히 계세요~|再见啦|拜拜啦|先这样|الى اللقاء|نشوفك بعدين|يلا باي",
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
         "goodnight|nighty night|gotta go|have a nice day|have a good day|catch you later|bye for now",
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
@@ -76,6 +86,9 @@ _SMALLTALK: dict[str, Cues] = {
         "هذا كل شيء|그게 다예요|이게 다예요|没有别的了|没别的了|就这些",
     ),
     "help": cues_of(
+        "ho bisogno di una mano|mi dai una mano|dammi una mano|kannst du mir helfen|hilfst du mir|peux tu m aider",
+        "شو بتقدر تساعدني|بتقدر تساعدني|كيف بتقدر تساعدني|كيف بتساعدني|你能帮我做什么|你能帮我什么|你可以帮我什么",
+        "뭐 할 수 있어요|뭘 도와줄 수 있어|what can you help with|what can you help me with",
         "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
         "i need help|need help|i need some help|can you help me|can you help|can u help me|help pls|help please",
         "what can you do for me|what can u do for me|what are you for|what do you do here|how do i use this",
@@ -110,6 +123,9 @@ _SMALLTALK: dict[str, Cues] = {
         "你不懂|答错了|没用|不对|你没听懂|我不明白|看不懂|听不懂|不是这个意思",
     ),
     "menu": cues_of(
+        "fammi vedere il menu|mostra il menu|zeig mir das menu|zeig das menu|le menu principal",
+        "menu principal|show the menu",
+        "رجعني عالقائمه|رجعني للقائمه|ارجع عالقائمه|وريني القائمه|메뉴로 가기|메뉴로 가|메뉴 좀|回到菜单|打开菜单",
         "menu|main menu|the menu|back to menu|back to the menu|back to the main menu|show menu|options",
         "show me the menu|show me the options|open the menu|open menu|go back|home",
         "menu principale|torna al menu|il menu",
@@ -123,6 +139,11 @@ _SMALLTALK: dict[str, Cues] = {
         "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
     ),
     "restart": cues_of(
+        "lets start from the beginning|let s start from the beginning|start from the beginning|from the top",
+        "back to the start",
+        "ricominciamo|ricomincia da capo|neu starten|neustarten|von vorne anfangen",
+        "recommencer depuis le debut|on reprend tout",
+        "ابدا من جديد|نبدا من جديد|من اول وجديد|처음으로 돌아가|처음으로 돌아가줘|重新开始吧|从头来",
         "start over|restart|reset|start again|from the start|begin again",
         "lets start again|let s start again|lets start over|let s start over|start from scratch|from the beginning",
         "ricomincia|ricominciamo|ricominciamo da capo|da capo|ricominciare|dall inizio",
@@ -139,6 +160,12 @@ _SMALLTALK: dict[str, Cues] = {
         "重新开始|从头开始|重来|重置",
     ),
     "who": cues_of(
+        "are you chatgpt|is this chatgpt|are you gpt|are you an ai|are you a robot",
+        "sei un robot o una persona|sei una persona o un robot",
+        "sei chatgpt|sei un ai|bist du ein chatbot|bist du chatgpt|bist du ein roboter|vous etes un humain",
+        "vous etes humain",
+        "t es humain|tu es humain|c est chatgpt|tu es chatgpt|انت chatgpt|هل انت chatgpt|انت شات جي بي تي",
+        "사람이세요|혹시 사람이세요|사람이에요|챗gpt야|챗봇이야|你是chatgpt吗|你是ai吗|是人工智能吗|你是机器人还是人",
         "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
         "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
         "who made you|who made u|who built you|who created you|who programmed you",
@@ -162,6 +189,8 @@ _SMALLTALK: dict[str, Cues] = {
         "你是人还是机器人|你是人吗|是机器人吗|是真人吗|你是ai吗|你是人工智能吗|机器人吗|真人还是机器人",
     ),
     "ok": cues_of(
+        "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
+        "alles gut|in ordnung",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
         "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",
         "va bene|perfetto|ottimo|capito|bene|d accordo|certo",
@@ -189,6 +218,8 @@ _FILLER = frozenset(
             "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
             "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
             "mate buddy bro dude man غالي حبيبي اخوي ولا بالجميع الجميع جميعا بالكل",
+            # Korean endings and softeners left beside a phrase ("좋은 아침이에요", "혹시 사람이세요").
+            "이에요 예요 에요 이요 줘 줘요 가기 혹시 또 좀 그럼 now then",
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
             "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",

@@ -50,6 +50,8 @@ _HOW_ASKED = normalize(
     "forgot forgotten dimenticato dimenticata dimenticate vergessen oublie oubliee نسيت 잊어버렸 잊었 忘记 忘了"
     " divided diviso divisa suddiviso suddivisa unterteilt aufgeteilt divise divisee مقسم مقسمه 나뉘어 分成"
     " list liste lista elenco 리스트 목록 列表 قائمه"
+    # Korean "is it issued / does it come out" as chat writes it ("수료증 나옴?").
+    " 나옴 나와요 나오나요 나와 나오냐"
 ).split()
 _MORE = frozenset(
     [

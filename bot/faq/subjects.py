@@ -252,10 +252,18 @@ def program_word(word: str) -> bool:
     return any(cues.names(word) for cues in (WORKSHOP, CERTIFICATE, LECTURE, _ONLINE, _JOURNEY, _AWARD))
 
 
+# The time of day now: never in the program documents ("what time is it in Seoul" names a workshop city).
+_CLOCK = cues_of(
+    "what time is it|time is it now|che ore sono|che ora e|che ora fa|wie spat ist es|wie viel uhr ist es",
+    "quelle heure est il|quelle heure il est|il est quelle heure|كم الساعه|الساعه كم|قديش الساعه",
+    "몇 시예요|지금 몇 시|몇시예요|现在几点|几点了|现在是几点",
+)
+
+
 def elsewhere(plain: str) -> bool:
-    """About something outside the program altogether (the weather), though it may share words with it: no
-    program topic is near, so none is offered."""
-    return _WEATHER.found(plain)
+    """About something outside the program altogether (the weather, the time now), though it may share words with
+    it: no program topic is near, so none is offered."""
+    return _WEATHER.found(plain) or _CLOCK.found(plain)
 
 
 def undocumented(plain: str, subject: Subject | None = None) -> bool:

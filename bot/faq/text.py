@@ -52,6 +52,8 @@ _KO_ENDINGS = tuple(
                 "는거 은거 인거 던거 는건 는게",
                 # Asking for something ("소개해줘", "알려줘요") and adverbs ("간단하게").
                 "해줘요 해주세요 해줘 줘요 줘 하게",
+                # Plain-speech question endings ("몇개냐", "하니").
+                "이냐 하냐 냐 이니",
             ]
         ).split(),
         key=len,

@@ -95,6 +95,14 @@ def _umlauts_spelled(index: FaqIndex, plain: str) -> str:
     return _UMLAUT_SPELLING.sub(spelled, plain) if ("ae" in plain or "oe" in plain or "ue" in plain) else plain
 
 
+def _corrected(index: FaqIndex, text: str, plain: str, lang: str) -> str:
+    """`plain` with its typos corrected as the index reads them: "certifcate for the onlin course" names a
+    certificate. For the subject only: the cues of live questions are written as people type them."""
+    for typed, read in index.corrections(text, lang).items():
+        plain = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, plain)
+    return plain
+
+
 def _named_words(plain: str, places: Gazetteer | None) -> frozenset[str]:
     """The words that name a place in this question (not every word of every place name: "city", "new")."""
     if places is None:
@@ -142,7 +150,7 @@ def understand(
     asked = _without_introduction(index, without_smalltalk(plain), lang)
     if asked != plain:
         text = plain = asked
-    subject = subject_of(plain, places)
+    subject = subject_of(_corrected(index, text, plain, lang), places)
     if elsewhere(plain):
         return Understanding(None, subject)
     if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
