@@ -29,7 +29,7 @@ _WORDS = {
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
     " pagare pago pagamento payment kostenlos zahlung kostet kosten bezahlen gebuhr gebuhren umsonst gratuit"
     " gratuite coute payer payant payants payante paiement"
-    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم بكام فلوس ادفع",
+    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم بكام فلوس ادفع مقابل",
 }
 # Several words together (Latin script).
 _PHRASES = {

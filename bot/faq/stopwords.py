@@ -52,6 +52,15 @@ _HOW_ASKED = normalize(
     " list liste lista elenco 리스트 목록 列表 قائمه"
     # Korean "is it issued / does it come out" as chat writes it ("수료증 나옴?").
     " 나옴 나와요 나오나요 나와 나오냐"
+    # Asking to be introduced to something, for its steps, what is needed or planned: how a formal question asks.
+    " introduce introduction present presentarmi presentare presentami presentarci vorstellen vorstellung presenter"
+    " presentez presente تعريف عرفني تعرفني 소개 介绍 steps step procedure passaggi passaggio procedura"
+    " schritte schritt"
+    " verfahren ablauf etapes etape demarche demarches خطوات خطوه اجراءات 절차 단계 步骤 流程 necessary required"
+    " necessario necessaria necessari notig notwendig erforderlich necessaire necessaires requis ضروري مطلوب 필요 需要"
+    " planned foreseen previsto previsti prevista vorgesehen geplant prevu prevus prevue متوقع المتوقع 예정 预计"
+    # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
+    " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
 ).split()
 _MORE = frozenset(
     [

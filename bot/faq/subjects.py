@@ -95,7 +95,8 @@ _PART = re.compile(
     r"(?:part|parte|teil|partie|module|modulo|modul|الجز|جز|파트|部分)\s*(\d|one|two|three|four|uno|due|tre|quattro"
     r"|eins|zwei|drei|vier|un|deux|trois|quatre|الاول|الثاني|الثالث|الرابع|التاني|التالت)(?:\b|(?<=\d)(?!\d))"
     r"|(\d)\s*(?:부|파트)|第\s*([一二三四1-4])\s*(?:部分|部|模块)"
-    r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
+    r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|erste|zweite|dritte"
+    r"|vierte|premiere|deuxieme"
     r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
 )
 _NUMBER_WORDS = {
@@ -103,6 +104,7 @@ _NUMBER_WORDS = {
     "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
     "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4, "first": 1, "second": 2, "third": 3, "fourth": 4, "prima": 1,
     "seconda": 2, "terza": 3, "quarta": 4, "ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "premiere": 1,
+    "erste": 1, "zweite": 2, "dritte": 3, "vierte": 4,
     "deuxieme": 2, "troisieme": 3, "quatrieme": 4, "التاني": 2, "التالت": 3,
 }  # fmt: skip
 # A lecture named by its place in words: "the third lecture", "la terza lezione", "المحاضرة التالتة", "세 번째 강의".

@@ -54,6 +54,12 @@ _KO_ENDINGS = tuple(
                 "해줘요 해주세요 해줘 줘요 줘 하게",
                 # Plain-speech question endings ("몇개냐", "하니").
                 "이냐 하냐 냐 이니",
+                # The formal style ("무엇입니까", "받습니까", "진행됩니까", "주시겠습니까").
+                "입니까 습니까 됩니까 합니까 십니까 하십니까 겠습니까 시겠습니까 주시겠습니까",
+                "었습니까 았습니까 였습니까",
+                "했습니까 됩니다 합니다 습니다 입니다",
+                # A verb made of a noun ("구성되어"): the noun.
+                "되어 되어요",
             ]
         ).split(),
         key=len,
@@ -274,6 +280,8 @@ _SHORT_FORMS = {
     "formations": "cours",
     "formazione": "corso",
     "diplome": "certificat",
+    "conference": "cours",
+    "conferences": "cours",
     "certif": "certificat",
     "diplom": "zertifikat",
     "schulung": "kurs",
