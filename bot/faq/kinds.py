@@ -20,7 +20,7 @@ from bot.faq.text import normalize
 _WORDS = {
     "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
     " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
-    "where": "where dove dov wo wohin woher اين وين فين",
+    "where": "where dove dov wo wohin woher اين وين فين فاين",
     "who": "who whose whom chi wer wem wen wessen qui مين منو",
     # A reason: "why attend a workshop" is the workshops' aims, not how to sign up for one.
     "why": "why warum wieso weshalb pourquoi perche لماذا ليش ليه",
@@ -29,7 +29,7 @@ _WORDS = {
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
     " pagare pago pagamento payment kostenlos zahlung kostet kosten bezahlen gebuhr gebuhren umsonst gratuit"
     " gratuite coute payer payant payants payante paiement"
-    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم بكام فلوس ادفع مقابل",
+    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم بكام فلوس ادفع مقابل مجان بالمجان",
 }
 # Several words together (Latin script).
 _PHRASES = {
@@ -61,6 +61,8 @@ _PIECES = {
         "哪天",
         "日期",
         "几点",
+        "啥时候",
+        "啥时",
         "几月",
         "多久",
     ),

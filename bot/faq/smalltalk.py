@@ -13,6 +13,7 @@ from bot.faq.text import STOPWORDS
 # A message is small talk when nothing is left of it once these phrases and filler words are taken out.
 _SMALLTALK: dict[str, Cues] = {
     "greeting": cues_of(
+        "ehila|ehi la|ehi ciao|하이루|하이요|하잉|嗨嗨|嗨嗨嗨|哈喽哈喽|سلام عليكم|السلام|هلو|اهلين فيك",
         "buondi|buon di|hallihallo|halli hallo|guten tag zusammen|좋은 아침|좋은 아침이에요|안뇽|안뇽하세요",
         "哈喽|嗨喽|晚上好|早安|午安",
         "صباح النور|هاي|هايي",
@@ -39,6 +40,7 @@ _SMALLTALK: dict[str, Cues] = {
         "السلام عليكم ورحمه الله|السلام عليكم ورحمه الله وبركاته|سلام عليكم|اهلين|يا هلا|هاي|hallo zusammen",
     ),
     "thanks": cues_of(
+        "متشكر|متشكرين|متشكره|متشكر جدا|يعطيك الصحه|الله يعطيك الصحه|بارك الله فيك|جزاك الله خير",
         "grazie gentilissimo|gentilissimo|gentilissima|sei gentilissimo|sei gentile|merci c est gentil",
         "c est gentil|tres gentil|trop gentil",
         "تسلم ايدك|تسلم ايديك|يسلم ايدك|يسلمو ايديك|谢谢啊|谢了啊|thanks a ton|thank you kindly|much obliged",

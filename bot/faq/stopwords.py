@@ -43,6 +43,9 @@ _SPOKEN_ARABIC = normalize(
     " حابه اريد نريد لازم يجب يلزم يوجد توجد لسا لسه لسة لسى تبع تاع بتاع متاع قديش اديش قداش كام بكام ليش ليه"
     " ازاي شلون وش شنو عشان علشان مشان هلق هسا هسه دلوقتي كمان برضو برضه زي منو حضرتك سمحت فضلك ياريت اخد"
     " موجود موجوده ياخد ياخذ تاخد تاخذ اعرف بعرف نعرف تعرف يعرف اكون يكون تكون نكون بكون"
+    # Egyptian and Maghrebi: "this", "what", "how", "where", "of", "will be", "exactly", "made".
+    " ده دي دا دول واش كيفاش علاش فاش شنو وشنو فين بتاعة بتاعت بتوع هتكون هيكون هتبقي بالظبط عامل عاملين"
+    " فيه تعطون تعطونها تعطوني بتعطوا"
 ).split()
 # Words that say how something is asked about, in any language: a thing forgotten, divided, listed ("password
 # dimenticata", "in quante parti è diviso", "4부 강의 리스트") is still asked about the thing.
@@ -69,6 +72,13 @@ _MORE = frozenset(
         *_SPOKEN_ARABIC,
     ]
 )
+
+
+@lru_cache(maxsize=1)
+def framing_words() -> frozenset[str]:
+    """The words this module adds to the lists (spoken Arabic, words for forgetting, steps, introductions...), as
+    questions read them: words that only frame a question, in whatever language."""
+    return frozenset(_MORE) | frozenset(stem for word in _MORE for stem in words(word))
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -122,7 +122,7 @@ _ZH_STOP = frozenset("的了吗呢吧啊呀么嘛什怎我你您他她它们是�
 _KO_STOPWORDS = frozenset(
     " ".join(
         [
-            "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요",
+            "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요 이거 그거 저거 이건 이게",
             "궁금해요 궁금합니다 뭐 뭔가요 뭐예요 뭐야 어떻게 무엇",
             # Verb forms that only carry the sentence ("doing", "is it ok", "is there").
             "하는 해도 돼요 돼 되나요 되요 있어요 있나요 있음 있어 해요 하나요 해",
@@ -289,10 +289,19 @@ _SHORT_FORMS = {
 }
 
 
+# Arabic names of one thing in two words, whose second word alone means something else: "الأمانة العامة" (the
+# Secretariat; "العامة" alone reads "year"), "الأمين العام" (the Secretary General).
+_AR_PHRASES = {"الامانه العامه": "الامانه", "الامين العام": "الامين"}
+
+
 def words(text: str) -> list[str]:
     """The content words of a text (stopwords dropped), normalised and Arabic clitics cut; CJK runs whole."""
     out = []
-    for word in _WORD.findall(normalize(text)):
+    plain = normalize(text)
+    if "الام" in plain:
+        for phrase, word in _AR_PHRASES.items():
+            plain = plain.replace(phrase, word)
+    for word in _WORD.findall(plain):
         word = _SHORT_FORMS.get(word, word)
         # Most words are plain ASCII: one spaced run, no script to look up per character.
         for script, run in [("spaced", word)] if word.isascii() else _runs(word):
