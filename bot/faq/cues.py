@@ -10,13 +10,28 @@ from collections.abc import Iterable
 
 from bot.faq.text import normalize
 
+# Every word of every cue phrase (spaced scripts): the words the understanding knows besides the entries' own.
+CUE_WORDS: set[str] = set()
+# An apostrophe joins an elided word to the next ("j'en", "t'es", "c'est"): the phrases write them apart.
+# A hyphen too ("quelle heure est-il", "check-in"): phrases and text are read with a space in its place.
+_APOSTROPHES = str.maketrans({"'": " ", "\u2019": " ", "`": " ", "-": " "})
+
+
+def _apart(plain: str) -> str:
+    if "'" in plain or "\u2019" in plain or "`" in plain or "-" in plain:
+        return plain.translate(_APOSTROPHES)
+    return plain
+
 
 class Cues:
     """Phrases found in normalised text: as whole words in spaced scripts, as substrings in Korean/Chinese."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        plain = {normalize(p.strip()) for p in phrases if p.strip()}
+        plain = {_apart(normalize(p.strip())) for p in phrases if p.strip()}
+        # Korean is often typed without its spaces ("안녕히계세요", "다시시작"): each phrase is found either way.
+        plain |= {p.replace(" ", "") for p in plain if " " in p and _hangul(p)}
         self._all = sorted(plain)
+        CUE_WORDS.update(word for p in plain if not _cjk(p) for word in p.split())
         # One-word phrases, for telling a misspelt one ("thnx", "helo").
         self.words = frozenset(p for p in plain if " " not in p and not _cjk(p))
         # Longest first, then alphabetical: the same phrases always match the same way.
@@ -40,16 +55,19 @@ class Cues:
         return word in self.words or word in self._pieces
 
     def found(self, plain: str) -> bool:
+        plain = _apart(plain)
         return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
 
     def longest(self, plain: str) -> int:
         """The length of the longest phrase found in `plain` (0: none)."""
+        plain = _apart(plain)
         found = [len(m.group()) for m in self._spaced.finditer(plain)] if self._spaced is not None else []
         found += [len(p) for p in self._pieces if p in plain]
         return max(found, default=0)
 
     def remove(self, plain: str) -> tuple[str, bool]:
         """The text without the phrases, and whether any was there."""
+        plain = _apart(plain)
         hit = False
         if self._spaced is not None:
             plain, n = self._spaced.subn(" ", plain)
@@ -62,6 +80,10 @@ class Cues:
 
 # Longest first; each only before an Arabic letter, so no Latin-script phrase is read with a prefix.
 _AR_GLUED = "(?:وال|بال|فال|لل|ال|[وبلف])(?=[\u0621-\u064a])"
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7af" for c in text)
 
 
 def _cjk(text: str) -> bool:

@@ -29,6 +29,9 @@ def facets_of(subject: Subject) -> dict[str, str]:
         facets["place"] = "region"
     for topic in subject.topics:
         facets["topic:" + topic] = "yes"
+    if subject.certificate == "workshop":
+        # The certificate the mayor signs is the workshop's, though the question does not say "workshop".
+        facets["topic:workshop"] = "yes"
     if subject.category:
         facets["category"] = subject.category
     return facets

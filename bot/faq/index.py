@@ -239,9 +239,36 @@ class FaqIndex:
         if last is not None and last[0] == question and last[1] == lang:
             return last[2], last[3]
         found = self._corrected(words(question)[:MAX_WORDS], lang)
+        # A function word no entry uses in any language ("فيه", "ده", "ابي"): it can match nothing, and would only
+        # make the question look farther from every entry.
+        found = self._without_unknown_function_words(found, lang)
         counts = features_of(found)
         self._last_counts = (question, lang, found, counts)
         return found, counts
+
+    def corrections(self, question: str, lang: str) -> dict[str, str]:
+        """The question's words that were read as another (a typo, German without umlauts...), each with the word it
+        was read as: "certifcate" → "certificate"."""
+        typed = words(question)[:MAX_WORDS]
+        read = self._read(question, lang)[0]
+        if len(typed) != len(read):
+            return {}  # a Korean word split in two: nothing was corrected that a cue would miss
+        return {a: b for a, b in zip(typed, read, strict=True) if a != b}
+
+    def _without_unknown_function_words(self, found: list[str], lang: str) -> list[str]:
+        from bot.faq.stopwords import framing_words
+
+        # Only the framing words listed here, not the whole stopword lists: those hold words such as "longest" and
+        # "غدا" (lunch, or tomorrow), which may be what a question no entry answers is about.
+        common = framing_words()
+        framing = [w for w in found if w in common]
+        if not framing:
+            return found
+        own = self._part(lang).vocabulary if lang in self.languages else set()
+        # The other languages' parts are built (or read) only for a framing word the user's own does not use.
+        unknown = {w for w in framing if w not in own and w not in self._known().known}
+        kept = [w for w in found if w not in unknown]
+        return kept if kept else found
 
     def vocabulary(self) -> set[str]:
         """Every word some entry uses, in any language."""

@@ -20,13 +20,16 @@ from bot.faq.text import normalize
 _WORDS = {
     "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
     " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
-    "where": "where dove dov wo wohin woher اين وين فين",
-    "who": "who whose whom chi wer wem wen wessen qui مين",
-    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد",
+    "where": "where dove dov wo wohin woher اين وين فين فاين",
+    "who": "who whose whom chi wer wem wen wessen qui مين منو",
+    # A reason: "why attend a workshop" is the workshops' aims, not how to sign up for one.
+    "why": "why warum wieso weshalb pourquoi perche لماذا ليش ليه",
+    # Spoken Arabic "how much / how many": "قديش", "اديش", "قداش", "كام".
+    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد قديش اديش قداش كام",
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
     " pagare pago pagamento payment kostenlos zahlung kostet kosten bezahlen gebuhr gebuhren umsonst gratuit"
     " gratuite coute payer payant payants payante paiement"
-    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم فلوس ادفع",
+    " frais مجاني مجانا مجانيه ببلاش سعر تكلفه رسوم بكم بكام فلوس ادفع مقابل مجان بالمجان",
 }
 # Several words together (Latin script).
 _PHRASES = {
@@ -58,6 +61,8 @@ _PIECES = {
         "哪天",
         "日期",
         "几点",
+        "啥时候",
+        "啥时",
         "几月",
         "多久",
     ),
@@ -75,8 +80,24 @@ _PIECES = {
         "哪些城市",
     ),
     "who": ("누가", "누구", "谁"),
-    "count": ("몇", "几个", "多少", "几位", "几名"),
-    "cost": ("무료", "유료", "비용", "얼마", "免费", "收费", "多少钱", "费用", "付费", "花钱"),
+    "why": ("왜", "为什么", "为啥", "干嘛"),
+    "count": ("몇", "几个", "多少", "几位", "几名", "几讲", "几节", "几课", "几集"),
+    "cost": (
+        "무료",
+        "유료",
+        "비용",
+        "얼마",
+        "免费",
+        "收费",
+        "多少钱",
+        "费用",
+        "付费",
+        "花钱",
+        "收钱",
+        "要钱",
+        "交钱",
+        "付钱",
+    ),
 }
 _CUE_WORDS = {word: kind for kind, text in _WORDS.items() for word in text.split()}
 _PHRASE = {kind: re.compile(r"\b(?:" + "|".join(p) + r")\b") for kind, p in _PHRASES.items()}

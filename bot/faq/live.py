@@ -33,6 +33,13 @@ _PROGRESS = cues_of(
     "wie weit bin ich|mein fortschritt|meinen fortschritt|wie viel habe ich|ou j en suis|ma progression",
     "how far along|how far along am i|mes progres|ou en suis je|وين وصلت|تقدمي|شو خلصت",
     "الى اين وصلت|진도|진행 상황|어디까지|学习进度|我的进度|我学到哪",
+    # Where one has got to, in the other word order and other dialects ("وصلت لوين", "وين صرت"), and "which
+    # lecture have I reached" ("学到第几课", "看到哪了").
+    "وصلت لوين|لوين وصلت|وصلت لفين|لفين وصلت|وين صرت|لوين صرت|وصلت لحد فين|وصلت لوين بالدوره",
+    "学到第几|学到哪|看到第几|看到哪|进度怎么样|我的进度怎么样|où j en suis|ou j en suis dans|ou en est ma progression",
+    "a che punto sono arrivato|a che punto sono arrivata|dove sono arrivato|dove sono arrivata|wo stehe ich",
+    "wie weit bin ich gekommen|mein stand|내 진도|진도 어디까지|어디까지 들었|어디까지 봤",
+    "mon avancement|mon etat d avancement|my status|il mio avanzamento|몇 개 들었|몇개 들었|몇 개 봤",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
     "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
 )
@@ -41,6 +48,7 @@ _NEXT = cues_of(
     "guardare adesso|cosa guardo|la prossima|nachste vorlesung|als nachstes|was kommt jetzt|prochain cours",
     "je regarde quoi|prochaine video|quoi ensuite|regarder ensuite|المحاضره الجايه|المحاضره التاليه|شو بعدين",
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
+    "下一节|下一集|下一个视频|下一个课|该看哪|该看什么|先看哪|다음 영상|다음에 들을|뭐 들어야",
 )
 # "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
 _NOW = cues_of(
@@ -57,7 +65,7 @@ _MISSING = cues_of(
 _DONE = cues_of(
     "watched|finished|done|seen|completed|visto|viste|finito|finite|completato|gesehen|angeschaut|fertig",
     "abgeschlossen|regarde|regardees|fini|finis|termine|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
-    "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了",
+    "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了|看了|学了|听了",
 )
 _ALL = cues_of("all|everything|tutte|tutto|tutti|alle|alles|tout|tous|toutes|كل|كلها|다|전부|모두|모든|都|全部")
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
@@ -67,7 +75,12 @@ _FINISHED = cues_of(
     "alles angeschaut|und jetzt|j ai fini tous|j ai termine le cours|et maintenant|خلصت كل المحاضرات|خلصت الدوره",
     "وهلق شو|강의 다 들었|다 들었는데|이제 뭐|看完所有|学完了|都看完了|接下来做什么",
 )
-_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|내|제|나|我")
+# Oneself, also as the verb says it: "ho visto" (I have seen), "j'ai fini", "habe gesehen".
+# New lectures asked about ("neue Vorlesungen zum Thema Wohnen"): what is new this year, not one lecture's topic.
+NEW = cues_of(
+    "new|newly|nuove|nuovi|nuova|nuovo|neu|neue|neuen|neues|nouveau|nouveaux|nouvelle|nouvelles|جديد|جديده|새로|새|新"
+)
+_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
     "place|complet|voll|اماكن|مقاعد|فاضيه|محجوز|امتلت|امتلات|ممتلئه|مليانه|자리|좌석|정원|마감|名额|座位|满了|空位",
@@ -88,11 +101,19 @@ _HAPPENS = cues_of(
 _NEAR = cues_of("near|nearby|vicino|nahe|pres|قريب|근처|附近")
 _STATUS = cues_of(
     "cancelled|canceled|annullato|abgesagt|annule|ملغي|الغاء|취소|取消|postponed|rinviato",
+    "انلغت|اتلغت|تلغت|انلغي|اتلغي|ملغيه|تاجلت|اتاجلت|verschoben|reporte|연기|延期",
+    "confirmed|confermato|confermata|bestatigt|confirme|confirmee|مؤكد|مؤكده|확정|确定了|确认了",
     "waiting list|waitlist|lista d attesa|warteliste|liste d attente",
     "قائمه الانتظار|قائمه انتظار|대기자|대기 명단|候补|等候名单",
 )
 # The organisation named without a workshop: its offices, its history, not a workshop's details.
 _ORGANISATION = cues_of("wego|ويغو|위고")
+# Checking in at the workshop: the check-in entry's, not the workshop's date ("comment je m'enregistre le jour").
+CHECKIN = cues_of(
+    "check in|checkin|check-in|checking in|enregistrer|enregistre|m enregistrer|einchecken|einchecke",
+    "registrieren vor ort|fare il check in|registrare la presenza|registro la presenza|تسجيل الحضور|اسجل حضوري",
+    "سجل حضوري|تشيك ان|تشيك إن|체크인|출석 체크|签到",
+)
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
     "inscrire|inscription|inscris|اسجل|سجل|التسجيل|تسجيل|신청|등록|가입|报名|注册|登记",
@@ -104,21 +125,25 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     lecture = LECTURE.found(plain)
     if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
         return LIVE_CERTIFICATE
-    finished = _FINISHED.found(plain) or (_DONE.found(plain) and _ALL.found(plain) and not kinds)
+    # "Bis wann muss ich den Kurs fertig haben" asks for a deadline, not what comes after finishing.
+    finished = (_FINISHED.found(plain) and "when" not in kinds) or (
+        _DONE.found(plain) and _ALL.found(plain) and not kinds
+    )
     if finished and not CERTIFICATE.found(plain):
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
-    if _PROGRESS.found(plain):
+    if _PROGRESS.found(plain) or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain)):
+        # "How many lectures have I done", "quante lezioni ho visto", "我看了几讲": a count of one's own.
         return LIVE_PROGRESS
     if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):
         return LIVE_NEXT
     specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
     # A lecture asked about by its topic's terms ("c'è una lezione sui gemelli digitali?") or with "about".
     about = (_ABOUT.found(plain) or named_topic(plain) is not None) and not _LIST.found(plain)
-    if lecture and "count" not in kinds and (specific or about):
+    if lecture and "count" not in kinds and (specific or (about and not NEW.found(plain))):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)
-    if SIGNUP.found(plain) or CERTIFICATE.found(plain):
+    if SIGNUP.found(plain) or CERTIFICATE.found(plain) or CHECKIN.found(plain):
         return None
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.

@@ -13,6 +13,10 @@ from bot.faq.text import STOPWORDS
 # A message is small talk when nothing is left of it once these phrases and filler words are taken out.
 _SMALLTALK: dict[str, Cues] = {
     "greeting": cues_of(
+        "ehila|ehi la|ehi ciao|하이루|하이요|하잉|嗨嗨|嗨嗨嗨|哈喽哈喽|سلام عليكم|السلام|هلو|اهلين فيك",
+        "buondi|buon di|hallihallo|halli hallo|guten tag zusammen|좋은 아침|좋은 아침이에요|안뇽|안뇽하세요",
+        "哈喽|嗨喽|晚上好|早安|午安",
+        "صباح النور|هاي|هايي",
         "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
         "good day|gm|hey there|hello again|hi again|morning|evening",
         "sup|wassup|whats up|what s up",
@@ -33,9 +37,15 @@ _SMALLTALK: dict[str, Cues] = {
         "잘 지내요|잘 지냈어요|잘 지내셨어요|你好吗|最近好吗|最近怎么样",
         "hallochen|halloechen|هلا|هلا والله|هلا وغلا|gruss dich|grus dich|grussi|gruezi mitenand|bon apres midi",
         "bon aprem|مساء النور|مساء الخير|좋은 오후|좋은 저녁",
+        "السلام عليكم ورحمه الله|السلام عليكم ورحمه الله وبركاته|سلام عليكم|اهلين|يا هلا|هاي|hallo zusammen",
     ),
     "thanks": cues_of(
+        "متشكر|متشكرين|متشكره|متشكر جدا|يعطيك الصحه|الله يعطيك الصحه|بارك الله فيك|جزاك الله خير",
+        "grazie gentilissimo|gentilissimo|gentilissima|sei gentilissimo|sei gentile|merci c est gentil",
+        "c est gentil|tres gentil|trop gentil",
+        "تسلم ايدك|تسلم ايديك|يسلم ايدك|يسلمو ايديك|谢谢啊|谢了啊|thanks a ton|thank you kindly|much obliged",
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
+        "cheers mate|ta mate|thanks mate|thanks man|thanks bro|مشكور يا غالي|مشكوره|مشكورين|شكرا يا غالي",
         "much appreciated",
         "thanks so much|thank you very much|thanks a bunch|appreciate it|i appreciate it|tyvm",
         "grazie|grazie mille|ti ringrazio|mille grazie|grazie 1000",
@@ -52,6 +62,10 @@ _SMALLTALK: dict[str, Cues] = {
         "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦|太感谢|太谢谢了",
     ),
     "bye": cues_of(
+        "bye now|bye for now|ok bye|alright bye|bye then|ci sentiamo dopo|ci sentiamo piu tardi|a piu tardi",
+        "alla prossima volta",
+        "auf wiederschauen|wiederschauen|bis spater dann|bis dann mal|a la prochaine fois|salut a plus",
+        "다음에 또 봐요|또 봐요|다음에 봐|나중에 봐|안녕히 계세요~|再见啦|拜拜啦|先这样|الى اللقاء|نشوفك بعدين|يلا باي",
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
         "goodnight|nighty night|gotta go|have a nice day|have a good day|catch you later|bye for now",
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
@@ -74,6 +88,9 @@ _SMALLTALK: dict[str, Cues] = {
         "هذا كل شيء|그게 다예요|이게 다예요|没有别的了|没别的了|就这些",
     ),
     "help": cues_of(
+        "ho bisogno di una mano|mi dai una mano|dammi una mano|kannst du mir helfen|hilfst du mir|peux tu m aider",
+        "شو بتقدر تساعدني|بتقدر تساعدني|كيف بتقدر تساعدني|كيف بتساعدني|你能帮我做什么|你能帮我什么|你可以帮我什么",
+        "뭐 할 수 있어요|뭘 도와줄 수 있어|what can you help with|what can you help me with",
         "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
         "i need help|need help|i need some help|can you help me|can you help|can u help me|help pls|help please",
         "what can you do for me|what can u do for me|what are you for|what do you do here|how do i use this",
@@ -91,8 +108,26 @@ _SMALLTALK: dict[str, Cues] = {
         "도움이 필요해요|도움 필요해요|뭐 할 수 있어요|무엇을 할 수 있나요|뭐 해줄 수 있어|어떻게 써요",
         "帮助|帮忙|帮帮我|你能做什么|你会什么|怎么用",
         "我需要帮助|需要帮助|能帮我吗|你可以做什么|你能干什么|怎么使用|你能干啥|你都能干啥|你会干啥|能做啥",
+        # A complaint (the answer was wrong, or not understood): what can be asked, and how.
+        "this is useless|useless|you re useless|youre useless|not helpful|that s wrong|thats wrong|wrong answer",
+        "you don t understand|you didn t understand|that s not what i asked|thats not what i asked|doesn t work",
+        "not what i asked|i don t understand|i dont understand|confused|i m confused|im confused",
+        "non hai capito|non capisci|inutile|risposta sbagliata|non e quello che ho chiesto|non capisco|sei inutile",
+        "das stimmt nicht|du verstehst mich nicht|nutzlos|falsche antwort|das ist falsch|ich verstehe nicht",
+        "das hilft nicht|tu ne comprends pas|tu n as pas compris|c est faux|mauvaise reponse|tu sers a rien",
+        "je ne comprends pas|je comprends pas|c est nul|ca ne m aide pas|tu comprends rien|tu ne comprends rien",
+        "tu piges rien|t as rien compris|non hai capito niente|non capisci niente|non hai capito nulla|non mi aiuti",
+        "das hilft mir nicht|hilft mir nicht|du verstehst nichts|du verstehst gar nichts|that doesn t help",
+        "that didn t help|you re not helping|not helping|no that s wrong|nope wrong",
+        "ما فهمت|مش فاهم|ما فهمتني|مش مفهوم|غلط|اجابه غلط|جواب غلط|مو مفيد|مش مفيد|ما فهمت عليك|مش هيك",
+        "이해 못 했어|이해를 못 하네|틀렸어|답이 틀렸어요|쓸모없어|무슨 말인지 모르겠어요|잘 모르겠어요|이상해요",
+        "그게 아니라|그게 아니에요|못 알아듣네|도움이 안 돼요|도움 안 돼|ما فادني|ما ساعدتني|مو هذا قصدي|مش هذا قصدي",
+        "你不懂|答错了|没用|不对|你没听懂|我不明白|看不懂|听不懂|不是这个意思",
     ),
     "menu": cues_of(
+        "fammi vedere il menu|mostra il menu|zeig mir das menu|zeig das menu|le menu principal",
+        "menu principal|show the menu",
+        "رجعني عالقائمه|رجعني للقائمه|ارجع عالقائمه|وريني القائمه|메뉴로 가기|메뉴로 가|메뉴 좀|回到菜单|打开菜单",
         "menu|main menu|the menu|back to menu|back to the menu|back to the main menu|show menu|options",
         "show me the menu|show me the options|open the menu|open menu|go back|home",
         "menu principale|torna al menu|il menu",
@@ -106,6 +141,11 @@ _SMALLTALK: dict[str, Cues] = {
         "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
     ),
     "restart": cues_of(
+        "lets start from the beginning|let s start from the beginning|start from the beginning|from the top",
+        "back to the start",
+        "ricominciamo|ricomincia da capo|neu starten|neustarten|von vorne anfangen",
+        "recommencer depuis le debut|on reprend tout",
+        "ابدا من جديد|نبدا من جديد|من اول وجديد|처음으로 돌아가|처음으로 돌아가줘|重新开始吧|从头来",
         "start over|restart|reset|start again|from the start|begin again",
         "lets start again|let s start again|lets start over|let s start over|start from scratch|from the beginning",
         "ricomincia|ricominciamo|ricominciamo da capo|da capo|ricominciare|dall inizio",
@@ -116,9 +156,18 @@ _SMALLTALK: dict[str, Cues] = {
         "recommencons|on reprend depuis le debut|reprendre a zero",
         "ابدا من جديد|من البدايه|من الاول|اعاده",
         "처음으로|처음부터|다시 시작|다시 시작해|리셋",
+        "처음부터 다시|다시 처음부터|처음부터 다시 해요|처음부터 다시 할게요",
+        "from scratch|start from zero|on recommence a zero|recommencer a zero|repartir de zero|da zero",
+        "ricominciamo da zero|von null|nochmal von null|von neuem|بدنا نبدا من جديد|نبدا من الاول|从零开始|重新来",
         "重新开始|从头开始|重来|重置",
     ),
     "who": cues_of(
+        "are you chatgpt|is this chatgpt|are you gpt|are you an ai|are you a robot",
+        "sei un robot o una persona|sei una persona o un robot",
+        "sei chatgpt|sei un ai|bist du ein chatbot|bist du chatgpt|bist du ein roboter|vous etes un humain",
+        "vous etes humain",
+        "t es humain|tu es humain|c est chatgpt|tu es chatgpt|انت chatgpt|هل انت chatgpt|انت شات جي بي تي",
+        "사람이세요|혹시 사람이세요|사람이에요|챗gpt야|챗봇이야|你是chatgpt吗|你是ai吗|是人工智能吗|你是机器人还是人",
         "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
         "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
         "who made you|who made u|who built you|who created you|who programmed you",
@@ -128,21 +177,39 @@ _SMALLTALK: dict[str, Cues] = {
         "wer bist du|bist du ein bot|bist du ein mensch|wie heisst du|was bist du",
         "qui es tu|t es qui|tu es qui|es tu un bot|tu es un robot|comment tu t appelles|qui etes vous",
         "c est qui|t es un bot|tu es un bot|vous etes un robot",
+        "t es un robot|t es une ia|tu es une ia|c est un bot|c est un robot|vous etes un bot|je parle a un robot",
+        "sei una persona|sei un umano|sei un ia|parlo con un bot|sei una ia|bist du echt|bist du eine ki",
+        "are you ai|are you an ai|is this ai|am i talking to a bot|am i talking to a human|is this a real person",
         "مين انت|من انت|انت بوت|انت روبوت|شو اسمك|ما اسمك",
+        "مين حضرتك|من حضرتك|مين معي|مين معاي|انت انسان|انت انسان ولا بوت|انت بوت ولا انسان|انت مين",
+        "انت روبوت ولا انسان|انت انسان ولا روبوت|انت ذكاء اصطناعي|هل انت روبوت|هل انت انسان",
+        "넌 누구니|누구니|너 뭐야|넌 뭐야|who s there|who dis",
         "누구야|누구세요|너 누구|넌 누구|봇이야|사람이야|이름이 뭐야|누구예요",
         "너는 누구야|당신은 누구세요|챗봇이에요|로봇이에요",
+        "사람이에요|사람인가요|봇인가요|너 봇이야|너 사람이야|ai야|ai예요|누구신가요|누구세요",
         "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
+        "你是人还是机器人|你是人吗|是机器人吗|是真人吗|你是ai吗|你是人工智能吗|机器人吗|真人还是机器人",
     ),
     "ok": cues_of(
+        "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
+        "alles gut|in ordnung",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
         "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",
         "va bene|perfetto|ottimo|capito|bene|d accordo|certo",
         "alles klar|gut|super|verstanden|passt|prima|toll",
         "d accord|parfait|tres bien|compris|ca marche|genial|entendu",
         "تمام|حسنا|ماشي|اوكي|طيب|فهمت|ممتاز|زين",
+        "اوك|اوكيه|تمام التمام|خلاص",
         "알겠어요|알겠습니다|좋아요|네|응|오케이|알았어|굿",
         "ㅇㅋ|ㅇㅇ|넵|네네|오키|알겠어|좋네요|이해했어요|이해했습니다|이해했어",
         "好的|好|行|明白了|知道了|没问题|嗯|可以",
+        # A compliment: nothing to answer but "good, anything else?".
+        "bravo|bravissimo|well done|good job|great job|good bot|nice bot|you re awesome|you re great|youre awesome",
+        "youre great|you rock|you are great|you are awesome|you re the best|love it|love this|amazing",
+        "sei bravo|sei grande|sei fantastico|grande|ottimo lavoro|gut gemacht|toll gemacht|du bist toll|klasse",
+        "du bist super|sehr gut|wunderbar|super travail|bien joue|t es genial|tu es genial|tu es super|genial merci",
+        "انت رائع|انت ممتاز|انت شاطر|شاطر|عاش|برافو|احسنت|رائع|روعه|ممتاز جدا|يعطيك الف عافيه",
+        "최고|최고예요|잘했어|잘했어요|짱|대박|멋져요|훌륭해요|你真棒|太棒了|厉害|好厉害|真棒|很好|不错",
     ),
 }
 # Words that may stand beside a greeting or thanks without making it a question, besides the function words
@@ -152,6 +219,9 @@ _FILLER = frozenset(
         [
             "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
             "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
+            "mate buddy bro dude man غالي حبيبي اخوي ولا بالجميع الجميع جميعا بالكل",
+            # Korean endings and softeners left beside a phrase ("좋은 아침이에요", "혹시 사람이세요").
+            "이에요 예요 에요 이요 줘 줘요 가기 혹시 또 좀 그럼 now then",
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
             "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
@@ -161,14 +231,14 @@ _FILLER = frozenset(
             "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita",
             "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
             "aide informations reponse reponses explication vraiment",
-            "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه",
+            "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه لو سمحت فضلك من الله وبركاته كتير",
             "도움 도움이 답변 정보 안내 정말 진짜 너무 많이 늘",
         ]
     ).split()
 )
 # Han characters that only frame a greeting or thanks ("谢谢你的帮助": "的" is left once the phrases are out).
 _CJK_FILLER = frozenset("的了吗呢吧啊呀么嘛我你您他们是在和请也都还哦哈咯啦帮助忙回答解信息")
-_SMALLTALK_WORDS = 6
+_SMALLTALK_WORDS = 8
 # Messages of at most this many words are read with misspelt small-talk words corrected.
 _SMALLTALK_TYPOS = 3
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")

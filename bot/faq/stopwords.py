@@ -30,13 +30,55 @@ def function_words() -> frozenset[str]:
                 # German typed without umlauts: "fuer", "moechte", "muss".
                 found.add(normalize(word.casefold().translate(_UMLAUTS)))
     found.update(_MORE)
+    found.update(stem for word in _MORE for stem in words(word))
     return frozenset(found)
 
 
-# Words that only frame a question, which the lists lack: Chinese "到底" (exactly), "具体" (in detail).
+# Words that only frame a question, which the lists lack: Chinese "到底" (exactly), "具体" (in detail); spoken
+# Arabic (Levantine, Gulf, Egyptian, Maghrebi), which the list (Modern Standard only) lacks: "can I", "give me",
+# "I want", "must", "there is", "still", "of" (possessive), "how much", "why", "how", "because", "now", "also",
+# "like", "who", "you (polite)", "please", "take", "exists".
+_SPOKEN_ARABIC = normalize(
+    "اقدر بقدر نقدر تقدر يقدر قادر قادره عطيني اعطيني اعطني عطني ابغى ابغي ابي نبي نبغى عايز عاوز عايزه حابب"
+    " حابه اريد نريد لازم يجب يلزم يوجد توجد لسا لسه لسة لسى تبع تاع بتاع متاع قديش اديش قداش كام بكام ليش ليه"
+    " ازاي شلون وش شنو عشان علشان مشان هلق هسا هسه دلوقتي كمان برضو برضه زي منو حضرتك سمحت فضلك ياريت اخد"
+    " موجود موجوده ياخد ياخذ تاخد تاخذ اعرف بعرف نعرف تعرف يعرف اكون يكون تكون نكون بكون"
+    # Egyptian and Maghrebi: "this", "what", "how", "where", "of", "will be", "exactly", "made".
+    " ده دي دا دول واش كيفاش علاش فاش شنو وشنو فين بتاعة بتاعت بتوع هتكون هيكون هتبقي بالظبط عامل عاملين"
+    " فيه تعطون تعطونها تعطوني بتعطوا"
+).split()
+# Words that say how something is asked about, in any language: a thing forgotten, divided, listed ("password
+# dimenticata", "in quante parti è diviso", "4부 강의 리스트") is still asked about the thing.
+_HOW_ASKED = normalize(
+    "forgot forgotten dimenticato dimenticata dimenticate vergessen oublie oubliee نسيت 잊어버렸 잊었 忘记 忘了"
+    " divided diviso divisa suddiviso suddivisa unterteilt aufgeteilt divise divisee مقسم مقسمه 나뉘어 分成"
+    " list liste lista elenco 리스트 목록 列表 قائمه"
+    # Korean "is it issued / does it come out" as chat writes it ("수료증 나옴?").
+    " 나옴 나와요 나오나요 나와 나오냐"
+    # Asking to be introduced to something, for its steps, what is needed or planned: how a formal question asks.
+    " introduce introduction present presentarmi presentare presentami presentarci vorstellen vorstellung presenter"
+    " presentez presente تعريف عرفني تعرفني 소개 介绍 steps step procedure passaggi passaggio procedura"
+    " schritte schritt"
+    " verfahren ablauf etapes etape demarche demarches خطوات خطوه اجراءات 절차 단계 步骤 流程 necessary required"
+    " necessario necessaria necessari notig notwendig erforderlich necessaire necessaires requis ضروري مطلوب 필요 需要"
+    " planned foreseen previsto previsti prevista vorgesehen geplant prevu prevus prevue متوقع المتوقع 예정 预计"
+    # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
+    " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
+).split()
 _MORE = frozenset(
-    ["到底", "究竟", "具体", "一下", "请问", "想问", "想知道", "告诉", "知道", "有没有", "能不能", "可不可以"]
+    [
+        *_HOW_ASKED,
+        *["到底", "究竟", "具体", "一下", "请问", "想问", "想知道", "告诉", "知道", "有没有", "能不能", "可不可以"],
+        *_SPOKEN_ARABIC,
+    ]
 )
+
+
+@lru_cache(maxsize=1)
+def framing_words() -> frozenset[str]:
+    """The words this module adds to the lists (spoken Arabic, words for forgetting, steps, introductions...), as
+    questions read them: words that only frame a question, in whatever language."""
+    return frozenset(_MORE) | frozenset(stem for word in _MORE for stem in words(word))
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

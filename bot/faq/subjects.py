@@ -21,6 +21,17 @@ _ONLINE = cues_of(
     "en ligne|numerique|الكترونيه|الالكترونيه|الكتروني|اونلاين|اون لاين|الرقميه|الدوره|دوره|온라인|강좌|디지털",
     "在线|网课|线上|网上|电子|课程",
 )
+# Who co-signs the workshop certificate (the documents name no signature on the online one): a certificate asked
+# about with the mayor or the Secretary General is the workshop's.
+_SIGNATORY = cues_of(
+    "mayor|sindaco|burgermeister|maire|عمده|العمده|عمده سيول|서울시장|시장님|서울 시장|市长|首尔市长",
+    "secretary general|segretario generale|generalsekretar|secretaire general|الامين العام|사무총장|秘书长",
+)
+# Words for an age: "is there an age limit for the online certificate" asks the age rule's question.
+_AGE_WORDS = cues_of(
+    "age|age limit|how old|too old|eta|limite di eta|alter|altersgrenze|jahre alt|limite d age|age limite",
+    "العمر|عمري|السن|حد عمر|حد العمر|나이|나이 제한|연령|年龄|岁数|年龄限制",
+)
 WORKSHOP = cues_of(
     "workshop|workshops|offline|in person|in-person|atelier|ateliers|presenza|dal vivo|prasenz|vor ort",
     "presentiel|ورشه|ورش|الورشه|الورش|حضوري|الحضوريه|워크숍|대면|오프라인|工作坊|线下|现场",
@@ -58,6 +69,18 @@ _JOURNEY = cues_of(
     "travel|travelling|traveling|visa|viaggio|viaggiare|visto|reise|reisekosten|anreise|visum|voyage|voyager|visa",
     "سفر|السفر|فيزا|تاشيره|여행|비자|差旅|旅费|路费|签证",
 )
+# The language something is held or spoken in. The documents give the languages of the videos' subtitles, and
+# nothing about the language of the workshops.
+_LANGUAGE = cues_of(
+    "language|languages|english|in english|lingua|lingue|inglese|in inglese|sprache|sprachen|englisch|auf englisch",
+    "langue|langues|anglais|en anglais|لغه|اللغه|بالانجليزي|انجليزي|الانجليزيه",
+    "언어|영어|영어로|语言|英语|英文|用英语|用什么语言",
+)
+# Scholarships: the documents name none (a grant for the journey to a workshop is the travel entry's question).
+_SCHOLARSHIP = cues_of(
+    "scholarship|scholarships|borsa di studio|borse di studio|stipendium|stipendien|bourse|bourses|bourse d etudes",
+    "منحه دراسيه|منح دراسيه|المنح الدراسيه|منحه للدراسه|장학금|奖学金|助学金",
+)
 LECTURE = cues_of(
     "lecture|lectures|lecure|lectur|video|videos|lesson|class|lezione|lezioni|vorlesung|vorlesungen|video",
     "lektion|cours|lecon|sequence|محاضره|المحاضره|محاضرات|المحاضرات|درس|강의|강좌 영상|讲|课|讲座",
@@ -72,7 +95,8 @@ _PART = re.compile(
     r"(?:part|parte|teil|partie|module|modulo|modul|الجز|جز|파트|部分)\s*(\d|one|two|three|four|uno|due|tre|quattro"
     r"|eins|zwei|drei|vier|un|deux|trois|quatre|الاول|الثاني|الثالث|الرابع|التاني|التالت)(?:\b|(?<=\d)(?!\d))"
     r"|(\d)\s*(?:부|파트)|第\s*([一二三四1-4])\s*(?:部分|部|模块)"
-    r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|premiere|deuxieme"
+    r"|(?:(first|second|third|fourth|prima|seconda|terza|quarta|ersten|zweiten|dritten|vierten|erste|zweite|dritte"
+    r"|vierte|premiere|deuxieme"
     r"|troisieme|quatrieme)\s+(?:part|parte|teil|partie|module|modulo))"
 )
 _NUMBER_WORDS = {
@@ -80,6 +104,7 @@ _NUMBER_WORDS = {
     "drei": 3, "vier": 4, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "الاول": 1, "الثاني": 2, "الثالث": 3,
     "الرابع": 4, "一": 1, "二": 2, "三": 3, "四": 4, "first": 1, "second": 2, "third": 3, "fourth": 4, "prima": 1,
     "seconda": 2, "terza": 3, "quarta": 4, "ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "premiere": 1,
+    "erste": 1, "zweite": 2, "dritte": 3, "vierte": 4,
     "deuxieme": 2, "troisieme": 3, "quatrieme": 4, "التاني": 2, "التالت": 3,
 }  # fmt: skip
 # A lecture named by its place in words: "the third lecture", "la terza lezione", "المحاضرة التالتة", "세 번째 강의".
@@ -192,6 +217,8 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
         online, workshop = _ONLINE.found(plain), WORKSHOP.found(plain)
         if online != workshop:
             certificate = "online" if online else "workshop"
+        elif not online and _SIGNATORY.found(plain):
+            certificate = "workshop"
     part = _part_of(plain)
     part_named = _PART.search(plain) is not None
     lecture: int | None = None
@@ -217,7 +244,8 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     if "award" in topics or _CATEGORY_WORD.found(plain):
         named = [name for name, cues in _CATEGORIES.items() if cues.found(plain)]
         category = named[0] if len(named) == 1 else None
-    return Subject(places, certificate, bool(_AGE.search(plain)), part, lecture, topics, category, part_named)
+    age = bool(_AGE.search(plain)) or _AGE_WORDS.found(plain)
+    return Subject(places, certificate, age, part, lecture, topics, category, part_named)
 
 
 def program_word(word: str) -> bool:
@@ -226,18 +254,32 @@ def program_word(word: str) -> bool:
     return any(cues.names(word) for cues in (WORKSHOP, CERTIFICATE, LECTURE, _ONLINE, _JOURNEY, _AWARD))
 
 
+# The time of day now: never in the program documents ("what time is it in Seoul" names a workshop city).
+_CLOCK = cues_of(
+    "what time is it|time is it now|che ore sono|che ora e|che ora fa|wie spat ist es|wie viel uhr ist es",
+    "quelle heure est il|quelle heure il est|il est quelle heure|كم الساعه|الساعه كم|قديش الساعه",
+    "몇 시예요|지금 몇 시|몇시예요|现在几点|几点了|现在是几点",
+)
+
+
 def elsewhere(plain: str) -> bool:
-    """About something outside the program altogether (the weather), though it may share words with it: no
-    program topic is near, so none is offered."""
-    return _WEATHER.found(plain)
+    """About something outside the program altogether (the weather, the time now), though it may share words with
+    it: no program topic is near, so none is offered."""
+    return _WEATHER.found(plain) or _CLOCK.found(plain)
 
 
 def undocumented(plain: str, subject: Subject | None = None) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
-    fees (the documents only say the online lectures are free), the price of a hotel or a flight, or which hotels a
-    city has (whether WeGO pays for them is the travel entry's question)."""
+    fees (the documents only say the online lectures are free), the workshop's language (they give the videos'
+    subtitles), scholarships, the price of a hotel or a flight, or which hotels a city has (whether WeGO pays for
+    them is the travel entry's question)."""
     travel, workshop = _TRAVEL.found(plain), WORKSHOP.found(plain)
     if _COST.found(plain) and workshop and not _ONLINE.found(plain) and not travel and not _JOURNEY.found(plain):
+        return True
+    if _LANGUAGE.found(plain) and workshop and not _ONLINE.found(plain) and not LECTURE.found(plain):
+        # "What language is the workshop in": the subtitles' languages are the videos', not the workshop's.
+        return True
+    if _SCHOLARSHIP.found(plain) and not travel and not _JOURNEY.found(plain):
         return True
     named = subject is not None and bool(subject.places)
     return travel and not workshop and not _COVERED.found(plain) and (named or _COST.found(plain))

@@ -48,6 +48,18 @@ _KO_ENDINGS = tuple(
                 "되나요 돼요 됨 해요 하나요 합니다 입니다 이요 들 님",
                 # Spoken endings: the past ("생겼어요", "참여했어요"), "-어요/-아요", and "-는데" ("듣는데", but).
                 "어요 아요 었어요 았어요 였어요 했어요 었나요 았나요 했나요 는데 인데 은데",
+                # The spoken nominaliser "거" (for "것"): "듣는거", "받는거", "신청하는거".
+                "는거 은거 인거 던거 는건 는게",
+                # Asking for something ("소개해줘", "알려줘요") and adverbs ("간단하게").
+                "해줘요 해주세요 해줘 줘요 줘 하게",
+                # Plain-speech question endings ("몇개냐", "하니").
+                "이냐 하냐 냐 이니",
+                # The formal style ("무엇입니까", "받습니까", "진행됩니까", "주시겠습니까").
+                "입니까 습니까 됩니까 합니까 십니까 하십니까 겠습니까 시겠습니까 주시겠습니까",
+                "었습니까 았습니까 였습니까",
+                "했습니까 됩니다 합니다 습니다 입니다",
+                # A verb made of a noun ("구성되어"): the noun.
+                "되어 되어요",
             ]
         ).split(),
         key=len,
@@ -57,6 +69,12 @@ _KO_ENDINGS = tuple(
 
 # Loanwords Korean writes two ways.
 _KO_SPELLINGS = {"워크샵": "워크숍", "웍샵": "워크숍", "싸이트": "사이트"}
+# Chat Korean types the polite ending "요" as "여" ("알려주세여", "있나여", "뭐에여"): after the syllables that end a
+# polite sentence, at the end of a word.
+_KO_YEO = re.compile(r"(?<=[세나에해어아까죠줘워봐])여(?![\uac00-\ud7a3])")
+_AR_CATEGORY = re.compile(r"(?<![\u0621-\u064a])((?:وال|بال|فال|لل|ال|[وبلفك])?)فئ")
+# Digits of other scripts (Arabic-Indic "٣٨", Persian "۳۸", full-width "３８") as ASCII digits: "٣٨ سنة" is an age.
+_DIGITS = str.maketrans({chr(base + n): str(n) for base in (0x0660, 0x06F0, 0xFF10) for n in range(10)})
 
 # Words that say how a question is asked, not what it is about, in the seven languages (normalised: no
 # accents, Arabic letters folded). Words that carry the kind of answer wanted ("when", "where", "who", "how
@@ -104,7 +122,7 @@ _ZH_STOP = frozenset("的了吗呢吧啊呀么嘛什怎我你您他她它们是�
 _KO_STOPWORDS = frozenset(
     " ".join(
         [
-            "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요",
+            "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요 이거 그거 저거 이건 이게",
             "궁금해요 궁금합니다 뭐 뭔가요 뭐예요 뭐야 어떻게 무엇",
             # Verb forms that only carry the sentence ("doing", "is it ok", "is there").
             "하는 해도 돼요 돼 되나요 되요 있어요 있나요 있음 있어 해요 하나요 해",
@@ -117,12 +135,17 @@ def normalize(text: str) -> str:
     """Case-folded, accents and Arabic diacritics dropped, Arabic letter variants unified; Hangul kept whole."""
     if text.isascii():
         return text.casefold()
+    if "فئ" in text:
+        # "فئة" (a category) would lose its hamza and read "فيه" (in it), a function word: "فييه" stays apart.
+        text = _AR_CATEGORY.sub(r"\1فيئ", text)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     # NFC puts Hangul syllables back together after NFKD split them into jamo.
-    text = unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    text = unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD).translate(_DIGITS)
     for variant, standard in _KO_SPELLINGS.items():
         text = text.replace(variant, standard)
+    if "여" in text:
+        text = _KO_YEO.sub("요", text)
     return text
 
 
@@ -197,15 +220,46 @@ def korean_stem(word: str) -> str:
 
 
 def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
-    """A Korean word no entry uses split into two that entries do use: "청년창업" → ["청년", "창업"] (Korean
-    writes compounds with or without the space); any other word is returned alone."""
+    """A Korean word no entry uses split into words that entries do use: "청년창업" → ["청년", "창업"] (Korean
+    writes compounds with or without the space), and a whole question typed without spaces, "위고챔피언스가뭐에요"
+    → ["위고", "챔피언스가", "뭐에요"] (the last pieces may be words that only frame the question); any other
+    word is returned alone."""
     if len(word) < 4 or word in known or _script(word[0]) != "hangul" or korean_stem(word) in known:
         return [word]
     for cut in range(2, len(word) - 1):
         left, right = word[:cut], word[cut:]
         if left in known and (right in known or korean_stem(right) in known):
             return [left, right]
+    if len(word) <= _KO_RUN:
+        pieces = _pieces(word, known, {})
+        if pieces is not None and len(pieces) > 1:
+            return pieces
     return [word]
+
+
+# A run of Hangul at most this long is tried as several words typed without spaces.
+_KO_RUN = 16
+
+
+def _pieces(word: str, known: set[str] | frozenset[str], tried: dict[str, list[str] | None]) -> list[str] | None:
+    """`word` as known words (perhaps with particles) and framing words, longest first from the left; None when
+    it cannot be read so. `tried`: the ends already read (each is read once)."""
+    if word in tried:
+        return tried[word]
+    stem = korean_stem(word)
+    found: list[str] | None = None
+    if word in known or stem in known or word in _KO_STOPWORDS or stem in _KO_STOPWORDS:
+        found = [word]
+    else:
+        for cut in range(len(word) - 1, 1, -1):
+            left = word[:cut]
+            if left in known or korean_stem(left) in known:
+                rest = _pieces(word[cut:], known, tried)
+                if rest is not None:
+                    found = [left, *rest]
+                    break
+    tried[word] = found
+    return found
 
 
 # Short forms people type for the words entries use: "cert", "vids", "unis".
@@ -221,13 +275,33 @@ _SHORT_FORMS = {
     "sub": "subtitle",
     "subs": "subtitles",
     "infos": "information",
+    # Other words participants use for what the entries call the course and the certificate.
+    "formation": "cours",
+    "formations": "cours",
+    "formazione": "corso",
+    "diplome": "certificat",
+    "conference": "cours",
+    "conferences": "cours",
+    "certif": "certificat",
+    "diplom": "zertifikat",
+    "schulung": "kurs",
+    "lehrgang": "kurs",
 }
+
+
+# Arabic names of one thing in two words, whose second word alone means something else: "الأمانة العامة" (the
+# Secretariat; "العامة" alone reads "year"), "الأمين العام" (the Secretary General).
+_AR_PHRASES = {"الامانه العامه": "الامانه", "الامين العام": "الامين"}
 
 
 def words(text: str) -> list[str]:
     """The content words of a text (stopwords dropped), normalised and Arabic clitics cut; CJK runs whole."""
     out = []
-    for word in _WORD.findall(normalize(text)):
+    plain = normalize(text)
+    if "الام" in plain:
+        for phrase, word in _AR_PHRASES.items():
+            plain = plain.replace(phrase, word)
+    for word in _WORD.findall(plain):
         word = _SHORT_FORMS.get(word, word)
         # Most words are plain ASCII: one spaced run, no script to look up per character.
         for script, run in [("spaced", word)] if word.isascii() else _runs(word):

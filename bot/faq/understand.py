@@ -19,14 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.content.models import FaqEntry, Lecture
-from bot.faq.cues import Cues
+from bot.faq.cues import CUE_WORDS, Cues
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
-from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, SIGNUP, live_question
+from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
 from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
-from bot.faq.text import latin_stem, normalize, words
+from bot.faq.text import STOPWORDS, latin_stem, normalize, words
 from bot.places.gazetteer import Gazetteer
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
@@ -35,6 +35,8 @@ MAX_READ = 160
 SMALLTALK = "smalltalk"
 # The FAQ entry that lists the workshop cities: the answer to a workshop asked about in a country or region.
 CITIES_ENTRY = "workshop-cities"
+# The FAQ entry that says how to sign up for a workshop: the answer to signing up for the one in a named city.
+SIGNUP_ENTRY = "workshop-signup"
 _PARTS_COUNT = re.compile(r"\b\d\s+(parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 # A year of an earlier edition of the program (it runs yearly; "marking its fifth year" in 2026).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -74,6 +76,33 @@ def _off_topic(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, 
     return False
 
 
+_UMLAUT_SPELLING = re.compile(r"[a-z]*(?:ae|oe|ue)[a-z]*")
+
+
+def _umlauts_spelled(index: FaqIndex, plain: str) -> str:
+    """German typed without umlauts ("naechstes", "zurueck", "plaetze"): each such word as `normalize` spells the
+    word with its umlaut ("nachstes"), when that is a word the entries, the cue phrases or the function words use
+    and the word as typed is none of them. Before any cue is read: the cues spell words as `normalize` does."""
+
+    def spelled(found: re.Match[str]) -> str:
+        word = found.group()
+        if word in STOPWORDS or word in CUE_WORDS or word in index.vocabulary():
+            return word
+        plain_word = word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+        known = plain_word in STOPWORDS or plain_word in CUE_WORDS or plain_word in index.vocabulary()
+        return plain_word if known else word
+
+    return _UMLAUT_SPELLING.sub(spelled, plain) if ("ae" in plain or "oe" in plain or "ue" in plain) else plain
+
+
+def _corrected(index: FaqIndex, text: str, plain: str, lang: str) -> str:
+    """`plain` with its typos corrected as the index reads them: "certifcate for the onlin course" names a
+    certificate. For the subject only: the cues of live questions are written as people type them."""
+    for typed, read in index.corrections(text, lang).items():
+        plain = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, plain)
+    return plain
+
+
 def _named_words(plain: str, places: Gazetteer | None) -> frozenset[str]:
     """The words that name a place in this question (not every word of every place name: "city", "new")."""
     if places is None:
@@ -111,7 +140,9 @@ def understand(
     """What `text` asks, in language `lang`; `places` finds the workshop cities and other places named
     (`FaqLibrary.places`), `year` is the program's edition year (content's `program.year`)."""
     text = text[:MAX_READ]
-    plain = normalize(text)
+    plain = _umlauts_spelled(index, normalize(text))
+    if plain != normalize(text):
+        text = plain
     kind = smalltalk_kind(plain)
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
@@ -119,7 +150,7 @@ def understand(
     asked = _without_introduction(index, without_smalltalk(plain), lang)
     if asked != plain:
         text = plain = asked
-    subject = subject_of(plain, places)
+    subject = subject_of(_corrected(index, text, plain, lang), places)
     if elsewhere(plain):
         return Understanding(None, subject)
     if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
@@ -147,9 +178,19 @@ def understand(
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))
     # "The 4 parts of the course": a count of parts, not part 4.
     text = _PARTS_COUNT.sub(r"\1", text)
-    factors = subject_factors(index, facets_of(subject), places)
+    facets = facets_of(subject)
+    if subject.part is not None and not subject.part_named and NEW.found(plain):
+        # "New lectures on housing?": what is new this year, though housing is part 4's topic.
+        facets.pop("part", None)
+    factors = subject_factors(index, facets, places)
     match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
+    if best is not None and best.id == CITIES_ENTRY and SIGNUP.found(plain) and WORKSHOP.found(plain):
+        # "Comment m'inscrire à l'atelier de Genève": the city says which workshop, the question how to sign up;
+        # the list of cities does not answer it.
+        signup = next((e for e in index.entries if e.id == SIGNUP_ENTRY), None)
+        if signup is not None:
+            return Understanding(SIGNUP_ENTRY, subject, match=Match((Hit(signup, 1.0),), confident=True))
     if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
         # topics would only show how far they are. Say so, and how to ask the team.

@@ -25,6 +25,8 @@ ARABIC_UNKNOWN_LENGTH = 3
 TYPO_LOOKUPS = 3
 # Arabic prepositions written glued to the next word.
 _AR_GLUED = "بلوفك"
+# The prefixes of the Arabic imperfect (I, he, she/you, we).
+_IMPERFECT = "ايتن"
 # A word no entry has is replaced by the nearest known word at least this similar (rapidfuzz ratio, 0-100).
 TYPO_SIMILARITY = 82
 TYPO_MIN_LENGTH = 5
@@ -68,6 +70,12 @@ class Vocabulary:
         if spoken:
             found = [spoken.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in spoken]
+        # A preposition or conjunction glued to a short word, which the stemmer leaves on (it cuts one letter off
+        # longer words only): "بفيه" (in the category) stemmed "بفي" is "فيه".
+        glued = {w: form for w in unknown if _is_arabic_word(w) and (form := self._unglued(w)) is not None}
+        if glued:
+            found = [glued.get(w, w) for w in found]
+            unknown = [w for w in unknown if w not in glued]
         # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone).
         unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH][:TYPO_LOOKUPS]
         if not unknown:
@@ -98,12 +106,30 @@ class Vocabulary:
                 fixes[word] = best[0]
         return [fixes.get(w, w) for w in found]
 
+    def _unglued(self, word: str) -> str | None:
+        if len(word) < 3 or word[0] not in _AR_GLUED:
+            return None
+        rest = word[1:]
+        # The stemmer cut the feminine ending ("ه") off the whole word, not off the shorter one left.
+        return next((form for form in (rest, rest + "ه") if len(form) >= 3 and form in self.known), None)
+
     def _verb_form(self, word: str) -> str | None:
+        if len(word) >= 4 and word[0] in _IMPERFECT:
+            # The same verb for another person: "تنظم" (she organises) as the entries' "ينظم", "اعرف" as "يعرف".
+            found = next((p + word[1:] for p in _IMPERFECT if p + word[1:] in self.known), None)
+            if found is not None:
+                return found
+        if len(word) >= 3 and word[-1] == "ت" and word[:-1] + "ه" in self.known:
+            # A feminine noun with a pronoun glued on writes its ending "ت": "سنته" (its year), stemmed "سنت".
+            return word[:-1] + "ه"
+        if len(word) >= 4 and word[-1] == "ت" and word[:-1] in self.known:
+            # The past with "I"/"you" ("خلصت", "سجلت"): the verb as the entries write it.
+            return word[:-1]
         if len(word) < 4 or word[0] != "ب":
             return None
         rest = word[1:]
         # "بسجل" → "سجل", "اسجل"; "بينظم" → "ينظم"; "بنظم" → "ينظم"; "بتعلم" → "تعلم", "يتعلم".
-        forms = [rest, "ا" + rest, "ي" + rest, "ت" + rest]
+        forms = ["ا" + rest, rest, "ي" + rest, "ت" + rest]
         if rest[0] in "ينتا":
             forms += ["ي" + rest[1:], "ت" + rest[1:], "ا" + rest[1:]]
         return next((form for form in forms if len(form) >= 3 and form in self.known), None)

@@ -165,7 +165,7 @@ class Gazetteer:
                 found.append((name, self._names[name]))
                 rest = rest.replace(name, " ")
         # Arabic glues prepositions to names: "بورشة القاهرة" is fine, "بالقاهرة" is not matched by a word.
-        for token in plain.split():
+        for token in words:
             if len(token) > 3 and token[0] in "بلوف" and token[1:] in self._names:
                 found.append((token, self._names[token[1:]]))
         return found
