@@ -18,7 +18,8 @@ from bot.core.actions import act
 from bot.faq.evaluate import evaluate, load_eval
 from bot.faq.index import FaqIndex
 from bot.faq.kinds import question_kinds
-from bot.faq.text import features, korean_stem, normalize, split_compound, words
+from bot.faq.stems import korean_stem
+from bot.faq.text import features, normalize, split_compound, words
 from bot.i18n import _, use_locale
 from bot.places.gazetteer import Gazetteer, workshop_cities
 from bot.settings import PROJECT_ROOT

@@ -626,7 +626,7 @@ def test_who_is_not_answered_by_an_entry_never_asked_who(
 
 
 def test_spoken_korean_endings_are_cut() -> None:
-    from bot.faq.text import korean_stem
+    from bot.faq.stems import korean_stem
 
     assert [korean_stem(w) for w in ("생겼어요", "듣는데", "참여했어요", "비용")] == ["생겼", "듣", "참여", "비용"]
 

@@ -20,7 +20,8 @@ from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
 from bot.faq.language_index import LanguageIndex, is_part_state
-from bot.faq.text import coverage_features, features_of, is_arabic, lexicon_words, normalize, split_compound, words
+from bot.faq.stems import is_arabic
+from bot.faq.text import coverage_features, features_of, lexicon_words, normalize, split_compound, words
 from bot.faq.vocabulary import TYPO_MIN_LENGTH, Vocabulary, is_name
 
 T = TypeVar("T")

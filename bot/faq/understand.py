@@ -25,8 +25,9 @@ from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
+from bot.faq.stems import latin_stem
 from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
-from bot.faq.text import STOPWORDS, latin_stem, normalize, words
+from bot.faq.text import STOPWORDS, normalize, words
 from bot.places.gazetteer import Gazetteer
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.

@@ -12,8 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from bot.faq.kinds import question_kinds
-from bot.faq.text import is_arabic as _is_arabic_word
-from bot.faq.text import korean_stem
+from bot.faq.stems import is_arabic, korean_stem
 
 UNKNOWN_MIN_LENGTH = 3
 # Words of at least this many letters that start like a known word are another form of it.
@@ -36,9 +35,7 @@ TYPO_LETTERS = 4
 def is_name(word: str, names: frozenset[str]) -> bool:
     """A place name, perhaps with a Korean particle or an Arabic preposition glued to it."""
     return (
-        word in names
-        or korean_stem(word) in names
-        or (_is_arabic_word(word) and word[0] in _AR_GLUED and word[1:] in names)
+        word in names or korean_stem(word) in names or (is_arabic(word) and word[0] in _AR_GLUED and word[1:] in names)
     )
 
 
@@ -66,13 +63,13 @@ class Vocabulary:
             unknown = [w for w in unknown if w not in spelled]
         # Spoken Arabic marks the present with a glued "b" ("بسجل", "بينظم", "بتعلم" for "أسجل", "ينظم", "تتعلم"):
         # the verb as the entries write it, when that is a known word.
-        spoken = {w: form for w in unknown if _is_arabic_word(w) and (form := self._verb_form(w)) is not None}
+        spoken = {w: form for w in unknown if is_arabic(w) and (form := self._verb_form(w)) is not None}
         if spoken:
             found = [spoken.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in spoken]
         # A preposition or conjunction glued to a short word, which the stemmer leaves on (it cuts one letter off
         # longer words only): "بفيه" (in the category) stemmed "بفي" is "فيه".
-        glued = {w: form for w in unknown if _is_arabic_word(w) and (form := self._unglued(w)) is not None}
+        glued = {w: form for w in unknown if is_arabic(w) and (form := self._unglued(w)) is not None}
         if glued:
             found = [glued.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in glued]
@@ -154,7 +151,7 @@ class Vocabulary:
             # An Arabic preposition glued to a known word or a place: "بمصر" is "in Egypt".
             # (A root of three letters at least: "كبس" is not "ك" + "بس".)
             and not (
-                _is_arabic_word(w)
+                is_arabic(w)
                 and w[0] in _AR_GLUED
                 and len(w) > 3
                 and (w[1:] in known or w[1:] in names or w[1:] in common)
@@ -163,7 +160,7 @@ class Vocabulary:
             # Korean words carry their particles: unknown as a whole, not always as a stem.
             and (
                 (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
-                or (len(w) >= ARABIC_UNKNOWN_LENGTH and _is_arabic_word(w))
+                or (len(w) >= ARABIC_UNKNOWN_LENGTH and is_arabic(w))
                 or self._unknown_korean(w)
                 or (len(w) >= 2 and "\u4e00" <= w[0] <= "\u9fff")
             )
