@@ -132,7 +132,8 @@ class UnitOfWork:
         """The writes so far are notes of the event (who wrote, when) that ride with the next commit: they are
         no longer counted as uncommitted writes, and are lost, not reported, if nothing commits."""
         session = self.session
-        await session.flush()
+        if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+            await session.flush()
         self._carried = self._carried or bool(session.info.pop(_WRITTEN, None))
 
     @property
