@@ -36,7 +36,7 @@ async def _start_web(
 
 
 async def run(settings: Settings, *, console_user: str) -> int:
-    from bot.app import build_app, build_clock, build_doors, configured_platforms
+    from bot.app import build_app, build_clock, build_doors, configured_platforms, settle_heap
     from bot.content import ContentError
     from bot.roles import RoleError, resolve_roles
 
@@ -56,6 +56,7 @@ async def run(settings: Settings, *, console_user: str) -> int:
 
         # The FAQ's first use builds (or reads from disk) its index: done now, off the loop, not on someone's turn.
         await asyncio.to_thread(warm_up, app.router, app.settings, app.content)
+        settle_heap()
         built = build_doors(app, roles)
         leadership = _Leadership(roles)
         web_runner = await _start_web(app, built.web_routes, leadership.status)
