@@ -132,10 +132,7 @@ class DeliveryWorker:
     async def sweep_unreachable(self) -> int:
         """Rows nobody can receive: a pinned account that is unreachable, or a user with no reachable account."""
         async with self._db, self.storage.unit_of_work() as uow:
-            return await self._sweep(uow)
-
-    async def _sweep(self, uow: UnitOfWork) -> int:
-        return await deliveries.end_unreachable(uow, self.clock(), self.policy)
+            return await deliveries.end_unreachable(uow, self.clock(), self.policy)
 
     async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
         """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""

@@ -30,8 +30,7 @@ async def choices(session: AsyncSession, user_id: int, kinds: tuple[str, ...]) -
 
 
 async def wants(session: AsyncSession, user_id: int, kind: str) -> bool:
-    row = await session.get(NotificationPrefs, user_id)
-    return True if row is None else bool(getattr(row, kind))
+    return (await choices(session, user_id, (kind,)))[kind]
 
 
 async def set_wanted(session: AsyncSession, user_id: int, kind: str, on: bool) -> None:

@@ -39,6 +39,11 @@ class UncommittedWrites(RuntimeError):
         )
 
 
+def _changed(session: Session | AsyncSession) -> list[object]:
+    """The objects a flush would write (`dirty` may hold objects whose attributes were set to what they were)."""
+    return [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+
+
 def _written(session: Session) -> set[str]:
     tables: set[str] = session.info.setdefault(_WRITTEN, set())
     return tables
@@ -46,8 +51,8 @@ def _written(session: Session) -> set[str]:
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _flush: UOWTransaction) -> None:
-    # Still the pre-flush state here; `dirty` may hold objects whose attributes were set to what they were.
-    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    # Still the pre-flush state here.
+    changed = _changed(session)
     if changed:
         _written(session).update(getattr(o, "__tablename__", "?") for o in changed)
 
@@ -123,16 +128,15 @@ class UnitOfWork:
                 session.info[_WRITTEN] = written
                 raise
             await savepoint.commit()
-            self._depth = 0
-            await self.commit()
         finally:
             self._depth = 0
+        await self.commit()
 
     async def carry(self) -> None:
         """The writes so far are notes of the event (who wrote, when) that ride with the next commit: they are
         no longer counted as uncommitted writes, and are lost, not reported, if nothing commits."""
         session = self.session
-        if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        if _changed(session):
             await session.flush()
         self._carried = self._carried or bool(session.info.pop(_WRITTEN, None))
 
@@ -146,8 +150,7 @@ class UnitOfWork:
         """The tables written since the last commit (carried writes aside), flushed or not."""
         session = self.session
         tables = set(session.info.get(_WRITTEN, ()))
-        pending = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
-        tables.update(getattr(o, "__tablename__", "?") for o in pending)
+        tables.update(getattr(o, "__tablename__", "?") for o in _changed(session))
         return tables
 
     async def __aexit__(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.domain.statuses import DeliveryStatus
-from bot.services.questions import ANSWER_KIND, UndeliveredWriter, queue_undelivered_notices
+from bot.services.questions import ANSWER_KIND, UndeliveredWriter, tell_staff_undelivered
 from bot.services.unit_of_work import UnitOfWork, commits
 from storage import outbox
 from storage.outbox import Claimed
@@ -76,10 +76,6 @@ async def give_back(uow: UnitOfWork, rows: Sequence[Claimed], now: datetime) -> 
 async def end_unreachable(uow: UnitOfWork, now: datetime, policy: RetryPolicy, ids: Sequence[int] | None = None) -> int:
     """Rows nobody can receive (a pinned account unreachable, or no reachable account left) end as unreachable;
     staff whose answer was among them are told. Returns how many ended."""
-    return await _end_unreachable(uow, now, policy, ids)
-
-
-async def _end_unreachable(uow: UnitOfWork, now: datetime, policy: RetryPolicy, ids: Sequence[int] | None) -> int:
     swept = await outbox.end_unreachable(uow.session, now, ids)
     await _tell_staff(uow, [(kind, ref_id, DeliveryStatus.UNREACHABLE) for kind, ref_id in swept], now, policy)
     return len(swept)
@@ -90,7 +86,7 @@ async def _tell_staff(
 ) -> None:
     answers = {ref_id: status for kind, ref_id, status in ended if kind == ANSWER_KIND and ref_id is not None}
     if answers:
-        await queue_undelivered_notices(
+        await tell_staff_undelivered(
             uow, answers, now=now, default_locale=policy.default_locale, write=policy.write_undelivered
         )
 
@@ -142,4 +138,4 @@ async def record(uow: UnitOfWork, outcomes: Sequence[Outcome], now: datetime, po
         await set_reachable(connection, account_ids=sorted(gone), reachable=False, tell=True)
     await _tell_staff(uow, ended, now, policy)
     if rerouted:
-        await _end_unreachable(uow, now, policy, rerouted)
+        await end_unreachable(uow, now, policy, rerouted)

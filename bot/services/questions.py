@@ -219,18 +219,6 @@ async def tell_staff_undelivered(
 ) -> int:
     """The delivery of answers to these questions ended without reaching the person (question id → final status):
     the staff member who answered each is told, in their own language. Returns how many notices were queued."""
-    return await queue_undelivered_notices(uow, ended, now=now, default_locale=default_locale, write=write)
-
-
-async def queue_undelivered_notices(
-    uow: UnitOfWork,
-    ended: Mapping[int, DeliveryStatus],
-    *,
-    now: datetime,
-    default_locale: str,
-    write: UndeliveredWriter,
-) -> int:
-    """`tell_staff_undelivered` inside a bigger use case (the delivery worker's outcomes), which commits it."""
     told = 0
     for question_id, status in sorted(ended.items()):
         question = await uow.session.get(Question, question_id)
