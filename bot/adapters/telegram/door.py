@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.adapters.telegram.adapter import TelegramAdapter, on_error, publish_commands
+from bot.adapters.telegram.http import AiohttpRequest
 from bot.adapters.telegram.inbox import UpdateInbox
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.ordering import ChatOrderedProcessor, order_key
@@ -70,7 +71,13 @@ class TelegramDoor:
         self._token = settings.telegram_token.get_secret_value()
         self._redactor = RedactToken(self._token)
         if builder is None:
-            builder = Application.builder().token(self._token).base_url(settings.telegram_base_url)
+            builder = (
+                Application.builder()
+                .token(self._token)
+                .base_url(settings.telegram_base_url)
+                .request(AiohttpRequest())
+                .get_updates_request(AiohttpRequest(connection_pool_size=1))
+            )
         # Chats side by side, each chat's updates in order; the webhook's stored updates go the same way.
         self.processor = ChatOrderedProcessor(settings.telegram_update_concurrency, settings.telegram_update_backlog)
         self.application: PTBApplication = builder.concurrent_updates(self.processor).build()

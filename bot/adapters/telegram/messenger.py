@@ -163,9 +163,10 @@ class TelegramMessenger:
 async def open_send_only(settings: Settings) -> tuple[TelegramMessenger, TelegramStaffInbox | None, Bot]:
     """A messenger (and the staff chat) for a process that sends to Telegram without receiving its updates (the
     clock leader beside a separate webhook worker); `await bot.shutdown()` when done."""
+    from bot.adapters.telegram.http import AiohttpRequest
     from bot.adapters.telegram.staff import TelegramStaffInbox
 
-    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_base_url)
+    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_base_url, request=AiohttpRequest())
     await bot.initialize()
     staff = settings.telegram_staff_chat_id.strip()
     inbox = TelegramStaffInbox(bot, staff, settings.default_language) if staff else None

@@ -11,7 +11,8 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot
-from telegram.request import HTTPXRequest
+
+from bot.adapters.telegram.http import AiohttpRequest
 
 TOKEN = "123456:TEST-token-never-logged"
 # Key under which a recorded call keeps the message id the fake answered with.
@@ -110,7 +111,8 @@ class FakeBotApi:
         return True
 
     def bot(self, *, timeout: float = 2.0) -> Bot:
-        request = HTTPXRequest(
+        # The bot's own HTTP client, as `wego-bot run` builds it.
+        request = AiohttpRequest(
             connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout
         )
         return Bot(TOKEN, base_url=f"http://127.0.0.1:{self.port}/bot", request=request)

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.door import TelegramDoor
+from bot.adapters.telegram.http import AiohttpRequest
 from bot.app import App
 from tests.adapters.telegram.fakeapi import TOKEN, fake_bot_api
 
@@ -23,7 +23,8 @@ async def test_polling_answers_and_stops(app: App) -> None:
             Application.builder()
             .token(TOKEN)
             .base_url(f"http://127.0.0.1:{api.port}/bot")
-            .get_updates_request(HTTPXRequest(read_timeout=2))
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(1, read_timeout=2))
         )
         door = TelegramDoor(app, builder=builder)
         await door.start()
