@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util import await_
 from sqlalchemy.util.concurrency import in_greenlet
 
-from storage.sqlite_driver import one_trip_dbapi
+from storage.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 
 def is_sqlite(url: str) -> bool:
@@ -224,7 +224,12 @@ def create_engine(
             ticket = WRITE_TICKET.get()
             if ticket is not None and in_greenlet():
                 turns.take(ticket)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        driver = connection.connection.dbapi_connection
+        if isinstance(driver, OneTripConnection):
+            driver.begin(statement)
+        else:
+            connection.exec_driver_sql(statement)
 
     return engine
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LectureProgress
 
+# Built once: /progress and the lecture pages read it on every event, and building the statement (and its cache
+# key) cost more than running it.
+_DONE_KEYS = select(LectureProgress.lecture_key, LectureProgress.completed_at).where(
+    LectureProgress.user_id == bindparam("user_id")
+)
+
 
 async def done_keys(session: AsyncSession, user_id: int) -> dict[str, datetime]:
     """Every key the user marked, including keys the content no longer has (kept, not counted)."""
-    rows = await session.execute(
-        select(LectureProgress.lecture_key, LectureProgress.completed_at).where(LectureProgress.user_id == user_id)
-    )
+    rows = await session.execute(_DONE_KEYS, {"user_id": user_id})
     return {key: at for key, at in rows}
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -37,9 +37,12 @@ class _Outcome:
 
 
 def _one_trip(
-    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
+    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: str | None
 ) -> tuple[Any, list[Any], int, int | None]:
-    """On the connection's thread: run the statement, read its rows, close the cursor."""
+    """On the connection's thread: begin the transaction if one is due, run the statement, read its rows, close
+    the cursor."""
+    if begin is not None:
+        connection.execute(begin)
     cursor = connection.cursor()
     try:
         if many:
@@ -70,10 +73,13 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows = collections.deque()
 
     async def _run(self, operation: Any, parameters: Any, many: bool) -> Any:
-        async with self._adapt_connection._execute_mutex:
+        adapt_connection = cast("OneTripConnection", self._adapt_connection)
+        async with adapt_connection._execute_mutex:
             connection = self._connection
+            # The transaction's BEGIN rides with its first statement (OneTripConnection.begin).
+            begin, adapt_connection.pending_begin = adapt_connection.pending_begin, None
             description, rows, rowcount, lastrowid = await connection._execute(
-                lambda: _one_trip(connection._conn, operation, parameters, many)
+                lambda: _one_trip(connection._conn, operation, parameters, many, begin)
             )
         outcome = self._outcome
         outcome.description, outcome.rowcount, outcome.lastrowid = description, rowcount, lastrowid
@@ -97,8 +103,34 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """The adapter's connection, whose transaction begins with its first statement, in the same trip."""
+
+    __slots__ = ("pending_begin",)
     _cursor_cls = OneTripCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        # The BEGIN statement still to run before the next statement; None: none due.
+        self.pending_begin: str | None = None
+
+    def begin(self, statement: str) -> None:
+        """Begin a transaction with `statement` (BEGIN IMMEDIATE, BEGIN), sent with the next statement: a trip to
+        SQLite's thread fewer per transaction. A failure to begin (the lock not had in time) is then that
+        statement's error, as SQLite would report it on its own."""
+        self.pending_begin = statement
+
+    def rollback(self) -> None:
+        if self.pending_begin is not None:
+            # Begun and ended with no statement: nothing was opened on SQLite's side, nothing to end.
+            self.pending_begin = None
+            return
+        super().rollback()
+
+    def commit(self) -> None:
+        if self.pending_begin is not None:
+            self.pending_begin = None
+            return
+        super().commit()
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

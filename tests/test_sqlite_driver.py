@@ -3,6 +3,7 @@ reads of a cursor (rows, columns, counts, new ids) as its own adapter gives it."
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from storage.models import Base, User
 from storage.sqlite_driver import OneTripCursor
@@ -43,8 +45,41 @@ async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, mo
         await uow.session.execute(select(User.id))
         await uow.session.execute(update(User).values(display_name="w"))
         await uow.commit()
-    # BEGIN IMMEDIATE, the SELECT, the UPDATE, the COMMIT; the pool's reset on return (a no-op ROLLBACK).
-    assert len(calls) == 5, calls
+    # BEGIN IMMEDIATE with the SELECT, the UPDATE, the COMMIT; the pool's reset on return (a no-op ROLLBACK).
+    assert len(calls) == 4, calls
+    calls.clear()
+    async with storage.unit_of_work() as uow:
+        await uow.session.connection()
+        await uow.commit()
+    # A transaction begun and ended with no statement opened nothing on SQLite's side: only the pool's reset.
+    assert len(calls) == 1, calls
+
+
+async def test_a_unit_of_work_holds_the_write_lock_from_its_first_statement(storage: Storage, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "driver.sqlite3", timeout=0, isolation_level=None)
+    try:
+        async with storage.unit_of_work() as uow:
+            # A read, with BEGIN IMMEDIATE in the same trip: another writer is kept out from here, so the event's
+            # later writes cannot fail on a lock upgrade.
+            assert (await uow.session.execute(select(User.id))).all() == []
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        # Held elsewhere: the first statement reports SQLite's own error, and nothing is left open behind it.
+        locked = Storage(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}", busy_timeout=0.05)
+        try:
+            with pytest.raises(OperationalError, match="database is locked"):
+                async with locked.unit_of_work() as uow:
+                    await uow.session.execute(select(User.id))
+        finally:
+            await locked.close()
+        other.execute("ROLLBACK")
+        async with storage.unit_of_work() as uow:
+            uow.session.add(User(display_name="after"))
+            await uow.commit()
+        assert other.execute("SELECT display_name FROM users").fetchall() == [("after",)]
+    finally:
+        other.close()
 
 
 async def test_rows_columns_counts_and_new_ids_are_what_sqlalchemy_expects(storage: Storage) -> None:
