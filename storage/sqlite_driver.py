@@ -124,6 +124,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             # Begun and ended with no statement: nothing was opened on SQLite's side, nothing to end.
             self.pending_begin = None
             return
+        plain = self._connection._connection
+        if plain is not None and not plain.in_transaction:
+            # Nothing open (the pool's reset of a connection whose transaction was ended, after every event): no
+            # trip to SQLite's thread for nothing. Read here, not there: no statement of this connection is in
+            # flight while it is being rolled back.
+            return
         super().rollback()
 
     def commit(self) -> None:
