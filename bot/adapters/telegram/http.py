@@ -10,6 +10,7 @@ turns aiohttp's failures into PTB's own `TimedOut` and `NetworkError`, which `ou
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -90,13 +91,16 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data is not None and request_data.contains_files else None
         fields = request_data.json_parameters if request_data is not None else {}
-        data: aiohttp.FormData | dict[str, str]
+        data: aiohttp.FormData | bytes
+        headers = {"User-Agent": self.USER_AGENT}
         if files:
             data = aiohttp.FormData(fields)
             for name, (filename, content, mime_type) in files.items():
                 data.add_field(name, content, filename=filename, content_type=mime_type)
         else:
-            data = fields
+            # Encoded here: a FormData for a plain form costs a multipart boundary (a uuid4) it never uses.
+            data = urlencode(fields).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         read = _given(read_timeout, self._read)
         write = _given(write_timeout, max(self._write or 0.0, MEDIA_WRITE_TIMEOUT) if files else self._write)
         connect = _given(connect_timeout, self._connect)
@@ -107,9 +111,7 @@ class AiohttpRequest(BaseRequest):
             total=_plus(pool, connect, write, read), connect=_plus(pool, connect), sock_connect=connect, sock_read=read
         )
         try:
-            async with session.request(
-                method, url, data=data, headers={"User-Agent": self.USER_AGENT}, timeout=timeout
-            ) as response:
+            async with session.request(method, url, data=data, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut from exc
