@@ -252,9 +252,21 @@ class FaqIndex:
         was read as: "certifcate" → "certificate"."""
         typed = words(question)[:MAX_WORDS]
         read = self._read(question, lang)[0]
-        if len(typed) != len(read):
-            return {}  # a Korean word split in two: nothing was corrected that a cue would miss
-        return {a: b for a, b in zip(typed, read, strict=True) if a != b}
+        if len(typed) == len(read):
+            return {a: b for a, b in zip(typed, read, strict=True) if a != b}
+        # A compound read as two words ("workshopzertifikat" → "workshop zertifikat"), or a framing word left out.
+        found: dict[str, str] = {}
+        at = 0
+        for word in typed:
+            if at < len(read) and read[at] == word:
+                at += 1
+            elif at + 1 < len(read) and word.isascii() and word.startswith(read[at]) and word.endswith(read[at + 1]):
+                found[word] = f"{read[at]} {read[at + 1]}"
+                at += 2
+            elif at < len(read) and read[at] not in typed:
+                found[word] = read[at]  # a typo
+                at += 1
+        return found
 
     def _without_unknown_function_words(self, found: list[str], lang: str) -> list[str]:
         from bot.faq.stopwords import framing_words

@@ -62,6 +62,11 @@ _HOW_ASKED = normalize(
     " verfahren ablauf etapes etape demarche demarches خطوات خطوه اجراءات 절차 단계 步骤 流程 necessary required"
     " necessario necessaria necessari notig notwendig erforderlich necessaire necessaires requis ضروري مطلوب 필요 需要"
     " planned foreseen previsto previsti prevista vorgesehen geplant prevu prevus prevue متوقع المتوقع 예정 预计"
+    # Italian "by (a date)" and "explain (to me)"; Korean "listen", "watch", "go" as chat writes them before
+    # "must" or "if", and "what and what" (which ones).
+    " entro spieghi spiegami spiegarmi spiegate 듣는 들어야 들으면 봐야 보는 보려면 가려면 가야 뭐뭐"
+    # German "run" (take place): not a misspelt "kaufen".
+    " laufen lauft"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
     " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
 ).split()

@@ -135,6 +135,8 @@ def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
     writes compounds with or without the space), and a whole question typed without spaces, "위고챔피언스가뭐에요"
     → ["위고", "챔피언스가", "뭐에요"] (the last pieces may be words that only frame the question); any other
     word is returned alone."""
+    if word.isascii():
+        return _latin_compound(word, known)
     if len(word) < 4 or word in known or _script(word[0]) != "hangul" or korean_stem(word) in known:
         return [word]
     for cut in range(2, len(word) - 1):
@@ -145,6 +147,27 @@ def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
         pieces = _pieces(word, known, {})
         if pieces is not None and len(pieces) > 1:
             return pieces
+    return [word]
+
+
+# A German compound is split only into two known words of at least this many letters each.
+_COMPOUND_PART = 4
+
+
+def _latin_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
+    """A German compound no entry uses, split into two words that entries use: "workshopzertifikat" →
+    ["workshop", "zertifikat"], "teilnahmebescheinigung" → ["teilnahme", "bescheinigung"] (a joining "s" after
+    the first word is dropped: "bewerbungsfrist"). The longest known first word wins."""
+    if len(word) < 2 * _COMPOUND_PART + 1 or word in known or word.isdigit():
+        return [word]
+    for cut in range(len(word) - _COMPOUND_PART, _COMPOUND_PART - 1, -1):
+        left, right = word[:cut], word[cut:]
+        if left not in known:
+            continue
+        if right in known:
+            return [left, right]
+        if right[0] == "s" and len(right) > _COMPOUND_PART and right[1:] in known:
+            return [left, right[1:]]
     return [word]
 
 

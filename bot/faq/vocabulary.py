@@ -73,8 +73,12 @@ class Vocabulary:
         if glued:
             found = [glued.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in glued]
-        # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone).
-        unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH][:TYPO_LOOKUPS]
+        # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone), and
+        # never in a word listed as one that frames questions ("laufen" is not a misspelt "kaufen").
+        from bot.faq.stopwords import framing_words
+
+        framing = framing_words()
+        unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH and w not in framing][:TYPO_LOOKUPS]
         if not unknown:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
