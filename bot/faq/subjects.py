@@ -47,6 +47,8 @@ _WEATHER = cues_of(
     "weather|weather forecast|forecast|che tempo fa|che tempo fara|meteo|previsioni del tempo",
     "wetter|wettervorhersage|quel temps fait-il|quel temps fera-t-il|quel temps il fait|la meteo",
     "الطقس|طقس|حاله الطقس|날씨|일기예보|天气|天气预报|气温",
+    # Spoken Arabic asks "how is the air" ("كيف الجو في سيول"); the temperature in every language.
+    "كيف الجو|شلون الجو|الجو في|الجو هناك|درجه الحراره|temperature|temperatura|temperatur|기온",
 )
 # Things for the journey to a workshop: whether WeGO pays for them is the travel entry's (the documents do not
 # say); what they cost, or which there are in a city, the documents do not say at all.
@@ -268,6 +270,35 @@ def elsewhere(plain: str) -> bool:
     return _WEATHER.found(plain) or _CLOCK.found(plain)
 
 
+# How to reach someone: the contact entry gives the WeGO Secretariat's, no one else's.
+_REACH = cues_of(
+    "phone|phone number|telephone|number|email|e mail|mail|contact|contacts|telefono|numero|cellulare|telefon",
+    "telefonnummer|nummer|handynummer|kontakt|telephone|numero de telephone|courriel|portable|هاتف|رقم|تلفون",
+    "جوال|موبايل|ايميل|بريد|전화|전화번호|번호|이메일|연락처|电话|号码|邮箱|手机|联系方式",
+)
+# People whose phone or e-mail the documents do not give: "the mayor of Seoul" signs a certificate, the
+# Secretariat is who answers.
+_OFFICIAL = cues_of(
+    "mayor|governor|president|minister|professor|lecturer|teacher|ceo|rector|sindaco|governatore|presidente",
+    "ministro|professore|docente|rettore|burgermeister|gouverneur|prasident|minister|professor|dozent|maire",
+    "ministre|recteur|enseignant|عمده|محافظ|رئيس|الرئيس|وزير|دكتور|الدكتور|استاذ|시장님|서울시장|도지사|대통령|장관",
+    "교수|교수님|강사|총장|市长|省长|州长|总统|部长|教授|老师|校长",
+)
+# Sponsoring the award or becoming its partner: the documents name the partners, not how one becomes one.
+_SPONSOR = cues_of(
+    "sponsor|sponsoring|sponsorship|sponsorizzare|sponsorizzazione|sponsern|sponsoring|sponsoriser|parrainer",
+    "parrainage|mecenat|رعايه|يرعى|نرعى|ارعى|راعي|스폰서|후원하|후원할|赞助",
+)
+_BECOME_PARTNER = cues_of(
+    "become a partner|become partners|be a partner|diventare partner|partner werden|partner sein",
+    "devenir partenaire|etre partenaire|نصبح شركاء|اصبح شريك|نكون شركاء|파트너가 되|파트너 되|成为合作伙伴|成为合作方",
+)
+_OURS = cues_of(
+    "my|our|we|i|mia|mio|nostra|nostro|noi|mein|meine|meiner|unser|unsere|wir|ich|mon|ma|notre|nous|je",
+    "شركتي|شركتنا|جامعتي|جامعتنا|نحن|انا|우리|제가|저희|我们|我的|我",
+)
+
+
 def undocumented(plain: str, subject: Subject | None = None) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
     fees (the documents only say the online lectures are free), the workshop's language (they give the videos'
@@ -280,6 +311,12 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         # "What language is the workshop in": the subtitles' languages are the videos', not the workshop's.
         return True
     if _SCHOLARSHIP.found(plain) and not travel and not _JOURNEY.found(plain):
+        return True
+    if _REACH.found(plain) and _OFFICIAL.found(plain):
+        # "The phone number of the mayor of Seoul": the contact entry gives the Secretariat's, not theirs.
+        return True
+    if _BECOME_PARTNER.found(plain) or (_SPONSOR.found(plain) and _OURS.found(plain)):
+        # "Can my company sponsor the award": who the partners are is documented, how to become one is not.
         return True
     named = subject is not None and bool(subject.places)
     return travel and not workshop and not _COVERED.found(plain) and (named or _COST.found(plain))

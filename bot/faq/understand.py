@@ -186,6 +186,12 @@ def understand(
     factors = subject_factors(index, facets, places)
     match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
+    signing_up = SIGNUP.found(plain) and WORKSHOP.found(plain)
+    nearest = match.hits[0] if match.hits else None
+    if best is None and signing_up and nearest and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident:
+        # "Come faccio a iscrivermi al workshop di Atene": nearest to signing up, and asking to sign up to a
+        # workshop; the city pulls toward its dates, which do not say how.
+        return Understanding(SIGNUP_ENTRY, subject, match=Match((match.hits[0],), confident=True))
     if best is not None and best.id == CITIES_ENTRY and SIGNUP.found(plain) and WORKSHOP.found(plain):
         # "Comment m'inscrire à l'atelier de Genève": the city says which workshop, the question how to sign up;
         # the list of cities does not answer it.
