@@ -102,6 +102,8 @@ _SMALLTALK: dict[str, Cues] = {
         "j ai besoin d aide|besoin d aide|tu peux m aider|peux tu m aider|vous pouvez m aider",
         "tu peux faire quoi|que peux tu faire|qu est ce que tu peux faire|tu sers a quoi|qu est ce que tu fais",
         "tu sais faire quoi|que sais tu faire|was kannst du so|was kannst du denn|cosa sai fare|what else can you do",
+        "qu est ce que tu sais faire|vous savez faire quoi|was kannst du alles|cosa sai fare di preciso",
+        "وش تقدر تسوي|ايش تقدر تسوي|شو تقدر تسوي|وش تسوي|ايش تسوي|شو بتسوي|뭘 할 수 있어|뭘 할 수 있니|무엇을 할 수 있어",
         "مساعده|ساعدني|شو بتعمل|ماذا تستطيع|شو بتقدر تعمل",
         "ماذا تستطيع ان تفعل|ماذا يمكنك ان تفعل|ماذا تفعل|احتاج مساعده|محتاج مساعده|ممكن تساعدني|كيف استخدمك",
         "도움말|도움|도와줘|도와주세요|뭐 할 수 있어|뭘 할 수 있어요|사용법",

@@ -65,8 +65,13 @@ _HOW_ASKED = normalize(
     # Italian "by (a date)" and "explain (to me)"; Korean "listen", "watch", "go" as chat writes them before
     # "must" or "if", and "what and what" (which ones).
     " entro spieghi spiegami spiegarmi spiegate 듣는 들어야 들으면 봐야 보는 보려면 가려면 가야 뭐뭐"
-    # German "run" (take place): not a misspelt "kaufen".
-    " laufen lauft"
+    # German "run" (take place): not a misspelt "kaufen"; "of what", "on what", "in what", "what for".
+    " laufen lauft woraus worauf worin wozu womit"
+    # Out, known, fixed yet ("le date sono uscite?", "les dates sont connues ?", "stehen die Termine fest?").
+    " uscite uscita uscito usciti pubblicate pubblicati connues connue connu connus fest feststehen festgelegt"
+    " 나왔어요 나왔나요 나왔 정해졌어요 정해졌나요 تحددت تحدد تتحدد انعلنت"
+    # Korean "I forgot" as chat writes it.
+    " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
     " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
 ).split()

@@ -293,6 +293,11 @@ _BECOME_PARTNER = cues_of(
     "become a partner|become partners|be a partner|diventare partner|partner werden|partner sein",
     "devenir partenaire|etre partenaire|نصبح شركاء|اصبح شريك|نكون شركاء|파트너가 되|파트너 되|成为合作伙伴|成为合作方",
 )
+# An internship or a job with WeGO: the documents offer neither.
+_INTERNSHIP = cues_of(
+    "internship|internships|intern|interning|tirocinio|tirocini|stage|stagista|praktikum|praktika|praktikant",
+    "praktikantin|stagiaire|effectuer un stage|تدريب عملي|اتدرب|نتدرب|اتمرن|인턴|인턴십|인턴쉽|实习|实习生",
+)
 _OURS = cues_of(
     "my|our|we|i|mia|mio|nostra|nostro|noi|mein|meine|meiner|unser|unsere|wir|ich|mon|ma|notre|nous|je",
     "شركتي|شركتنا|جامعتي|جامعتنا|نحن|انا|우리|제가|저희|我们|我的|我",
@@ -311,6 +316,9 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         # "What language is the workshop in": the subtitles' languages are the videos', not the workshop's.
         return True
     if _SCHOLARSHIP.found(plain) and not travel and not _JOURNEY.found(plain):
+        return True
+    if _INTERNSHIP.found(plain):
+        # "Can I do an internship with you": the documents offer no internships or jobs.
         return True
     if _REACH.found(plain) and _OFFICIAL.found(plain):
         # "The phone number of the mayor of Seoul": the contact entry gives the Secretariat's, not theirs.

@@ -228,6 +228,9 @@ _SHORT_FORMS = {
 _AR_PHRASES = {"الامانه العامه": "الامانه", "الامين العام": "الامين"}
 
 
+_KO_PART = re.compile(r"(?<=\d)부(?:에서는|에서|에는|는|의|에|도|가|를|은|랑)(?!\w)")
+
+
 def words(text: str) -> list[str]:
     """The content words of a text (stopwords dropped), normalised and Arabic clitics cut; CJK runs whole."""
     out = []
@@ -235,6 +238,9 @@ def words(text: str) -> list[str]:
     if "الام" in plain:
         for phrase, word in _AR_PHRASES.items():
             plain = plain.replace(phrase, word)
+    if "부" in plain:
+        # "1부는", "2부의": a part by its number, the particle cut ("부" alone is too short for the stemmer).
+        plain = _KO_PART.sub("부", plain)
     for word in _WORD.findall(plain):
         word = _SHORT_FORMS.get(word, word)
         # Most words are plain ASCII: one spaced run, no script to look up per character.
