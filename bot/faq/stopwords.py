@@ -70,6 +70,8 @@ _HOW_ASKED = normalize(
     # Out, known, fixed yet ("le date sono uscite?", "les dates sont connues ?", "stehen die Termine fest?").
     " uscite uscita uscito usciti pubblicate pubblicati connues connue connu connus fest feststehen festgelegt"
     " 나왔어요 나왔나요 나왔 정해졌어요 정해졌나요 تحددت تحدد تتحدد انعلنت"
+    # "From (when)" ("à partir de quand"); spoken Arabic "talks about", "comes out of", "turn to", "reached".
+    " partir يتكلم بيتكلم تتكلم يحكي بيحكي تطلع يطلع بتطلع اتوجه نتوجه"
     # Korean "I forgot" as chat writes it.
     " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".

@@ -15,6 +15,8 @@ from bot.places.gazetteer import Gazetteer, Place
 CERTIFICATE = cues_of(
     "certificate|certificates|cert|certification|diploma|certificato|attestato|certificazione|zertifikat",
     "bescheinigung|urkunde|certificat|attestation|شهاده|الشهاده|شهادات|수료증|인증서|증명서|证书|证明",
+    # With a pronoun glued on: "شهادتي" (my certificate).
+    "شهادتي|شهادتك|شهادتنا|شهادته|شهادتها",
 )
 _ONLINE = cues_of(
     "online|on line|digital|course|courses|e-learning|elearning|corso|digitale|kurs|onlinekurs|cours en ligne",
