@@ -20,7 +20,7 @@ from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
 from bot.faq.language_index import LanguageIndex, is_part_state
-from bot.faq.stems import is_arabic
+from bot.faq.stems import is_arabic, latin_stem
 from bot.faq.text import coverage_features, features_of, lexicon_words, normalize, split_compound, words
 from bot.faq.vocabulary import TYPO_MIN_LENGTH, Vocabulary, is_name
 
@@ -253,7 +253,8 @@ class FaqIndex:
         typed = words(question)[:MAX_WORDS]
         read = self._read(question, lang)[0]
         if len(typed) == len(read):
-            return {a: b for a, b in zip(typed, read, strict=True) if a != b}
+            # Another form of the same word ("lezione" read as "lezioni") is left as typed: the cues know it so.
+            return {a: b for a, b in zip(typed, read, strict=True) if a != b and not _same_stem(a, b)}
         # A compound read as two words ("workshopzertifikat" → "workshop zertifikat"), or a framing word left out.
         found: dict[str, str] = {}
         at = 0
@@ -264,7 +265,8 @@ class FaqIndex:
                 found[word] = f"{read[at]} {read[at + 1]}"
                 at += 2
             elif at < len(read) and read[at] not in typed:
-                found[word] = read[at]  # a typo
+                if not _same_stem(word, read[at]):
+                    found[word] = read[at]  # a typo
                 at += 1
         return found
 
@@ -391,3 +393,7 @@ class FaqIndex:
             confident = self.coverage(question, lang, ranked[0].entry, needed, without) >= needed
         hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
         return Match(tuple(hits), confident=confident and bool(hits))
+
+
+def _same_stem(typed: str, read: str) -> bool:
+    return typed.isascii() and latin_stem(typed) == latin_stem(read)

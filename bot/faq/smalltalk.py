@@ -16,6 +16,8 @@ _SMALLTALK: dict[str, Cues] = {
         "ehila|ehi la|ehi ciao|하이루|하이요|하잉|嗨嗨|嗨嗨嗨|哈喽哈喽|سلام عليكم|السلام|هلو|اهلين فيك",
         "buondi|buon di|hallihallo|halli hallo|guten tag zusammen|좋은 아침|좋은 아침이에요|안뇽|안뇽하세요",
         "哈喽|嗨喽|晚上好|早安|午安",
+        # Greeting the bot ("机器人你好", "مرحبا يا بوت").
+        "机器人你好|你好机器人|机器人您好|مرحبا يا بوت|اهلا يا بوت|هلا يا بوت|مرحبا بوت",
         "صباح النور|هاي|هايي",
         "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
         "good day|gm|hey there|hello again|hi again|morning|evening",
@@ -43,6 +45,7 @@ _SMALLTALK: dict[str, Cues] = {
         "متشكر|متشكرين|متشكره|متشكر جدا|يعطيك الصحه|الله يعطيك الصحه|بارك الله فيك|جزاك الله خير",
         "grazie gentilissimo|gentilissimo|gentilissima|sei gentilissimo|sei gentile|merci c est gentil",
         "c est gentil|tres gentil|trop gentil",
+        "谢谢帮忙|谢谢你的帮助|谢谢帮助|多谢帮忙|谢谢你的帮忙",
         "تسلم ايدك|تسلم ايديك|يسلم ايدك|يسلمو ايديك|谢谢啊|谢了啊|thanks a ton|thank you kindly|much obliged",
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
         "cheers mate|ta mate|thanks mate|thanks man|thanks bro|مشكور يا غالي|مشكوره|مشكورين|شكرا يا غالي",
@@ -64,6 +67,8 @@ _SMALLTALK: dict[str, Cues] = {
     "bye": cues_of(
         "bye now|bye for now|ok bye|alright bye|bye then|ci sentiamo dopo|ci sentiamo piu tardi|a piu tardi",
         "alla prossima volta",
+        # Wishing a good day: "يومك سعيد", "祝你愉快".
+        "يومك سعيد|نهارك سعيد|يوم سعيد|يومك حلو|祝你愉快|祝你有美好的一天|祝你今天愉快|좋은 하루 보내세요",
         "auf wiederschauen|wiederschauen|bis spater dann|bis dann mal|a la prochaine fois|salut a plus",
         "다음에 또 봐요|또 봐요|다음에 봐|나중에 봐|안녕히 계세요~|再见啦|拜拜啦|先这样|الى اللقاء|نشوفك بعدين|يلا باي",
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
@@ -198,7 +203,7 @@ _SMALLTALK: dict[str, Cues] = {
     ),
     "ok": cues_of(
         "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
-        "alles gut|in ordnung",
+        "alles gut|in ordnung|太好了|太棒了",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
         "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",
         "va bene|perfetto|ottimo|capito|bene|d accordo|certo",

@@ -72,6 +72,10 @@ _HOW_ASKED = normalize(
     " 나왔어요 나왔나요 나왔 정해졌어요 정해졌나요 تحددت تحدد تتحدد انعلنت"
     # "From (when)" ("à partir de quand"); spoken Arabic "talks about", "comes out of", "turn to", "reached".
     " partir يتكلم بيتكلم تتكلم يحكي بيحكي تطلع يطلع بتطلع اتوجه نتوجه"
+    # Formal framings: "I would like to know", "could you tell me", "tell me more about", "what is needed".
+    " wissen erfahren erzahlen erzahl naheres interessiert interessiere interessieren gerne gern ubernehmen"
+    " erfullen sapere dirmi dire dica dirci potrebbe potreste servono serve aimerais voudrais savoir pourriez"
+    " pourrais اخباري اخبرني اخبرنا حدثني حدثنا 알고 싶습니다 싶어요 알려주실 알려 주실 궁금합니다 궁금해요"
     # Korean "I forgot" as chat writes it.
     " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".

@@ -74,11 +74,13 @@ class Vocabulary:
             found = [glued.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in glued]
         # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone), and
-        # never in a word listed as one that frames questions ("laufen" is not a misspelt "kaufen").
-        from bot.faq.stopwords import framing_words
+        # never in a function word or a word listed as one that frames questions: those are words, not slips
+        # ("laufen" is not a misspelt "kaufen", nor "gerne" "gere").
+        from bot.faq.stopwords import framing_words, function_words
 
-        framing = framing_words()
-        unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH and w not in framing][:TYPO_LOOKUPS]
+        framing, common = framing_words(), function_words()
+        unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH and w not in framing and w not in common]
+        unknown = unknown[:TYPO_LOOKUPS]
         if not unknown:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
@@ -99,7 +101,15 @@ class Vocabulary:
         for word in unknown:
             # A ratio of 82 or more needs lengths within about 40% of each other: only those are compared.
             spread = max(2, int(len(word) * 0.4))
-            near = [c for n in range(len(word) - spread, len(word) + spread + 1) for c in self._by_length.get(n, ())]
+            # A slip is rarely the first letter, and a word read with another first letter is often another word
+            # ("erzahlen" is not "bezahlen", nor "kosten" "osten"): only words with the same first letter are near
+            # (in Latin script: an Arabic verb's first letter is its person, "اتابع" is "تابع").
+            near = [
+                c
+                for n in range(len(word) - spread, len(word) + spread + 1)
+                for c in self._by_length.get(n, ())
+                if c[0] == word[0] or not word.isascii()
+            ]
             best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
             # A typo is one slip (a letter added, dropped, changed or two swapped) per four letters or so: "dress" is
             # not a misspelt "address".
