@@ -16,6 +16,7 @@ _SMALLTALK: dict[str, Cues] = {
         "ehila|ehi la|ehi ciao|하이루|하이요|하잉|嗨嗨|嗨嗨嗨|哈喽哈喽|سلام عليكم|السلام|هلو|اهلين فيك",
         "buondi|buon di|hallihallo|halli hallo|guten tag zusammen|좋은 아침|좋은 아침이에요|안뇽|안뇽하세요",
         "哈喽|嗨喽|晚上好|早安|午安",
+        "tach|tachchen|거기 있어요|거기 있나요|거기 있어",
         # Greeting the bot ("机器人你好", "مرحبا يا بوت").
         "机器人你好|你好机器人|机器人您好|مرحبا يا بوت|اهلا يا بوت|هلا يا بوت|مرحبا بوت",
         "صباح النور|هاي|هايي",
@@ -93,6 +94,9 @@ _SMALLTALK: dict[str, Cues] = {
         "هذا كل شيء|그게 다예요|이게 다예요|没有别的了|没别的了|就这些",
     ),
     "help": cues_of(
+        # Not understanding and asking for help: "non ho capito, mi aiuti?", "我不懂，帮我一下".
+        "non ho capito|non capisco|ich verstehe nicht|ich verstehe das nicht|kannst du helfen|je ne comprends pas",
+        "j ai pas compris|je comprends pas|不懂|我不懂|帮我一下|帮我|이해가 안 돼요|모르겠어요",
         "ho bisogno di una mano|mi dai una mano|dammi una mano|kannst du mir helfen|hilfst du mir|peux tu m aider",
         "شو بتقدر تساعدني|بتقدر تساعدني|كيف بتقدر تساعدني|كيف بتساعدني|你能帮我做什么|你能帮我什么|你可以帮我什么",
         "뭐 할 수 있어요|뭘 도와줄 수 있어|what can you help with|what can you help me with",
@@ -146,6 +150,7 @@ _SMALLTALK: dict[str, Cues] = {
         "메뉴|메인 메뉴|메뉴 보여줘|메뉴로",
         "메뉴 보여주세요|처음 화면|홈|처음으로 돌아가기|처음으로 돌아가|메뉴로 돌아가기|돌아가기",
         "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
+        "torna al menu principale|zuruck zum hauptmenu|ارجع للقائمه الرئيسيه|返回主页|回到主页|主页|首页",
         # Asking to be shown or opened the menu: "اعرض القائمة", "显示菜单", "메뉴 열어줘", "apri menu".
         "اعرض القائمه|عرض القائمه|افتح القائمه|اظهر القائمه|وريني المنيو|افتح المنيو|اعرض المنيو",
         "显示菜单|打开主菜单|看菜单|看看菜单|给我看菜单|菜单在哪|메뉴 열어줘|메뉴 열어 주세요|메뉴 보기",
@@ -173,6 +178,7 @@ _SMALLTALK: dict[str, Cues] = {
         "重新开始|从头开始|重来|重置",
     ),
     "who": cues_of(
+        "로봇이야|로봇이니|로봇이에요|너 로봇이야|你是机器人吗|你是机器人|是机器人吗",
         "are you chatgpt|is this chatgpt|are you gpt|are you an ai|are you a robot",
         "sei un robot o una persona|sei una persona o un robot",
         "sei chatgpt|sei un ai|bist du ein chatbot|bist du chatgpt|bist du ein roboter|vous etes un humain",
@@ -204,6 +210,8 @@ _SMALLTALK: dict[str, Cues] = {
     "ok": cues_of(
         "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
         "alles gut|in ordnung|太好了|太棒了",
+        "tutto chiaro|chiaro|tutto ok|kapiert|verstanden|alles verstanden|compris|c est clair|واضح|كل شي واضح",
+        "كله واضح|كلشي واضح|明白|明白了|清楚了|懂了",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
         "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",
         "va bene|perfetto|ottimo|capito|bene|d accordo|certo",
@@ -239,7 +247,7 @@ _FILLER = frozenset(
             # What one thanks for: the help, the information, the answer.
             "help helpful info infos information answer answers reply support explanation really super",
             "infinite infinitely infiniment tantissimo tausend",
-            "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita",
+            "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita dell per",
             "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
             "aide informations reponse reponses explication vraiment",
             "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه لو سمحت فضلك من الله وبركاته كتير",
