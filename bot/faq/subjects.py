@@ -203,6 +203,9 @@ class Subject:
         return cities[0] if cities else None
 
 
+_PART_WORD = cues_of("part|parte|teil|partie|module|modulo|modul|الجز|جز|الجزء|جزء|파트|부분|部分")
+
+
 def _part_of(plain: str) -> int | None:
     found = _PART.search(plain)
     if found is not None:
@@ -224,7 +227,8 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
         elif not online and _SIGNATORY.found(plain):
             certificate = "workshop"
     part = _part_of(plain)
-    part_named = _PART.search(plain) is not None
+    # "Was wird im Teil zum Wohnen behandelt": a part named by the word and its topic asks for that part too.
+    part_named = _PART.search(plain) is not None or (part is not None and _PART_WORD.found(plain))
     lecture: int | None = None
     number = LECTURE_NUMBER.search(plain)
     if number is not None:
