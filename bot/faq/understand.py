@@ -188,7 +188,8 @@ def understand(
     best = match.best
     signing_up = SIGNUP.found(plain) and WORKSHOP.found(plain)
     nearest = match.hits[0] if match.hits else None
-    if best is None and signing_up and nearest and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident:
+    near_signup = nearest is not None and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident
+    if best is None and signing_up and near_signup and nearest is not None:
         # "Come faccio a iscrivermi al workshop di Atene": nearest to signing up, and asking to sign up to a
         # workshop; the city pulls toward its dates, which do not say how.
         return Understanding(SIGNUP_ENTRY, subject, match=Match((match.hits[0],), confident=True))
