@@ -120,6 +120,7 @@ SIGNUP = cues_of(
     # The verb's other forms: "iscrivermi", "registrarmi", "angemeldet", "inscrit".
     "iscrivermi|iscriversi|iscriverti|iscrivo|iscritto|iscritta|registrarmi|registrarsi|registrato|anmelde",
     "angemeldet|registriere|registriert|inscrit|inscrite|inscrits|inscrive|signed up|registered|enrolled",
+    "eintragen|einschreiben|نسجل|تسجلوا|سجلني",
     # Booking a place ("prenotare un posto", "réserver une place", "자리 예약"): how to sign up, not the seats left.
     "book|booking|prenotare|prenoto|prenotazione|prenota|buchen|reservieren|reservierung|reserver|reserve",
     "reservation|احجز|حجز|نحجز|예약|预约|预订",

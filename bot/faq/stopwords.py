@@ -76,6 +76,11 @@ _HOW_ASKED = normalize(
     " wissen erfahren erzahlen erzahl naheres interessiert interessiere interessieren gerne gern ubernehmen"
     " erfullen sapere dirmi dire dica dirci potrebbe potreste servono serve aimerais voudrais savoir pourriez"
     " pourrais اخباري اخبرني اخبرنا حدثني حدثنا 알고 싶습니다 싶어요 알려주실 알려 주실 궁금합니다 궁금해요"
+    # Colloquial framing: "was kostet der Spaß", "überhaupt", "nochmal", "wo steigt", "was bringt mir", "krieg ich";
+    # "sta roba"; "ça coûte un bras"; spoken Arabic "will", "when", "is it ok", "at all", "I'll take"; Korean "this",
+    # "costs (it takes)", "if I watch", "give".
+    " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا"
+    " هاخد هاخذ 이거 들어 보면 줘"
     # Korean "I forgot" as chat writes it.
     " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".

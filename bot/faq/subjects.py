@@ -15,8 +15,8 @@ from bot.places.gazetteer import Gazetteer, Place
 CERTIFICATE = cues_of(
     "certificate|certificates|cert|certification|diploma|certificato|attestato|certificazione|zertifikat",
     "bescheinigung|urkunde|certificat|attestation|شهاده|الشهاده|شهادات|수료증|인증서|증명서|证书|证明",
-    # With a pronoun glued on: "شهادتي" (my certificate).
-    "شهادتي|شهادتك|شهادتنا|شهادته|شهادتها",
+    # With a pronoun glued on: "شهادتي" (my certificate); "certif" as French chat writes it.
+    "شهادتي|شهادتك|شهادتنا|شهادته|شهادتها|certif|certifs|سيرتفيكيت|سيرتيفيكيت|سيرتفكيت|سرتفكيت",
 )
 _ONLINE = cues_of(
     "online|on line|digital|course|courses|e-learning|elearning|corso|digitale|kurs|onlinekurs|cours en ligne",
@@ -203,6 +203,21 @@ class Subject:
         return cities[0] if cities else None
 
 
+_WATCHING = cues_of(
+    "watch|watched|watching|guardo|guardare|guardato|guardati|visto|viste|schaue|geschaut|angeschaut|anschauen",
+    "regarde|regarder|regardes|شفت|اشوف|بشوف|اتفرج|شاهدت|اشاهد|보면|봤|봐|看完|都看|看了",
+)
+
+
+def about_journey(plain: str) -> bool:
+    """The journey to a workshop is named: a flight, a hotel, a visa, travel."""
+    return _TRAVEL.found(plain) or _JOURNEY.found(plain)
+
+
+def names_online(plain: str) -> bool:
+    return _ONLINE.found(plain)
+
+
 _PART_WORD = cues_of("part|parte|teil|partie|module|modulo|modul|الجز|جز|الجزء|جزء|파트|부분|部分")
 
 
@@ -226,6 +241,9 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
             certificate = "online" if online else "workshop"
         elif not online and _SIGNATORY.found(plain):
             certificate = "workshop"
+        elif not workshop and (LECTURE.found(plain) or _WATCHING.found(plain)):
+            # "Do I get a certificate if I watch everything": the videos are the online course's.
+            certificate = "online"
     part = _part_of(plain)
     # "Was wird im Teil zum Wohnen behandelt": a part named by the word and its topic asks for that part too.
     part_named = _PART.search(plain) is not None or (part is not None and _PART_WORD.found(plain))

@@ -220,12 +220,32 @@ _SHORT_FORMS = {
     "diplom": "zertifikat",
     "schulung": "kurs",
     "lehrgang": "kurs",
+    # English words in Arabic letters.
+    "سيرتفيكيت": "شهاده",
+    "سيرتيفيكيت": "شهاده",
+    "سيرتفكيت": "شهاده",
+    "سرتفكيت": "شهاده",
+    "ليكتشر": "محاضره",
+    "ليكشر": "محاضره",
+    "ديدلاين": "موعد",
+    "الديدلاين": "موعد",
 }
 
 
 # Arabic names of one thing in two words, whose second word alone means something else: "الأمانة العامة" (the
 # Secretariat; "العامة" alone reads "year"), "الأمين العام" (the Secretary General).
 _AR_PHRASES = {"الامانه العامه": "الامانه", "الامين العام": "الامين"}
+# English words written in Arabic letters, as the entries' Arabic words: "ورك شوب" (workshop), "سيرتفيكيت"
+# (certificate), "ليكتشر" (lecture), "سب تايتل" (subtitle), "ديدلاين" (deadline).
+_AR_LOANS = {
+    "ورك شوب": "ورشه",
+    "وركشوب": "ورشه",
+    "الورك شوب": "الورشه",
+    "الوركشوب": "الورشه",
+    "سب تايتل": "ترجمه",
+    "السب تايتل": "الترجمه",
+    "سبتايتل": "ترجمه",
+}
 
 
 _KO_PART = re.compile(r"(?<=\d)부(?:에서는|에서|에는|는|의|에|도|가|를|은|랑)(?!\w)")
@@ -238,6 +258,9 @@ def words(text: str) -> list[str]:
     if "الام" in plain:
         for phrase, word in _AR_PHRASES.items():
             plain = plain.replace(phrase, word)
+    if "ورك" in plain or "تايتل" in plain:
+        for phrase, word in _AR_LOANS.items():
+            plain = re.sub(rf"(?<!\w){phrase}(?!\w)", word, plain)
     if "부" in plain:
         # "1부는", "2부의": a part by its number, the particle cut ("부" alone is too short for the stemmer).
         plain = _KO_PART.sub("부", plain)

@@ -26,7 +26,7 @@ from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
 from bot.faq.stems import latin_stem
-from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
+from bot.faq.subjects import WORKSHOP, Subject, about_journey, elsewhere, names_online, subject_of, undocumented
 from bot.faq.text import STOPWORDS, normalize, words
 from bot.places.gazetteer import Gazetteer
 
@@ -38,6 +38,9 @@ SMALLTALK = "smalltalk"
 CITIES_ENTRY = "workshop-cities"
 # The FAQ entry that says how to sign up for a workshop: the answer to signing up for the one in a named city.
 SIGNUP_ENTRY = "workshop-signup"
+COST_ENTRY = "course-cost"
+TRAVEL_ENTRY = "workshop-travel"
+LAST_YEAR_ENTRY = "participants-last-year"
 _PARTS_COUNT = re.compile(r"\b\d\s+(parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 # A year of an earlier edition of the program (it runs yearly; "marking its fifth year" in 2026).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -154,10 +157,16 @@ def understand(
     subject = subject_of(_corrected(index, text, plain, lang), places)
     if elsewhere(plain):
         return Understanding(None, subject)
-    if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
+    earlier = (
+        sorted({int(y) for y in _YEAR.findall(plain) if year - EARLIER_EDITIONS <= int(y) < year})
+        if year is not None
+        else []
+    )
+    earlier_edition = Understanding(None, subject, undocumented=True, earlier_edition=True)
+    if earlier and earlier != [year - 1 if year is not None else 0]:
         # An earlier edition ("the cities in 2023"): the answers are about this year's, and must not be
         # given as if they were that year's facts.
-        return Understanding(None, subject, undocumented=True, earlier_edition=True)
+        return earlier_edition
     kinds = question_kinds(text)
     live = live_question(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
@@ -186,6 +195,14 @@ def understand(
     factors = subject_factors(index, facets, places)
     match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
+    if earlier and (best is None or best.id != LAST_YEAR_ENTRY):
+        # Last year named by its number: only the entry about last year's participants speaks of it.
+        return earlier_edition
+    if best is not None and best.id == COST_ENTRY and about_journey(plain) and not names_online(plain):
+        # "Will you pay for the plane ticket": paying for the journey is the travel entry's question, not the fees.
+        travel = next((e for e in index.entries if e.id == TRAVEL_ENTRY), None)
+        if travel is not None:
+            return Understanding(TRAVEL_ENTRY, subject, match=Match((Hit(travel, 1.0),), confident=True))
     signing_up = SIGNUP.found(plain) and WORKSHOP.found(plain)
     nearest = match.hits[0] if match.hits else None
     near_signup = nearest is not None and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident

@@ -125,6 +125,15 @@ class Vocabulary:
         return next((form for form in (rest, rest + "ه") if len(form) >= 3 and form in self.known), None)
 
     def _verb_form(self, word: str) -> str | None:
+        found = self._one_person(word)
+        if found is None and len(word) >= 5 and word[0] in "نت" and word.endswith(("و", "وا")):
+            # The spoken plural of "we" and "you" ("نسجلو", "تدفعوا"): the verb as the entries write it, for one
+            # person. ("They" is left: "يعلمو", they teach, is not "تعلم", to learn.)
+            stem = word[:-2] if word.endswith("وا") else word[:-1]
+            found = next((p + stem[1:] for p in _IMPERFECT if p + stem[1:] in self.known), None)
+        return found
+
+    def _one_person(self, word: str) -> str | None:
         if len(word) >= 4 and word[0] in _IMPERFECT:
             # The same verb for another person: "تنظم" (she organises) as the entries' "ينظم", "اعرف" as "يعرف".
             found = next((p + word[1:] for p in _IMPERFECT if p + word[1:] in self.known), None)
