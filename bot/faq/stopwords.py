@@ -81,6 +81,8 @@ _HOW_ASKED = normalize(
     # "costs (it takes)", "if I watch", "give".
     " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا"
     " هاخد هاخذ 이거 들어 보면 줘"
+    # Arabic ordinals ("الفئة السادسة", the sixth category), as the stemmer leaves them.
+    " اول ثاني ثالث رابع خامس سادس سابع ثامن"
     # Korean "I forgot" as chat writes it.
     " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".

@@ -184,6 +184,16 @@ _CATEGORIES = {
     ),
     "leadership": cues_of("leadership|leader|leaders|fuhrung|القياده|قياده|리더십|领导力"),
 }
+# A category by its number, as the answers number them ("category 6", "الفئة السادسة", "6번 부문", "第6类").
+_AR_ORDINALS = ("الاولي", "الثانيه", "الثالثه", "الرابعه", "الخامسه", "السادسه", "السابعه", "الثامنه")
+_ZH_NUMBERS = "一二三四五六七八"
+for _n, _name in enumerate(_CATEGORIES, start=1):
+    _CATEGORIES[_name] = cues_of(
+        "|".join(_CATEGORIES[_name].phrases()),
+        f"category {_n}|categoria {_n}|kategorie {_n}|categorie {_n}|cat {_n}|الفئه {_n}|فئه {_n}",
+        f"الفئه {_AR_ORDINALS[_n - 1]}|{_n}번 부문|{_n} 부문|부문 {_n}|{_n}번째 부문",
+        f"第{_n}类|第{_ZH_NUMBERS[_n - 1]}类|类别{_n}|{_n}类",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +318,7 @@ _OFFICIAL = cues_of(
     "ministre|recteur|enseignant|عمده|محافظ|رئيس|الرئيس|وزير|دكتور|الدكتور|استاذ|시장님|서울시장|도지사|대통령|장관",
     "교수|교수님|강사|총장|市长|省长|州长|总统|部长|教授|老师|校长",
 )
+_WHO = cues_of("who|who s|whos|chi|chi e|wer|qui|qui est|مين|من هو|من هي|누구|누가|谁")
 # Sponsoring the award or becoming its partner: the documents name the partners, not how one becomes one.
 _SPONSOR = cues_of(
     "sponsor|sponsoring|sponsorship|sponsorizzare|sponsorizzazione|sponsern|sponsoring|sponsoriser|parrainer",
@@ -343,6 +354,10 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         return True
     if _INTERNSHIP.found(plain):
         # "Can I do an internship with you": the documents offer no internships or jobs.
+        return True
+    if _OFFICIAL.found(plain) and _WHO.found(plain) and not _SIGNATORY.found(plain):
+        # "Who is the president of Kookmin University": the documents name no one (the certificate's signatories,
+        # the mayor and the Secretary General, by their office only).
         return True
     if _REACH.found(plain) and _OFFICIAL.found(plain):
         # "The phone number of the mayor of Seoul": the contact entry gives the Secretariat's, not theirs.
