@@ -349,7 +349,11 @@ _PLAIN_GREETINGS = frozenset(
     ]
 )
 # Words that may follow a greeting or thanks at the edge ("hi there,", "hello everyone!", "thanks a lot").
-_EDGE_FILLER = "there|everyone|all|guys|folks|again|team|tutti|zusammen|alle|a tous|a lot|so much|in advance"
+_EDGE_FILLER = (
+    "there|everyone|all|guys|folks|again|team|tutti|zusammen|alle|a tous|a lot|so much|in advance"
+    # Thanks for everything ("danke für alles!", "merci pour tout", "grazie di tutto").
+    "|for everything|fur alles|pour tout|di tutto|per tutto|على كل شي|على كل شيء|على كلشي"
+)
 _PUNCTUATION = " \t!,.?~:;，。！？、،؟"
 
 
@@ -364,7 +368,12 @@ _TAIL = re.compile(rf"(?:^|[{_PUNCTUATION}])\s*(?:{_phrases('thanks')})(?:\s+(?:
 _PREAMBLE = re.compile(
     r"^(?:(?:i have |i ve got |i got )?(?:a |one )?(?:quick |short |small )?question|(?:ho )?una domanda(?: veloce)?"
     r"|(?:ich habe )?(?:eine )?(?:kurze )?frage|(?:j ai |j'ai )?(?:une )?(?:petite )?question|(?:عندي )?سؤال"
-    r"|질문(?: 있어요| 있습니다|이요|이 있어요)?|问一下|想问一下|请问)(?:\s*[:,\-–!?.،，：]+\s*|\s+)"
+    r"|질문(?: 있어요| 있습니다|이요|이 있어요)?|问一下|想问一下|请问"
+    # The last or another question: "letzte Frage:", "ultima domanda:", "마지막 질문인데", "اخر سؤال:".
+    r"|(?:one )?(?:last|final|another|one more) question|(?:un )?(?:ultima|altra) domanda|un altra domanda"
+    r"|(?:eine )?(?:letzte|weitere) frage|noch eine frage|(?:une )?(?:derniere|autre) question|encore une question"
+    r"|اخر سؤال|سؤال اخير|كمان سؤال|마지막 질문(?:인데|이요|입니다)?|질문 하나 더|最后一个问题|还有一个问题)"
+    r"(?:\s*[:,\-–!?.،，：]+\s*|\s+)"
 )
 _HAN_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
 

@@ -220,6 +220,10 @@ _SHORT_FORMS = {
     "diplom": "zertifikat",
     "schulung": "kurs",
     "lehrgang": "kurs",
+    # French chat: "kel" for "quel".
+    "kel": "quel",
+    "kels": "quels",
+    "kelle": "quelle",
     # English words in Arabic letters.
     "سيرتفيكيت": "شهاده",
     "سيرتيفيكيت": "شهاده",
