@@ -42,6 +42,7 @@ _COST = cues_of(
     "pay|paid|fee|fees|cost|costs|price|free|charge|pagare|paga|costa|costo|gratis|gratuito|quota|zahlen",
     "bezahlen|kosten|kostet|gebuhr|gebuhren|kostenlos|umsonst|payer|payant|payante|gratuit|gratuite|frais|coute",
     "مدفوع|مدفوعه|ادفع|رسوم|مجاني|مجانا|ببلاش|بكم|تكلفه|سعر|참가비|유료|무료|비용|돈|얼마|交费|收费|免费|费用|要钱|多少钱|付费",
+    "how much|quanto costa|combien coute|wie viel kostet|wieviel kostet",
 )
 # The weather: never in the program documents, and in Italian and French it is asked with the word for "time"
 # ("che tempo fa", "quel temps fait-il"), which the course's duration answers use.
@@ -60,6 +61,7 @@ _TRAVEL = cues_of(
     "ubernachten|dormire|dormir|loger|avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
     "숙박|酒店|宾馆|机票|门票|住宿|飞机票",
 )
+_VISA = cues_of("visa|visas|visto|visum|فيزا|الفيزا|تاشيره|التاشيره|비자|签证")
 # Asking whether someone pays for it or helps with it (the travel entry's question), not what it costs.
 _COVERED = cues_of(
     "pay for|pays for|paid|cover|covered|covers|reimburse|reimbursed|reimbursement|support|grant|help|provided",
@@ -366,4 +368,7 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         # "Can my company sponsor the award": who the partners are is documented, how to become one is not.
         return True
     named = subject is not None and bool(subject.places)
+    if _VISA.found(plain) and not workshop and not _COVERED.found(plain) and _COST.found(plain):
+        # "How much is a Korean visa": what a visa costs, not whether WeGO helps with it.
+        return True
     return travel and not workshop and not _COVERED.found(plain) and (named or _COST.found(plain))
