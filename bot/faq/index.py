@@ -20,7 +20,7 @@ from bot.content.models import FaqEntry
 from bot.faq.cache import IndexCache, cache_key
 from bot.faq.kinds import question_kinds
 from bot.faq.language_index import LanguageIndex, is_part_state
-from bot.faq.stems import is_arabic
+from bot.faq.stems import is_arabic, latin_stem
 from bot.faq.text import coverage_features, features_of, lexicon_words, normalize, split_compound, words
 from bot.faq.vocabulary import TYPO_MIN_LENGTH, Vocabulary, is_name
 
@@ -252,9 +252,23 @@ class FaqIndex:
         was read as: "certifcate" → "certificate"."""
         typed = words(question)[:MAX_WORDS]
         read = self._read(question, lang)[0]
-        if len(typed) != len(read):
-            return {}  # a Korean word split in two: nothing was corrected that a cue would miss
-        return {a: b for a, b in zip(typed, read, strict=True) if a != b}
+        if len(typed) == len(read):
+            # Another form of the same word ("lezione" read as "lezioni") is left as typed: the cues know it so.
+            return {a: b for a, b in zip(typed, read, strict=True) if a != b and not _same_stem(a, b)}
+        # A compound read as two words ("workshopzertifikat" → "workshop zertifikat"), or a framing word left out.
+        found: dict[str, str] = {}
+        at = 0
+        for word in typed:
+            if at < len(read) and read[at] == word:
+                at += 1
+            elif at + 1 < len(read) and word.isascii() and word.startswith(read[at]) and word.endswith(read[at + 1]):
+                found[word] = f"{read[at]} {read[at + 1]}"
+                at += 2
+            elif at < len(read) and read[at] not in typed:
+                if not _same_stem(word, read[at]):
+                    found[word] = read[at]  # a typo
+                at += 1
+        return found
 
     def _without_unknown_function_words(self, found: list[str], lang: str) -> list[str]:
         from bot.faq.stopwords import framing_words
@@ -379,3 +393,7 @@ class FaqIndex:
             confident = self.coverage(question, lang, ranked[0].entry, needed, without) >= needed
         hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
         return Match(tuple(hits), confident=confident and bool(hits))
+
+
+def _same_stem(typed: str, read: str) -> bool:
+    return typed.isascii() and latin_stem(typed) == latin_stem(read)

@@ -106,9 +106,23 @@ _TOKEN = re.compile(r"[^\W_]+")
 _AR_GLUED = ("و", "ف")
 
 
+# Asking whom to turn to ("an wen wende ich mich", "a chi mi rivolgo", "لمين اتوجه"): how to get help, not a
+# question about a person.
+_WHOM_TO_ASK = re.compile(
+    r"\b(?:who|whom) (?:do|should|can|shall) i (?:contact|ask|turn to|write to|reach out to)\b"
+    r"|\ba chi (?:mi rivolgo|posso rivolgermi|devo rivolgermi|rivolgermi|scrivo|posso scrivere|devo scrivere|chiedo)\b"
+    r"|\ban wen (?:wende ich mich|kann ich mich wenden|soll ich mich wenden|schreibe ich|kann ich schreiben)\b"
+    r"|\ba qui (?:m ?'?adresser|dois je m ?'?adresser|puis je m ?'?adresser|je m ?'?adresse|ecrire|demander)\b"
+    r"|(?:لمين|لمن|مين|من) (?:اتوجه|اروح|اكلم|اسال|اتواصل)"
+    r"|누구(?:한테|에게|에게서) (?:문의|연락|물어)|找谁|问谁|联系谁"
+)
+
+
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds of answer a text asks for (perhaps none, perhaps several: "combien" is a count or a price)."""
     plain = normalize(text)
+    if _WHOM_TO_ASK.search(plain):
+        plain = _WHOM_TO_ASK.sub(" ", plain)
     kinds = set()
     for token in _TOKEN.findall(plain):
         kind = _CUE_WORDS.get(token)

@@ -117,6 +117,13 @@ CHECKIN = cues_of(
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
     "inscrire|inscription|inscris|اسجل|سجل|التسجيل|تسجيل|신청|등록|가입|报名|注册|登记",
+    # The verb's other forms: "iscrivermi", "registrarmi", "angemeldet", "inscrit".
+    "iscrivermi|iscriversi|iscriverti|iscrivo|iscritto|iscritta|registrarmi|registrarsi|registrato|anmelde",
+    "angemeldet|registriere|registriert|inscrit|inscrite|inscrits|inscrive|signed up|registered|enrolled",
+    "eintragen|einschreiben|نسجل|تسجلوا|سجلني",
+    # Booking a place ("prenotare un posto", "réserver une place", "자리 예약"): how to sign up, not the seats left.
+    "book|booking|prenotare|prenoto|prenotazione|prenota|buchen|reservieren|reservierung|reserver|reserve",
+    "reservation|احجز|حجز|نحجز|예약|预约|预订",
 )
 
 
@@ -129,7 +136,8 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     finished = (_FINISHED.found(plain) and "when" not in kinds) or (
         _DONE.found(plain) and _ALL.found(plain) and not kinds
     )
-    if finished and not CERTIFICATE.found(plain):
+    if finished and not CERTIFICATE.found(plain) and not WORKSHOP.found(plain):
+        # ("Muss ich den Kurs fertig haben, um zum Workshop zu gehen" asks whether the workshop needs it.)
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
     if _PROGRESS.found(plain) or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain)):

@@ -16,6 +16,9 @@ _SMALLTALK: dict[str, Cues] = {
         "ehila|ehi la|ehi ciao|하이루|하이요|하잉|嗨嗨|嗨嗨嗨|哈喽哈喽|سلام عليكم|السلام|هلو|اهلين فيك",
         "buondi|buon di|hallihallo|halli hallo|guten tag zusammen|좋은 아침|좋은 아침이에요|안뇽|안뇽하세요",
         "哈喽|嗨喽|晚上好|早安|午安",
+        "tach|tachchen|거기 있어요|거기 있나요|거기 있어",
+        # Greeting the bot ("机器人你好", "مرحبا يا بوت").
+        "机器人你好|你好机器人|机器人您好|مرحبا يا بوت|اهلا يا بوت|هلا يا بوت|مرحبا بوت",
         "صباح النور|هاي|هايي",
         "hi|hello|hey|hiya|heya|yo|howdy|good morning|good afternoon|good evening|hi there|hello there|greetings",
         "good day|gm|hey there|hello again|hi again|morning|evening",
@@ -43,6 +46,7 @@ _SMALLTALK: dict[str, Cues] = {
         "متشكر|متشكرين|متشكره|متشكر جدا|يعطيك الصحه|الله يعطيك الصحه|بارك الله فيك|جزاك الله خير",
         "grazie gentilissimo|gentilissimo|gentilissima|sei gentilissimo|sei gentile|merci c est gentil",
         "c est gentil|tres gentil|trop gentil",
+        "谢谢帮忙|谢谢你的帮助|谢谢帮助|多谢帮忙|谢谢你的帮忙",
         "تسلم ايدك|تسلم ايديك|يسلم ايدك|يسلمو ايديك|谢谢啊|谢了啊|thanks a ton|thank you kindly|much obliged",
         "thanks|thank you|thank u|thank|thx|thanx|thnx|tnx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much",
         "cheers mate|ta mate|thanks mate|thanks man|thanks bro|مشكور يا غالي|مشكوره|مشكورين|شكرا يا غالي",
@@ -64,6 +68,8 @@ _SMALLTALK: dict[str, Cues] = {
     "bye": cues_of(
         "bye now|bye for now|ok bye|alright bye|bye then|ci sentiamo dopo|ci sentiamo piu tardi|a piu tardi",
         "alla prossima volta",
+        # Wishing a good day: "يومك سعيد", "祝你愉快".
+        "يومك سعيد|نهارك سعيد|يوم سعيد|يومك حلو|祝你愉快|祝你有美好的一天|祝你今天愉快|좋은 하루 보내세요",
         "auf wiederschauen|wiederschauen|bis spater dann|bis dann mal|a la prochaine fois|salut a plus",
         "다음에 또 봐요|또 봐요|다음에 봐|나중에 봐|안녕히 계세요~|再见啦|拜拜啦|先这样|الى اللقاء|نشوفك بعدين|يلا باي",
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
@@ -88,6 +94,9 @@ _SMALLTALK: dict[str, Cues] = {
         "هذا كل شيء|그게 다예요|이게 다예요|没有别的了|没别的了|就这些",
     ),
     "help": cues_of(
+        # Not understanding and asking for help: "non ho capito, mi aiuti?", "我不懂，帮我一下".
+        "non ho capito|non capisco|ich verstehe nicht|ich verstehe das nicht|kannst du helfen|je ne comprends pas",
+        "j ai pas compris|je comprends pas|不懂|我不懂|帮我一下|帮我|이해가 안 돼요|모르겠어요",
         "ho bisogno di una mano|mi dai una mano|dammi una mano|kannst du mir helfen|hilfst du mir|peux tu m aider",
         "شو بتقدر تساعدني|بتقدر تساعدني|كيف بتقدر تساعدني|كيف بتساعدني|你能帮我做什么|你能帮我什么|你可以帮我什么",
         "뭐 할 수 있어요|뭘 도와줄 수 있어|what can you help with|what can you help me with",
@@ -102,6 +111,9 @@ _SMALLTALK: dict[str, Cues] = {
         "j ai besoin d aide|besoin d aide|tu peux m aider|peux tu m aider|vous pouvez m aider",
         "tu peux faire quoi|que peux tu faire|qu est ce que tu peux faire|tu sers a quoi|qu est ce que tu fais",
         "tu sais faire quoi|que sais tu faire|was kannst du so|was kannst du denn|cosa sai fare|what else can you do",
+        "qu est ce que tu sais faire|vous savez faire quoi|was kannst du alles|cosa sai fare di preciso",
+        "وش تقدر تسوي|ايش تقدر تسوي|شو تقدر تسوي|وش تسوي|ايش تسوي|شو بتسوي",
+        "뭘 할 수 있어|뭘 할 수 있니|무엇을 할 수 있어",
         "مساعده|ساعدني|شو بتعمل|ماذا تستطيع|شو بتقدر تعمل",
         "ماذا تستطيع ان تفعل|ماذا يمكنك ان تفعل|ماذا تفعل|احتاج مساعده|محتاج مساعده|ممكن تساعدني|كيف استخدمك",
         "도움말|도움|도와줘|도와주세요|뭐 할 수 있어|뭘 할 수 있어요|사용법",
@@ -139,6 +151,11 @@ _SMALLTALK: dict[str, Cues] = {
         "메뉴|메인 메뉴|메뉴 보여줘|메뉴로",
         "메뉴 보여주세요|처음 화면|홈|처음으로 돌아가기|처음으로 돌아가|메뉴로 돌아가기|돌아가기",
         "菜单|主菜单|回到主菜单|返回菜单|返回主菜单|目录",
+        "torna al menu principale|zuruck zum hauptmenu|ارجع للقائمه الرئيسيه|返回主页|回到主页|主页|首页",
+        # Asking to be shown or opened the menu: "اعرض القائمة", "显示菜单", "메뉴 열어줘", "apri menu".
+        "اعرض القائمه|عرض القائمه|افتح القائمه|اظهر القائمه|وريني المنيو|افتح المنيو|اعرض المنيو",
+        "显示菜单|打开主菜单|看菜单|看看菜单|给我看菜单|菜单在哪|메뉴 열어줘|메뉴 열어 주세요|메뉴 보기",
+        "apri menu|mostra menu|menu anzeigen|menu zeigen|afficher le menu|ouvre le menu|voir le menu",
     ),
     "restart": cues_of(
         "lets start from the beginning|let s start from the beginning|start from the beginning|from the top",
@@ -162,6 +179,7 @@ _SMALLTALK: dict[str, Cues] = {
         "重新开始|从头开始|重来|重置",
     ),
     "who": cues_of(
+        "로봇이야|로봇이니|로봇이에요|너 로봇이야|你是机器人吗|你是机器人|是机器人吗",
         "are you chatgpt|is this chatgpt|are you gpt|are you an ai|are you a robot",
         "sei un robot o una persona|sei una persona o un robot",
         "sei chatgpt|sei un ai|bist du ein chatbot|bist du chatgpt|bist du ein roboter|vous etes un humain",
@@ -185,14 +203,16 @@ _SMALLTALK: dict[str, Cues] = {
         "انت روبوت ولا انسان|انت انسان ولا روبوت|انت ذكاء اصطناعي|هل انت روبوت|هل انت انسان",
         "넌 누구니|누구니|너 뭐야|넌 뭐야|who s there|who dis",
         "누구야|누구세요|너 누구|넌 누구|봇이야|사람이야|이름이 뭐야|누구예요",
-        "너는 누구야|당신은 누구세요|챗봇이에요|로봇이에요",
+        "너는 누구야|당신은 누구세요|챗봇이에요|로봇이에요|넌 누구야|너 누구야|넌 누구예요|너 누구니|누구신데요",
         "사람이에요|사람인가요|봇인가요|너 봇이야|너 사람이야|ai야|ai예요|누구신가요|누구세요",
         "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
         "你是人还是机器人|你是人吗|是机器人吗|是真人吗|你是ai吗|你是人工智能吗|机器人吗|真人还是机器人",
     ),
     "ok": cues_of(
         "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
-        "alles gut|in ordnung",
+        "alles gut|in ordnung|太好了|太棒了",
+        "tutto chiaro|chiaro|tutto ok|kapiert|verstanden|alles verstanden|compris|c est clair|واضح|كل شي واضح",
+        "كله واضح|كلشي واضح|明白|明白了|清楚了|懂了",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
         "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",
         "va bene|perfetto|ottimo|capito|bene|d accordo|certo",
@@ -228,7 +248,7 @@ _FILLER = frozenset(
             # What one thanks for: the help, the information, the answer.
             "help helpful info infos information answer answers reply support explanation really super",
             "infinite infinitely infiniment tantissimo tausend",
-            "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita",
+            "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita dell per",
             "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
             "aide informations reponse reponses explication vraiment",
             "مساعده المساعده مساعدتك المعلومات معلومات الرد ردك الاجابه لو سمحت فضلك من الله وبركاته كتير",
@@ -329,7 +349,11 @@ _PLAIN_GREETINGS = frozenset(
     ]
 )
 # Words that may follow a greeting or thanks at the edge ("hi there,", "hello everyone!", "thanks a lot").
-_EDGE_FILLER = "there|everyone|all|guys|folks|again|team|tutti|zusammen|alle|a tous|a lot|so much|in advance"
+_EDGE_FILLER = (
+    "there|everyone|all|guys|folks|again|team|tutti|zusammen|alle|a tous|a lot|so much|in advance"
+    # Thanks for everything ("danke für alles!", "merci pour tout", "grazie di tutto").
+    "|for everything|fur alles|pour tout|di tutto|per tutto|على كل شي|على كل شيء|على كلشي"
+)
 _PUNCTUATION = " \t!,.?~:;，。！？、،؟"
 
 
@@ -344,7 +368,12 @@ _TAIL = re.compile(rf"(?:^|[{_PUNCTUATION}])\s*(?:{_phrases('thanks')})(?:\s+(?:
 _PREAMBLE = re.compile(
     r"^(?:(?:i have |i ve got |i got )?(?:a |one )?(?:quick |short |small )?question|(?:ho )?una domanda(?: veloce)?"
     r"|(?:ich habe )?(?:eine )?(?:kurze )?frage|(?:j ai |j'ai )?(?:une )?(?:petite )?question|(?:عندي )?سؤال"
-    r"|질문(?: 있어요| 있습니다|이요|이 있어요)?|问一下|想问一下|请问)(?:\s*[:,\-–!?.،，：]+\s*|\s+)"
+    r"|질문(?: 있어요| 있습니다|이요|이 있어요)?|问一下|想问一下|请问"
+    # The last or another question: "letzte Frage:", "ultima domanda:", "마지막 질문인데", "اخر سؤال:".
+    r"|(?:one )?(?:last|final|another|one more) question|(?:un )?(?:ultima|altra) domanda|un altra domanda"
+    r"|(?:eine )?(?:letzte|weitere) frage|noch eine frage|(?:une )?(?:derniere|autre) question|encore une question"
+    r"|اخر سؤال|سؤال اخير|كمان سؤال|마지막 질문(?:인데|이요|입니다)?|질문 하나 더|最后一个问题|还有一个问题)"
+    r"(?:\s*[:,\-–!?.،，：]+\s*|\s+)"
 )
 _HAN_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
 

@@ -40,6 +40,9 @@ _KO_ENDINGS = tuple(
                 "했습니까 됩니다 합니다 습니다 입니다",
                 # A verb made of a noun ("구성되어"): the noun.
                 "되어 되어요",
+                # "In order to", "and", "must", a request ("연락하려면", "예약하고", "신청해야", "발급해 주나요"):
+                # the noun the verb is made of.
+                "하려면 으려면 려면 하고 해야 해",
             ]
         ).split(),
         key=len,

@@ -62,6 +62,33 @@ _HOW_ASKED = normalize(
     " verfahren ablauf etapes etape demarche demarches خطوات خطوه اجراءات 절차 단계 步骤 流程 necessary required"
     " necessario necessaria necessari notig notwendig erforderlich necessaire necessaires requis ضروري مطلوب 필요 需要"
     " planned foreseen previsto previsti prevista vorgesehen geplant prevu prevus prevue متوقع المتوقع 예정 预计"
+    # Italian "by (a date)" and "explain (to me)"; Korean "listen", "watch", "go" as chat writes them before
+    # "must" or "if", and "what and what" (which ones).
+    " entro spieghi spiegami spiegarmi spiegate 듣는 들어야 들으면 봐야 보는 보려면 가려면 가야 뭐뭐"
+    # German "run" (take place): not a misspelt "kaufen"; "of what", "on what", "in what", "what for".
+    " laufen lauft woraus worauf worin wozu womit"
+    # Out, known, fixed yet ("le date sono uscite?", "les dates sont connues ?", "stehen die Termine fest?").
+    " uscite uscita uscito usciti pubblicate pubblicati connues connue connu connus fest feststehen festgelegt"
+    " 나왔어요 나왔나요 나왔 정해졌어요 정해졌나요 تحددت تحدد تتحدد انعلنت"
+    # "From (when)" ("à partir de quand"); spoken Arabic "talks about", "comes out of", "turn to", "reached".
+    " partir يتكلم بيتكلم تتكلم يحكي بيحكي تطلع يطلع بتطلع اتوجه نتوجه"
+    # Formal framings: "I would like to know", "could you tell me", "tell me more about", "what is needed".
+    " wissen erfahren erzahlen erzahl naheres interessiert interessiere interessieren gerne gern ubernehmen"
+    " erfullen sapere dirmi dire dica dirci potrebbe potreste servono serve aimerais voudrais savoir pourriez"
+    " pourrais اخباري اخبرني اخبرنا حدثني حدثنا 알고 싶습니다 싶어요 알려주실 알려 주실 궁금합니다 궁금해요"
+    # Colloquial framing: "was kostet der Spaß", "überhaupt", "nochmal", "wo steigt", "was bringt mir", "krieg ich";
+    # "sta roba"; "ça coûte un bras"; spoken Arabic "will", "when", "is it ok", "at all", "I'll take"; Korean "this",
+    # "costs (it takes)", "if I watch", "give".
+    " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا"
+    " هاخد هاخذ 이거 들어 보면 줘"
+    # Who asks for whom and when ("mon fils a 17 ans", "ho iniziato ieri"), not understanding something.
+    " fils fille figlio figlia sohn tochter ابني بنتي 아들 딸 儿子 女儿 gestern angefangen hier commence ieri"
+    " iniziato iniziata امس بديت بلشت 어제 시작했는데 시작했어요 끝나면 versteh verstehe capito capisco comprend"
+    " comprends فاهم افهم 모르겠어요 ganz bene bien"
+    # Arabic ordinals ("الفئة السادسة", the sixth category), as the stemmer leaves them.
+    " اول ثاني ثالث رابع خامس سادس سابع ثامن"
+    # Korean "I forgot" as chat writes it.
+    " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
     " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
 ).split()

@@ -15,6 +15,8 @@ from bot.places.gazetteer import Gazetteer, Place
 CERTIFICATE = cues_of(
     "certificate|certificates|cert|certification|diploma|certificato|attestato|certificazione|zertifikat",
     "bescheinigung|urkunde|certificat|attestation|شهاده|الشهاده|شهادات|수료증|인증서|증명서|证书|证明",
+    # With a pronoun glued on: "شهادتي" (my certificate); "certif" as French chat writes it.
+    "شهادتي|شهادتك|شهادتنا|شهادته|شهادتها|certif|certifs|سيرتفيكيت|سيرتيفيكيت|سيرتفكيت|سرتفكيت",
 )
 _ONLINE = cues_of(
     "online|on line|digital|course|courses|e-learning|elearning|corso|digitale|kurs|onlinekurs|cours en ligne",
@@ -40,6 +42,7 @@ _COST = cues_of(
     "pay|paid|fee|fees|cost|costs|price|free|charge|pagare|paga|costa|costo|gratis|gratuito|quota|zahlen",
     "bezahlen|kosten|kostet|gebuhr|gebuhren|kostenlos|umsonst|payer|payant|payante|gratuit|gratuite|frais|coute",
     "مدفوع|مدفوعه|ادفع|رسوم|مجاني|مجانا|ببلاش|بكم|تكلفه|سعر|참가비|유료|무료|비용|돈|얼마|交费|收费|免费|费用|要钱|多少钱|付费",
+    "how much|quanto costa|combien coute|wie viel kostet|wieviel kostet",
 )
 # The weather: never in the program documents, and in Italian and French it is asked with the word for "time"
 # ("che tempo fa", "quel temps fait-il"), which the course's duration answers use.
@@ -47,6 +50,8 @@ _WEATHER = cues_of(
     "weather|weather forecast|forecast|che tempo fa|che tempo fara|meteo|previsioni del tempo",
     "wetter|wettervorhersage|quel temps fait-il|quel temps fera-t-il|quel temps il fait|la meteo",
     "الطقس|طقس|حاله الطقس|날씨|일기예보|天气|天气预报|气温",
+    # Spoken Arabic asks "how is the air" ("كيف الجو في سيول"); the temperature in every language.
+    "كيف الجو|شلون الجو|الجو في|الجو هناك|درجه الحراره|temperature|temperatura|temperatur|기온",
 )
 # Things for the journey to a workshop: whether WeGO pays for them is the travel entry's (the documents do not
 # say); what they cost, or which there are in a city, the documents do not say at all.
@@ -56,6 +61,7 @@ _TRAVEL = cues_of(
     "ubernachten|dormire|dormir|loger|avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
     "숙박|酒店|宾馆|机票|门票|住宿|飞机票",
 )
+_VISA = cues_of("visa|visas|visto|visum|فيزا|الفيزا|تاشيره|التاشيره|비자|签证")
 # Asking whether someone pays for it or helps with it (the travel entry's question), not what it costs.
 _COVERED = cues_of(
     "pay for|pays for|paid|cover|covered|covers|reimburse|reimbursed|reimbursement|support|grant|help|provided",
@@ -180,6 +186,16 @@ _CATEGORIES = {
     ),
     "leadership": cues_of("leadership|leader|leaders|fuhrung|القياده|قياده|리더십|领导力"),
 }
+# A category by its number, as the answers number them ("category 6", "الفئة السادسة", "6번 부문", "第6类").
+_AR_ORDINALS = ("الاولي", "الثانيه", "الثالثه", "الرابعه", "الخامسه", "السادسه", "السابعه", "الثامنه")
+_ZH_NUMBERS = "一二三四五六七八"
+for _n, _name in enumerate(_CATEGORIES, start=1):
+    _CATEGORIES[_name] = cues_of(
+        "|".join(_CATEGORIES[_name].phrases()),
+        f"category {_n}|categoria {_n}|kategorie {_n}|categorie {_n}|cat {_n}|الفئه {_n}|فئه {_n}",
+        f"الفئه {_AR_ORDINALS[_n - 1]}|{_n}번 부문|{_n} 부문|부문 {_n}|{_n}번째 부문",
+        f"第{_n}类|第{_ZH_NUMBERS[_n - 1]}类|类别{_n}|{_n}类",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +213,24 @@ class Subject:
     def city(self) -> str | None:
         cities = [p.name for p in self.places if p.kind == "city"]
         return cities[0] if cities else None
+
+
+_WATCHING = cues_of(
+    "watch|watched|watching|guardo|guardare|guardato|guardati|visto|viste|schaue|geschaut|angeschaut|anschauen",
+    "regarde|regarder|regardes|شفت|اشوف|بشوف|اتفرج|شاهدت|اشاهد|보면|봤|봐|看完|都看|看了",
+)
+
+
+def about_journey(plain: str) -> bool:
+    """The journey to a workshop is named: a flight, a hotel, a visa, travel."""
+    return _TRAVEL.found(plain) or _JOURNEY.found(plain)
+
+
+def names_online(plain: str) -> bool:
+    return _ONLINE.found(plain)
+
+
+_PART_WORD = cues_of("part|parte|teil|partie|module|modulo|modul|الجز|جز|الجزء|جزء|파트|부분|部分")
 
 
 def _part_of(plain: str) -> int | None:
@@ -219,8 +253,12 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
             certificate = "online" if online else "workshop"
         elif not online and _SIGNATORY.found(plain):
             certificate = "workshop"
+        elif not workshop and (LECTURE.found(plain) or _WATCHING.found(plain)):
+            # "Do I get a certificate if I watch everything": the videos are the online course's.
+            certificate = "online"
     part = _part_of(plain)
-    part_named = _PART.search(plain) is not None
+    # "Was wird im Teil zum Wohnen behandelt": a part named by the word and its topic asks for that part too.
+    part_named = _PART.search(plain) is not None or (part is not None and _PART_WORD.found(plain))
     lecture: int | None = None
     number = LECTURE_NUMBER.search(plain)
     if number is not None:
@@ -268,6 +306,41 @@ def elsewhere(plain: str) -> bool:
     return _WEATHER.found(plain) or _CLOCK.found(plain)
 
 
+# How to reach someone: the contact entry gives the WeGO Secretariat's, no one else's.
+_REACH = cues_of(
+    "phone|phone number|telephone|number|email|e mail|mail|contact|contacts|telefono|numero|cellulare|telefon",
+    "telefonnummer|nummer|handynummer|kontakt|telephone|numero de telephone|courriel|portable|هاتف|رقم|تلفون",
+    "جوال|موبايل|ايميل|بريد|전화|전화번호|번호|이메일|연락처|电话|号码|邮箱|手机|联系方式",
+)
+# People whose phone or e-mail the documents do not give: "the mayor of Seoul" signs a certificate, the
+# Secretariat is who answers.
+_OFFICIAL = cues_of(
+    "mayor|governor|president|minister|professor|lecturer|teacher|ceo|rector|sindaco|governatore|presidente",
+    "ministro|professore|docente|rettore|burgermeister|gouverneur|prasident|minister|professor|dozent|maire",
+    "ministre|recteur|enseignant|عمده|محافظ|رئيس|الرئيس|وزير|دكتور|الدكتور|استاذ|시장님|서울시장|도지사|대통령|장관",
+    "교수|교수님|강사|총장|市长|省长|州长|总统|部长|教授|老师|校长",
+)
+_WHO = cues_of("who|who s|whos|chi|chi e|wer|qui|qui est|مين|من هو|من هي|누구|누가|谁")
+# Sponsoring the award or becoming its partner: the documents name the partners, not how one becomes one.
+_SPONSOR = cues_of(
+    "sponsor|sponsoring|sponsorship|sponsorizzare|sponsorizzazione|sponsern|sponsoring|sponsoriser|parrainer",
+    "parrainage|mecenat|رعايه|يرعى|نرعى|ارعى|راعي|스폰서|후원하|후원할|赞助",
+)
+_BECOME_PARTNER = cues_of(
+    "become a partner|become partners|be a partner|diventare partner|partner werden|partner sein",
+    "devenir partenaire|etre partenaire|نصبح شركاء|اصبح شريك|نكون شركاء|파트너가 되|파트너 되|成为合作伙伴|成为合作方",
+)
+# An internship or a job with WeGO: the documents offer neither.
+_INTERNSHIP = cues_of(
+    "internship|internships|intern|interning|tirocinio|tirocini|stage|stagista|praktikum|praktika|praktikant",
+    "praktikantin|stagiaire|effectuer un stage|تدريب عملي|اتدرب|نتدرب|اتمرن|인턴|인턴십|인턴쉽|实习|实习生",
+)
+_OURS = cues_of(
+    "my|our|we|i|mia|mio|nostra|nostro|noi|mein|meine|meiner|unser|unsere|wir|ich|mon|ma|notre|nous|je",
+    "شركتي|شركتنا|جامعتي|جامعتنا|نحن|انا|우리|제가|저희|我们|我的|我",
+)
+
+
 def undocumented(plain: str, subject: Subject | None = None) -> bool:
     """A question the program documents do not answer, though it shares words with ones they do: the workshop's
     fees (the documents only say the online lectures are free), the workshop's language (they give the videos'
@@ -281,5 +354,21 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         return True
     if _SCHOLARSHIP.found(plain) and not travel and not _JOURNEY.found(plain):
         return True
+    if _INTERNSHIP.found(plain):
+        # "Can I do an internship with you": the documents offer no internships or jobs.
+        return True
+    if _OFFICIAL.found(plain) and _WHO.found(plain) and not _SIGNATORY.found(plain):
+        # "Who is the president of Kookmin University": the documents name no one (the certificate's signatories,
+        # the mayor and the Secretary General, by their office only).
+        return True
+    if _REACH.found(plain) and _OFFICIAL.found(plain):
+        # "The phone number of the mayor of Seoul": the contact entry gives the Secretariat's, not theirs.
+        return True
+    if _BECOME_PARTNER.found(plain) or (_SPONSOR.found(plain) and _OURS.found(plain)):
+        # "Can my company sponsor the award": who the partners are is documented, how to become one is not.
+        return True
     named = subject is not None and bool(subject.places)
+    if _VISA.found(plain) and not workshop and not _COVERED.found(plain) and _COST.found(plain):
+        # "How much is a Korean visa": what a visa costs, not whether WeGO helps with it.
+        return True
     return travel and not workshop and not _COVERED.found(plain) and (named or _COST.found(plain))

@@ -135,6 +135,8 @@ def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
     writes compounds with or without the space), and a whole question typed without spaces, "위고챔피언스가뭐에요"
     → ["위고", "챔피언스가", "뭐에요"] (the last pieces may be words that only frame the question); any other
     word is returned alone."""
+    if word.isascii():
+        return _latin_compound(word, known)
     if len(word) < 4 or word in known or _script(word[0]) != "hangul" or korean_stem(word) in known:
         return [word]
     for cut in range(2, len(word) - 1):
@@ -145,6 +147,27 @@ def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
         pieces = _pieces(word, known, {})
         if pieces is not None and len(pieces) > 1:
             return pieces
+    return [word]
+
+
+# A German compound is split only into two known words of at least this many letters each.
+_COMPOUND_PART = 4
+
+
+def _latin_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
+    """A German compound no entry uses, split into two words that entries use: "workshopzertifikat" →
+    ["workshop", "zertifikat"], "teilnahmebescheinigung" → ["teilnahme", "bescheinigung"] (a joining "s" after
+    the first word is dropped: "bewerbungsfrist"). The longest known first word wins."""
+    if len(word) < 2 * _COMPOUND_PART + 1 or word in known or word.isdigit():
+        return [word]
+    for cut in range(len(word) - _COMPOUND_PART, _COMPOUND_PART - 1, -1):
+        left, right = word[:cut], word[cut:]
+        if left not in known:
+            continue
+        if right in known:
+            return [left, right]
+        if right[0] == "s" and len(right) > _COMPOUND_PART and right[1:] in known:
+            return [left, right[1:]]
     return [word]
 
 
@@ -197,12 +220,39 @@ _SHORT_FORMS = {
     "diplom": "zertifikat",
     "schulung": "kurs",
     "lehrgang": "kurs",
+    # French chat: "kel" for "quel".
+    "kel": "quel",
+    "kels": "quels",
+    "kelle": "quelle",
+    # English words in Arabic letters.
+    "سيرتفيكيت": "شهاده",
+    "سيرتيفيكيت": "شهاده",
+    "سيرتفكيت": "شهاده",
+    "سرتفكيت": "شهاده",
+    "ليكتشر": "محاضره",
+    "ليكشر": "محاضره",
+    "ديدلاين": "موعد",
+    "الديدلاين": "موعد",
 }
 
 
 # Arabic names of one thing in two words, whose second word alone means something else: "الأمانة العامة" (the
 # Secretariat; "العامة" alone reads "year"), "الأمين العام" (the Secretary General).
 _AR_PHRASES = {"الامانه العامه": "الامانه", "الامين العام": "الامين"}
+# English words written in Arabic letters, as the entries' Arabic words: "ورك شوب" (workshop), "سيرتفيكيت"
+# (certificate), "ليكتشر" (lecture), "سب تايتل" (subtitle), "ديدلاين" (deadline).
+_AR_LOANS = {
+    "ورك شوب": "ورشه",
+    "وركشوب": "ورشه",
+    "الورك شوب": "الورشه",
+    "الوركشوب": "الورشه",
+    "سب تايتل": "ترجمه",
+    "السب تايتل": "الترجمه",
+    "سبتايتل": "ترجمه",
+}
+
+
+_KO_PART = re.compile(r"(?<=\d)부(?:에서는|에서|에는|는|의|에|도|가|를|은|랑)(?!\w)")
 
 
 def words(text: str) -> list[str]:
@@ -212,6 +262,12 @@ def words(text: str) -> list[str]:
     if "الام" in plain:
         for phrase, word in _AR_PHRASES.items():
             plain = plain.replace(phrase, word)
+    if "ورك" in plain or "تايتل" in plain:
+        for phrase, word in _AR_LOANS.items():
+            plain = re.sub(rf"(?<!\w){phrase}(?!\w)", word, plain)
+    if "부" in plain:
+        # "1부는", "2부의": a part by its number, the particle cut ("부" alone is too short for the stemmer).
+        plain = _KO_PART.sub("부", plain)
     for word in _WORD.findall(plain):
         word = _SHORT_FORMS.get(word, word)
         # Most words are plain ASCII: one spaced run, no script to look up per character.

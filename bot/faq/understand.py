@@ -19,14 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.content.models import FaqEntry, Lecture
-from bot.faq.cues import CUE_WORDS, Cues
+from bot.faq.cues import CUE_WORDS, Cues, cues_of
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
 from bot.faq.stems import latin_stem
-from bot.faq.subjects import WORKSHOP, Subject, elsewhere, subject_of, undocumented
+from bot.faq.subjects import WORKSHOP, Subject, about_journey, elsewhere, names_online, subject_of, undocumented
 from bot.faq.text import STOPWORDS, normalize, words
 from bot.places.gazetteer import Gazetteer
 
@@ -38,6 +38,17 @@ SMALLTALK = "smalltalk"
 CITIES_ENTRY = "workshop-cities"
 # The FAQ entry that says how to sign up for a workshop: the answer to signing up for the one in a named city.
 SIGNUP_ENTRY = "workshop-signup"
+COST_ENTRY = "course-cost"
+TRAVEL_ENTRY = "workshop-travel"
+LAST_YEAR_ENTRY = "participants-last-year"
+# Joining a workshop and asking how: signing up.
+_JOIN = cues_of("participate|participer|partecipare|teilnehmen|mitmachen|join|attend|اشارك|احضر|اشترك|참가|참여|参加")
+_HOW = cues_of(
+    "how|come|comment|wie|كيف|ازاي|شلون|كيفاش|شو لازم|어떻게|怎么|如何|comment faire|come devo fare|wie geht das"
+)
+# Entries a question about how to join a workshop may be pulled toward by its words: the list of cities, what the
+# workshops are and aim at.
+_NOT_HOW_TO_JOIN = frozenset({"workshop-cities", "workshop-objectives", "workshop-what"})
 _PARTS_COUNT = re.compile(r"\b\d\s+(parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 # A year of an earlier edition of the program (it runs yearly; "marking its fifth year" in 2026).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -135,11 +146,44 @@ def _without_introduction(index: FaqIndex, plain: str, lang: str) -> str:
     return plain[: found.start()] + kept + plain[found.end() :]
 
 
+# The end of a sentence, and a question's last sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s+|(?<=[。！？])")
+_QUESTION_MARKS = ("?", "？", "؟")
+
+
+def _last_question(text: str) -> str | None:
+    """The message's last sentence when it is a question after others ("Ich studiere in Wien und habe das Programm
+    auf LinkedIn gesehen. Sind die Onlinekurse gratis?"), with two content words at least; None otherwise."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    if len(sentences) < 2 or not sentences[-1].rstrip().endswith(_QUESTION_MARKS):
+        return None
+    last = sentences[-1].strip()
+    return last if len(words(last)) >= 2 else None
+
+
 def understand(
     index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
     """What `text` asks, in language `lang`; `places` finds the workshop cities and other places named
-    (`FaqLibrary.places`), `year` is the program's edition year (content's `program.year`)."""
+    (`FaqLibrary.places`), `year` is the program's edition year (content's `program.year`).
+
+    A message of several sentences the bot is unsure of is read once more as its last sentence, when that is a
+    question: what comes before it (who asks, where they heard of the program) only made it look farther from every
+    entry."""
+    found = _understand(index, text, lang, places, year)
+    if found.label is None and not found.earlier_edition:
+        question = _last_question(text[:MAX_READ])
+        # Only when what comes before names something no entry knows ("Architektur", "LinkedIn"): otherwise it
+        # may be what the question is about ("j'ai commencé les vidéos. On a un certificat ?").
+        before = text[: text.rfind(question)] if question is not None else ""
+        if question is not None and index.topic_words(without_smalltalk(normalize(before)), lang):
+            alone = _understand(index, question, lang, places, year)
+            if alone.label is not None:
+                return alone
+    return found
+
+
+def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, year: int | None) -> Understanding:
     text = text[:MAX_READ]
     plain = _umlauts_spelled(index, normalize(text))
     if plain != normalize(text):
@@ -154,10 +198,16 @@ def understand(
     subject = subject_of(_corrected(index, text, plain, lang), places)
     if elsewhere(plain):
         return Understanding(None, subject)
-    if year is not None and any(year - EARLIER_EDITIONS <= int(y) < year for y in _YEAR.findall(plain)):
+    earlier = (
+        sorted({int(y) for y in _YEAR.findall(plain) if year - EARLIER_EDITIONS <= int(y) < year})
+        if year is not None
+        else []
+    )
+    earlier_edition = Understanding(None, subject, undocumented=True, earlier_edition=True)
+    if earlier and earlier != [year - 1 if year is not None else 0]:
         # An earlier edition ("the cities in 2023"): the answers are about this year's, and must not be
         # given as if they were that year's facts.
-        return Understanding(None, subject, undocumented=True, earlier_edition=True)
+        return earlier_edition
     kinds = question_kinds(text)
     live = live_question(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
@@ -186,12 +236,28 @@ def understand(
     factors = subject_factors(index, facets, places)
     match = index.match(text, lang, factors=factors, names=_named_words(plain, places))
     best = match.best
-    if best is not None and best.id == CITIES_ENTRY and SIGNUP.found(plain) and WORKSHOP.found(plain):
-        # "Comment m'inscrire à l'atelier de Genève": the city says which workshop, the question how to sign up;
-        # the list of cities does not answer it.
+    if earlier and (best is None or best.id != LAST_YEAR_ENTRY):
+        # Last year named by its number: only the entry about last year's participants speaks of it.
+        return earlier_edition
+    if best is not None and best.id == COST_ENTRY and about_journey(plain) and not names_online(plain):
+        # "Will you pay for the plane ticket": paying for the journey is the travel entry's question, not the fees.
+        travel = next((e for e in index.entries if e.id == TRAVEL_ENTRY), None)
+        if travel is not None:
+            return Understanding(TRAVEL_ENTRY, subject, match=Match((Hit(travel, 1.0),), confident=True))
+    signing_up = (SIGNUP.found(plain) or (_JOIN.found(plain) and _HOW.found(plain))) and WORKSHOP.found(plain)
+    if best is not None and best.id in _NOT_HOW_TO_JOIN and signing_up:
+        # "Comment m'inscrire à l'atelier de Genève", "je voudrais participer à l'atelier de Genève, comment
+        # faire ?": how to join a workshop is signing up; the list of cities (the city named) or what the workshops
+        # are (the word "participate") do not answer it.
         signup = next((e for e in index.entries if e.id == SIGNUP_ENTRY), None)
         if signup is not None:
             return Understanding(SIGNUP_ENTRY, subject, match=Match((Hit(signup, 1.0),), confident=True))
+    nearest = match.hits[0] if match.hits else None
+    near_signup = nearest is not None and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident
+    if best is None and signing_up and near_signup and nearest is not None:
+        # "Come faccio a iscrivermi al workshop di Atene": nearest to signing up, and asking to sign up to a
+        # workshop; the city pulls toward its dates, which do not say how.
+        return Understanding(SIGNUP_ENTRY, subject, match=Match((match.hits[0],), confident=True))
     if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
         # topics would only show how far they are. Say so, and how to ask the team.

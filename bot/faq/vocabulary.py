@@ -73,8 +73,14 @@ class Vocabulary:
         if glued:
             found = [glued.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in glued]
-        # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone).
-        unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH][:TYPO_LOOKUPS]
+        # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone), and
+        # never in a function word or a word listed as one that frames questions: those are words, not slips
+        # ("laufen" is not a misspelt "kaufen", nor "gerne" "gere").
+        from bot.faq.stopwords import framing_words, function_words
+
+        framing, common = framing_words(), function_words()
+        unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH and w not in framing and w not in common]
+        unknown = unknown[:TYPO_LOOKUPS]
         if not unknown:
             return found
         # Imported only when a question has an unknown word, so a plain `wego-bot ask` does not pay for it.
@@ -95,7 +101,15 @@ class Vocabulary:
         for word in unknown:
             # A ratio of 82 or more needs lengths within about 40% of each other: only those are compared.
             spread = max(2, int(len(word) * 0.4))
-            near = [c for n in range(len(word) - spread, len(word) + spread + 1) for c in self._by_length.get(n, ())]
+            # A slip is rarely the first letter, and a word read with another first letter is often another word
+            # ("erzahlen" is not "bezahlen", nor "kosten" "osten"): only words with the same first letter are near
+            # (in Latin script: an Arabic verb's first letter is its person, "اتابع" is "تابع").
+            near = [
+                c
+                for n in range(len(word) - spread, len(word) + spread + 1)
+                for c in self._by_length.get(n, ())
+                if c[0] == word[0] or not word.isascii()
+            ]
             best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
             # A typo is one slip (a letter added, dropped, changed or two swapped) per four letters or so: "dress" is
             # not a misspelt "address".
@@ -111,6 +125,15 @@ class Vocabulary:
         return next((form for form in (rest, rest + "ه") if len(form) >= 3 and form in self.known), None)
 
     def _verb_form(self, word: str) -> str | None:
+        found = self._one_person(word)
+        if found is None and len(word) >= 5 and word[0] in "نت" and word.endswith(("و", "وا")):
+            # The spoken plural of "we" and "you" ("نسجلو", "تدفعوا"): the verb as the entries write it, for one
+            # person. ("They" is left: "يعلمو", they teach, is not "تعلم", to learn.)
+            stem = word[:-2] if word.endswith("وا") else word[:-1]
+            found = next((p + stem[1:] for p in _IMPERFECT if p + stem[1:] in self.known), None)
+        return found
+
+    def _one_person(self, word: str) -> str | None:
         if len(word) >= 4 and word[0] in _IMPERFECT:
             # The same verb for another person: "تنظم" (she organises) as the entries' "ينظم", "اعرف" as "يعرف".
             found = next((p + word[1:] for p in _IMPERFECT if p + word[1:] in self.known), None)
