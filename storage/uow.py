@@ -88,8 +88,9 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self._ticket = WriteTicket()
         self._ticket_token = WRITE_TICKET.set(self._ticket)
+        # No explicit begin: the session begins at its first statement (autobegin), which is when SQLite's write
+        # turn is taken anyway; a begin here was a trip through SQLAlchemy's greenlet for nothing.
         self._session = self._sessions()
-        await self._session.begin()
         return self
 
     async def commit(self) -> None:
