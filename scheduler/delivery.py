@@ -97,6 +97,7 @@ class DeliveryWorker:
         # (due, row id) of rows this worker put back to pending (retries): each is claimed the moment it falls due
         # and goes in front of the queued fresh rows, so retries go out inside the stream, not after it.
         self._retries: list[tuple[datetime, int]] = []
+        self._retry_ids: set[int] = set()  # the ids in `_retries`: a batch claim that takes one puts it in front too
         self._retries_claimed = -math.inf  # loop time of the last claim of due retries
         self._wake = asyncio.Event()
         # Counts wake-ups: one that arrives while a claim is running must not be overwritten by that claim's
@@ -172,11 +173,21 @@ class DeliveryWorker:
                 continue
             want = self.batch - len(queue)
             rows = await self.claim(want, platform)
-            # A user's latest account may be on another platform than the one claimed for: it goes to that queue.
-            for row in rows:
-                self._queues[row.platform].append(row)
+            self._enqueue(rows)
             more = more or len(rows) == want
         return more
+
+    def _enqueue(self, rows: Sequence[Claimed]) -> None:
+        """Queue claimed rows: the retries this worker put back in front, in claim order, the others behind. A
+        user's latest account may be on another platform than the one claimed for: the row goes to that queue."""
+        front = [row for row in rows if row.id in self._retry_ids]
+        for row in reversed(front):
+            self._queues[row.platform].appendleft(row)
+        for row in rows:
+            if row.id in self._retry_ids:
+                self._retry_ids.discard(row.id)
+            else:
+                self._queues[row.platform].append(row)
 
     def _retries_in(self) -> float | None:
         """Seconds until this worker's retries are claimed: when the first falls due, but not sooner than
@@ -197,9 +208,11 @@ class DeliveryWorker:
             ids.append(heapq.heappop(self._retries)[1])
         if not ids:
             return
-        rows = await self.claim(len(ids), ids=ids)
-        for row in reversed(rows):
-            self._queues[row.platform].appendleft(row)
+        try:
+            self._enqueue(await self.claim(len(ids), ids=ids))
+        finally:
+            # Those not claimed were taken by a batch claim, another worker, or ended.
+            self._retry_ids.difference_update(ids)
 
     async def _next_due_in(self) -> float:
         now = self.clock()
@@ -291,6 +304,7 @@ class DeliveryWorker:
                 if again:
                     for due in again:
                         heapq.heappush(self._retries, due)
+                        self._retry_ids.add(due[1])
                     # The loop sets its timer to the soonest retry.
                     self._wake.set()
                 for mark, future in batch:

@@ -124,6 +124,21 @@ async def test_a_retry_is_sent_ahead_of_queued_rows_once_due(app: App, clock: Fr
         assert Counter(await uow.session.scalars(select(Delivery.status))) == {"sent": 8}
 
 
+async def test_a_retry_taken_by_a_batch_claim_also_goes_in_front(app: App, clock: FrozenClock) -> None:
+    """A retry may be claimed by the next batch rather than on its own (another retry was claimed just before): it
+    still goes ahead of the rows already queued; the rest of the batch goes behind them."""
+    users = [await add_user(app, f"b{n}") for n in range(4)]
+    ids = [await add_delivery(app, uid, clock) for uid in users]
+    w = worker(app, clock, FakeMessenger())
+    first, second = await w.claim(2), await w.claim(2)
+    w._enqueue(first)
+    w._retry_ids.add(ids[3])
+    w._enqueue(second)
+    assert [row.id for row in w._queues["telegram"]] == [ids[3], ids[0], ids[1], ids[2]]
+    assert w._retry_ids == set()
+    await w.stop()
+
+
 async def test_a_retry_waits_from_the_answer_and_is_reported_with_its_time(app: App, clock: FrozenClock) -> None:
     """The wait a 429 or a server error asks for counts from the answer, not from when the outcome is written (the
     outcomes of a batch are written together, up to MARK_EVERY later); `record` returns when each row falls due."""
