@@ -1,11 +1,13 @@
 """The delivery worker: claims due outbox rows in batches, sends them at an even pace, marks outcomes in batches.
 
 A row goes pending → sending (claimed, with a token) → sent | unreachable | failed, or back to pending with a
-later `not_before` (retry). Rows are claimed a batch at a time (one guarded UPDATE … RETURNING) into a queue per
-platform, so the database is not on the path of each send. A row is marked only after the platform answered, and a
-send holds one of `delivery_concurrency` slots until its outcome is committed: a crash re-sends at most the rows
-in flight (sent or being sent, not yet marked). Claimed rows still queued were never sent; they go back to pending
-on a clean stop, and after a crash once their lease has run out (at start, and on every sweep).
+later `not_before` (retry, counted from the platform's answer). Rows are claimed a batch at a time (one guarded
+UPDATE … RETURNING) into a queue per platform, so the database is not on the path of each send; the retries the
+worker put back are claimed as they fall due and go in front of the queue, so they go out inside the stream. A row
+is marked only after the platform answered, and a send holds one of `delivery_concurrency` slots until its outcome
+is committed: a crash re-sends at most the rows in flight (sent or being sent, not yet marked). Claimed rows still
+queued were never sent; they go back to pending on a clean stop, and after a crash once their lease has run out (at
+start, and on every sweep).
 Rows for platforms with no running messenger (the console) are never claimed: the console shows them itself.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import heapq
 import logging
 import math
 import secrets
@@ -44,6 +47,9 @@ IDLE_POLL = 1.0
 # quarter second at full speed, and few rows held back from other workers.
 CLAIM_AHEAD_SECONDS = 0.5
 MAX_CLAIM_BATCH = 500
+# Retries this worker put back are claimed as they fall due, but at most this often: a flood wait answered to many
+# chats at once puts them back due together, and they are claimed a few at a time, not one transaction each.
+RETRY_CLAIM_EVERY = 0.05
 # Outcomes wait up to this long to be written together (or until half the slots are waiting on them): a few
 # transactions a second instead of one per send, at the price of slots held a little longer.
 MARK_EVERY = 0.05
@@ -88,6 +94,11 @@ class DeliveryWorker:
         self._flusher: asyncio.Task[None] | None = None
         self._mark_batch = max(1, self.concurrency // 2)
         self._marks_ready = asyncio.Event()
+        # (due, row id) of rows this worker put back to pending (retries): each is claimed the moment it falls due
+        # and goes in front of the queued fresh rows, so retries go out inside the stream, not after it.
+        self._retries: list[tuple[datetime, int]] = []
+        self._retry_ids: set[int] = set()  # the ids in `_retries`: a batch claim that takes one puts it in front too
+        self._retries_claimed = -math.inf  # loop time of the last claim of due retries
         self._wake = asyncio.Event()
         # Counts wake-ups: one that arrives while a claim is running must not be overwritten by that claim's
         # "nothing due before X" (the first send of a broadcast would wait for the next poll).
@@ -134,15 +145,18 @@ class DeliveryWorker:
         async with self._db, self.storage.unit_of_work() as uow:
             return await deliveries.end_unreachable(uow, self.clock(), self.policy)
 
-    async def claim(self, limit: int, platform: str | None = None) -> list[Claimed]:
-        """Claim up to `limit` due rows (for one platform, or any with a messenger) in one short transaction."""
+    async def claim(
+        self, limit: int, platform: str | None = None, *, ids: Sequence[int] | None = None
+    ) -> list[Claimed]:
+        """Claim up to `limit` due rows (for one platform, or any with a messenger; only `ids`, when given) in one
+        short transaction."""
         platforms = [platform] if platform is not None else list(self.messengers)
         if limit <= 0 or not platforms:
             return []
         token = secrets.token_hex(8)
         async with self._db, self.storage.unit_of_work() as uow:
             claimed = await deliveries.claim(
-                uow, platforms, limit, now=self.clock(), token=token, senders=list(self.messengers)
+                uow, platforms, limit, now=self.clock(), token=token, senders=list(self.messengers), ids=ids
             )
         if claimed:
             self._held[token] += len(claimed)
@@ -159,11 +173,46 @@ class DeliveryWorker:
                 continue
             want = self.batch - len(queue)
             rows = await self.claim(want, platform)
-            # A user's latest account may be on another platform than the one claimed for: it goes to that queue.
-            for row in rows:
-                self._queues[row.platform].append(row)
+            self._enqueue(rows)
             more = more or len(rows) == want
         return more
+
+    def _enqueue(self, rows: Sequence[Claimed]) -> None:
+        """Queue claimed rows: the retries this worker put back in front, in claim order, the others behind. A
+        user's latest account may be on another platform than the one claimed for: the row goes to that queue."""
+        front = [row for row in rows if row.id in self._retry_ids]
+        for row in reversed(front):
+            self._queues[row.platform].appendleft(row)
+        for row in rows:
+            if row.id in self._retry_ids:
+                self._retry_ids.discard(row.id)
+            else:
+                self._queues[row.platform].append(row)
+
+    def _retries_in(self) -> float | None:
+        """Seconds until this worker's retries are claimed: when the first falls due, but not sooner than
+        RETRY_CLAIM_EVERY after the last such claim (None: no retry waiting)."""
+        if not self._retries:
+            return None
+        due_in = (self._retries[0][0] - self.clock()).total_seconds()
+        spaced_in = self._retries_claimed + RETRY_CLAIM_EVERY - asyncio.get_running_loop().time()
+        return max(0.0, due_in, spaced_in)
+
+    async def _claim_due_retries(self) -> None:
+        """Claim this worker's retries that are due, ahead of every queued row. One that another worker took, or
+        that ended meanwhile, is simply not claimed."""
+        self._retries_claimed = asyncio.get_running_loop().time()
+        now = self.clock()
+        ids: list[int] = []
+        while self._retries and self._retries[0][0] <= now:
+            ids.append(heapq.heappop(self._retries)[1])
+        if not ids:
+            return
+        try:
+            self._enqueue(await self.claim(len(ids), ids=ids))
+        finally:
+            # Those not claimed were taken by a batch claim, another worker, or ended.
+            self._retry_ids.difference_update(ids)
 
     async def _next_due_in(self) -> float:
         now = self.clock()
@@ -215,9 +264,10 @@ class DeliveryWorker:
             outcome = SendOutcome("retry", error=f"{type(exc).__name__}: {exc}")
         finally:
             pacer.answered(ticket)
+        answered_at = self.clock()
         if outcome.retry_after:
             self.spacing.pause(chat_key, outcome.retry_after)
-        await self._mark(Outcome(row, outcome.status, outcome.error, outcome.retry_after))
+        await self._mark(Outcome(row, outcome.status, outcome.error, outcome.retry_after, answered_at=answered_at))
 
     async def _mark(self, mark: Outcome) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -242,7 +292,7 @@ class DeliveryWorker:
             batch, self._marks = self._marks, []
             try:
                 async with self._db, self.storage.unit_of_work() as uow:
-                    await self._apply(uow, [mark for mark, _future in batch])
+                    again = await self._apply(uow, [mark for mark, _future in batch])
             except Exception:
                 log.warning("delivery outcomes not saved; trying again in %.2fs", retry_in, exc_info=True)
                 self._marks = batch + self._marks
@@ -251,6 +301,12 @@ class DeliveryWorker:
             else:
                 metrics.sends_saved((mark.row.platform, mark.status, mark.retry_after) for mark, _future in batch)
                 retry_in = MARK_RETRY_FIRST
+                if again:
+                    for due in again:
+                        heapq.heappush(self._retries, due)
+                        self._retry_ids.add(due[1])
+                    # The loop sets its timer to the soonest retry.
+                    self._wake.set()
                 for mark, future in batch:
                     self._release_hold(mark.row.token)
                     if not future.done():
@@ -261,8 +317,8 @@ class DeliveryWorker:
         if self._held[token] <= 0:
             del self._held[token]
 
-    async def _apply(self, uow: UnitOfWork, marks: Sequence[Outcome]) -> None:
-        await deliveries.record(uow, marks, self.clock(), self.policy)
+    async def _apply(self, uow: UnitOfWork, marks: Sequence[Outcome]) -> list[tuple[datetime, int]]:
+        return await deliveries.record(uow, marks, self.clock(), self.policy)
 
     async def _give_back_queued(self) -> None:
         """Claimed rows never sent go back to pending at once (a clean stop), not after the lease."""
@@ -294,6 +350,8 @@ class DeliveryWorker:
                 self._wake.clear()
                 wakes = self._wakes
                 await self._maybe_sweep()
+                if self._retries_in() == 0:
+                    await self._claim_due_retries()
                 if self._low() and loop.time() >= self._claim_after and not await self._refill():
                     # Everything due is claimed: sleep until the next row falls due (or new rows wake us), unless
                     # rows were committed while this claim ran: those are looked for at once.
@@ -307,6 +365,8 @@ class DeliveryWorker:
                 timeout = IDLE_POLL
                 if self._low():
                     timeout = min(IDLE_POLL, max(0.0, self._claim_after - loop.time()))
+                if (retries_in := self._retries_in()) is not None:
+                    timeout = min(timeout, retries_in)
                 if timeout > 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=timeout)
@@ -330,6 +390,7 @@ class DeliveryWorker:
     async def run_until_idle(self, *, max_rounds: int = 10_000) -> None:
         """Send everything due now (tests drive a frozen clock with this instead of sleeping)."""
         for _ in range(max_rounds):
+            await self._claim_due_retries()
             more = await self._refill() if self._low() else True
             self._start_sends()
             if self._inflight:

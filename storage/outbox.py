@@ -202,13 +202,24 @@ async def end_unreachable(
 
 
 async def claim_due(
-    session: AsyncSession, platforms: Sequence[str], limit: int, *, now: datetime, token: str, senders: Sequence[str]
+    session: AsyncSession,
+    platforms: Sequence[str],
+    limit: int,
+    *,
+    now: datetime,
+    token: str,
+    senders: Sequence[str],
+    ids: Sequence[int] | None = None,
 ) -> list[Claimed]:
     """Claim up to `limit` due rows for `platforms` under `token`, each with the account to send it to (one of the
-    `senders` platforms: a person's latest account may be on another platform than the one claimed for)."""
+    `senders` platforms: a person's latest account may be on another platform than the one claimed for). With
+    `ids`, only those rows (retries the worker knows are due)."""
+    where = [claimable(platforms), Delivery.not_before <= now]
+    if ids is not None:
+        where.append(Delivery.id.in_(list(ids)))
     due = (
         select(Delivery.id)
-        .where(claimable(platforms), Delivery.not_before <= now)
+        .where(*where)
         # Retries first: a row waiting out a failure should not wait behind the whole broadcast.
         .order_by(Delivery.attempts.desc(), Delivery.id)
         .limit(limit)

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App, build_app
 from bot.core.ports import SendOutcome
 from bot.core.replies import Reply
+from bot.services import deliveries
+from bot.services.deliveries import Outcome
 from scheduler.delivery import DeliveryWorker
 from scheduler.limits import Pacer
 from storage.models import Account, Delivery, User
@@ -94,6 +96,70 @@ async def test_retry_after_is_waited_out_and_not_counted_as_a_failure(app: App, 
     await w.run_until_idle()
     assert messenger.calls == ["bob", "bob"]
     assert (await row(app, did)).status == "sent"
+
+
+async def test_a_retry_is_sent_ahead_of_queued_rows_once_due(app: App, clock: FrozenClock) -> None:
+    """The retry goes out inside the stream, the moment it is due, not behind the rows claimed before it."""
+    users = [await add_user(app, f"q{n}") for n in range(8)]
+    for uid in users:
+        await add_delivery(app, uid, clock)
+    started = clock.now
+
+    def answer(chat: str, _reply: Reply) -> SendOutcome:
+        # Each send takes 0.3 s; q0's first is told to wait a second, counted from its answer (at 0.3 s).
+        clock.advance(seconds=0.3)
+        if chat == "q0" and messenger.calls.count("q0") == 1:
+            return SendOutcome("retry", retry_after=1, error="429")
+        return SendOutcome("sent")
+
+    messenger = FakeMessenger(decide=answer)
+    w = worker(app, clock, messenger, delivery_concurrency=1)
+    await w.run_until_idle()
+    # q0's retry falls due at 1.3 s; q5 went at 1.2 s, so the next send (at 1.5 s) is the retry, while q5, q6, q7
+    # were already claimed and queued.
+    assert messenger.calls == ["q0", "q1", "q2", "q3", "q4", "q0", "q5", "q6", "q7"]
+    assert clock.now == started + timedelta(seconds=2.7)
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        assert Counter(await uow.session.scalars(select(Delivery.status))) == {"sent": 8}
+
+
+async def test_a_retry_taken_by_a_batch_claim_also_goes_in_front(app: App, clock: FrozenClock) -> None:
+    """A retry may be claimed by the next batch rather than on its own (another retry was claimed just before): it
+    still goes ahead of the rows already queued; the rest of the batch goes behind them."""
+    users = [await add_user(app, f"b{n}") for n in range(4)]
+    ids = [await add_delivery(app, uid, clock) for uid in users]
+    w = worker(app, clock, FakeMessenger())
+    first, second = await w.claim(2), await w.claim(2)
+    w._enqueue(first)
+    w._retry_ids.add(ids[3])
+    w._enqueue(second)
+    assert [row.id for row in w._queues["telegram"]] == [ids[3], ids[0], ids[1], ids[2]]
+    assert w._retry_ids == set()
+    await w.stop()
+
+
+async def test_a_retry_waits_from_the_answer_and_is_reported_with_its_time(app: App, clock: FrozenClock) -> None:
+    """The wait a 429 or a server error asks for counts from the answer, not from when the outcome is written (the
+    outcomes of a batch are written together, up to MARK_EVERY later); `record` returns when each row falls due."""
+    first, second, third = [await add_user(app, name) for name in ("ra", "rb", "rc")]
+    ids = [await add_delivery(app, uid, clock) for uid in (first, second, third)]
+    w = worker(app, clock, FakeMessenger(), delivery_backoff_seconds=4)
+    rows = {row.id: row for row in await w.claim(3)}
+    answered = clock.now
+    clock.advance(seconds=0.2)
+    outcomes = [
+        Outcome(rows[ids[0]], "retry", "429", retry_after=3, answered_at=answered),
+        Outcome(rows[ids[1]], "retry", "500", answered_at=answered),
+        Outcome(rows[ids[2]], "sent", answered_at=answered),
+    ]
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        again = await deliveries.record(uow, outcomes, clock.now, w.policy)
+    assert sorted(again) == [(answered + timedelta(seconds=3), ids[0]), (answered + timedelta(seconds=4), ids[1])]
+    assert (await row(app, ids[0])).not_before == answered + timedelta(seconds=3)
+    assert (await row(app, ids[1])).not_before == answered + timedelta(seconds=4)
+    assert (await row(app, ids[2])).status == "sent"
 
 
 async def test_unreachable_is_never_retried_and_marks_the_account(app: App, clock: FrozenClock) -> None:
@@ -290,9 +356,9 @@ async def test_outcomes_arriving_together_are_written_in_one_transaction(app: Ap
     applied: list[int] = []
     original = w._apply
 
-    async def counting(session: AsyncSession, marks: Sequence[object]) -> None:
+    async def counting(session: AsyncSession, marks: Sequence[object]) -> list[tuple[datetime, int]]:
         applied.append(len(marks))
-        await original(session, marks)  # type: ignore[arg-type]
+        return await original(session, marks)  # type: ignore[arg-type]
 
     w._apply = counting  # type: ignore[method-assign]
     await w.run_until_idle()

@@ -33,6 +33,8 @@ class Outcome:
     retry_after: float | None = None
     # For a row not sent: when its chat may take it.
     resume_in: float = 0.0
+    # When the answer came: a retry's wait counts from it, not from when the outcome is written.
+    answered_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +48,18 @@ class RetryPolicy:
 
 @commits
 async def claim(
-    uow: UnitOfWork, platforms: Sequence[str], limit: int, *, now: datetime, token: str, senders: Sequence[str]
+    uow: UnitOfWork,
+    platforms: Sequence[str],
+    limit: int,
+    *,
+    now: datetime,
+    token: str,
+    senders: Sequence[str],
+    ids: Sequence[int] | None = None,
 ) -> list[Claimed]:
-    """Up to `limit` due rows for `platforms`, now held under `token` (each to the account it goes to)."""
-    return await outbox.claim_due(uow.session, platforms, limit, now=now, token=token, senders=senders)
+    """Up to `limit` due rows for `platforms` (only those of `ids`, when given), now held under `token` (each to the
+    account it goes to)."""
+    return await outbox.claim_due(uow.session, platforms, limit, now=now, token=token, senders=senders, ids=ids)
 
 
 async def next_due(uow: UnitOfWork, platforms: Sequence[str], now: datetime) -> datetime | None:
@@ -92,19 +102,25 @@ async def _tell_staff(
 
 
 @commits
-async def record(uow: UnitOfWork, outcomes: Sequence[Outcome], now: datetime, policy: RetryPolicy) -> None:
+async def record(
+    uow: UnitOfWork, outcomes: Sequence[Outcome], now: datetime, policy: RetryPolicy
+) -> list[tuple[datetime, int]]:
     """Write a batch of outcomes in one transaction: sent rows, retries at their time, final failures; an account
-    the platform says is gone is marked unreachable, and its rows try the person's other accounts."""
+    the platform says is gone is marked unreachable, and its rows try the person's other accounts. Returns when
+    each row put back to pending falls due, as (not_before, id): the worker claims it then, before fresh rows."""
     groups: dict[str, list[dict[str, object]]] = {}
+    again: list[tuple[datetime, int]] = []
     gone: set[int] = set()
     ended: list[tuple[str, int | None, DeliveryStatus]] = []
     rerouted: list[int] = []
     for outcome in outcomes:
         row = outcome.row
         key: dict[str, object] = {"b_id": row.id, "b_token": row.token, "b_now": now}
+        answered = outcome.answered_at or now
         if outcome.status is None:
-            key["b_not_before"] = now + timedelta(seconds=outcome.resume_in)
+            key["b_not_before"] = due = answered + timedelta(seconds=outcome.resume_in)
             groups.setdefault("back", []).append(key)
+            again.append((due, row.id))
             continue
         # Waiting out a flood limit is not a failed attempt.
         key["b_attempts"] = attempts = row.attempts + (0 if outcome.retry_after else 1)
@@ -121,11 +137,13 @@ async def record(uow: UnitOfWork, outcomes: Sequence[Outcome], now: datetime, po
                 key.update(b_not_before=now, b_error=error)
                 groups.setdefault("retry", []).append(key)
                 rerouted.append(row.id)
+                again.append((now, row.id))
         elif outcome.status == "retry" and attempts < policy.max_attempts:
             delay = outcome.retry_after or policy.backoff_seconds * 2 ** max(0, attempts - 1)
             error = outcome.error or ("retry_after" if outcome.retry_after else "retry")
-            key.update(b_not_before=now + timedelta(seconds=delay), b_error=error)
+            key.update(b_not_before=(due := answered + timedelta(seconds=delay)), b_error=error)
             groups.setdefault("retry", []).append(key)
+            again.append((due, row.id))
         else:
             error = outcome.error or "failed"
             groups.setdefault("final", []).append({**key, "b_status": DeliveryStatus.FAILED, "b_error": error})
@@ -139,3 +157,4 @@ async def record(uow: UnitOfWork, outcomes: Sequence[Outcome], now: datetime, po
     await _tell_staff(uow, ended, now, policy)
     if rerouted:
         await end_unreachable(uow, now, policy, rerouted)
+    return again
