@@ -41,9 +41,7 @@ _LATEST_VENUE_ZONE = (
     .join(Workshop, Workshop.id == Registration.workshop_id)
     .where(
         Registration.user_id == User.id,
-        # Not `in_(ACTIVE)`: an IN list is an "expanding" parameter, whose SQL is rewritten at every execution, and
-        # this statement runs at every chat event.
-        or_(*(Registration.status == status for status in sorted(ACTIVE))),
+        Registration.status.in_(ACTIVE),
         Workshop.status != WorkshopStatus.CANCELLED,
     )
     .order_by(Registration.registered_at.desc(), Registration.id.desc())
