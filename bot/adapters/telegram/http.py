@@ -116,5 +116,12 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as exc:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
-            # The class name says what failed when the message is empty (a dropped connection).
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+            # The class name says what failed when the message is empty (a dropped connection). Some of aiohttp's
+            # messages quote the URL, whose path holds the bot's token: it never reaches a log or `last_error`.
+            raise NetworkError(_without_token(f"aiohttp.{type(exc).__name__}: {exc}", url)) from exc
+
+
+def _without_token(text: str, url: str) -> str:
+    """`text` with the token part of a Bot API URL (`.../bot<token>/<method>`) masked."""
+    token_part = url.rsplit("/", 2)[-2] if url.count("/") >= 2 else ""
+    return text.replace(token_part, "bot<token>") if token_part else text

@@ -128,6 +128,30 @@ async def test_nobody_listening_is_a_network_error() -> None:
         await request.shutdown()
 
 
+async def test_an_error_that_quotes_the_url_does_not_carry_the_token() -> None:
+    async def loop_back(request: web.Request) -> web.Response:
+        raise web.HTTPTemporaryRedirect(str(request.url))
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", loop_back)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    assert site._server is not None
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    request = AiohttpRequest()
+    try:
+        with pytest.raises(NetworkError) as failed:
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage")
+        assert "aiohttp.TooManyRedirects" in failed.value.message
+        assert "bot<token>/sendMessage" in failed.value.message
+        assert TOKEN not in failed.value.message
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+
+
 async def test_shut_down_then_initialised_again(server: Server) -> None:
     request = AiohttpRequest()
     bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{server.port}/bot", request=request)
