@@ -7,12 +7,16 @@ import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.app import App, build_app
 from bot.settings import PROJECT_ROOT, Settings
 from tests.helpers import ChatDriver
+
+if TYPE_CHECKING:
+    from storage.uow import Storage
 
 # Never let a developer's own .env or environment leak into tests.
 for _name in list(os.environ):
@@ -91,6 +95,21 @@ async def postgres_reachable() -> bool:
         return False
     await conn.close()
     return True
+
+
+@contextlib.asynccontextmanager
+async def schema_storage(url: str, *, busy_timeout: float = 5.0) -> AsyncIterator[Storage]:
+    """A storage on `url` with every table made, closed at the end of the block (no migrations, no app)."""
+    from storage.models import Base
+    from storage.uow import Storage
+
+    store = Storage(url, busy_timeout=busy_timeout)
+    try:
+        async with store.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        yield store
+    finally:
+        await store.close()
 
 
 @contextlib.asynccontextmanager

@@ -13,20 +13,16 @@ import pytest
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from storage.models import Base, User
+from storage.models import User
 from storage.sqlite_driver import OneTripCursor
 from storage.uow import Storage
+from tests.conftest import schema_storage
 
 
 @pytest.fixture
 async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = Storage(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}")
-    async with store.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    try:
+    async with schema_storage(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}") as store:
         yield store
-    finally:
-        await store.close()
 
 
 async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,33 +13,21 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from bot.services.dbfaults import db_problem
-from storage.models import Base, User
+from storage.models import User
 from storage.uow import Storage
-
-
-async def _storage(path: Path, busy_timeout: float) -> Storage:
-    storage = Storage(f"sqlite+aiosqlite:///{path}", busy_timeout=busy_timeout)
-    async with storage.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    return storage
+from tests.conftest import schema_storage
 
 
 @pytest.fixture
 async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = await _storage(tmp_path / "turns.sqlite3", busy_timeout=5.0)
-    try:
+    async with schema_storage(f"sqlite+aiosqlite:///{tmp_path / 'turns.sqlite3'}") as store:
         yield store
-    finally:
-        await store.close()
 
 
 @pytest.fixture
 async def impatient(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = await _storage(tmp_path / "impatient.sqlite3", busy_timeout=0.2)
-    try:
+    async with schema_storage(f"sqlite+aiosqlite:///{tmp_path / 'impatient.sqlite3'}", busy_timeout=0.2) as store:
         yield store
-    finally:
-        await store.close()
 
 
 async def test_writers_take_turns_in_the_order_they_began(storage: Storage) -> None:

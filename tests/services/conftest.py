@@ -9,8 +9,9 @@ import pytest
 
 from bot.content import Content, load_content
 from bot.settings import PROJECT_ROOT
-from storage.models import Account, Base, User
+from storage.models import Account, User
 from storage.uow import Storage, UnitOfWork
+from tests.conftest import schema_storage
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -19,13 +20,8 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 async def storage() -> AsyncIterator[Storage]:
     # One in-memory database per test; the async SQLite driver keeps one connection for it, so every unit of work
     # sees the same tables.
-    store = Storage("sqlite+aiosqlite:///:memory:")
-    async with store.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    try:
+    async with schema_storage("sqlite+aiosqlite:///:memory:") as store:
         yield store
-    finally:
-        await store.close()
 
 
 @pytest.fixture(scope="session")
