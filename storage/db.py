@@ -10,7 +10,7 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -224,12 +224,9 @@ def create_engine(
             ticket = WRITE_TICKET.get()
             if ticket is not None and in_greenlet():
                 turns.take(ticket)
-        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-        driver = connection.connection.dbapi_connection
-        if isinstance(driver, OneTripConnection):
-            driver.begin(statement)
-        else:
-            connection.exec_driver_sql(statement)
+        # Sent with the transaction's first statement (every SQLite engine here runs on the one-trip driver).
+        driver = cast(OneTripConnection, connection.connection.dbapi_connection)
+        driver.begin("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
