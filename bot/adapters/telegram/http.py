@@ -102,7 +102,9 @@ class AiohttpRequest(BaseRequest):
             data = urlencode(fields).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         read = _given(read_timeout, self._read)
-        write = _given(write_timeout, max(self._write or 0.0, MEDIA_WRITE_TIMEOUT) if files else self._write)
+        # Files get at least the media write timeout, as HTTPXRequest gives them; no limit stays no limit.
+        media_write = None if self._write is None else max(self._write, MEDIA_WRITE_TIMEOUT)
+        write = _given(write_timeout, media_write if files else self._write)
         connect = _given(connect_timeout, self._connect)
         pool = _given(pool_timeout, self._pool)
         # aiohttp has no write timeout and counts the wait for a pooled connection in `connect`: the request as a
