@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -45,21 +46,27 @@ class Server:
         return web.json_response({"ok": True, "result": message})
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[Server]:
-    served = Server()
+@asynccontextmanager
+async def serving(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> AsyncIterator[int]:
+    """`handler` answering every Bot API method on a local port (yielded)."""
     app = web.Application()
-    app.router.add_post("/bot{token}/{method}", served.handle)
+    app.router.add_post("/bot{token}/{method}", handler)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     assert site._server is not None
-    served.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield served
+        yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    served = Server()
+    async with serving(served.handle) as served.port:
+        yield served
 
 
 def bot_on(port: int, **timeouts: float) -> Bot:
@@ -132,24 +139,16 @@ async def test_an_error_that_quotes_the_url_does_not_carry_the_token() -> None:
     async def loop_back(request: web.Request) -> web.Response:
         raise web.HTTPTemporaryRedirect(str(request.url))
 
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", loop_back)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    assert site._server is not None
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     request = AiohttpRequest()
-    try:
-        with pytest.raises(NetworkError) as failed:
-            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage")
-        assert "aiohttp.TooManyRedirects" in failed.value.message
-        assert "bot<token>/sendMessage" in failed.value.message
-        assert TOKEN not in failed.value.message
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
+    async with serving(loop_back) as port:
+        try:
+            with pytest.raises(NetworkError) as failed:
+                await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage")
+        finally:
+            await request.shutdown()
+    assert "aiohttp.TooManyRedirects" in failed.value.message
+    assert "bot<token>/sendMessage" in failed.value.message
+    assert TOKEN not in failed.value.message
 
 
 async def test_shut_down_then_initialised_again(server: Server) -> None:
