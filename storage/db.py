@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -191,6 +192,14 @@ class WriteTicket:
 WRITE_TICKET: ContextVar[WriteTicket | None] = ContextVar("sqlite_write_ticket", default=None)
 
 
+class _SQLiteStatements(SQLiteCompiler):
+    """SQLAlchemy's SQLite compiler, rendering a table hint (`.with_hint(table, "INDEXED BY ix", "sqlite")`) after
+    the table's name, where SQLite's grammar takes it: the stock compiler drops every table hint."""
+
+    def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+        return text
+
+
 def create_engine(
     url: str, *, busy_timeout: float = 5.0, limits: ServerLimits | None = None, echo: bool = False
 ) -> AsyncEngine:
@@ -203,6 +212,7 @@ def create_engine(
         _create_private(path)
     # One call on SQLite's thread per statement (storage/sqlite_driver.py), not one per step of it.
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout}, module=one_trip_dbapi())
+    engine.sync_engine.dialect.statement_compiler = _SQLiteStatements
     turns = WriteTurns(busy_timeout)
 
     @event.listens_for(engine.sync_engine, "connect")

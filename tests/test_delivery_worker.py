@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -345,6 +345,33 @@ async def test_claims_take_a_batch_in_one_go_and_never_the_same_row_twice(app: A
     async with app.storage.unit_of_work() as uow:
         pending = set(await uow.session.scalars(select(Delivery.id).where(Delivery.status == "pending")))
     assert pending == set(ids[:5])
+
+
+async def test_a_claim_on_sqlite_reads_the_pending_index_in_claim_order_and_sorts_nothing(
+    app: App, clock: FrozenClock
+) -> None:
+    users = [await add_user(app, f"p{n}") for n in range(3)]
+    for uid in users:
+        await add_delivery(app, uid, clock)
+    assert app.storage is not None
+    claims: list[tuple[str, object]] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if "UPDATE deliveries SET status" in statement and "RETURNING" in statement:
+            claims.append((statement, parameters))
+
+    engine = app.storage.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert len(await worker(app, clock, FakeMessenger()).claim(2)) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = claims
+    async with app.storage.engine.connect() as conn:
+        plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]  # type: ignore[arg-type]
+    # Without statistics SQLite would take (status, not_before) and sort every pending row by the claim's order.
+    assert "SCAN deliveries USING INDEX ix_deliveries_pending_claim" in plan
+    assert not [step for step in plan if "TEMP B-TREE" in step]
 
 
 async def test_outcomes_arriving_together_are_written_in_one_transaction(app: App, clock: FrozenClock) -> None:
