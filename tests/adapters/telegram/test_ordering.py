@@ -272,10 +272,11 @@ async def test_two_webhook_workers_on_one_database_keep_each_chats_order(tmp_pat
     workers = [worker(number, storage) for number, storage in enumerate(storages)]
     payloads = [message(update_id, 800 + rng.randrange(4), "hi") for update_id in range(1, 81)]
     try:
+        # Both running before the first update arrives, as behind a load balancer: started after the updates
+        # were stored, the first worker could take all 80 before the second began on a loaded machine.
+        await asyncio.gather(*(inbox.start() for inbox in workers))
         for payload in payloads:
             assert await workers[payload["update_id"] % 2].accept(payload["update_id"], payload)
-        for inbox in workers:
-            await inbox.start()
         for _ in range(1000):
             if len(seen.events) == 160:
                 break
