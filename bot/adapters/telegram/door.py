@@ -70,13 +70,17 @@ class TelegramDoor:
         self.secret = webhook_secret(settings) if self.webhook else ""
         self._token = settings.telegram_token.get_secret_value()
         self._redactor = RedactToken(self._token)
+        # The HTTP clients this door made (none when a builder is handed in): closed by `stop` whatever happened,
+        # because PTB closes them only once its start got as far as asking Telegram who the bot is.
+        self.clients: list[AiohttpRequest] = []
         if builder is None:
+            self.clients = [AiohttpRequest(), AiohttpRequest(connection_pool_size=1)]
             builder = (
                 Application.builder()
                 .token(self._token)
                 .base_url(settings.telegram_base_url)
-                .request(AiohttpRequest())
-                .get_updates_request(AiohttpRequest(connection_pool_size=1))
+                .request(self.clients[0])
+                .get_updates_request(self.clients[1])
             )
         # Chats side by side, each chat's updates in order; the webhook's stored updates go the same way.
         self.processor = ChatOrderedProcessor(settings.telegram_update_concurrency, settings.telegram_update_backlog)
@@ -151,6 +155,9 @@ class TelegramDoor:
                 await application.stop()
             await application.shutdown()
         finally:
+            # A start that failed before Telegram answered (no network, a wrong address) left them open.
+            for client in self.clients:
+                await client.shutdown()
             for handler in logging.getLogger().handlers:
                 handler.removeFilter(self._redactor)
 

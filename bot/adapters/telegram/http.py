@@ -73,6 +73,11 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
+    @property
+    def closed(self) -> bool:
+        """No connection is open (never opened, or shut down)."""
+        return self._session is None or self._session.closed
+
     async def do_request(
         self,
         url: str,
