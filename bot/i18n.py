@@ -104,9 +104,15 @@ def format_number(value: float) -> str:
 
 
 def format_percent(value: float) -> str:
+    return _percent(value, current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _percent(value: float, locale: str) -> str:
+    # Progress shows a few hundred distinct values; Babel applies the locale's pattern anew on every call.
     from babel.numbers import format_percent as _fp
 
-    return _fp(value, locale=current_locale())
+    return _fp(value, locale=locale)
 
 
 def format_date(moment: datetime, zone: str, fmt: str = "long") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, TypeAlias
 
 from bot.core.replies import Reply
@@ -29,8 +30,14 @@ class Route:
     @property
     def help(self) -> str:
         """The first paragraph of the handler's docstring: its help text (translated where shown)."""
-        doc = inspect.getdoc(self.handler) or ""
-        return doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+        return _help_of(self.handler)
+
+
+@cache
+def _help_of(handler: Handler) -> str:
+    # Read once per handler: /help lists every command, and reading a docstring (`inspect.getdoc`) is not free.
+    doc = inspect.getdoc(handler) or ""
+    return doc.split("\n\n", 1)[0].replace("\n", " ").strip()
 
 
 @dataclass(slots=True)
