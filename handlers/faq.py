@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.content import Content
@@ -21,9 +22,10 @@ from bot.faq.library import FaqLibrary
 from bot.faq.live import LIVE_CERTIFICATE, LIVE_LECTURE, LIVE_NEXT, LIVE_PROGRESS, LIVE_WORKSHOP
 from bot.faq.subjects import Subject
 from bot.faq.understand import MAX_READ, SMALLTALK, Understanding, lecture_by_topic, understand, warm
-from bot.i18n import N_, _
+from bot.i18n import N_, _, use_locale
 from bot.places.gazetteer import workshop_cities
 from bot.settings import Settings
+from bot.written_language import written_language
 from handlers.menu import MENU, back_to_menu, command_button, main_menu
 
 router = Router()
@@ -36,6 +38,8 @@ RATE_LIMIT = 10
 RATE_WINDOW = timedelta(seconds=10)
 # Messages longer than this are matched in a worker thread; shorter ones cost well under a millisecond.
 OFF_LOOP = 100
+# Enough of a message to tell the language it is written in; the rest of a pasted page adds nothing.
+WRITTEN_SAMPLE = 500
 # The FAQ entry answered when a workshop's live details are asked without the database (`wego-bot ask`).
 DATES_ENTRY = "workshop-dates"
 
@@ -144,6 +148,35 @@ async def answer_question(ctx: Context) -> Reply | list[Reply]:
         return Reply(
             _("You are sending messages faster than I can read them. Please wait a few seconds and try again.")
         )
+    written = await _written_language(ctx)
+    if written is None:
+        return await _answer(ctx)
+    with use_locale(written):
+        found = await _answer(replace(ctx, user=replace(ctx.user, locale=written)))
+    for reply in found if isinstance(found, list) else [found]:
+        reply.lang = reply.lang or written
+    return found
+
+
+async def _written_language(ctx: Context) -> str | None:
+    """The language the message is written in, when it can be told and is not the one the person would be
+    answered in, unless they chose theirs: the answer follows what they write (an English Telegram app, a Discord
+    server and the console tell nothing or the wrong thing). Where the platform gives no hint at all, it is kept
+    for the messages sent to them later."""
+    if ctx.user.chosen_locale is not None:
+        return None
+    written = written_language(ctx.text[:WRITTEN_SAMPLE])
+    if written is None or written == ctx.locale:
+        return None
+    if ctx.event.locale_hint is None and ctx.uow is not None and ctx.user.user_id is not None:
+        # Imported here: `wego-bot ask` answers free text without a database and must not load SQLAlchemy.
+        from bot.services import users
+
+        await users.note_written_language(ctx.uow, ctx.user.user_id, written)
+    return written
+
+
+async def _answer(ctx: Context) -> Reply | list[Reply]:
     understood = await _understand(ctx)
     if understood.label == SMALLTALK:
         text = _(_SMALLTALK_REPLIES[understood.smalltalk or "help"]).format(program=esc(ctx.content.program.short_name))

@@ -130,6 +130,15 @@ async def choose_language(uow: UnitOfWork, user_id: int, code: str) -> None:
     user.locale = code
 
 
+@commits
+async def note_written_language(uow: UnitOfWork, user_id: int, code: str) -> None:
+    """The language the person writes in, kept as their hint where the platform gives none (Discord messages, the
+    console): what is sent to them later is written in it while they have not chosen a language."""
+    user = await uow.session.get_one(User, user_id)
+    if user.locale is None and user.locale_hint != code:
+        user.locale_hint = code
+
+
 async def stats(uow: UnitOfWork) -> ParticipantStats:
     total, by_platform, by_language = await participant_counts(uow.session)
     return ParticipantStats(total, by_platform, by_language)
