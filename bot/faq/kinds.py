@@ -21,11 +21,11 @@ _WORDS = {
     "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
     " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
     "where": "where dove dov wo wohin woher اين وين فين فاين",
-    "who": "who whose whom chi wer wem wen wessen qui مين منو",
+    "who": "who whose whom chi wer wem wen wessen qui مين منو شكون",
     # A reason: "why attend a workshop" is the workshops' aims, not how to sign up for one.
     "why": "why warum wieso weshalb pourquoi perche لماذا ليش ليه",
-    # Spoken Arabic "how much / how many": "قديش", "اديش", "قداش", "كام".
-    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد قديش اديش قداش كام",
+    # Spoken Arabic "how much / how many": "قديش", "اديش", "قداش", "كام", Maghrebi "شحال"; Maghrebi "who", "شكون".
+    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد قديش اديش قداش كام شحال",
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
     " pagare pago pagamento payment kostenlos zahlung kostet kosten bezahlen gebuhr gebuhren umsonst gratuit"
     " gratuite coute payer payant payants payante paiement"

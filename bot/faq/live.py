@@ -66,6 +66,18 @@ _DONE = cues_of(
     "watched|finished|done|seen|completed|visto|viste|finito|finite|completato|gesehen|angeschaut|fertig",
     "abgeschlossen|regarde|regardees|fini|finis|termine|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
     "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了|看了|学了|听了",
+    # German "got through", "managed", "done with" ("wie viele hab ich schon durch").
+    "durch|geschafft|erledigt|gemacht|absolviert",
+    # "Done" as French and Italian say it of lectures ("j'ai fait combien de cours", "quante ne ho fatte").
+    "fait|faits|faites|fatto|fatte|fatti",
+)
+# Ready, issued ("is my certificate ready", "mein Zertifikat schon fertig?"): asked of one's own certificate, its
+# status.
+_READY = cues_of(
+    "ready|issued|available yet|pronto|pronti|pronta|rilasciato|fertig|bereit|ausgestellt|pret|prete|disponible",
+    "جاهز|جاهزه|طلعت|صدرت|준비됐|준비 됐|발급됐|나왔|好了|出来了|准备好",
+    # Already, yet ("posso già avere il mio certificato?", "can I get my certificate yet").
+    "yet|already|gia|schon|deja|بعد|已经|벌써|이미",
 )
 _ALL = cues_of("all|everything|tutte|tutto|tutti|alle|alles|tout|tous|toutes|كل|كلها|다|전부|모두|모든|都|全部")
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
@@ -80,6 +92,8 @@ _FINISHED = cues_of(
 NEW = cues_of(
     "new|newly|nuove|nuovi|nuova|nuovo|neu|neue|neuen|neues|nouveau|nouveaux|nouvelle|nouvelles|جديد|جديده|새로|새|新"
 )
+# One's own (a possessive): "my certificate", not "I" (who asks anything).
+_MY = cues_of("my|mio|mia|mein|meine|mon|شهادتي|내 수료증|제 수료증|我的")
 _MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
@@ -131,6 +145,9 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     """The LIVE_* question `plain` asks (`kinds`: the kinds of answer it asks for), or None: one for the FAQ."""
     lecture = LECTURE.found(plain)
     if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
+        return LIVE_CERTIFICATE
+    if _READY.found(plain) and CERTIFICATE.found(plain) and _MY.found(plain) and not WORKSHOP.found(plain):
+        # "Is my certificate ready?": where one's own stands (/certificate's view), not how certificates are had.
         return LIVE_CERTIFICATE
     # "Bis wann muss ich den Kurs fertig haben" asks for a deadline, not what comes after finishing.
     finished = (_FINISHED.found(plain) and "when" not in kinds) or (

@@ -245,6 +245,8 @@ _FILLER = frozenset(
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
             "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
+            # "Anyway", "all the same" after an "ok" ("va bene comunque", "ok quand même").
+            "anyway comunque quand meme",
             # What one thanks for: the help, the information, the answer.
             "help helpful info infos information answer answers reply support explanation really super",
             "infinite infinitely infiniment tantissimo tausend",
@@ -263,6 +265,7 @@ _SMALLTALK_WORDS = 8
 _SMALLTALK_TYPOS = 3
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
+_GERMAN_ARTICLE = re.compile(r"(?<=\s)(n|nen)(?=\s|$)")
 _CUTE_OF = {"용": "요", "당": "다"}
 _CUTE = re.compile(r"(?<=[\uac00-\ud7a3])[용당](?![\uac00-\ud7a3])")
 
@@ -276,6 +279,9 @@ def smalltalk_kind(plain: str) -> str | None:
     """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
     text = _REPEATS.sub(r"\1", _EMOJI_OF.sub(lambda found: _EMOJI[found.group()], plain))
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
+    if " n" in text:
+        # German chat shortens the article: "bist du n bot", "bist du nen Mensch".
+        text = _GERMAN_ARTICLE.sub(lambda found: "ein" + found.group(1)[1:], text)
     if not text.strip() or len(text.split()) > _SMALLTALK_WORDS:
         return None
     kind = _smalltalk_of(text)

@@ -46,6 +46,10 @@ _SPOKEN_ARABIC = normalize(
     # Egyptian and Maghrebi: "this", "what", "how", "where", "of", "will be", "exactly", "made".
     " ده دي دا دول واش كيفاش علاش فاش شنو وشنو فين بتاعة بتاعت بتوع هتكون هيكون هتبقي بالظبط عامل عاملين"
     " فيه تعطون تعطونها تعطوني بتعطوا"
+    # Maghrebi (Moroccan, Algerian): "who", "of" (possessive), "how much", "please", "there is", "I want", "now",
+    # "will", "I need", "a lot", "good".
+    " شكون شكون ديال ديالها ديالو ديالي ديالك ديالنا ديالهم شحال عافاك كاين كاينه كاينين بغيت بغينا دابا واخا"
+    " غادي غاديه خاصني خاصك خاص بزاف مزيان"
 ).split()
 # Words that say how something is asked about, in any language: a thing forgotten, divided, listed ("password
 # dimenticata", "in quante parti è diviso", "4부 강의 리스트") is still asked about the thing.
@@ -79,7 +83,7 @@ _HOW_ASKED = normalize(
     # Colloquial framing: "was kostet der Spaß", "überhaupt", "nochmal", "wo steigt", "was bringt mir", "krieg ich";
     # "sta roba"; "ça coûte un bras"; spoken Arabic "will", "when", "is it ok", "at all", "I'll take"; Korean "this",
     # "costs (it takes)", "if I watch", "give".
-    " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا"
+    " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا grad grade"
     " هاخد هاخذ 이거 들어 보면 줘"
     # Who asks for whom and when ("mon fils a 17 ans", "ho iniziato ieri"), not understanding something.
     " fils fille figlio figlia sohn tochter ابني بنتي 아들 딸 儿子 女儿 gestern angefangen hier commence ieri"
@@ -91,6 +95,8 @@ _HOW_ASKED = normalize(
     " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
     " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
+    # "In total", and "its idea" (what something is about: "الورشة شو فكرتها").
+    " مجموع المجموع بالمجموع فالمجموع مجمل بالمجمل اجمالي بالاجمالي فكره فكرته فكرتها"
 ).split()
 _MORE = frozenset(
     [

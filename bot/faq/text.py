@@ -63,6 +63,8 @@ _STOPWORDS_RAW = " ".join(
         "nous vous ils elles me m te t se s mon ma mes ton ta tes son sa ses pour avec sur dans au aux y en",
         "est-ce",
         "faut peux peut veux voudrais svp stp genre bon alors parle dis explique aurai aura aurais aurait",
+        # Italian chat's "like" ("tipo, si fa da casa?"), as French "genre".
+        "tipo",
         # Adverbs that only insist ("exactly", "concretely"): not what a question is about.
         "exactly basically actually esattamente praticamente concretamente concretement exactement ungefahr",
         "really realy truly davvero veramente wirklich echt vraiment vrmt koi kwa overall roughly approximately",
@@ -233,6 +235,10 @@ _SHORT_FORMS = {
     "ليكشر": "محاضره",
     "ديدلاين": "موعد",
     "الديدلاين": "موعد",
+    # The secretariat as the loanword ("السكرتارية"), as the entries name it ("الأمانة").
+    "سكرتاريه": "امانه",
+    "السكرتاريه": "الامانه",
+    "سكرتاريا": "امانه",
 }
 
 
@@ -274,10 +280,21 @@ def words(text: str) -> list[str]:
         for script, run in [("spaced", word)] if word.isascii() else _runs(word):
             if script == "spaced" and not run.isascii() and is_arabic(run):
                 run = arabic_stem(run)
-            if run in STOPWORDS:
+            if run in STOPWORDS or _glued_stopword(run):
                 continue
             out.append(run)
     return out
+
+
+# Two-letter function words that "and", "in", "for" are glued to ("each", "what", "who", "he", "she", "not"). Not
+# "اي": "واي فاي" is Wi-Fi.
+_AR_GLUED_FUNCTION = frozenset(["كل", "شو", "ما", "من", "هو", "هي", "لا"])
+
+
+def _glued_stopword(word: str) -> bool:
+    """ "And", "in", "for" glued to a two-letter function word ("بكل", in each; "وشو", and what; "لكل"): the
+    stemmer cuts a glued letter off longer words only, so the pair is read as the function word it holds."""
+    return len(word) == 3 and word[0] in "وبلف" and word[1:] in _AR_GLUED_FUNCTION
 
 
 def _spaced_features(word: str, found: Counter[str]) -> None:

@@ -15,7 +15,7 @@ Everything here is pure and fast (no I/O); the handler turns a `Understanding` i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.content.models import FaqEntry, Lecture
@@ -24,8 +24,10 @@ from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
+from bot.faq.shorthand import spelled_out
 from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
 from bot.faq.stems import latin_stem
+from bot.faq.stopwords import function_words
 from bot.faq.subjects import WORKSHOP, Subject, about_journey, elsewhere, names_online, subject_of, undocumented
 from bot.faq.text import STOPWORDS, normalize, words
 from bot.places.gazetteer import Gazetteer
@@ -107,6 +109,18 @@ def _umlauts_spelled(index: FaqIndex, plain: str) -> str:
     return _UMLAUT_SPELLING.sub(spelled, plain) if ("ae" in plain or "oe" in plain or "ue" in plain) else plain
 
 
+def _known_word(index: FaqIndex, places: Gazetteer | None) -> Callable[[str], bool]:
+    """Whether a word is one the entries, the cue phrases, the function words or the place names use."""
+    vocabulary = index.vocabulary()
+    common = function_words()
+    place_words = places.words if places is not None else frozenset()
+
+    def known(word: str) -> bool:
+        return word in STOPWORDS or word in CUE_WORDS or word in vocabulary or word in common or word in place_words
+
+    return known
+
+
 def _corrected(index: FaqIndex, text: str, plain: str, lang: str) -> str:
     """`plain` with its typos corrected as the index reads them: "certifcate for the onlin course" names a
     certificate. For the subject only: the cues of live questions are written as people type them."""
@@ -186,6 +200,7 @@ def understand(
 def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, year: int | None) -> Understanding:
     text = text[:MAX_READ]
     plain = _umlauts_spelled(index, normalize(text))
+    plain = spelled_out(plain, lang, _known_word(index, places))
     if plain != normalize(text):
         text = plain
     kind = smalltalk_kind(plain)

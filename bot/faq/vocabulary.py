@@ -63,7 +63,15 @@ class Vocabulary:
             unknown = [w for w in unknown if w not in spelled]
         # Spoken Arabic marks the present with a glued "b" ("بسجل", "بينظم", "بتعلم" for "أسجل", "ينظم", "تتعلم"):
         # the verb as the entries write it, when that is a known word.
-        spoken = {w: form for w in unknown if is_arabic(w) and (form := self._verb_form(w)) is not None}
+        # (Not a word that only frames a question: "يتكلم", talks about, is not the entries' "اكلم", I call.)
+        from bot.faq.stopwords import framing_words, function_words
+
+        framing, common = framing_words(), function_words()
+        spoken = {
+            w: form
+            for w in unknown
+            if is_arabic(w) and w not in framing and w not in common and (form := self._verb_form(w)) is not None
+        }
         if spoken:
             found = [spoken.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in spoken]
@@ -76,9 +84,6 @@ class Vocabulary:
         # A typo is looked for in longer words only (a short Arabic word came for its spoken verb form alone), and
         # never in a function word or a word listed as one that frames questions: those are words, not slips
         # ("laufen" is not a misspelt "kaufen", nor "gerne" "gere").
-        from bot.faq.stopwords import framing_words, function_words
-
-        framing, common = framing_words(), function_words()
         unknown = [w for w in unknown if len(w) >= TYPO_MIN_LENGTH and w not in framing and w not in common]
         unknown = unknown[:TYPO_LOOKUPS]
         if not unknown:
@@ -131,6 +136,11 @@ class Vocabulary:
             # person. ("They" is left: "يعلمو", they teach, is not "تعلم", to learn.)
             stem = word[:-2] if word.endswith("وا") else word[:-1]
             found = next((p + stem[1:] for p in _IMPERFECT if p + stem[1:] in self.known), None)
+        if found is None and len(word) >= 5 and word[0] in _IMPERFECT and word[1] == "ت":
+            # The reflexive form (V/VI) of the entries' verb, as the dialects use it ("نتسجل", I get registered,
+            # Maghrebi "n-" for "I"): the verb as the entries write it ("اسجل").
+            stem = word[2:]
+            found = next((form for form in (*(p + stem for p in _IMPERFECT), stem) if form in self.known), None)
         return found
 
     def _one_person(self, word: str) -> str | None:
@@ -158,7 +168,7 @@ class Vocabulary:
         """Of the `unknown` words (no entry uses them in any language), those that say what the question is about
         ("wifi", "parking"), not how it is asked: function words of the seven languages (bot/faq/stopwords.py)
         and short words are left out, and so are the place names in `names`."""
-        from bot.faq.stopwords import function_words
+        from bot.faq.stopwords import framing_words, function_words
         from bot.faq.subjects import program_word
 
         common = function_words()
@@ -180,6 +190,7 @@ class Vocabulary:
                 and (w[1:] in known or w[1:] in names or w[1:] in common)
             )
             and not self._shares_root(w)
+            and not _function_form(w, common, framing_words())
             # Korean words carry their particles: unknown as a whole, not always as a stem.
             and (
                 (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
@@ -206,3 +217,41 @@ class Vocabulary:
             return False
         stem = korean_stem(word)
         return len(stem) >= 2 and stem not in self.known
+
+
+# German typed without umlauts ("uebernommen"), as the function word lists spell it ("ubernehmen").
+_UMLAUT_PAIRS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def _function_form(word: str, common: frozenset[str], framing: frozenset[str]) -> bool:
+    """Another form of a function word, in Latin script: the German one without its final "e" or "en" as people
+    type it ("komm", "hab": "kommen", "habe"), its participle ("geworden"), or one sharing its root with a framing
+    word (`framing`, the list bot/faq/stopwords.py adds: "uebernommen" beside "übernehmen"): how a question is
+    asked, not what about. (Not the roots of the whole lists: English's holds "different", and "difference" may be
+    what is asked about.)"""
+    if not word.isascii() or len(word) < 3:
+        return False
+    for pair in _UMLAUT_PAIRS:
+        word = word.replace(*pair)
+    if word in common or any(word + ending in common for ending in ("e", "en", "n")):
+        return True
+    if word.startswith("ge") and (word[2:] in common or word[2:] in framing):
+        return True  # a German participle: "geworden", "gemacht"
+    if len(word) < ROOT_FROM:
+        return False
+    roots = _function_roots(framing)
+    # A verb's forms change past their first letters ("ubernehmen", "ubernommen"): the first ROOT_FROM only.
+    root = word[:ROOT_FROM]
+    at = bisect.bisect_left(roots, root)
+    return at < len(roots) and roots[at].startswith(root)
+
+
+_ROOTS: dict[int, list[str]] = {}
+
+
+def _function_roots(common: frozenset[str]) -> list[str]:
+    """The Latin-script function words long enough to have a root of ROOT_FROM letters, sorted (kept per list)."""
+    found = _ROOTS.get(id(common))
+    if found is None:
+        found = _ROOTS[id(common)] = sorted(w for w in common if w.isascii() and len(w) >= ROOT_FROM)
+    return found
