@@ -118,9 +118,15 @@ _WHOM_TO_ASK = re.compile(
 )
 
 
+_ORDINAL = re.compile(r"몇 ?번째|第几")
+
+
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds of answer a text asks for (perhaps none, perhaps several: "combien" is a count or a price)."""
     plain = normalize(text)
+    if "몇" in plain or "第几" in plain:
+        # "몇 번째", "第几": which one in order (an ordinal), not how many.
+        plain = _ORDINAL.sub(" ", plain)
     if _WHOM_TO_ASK.search(plain):
         plain = _WHOM_TO_ASK.sub(" ", plain)
     kinds = set()

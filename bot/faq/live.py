@@ -42,6 +42,8 @@ _PROGRESS = cues_of(
     "mon avancement|mon etat d avancement|my status|il mio avanzamento|몇 개 들었|몇개 들었|몇 개 봤",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
     "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
+    # Up to where one has heard, watched or done ("몇강까지 들었어?").
+    "까지 들었|까지 봤|까지 했",
 )
 _NEXT = cues_of(
     "next lecture|watch next|what next|whats next|what should i watch|next video|next one|prossima lezione",
@@ -76,8 +78,9 @@ _DONE = cues_of(
 _READY = cues_of(
     "ready|issued|available yet|pronto|pronti|pronta|rilasciato|fertig|bereit|ausgestellt|pret|prete|disponible",
     "جاهز|جاهزه|طلعت|صدرت|준비됐|준비 됐|발급됐|나왔|好了|出来了|准备好",
-    # Already, yet ("posso già avere il mio certificato?", "can I get my certificate yet").
-    "yet|already|gia|schon|deja|بعد|已经|벌써|이미",
+    # Already, yet, now ("posso già avere il mio certificato?", "can I get my certificate yet", "내 수료증 이제 받을
+    # 수 있어?").
+    "yet|already|gia|schon|deja|بعد|已经|벌써|이미|now|adesso|ora|jetzt|maintenant|هلق|الحين|الان|이제|지금|现在",
 )
 _ALL = cues_of("all|everything|tutte|tutto|tutti|alle|alles|tout|tous|toutes|كل|كلها|다|전부|모두|모든|都|全部")
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).

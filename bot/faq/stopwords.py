@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.faq.text import normalize, words
+from bot.faq.text import KO_STOPWORDS, normalize, words
 
 LANGUAGES = ("en", "it", "de", "fr", "ar", "ko", "zh")
 
@@ -30,6 +30,9 @@ def function_words() -> frozenset[str]:
                 # German typed without umlauts: "fuer", "moechte", "muss".
                 found.add(normalize(word.casefold().translate(_UMLAUTS)))
     found.update(_MORE)
+    # Korean words that only carry the sentence ("있어", "해요"), which the list lacks, and "or (else)".
+    found.update(KO_STOPWORDS)
+    found.update(["아님", "아니면", "혹은", "근데", "그리고"])
     found.update(stem for word in _MORE for stem in words(word))
     return frozenset(found)
 

@@ -79,7 +79,7 @@ _STOPWORDS_RAW = " ".join(
 ).split()
 # Chinese characters and words that only frame a question; they are dropped before bigrams are taken.
 _ZH_STOP = frozenset("的了吗呢吧啊呀么嘛什怎我你您他她它们是在和与及就也都还请问")
-_KO_STOPWORDS = frozenset(
+KO_STOPWORDS = frozenset(
     " ".join(
         [
             "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요 이거 그거 저거 이건 이게",
@@ -184,7 +184,7 @@ def _pieces(word: str, known: set[str] | frozenset[str], tried: dict[str, list[s
         return tried[word]
     stem = korean_stem(word)
     found: list[str] | None = None
-    if word in known or stem in known or word in _KO_STOPWORDS or stem in _KO_STOPWORDS:
+    if word in known or stem in known or word in KO_STOPWORDS or stem in KO_STOPWORDS:
         found = [word]
     else:
         for cut in range(len(word) - 1, 1, -1):
@@ -316,9 +316,10 @@ def _cjk_features(run: str, script: str, found: Counter[str]) -> None:
         # Chinese question framing ("吗", "的", "我") would otherwise glue onto every content bigram.
         pieces = [p for p in re.split("[" + "".join(_ZH_STOP) + "]", run) if p]
     else:
-        if run in _KO_STOPWORDS:
-            return
         stem = korean_stem(run)
+        if run in KO_STOPWORDS or stem in KO_STOPWORDS:
+            # "어떻게해" (how do I) is "어떻게" with its ending: a framing word too.
+            return
         if len(stem) > 1:
             found["w" + stem] += 1
         pieces = [stem]

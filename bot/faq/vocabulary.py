@@ -15,6 +15,8 @@ from bot.faq.kinds import question_kinds
 from bot.faq.stems import is_arabic, korean_stem
 
 UNKNOWN_MIN_LENGTH = 3
+# Korean endings of must ("-야 돼", "-야 해") and may ("-어도", "-아도"), as chat writes them.
+_KO_MODAL_ENDINGS = ("야돼", "야되", "야해", "야 돼", "야 해", "어도", "아도", "야돼요", "야해요", "야되요")
 # Words of at least this many letters that start like a known word are another form of it.
 ROOT_FROM = 5
 KOREAN_UNKNOWN = True
@@ -214,6 +216,10 @@ class Vocabulary:
     def _unknown_korean(self, word: str) -> bool:
         """A Korean word whose stem (particles cut) no entry uses: "비자", "드레스"."""
         if not KOREAN_UNKNOWN or not word or not ("\uac00" <= word[0] <= "\ud7a3"):
+            return False
+        if len(word) >= 3 and word.endswith(_KO_MODAL_ENDINGS):
+            # A verb with the ending of must or may ("가야돼", must go; "들어도", even if I listen): how the question
+            # is asked, whatever the verb.
             return False
         stem = korean_stem(word)
         return len(stem) >= 2 and stem not in self.known
