@@ -44,6 +44,7 @@ _SMALLTALK: dict[str, Cues] = {
     ),
     "thanks": cues_of(
         "متشكر|متشكرين|متشكره|متشكر جدا|يعطيك الصحه|الله يعطيك الصحه|بارك الله فيك|جزاك الله خير",
+        "جزاكم الله خير|جزاكم الله خيرا|جزاك الله خيرا|بارك الله فيكم",
         "grazie gentilissimo|gentilissimo|gentilissima|sei gentilissimo|sei gentile|merci c est gentil",
         "c est gentil|tres gentil|trop gentil",
         "谢谢帮忙|谢谢你的帮助|谢谢帮助|多谢帮忙|谢谢你的帮忙",
@@ -409,3 +410,29 @@ def without_smalltalk(plain: str) -> str:
     if tail is not None and plain[: tail.start()].strip(_PUNCTUATION):
         plain = plain[: tail.start()]
     return plain
+
+
+# What a message of courtesy around something said, not asked, is: thanks above all ("merci, je transmets à ma
+# fille"), then a goodbye, then a greeting ("Guten Abend, ich schreibe im Namen meiner Tochter").
+_COURTESY = ("thanks", "bye", "greeting")
+
+
+def courtesy(plain: str) -> tuple[str, str] | None:
+    """The kind of the small talk `plain` holds beside other words (thanks, a goodbye or a greeting), and the text
+    without it; None when it holds none."""
+    kinds = [kind for kind in _COURTESY if _SMALLTALK[kind].found(plain)]
+    if not kinds:
+        return None
+    rest = plain
+    for kind in kinds:
+        rest = _SMALLTALK[kind].remove(rest)[0]
+    return kinds[0], rest
+
+
+_THANKS = frozenset(_SMALLTALK["thanks"].phrases())
+
+
+def thanks_first(plain: str) -> bool:
+    """The message opens with thanks ("merci beaucoup pour ces précisions, ...")."""
+    head = _HEAD.match(plain)
+    return head is not None and head.group(1) in _THANKS

@@ -89,7 +89,7 @@ _HOW_ASKED = normalize(
     " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا grad grade"
     " هاخد هاخذ 이거 들어 보면 줘"
     # Who asks for whom and when ("mon fils a 17 ans", "ho iniziato ieri"), not understanding something.
-    " fils fille figlio figlia sohn tochter ابني بنتي 아들 딸 儿子 女儿 gestern angefangen hier commence ieri"
+    " fils fille figlio figlia sohn tochter ابني بنتي 아들 딸 아이 儿子 女儿 孩子 gestern angefangen hier commence ieri"
     " iniziato iniziata امس بديت بلشت 어제 시작했는데 시작했어요 끝나면 versteh verstehe capito capisco comprend"
     " comprends فاهم افهم 모르겠어요 ganz bene bien"
     # Arabic ordinals ("الفئة السادسة", the sixth category), as the stemmer leaves them.

@@ -286,9 +286,10 @@ def words(text: str) -> list[str]:
     return out
 
 
-# Two-letter function words that "and", "in", "for" are glued to ("each", "what", "who", "he", "she", "not"). Not
+# Two-letter function words that "and", "in", "for" are glued to ("each", "what", "who", "he", "she", "not", "how
+# many", "in"). Not
 # "اي": "واي فاي" is Wi-Fi.
-_AR_GLUED_FUNCTION = frozenset(["كل", "شو", "ما", "من", "هو", "هي", "لا"])
+_AR_GLUED_FUNCTION = frozenset(["كل", "شو", "ما", "من", "هو", "هي", "لا", "كم", "في"])
 
 
 def _glued_stopword(word: str) -> bool:

@@ -25,7 +25,7 @@ from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.shorthand import spelled_out
-from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
+from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
 from bot.faq.stems import latin_stem
 from bot.faq.stopwords import function_words
 from bot.faq.subjects import WORKSHOP, Subject, about_journey, elsewhere, names_online, subject_of, undocumented
@@ -160,6 +160,26 @@ def _without_introduction(index: FaqIndex, plain: str, lang: str) -> str:
     return plain[: found.start()] + kept + plain[found.end() :]
 
 
+def _without_context(index: FaqIndex, plain: str, lang: str) -> str:
+    """A question after sentences that say who asks and why ("Ich arbeite im Wohnungsamt unserer Stadt ...
+    Welche Vorlesungen sind da drin?"), without the words of those sentences that no entry uses ("Wohnungsamt"):
+    they would count as a subject the entries do not cover. Their words the entries use stay: they may be what
+    the question is about ("j'ai commencé les vidéos. On a un certificat ?")."""
+    if not plain.rstrip().endswith(_QUESTION_MARKS):
+        return plain
+    sentences = [s for s in _SENTENCE_END.split(plain.strip()) if s.strip()]
+    if len(sentences) < 2:
+        return plain
+    context = " ".join(sentences[:-1])
+    unknown = set(index.unknown_words(context, lang))
+    if not unknown:
+        return plain
+    kept = context
+    for word in sorted(unknown, key=len, reverse=True):
+        kept = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)" if word.isascii() else re.escape(word), " ", kept)
+    return f"{kept} {sentences[-1]}"
+
+
 # The end of a sentence, and a question's last sentence.
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s+|(?<=[。！？])")
 _QUESTION_MARKS = ("?", "？", "؟")
@@ -175,6 +195,19 @@ def _last_question(text: str) -> str | None:
     return last if len(words(last)) >= 2 else None
 
 
+def _courtesy(text: str) -> str | None:
+    """The small talk of a message that says something and asks nothing, when nothing in it was understood:
+    thanks, a goodbye or a greeting beside who writes or what they will do ("Merci pour ces précisions, je
+    transmets à mes élèves. Bonne journée !", "안녕하세요 학부모입니다"). Nothing is asked when there is no question
+    mark and, the small talk taken out, no question word."""
+    if any(mark in text for mark in _QUESTION_MARKS):
+        return None  # (anywhere: a question may come after what is read)
+    found = courtesy(normalize(text[:MAX_READ]))
+    if found is None or question_kinds(found[1]):
+        return None
+    return found[0]
+
+
 def understand(
     index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
@@ -184,8 +217,14 @@ def understand(
     A message of several sentences the bot is unsure of is read once more as its last sentence, when that is a
     question: what comes before it (who asks, where they heard of the program) only made it look farther from every
     entry."""
+    said = _courtesy(text)
+    if said == "thanks" and thanks_first(normalize(text[:MAX_READ])):
+        # "جزاكم الله خير على المعلومات، بوصلها لبنتي": thanks, and what one will do with the answer; nothing asked.
+        return Understanding(SMALLTALK, smalltalk=said)
     found = _understand(index, text, lang, places, year)
     if found.label is None and not found.earlier_edition:
+        if said is not None:
+            return Understanding(SMALLTALK, found.subject, smalltalk=said)
         question = _last_question(text[:MAX_READ])
         # Only when what comes before names something no entry knows ("Architektur", "LinkedIn"): otherwise it
         # may be what the question is about ("j'ai commencé les vidéos. On a un certificat ?").
@@ -207,7 +246,7 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
     # "ciao, sono ...", "안녕하세요 ...": the greeting (or the closing thanks) is not part of what is asked.
-    asked = _without_introduction(index, without_smalltalk(plain), lang)
+    asked = _without_context(index, _without_introduction(index, without_smalltalk(plain), lang), lang)
     if asked != plain:
         text = plain = asked
     subject = subject_of(_corrected(index, text, plain, lang), places)

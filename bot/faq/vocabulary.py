@@ -15,8 +15,12 @@ from bot.faq.kinds import question_kinds
 from bot.faq.stems import is_arabic, korean_stem
 
 UNKNOWN_MIN_LENGTH = 3
-# Korean endings of must ("-야 돼", "-야 해") and may ("-어도", "-아도"), as chat writes them.
-_KO_MODAL_ENDINGS = ("야돼", "야되", "야해", "야 돼", "야 해", "어도", "아도", "야돼요", "야해요", "야되요")
+# Korean endings of must ("-야 돼", "-야 해") and may ("-어도", "-아도"), as chat writes them, and the connective
+# endings that tie what one says to the question ("참고하려고", to use it for; "하는데", and; "걱정돼서요", because).
+_KO_MODAL_ENDINGS = (
+    *("야돼", "야되", "야해", "야 돼", "야 해", "어도", "아도", "야돼요", "야해요", "야되요"),
+    *("려고", "는데", "는데요", "인데", "인데요", "어서", "아서", "해서", "서요", "니까", "거든요", "다고"),
+)
 # Words of at least this many letters that start like a known word are another form of it.
 ROOT_FROM = 5
 KOREAN_UNKNOWN = True
@@ -179,6 +183,8 @@ class Vocabulary:
             w
             for w in unknown
             if w not in common
+            # A Korean function word with its particle ("딸이", the daughter; "아이가").
+            and not ("\uac00" <= w[0] <= "\ud7a3" and korean_stem(w) in common)
             and not is_name(w, names)
             # "几号", "언제": how the question asks, not what about.
             and not question_kinds(w)
@@ -218,8 +224,8 @@ class Vocabulary:
         if not KOREAN_UNKNOWN or not word or not ("\uac00" <= word[0] <= "\ud7a3"):
             return False
         if len(word) >= 3 and word.endswith(_KO_MODAL_ENDINGS):
-            # A verb with the ending of must or may ("가야돼", must go; "들어도", even if I listen): how the question
-            # is asked, whatever the verb.
+            # A verb with the ending of must or may ("가야돼", must go; "들어도", even if I listen) or a connective
+            # one ("참고하려고"): how the question is asked, or what comes before it, whatever the verb.
             return False
         stem = korean_stem(word)
         return len(stem) >= 2 and stem not in self.known
