@@ -217,9 +217,15 @@ class FaqIndex:
             return found
 
         best = part_scores(lang) if lang in self.languages else {}
-        if self._confident(sorted(best.values(), reverse=True)[:2]):
-            return best
         found = self._read(question, lang)[0]
+        # A question mixing in another language's words ("شو الـ new topic هالسنة"; "내 progress") is read in that
+        # language too, however sure its own language is: its own entries only know the words of its own.
+        own = self._part(lang).vocabulary if lang in self.languages else set()
+        mixed = any(word.isascii() and not word.isdigit() and word not in own for word in found) and not all(
+            word.isascii() for word in found
+        )
+        if not mixed and self._confident(sorted(best.values(), reverse=True)[:2]):
+            return best
         for other in self.languages:
             # A language none of whose entries uses any of the question's words cannot match it any better.
             if other == lang or not any(word in self._part(other).vocabulary for word in found):

@@ -119,6 +119,8 @@ _WHOM_TO_ASK = re.compile(
 
 
 _ORDINAL = re.compile(r"몇 ?번째|第几")
+# "Number 4", "numero 4": which one, not how many.
+_NUMBERED = re.compile(r"\b(?:number|numero|nummer|nr|no|رقم)\.?\s*\d")
 
 
 def question_kinds(text: str) -> frozenset[str]:
@@ -127,6 +129,8 @@ def question_kinds(text: str) -> frozenset[str]:
     if "몇" in plain or "第几" in plain:
         # "몇 번째", "第几": which one in order (an ordinal), not how many.
         plain = _ORDINAL.sub(" ", plain)
+    if _NUMBERED.search(plain):
+        plain = _NUMBERED.sub(" ", plain)
     if _WHOM_TO_ASK.search(plain):
         plain = _WHOM_TO_ASK.sub(" ", plain)
     kinds = set()

@@ -97,7 +97,10 @@ NEW = cues_of(
 )
 # One's own (a possessive): "my certificate", not "I" (who asks anything).
 _MY = cues_of("my|mio|mia|mein|meine|mon|شهادتي|내 수료증|제 수료증|我的")
-_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我")
+# (Arabic "خلصت", "شفت", "حضرت": I finished, saw, attended; the verb says who.)
+_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我|خلصت|شفت|حضرت")
+# Progress named in any language beside one's own ("내 progress", "il mio progresso", "mein Fortschritt").
+_PROGRESS_WORD = cues_of("progress|progresso|progressi|fortschritt|fortschritte|progression|progres|تقدم|진도|进度")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
     "place|complet|voll|اماكن|مقاعد|فاضيه|محجوز|امتلت|امتلات|ممتلئه|مليانه|자리|좌석|정원|마감|名额|座位|满了|空位",
@@ -160,7 +163,12 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         # ("Muss ich den Kurs fertig haben, um zum Workshop zu gehen" asks whether the workshop needs it.)
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
-    if _PROGRESS.found(plain) or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain)):
+    own_progress = _PROGRESS_WORD.found(plain) and _MINE.found(plain)
+    if (
+        _PROGRESS.found(plain)
+        or own_progress
+        or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain))
+    ):
         # "How many lectures have I done", "quante lezioni ho visto", "我看了几讲": a count of one's own.
         return LIVE_PROGRESS
     if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):

@@ -246,6 +246,8 @@ _FILLER = frozenset(
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
             "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
+            # "Show (me)" beside the menu, in whatever language the menu is named ("menu 보여줘", "zeig menu").
+            "보여줘 보여주세요 보여 zeig zeige mostrami mostra montre affiche وريني اعرض 显示 给我看 看看",
             # "Anyway", "all the same" after an "ok" ("va bene comunque", "ok quand même").
             "anyway comunque quand meme",
             # What one thanks for: the help, the information, the answer.

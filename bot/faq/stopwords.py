@@ -33,6 +33,8 @@ def function_words() -> frozenset[str]:
     # Korean words that only carry the sentence ("있어", "해요"), which the list lacks, and "or (else)".
     found.update(KO_STOPWORDS)
     found.update(["아님", "아니면", "혹은", "근데", "그리고"])
+    # The counter of things with the copula ("몇 개야", how many are there).
+    found.update(["개야", "개예요", "개에요", "개임", "개인가요", "개나"])
     found.update(stem for word in _MORE for stem in words(word))
     return frozenset(found)
 
@@ -98,6 +100,12 @@ _HOW_ASKED = normalize(
     " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
     " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
+    # Hearsay ("I heard there is something about housing"), "the different (kinds)", "the full (list)", "till",
+    # French "thing" ("un truc de villes"). (Not English "different" nor German "brauchen": a word sharing their
+    # root, "difference", or a question needing something, "brauche ich ein Visum", is what is asked.)
+    " heard gehort entendu sentito سمعت سمعنا 들었는데 听说 diversi diverse verschiedene verschieden"
+    " unterschiedliche مختلف مختلفه 다른 不同 complete full completa completo vollstandig vollstandige complet"
+    " كامل كامله 전체 完整 لحد لغايه لحتي truc trucs machin"
     # "In total", and "its idea" (what something is about: "الورشة شو فكرتها").
     " مجموع المجموع بالمجموع فالمجموع مجمل بالمجمل اجمالي بالاجمالي فكره فكرته فكرتها"
 ).split()

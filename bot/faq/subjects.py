@@ -132,7 +132,8 @@ _ORDINAL_LECTURE = re.compile(
     rf"(?<!\w)(?:({_ORDINAL})\s*(?:{_LECTURE_WORDS})|(?:{_LECTURE_WORDS})\s+({_ORDINAL}))(?:(?!\w)|(?<=강의))"
 )
 LECTURE_NUMBER = re.compile(
-    r"(?:lecture|lezione|vorlesung|cours|lesson|video|محاضره|المحاضره|강의)\s*(?:n\.?|nr\.?|no\.?|#)?\s*(\d{1,2})\b"
+    r"(?:lecture|lezione|vorlesung|cours|lesson|video|محاضره|المحاضره|강의)\s*(?:n\.?|nr\.?|no\.?|#|numero|number"
+    r"|nummer|num\.?|رقم)?\s*(\d{1,2})\b"
     r"|(\d)\.(\d{1,2})\b|(\d{1,2})(?:\s*번째\s*강의?|\s*번\s*강의|강(?![좌의]))|第\s*([1-9一二三四五六七八])\s*[讲课]"
 )
 _PART_TOPIC = {

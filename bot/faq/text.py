@@ -71,6 +71,8 @@ _STOPWORDS_RAW = " ".join(
         "circa grossomodo ungefahr etwa environ تقريبا 대략 大概 大约",
         "في من على عن ما ماذا لماذا كيف هل انا انت هو هي هذا هذه ذلك تلك الى او و ف ب ل ثم يا اي شو ايش ايه",
         "اللي الي لو",
+        # The article or a preposition with it written apart, before an English word ("بالـ partners", "الـ award").
+        "ال بال وال فال لل كال",
         "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
         # Prepositions with a pronoun glued on ("with you", "for us"), and dialect words for "this", "all", "thing".
         "معكم معك معي معنا عندكم عندنا لكم لك لي لنا منكم منك مني علينا عليكم عليك علي فيكم فيك الكم الك",
