@@ -184,6 +184,9 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.
         return None
+    if "award" in subject.topics:
+        # "Is the award ceremony the same day as the Seoul workshop? Where is it?": the award's, not the workshop's.
+        return None
     asks_live = "when" in kinds or _SEATS.found(plain) or _STATUS.found(plain)
     if subject.city is not None:
         # "Where is the Brescia workshop": where a workshop in a named city is held is its venue. Where the

@@ -102,6 +102,11 @@ _SMALLTALK: dict[str, Cues] = {
         "شو بتقدر تساعدني|بتقدر تساعدني|كيف بتقدر تساعدني|كيف بتساعدني|你能帮我做什么|你能帮我什么|你可以帮我什么",
         "뭐 할 수 있어요|뭘 도와줄 수 있어|what can you help with|what can you help me with",
         "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
+        # Asking what one can ask ("was kann ich hier alles fragen", "que puis-je te demander").
+        "what can i ask|what can i ask you|what can i ask here|cosa posso chiedere|cosa posso chiederti",
+        "was kann ich fragen|was kann ich hier fragen|was kann ich hier alles fragen|was kann ich dich fragen",
+        "que puis je demander|qu est ce que je peux demander|je peux demander quoi|que puis je te demander",
+        "شو بقدر اسال|شو اقدر اسال|ماذا يمكنني ان اسال|뭘 물어볼 수 있어|뭐 물어봐도 돼|我可以问什么|能问什么",
         "i need help|need help|i need some help|can you help me|can you help|can u help me|help pls|help please",
         "what can you do for me|what can u do for me|what are you for|what do you do here|how do i use this",
         "aiuto|aiutami|cosa sai fare|cosa puoi fare|come funziona",
@@ -240,6 +245,8 @@ _FILLER = frozenset(
         [
             "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
             "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
+            # "A real person" beside "are you a bot" ("t'es un robot ou une vraie personne ?").
+            "person personne vraie humaine persona vera vero echte echter mensch",
             "mate buddy bro dude man غالي حبيبي اخوي ولا بالجميع الجميع جميعا بالكل",
             # Korean endings and softeners left beside a phrase ("좋은 아침이에요", "혹시 사람이세요").
             "이에요 예요 에요 이요 줘 줘요 가기 혹시 또 좀 그럼 now then",

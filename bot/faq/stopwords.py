@@ -106,6 +106,12 @@ _HOW_ASKED = normalize(
     " heard gehort entendu sentito سمعت سمعنا 들었는데 听说 diversi diverse verschiedene verschieden"
     " unterschiedliche مختلف مختلفه 다른 不同 complete full completa completo vollstandig vollstandige complet"
     " كامل كامله 전체 完整 لحد لغايه لحتي truc trucs machin"
+    # "I mean", "only", "altogether", "as for" ("niveau participants"), "sure" ("schon klar"), "extra", "curious",
+    # "what it is". (Not "the difference": between two things, it is what is asked, "the difference between the
+    # course's certificate and the workshop's" being the overview's question; nor English "mean".)
+    " intendo intendevo meine meinte"
+    " sola solo soltanto seulement uniquement lediglich altogether insgesamt complessivamente niveau klar extra"
+    " 궁금 궁금한데 궁금해서 뭔지 뭔데 있나 是不是 是否 要不要 会不会 对不对"
     # "In total", and "its idea" (what something is about: "الورشة شو فكرتها").
     " مجموع المجموع بالمجموع فالمجموع مجمل بالمجمل اجمالي بالاجمالي فكره فكرته فكرتها"
 ).split()

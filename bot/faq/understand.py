@@ -265,8 +265,10 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
     kinds = question_kinds(text)
     live = live_question(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
-        if _off_topic(index, text, lang, places):
-            live = None  # "parking near the Brescia venue": the workshop's card does not answer it
+        if _off_topic(index, text, lang, places) or undocumented(plain, subject):
+            # "parking near the Brescia venue", "a hotel near the Geneva venue": the workshop's card does not answer
+            # it
+            live = None
         else:
             # An answer staff taught (saved from a question they answered) is more specific than the card.
             taught = index.match(text, lang).best

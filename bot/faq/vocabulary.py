@@ -262,8 +262,12 @@ _ROOTS: dict[int, list[str]] = {}
 
 
 def _function_roots(common: frozenset[str]) -> list[str]:
-    """The Latin-script function words long enough to have a root of ROOT_FROM letters, sorted (kept per list)."""
+    """The Latin-script verbs of a list long enough to have a root of ROOT_FROM letters, sorted (kept per list)."""
     found = _ROOTS.get(id(common))
     if found is None:
-        found = _ROOTS[id(common)] = sorted(w for w in common if w.isascii() and len(w) >= ROOT_FROM)
+        # Verbs only (their infinitive ends in "-en", "-re", "-er", "-ir"): their forms change past the root; a
+        # noun's or adjective's root may begin another word ("differenza", "difference").
+        found = _ROOTS[id(common)] = sorted(
+            w for w in common if w.isascii() and len(w) > ROOT_FROM and w.endswith(("en", "re", "er", "ir"))
+        )
     return found
