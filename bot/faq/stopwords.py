@@ -112,6 +112,8 @@ _HOW_ASKED = normalize(
     " intendo intendevo meine meinte"
     " sola solo soltanto seulement uniquement lediglich altogether insgesamt complessivamente niveau klar extra"
     " 궁금 궁금한데 궁금해서 뭔지 뭔데 있나 是不是 是否 要不要 会不会 对不对"
+    # The names of things listed ("أسماء المحاضرات", the lectures' names): how a list is asked for; "I ask".
+    " اسما اسماء اسال سالت"
     # "In total", and "its idea" (what something is about: "الورشة شو فكرتها").
     " مجموع المجموع بالمجموع فالمجموع مجمل بالمجمل اجمالي بالاجمالي فكره فكرته فكرتها"
 ).split()

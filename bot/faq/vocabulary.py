@@ -15,6 +15,11 @@ from bot.faq.kinds import question_kinds
 from bot.faq.stems import is_arabic, korean_stem
 
 UNKNOWN_MIN_LENGTH = 3
+# German separable verb prefixes ("teil-nehmen", "ab-schließen"), as `normalize` spells them.
+_DE_SEPARABLE = (
+    *("ab", "an", "auf", "aus", "bei", "ein", "mit", "nach", "vor", "weg", "zuruck", "her", "hin", "teil", "fest"),
+    *("statt", "dar", "durch", "um", "uber", "unter", "wieder", "zusammen", "vorbei", "los"),
+)
 # Korean endings of must ("-야 돼", "-야 해") and may ("-어도", "-아도"), as chat writes them, and the connective
 # endings that tie what one says to the question ("참고하려고", to use it for; "하는데", and; "걱정돼서요", because).
 _KO_MODAL_ENDINGS = (
@@ -30,6 +35,10 @@ ARABIC_UNKNOWN_LENGTH = 3
 TYPO_LOOKUPS = 3
 # Arabic prepositions written glued to the next word.
 _AR_GLUED = "بلوفك"
+# The spoken Arabic future, before the imperfect's prefix: Egyptian "ه", Levantine "ح".
+_AR_FUTURE = "هح"
+# "For me", "for you", "for us", glued after a spoken verb ("هيدفعولي").
+_AR_DATIVE = ("لنا", "لكم", "لي", "لك", "له")
 # The prefixes of the Arabic imperfect (I, he, she/you, we).
 _IMPERFECT = "ايتن"
 # A word no entry has is replaced by the nearest known word at least this similar (rapidfuzz ratio, 0-100).
@@ -67,6 +76,12 @@ class Vocabulary:
         if spelled:
             found = [spelled.get(w, w) for w in found]
             unknown = [w for w in unknown if w not in spelled]
+        # A German separable verb with "zu" inside ("teilzunehmen", "abzuschließen", "anzumelden"): the infinitive,
+        # when that is a known word.
+        separable = {w: form for w in unknown if w.isascii() and (form := self._zu_infinitive(w)) is not None}
+        if separable:
+            found = [separable.get(w, w) for w in found]
+            unknown = [w for w in unknown if w not in separable]
         # Spoken Arabic marks the present with a glued "b" ("بسجل", "بينظم", "بتعلم" for "أسجل", "ينظم", "تتعلم"):
         # the verb as the entries write it, when that is a known word.
         # (Not a word that only frames a question: "يتكلم", talks about, is not the entries' "اكلم", I call.)
@@ -128,6 +143,14 @@ class Vocabulary:
                 fixes[word] = best[0]
         return [fixes.get(w, w) for w in found]
 
+    def _zu_infinitive(self, word: str) -> str | None:
+        for prefix in _DE_SEPARABLE:
+            if word.startswith(prefix + "zu") and len(word) > len(prefix) + 5:
+                form = prefix + word[len(prefix) + 2 :]
+                if form in self.known:
+                    return form
+        return None
+
     def _unglued(self, word: str) -> str | None:
         if len(word) < 3 or word[0] not in _AR_GLUED:
             return None
@@ -136,6 +159,19 @@ class Vocabulary:
         return next((form for form in (rest, rest + "ه") if len(form) >= 3 and form in self.known), None)
 
     def _verb_form(self, word: str) -> str | None:
+        if len(word) >= 5 and word[0] in _AR_FUTURE and word[1] in _IMPERFECT:
+            # The spoken future ("هيدفعوا", Egyptian; "حيدفع", Levantine): the verb without it, and without a
+            # pronoun "for me/you/us" glued after ("هيدفعولي", they will pay for me).
+            rest = word[1:]
+            for ending in _AR_DATIVE:
+                if rest.endswith(ending) and len(rest) - len(ending) >= 3:
+                    rest = rest[: -len(ending)]
+                    break
+            if rest.endswith(("وا", "و")) and len(rest) >= 5:
+                # Said of "you" or "they" (plural): the verb as the entries write it, for one person.
+                stem = rest[:-2] if rest.endswith("وا") else rest[:-1]
+                rest = next((p + stem[1:] for p in _IMPERFECT if p + stem[1:] in self.known), stem)
+            return rest if rest in self.known else self._verb_form(rest)
         found = self._one_person(word)
         if found is None and len(word) >= 5 and word[0] in "نت" and word.endswith(("و", "وا")):
             # The spoken plural of "we" and "you" ("نسجلو", "تدفعوا"): the verb as the entries write it, for one
@@ -199,6 +235,7 @@ class Vocabulary:
             )
             and not self._shares_root(w)
             and not _function_form(w, common, framing_words())
+            and not _arabic_function_form(w, common)
             # Korean words carry their particles: unknown as a whole, not always as a stem.
             and (
                 (len(w) >= UNKNOWN_MIN_LENGTH and w.isascii())
@@ -271,3 +308,14 @@ def _function_roots(common: frozenset[str]) -> list[str]:
             w for w in common if w.isascii() and len(w) > ROOT_FROM and w.endswith(("en", "re", "er", "ir"))
         )
     return found
+
+
+def _arabic_function_form(word: str, common: frozenset[str]) -> bool:
+    """A spoken Arabic function verb for another person ("تعطيني", you give me, beside the listed "عطيني" and
+    "اعطيني"; "نقدر" beside "اقدر"; "يسألني", asks me, beside "اسال"): how a question is asked, not what about."""
+    if not is_arabic(word) or len(word) < 4 or word[0] not in _IMPERFECT:
+        return False
+    rest = word[1:]
+    # Also with "me" glued after ("يسألني", asks me).
+    forms = [rest, rest[:-2]] if rest.endswith("ني") and len(rest) >= 5 else [rest]
+    return any(form in common or any(person + form in common for person in _IMPERFECT) for form in forms)
