@@ -6,6 +6,7 @@ Recognised before anything else, so small talk never reaches the FAQ's word matc
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.faq.cues import Cues, cues_of
 from bot.faq.text import STOPWORDS
@@ -63,7 +64,7 @@ _SMALLTALK: dict[str, Cues] = {
         "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
         "ㄱㅅ|ㄳ|감사|감사감사|정말 감사합니다|고마워용|감사드립니다",
         "수고하셨습니다|수고하셨어요|수고 많으셨습니다|수고 많으셨어요|수고해요",
-        "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
+        "谢谢|谢谢你|多谢|感谢|谢啦|谢了|辛苦了|辛苦啦|辛苦你了",
         "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦|太感谢|太谢谢了",
     ),
     "bye": cues_of(
@@ -73,6 +74,7 @@ _SMALLTALK: dict[str, Cues] = {
         "يومك سعيد|نهارك سعيد|يوم سعيد|يومك حلو|祝你愉快|祝你有美好的一天|祝你今天愉快|좋은 하루 보내세요",
         "auf wiederschauen|wiederschauen|bis spater dann|bis dann mal|a la prochaine fois|salut a plus",
         "다음에 또 봐요|또 봐요|다음에 봐|나중에 봐|안녕히 계세요~|再见啦|拜拜啦|先这样|الى اللقاء|نشوفك بعدين|يلا باي",
+        "see you tomorrow|see you soon|talk to you later|talk later",
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
         "goodnight|nighty night|gotta go|have a nice day|have a good day|catch you later|bye for now",
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
@@ -107,6 +109,8 @@ _SMALLTALK: dict[str, Cues] = {
         "was kann ich fragen|was kann ich hier fragen|was kann ich hier alles fragen|was kann ich dich fragen",
         "que puis je demander|qu est ce que je peux demander|je peux demander quoi|que puis je te demander",
         "شو بقدر اسال|شو اقدر اسال|ماذا يمكنني ان اسال|뭘 물어볼 수 있어|뭐 물어봐도 돼|我可以问什么|能问什么",
+        "شو بقدر اسالك|شو اقدر اسالك|ماذا يمكنني ان اسالك|뭐 물어볼 수 있어요|뭘 물어볼 수 있어요|뭐 물어볼 수 있어",
+        "qu est ce que je peux te demander|qu est ce que je peux vous demander|what can i ask u",
         "i need help|need help|i need some help|can you help me|can you help|can u help me|help pls|help please",
         "what can you do for me|what can u do for me|what are you for|what do you do here|how do i use this",
         "aiuto|aiutami|cosa sai fare|cosa puoi fare|come funziona",
@@ -169,7 +173,7 @@ _SMALLTALK: dict[str, Cues] = {
         "ricominciamo|ricomincia da capo|neu starten|neustarten|von vorne anfangen",
         "recommencer depuis le debut|on reprend tout",
         "ابدا من جديد|نبدا من جديد|من اول وجديد|처음으로 돌아가|처음으로 돌아가줘|重新开始吧|从头来",
-        "start over|restart|reset|start again|from the start|begin again",
+        "start over|restart|reset|start again|from the start|begin again|back to start|back to the beginning",
         "lets start again|let s start again|lets start over|let s start over|start from scratch|from the beginning",
         "ricomincia|ricominciamo|ricominciamo da capo|da capo|ricominciare|dall inizio",
         "ricominciamo dall inizio|riparti|ripartiamo",
@@ -211,12 +215,17 @@ _SMALLTALK: dict[str, Cues] = {
         "누구야|누구세요|너 누구|넌 누구|봇이야|사람이야|이름이 뭐야|누구예요",
         "너는 누구야|당신은 누구세요|챗봇이에요|로봇이에요|넌 누구야|너 누구야|넌 누구예요|너 누구니|누구신데요",
         "사람이에요|사람인가요|봇인가요|너 봇이야|너 사람이야|ai야|ai예요|누구신가요|누구세요",
+        "봇이에요|봇이세요|봇임|tu es une personne|t es une personne|es tu une personne|vous etes une personne",
+        "tu es une vraie personne|t es une vraie personne|vous etes une vraie personne",
+        "are you a real human|is this an automated bot|is this automated|bist du ein echter mensch|انت انسان حقيقي",
         "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
         "你是人还是机器人|你是人吗|是机器人吗|是真人吗|你是ai吗|你是人工智能吗|机器人吗|真人还是机器人",
     ),
     "ok": cues_of(
         "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
         "alles gut|in ordnung|太好了|太棒了",
+        # "Fine as it is", "received": nothing more wanted ("a posto così grazie", "收到").
+        "a posto|a posto cosi|sono a posto|收到|收到了|了解|了解了",
         "tutto chiaro|chiaro|tutto ok|kapiert|verstanden|alles verstanden|compris|c est clair|واضح|كل شي واضح",
         "كله واضح|كلشي واضح|明白|明白了|清楚了|懂了",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
@@ -246,7 +255,9 @@ _FILLER = frozenset(
             "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
             "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
             # "A real person" beside "are you a bot" ("t'es un robot ou une vraie personne ?").
-            "person personne vraie humaine persona vera vero echte echter mensch",
+            "person personne vraie humaine persona vera vero echte echter mensch automated automatic حقيقي",
+            # "Please" as Italian says it ("aiutami per favore").
+            "favore cortesia",
             "mate buddy bro dude man غالي حبيبي اخوي ولا بالجميع الجميع جميعا بالكل",
             # Korean endings and softeners left beside a phrase ("좋은 아침이에요", "혹시 사람이세요").
             "이에요 예요 에요 이요 줘 줘요 가기 혹시 또 좀 그럼 now then",
@@ -259,6 +270,8 @@ _FILLER = frozenset(
             "anyway comunque quand meme",
             # What one thanks for: the help, the information, the answer.
             "help helpful info infos information answer answers reply support explanation really super",
+            # How quick or kind the answer was ("danke für die schnelle Antwort").
+            "quick fast rapid kind schnell schnelle schnellen rapide rapida rapido veloce veloci gentile سريع 빠른",
             "infinite infinitely infiniment tantissimo tausend",
             "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita dell per",
             "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
@@ -288,6 +301,9 @@ _EMOJI_OF = re.compile("|".join(map(re.escape, _EMOJI)))
 def smalltalk_kind(plain: str) -> str | None:
     """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
     text = _REPEATS.sub(r"\1", _EMOJI_OF.sub(lambda found: _EMOJI[found.group()], plain))
+    if not any(char.isalnum() for char in text) and any(unicodedata.category(char) == "So" for char in text):
+        # Emoji alone ("😊", "❤️", "👏"): an acknowledgement, whichever they are.
+        return "ok"
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
     if " n" in text:
         # German chat shortens the article: "bist du n bot", "bist du nen Mensch".
