@@ -147,3 +147,29 @@ def question_kinds(text: str) -> frozenset[str]:
     if "où" in text.casefold():
         kinds.add("where")
     return frozenset(kinds)
+
+
+# Words that ask, in the seven languages (normalised), besides the kinds above: "what", "how", "which", "can",
+# "is there", "whether"... Only whether a message asks anything at all is read from them.
+_ASKING = frozenset(
+    " ".join(
+        [
+            "what whats how which can could is are do does will would should where when who why",
+            "was wie welche welcher welches welchen kann konnen gibt gibts wo wann wer warum ob darf muss soll",
+            "cosa che come quale quali quanto quanti quante posso puoi dove quando chi perche",
+            "quoi quel quelle quels quelles comment peut peux puis ou quand qui pourquoi combien",
+            "شو ايش ماذا كيف هل وش ايه متي امتي وين اين مين ليش لماذا كم قديش ازاي كيفاش واش",
+        ]
+    ).split()
+)
+_ASKING_PIECES = (
+    *("뭐", "무엇", "어떻게", "어떤", "어디", "언제", "누가", "누구", "왜", "몇", "나요", "까요", "인지"),
+    *("什么", "怎么", "吗", "呢", "啥", "哪", "谁", "几", "多少", "是否", "能不能"),
+)
+
+
+def asks(plain: str) -> bool:
+    """`plain` (normalised) has a word that asks something ("what", "wie", "شو", "뭐", "什么")."""
+    if any(token in _ASKING for token in _TOKEN.findall(plain)):
+        return True
+    return not plain.isascii() and any(piece in plain for piece in _ASKING_PIECES)

@@ -5,7 +5,7 @@ from the FAQ's word matching.
 
 from __future__ import annotations
 
-from bot.faq.cues import cues_of
+from bot.faq.cues import apart, cues_of
 from bot.faq.lecture_topics import named_topic
 from bot.faq.subjects import CERTIFICATE, LECTURE, LECTURE_NUMBER, WORKSHOP, Subject
 
@@ -151,6 +151,9 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     """The LIVE_* question `plain` asks (`kinds`: the kinds of answer it asks for), or None: one for the FAQ."""
     lecture = LECTURE.found(plain)
     if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
+        if not CERTIFICATE.found(plain) and "count" in kinds and _DONE.found(plain):
+            # "كم محاضرة خلصت وكم باقيلي": how many done and how many left, one's progress.
+            return LIVE_PROGRESS
         return LIVE_CERTIFICATE
     if _READY.found(plain) and CERTIFICATE.found(plain) and _MY.found(plain) and not WORKSHOP.found(plain):
         # "Is my certificate ready?": where one's own stands (/certificate's view), not how certificates are had.
@@ -175,7 +178,9 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         return LIVE_NEXT
     specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
     # A lecture asked about by its topic's terms ("c'è una lezione sui gemelli digitali?") or with "about".
-    about = (_ABOUT.found(plain) or named_topic(plain) is not None) and not _LIST.found(plain)
+    # ("About" after the lecture: "sur le site du cours" is not a lecture about a site.)
+    at = max(0, LECTURE.first(plain))
+    about = (_ABOUT.found(apart(plain)[at:]) or named_topic(plain) is not None) and not _LIST.found(plain)
     if lecture and "count" not in kinds and (specific or (about and not NEW.found(plain))):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)

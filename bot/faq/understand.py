@@ -22,7 +22,7 @@ from bot.content.models import FaqEntry, Lecture
 from bot.faq.cues import CUE_WORDS, Cues, cues_of
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
-from bot.faq.kinds import question_kinds
+from bot.faq.kinds import asks, question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.shorthand import spelled_out
 from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
@@ -202,8 +202,12 @@ def _courtesy(text: str) -> str | None:
     mark and, the small talk taken out, no question word."""
     if any(mark in text for mark in _QUESTION_MARKS):
         return None  # (anywhere: a question may come after what is read)
+    plain = normalize(text)
     found = courtesy(normalize(text[:MAX_READ]))
-    if found is None or question_kinds(found[1]):
+    if found is None or question_kinds(found[1]) or asks(plain) or subject_of(plain, None).topics:
+        # A question word anywhere: spoken messages ask without a question mark ("ähm hallo ... was ist eigentlich
+        # genau die mission von wego ... ja danke"); and one naming the workshops, a certificate or the award asks
+        # about it, as German does by the verb first ("krieg ich dann trotzdem noch das zertifikat").
         return None
     return found[0]
 
@@ -278,7 +282,8 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         return Understanding(live, subject)
     if undocumented(plain, subject):
         return Understanding(None, subject, undocumented=True)
-    if WORKSHOP.found(plain) and any(p.kind == "region" for p in subject.places) and not SIGNUP.found(plain):
+    in_region = WORKSHOP.found(plain) and any(p.kind == "region" for p in subject.places) and not SIGNUP.found(plain)
+    if in_region and not _off_topic(index, text, lang, places):
         # "Is there a workshop in Africa?": the answer is the list of cities, whatever else the words match.
         cities_entry = next((e for e in index.entries if e.id == CITIES_ENTRY), None)
         if cities_entry is not None:
