@@ -123,6 +123,15 @@ _ORDINAL = re.compile(r"몇 ?번째|第几")
 _NUMBERED = re.compile(r"\b(?:number|numero|nummer|nr|no|رقم)\.?\s*\d")
 
 
+# Asking who pays ("مين بيدفع التذكرة", "wer zahlt den Flug"): whether someone covers it, not a person.
+_WHO_PAYS = re.compile(
+    r"\b(?:who|wer|chi|qui) (?:pays|will pay|covers|zahlt|bezahlt|ubernimmt|paga|pagano|paie|paye|prend en charge)\b"
+    r"|(?:مين|من) (?:بيدفع|يدفع|رح يدفع|بيتحمل|يتحمل|بيغطي)|누가 (?:내|지불|부담)|谁(?:付|出钱|报销|承担)"
+)
+# "What number is it", "رقمها كم": which one, not how many.
+_WHICH_NUMBER = re.compile(r"رقم\w* كم|كم رقم\w*|what number|which number|quale numero|che numero|welche nummer")
+
+
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds of answer a text asks for (perhaps none, perhaps several: "combien" is a count or a price)."""
     plain = normalize(text)
@@ -131,6 +140,7 @@ def question_kinds(text: str) -> frozenset[str]:
         plain = _ORDINAL.sub(" ", plain)
     if _NUMBERED.search(plain):
         plain = _NUMBERED.sub(" ", plain)
+    plain = _WHICH_NUMBER.sub(" ", _WHO_PAYS.sub(" ", plain))
     if _WHOM_TO_ASK.search(plain):
         plain = _WHOM_TO_ASK.sub(" ", plain)
     kinds = set()

@@ -41,7 +41,7 @@ _PROGRESS = cues_of(
     "wie weit bin ich gekommen|mein stand|내 진도|진도 어디까지|어디까지 들었|어디까지 봤",
     "mon avancement|mon etat d avancement|my status|il mio avanzamento|몇 개 들었|몇개 들었|몇 개 봤",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
-    "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
+    "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت|学完几|看完几|学了几|看了几|까지 끝냈",
     # Up to where one has heard, watched or done ("몇강까지 들었어?").
     "까지 들었|까지 봤|까지 했",
 )
@@ -51,6 +51,10 @@ _NEXT = cues_of(
     "je regarde quoi|prochaine video|quoi ensuite|regarder ensuite|المحاضره الجايه|المحاضره التاليه|شو بعدين",
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
     "下一节|下一集|下一个视频|下一个课|该看哪|该看什么|先看哪|다음 영상|다음에 들을|뭐 들어야",
+    # Where one left off, to go on from there ("da dove ricomincio", "من وين أكمل", "接着该看").
+    "where i left off|continue where|pick up where|da dove ricomincio|da dove riprendo|dove ero rimasto",
+    "dove ero rimasta|wo war ich stehen geblieben|wo mach ich weiter|wo geht es weiter|ou j en etais|reprendre ou",
+    "je reprends ou|من وين اكمل|من وين بكمل|من وين اكمل|من فين اكمل|이어서 볼|이어서 들을|이어 볼|接着|继续看|从哪继续",
 )
 # "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
 _NOW = cues_of(
@@ -59,7 +63,8 @@ _NOW = cues_of(
 )
 _MISSING = cues_of(
     "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
-    "mi manca|mancano|fehlt|fehlen|noch machen",
+    "mi manca|mancano|fehlt|fehlen|noch machen|hangt noch|alles zusammen|tout ce qu il faut|everything i need",
+    "tutto quello che serve",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|باقيلي|بقيلي|ضايل|ضايلي|남았|남은|부족|还差|还需要|缺|还剩|剩下|剩几",
 )
 # Having watched or finished ... all of it ("ho visto tutte le lezioni", "다 봤어요", "都看完了"): what comes next is
@@ -107,6 +112,27 @@ _SEATS = cues_of(
     # What is left of them: "free seats left", "freie Plätze", "posti rimasti", "자리 남았어요", "还有名额".
     "left|remaining|available|freie|freien|rimasti|rimasto|disponibili|restantes|restant|disponibles|متبقي|متبقيه",
     "باقي|남았|남은|잔여|还有|剩|剩余",
+    # Remaining, as verbs and compounds ("quanti posti restano", "Restplätze").
+    "restano|resta|rimangono|rimane|restplatze|restplatz|ubrig|restent|reste|مجال|فيه مجال|اكتمل|اكتملت|مكتمل",
+    "مكتمله",
+)
+# An e-mail address is not the venue's ("l'adresse mail de l'intervenant").
+_EMAIL_ADDRESS = cues_of(
+    "email address|e mail address|mail address|adresse mail|adresse e mail|adresse email|indirizzo email",
+    "indirizzo mail|indirizzo e mail|mailadresse|e mail adresse|email adresse|عنوان الايميل",
+    "이메일 주소|邮箱地址|邮件地址",
+)
+# Besides a city named ("besides Seoul, where else"): the other cities, the list's question.
+_ELSE = cues_of(
+    "else|besides|other than|apart from|oltre a|a parte|altrimenti|ausser|sonst noch|andere stadte|a part|en dehors de",
+    "autres villes|غير|الى جانب|외에|말고|除了|以外",
+)
+# A workshop's sign-up opening or open ("정식 신청 열렸어요?"): its status.
+_OPEN = cues_of(
+    "open|opened|opens|aperte|aperto|aperta|aprono|offen|geoffnet|ouvert|ouverte|ouvertes|مفتوح|مفتوحه|انفتح|열렸|열려|开放",
+    # Pre-registration, while a workshop's date is not announced.
+    "pre register|preregister|pre registration|preregistration|vorregistrierung|preiscrizione|pre iscrizione",
+    "preinscription|pre inscription|تسجيل مسبق|사전등록|사전 등록|预注册|预报名|预登记",
 )
 _VENUE = cues_of(
     "venue|address|exact place|where exactly|where is the|sede|indirizzo|luogo|dove si tiene|veranstaltungsort",
@@ -132,7 +158,7 @@ _ORGANISATION = cues_of("wego|ويغو|위고")
 CHECKIN = cues_of(
     "check in|checkin|check-in|checking in|enregistrer|enregistre|m enregistrer|einchecken|einchecke",
     "registrieren vor ort|fare il check in|registrare la presenza|registro la presenza|تسجيل الحضور|اسجل حضوري",
-    "سجل حضوري|تشيك ان|تشيك إن|체크인|출석 체크|签到",
+    "سجل حضوري|تشيك ان|تشيك إن|체크인|출석 체크|签到|als anwesend|anwesenheit",
 )
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
@@ -167,11 +193,13 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
     own_progress = _PROGRESS_WORD.found(plain) and _MINE.found(plain)
-    if (
+    progress = (
         _PROGRESS.found(plain)
         or own_progress
         or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain))
-    ):
+    )
+    if progress and not _NEXT.found(plain):
+        # ("我上次看到哪了？接着该看哪一节": where one left off, and what next, is the next lecture.)
         # "How many lectures have I done", "quante lezioni ho visto", "我看了几讲": a count of one's own.
         return LIVE_PROGRESS
     if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):
@@ -184,7 +212,14 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     if lecture and "count" not in kinds and (specific or (about and not NEW.found(plain))):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)
+    # Seats left or the status of a named city's workshop, though signing up is named ("اكتملت ولا لسه في مجال
+    # أسجل؟", "사전등록만 받는 중이에요 아니면 정식 신청 열렸어요?"): its card answers.
+    seats_or_status = _SEATS.found(plain) or _STATUS.found(plain) or _OPEN.found(plain)
+    if subject.city is not None and workshop and SIGNUP.found(plain) and seats_or_status:
+        return LIVE_WORKSHOP
     if SIGNUP.found(plain) or CERTIFICATE.found(plain) or CHECKIN.found(plain):
+        return None
+    if _ELSE.found(plain):
         return None
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.
@@ -197,11 +232,12 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         # "Where is the Brescia workshop": where a workshop in a named city is held is its venue. Where the
         # workshops are, no city named, is the list of cities, the FAQ's ("dans quelles villes ont lieu les
         # ateliers", "워크숍 어디서 열려요").
-        asks_live = asks_live or _VENUE.found(plain) or ("where" in kinds and workshop)
+        venue = _VENUE.found(plain) and not _EMAIL_ADDRESS.found(plain)
+        asks_live = asks_live or venue or ("where" in kinds and workshop)
     if asks_live and (subject.city is not None or (workshop and not subject.places)):
         return LIVE_WORKSHOP
     return None
 
 
 # Words that belong to a question about a workshop's live details.
-LIVE_WORDS = (_SEATS, _VENUE, _STATUS, WORKSHOP, _NEAR, _HAPPENS)
+LIVE_WORDS = (_SEATS, _VENUE, _STATUS, WORKSHOP, _NEAR, _HAPPENS, _OPEN, SIGNUP)

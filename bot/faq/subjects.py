@@ -52,6 +52,9 @@ _WEATHER = cues_of(
     "الطقس|طقس|حاله الطقس|날씨|일기예보|天气|天气预报|气温",
     # Spoken Arabic asks "how is the air" ("كيف الجو في سيول"); the temperature in every language.
     "كيف الجو|شلون الجو|الجو في|الجو هناك|درجه الحراره|temperature|temperatura|temperatur|기온",
+    # Rain or snow on the day ("워크숍 당일에 서울 비 와요?").
+    "rain|raining|snow|pioggia|piove|pioverà|neve|regen|regnet|schnee|pluie|pleut|neige|مطر|امطار|ثلج",
+    "비 와|비 오|비와|비오|눈 와|눈 오|下雨|下雪",
 )
 # Things for the journey to a workshop: whether WeGO pays for them is the travel entry's (the documents do not
 # say); what they cost, or which there are in a city, the documents do not say at all.
