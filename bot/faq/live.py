@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.faq.cues import apart, cues_of
 from bot.faq.lecture_topics import named_topic
 from bot.faq.subjects import CERTIFICATE, LECTURE, LECTURE_NUMBER, WORKSHOP, Subject
+from bot.faq.text import words
 
 LIVE_WORKSHOP = "live:workshop"
 LIVE_PROGRESS = "live:progress"
@@ -180,6 +181,9 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         if not CERTIFICATE.found(plain) and "count" in kinds and _DONE.found(plain):
             # "كم محاضرة خلصت وكم باقيلي": how many done and how many left, one's progress.
             return LIVE_PROGRESS
+        return LIVE_CERTIFICATE
+    if CERTIFICATE.found(plain) and _MY.found(plain) and len(words(plain)) == 1:
+        # "Il mio certificato?": one's own certificate, nothing else asked: where it stands.
         return LIVE_CERTIFICATE
     if _READY.found(plain) and CERTIFICATE.found(plain) and _MY.found(plain) and not WORKSHOP.found(plain):
         # "Is my certificate ready?": where one's own stands (/certificate's view), not how certificates are had.

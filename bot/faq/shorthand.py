@@ -97,6 +97,10 @@ _ABBREVIATIONS: dict[str, dict[str, str]] = {
         "bzw": "beziehungsweise",
         "jz": "jetzt",
         "wg": "wegen",
+        # "Vorlesung" as students shorten it ("teil 2 vl 3?").
+        "vl": "vorlesung",
+        "vls": "vorlesungen",
+        "vorl": "vorlesung",
     },
 }
 _TOKEN = re.compile(r"(?<![\w'’])[a-z0-9]+(?![\w'’])")

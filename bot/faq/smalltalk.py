@@ -30,6 +30,8 @@ _SMALLTALK: dict[str, Cues] = {
         "مرحبا|مرحبتين|اهلا|اهلين|اهلا وسهلا|السلام عليكم|سلام|هاي|هلا|صباح الخير|مساء الخير|صباح النور",
         "안녕|안녕하세요|안녕하십니까|반가워요|반갑습니다|하이|좋은 아침",
         "ㅎㅇ|하이요|안뇽|헬로",
+        # "Moinsen"; "slm", "salam" as Arabic chat writes them in Latin letters.
+        "moinsen|slm|salam|salam alaikum|salam aleikum",
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
         # Checking someone is there before asking: "在吗", "anyone there?".
         "在吗|在不在|有人吗|are you there|anyone there|anybody there|you there|ci sei|bist du da|t es la|tu es la",

@@ -73,6 +73,9 @@ _STOPWORDS_RAW = " ".join(
         "اللي الي لو",
         # The article or a preposition with it written apart, before an English word ("بالـ partners", "الـ award").
         "ال بال وال فال لل كال",
+        # "Total", "in all": any count's ("عدد المحاضرات الكلي" is the lectures', not the winners' whose wording
+        # says "العدد الكلي").
+        "كلي الكلي",
         "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
         # Prepositions with a pronoun glued on ("with you", "for us"), and dialect words for "this", "all", "thing".
         "معكم معك معي معنا عندكم عندنا لكم لك لي لنا منكم منك مني علينا عليكم عليك علي فيكم فيك الكم الك",
