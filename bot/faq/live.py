@@ -56,6 +56,8 @@ _NEXT = cues_of(
     "where i left off|continue where|pick up where|da dove ricomincio|da dove riprendo|dove ero rimasto",
     "dove ero rimasta|wo war ich stehen geblieben|wo mach ich weiter|wo geht es weiter|ou j en etais|reprendre ou",
     "je reprends ou|من وين اكمل|من وين بكمل|من وين اكمل|من فين اكمل|이어서 볼|이어서 들을|이어 볼|接着|继续看|从哪继续",
+    # Whose turn it is ("ايش المحاضرة اللي على الدور").
+    "علي الدور|الدور علي",
 )
 # "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
 _NOW = cues_of(
@@ -123,6 +125,14 @@ _EMAIL_ADDRESS = cues_of(
     "indirizzo mail|indirizzo e mail|mailadresse|e mail adresse|email adresse|عنوان الايميل",
     "이메일 주소|邮箱地址|邮件地址",
 )
+# Which cities ("في اي مدن؟ في شي بالقاهره؟"): the list's question, though a city is named beside it.
+_WHICH_CITIES = cues_of(
+    "which cities|what cities|quali citta|in quali citta|welche stadte|welchen stadten|in welchen stadten",
+    "quelles villes|dans quelles villes|اي مدن|انهي مدن|ايش المدن|شو المدن|ما هي المدن",
+    "어느 도시들|어떤 도시들|哪些城市|哪几个城市",
+)
+# Eligible ("am I eligible now"), said of one's own certificate with "now" or "yet": its status.
+_ELIGIBLE = cues_of("eligible|elligible|eligibile|idoneo|idonea|berechtigt|admissible|مؤهل|مستحق|자격|资格")
 # Besides a city named ("besides Seoul, where else"): the other cities, the list's question.
 _ELSE = cues_of(
     "else|besides|other than|apart from|oltre a|a parte|altrimenti|ausser|sonst noch|andere stadte|a part|en dehors de",
@@ -182,6 +192,9 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
             # "كم محاضرة خلصت وكم باقيلي": how many done and how many left, one's progress.
             return LIVE_PROGRESS
         return LIVE_CERTIFICATE
+    if CERTIFICATE.found(plain) and _ELIGIBLE.found(plain) and _READY.found(plain):
+        # "Est-ce que je suis éligible au certificat maintenant ?"
+        return LIVE_CERTIFICATE
     if CERTIFICATE.found(plain) and _MY.found(plain) and len(words(plain)) == 1:
         # "Il mio certificato?": one's own certificate, nothing else asked: where it stands.
         return LIVE_CERTIFICATE
@@ -223,7 +236,7 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         return LIVE_WORKSHOP
     if SIGNUP.found(plain) or CERTIFICATE.found(plain) or CHECKIN.found(plain):
         return None
-    if _ELSE.found(plain):
+    if _ELSE.found(plain) or _WHICH_CITIES.found(plain):
         return None
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.

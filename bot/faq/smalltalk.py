@@ -229,6 +229,7 @@ _SMALLTALK: dict[str, Cues] = {
         # "Fine as it is", "received": nothing more wanted ("a posto così grazie", "收到").
         "a posto|a posto cosi|sono a posto|收到|收到了|了解|了解了",
         "tutto chiaro|chiaro|tutto ok|kapiert|verstanden|alles verstanden|compris|c est clair|واضح|كل شي واضح",
+        "clair|claire|tres clair|c est tres clair|c est tres claire|super clair|molto chiaro|sehr klar",
         "كله واضح|كلشي واضح|明白|明白了|清楚了|懂了",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
         "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",

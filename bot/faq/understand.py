@@ -23,7 +23,7 @@ from bot.faq.cues import CUE_WORDS, Cues, cues_of
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import asks, question_kinds
-from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
+from bot.faq.live import CHECKIN, LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.shorthand import spelled_out
 from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
 from bot.faq.stems import latin_stem
@@ -41,6 +41,7 @@ CITIES_ENTRY = "workshop-cities"
 # The FAQ entry that says how to sign up for a workshop: the answer to signing up for the one in a named city.
 SIGNUP_ENTRY = "workshop-signup"
 COST_ENTRY = "course-cost"
+CHECKIN_ENTRY = "workshop-checkin"
 TRAVEL_ENTRY = "workshop-travel"
 LAST_YEAR_ENTRY = "participants-last-year"
 # Joining a workshop and asking how: signing up.
@@ -305,7 +306,12 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         travel = next((e for e in index.entries if e.id == TRAVEL_ENTRY), None)
         if travel is not None:
             return Understanding(TRAVEL_ENTRY, subject, match=Match((Hit(travel, 1.0),), confident=True))
-    signing_up = (SIGNUP.found(plain) or (_JOIN.found(plain) and _HOW.found(plain))) and WORKSHOP.found(plain)
+    # (Registering one's presence on the day, "اسجل حضوري", is checking in, not signing up.)
+    signing_up = (
+        (SIGNUP.found(plain) or (_JOIN.found(plain) and _HOW.found(plain)))
+        and WORKSHOP.found(plain)
+        and not CHECKIN.found(plain)
+    )
     if best is not None and best.id in _NOT_HOW_TO_JOIN and signing_up:
         # "Comment m'inscrire à l'atelier de Genève", "je voudrais participer à l'atelier de Genève, comment
         # faire ?": how to join a workshop is signing up; the list of cities (the city named) or what the workshops
@@ -313,6 +319,11 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         signup = next((e for e in index.entries if e.id == SIGNUP_ENTRY), None)
         if signup is not None:
             return Understanding(SIGNUP_ENTRY, subject, match=Match((Hit(signup, 1.0),), confident=True))
+    if best is not None and best.id == SIGNUP_ENTRY and CHECKIN.found(plain):
+        # "وصلت مكان الورشة كيف اسجل حضوري بالكود؟": registering one's presence on the day is checking in.
+        checkin = next((e for e in index.entries if e.id == CHECKIN_ENTRY), None)
+        if checkin is not None:
+            return Understanding(CHECKIN_ENTRY, subject, match=Match((Hit(checkin, 1.0),), confident=True))
     nearest = match.hits[0] if match.hits else None
     near_signup = nearest is not None and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident
     if best is None and signing_up and near_signup and nearest is not None:
