@@ -56,13 +56,17 @@ class Cues:
 
     def found(self, plain: str) -> bool:
         plain = apart(plain)
-        return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
+        if self._spaced is not None and self._spaced.search(plain):
+            return True
+        # Korean and Chinese pieces, by one search of them all (and none in Latin-script text).
+        return self._piece is not None and not plain.isascii() and self._piece.search(plain) is not None
 
     def first(self, plain: str) -> int:
         """Where the first phrase found in `plain` starts (-1: none). `plain` as `found` reads it."""
         plain = apart(plain)
         starts = [m.start() for m in [self._spaced.search(plain)] if m] if self._spaced is not None else []
-        starts += [at for p in self._pieces if (at := plain.find(p)) >= 0]
+        piece = self._piece.search(plain) if self._piece is not None and not plain.isascii() else None
+        starts += [piece.start()] if piece is not None else []
         return min(starts, default=-1)
 
     def longest(self, plain: str) -> int:

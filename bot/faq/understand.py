@@ -34,6 +34,8 @@ from bot.places.gazetteer import Gazetteer
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
 MAX_READ = 160
+# Whether a message of courtesy asks anything is read this far (see `_courtesy`).
+COURTESY_READ = 600
 
 SMALLTALK = "smalltalk"
 # The FAQ entry that lists the workshop cities: the answer to a workshop asked about in a country or region.
@@ -202,10 +204,14 @@ def _courtesy(text: str) -> str | None:
     transmets à mes élèves. Bonne journée !", "안녕하세요 학부모입니다"). Nothing is asked when there is no question
     mark and, the small talk taken out, no question word."""
     if any(mark in text for mark in _QUESTION_MARKS):
-        return None  # (anywhere: a question may come after what is read)
-    plain = normalize(text)
+        return None  # (a question mark anywhere: a question may come after what is read)
     found = courtesy(normalize(text[:MAX_READ]))
-    if found is None or question_kinds(found[1]) or asks(plain) or subject_of(plain, None).topics:
+    if found is None or question_kinds(found[1]):
+        return None
+    # The words are read past MAX_READ, up to COURTESY_READ: a spoken message asks late ("ähm hallo also ich schreib
+    # grad ... was ist eigentlich genau die mission von wego"); a pasted page's rest is not worth the time.
+    plain = normalize(text[:COURTESY_READ])
+    if asks(plain) or subject_of(plain, None).topics:
         # A question word anywhere: spoken messages ask without a question mark ("ähm hallo ... was ist eigentlich
         # genau die mission von wego ... ja danke"); and one naming the workshops, a certificate or the award asks
         # about it, as German does by the verb first ("krieg ich dann trotzdem noch das zertifikat").
@@ -222,12 +228,12 @@ def understand(
     A message of several sentences the bot is unsure of is read once more as its last sentence, when that is a
     question: what comes before it (who asks, where they heard of the program) only made it look farther from every
     entry."""
-    said = _courtesy(text)
-    if said == "thanks" and thanks_first(normalize(text[:MAX_READ])):
+    if thanks_first(normalize(text[:MAX_READ])) and _courtesy(text) == "thanks":
         # "جزاكم الله خير على المعلومات، بوصلها لبنتي": thanks, and what one will do with the answer; nothing asked.
-        return Understanding(SMALLTALK, smalltalk=said)
+        return Understanding(SMALLTALK, smalltalk="thanks")
     found = _understand(index, text, lang, places, year)
     if found.label is None and not found.earlier_edition:
+        said = _courtesy(text)
         if said is not None:
             return Understanding(SMALLTALK, found.subject, smalltalk=said)
         question = _last_question(text[:MAX_READ])

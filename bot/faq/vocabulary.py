@@ -62,6 +62,7 @@ class Vocabulary:
         self.ordered = sorted(words)
         self.known = set(self.ordered)
         self._by_length: defaultdict[int, list[str]] | None = None
+        self._by_initial: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
         self._roots: list[str] | None = None
 
     def corrected(self, found: list[str], unknown: list[str]) -> list[str]:
@@ -120,9 +121,13 @@ class Vocabulary:
             # "whether", nor "Wetter" "weiter".
             common = function_words()
             self._by_length = defaultdict(list)
+            self._by_initial = defaultdict(list)
             for candidate in self.ordered:
                 if candidate not in common:
                     self._by_length[len(candidate)].append(candidate)
+                    # Kept by first letter too: a Latin-script word is compared with those alone (below), and
+                    # filtering every candidate of a length by it cost a millisecond a question.
+                    self._by_initial[(candidate[0], len(candidate))].append(candidate)
         fixes: dict[str, str] = {}
         for word in unknown:
             # A ratio of 82 or more needs lengths within about 40% of each other: only those are compared.
@@ -130,12 +135,11 @@ class Vocabulary:
             # A slip is rarely the first letter, and a word read with another first letter is often another word
             # ("erzahlen" is not "bezahlen", nor "kosten" "osten"): only words with the same first letter are near
             # (in Latin script: an Arabic verb's first letter is its person, "اتابع" is "تابع").
-            near = [
-                c
-                for n in range(len(word) - spread, len(word) + spread + 1)
-                for c in self._by_length.get(n, ())
-                if c[0] == word[0] or not word.isascii()
-            ]
+            lengths = range(len(word) - spread, len(word) + spread + 1)
+            if word.isascii():
+                near = [c for n in lengths for c in self._by_initial.get((word[0], n), ())]
+            else:
+                near = [c for n in lengths for c in self._by_length.get(n, ())]
             best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
             # A typo is one slip (a letter added, dropped, changed or two swapped) per four letters or so: "dress" is
             # not a misspelt "address".
