@@ -144,6 +144,45 @@ def test_a_lecture_is_found_by_its_topic_in_every_language(text: str) -> None:
     assert found is not None and found.key == "1.7"
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Chat shorthand and elisions typed without their apostrophe, spelt out before anything is read.
+        ("fr", "jfais comment pr minscrire au cours", "course-signup"),
+        ("fr", "latelier dathenes cest complet ?", LIVE_WORKSHOP),
+        ("fr", "t ki toi ?", SMALLTALK),
+        ("it", "va bene cmq", SMALLTALK),
+        # Courtesy around something said, not asked.
+        ("fr", "Merci beaucoup pour ces précisions, je transmets à mes élèves. Bonne journée !", SMALLTALK),
+        ("ko", "안녕하세요 학부모입니다", SMALLTALK),
+        ("en", "😊", SMALLTALK),
+        # German colloquial forms: a function verb without its ending, the article "n", a city's "-er" adjective.
+        ("de", "wie komm ich an das digitale zertifikat", "certificate-online"),
+        ("de", "bist du n bot", SMALLTALK),
+        ("de", "genfer workshop noch plaetze frei?", LIVE_WORKSHOP),
+        # Maghrebi Arabic: the reflexive verb and "n-" for "I".
+        ("ar", "كيفاش نتسجل فالورشة", "workshop-signup"),
+        # Korean typed without spaces keeps its certificate.
+        ("ko", "온라인강의 수료증 어떻게받아요", "certificate-online"),
+        # English mixed into Arabic is read in English too.
+        ("ar", "شو الـ new topic هالسنة؟ سمعت في شي عن housing", "new-topic-housing"),
+        # One's own certificate asked as ready is its status.
+        ("de", "mein zertifikat schon fertig?", "live:certificate"),
+    ],
+)
+def test_messages_as_people_type_them(index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str) -> None:
+    assert understand(index, text, lang, places, 2026).label == expected
+
+
+def test_courtesy_with_a_question_is_a_question(index: FaqIndex, places: Gazetteer) -> None:
+    # A question word or mark, even past what is read, keeps a message with a greeting from being small talk.
+    assert understand(index, "hey bot, who made the housing lectures", "en", places, 2026).label is None
+    assert (
+        understand(index, "mi consigli un albergo vicino alla sede del workshop di Ginevra?", "it", places).label
+        is None
+    )
+
+
 def test_an_earlier_edition_is_not_answered_with_this_years_facts(index: FaqIndex, places: Gazetteer) -> None:
     assert understand(index, "which cities had workshops in 2023?", "en", places, 2026).label is None
     assert understand(index, "which cities host workshops in 2026?", "en", places, 2026).label == "workshop-cities"

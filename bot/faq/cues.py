@@ -17,7 +17,7 @@ CUE_WORDS: set[str] = set()
 _APOSTROPHES = str.maketrans({"'": " ", "\u2019": " ", "`": " ", "-": " "})
 
 
-def _apart(plain: str) -> str:
+def apart(plain: str) -> str:
     if "'" in plain or "\u2019" in plain or "`" in plain or "-" in plain:
         return plain.translate(_APOSTROPHES)
     return plain
@@ -27,7 +27,7 @@ class Cues:
     """Phrases found in normalised text: as whole words in spaced scripts, as substrings in Korean/Chinese."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        plain = {_apart(normalize(p.strip())) for p in phrases if p.strip()}
+        plain = {apart(normalize(p.strip())) for p in phrases if p.strip()}
         # Korean is often typed without its spaces ("안녕히계세요", "다시시작"): each phrase is found either way.
         plain |= {p.replace(" ", "") for p in plain if " " in p and _hangul(p)}
         self._all = sorted(plain)
@@ -55,19 +55,30 @@ class Cues:
         return word in self.words or word in self._pieces
 
     def found(self, plain: str) -> bool:
-        plain = _apart(plain)
-        return bool(self._spaced and self._spaced.search(plain)) or any(p in plain for p in self._pieces)
+        plain = apart(plain)
+        if self._spaced is not None and self._spaced.search(plain):
+            return True
+        # Korean and Chinese pieces, by one search of them all (and none in Latin-script text).
+        return self._piece is not None and not plain.isascii() and self._piece.search(plain) is not None
+
+    def first(self, plain: str) -> int:
+        """Where the first phrase found in `plain` starts (-1: none). `plain` as `found` reads it."""
+        plain = apart(plain)
+        starts = [m.start() for m in [self._spaced.search(plain)] if m] if self._spaced is not None else []
+        piece = self._piece.search(plain) if self._piece is not None and not plain.isascii() else None
+        starts += [piece.start()] if piece is not None else []
+        return min(starts, default=-1)
 
     def longest(self, plain: str) -> int:
         """The length of the longest phrase found in `plain` (0: none)."""
-        plain = _apart(plain)
+        plain = apart(plain)
         found = [len(m.group()) for m in self._spaced.finditer(plain)] if self._spaced is not None else []
         found += [len(p) for p in self._pieces if p in plain]
         return max(found, default=0)
 
     def remove(self, plain: str) -> tuple[str, bool]:
         """The text without the phrases, and whether any was there."""
-        plain = _apart(plain)
+        plain = apart(plain)
         hit = False
         if self._spaced is not None:
             plain, n = self._spaced.subn(" ", plain)

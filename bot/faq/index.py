@@ -217,9 +217,15 @@ class FaqIndex:
             return found
 
         best = part_scores(lang) if lang in self.languages else {}
-        if self._confident(sorted(best.values(), reverse=True)[:2]):
-            return best
         found = self._read(question, lang)[0]
+        # A question mixing in another language's words ("شو الـ new topic هالسنة"; "내 progress") is read in that
+        # language too, however sure its own language is: its own entries only know the words of its own.
+        own = self._part(lang).vocabulary if lang in self.languages else set()
+        mixed = any(word.isascii() and not word.isdigit() and word not in own for word in found) and not all(
+            word.isascii() for word in found
+        )
+        if not mixed and self._confident(sorted(best.values(), reverse=True)[:2]):
+            return best
         for other in self.languages:
             # A language none of whose entries uses any of the question's words cannot match it any better.
             if other == lang or not any(word in self._part(other).vocabulary for word in found):
@@ -259,8 +265,13 @@ class FaqIndex:
         found: dict[str, str] = {}
         at = 0
         for word in typed:
+            pieces = _pieces_of(word, read, at)
             if at < len(read) and read[at] == word:
                 at += 1
+            elif pieces > 1:
+                # Korean typed without its spaces ("온라인강의" → "온라인 강의", "어떻게받아요"): the pieces, in order.
+                found[word] = " ".join(read[at : at + pieces])
+                at += pieces
             elif at + 1 < len(read) and word.isascii() and word.startswith(read[at]) and word.endswith(read[at + 1]):
                 found[word] = f"{read[at]} {read[at + 1]}"
                 at += 2
@@ -393,6 +404,19 @@ class FaqIndex:
             confident = self.coverage(question, lang, ranked[0].entry, needed, without) >= needed
         hits = [hit for hit in ranked[:limit] if hit.score >= self.suggest]
         return Match(tuple(hits), confident=confident and bool(hits))
+
+
+def _pieces_of(word: str, read: list[str], at: int) -> int:
+    """How many of the words read from `at` on, put together, make `word` exactly (0: none do)."""
+    joined, n = "", 0
+    while at + n < len(read) and len(joined) < len(word):
+        joined += read[at + n]
+        n += 1
+        if joined == word:
+            return n
+        if not word.startswith(joined):
+            return 0
+    return 0
 
 
 def _same_stem(typed: str, read: str) -> bool:

@@ -21,11 +21,11 @@ _WORDS = {
     "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
     " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
     "where": "where dove dov wo wohin woher اين وين فين فاين",
-    "who": "who whose whom chi wer wem wen wessen qui مين منو",
+    "who": "who whose whom chi wer wem wen wessen qui مين منو شكون",
     # A reason: "why attend a workshop" is the workshops' aims, not how to sign up for one.
     "why": "why warum wieso weshalb pourquoi perche لماذا ليش ليه",
-    # Spoken Arabic "how much / how many": "قديش", "اديش", "قداش", "كام".
-    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد قديش اديش قداش كام",
+    # Spoken Arabic "how much / how many": "قديش", "اديش", "قداش", "كام", Maghrebi "شحال"; Maghrebi "who", "شكون".
+    "count": "number quanti quante numero wieviele anzahl combien nombre كم عدد قديش اديش قداش كام شحال",
     "cost": "free cost costs price pay paid fee fees charge gratis gratuito gratuita gratuiti costa costo prezzo"
     " pagare pago pagamento payment kostenlos zahlung kostet kosten bezahlen gebuhr gebuhren umsonst gratuit"
     " gratuite coute payer payant payants payante paiement"
@@ -118,9 +118,29 @@ _WHOM_TO_ASK = re.compile(
 )
 
 
+_ORDINAL = re.compile(r"몇 ?번째|第几")
+# "Number 4", "numero 4": which one, not how many.
+_NUMBERED = re.compile(r"\b(?:number|numero|nummer|nr|no|رقم)\.?\s*\d")
+
+
+# Asking who pays ("مين بيدفع التذكرة", "wer zahlt den Flug"): whether someone covers it, not a person.
+_WHO_PAYS = re.compile(
+    r"\b(?:who|wer|chi|qui) (?:pays|will pay|covers|zahlt|bezahlt|ubernimmt|paga|pagano|paie|paye|prend en charge)\b"
+    r"|(?:مين|من) (?:بيدفع|يدفع|رح يدفع|بيتحمل|يتحمل|بيغطي)|누가 (?:내|지불|부담)|谁(?:付|出钱|报销|承担)"
+)
+# "What number is it", "رقمها كم": which one, not how many.
+_WHICH_NUMBER = re.compile(r"رقم\w* كم|كم رقم\w*|what number|which number|quale numero|che numero|welche nummer")
+
+
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds of answer a text asks for (perhaps none, perhaps several: "combien" is a count or a price)."""
     plain = normalize(text)
+    if "몇" in plain or "第几" in plain:
+        # "몇 번째", "第几": which one in order (an ordinal), not how many.
+        plain = _ORDINAL.sub(" ", plain)
+    if _NUMBERED.search(plain):
+        plain = _NUMBERED.sub(" ", plain)
+    plain = _WHICH_NUMBER.sub(" ", _WHO_PAYS.sub(" ", plain))
     if _WHOM_TO_ASK.search(plain):
         plain = _WHOM_TO_ASK.sub(" ", plain)
     kinds = set()
@@ -137,3 +157,29 @@ def question_kinds(text: str) -> frozenset[str]:
     if "où" in text.casefold():
         kinds.add("where")
     return frozenset(kinds)
+
+
+# Words that ask, in the seven languages (normalised), besides the kinds above: "what", "how", "which", "can",
+# "is there", "whether"... Only whether a message asks anything at all is read from them.
+_ASKING = frozenset(
+    " ".join(
+        [
+            "what whats how which can could is are do does will would should where when who why",
+            "was wie welche welcher welches welchen kann konnen gibt gibts wo wann wer warum ob darf muss soll",
+            "cosa che come quale quali quanto quanti quante posso puoi dove quando chi perche",
+            "quoi quel quelle quels quelles comment peut peux puis ou quand qui pourquoi combien",
+            "شو ايش ماذا كيف هل وش ايه متي امتي وين اين مين ليش لماذا كم قديش ازاي كيفاش واش",
+        ]
+    ).split()
+)
+_ASKING_PIECES = (
+    *("뭐", "무엇", "어떻게", "어떤", "어디", "언제", "누가", "누구", "왜", "몇", "나요", "까요", "인지"),
+    *("什么", "怎么", "吗", "呢", "啥", "哪", "谁", "几", "多少", "是否", "能不能"),
+)
+
+
+def asks(plain: str) -> bool:
+    """`plain` (normalised) has a word that asks something ("what", "wie", "شو", "뭐", "什么")."""
+    if any(token in _ASKING for token in _TOKEN.findall(plain)):
+        return True
+    return not plain.isascii() and any(piece in plain for piece in _ASKING_PIECES)

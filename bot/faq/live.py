@@ -5,9 +5,10 @@ from the FAQ's word matching.
 
 from __future__ import annotations
 
-from bot.faq.cues import cues_of
+from bot.faq.cues import apart, cues_of
 from bot.faq.lecture_topics import named_topic
 from bot.faq.subjects import CERTIFICATE, LECTURE, LECTURE_NUMBER, WORKSHOP, Subject
+from bot.faq.text import words
 
 LIVE_WORKSHOP = "live:workshop"
 LIVE_PROGRESS = "live:progress"
@@ -41,7 +42,9 @@ _PROGRESS = cues_of(
     "wie weit bin ich gekommen|mein stand|내 진도|진도 어디까지|어디까지 들었|어디까지 봤",
     "mon avancement|mon etat d avancement|my status|il mio avanzamento|몇 개 들었|몇개 들었|몇 개 봤",
     # How many one has done: "كم محاضرة خلصت", "قديش خلصت".
-    "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت",
+    "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت|学完几|看完几|学了几|看了几|까지 끝냈",
+    # Up to where one has heard, watched or done ("몇강까지 들었어?").
+    "까지 들었|까지 봤|까지 했",
 )
 _NEXT = cues_of(
     "next lecture|watch next|what next|whats next|what should i watch|next video|next one|prossima lezione",
@@ -49,6 +52,12 @@ _NEXT = cues_of(
     "je regarde quoi|prochaine video|quoi ensuite|regarder ensuite|المحاضره الجايه|المحاضره التاليه|شو بعدين",
     "الجايه|다음 강의|다음에 뭐|다음 거|下一讲|下一课|接下来|下一个",
     "下一节|下一集|下一个视频|下一个课|该看哪|该看什么|先看哪|다음 영상|다음에 들을|뭐 들어야",
+    # Where one left off, to go on from there ("da dove ricomincio", "من وين أكمل", "接着该看").
+    "where i left off|continue where|pick up where|da dove ricomincio|da dove riprendo|dove ero rimasto",
+    "dove ero rimasta|wo war ich stehen geblieben|wo mach ich weiter|wo geht es weiter|ou j en etais|reprendre ou",
+    "je reprends ou|من وين اكمل|من وين بكمل|من وين اكمل|من فين اكمل|이어서 볼|이어서 들을|이어 볼|接着|继续看|从哪继续",
+    # Whose turn it is ("ايش المحاضرة اللي على الدور").
+    "علي الدور|الدور علي",
 )
 # "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
 _NOW = cues_of(
@@ -57,7 +66,8 @@ _NOW = cues_of(
 )
 _MISSING = cues_of(
     "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
-    "mi manca|mancano|fehlt|fehlen|noch machen",
+    "mi manca|mancano|fehlt|fehlen|noch machen|hangt noch|alles zusammen|tout ce qu il faut|everything i need",
+    "tutto quello che serve",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|باقيلي|بقيلي|ضايل|ضايلي|남았|남은|부족|还差|还需要|缺|还剩|剩下|剩几",
 )
 # Having watched or finished ... all of it ("ho visto tutte le lezioni", "다 봤어요", "都看完了"): what comes next is
@@ -66,6 +76,19 @@ _DONE = cues_of(
     "watched|finished|done|seen|completed|visto|viste|finito|finite|completato|gesehen|angeschaut|fertig",
     "abgeschlossen|regarde|regardees|fini|finis|termine|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
     "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了|看了|学了|听了",
+    # German "got through", "managed", "done with" ("wie viele hab ich schon durch").
+    "durch|geschafft|erledigt|gemacht|absolviert",
+    # "Done" as French and Italian say it of lectures ("j'ai fait combien de cours", "quante ne ho fatte").
+    "fait|faits|faites|fatto|fatte|fatti",
+)
+# Ready, issued ("is my certificate ready", "mein Zertifikat schon fertig?"): asked of one's own certificate, its
+# status.
+_READY = cues_of(
+    "ready|issued|available yet|pronto|pronti|pronta|rilasciato|fertig|bereit|ausgestellt|pret|prete|disponible",
+    "جاهز|جاهزه|طلعت|صدرت|준비됐|준비 됐|발급됐|나왔|好了|出来了|准备好",
+    # Already, yet, now ("posso già avere il mio certificato?", "can I get my certificate yet", "내 수료증 이제 받을
+    # 수 있어?").
+    "yet|already|gia|schon|deja|بعد|已经|벌써|이미|now|adesso|ora|jetzt|maintenant|هلق|الحين|الان|이제|지금|现在",
 )
 _ALL = cues_of("all|everything|tutte|tutto|tutti|alle|alles|tout|tous|toutes|كل|كلها|다|전부|모두|모든|都|全部")
 # Done with the whole course: what comes next is the certificate (its view says what is left, if anything).
@@ -80,13 +103,47 @@ _FINISHED = cues_of(
 NEW = cues_of(
     "new|newly|nuove|nuovi|nuova|nuovo|neu|neue|neuen|neues|nouveau|nouveaux|nouvelle|nouvelles|جديد|جديده|새로|새|新"
 )
-_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我")
+# One's own (a possessive): "my certificate", not "I" (who asks anything).
+_MY = cues_of("my|mio|mia|mein|meine|mon|شهادتي|내 수료증|제 수료증|我的")
+# (Arabic "خلصت", "شفت", "حضرت": I finished, saw, attended; the verb says who.)
+_MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我|خلصت|شفت|حضرت")
+# Progress named in any language beside one's own ("내 progress", "il mio progresso", "mein Fortschritt").
+_PROGRESS_WORD = cues_of("progress|progresso|progressi|fortschritt|fortschritte|progression|progres|تقدم|진도|进度")
 _SEATS = cues_of(
     "seats|seat|places|spots|spaces|capacity|room left|full|posti|posto|pieno|platze|platz|frei|ausgebucht",
     "place|complet|voll|اماكن|مقاعد|فاضيه|محجوز|امتلت|امتلات|ممتلئه|مليانه|자리|좌석|정원|마감|名额|座位|满了|空位",
     # What is left of them: "free seats left", "freie Plätze", "posti rimasti", "자리 남았어요", "还有名额".
     "left|remaining|available|freie|freien|rimasti|rimasto|disponibili|restantes|restant|disponibles|متبقي|متبقيه",
     "باقي|남았|남은|잔여|还有|剩|剩余",
+    # Remaining, as verbs and compounds ("quanti posti restano", "Restplätze").
+    "restano|resta|rimangono|rimane|restplatze|restplatz|ubrig|restent|reste|مجال|فيه مجال|اكتمل|اكتملت|مكتمل",
+    "مكتمله",
+)
+# An e-mail address is not the venue's ("l'adresse mail de l'intervenant").
+_EMAIL_ADDRESS = cues_of(
+    "email address|e mail address|mail address|adresse mail|adresse e mail|adresse email|indirizzo email",
+    "indirizzo mail|indirizzo e mail|mailadresse|e mail adresse|email adresse|عنوان الايميل",
+    "이메일 주소|邮箱地址|邮件地址",
+)
+# Which cities ("في اي مدن؟ في شي بالقاهره؟"): the list's question, though a city is named beside it.
+_WHICH_CITIES = cues_of(
+    "which cities|what cities|quali citta|in quali citta|welche stadte|welchen stadten|in welchen stadten",
+    "quelles villes|dans quelles villes|اي مدن|انهي مدن|ايش المدن|شو المدن|ما هي المدن",
+    "어느 도시들|어떤 도시들|哪些城市|哪几个城市",
+)
+# Eligible ("am I eligible now"), said of one's own certificate with "now" or "yet": its status.
+_ELIGIBLE = cues_of("eligible|elligible|eligibile|idoneo|idonea|berechtigt|admissible|مؤهل|مستحق|자격|资格")
+# Besides a city named ("besides Seoul, where else"): the other cities, the list's question.
+_ELSE = cues_of(
+    "else|besides|other than|apart from|oltre a|a parte|altrimenti|ausser|sonst noch|andere stadte|a part|en dehors de",
+    "autres villes|غير|الى جانب|외에|말고|除了|以外",
+)
+# A workshop's sign-up opening or open ("정식 신청 열렸어요?"): its status.
+_OPEN = cues_of(
+    "open|opened|opens|aperte|aperto|aperta|aprono|offen|geoffnet|ouvert|ouverte|ouvertes|مفتوح|مفتوحه|انفتح|열렸|열려|开放",
+    # Pre-registration, while a workshop's date is not announced.
+    "pre register|preregister|pre registration|preregistration|vorregistrierung|preiscrizione|pre iscrizione",
+    "preinscription|pre inscription|تسجيل مسبق|사전등록|사전 등록|预注册|预报名|预登记",
 )
 _VENUE = cues_of(
     "venue|address|exact place|where exactly|where is the|sede|indirizzo|luogo|dove si tiene|veranstaltungsort",
@@ -112,7 +169,7 @@ _ORGANISATION = cues_of("wego|ويغو|위고")
 CHECKIN = cues_of(
     "check in|checkin|check-in|checking in|enregistrer|enregistre|m enregistrer|einchecken|einchecke",
     "registrieren vor ort|fare il check in|registrare la presenza|registro la presenza|تسجيل الحضور|اسجل حضوري",
-    "سجل حضوري|تشيك ان|تشيك إن|체크인|출석 체크|签到",
+    "سجل حضوري|تشيك ان|تشيك إن|체크인|출석 체크|签到|als anwesend|anwesenheit",
 )
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
@@ -131,6 +188,18 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     """The LIVE_* question `plain` asks (`kinds`: the kinds of answer it asks for), or None: one for the FAQ."""
     lecture = LECTURE.found(plain)
     if _MISSING.found(plain) and (CERTIFICATE.found(plain) or lecture):
+        if not CERTIFICATE.found(plain) and "count" in kinds and _DONE.found(plain):
+            # "كم محاضرة خلصت وكم باقيلي": how many done and how many left, one's progress.
+            return LIVE_PROGRESS
+        return LIVE_CERTIFICATE
+    if CERTIFICATE.found(plain) and _ELIGIBLE.found(plain) and _READY.found(plain):
+        # "Est-ce que je suis éligible au certificat maintenant ?"
+        return LIVE_CERTIFICATE
+    if CERTIFICATE.found(plain) and _MY.found(plain) and len(words(plain)) == 1:
+        # "Il mio certificato?": one's own certificate, nothing else asked: where it stands.
+        return LIVE_CERTIFICATE
+    if _READY.found(plain) and CERTIFICATE.found(plain) and _MY.found(plain) and not WORKSHOP.found(plain):
+        # "Is my certificate ready?": where one's own stands (/certificate's view), not how certificates are had.
         return LIVE_CERTIFICATE
     # "Bis wann muss ich den Kurs fertig haben" asks for a deadline, not what comes after finishing.
     finished = (_FINISHED.found(plain) and "when" not in kinds) or (
@@ -140,32 +209,52 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         # ("Muss ich den Kurs fertig haben, um zum Workshop zu gehen" asks whether the workshop needs it.)
         # "I finished, what now?"; "I finished, how do I get the certificate?" is the certificate entry's.
         return LIVE_CERTIFICATE
-    if _PROGRESS.found(plain) or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain)):
+    own_progress = _PROGRESS_WORD.found(plain) and _MINE.found(plain)
+    progress = (
+        _PROGRESS.found(plain)
+        or own_progress
+        or ("count" in kinds and lecture and _DONE.found(plain) and _MINE.found(plain))
+    )
+    if progress and not _NEXT.found(plain):
+        # ("我上次看到哪了？接着该看哪一节": where one left off, and what next, is the next lecture.)
         # "How many lectures have I done", "quante lezioni ho visto", "我看了几讲": a count of one's own.
         return LIVE_PROGRESS
     if (_NEXT.found(plain) or (lecture and _NOW.found(plain) and not kinds)) and not WORKSHOP.found(plain):
         return LIVE_NEXT
     specific = subject.lecture is not None and (not _LIST.found(plain) or LECTURE_NUMBER.search(plain))
     # A lecture asked about by its topic's terms ("c'è una lezione sui gemelli digitali?") or with "about".
-    about = (_ABOUT.found(plain) or named_topic(plain) is not None) and not _LIST.found(plain)
+    # ("About" after the lecture: "sur le site du cours" is not a lecture about a site.)
+    at = max(0, LECTURE.first(plain))
+    about = (_ABOUT.found(apart(plain)[at:]) or named_topic(plain) is not None) and not _LIST.found(plain)
     if lecture and "count" not in kinds and (specific or (about and not NEW.found(plain))):
         return LIVE_LECTURE
     workshop = WORKSHOP.found(plain)
+    # Seats left or the status of a named city's workshop, though signing up is named ("اكتملت ولا لسه في مجال
+    # أسجل؟", "사전등록만 받는 중이에요 아니면 정식 신청 열렸어요?"): its card answers.
+    seats_or_status = _SEATS.found(plain) or _STATUS.found(plain) or _OPEN.found(plain)
+    if subject.city is not None and workshop and SIGNUP.found(plain) and seats_or_status:
+        return LIVE_WORKSHOP
     if SIGNUP.found(plain) or CERTIFICATE.found(plain) or CHECKIN.found(plain):
+        return None
+    if _ELSE.found(plain) or _WHICH_CITIES.found(plain):
         return None
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.
+        return None
+    if "award" in subject.topics:
+        # "Is the award ceremony the same day as the Seoul workshop? Where is it?": the award's, not the workshop's.
         return None
     asks_live = "when" in kinds or _SEATS.found(plain) or _STATUS.found(plain)
     if subject.city is not None:
         # "Where is the Brescia workshop": where a workshop in a named city is held is its venue. Where the
         # workshops are, no city named, is the list of cities, the FAQ's ("dans quelles villes ont lieu les
         # ateliers", "워크숍 어디서 열려요").
-        asks_live = asks_live or _VENUE.found(plain) or ("where" in kinds and workshop)
+        venue = _VENUE.found(plain) and not _EMAIL_ADDRESS.found(plain)
+        asks_live = asks_live or venue or ("where" in kinds and workshop)
     if asks_live and (subject.city is not None or (workshop and not subject.places)):
         return LIVE_WORKSHOP
     return None
 
 
 # Words that belong to a question about a workshop's live details.
-LIVE_WORDS = (_SEATS, _VENUE, _STATUS, WORKSHOP, _NEAR, _HAPPENS)
+LIVE_WORDS = (_SEATS, _VENUE, _STATUS, WORKSHOP, _NEAR, _HAPPENS, _OPEN, SIGNUP)

@@ -6,6 +6,7 @@ Recognised before anything else, so small talk never reaches the FAQ's word matc
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.faq.cues import Cues, cues_of
 from bot.faq.text import STOPWORDS
@@ -29,6 +30,8 @@ _SMALLTALK: dict[str, Cues] = {
         "مرحبا|مرحبتين|اهلا|اهلين|اهلا وسهلا|السلام عليكم|سلام|هاي|هلا|صباح الخير|مساء الخير|صباح النور",
         "안녕|안녕하세요|안녕하십니까|반가워요|반갑습니다|하이|좋은 아침",
         "ㅎㅇ|하이요|안뇽|헬로",
+        # "Moinsen"; "slm", "salam" as Arabic chat writes them in Latin letters.
+        "moinsen|slm|salam|salam alaikum|salam aleikum",
         "你好|您好|早上好|早安|晚上好|下午好|嗨|哈喽|哈啰|大家好",
         # Checking someone is there before asking: "在吗", "anyone there?".
         "在吗|在不在|有人吗|are you there|anyone there|anybody there|you there|ci sei|bist du da|t es la|tu es la",
@@ -44,6 +47,7 @@ _SMALLTALK: dict[str, Cues] = {
     ),
     "thanks": cues_of(
         "متشكر|متشكرين|متشكره|متشكر جدا|يعطيك الصحه|الله يعطيك الصحه|بارك الله فيك|جزاك الله خير",
+        "جزاكم الله خير|جزاكم الله خيرا|جزاك الله خيرا|بارك الله فيكم",
         "grazie gentilissimo|gentilissimo|gentilissima|sei gentilissimo|sei gentile|merci c est gentil",
         "c est gentil|tres gentil|trop gentil",
         "谢谢帮忙|谢谢你的帮助|谢谢帮助|多谢帮忙|谢谢你的帮忙",
@@ -62,7 +66,7 @@ _SMALLTALK: dict[str, Cues] = {
         "감사합니다|감사해요|고마워|고마워요|고맙습니다|땡큐",
         "ㄱㅅ|ㄳ|감사|감사감사|정말 감사합니다|고마워용|감사드립니다",
         "수고하셨습니다|수고하셨어요|수고 많으셨습니다|수고 많으셨어요|수고해요",
-        "谢谢|谢谢你|多谢|感谢|谢啦|谢了",
+        "谢谢|谢谢你|多谢|感谢|谢啦|谢了|辛苦了|辛苦啦|辛苦你了",
         "非常感谢|十分感谢|太感谢了|万分感谢|谢谢您|感谢你|感谢您|谢谢啦|太感谢|太谢谢了",
     ),
     "bye": cues_of(
@@ -72,6 +76,7 @@ _SMALLTALK: dict[str, Cues] = {
         "يومك سعيد|نهارك سعيد|يوم سعيد|يومك حلو|祝你愉快|祝你有美好的一天|祝你今天愉快|좋은 하루 보내세요",
         "auf wiederschauen|wiederschauen|bis spater dann|bis dann mal|a la prochaine fois|salut a plus",
         "다음에 또 봐요|또 봐요|다음에 봐|나중에 봐|안녕히 계세요~|再见啦|拜拜啦|先这样|الى اللقاء|نشوفك بعدين|يلا باي",
+        "see you tomorrow|see you soon|talk to you later|talk later",
         "bye|goodbye|good bye|bye bye|see you|see ya|see u|cya|see you later|later|good night|take care",
         "goodnight|nighty night|gotta go|have a nice day|have a good day|catch you later|bye for now",
         "arrivederci|a presto|ci vediamo|buona notte|buonanotte|addio|ciao ciao",
@@ -101,6 +106,13 @@ _SMALLTALK: dict[str, Cues] = {
         "شو بتقدر تساعدني|بتقدر تساعدني|كيف بتقدر تساعدني|كيف بتساعدني|你能帮我做什么|你能帮我什么|你可以帮我什么",
         "뭐 할 수 있어요|뭘 도와줄 수 있어|what can you help with|what can you help me with",
         "help|help me|what can you do|what can u do|what do you do|how does this work|commands",
+        # Asking what one can ask ("was kann ich hier alles fragen", "que puis-je te demander").
+        "what can i ask|what can i ask you|what can i ask here|cosa posso chiedere|cosa posso chiederti",
+        "was kann ich fragen|was kann ich hier fragen|was kann ich hier alles fragen|was kann ich dich fragen",
+        "que puis je demander|qu est ce que je peux demander|je peux demander quoi|que puis je te demander",
+        "شو بقدر اسال|شو اقدر اسال|ماذا يمكنني ان اسال|뭘 물어볼 수 있어|뭐 물어봐도 돼|我可以问什么|能问什么",
+        "شو بقدر اسالك|شو اقدر اسالك|ماذا يمكنني ان اسالك|뭐 물어볼 수 있어요|뭘 물어볼 수 있어요|뭐 물어볼 수 있어",
+        "qu est ce que je peux te demander|qu est ce que je peux vous demander|what can i ask u",
         "i need help|need help|i need some help|can you help me|can you help|can u help me|help pls|help please",
         "what can you do for me|what can u do for me|what are you for|what do you do here|how do i use this",
         "aiuto|aiutami|cosa sai fare|cosa puoi fare|come funziona",
@@ -163,7 +175,7 @@ _SMALLTALK: dict[str, Cues] = {
         "ricominciamo|ricomincia da capo|neu starten|neustarten|von vorne anfangen",
         "recommencer depuis le debut|on reprend tout",
         "ابدا من جديد|نبدا من جديد|من اول وجديد|처음으로 돌아가|처음으로 돌아가줘|重新开始吧|从头来",
-        "start over|restart|reset|start again|from the start|begin again",
+        "start over|restart|reset|start again|from the start|begin again|back to start|back to the beginning",
         "lets start again|let s start again|lets start over|let s start over|start from scratch|from the beginning",
         "ricomincia|ricominciamo|ricominciamo da capo|da capo|ricominciare|dall inizio",
         "ricominciamo dall inizio|riparti|ripartiamo",
@@ -205,13 +217,19 @@ _SMALLTALK: dict[str, Cues] = {
         "누구야|누구세요|너 누구|넌 누구|봇이야|사람이야|이름이 뭐야|누구예요",
         "너는 누구야|당신은 누구세요|챗봇이에요|로봇이에요|넌 누구야|너 누구야|넌 누구예요|너 누구니|누구신데요",
         "사람이에요|사람인가요|봇인가요|너 봇이야|너 사람이야|ai야|ai예요|누구신가요|누구세요",
+        "봇이에요|봇이세요|봇임|tu es une personne|t es une personne|es tu une personne|vous etes une personne",
+        "tu es une vraie personne|t es une vraie personne|vous etes une vraie personne",
+        "are you a real human|is this an automated bot|is this automated|bist du ein echter mensch|انت انسان حقيقي",
         "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
         "你是人还是机器人|你是人吗|是机器人吗|是真人吗|你是ai吗|你是人工智能吗|机器人吗|真人还是机器人",
     ),
     "ok": cues_of(
         "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
         "alles gut|in ordnung|太好了|太棒了",
+        # "Fine as it is", "received": nothing more wanted ("a posto così grazie", "收到").
+        "a posto|a posto cosi|sono a posto|收到|收到了|了解|了解了",
         "tutto chiaro|chiaro|tutto ok|kapiert|verstanden|alles verstanden|compris|c est clair|واضح|كل شي واضح",
+        "clair|claire|tres clair|c est tres clair|c est tres claire|super clair|molto chiaro|sehr klar",
         "كله واضح|كلشي واضح|明白|明白了|清楚了|懂了",
         "ok|okay|okey|k|kk|cool|great|nice|good|perfect|got it|alright|all right|sure|awesome|fine|understood",
         "okay cool|sounds good|no problem|ok thanks|noted|will do|i see|makes sense",
@@ -239,14 +257,24 @@ _FILLER = frozenset(
         [
             "there everyone all guys folks again so much very lot a the you u to back main bot please pls me dear",
             "friend or human real tutti voi tanto molto ragazzi zusammen alle leute euch dir sehr vielmals tout le",
+            # "A real person" beside "are you a bot" ("t'es un robot ou une vraie personne ?").
+            "person personne vraie humaine persona vera vero echte echter mensch automated automatic حقيقي",
+            # "Please" as Italian says it ("aiutami per favore").
+            "favore cortesia",
             "mate buddy bro dude man غالي حبيبي اخوي ولا بالجميع الجميع جميعا بالكل",
             # Korean endings and softeners left beside a phrase ("좋은 아침이에요", "혹시 사람이세요").
             "이에요 예요 에요 이요 줘 줘요 가기 혹시 또 좀 그럼 now then",
             "monde tous beaucoup bien toi vous يا جماعه كتير كثير جزيلا 너 넌 你 们 你们 大家 请 吧 啊 呀 了 回到",
             "啦 哦 呢 嘛 哈 咯 요",
             "~ oh ah wow lol haha ahah hehe",
+            # "Show (me)" beside the menu, in whatever language the menu is named ("menu 보여줘", "zeig menu").
+            "보여줘 보여주세요 보여 zeig zeige mostrami mostra montre affiche وريني اعرض 显示 给我看 看看",
+            # "Anyway", "all the same" after an "ok" ("va bene comunque", "ok quand même").
+            "anyway comunque quand meme",
             # What one thanks for: the help, the information, the answer.
             "help helpful info infos information answer answers reply support explanation really super",
+            # How quick or kind the answer was ("danke für die schnelle Antwort").
+            "quick fast rapid kind schnell schnelle schnellen rapide rapida rapido veloce veloci gentile سريع 빠른",
             "infinite infinitely infiniment tantissimo tausend",
             "aiuto informazioni informazione risposta risposte spiegazione davvero disponibilita dell per",
             "hilfe information informationen antwort antworten auskunft unterstutzung erklarung echt wirklich alles",
@@ -263,6 +291,7 @@ _SMALLTALK_WORDS = 8
 _SMALLTALK_TYPOS = 3
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _TRAILING_REPEAT = re.compile(r"([aeiouyh])\1+\b")
+_GERMAN_ARTICLE = re.compile(r"(?<=\s)(n|nen)(?=\s|$)")
 _CUTE_OF = {"용": "요", "당": "다"}
 _CUTE = re.compile(r"(?<=[\uac00-\ud7a3])[용당](?![\uac00-\ud7a3])")
 
@@ -275,7 +304,13 @@ _EMOJI_OF = re.compile("|".join(map(re.escape, _EMOJI)))
 def smalltalk_kind(plain: str) -> str | None:
     """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
     text = _REPEATS.sub(r"\1", _EMOJI_OF.sub(lambda found: _EMOJI[found.group()], plain))
+    if not any(char.isalnum() for char in text) and any(unicodedata.category(char) == "So" for char in text):
+        # Emoji alone ("😊", "❤️", "👏"): an acknowledgement, whichever they are.
+        return "ok"
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
+    if " n" in text:
+        # German chat shortens the article: "bist du n bot", "bist du nen Mensch".
+        text = _GERMAN_ARTICLE.sub(lambda found: "ein" + found.group(1)[1:], text)
     if not text.strip() or len(text.split()) > _SMALLTALK_WORDS:
         return None
     kind = _smalltalk_of(text)
@@ -403,3 +438,29 @@ def without_smalltalk(plain: str) -> str:
     if tail is not None and plain[: tail.start()].strip(_PUNCTUATION):
         plain = plain[: tail.start()]
     return plain
+
+
+# What a message of courtesy around something said, not asked, is: thanks above all ("merci, je transmets à ma
+# fille"), then a goodbye, then a greeting ("Guten Abend, ich schreibe im Namen meiner Tochter").
+_COURTESY = ("thanks", "bye", "greeting")
+
+
+def courtesy(plain: str) -> tuple[str, str] | None:
+    """The kind of the small talk `plain` holds beside other words (thanks, a goodbye or a greeting), and the text
+    without it; None when it holds none."""
+    kinds = [kind for kind in _COURTESY if _SMALLTALK[kind].found(plain)]
+    if not kinds:
+        return None
+    rest = plain
+    for kind in kinds:
+        rest = _SMALLTALK[kind].remove(rest)[0]
+    return kinds[0], rest
+
+
+_THANKS = frozenset(_SMALLTALK["thanks"].phrases())
+
+
+def thanks_first(plain: str) -> bool:
+    """The message opens with thanks ("merci beaucoup pour ces précisions, ...")."""
+    head = _HEAD.match(plain)
+    return head is not None and head.group(1) in _THANKS

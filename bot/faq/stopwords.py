@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.faq.text import normalize, words
+from bot.faq.text import KO_STOPWORDS, normalize, words
 
 LANGUAGES = ("en", "it", "de", "fr", "ar", "ko", "zh")
 
@@ -30,6 +30,11 @@ def function_words() -> frozenset[str]:
                 # German typed without umlauts: "fuer", "moechte", "muss".
                 found.add(normalize(word.casefold().translate(_UMLAUTS)))
     found.update(_MORE)
+    # Korean words that only carry the sentence ("있어", "해요"), which the list lacks, and "or (else)".
+    found.update(KO_STOPWORDS)
+    found.update(["아님", "아니면", "혹은", "근데", "그리고"])
+    # The counter of things with the copula ("몇 개야", how many are there).
+    found.update(["개야", "개예요", "개에요", "개임", "개인가요", "개나"])
     found.update(stem for word in _MORE for stem in words(word))
     return frozenset(found)
 
@@ -46,6 +51,10 @@ _SPOKEN_ARABIC = normalize(
     # Egyptian and Maghrebi: "this", "what", "how", "where", "of", "will be", "exactly", "made".
     " ده دي دا دول واش كيفاش علاش فاش شنو وشنو فين بتاعة بتاعت بتوع هتكون هيكون هتبقي بالظبط عامل عاملين"
     " فيه تعطون تعطونها تعطوني بتعطوا"
+    # Maghrebi (Moroccan, Algerian): "who", "of" (possessive), "how much", "please", "there is", "I want", "now",
+    # "will", "I need", "a lot", "good".
+    " شكون شكون ديال ديالها ديالو ديالي ديالك ديالنا ديالهم شحال عافاك كاين كاينه كاينين بغيت بغينا دابا واخا"
+    " غادي غاديه خاصني خاصك خاص بزاف مزيان"
 ).split()
 # Words that say how something is asked about, in any language: a thing forgotten, divided, listed ("password
 # dimenticata", "in quante parti è diviso", "4부 강의 리스트") is still asked about the thing.
@@ -79,10 +88,10 @@ _HOW_ASKED = normalize(
     # Colloquial framing: "was kostet der Spaß", "überhaupt", "nochmal", "wo steigt", "was bringt mir", "krieg ich";
     # "sta roba"; "ça coûte un bras"; spoken Arabic "will", "when", "is it ok", "at all", "I'll take"; Korean "this",
     # "costs (it takes)", "if I watch", "give".
-    " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا"
+    " spass uberhaupt nochmal steigt bringt krieg kriege geschaut hab roba guardo bras راح لما ينفع اصلا grad grade"
     " هاخد هاخذ 이거 들어 보면 줘"
     # Who asks for whom and when ("mon fils a 17 ans", "ho iniziato ieri"), not understanding something.
-    " fils fille figlio figlia sohn tochter ابني بنتي 아들 딸 儿子 女儿 gestern angefangen hier commence ieri"
+    " fils fille figlio figlia sohn tochter ابني بنتي 아들 딸 아이 儿子 女儿 孩子 gestern angefangen hier commence ieri"
     " iniziato iniziata امس بديت بلشت 어제 시작했는데 시작했어요 끝나면 versteh verstehe capito capisco comprend"
     " comprends فاهم افهم 모르겠어요 ganz bene bien"
     # Arabic ordinals ("الفئة السادسة", the sixth category), as the stemmer leaves them.
@@ -91,6 +100,22 @@ _HOW_ASKED = normalize(
     " 잊어버렸어요 잊었어요 까먹었어요 까먹었 잊어버렸는데"
     # Formal Arabic for "I would like", "can I", "will be held", "there is", "more".
     " اود نود ارغب يمكنني يمكنك استطيع نستطيع ستقام سيتم يتم تتم هناك المزيد"
+    # Hearsay ("I heard there is something about housing"), "the different (kinds)", "the full (list)", "till",
+    # French "thing" ("un truc de villes"). (Not English "different" nor German "brauchen": a word sharing their
+    # root, "difference", or a question needing something, "brauche ich ein Visum", is what is asked.)
+    " heard gehort entendu sentito سمعت سمعنا 들었는데 听说 diversi diverse verschiedene verschieden"
+    " unterschiedliche مختلف مختلفه 다른 不同 complete full completa completo vollstandig vollstandige complet"
+    " كامل كامله 전체 完整 لحد لغايه لحتي truc trucs machin"
+    # "I mean", "only", "altogether", "as for" ("niveau participants"), "sure" ("schon klar"), "extra", "curious",
+    # "what it is". (Not "the difference": between two things, it is what is asked, "the difference between the
+    # course's certificate and the workshop's" being the overview's question; nor English "mean".)
+    " intendo intendevo meine meinte"
+    " sola solo soltanto seulement uniquement lediglich altogether insgesamt complessivamente niveau klar extra"
+    " 궁금 궁금한데 궁금해서 뭔지 뭔데 있나 是不是 是否 要不要 会不会 对不对"
+    # The names of things listed ("أسماء المحاضرات", the lectures' names): how a list is asked for; "I ask".
+    " اسما اسماء اسال سالت"
+    # "In total", and "its idea" (what something is about: "الورشة شو فكرتها").
+    " مجموع المجموع بالمجموع فالمجموع مجمل بالمجمل اجمالي بالاجمالي فكره فكرته فكرتها"
 ).split()
 _MORE = frozenset(
     [

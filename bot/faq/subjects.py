@@ -52,6 +52,9 @@ _WEATHER = cues_of(
     "الطقس|طقس|حاله الطقس|날씨|일기예보|天气|天气预报|气温",
     # Spoken Arabic asks "how is the air" ("كيف الجو في سيول"); the temperature in every language.
     "كيف الجو|شلون الجو|الجو في|الجو هناك|درجه الحراره|temperature|temperatura|temperatur|기온",
+    # Rain or snow on the day ("워크숍 당일에 서울 비 와요?").
+    "rain|raining|snow|pioggia|piove|pioverà|neve|regen|regnet|schnee|pluie|pleut|neige|مطر|امطار|ثلج",
+    "비 와|비 오|비와|비오|눈 와|눈 오|下雨|下雪",
 )
 # Things for the journey to a workshop: whether WeGO pays for them is the travel entry's (the documents do not
 # say); what they cost, or which there are in a city, the documents do not say at all.
@@ -70,6 +73,10 @@ _COVERED = cues_of(
     "pris en charge|prise en charge|rembourse|remboursement|aide|fourni|مدفوع|مدفوعه|تتحمل|تغطي|تعويض|دعم|منحه",
     "بتدفع|بتغطي|지원|제공|포함|报销|补助|包吗|提供|支持|负责",
 )
+# Near (a venue): a hotel near the workshop is a place to find, not a cost WeGO may cover.
+_NEAR_VENUE = cues_of("near|nearby|close to|vicino|vicina|nahe|in der nahe|pres|proche|قريب|جنب|근처|附近")
+# Paying or being paid for, said of the journey ("do we get the hotel paid").
+_JOURNEY_PAID = cues_of("pay|paga|pagare|zahlen|bezahlen|payer|ادفع|يدفع|내야|付")
 # The journey itself: a question about paying for it is the travel entry's, not one about the workshop's fees.
 _JOURNEY = cues_of(
     "travel|travelling|traveling|visa|viaggio|viaggiare|visto|reise|reisekosten|anreise|visum|voyage|voyager|visa",
@@ -132,7 +139,8 @@ _ORDINAL_LECTURE = re.compile(
     rf"(?<!\w)(?:({_ORDINAL})\s*(?:{_LECTURE_WORDS})|(?:{_LECTURE_WORDS})\s+({_ORDINAL}))(?:(?!\w)|(?<=강의))"
 )
 LECTURE_NUMBER = re.compile(
-    r"(?:lecture|lezione|vorlesung|cours|lesson|video|محاضره|المحاضره|강의)\s*(?:n\.?|nr\.?|no\.?|#)?\s*(\d{1,2})\b"
+    r"(?:lecture|lezione|vorlesung|cours|lesson|video|محاضره|المحاضره|강의)\s*(?:n\.?|nr\.?|no\.?|#|numero|number"
+    r"|nummer|num\.?|رقم)?\s*(\d{1,2})\b"
     r"|(\d)\.(\d{1,2})\b|(\d{1,2})(?:\s*번째\s*강의?|\s*번\s*강의|강(?![좌의]))|第\s*([1-9一二三四五六七八])\s*[讲课]"
 )
 _PART_TOPIC = {
@@ -244,11 +252,15 @@ def _part_of(plain: str) -> int | None:
     return None
 
 
+_COURSE = cues_of("course|corso|kurs|onlinekurs|cours|كورس|الكورس|دوره|الدوره|강좌|课程|网课")
+
+
 def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     places = tuple(gazetteer.find(plain)) if gazetteer is not None else ()
     certificate = None
     if CERTIFICATE.found(plain):
-        online, workshop = _ONLINE.found(plain), WORKSHOP.found(plain)
+        # (The course is the online course: "شهادة الكورس وشهادة الورشة" names both certificates.)
+        online, workshop = _ONLINE.found(plain) or _COURSE.found(plain), WORKSHOP.found(plain)
         if online != workshop:
             certificate = "online" if online else "workshop"
         elif not online and _SIGNATORY.found(plain):
@@ -368,6 +380,9 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         # "Can my company sponsor the award": who the partners are is documented, how to become one is not.
         return True
     named = subject is not None and bool(subject.places)
+    if travel and _NEAR_VENUE.found(plain) and not _COVERED.found(plain) and not _JOURNEY_PAID.found(plain):
+        # "Mi consigli un albergo vicino alla sede del workshop?": which hotels are near, not whether WeGO pays.
+        return True
     if _VISA.found(plain) and not workshop and not _COVERED.found(plain) and _COST.found(plain):
         # "How much is a Korean visa": what a visa costs, not whether WeGO helps with it.
         return True

@@ -63,12 +63,19 @@ _STOPWORDS_RAW = " ".join(
         "nous vous ils elles me m te t se s mon ma mes ton ta tes son sa ses pour avec sur dans au aux y en",
         "est-ce",
         "faut peux peut veux voudrais svp stp genre bon alors parle dis explique aurai aura aurais aurait",
+        # Italian chat's "like" ("tipo, si fa da casa?"), as French "genre".
+        "tipo",
         # Adverbs that only insist ("exactly", "concretely"): not what a question is about.
         "exactly basically actually esattamente praticamente concretamente concretement exactement ungefahr",
         "really realy truly davvero veramente wirklich echt vraiment vrmt koi kwa overall roughly approximately",
         "circa grossomodo ungefahr etwa environ تقريبا 대략 大概 大约",
         "في من على عن ما ماذا لماذا كيف هل انا انت هو هي هذا هذه ذلك تلك الى او و ف ب ل ثم يا اي شو ايش ايه",
         "اللي الي لو",
+        # The article or a preposition with it written apart, before an English word ("بالـ partners", "الـ award").
+        "ال بال وال فال لل كال",
+        # "Total", "in all": any count's ("عدد المحاضرات الكلي" is the lectures', not the winners' whose wording
+        # says "العدد الكلي").
+        "كلي الكلي",
         "عندي عندك بدي ممكن يعني احكيلي حدثني اخبرني قلي",
         # Prepositions with a pronoun glued on ("with you", "for us"), and dialect words for "this", "all", "thing".
         "معكم معك معي معنا عندكم عندنا لكم لك لي لنا منكم منك مني علينا عليكم عليك علي فيكم فيك الكم الك",
@@ -77,7 +84,7 @@ _STOPWORDS_RAW = " ".join(
 ).split()
 # Chinese characters and words that only frame a question; they are dropped before bigrams are taken.
 _ZH_STOP = frozenset("的了吗呢吧啊呀么嘛什怎我你您他她它们是在和与及就也都还请问")
-_KO_STOPWORDS = frozenset(
+KO_STOPWORDS = frozenset(
     " ".join(
         [
             "좀 그 이 저 제 저는 제가 나 내가 혹시 그냥 알려 알려줘 주세요 이거 그거 저거 이건 이게",
@@ -182,7 +189,7 @@ def _pieces(word: str, known: set[str] | frozenset[str], tried: dict[str, list[s
         return tried[word]
     stem = korean_stem(word)
     found: list[str] | None = None
-    if word in known or stem in known or word in _KO_STOPWORDS or stem in _KO_STOPWORDS:
+    if word in known or stem in known or word in KO_STOPWORDS or stem in KO_STOPWORDS:
         found = [word]
     else:
         for cut in range(len(word) - 1, 1, -1):
@@ -233,6 +240,10 @@ _SHORT_FORMS = {
     "ليكشر": "محاضره",
     "ديدلاين": "موعد",
     "الديدلاين": "موعد",
+    # The secretariat as the loanword ("السكرتارية"), as the entries name it ("الأمانة").
+    "سكرتاريه": "امانه",
+    "السكرتاريه": "الامانه",
+    "سكرتاريا": "امانه",
 }
 
 
@@ -274,10 +285,22 @@ def words(text: str) -> list[str]:
         for script, run in [("spaced", word)] if word.isascii() else _runs(word):
             if script == "spaced" and not run.isascii() and is_arabic(run):
                 run = arabic_stem(run)
-            if run in STOPWORDS:
+            if run in STOPWORDS or _glued_stopword(run):
                 continue
             out.append(run)
     return out
+
+
+# Two-letter function words that "and", "in", "for" are glued to ("each", "what", "who", "he", "she", "not", "how
+# many", "in"). Not
+# "اي": "واي فاي" is Wi-Fi.
+_AR_GLUED_FUNCTION = frozenset(["كل", "شو", "ما", "من", "هو", "هي", "لا", "كم", "في"])
+
+
+def _glued_stopword(word: str) -> bool:
+    """ "And", "in", "for" glued to a two-letter function word ("بكل", in each; "وشو", and what; "لكل"): the
+    stemmer cuts a glued letter off longer words only, so the pair is read as the function word it holds."""
+    return len(word) == 3 and word[0] in "وبلف" and word[1:] in _AR_GLUED_FUNCTION
 
 
 def _spaced_features(word: str, found: Counter[str]) -> None:
@@ -299,9 +322,10 @@ def _cjk_features(run: str, script: str, found: Counter[str]) -> None:
         # Chinese question framing ("吗", "的", "我") would otherwise glue onto every content bigram.
         pieces = [p for p in re.split("[" + "".join(_ZH_STOP) + "]", run) if p]
     else:
-        if run in _KO_STOPWORDS:
-            return
         stem = korean_stem(run)
+        if run in KO_STOPWORDS or stem in KO_STOPWORDS:
+            # "어떻게해" (how do I) is "어떻게" with its ending: a framing word too.
+            return
         if len(stem) > 1:
             found["w" + stem] += 1
         pieces = [stem]

@@ -15,23 +15,27 @@ Everything here is pure and fast (no I/O); the handler turns a `Understanding` i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.content.models import FaqEntry, Lecture
 from bot.faq.cues import CUE_WORDS, Cues, cues_of
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
-from bot.faq.kinds import question_kinds
-from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
-from bot.faq.smalltalk import smalltalk_kind, without_smalltalk
+from bot.faq.kinds import asks, question_kinds
+from bot.faq.live import CHECKIN, LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
+from bot.faq.shorthand import spelled_out
+from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
 from bot.faq.stems import latin_stem
+from bot.faq.stopwords import function_words
 from bot.faq.subjects import WORKSHOP, Subject, about_journey, elsewhere, names_online, subject_of, undocumented
 from bot.faq.text import STOPWORDS, normalize, words
 from bot.places.gazetteer import Gazetteer
 
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
 MAX_READ = 160
+# Whether a message of courtesy asks anything is read this far (see `_courtesy`).
+COURTESY_READ = 600
 
 SMALLTALK = "smalltalk"
 # The FAQ entry that lists the workshop cities: the answer to a workshop asked about in a country or region.
@@ -39,6 +43,7 @@ CITIES_ENTRY = "workshop-cities"
 # The FAQ entry that says how to sign up for a workshop: the answer to signing up for the one in a named city.
 SIGNUP_ENTRY = "workshop-signup"
 COST_ENTRY = "course-cost"
+CHECKIN_ENTRY = "workshop-checkin"
 TRAVEL_ENTRY = "workshop-travel"
 LAST_YEAR_ENTRY = "participants-last-year"
 # Joining a workshop and asking how: signing up.
@@ -107,6 +112,18 @@ def _umlauts_spelled(index: FaqIndex, plain: str) -> str:
     return _UMLAUT_SPELLING.sub(spelled, plain) if ("ae" in plain or "oe" in plain or "ue" in plain) else plain
 
 
+def _known_word(index: FaqIndex, places: Gazetteer | None) -> Callable[[str], bool]:
+    """Whether a word is one the entries, the cue phrases, the function words or the place names use."""
+    vocabulary = index.vocabulary()
+    common = function_words()
+    place_words = places.words if places is not None else frozenset()
+
+    def known(word: str) -> bool:
+        return word in STOPWORDS or word in CUE_WORDS or word in vocabulary or word in common or word in place_words
+
+    return known
+
+
 def _corrected(index: FaqIndex, text: str, plain: str, lang: str) -> str:
     """`plain` with its typos corrected as the index reads them: "certifcate for the onlin course" names a
     certificate. For the subject only: the cues of live questions are written as people type them."""
@@ -146,6 +163,26 @@ def _without_introduction(index: FaqIndex, plain: str, lang: str) -> str:
     return plain[: found.start()] + kept + plain[found.end() :]
 
 
+def _without_context(index: FaqIndex, plain: str, lang: str) -> str:
+    """A question after sentences that say who asks and why ("Ich arbeite im Wohnungsamt unserer Stadt ...
+    Welche Vorlesungen sind da drin?"), without the words of those sentences that no entry uses ("Wohnungsamt"):
+    they would count as a subject the entries do not cover. Their words the entries use stay: they may be what
+    the question is about ("j'ai commencé les vidéos. On a un certificat ?")."""
+    if not plain.rstrip().endswith(_QUESTION_MARKS):
+        return plain
+    sentences = [s for s in _SENTENCE_END.split(plain.strip()) if s.strip()]
+    if len(sentences) < 2:
+        return plain
+    context = " ".join(sentences[:-1])
+    unknown = set(index.unknown_words(context, lang))
+    if not unknown:
+        return plain
+    kept = context
+    for word in sorted(unknown, key=len, reverse=True):
+        kept = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)" if word.isascii() else re.escape(word), " ", kept)
+    return f"{kept} {sentences[-1]}"
+
+
 # The end of a sentence, and a question's last sentence.
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s+|(?<=[。！？])")
 _QUESTION_MARKS = ("?", "？", "؟")
@@ -161,6 +198,27 @@ def _last_question(text: str) -> str | None:
     return last if len(words(last)) >= 2 else None
 
 
+def _courtesy(text: str) -> str | None:
+    """The small talk of a message that says something and asks nothing, when nothing in it was understood:
+    thanks, a goodbye or a greeting beside who writes or what they will do ("Merci pour ces précisions, je
+    transmets à mes élèves. Bonne journée !", "안녕하세요 학부모입니다"). Nothing is asked when there is no question
+    mark and, the small talk taken out, no question word."""
+    if any(mark in text for mark in _QUESTION_MARKS):
+        return None  # (a question mark anywhere: a question may come after what is read)
+    found = courtesy(normalize(text[:MAX_READ]))
+    if found is None or question_kinds(found[1]):
+        return None
+    # The words are read past MAX_READ, up to COURTESY_READ: a spoken message asks late ("ähm hallo also ich schreib
+    # grad ... was ist eigentlich genau die mission von wego"); a pasted page's rest is not worth the time.
+    plain = normalize(text[:COURTESY_READ])
+    if asks(plain) or subject_of(plain, None).topics:
+        # A question word anywhere: spoken messages ask without a question mark ("ähm hallo ... was ist eigentlich
+        # genau die mission von wego ... ja danke"); and one naming the workshops, a certificate or the award asks
+        # about it, as German does by the verb first ("krieg ich dann trotzdem noch das zertifikat").
+        return None
+    return found[0]
+
+
 def understand(
     index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
@@ -170,8 +228,14 @@ def understand(
     A message of several sentences the bot is unsure of is read once more as its last sentence, when that is a
     question: what comes before it (who asks, where they heard of the program) only made it look farther from every
     entry."""
+    if thanks_first(normalize(text[:MAX_READ])) and _courtesy(text) == "thanks":
+        # "جزاكم الله خير على المعلومات، بوصلها لبنتي": thanks, and what one will do with the answer; nothing asked.
+        return Understanding(SMALLTALK, smalltalk="thanks")
     found = _understand(index, text, lang, places, year)
     if found.label is None and not found.earlier_edition:
+        said = _courtesy(text)
+        if said is not None:
+            return Understanding(SMALLTALK, found.subject, smalltalk=said)
         question = _last_question(text[:MAX_READ])
         # Only when what comes before names something no entry knows ("Architektur", "LinkedIn"): otherwise it
         # may be what the question is about ("j'ai commencé les vidéos. On a un certificat ?").
@@ -186,13 +250,14 @@ def understand(
 def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, year: int | None) -> Understanding:
     text = text[:MAX_READ]
     plain = _umlauts_spelled(index, normalize(text))
+    plain = spelled_out(plain, lang, _known_word(index, places))
     if plain != normalize(text):
         text = plain
     kind = smalltalk_kind(plain)
     if kind is not None:
         return Understanding(SMALLTALK, smalltalk=kind)
     # "ciao, sono ...", "안녕하세요 ...": the greeting (or the closing thanks) is not part of what is asked.
-    asked = _without_introduction(index, without_smalltalk(plain), lang)
+    asked = _without_context(index, _without_introduction(index, without_smalltalk(plain), lang), lang)
     if asked != plain:
         text = plain = asked
     subject = subject_of(_corrected(index, text, plain, lang), places)
@@ -211,8 +276,10 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
     kinds = question_kinds(text)
     live = live_question(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
-        if _off_topic(index, text, lang, places):
-            live = None  # "parking near the Brescia venue": the workshop's card does not answer it
+        if _off_topic(index, text, lang, places) or undocumented(plain, subject):
+            # "parking near the Brescia venue", "a hotel near the Geneva venue": the workshop's card does not answer
+            # it
+            live = None
         else:
             # An answer staff taught (saved from a question they answered) is more specific than the card.
             taught = index.match(text, lang).best
@@ -222,7 +289,8 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         return Understanding(live, subject)
     if undocumented(plain, subject):
         return Understanding(None, subject, undocumented=True)
-    if WORKSHOP.found(plain) and any(p.kind == "region" for p in subject.places) and not SIGNUP.found(plain):
+    in_region = WORKSHOP.found(plain) and any(p.kind == "region" for p in subject.places) and not SIGNUP.found(plain)
+    if in_region and not _off_topic(index, text, lang, places):
         # "Is there a workshop in Africa?": the answer is the list of cities, whatever else the words match.
         cities_entry = next((e for e in index.entries if e.id == CITIES_ENTRY), None)
         if cities_entry is not None:
@@ -244,7 +312,12 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         travel = next((e for e in index.entries if e.id == TRAVEL_ENTRY), None)
         if travel is not None:
             return Understanding(TRAVEL_ENTRY, subject, match=Match((Hit(travel, 1.0),), confident=True))
-    signing_up = (SIGNUP.found(plain) or (_JOIN.found(plain) and _HOW.found(plain))) and WORKSHOP.found(plain)
+    # (Registering one's presence on the day, "اسجل حضوري", is checking in, not signing up.)
+    signing_up = (
+        (SIGNUP.found(plain) or (_JOIN.found(plain) and _HOW.found(plain)))
+        and WORKSHOP.found(plain)
+        and not CHECKIN.found(plain)
+    )
     if best is not None and best.id in _NOT_HOW_TO_JOIN and signing_up:
         # "Comment m'inscrire à l'atelier de Genève", "je voudrais participer à l'atelier de Genève, comment
         # faire ?": how to join a workshop is signing up; the list of cities (the city named) or what the workshops
@@ -252,6 +325,11 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         signup = next((e for e in index.entries if e.id == SIGNUP_ENTRY), None)
         if signup is not None:
             return Understanding(SIGNUP_ENTRY, subject, match=Match((Hit(signup, 1.0),), confident=True))
+    if best is not None and best.id == SIGNUP_ENTRY and CHECKIN.found(plain):
+        # "وصلت مكان الورشة كيف اسجل حضوري بالكود؟": registering one's presence on the day is checking in.
+        checkin = next((e for e in index.entries if e.id == CHECKIN_ENTRY), None)
+        if checkin is not None:
+            return Understanding(CHECKIN_ENTRY, subject, match=Match((Hit(checkin, 1.0),), confident=True))
     nearest = match.hits[0] if match.hits else None
     near_signup = nearest is not None and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident
     if best is None and signing_up and near_signup and nearest is not None:

@@ -164,6 +164,16 @@ class Gazetteer:
             if name in rest:
                 found.append((name, self._names[name]))
                 rest = rest.replace(name, " ")
+        # German names a city's things with its name and "-er", umlauts dropped as `normalize` does: "Genfer
+        # Workshop", "Mailänder", "Athener", "Kairoer", "New Yorker".
+        named = {word for name, _place in found for word in name.split()}
+        for at, token in enumerate(words):
+            if len(token) > 4 and token.endswith("er") and token not in named:
+                place = self._spaced.get((token[:-2],))
+                if place is None and at:
+                    place = self._spaced.get((words[at - 1], token[:-2]))
+                if place is not None and place.kind == "city":
+                    found.append((token, place))
         # Arabic glues prepositions to names: "بورشة القاهرة" is fine, "بالقاهرة" is not matched by a word.
         for token in words:
             if len(token) > 3 and token[0] in "بلوف" and token[1:] in self._names:
