@@ -157,10 +157,7 @@ def _without_introduction(index: FaqIndex, plain: str, lang: str) -> str:
     unknown = set(index.unknown_words(clause, lang))
     if not unknown:
         return plain
-    kept = clause
-    for word in sorted(unknown, key=len, reverse=True):
-        kept = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)" if word.isascii() else re.escape(word), " ", kept)
-    return plain[: found.start()] + kept + plain[found.end() :]
+    return plain[: found.start()] + _without_words(clause, unknown) + plain[found.end() :]
 
 
 def _without_context(index: FaqIndex, plain: str, lang: str) -> str:
@@ -177,10 +174,15 @@ def _without_context(index: FaqIndex, plain: str, lang: str) -> str:
     unknown = set(index.unknown_words(context, lang))
     if not unknown:
         return plain
-    kept = context
+    return f"{_without_words(context, unknown)} {sentences[-1]}"
+
+
+def _without_words(text: str, unknown: set[str]) -> str:
+    """`text` with each of `unknown` taken out: whole words in Latin script, anywhere in the others (Korean and
+    Chinese are not spaced like words)."""
     for word in sorted(unknown, key=len, reverse=True):
-        kept = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)" if word.isascii() else re.escape(word), " ", kept)
-    return f"{kept} {sentences[-1]}"
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)" if word.isascii() else re.escape(word), " ", text)
+    return text
 
 
 # The end of a sentence, and a question's last sentence.
