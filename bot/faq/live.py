@@ -78,6 +78,8 @@ _DONE = cues_of(
     "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了|看了|学了|听了",
     # German "got through", "managed", "done with" ("wie viele hab ich schon durch").
     "durch|geschafft|erledigt|gemacht|absolviert",
+    # French "j'ai complété" (the bare word is also English "complete", as in "do I need to complete all of it").
+    "j ai complete|j ai completes|j ai completees",
     # "Done" as French and Italian say it of lectures ("j'ai fait combien de cours", "quante ne ho fatte").
     "fait|faits|faites|fatto|fatte|fatti",
 )

@@ -97,6 +97,8 @@ _SCHOLARSHIP = cues_of(
 LECTURE = cues_of(
     "lecture|lectures|lecure|lectur|video|videos|lesson|class|lezione|lezioni|vorlesung|vorlesungen|video",
     "lektion|cours|lecon|sequence|محاضره|المحاضره|محاضرات|المحاضرات|درس|강의|강좌 영상|讲|课|讲座",
+    # Plurals the light stemmer does not reach here ("j'ai complété combien de leçons").
+    "lessons|lecons|lektionen",
 )
 _LAST = cues_of("last|final|ultima|ultimo|letzte|letzten|dernier|derniere|اخر|الاخيره|الاخير|마지막|最后")
 _FIRST = cues_of(
