@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from bot.services.deliveries import Outcome
 from scheduler.delivery import DeliveryWorker
 from scheduler.limits import Pacer
 from storage.models import Account, Delivery, User
+from storage.outbox import Claimed
 from storage.uow import Storage, UnitOfWork
 from tests.conftest import FrozenClock, make_settings
 from tests.fakes import FakeMessenger
@@ -347,12 +348,8 @@ async def test_claims_take_a_batch_in_one_go_and_never_the_same_row_twice(app: A
     assert pending == set(ids[:5])
 
 
-async def test_a_claim_on_sqlite_reads_the_pending_index_in_claim_order_and_sorts_nothing(
-    app: App, clock: FrozenClock
-) -> None:
-    users = [await add_user(app, f"p{n}") for n in range(3)]
-    for uid in users:
-        await add_delivery(app, uid, clock)
+async def claim_plan(app: App, claim: Callable[[], Awaitable[list[Claimed]]], claimed: int) -> list[str]:
+    """SQLite's query plan of the claim that `claim` makes (which must claim `claimed` rows)."""
     assert app.storage is not None
     claims: list[tuple[str, object]] = []
 
@@ -363,15 +360,36 @@ async def test_a_claim_on_sqlite_reads_the_pending_index_in_claim_order_and_sort
     engine = app.storage.engine.sync_engine
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        assert len(await worker(app, clock, FakeMessenger()).claim(2)) == 2
+        assert len(await claim()) == claimed
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     [(statement, parameters)] = claims
     async with app.storage.engine.connect() as conn:
-        plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]  # type: ignore[arg-type]
+        return [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]  # type: ignore[arg-type]
+
+
+async def test_a_claim_on_sqlite_reads_the_pending_index_in_claim_order_and_sorts_nothing(
+    app: App, clock: FrozenClock
+) -> None:
+    users = [await add_user(app, f"p{n}") for n in range(3)]
+    for uid in users:
+        await add_delivery(app, uid, clock)
+    plan = await claim_plan(app, lambda: worker(app, clock, FakeMessenger()).claim(2), 2)
     # Without statistics SQLite would take (status, not_before) and sort every pending row by the claim's order.
     assert "SCAN deliveries USING INDEX ix_deliveries_pending_claim" in plan
     assert not [step for step in plan if "TEMP B-TREE" in step]
+
+
+async def test_a_claim_of_known_ids_on_sqlite_reads_them_by_their_key(app: App, clock: FrozenClock) -> None:
+    users = [await add_user(app, f"k{n}") for n in range(3)]
+    ids = [await add_delivery(app, uid, clock) for uid in users]
+    plan = await claim_plan(app, lambda: worker(app, clock, FakeMessenger()).claim(5, ids=[ids[1], 10_000]), 1)
+    # Through an index, SQLite would walk every pending row looking for them (the id no longer pending above);
+    # by their key it looks each one up, in the claim's CTE as in the update.
+    assert [step for step in plan if step.startswith("SEARCH deliveries")] == [
+        "SEARCH deliveries USING INTEGER PRIMARY KEY (rowid=?)",
+        "SEARCH deliveries USING INTEGER PRIMARY KEY (rowid=?)",
+    ]
 
 
 async def test_outcomes_arriving_together_are_written_in_one_transaction(app: App, clock: FrozenClock) -> None:
