@@ -29,7 +29,7 @@ _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[@#/]\w+|\d+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # A Latin reading counts with at least this many votes (a word of one list is one, of two lists half), and this
 # many times the runner-up's.
-_MIN_WORDS = 1.5
+_MIN_VOTES = 1.5
 _LEAD = 2.0
 
 
@@ -90,6 +90,6 @@ def written_language(text: str) -> str | None:
         if own is not None:
             votes[own] += 1
     (first, lead), (_, second) = sorted(votes.items(), key=lambda item: -item[1])[:2]
-    if lead < _MIN_WORDS or lead < _LEAD * second:
+    if lead < _MIN_VOTES or lead < _LEAD * second:
         return None
     return first
