@@ -97,6 +97,8 @@ _PIECES = {
         "要钱",
         "交钱",
         "付钱",
+        "掏钱",
+        "出钱",
     ),
 }
 _CUE_WORDS = {word: kind for kind, text in _WORDS.items() for word in text.split()}
