@@ -770,3 +770,27 @@ def test_a_spoken_korean_particle_to_a_person_is_cut() -> None:
 
     # "몇 명한테" (to how many people): the count's noun, without "한테".
     assert korean_stem("명한테") == "명"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Sign-ups in the plural are signing up: "still open for signups" is the workshop's status, not a subject.
+        ("en", "is the athens workshop still open for signups", LIVE_WORKSHOP),
+        # A month asks when.
+        ("en", "in what months are the workshops", LIVE_WORKSHOP),
+        ("de", "in welchem monat ist der workshop in genf", LIVE_WORKSHOP),
+        ("en", "what month is the award ceremony", "award-ceremony"),
+        ("en", "how many months does the online course take", "course-duration"),
+        # How near one is to one's certificate: what is left for it.
+        ("en", "am i close to getting my certificate", "live:certificate"),
+        # "Going on, what do I hear": the next lecture.
+        ("ko", "이어서 뭐 들으면 돼?", LIVE_NEXT),
+        # What a part is centred on: that part.
+        ("it", "la parte tre su cosa è incentrata", "course-part-3"),
+    ],
+)
+def test_signups_months_how_near_and_going_on(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected

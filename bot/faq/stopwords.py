@@ -126,6 +126,8 @@ _HOW_ASKED = normalize(
     # Closing thanks glued to "and" ("... للشباب؟ وشكرا"), "still" glued to "and" ("ولسه فيه أماكن"); Chinese "please
     # explain simply" (求科普) and "substance" (干货); Korean "what" with its particle, "give".
     " شكرا وشكرا ولسه ولسا ولسة 科普 干货 뭐가 뭘 줘요"
+    # What something is centred on ("la parte due su cosa è incentrata"); Chinese "issue (it) to me".
+    " incentrata incentrato incentrati incentrate 给我发 发给我"
 ).split()
 _MORE = frozenset(
     [
