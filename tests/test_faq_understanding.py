@@ -732,3 +732,65 @@ def test_live_questions_as_people_type_them(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
 ) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Chat fillers and hedges no entry uses ("tbh", "honestly", "scusate", "so grob", "到底", "半天") are how it is
+        # said, not what is asked about.
+        ("en", "is the course free tbh", "course-cost"),
+        ("en", "honestly how many lectures are there", "lecture-count"),
+        ("it", "scusate, ci sono i sottotitoli in tedesco?", "subtitles"),
+        # Closing thanks glued to "and" after the question.
+        ("ar", "مين الجهات الشريكة في الجائزة؟ وشكرا", "award-partners"),
+        # Chinese "掏钱" (to fork out money) asks a price.
+        ("zh", "网课要掏钱吗", "course-cost"),
+        # Introductions by name ("ich heiße", "my name is"): who asks, not what about.
+        ("de", "ich heiße Lena und studier in Graz, sind die videos gratis?", "course-cost"),
+        ("en", "my name is Tom, from Lagos. is the course free?", "course-cost"),
+        # Who made the bot, in other languages than English, is small talk.
+        ("de", "wer hat dich programmiert", SMALLTALK),
+        ("it", "chi ti ha creato?", SMALLTALK),
+        ("ko", "누가 만들었어요?", SMALLTALK),
+        # A filler does not make a question about something the documents do not say answerable.
+        ("en", "whats the wifi password tbh", None),
+        ("de", "gibts da sowas wie parkplätze beim workshop", None),
+        ("zh", "那个 首尔工作坊附近有停车场吗", None),
+    ],
+)
+def test_chat_fillers_introductions_by_name_and_who_made_you(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+def test_a_spoken_korean_particle_to_a_person_is_cut() -> None:
+    from bot.faq.stems import korean_stem
+
+    # "몇 명한테" (to how many people): the count's noun, without "한테".
+    assert korean_stem("명한테") == "명"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Sign-ups in the plural are signing up: "still open for signups" is the workshop's status, not a subject.
+        ("en", "is the athens workshop still open for signups", LIVE_WORKSHOP),
+        # A month asks when.
+        ("en", "in what months are the workshops", LIVE_WORKSHOP),
+        ("de", "in welchem monat ist der workshop in genf", LIVE_WORKSHOP),
+        ("en", "what month is the award ceremony", "award-ceremony"),
+        ("en", "how many months does the online course take", "course-duration"),
+        # How near one is to one's certificate: what is left for it.
+        ("en", "am i close to getting my certificate", "live:certificate"),
+        # "Going on, what do I hear": the next lecture.
+        ("ko", "이어서 뭐 들으면 돼?", LIVE_NEXT),
+        # What a part is centred on: that part.
+        ("it", "la parte tre su cosa è incentrata", "course-part-3"),
+    ],
+)
+def test_signups_months_how_near_and_going_on(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected

@@ -19,6 +19,8 @@ from bot.faq.text import normalize
 # Whole words (normalised: no accents, Arabic letters folded) per kind, all languages together.
 _WORDS = {
     "when": "when date dates day quando data giorno calendario wann datum termin termine tag quand jour"
+    # The month ("what months", "in che mese", "in welchem Monat", "quel mois", "اي شهر").
+    " month months mese mesi monat monate monaten mois شهر"
     " calendrier متي امتي ايمتي موعد مواعيد تاريخ",
     "where": "where dove dov wo wohin woher اين وين فين فاين",
     "who": "who whose whom chi wer wem wen wessen qui مين منو شكون",
@@ -65,6 +67,10 @@ _PIECES = {
         "啥时",
         "几月",
         "多久",
+        "몇 월",
+        "몇월",
+        "几月份",
+        "哪个月",
     ),
     "where": (
         "어디",
@@ -97,6 +103,8 @@ _PIECES = {
         "要钱",
         "交钱",
         "付钱",
+        "掏钱",
+        "出钱",
     ),
 }
 _CUE_WORDS = {word: kind for kind, text in _WORDS.items() for word in text.split()}

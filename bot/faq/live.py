@@ -56,6 +56,8 @@ _NEXT = cues_of(
     "where i left off|continue where|pick up where|da dove ricomincio|da dove riprendo|dove ero rimasto",
     "dove ero rimasta|wo war ich stehen geblieben|wo mach ich weiter|wo geht es weiter|ou j en etais|reprendre ou",
     "je reprends ou|من وين اكمل|من وين بكمل|من وين اكمل|من فين اكمل|이어서 볼|이어서 들을|이어 볼|接着|继续看|从哪继续",
+    # "Going on, what do I watch" ("이어서 뭐 보면 돼?").
+    "이어서 뭐|이어서 뭘|이어서 어떤|이어서 무슨",
     # Whose turn it is ("ايش المحاضرة اللي على الدور").
     "علي الدور|الدور علي",
 )
@@ -66,6 +68,8 @@ _NOW = cues_of(
 )
 _MISSING = cues_of(
     "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
+    # How near one is ("am i close to getting my cert", "how far am i from the certificate").
+    "am i close to|how close am i|am i near|how far am i from|am i almost|almost there",
     "mi manca|mancano|fehlt|fehlen|noch machen|hangt noch|alles zusammen|tout ce qu il faut|everything i need",
     "tutto quello che serve",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|باقيلي|بقيلي|ضايل|ضايلي|남았|남은|부족|还差|还需要|缺|还剩|剩下|剩几",
@@ -180,6 +184,8 @@ SIGNUP = cues_of(
     "iscrivermi|iscriversi|iscriverti|iscrivo|iscritto|iscritta|registrarmi|registrarsi|registrato|anmelde",
     "angemeldet|registriere|registriert|inscrit|inscrite|inscrits|inscrive|signed up|registered|enrolled",
     "eintragen|einschreiben|نسجل|تسجلوا|سجلني",
+    # The plural nouns ("still open for signups", "le iscrizioni sono aperte", "Anmeldungen").
+    "signups|sign ups|registrations|iscrizioni|anmeldungen|inscriptions",
     # Booking a place ("prenotare un posto", "réserver une place", "자리 예약"): how to sign up, not the seats left.
     "book|booking|prenotare|prenoto|prenotazione|prenota|buchen|reservieren|reservierung|reserver|reserve",
     "reservation|احجز|حجز|نحجز|예약|预约|预订",

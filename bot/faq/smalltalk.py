@@ -201,6 +201,12 @@ _SMALLTALK: dict[str, Cues] = {
         "who are you|what are you|are you a bot|are you human|are you a human|are you real|bot or human",
         "your name|whats your name|who am i talking to|are you a person|are you a real person|is this a bot",
         "who made you|who made u|who built you|who created you|who programmed you",
+        # Who made you, in the other six languages.
+        "qui t a cree|qui t a fait|qui t a programme|qui vous a cree|qui vous a programme|chi ti ha creato",
+        "chi ti ha fatto|chi ti ha programmato|wer hat dich gemacht|wer hat dich erstellt|wer hat dich programmiert",
+        "wer hat dich entwickelt|مين عملك|مين صنعك|من صنعك|من برمجك|مين برمجك|شكون صاوبك|شكون دارك",
+        "누가 만들었어|누가 만들었어요|누가 너 만들었어|누가 만든거야",
+        "谁做的你|谁开发的你|谁创造了你|你是谁做的|你是谁开发的",
         "who r u|who are u|who ru|what r u|are u a bot|r u a bot|r u human",
         "who am i chatting with|who am i talking with|who is this|whos this|who s this|with whom am i talking",
         "chi sei|chi sei tu|sei un bot|sei umano|sei un robot|come ti chiami",

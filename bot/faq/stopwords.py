@@ -116,6 +116,18 @@ _HOW_ASKED = normalize(
     " اسما اسماء اسال سالت"
     # "In total", and "its idea" (what something is about: "الورشة شو فكرتها").
     " مجموع المجموع بالمجموع فالمجموع مجمل بالمجمل اجمالي بالاجمالي فكره فكرته فكرتها"
+    # Chat fillers, hedges and moods around a question, in every language: "so grob", "sowas", "selber", "ewig
+    # gesucht", "nix"; "par rapport à", "toutes parties confondues"; "tbh", "wtf", "nah", "honestly", "basically",
+    # "usually", "already"; "sti" (these), "scusate"; spoken Arabic "and not", "I was"; Korean "forgot", "right?",
+    # "how" (어케), "really", "annoying", "at first"; Chinese "that (one)", "mainly", "for ages", "or not".
+    " sowas grob gehts selber ganze irgendwo ewig gesucht gefunden nix eigentlich echt halt mal"
+    " rapport confondues confondu decouvre tbh wtf nah yo honestly basically usually already actually lol"
+    " sti scusate scusa scusami ومو ومش كنت كنا 까먹음 맞음 어케 진짜 짜증나네 처음엔 那场 那个 主要 半天 多不多"
+    # Closing thanks glued to "and" ("... للشباب؟ وشكرا"), "still" glued to "and" ("ولسه فيه أماكن"); Chinese "please
+    # explain simply" (求科普) and "substance" (干货); Korean "what" with its particle, "give".
+    " شكرا وشكرا ولسه ولسا ولسة 科普 干货 뭐가 뭘 줘요"
+    # What something is centred on ("la parte due su cosa è incentrata"); Chinese "issue (it) to me".
+    " incentrata incentrato incentrati incentrate 给我发 发给我"
 ).split()
 _MORE = frozenset(
     [

@@ -143,7 +143,8 @@ def _named_words(plain: str, places: Gazetteer | None) -> frozenset[str]:
 # Korean, by a connective ending: "대학원생인데"). Its words say who asks, not what about.
 _INTRODUCTION = re.compile(
     r"(?:^|(?<=[,.;!?，。！、،؟]))\s*(?:i m|i'm|im|i am|sono|ich bin|ich studiere|ich arbeite|je suis|j etudie|j'etudie"
-    r"|انا|저는|제가|我是)(?:\s|(?<=[是]))[^,.;!?，。！、،؟]*?(?:[,.;!?，。！、،؟]|(?<=인데|는데|이고|라서)\s)"
+    r"|my name is|mi chiamo|ich heisse|ich studier|mein name ist|je m appelle|je m'appelle|اسمي"
+    r"|انا|저는|제가|我是|我叫)(?:\s|(?<=[是]))[^,.;!?，。！、،؟]*?(?:[,.;!?，。！、،؟]|(?<=인데|는데|이고|라서)\s)"
 )
 
 
