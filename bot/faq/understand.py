@@ -24,6 +24,7 @@ from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import asks, question_kinds
 from bot.faq.live import CHECKIN, LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
+from bot.faq.ngram_centroids import centroids_of
 from bot.faq.shorthand import spelled_out
 from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
 from bot.faq.stems import latin_stem
@@ -247,7 +248,21 @@ def understand(
             alone = _understand(index, question, lang, places, year)
             if alone.label is not None:
                 return alone
+        return _second_opinion(index, text, found)
     return found
+
+
+def _second_opinion(index: FaqIndex, text: str, found: Understanding) -> Understanding:
+    """A question the FAQ declined or was unsure of, answered after all when its nearest entry is clearly the
+    nearest by character n-grams too (bot/faq/ngram_centroids.py): a paraphrase sharing pieces of words with the
+    entry's wordings ("zertifi", "inscri") rather than the words. Only the retrieval's own nearest entry can be
+    given, so the model only ever confirms: it never answers what the retrieval did not already rank first."""
+    if found.match is None or not found.match.hits:
+        return found
+    nearest = found.match.hits[0]
+    if not centroids_of(index).agrees(text[:MAX_READ], nearest.entry.id):
+        return found
+    return Understanding(nearest.entry.id, found.subject, match=Match((nearest,), confident=True))
 
 
 def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None, year: int | None) -> Understanding:
@@ -350,6 +365,7 @@ def warm(index: FaqIndex, places: Gazetteer | None) -> None:
     """Build what the first question would otherwise wait for: the index, place names and entry facets."""
     index.warm()
     subject_factors(index, {"part": "1"}, places)
+    centroids_of(index)
     understand(index, "warm up the qwertyuiop in athens", "en", places)
     understand(index, "会场附近有停车场吗", "zh", places)  # loads jieba's dictionary
 
