@@ -732,3 +732,26 @@ def test_live_questions_as_people_type_them(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
 ) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+def test_a_left_out_word_and_a_split_compound_do_not_shift_the_corrections(index: FaqIndex) -> None:
+    # "grad" is left out and "workshopbescheinigung" read as two words: as many words read as typed, but not one
+    # for one ("grad" was not read as "35", which hid the age).
+    question = "bin grad 35 geworden, krieg ich die workshopbescheinigung trotzdem noch?"
+    assert index.corrections(question, "de") == {"workshopbescheinigung": "workshop bescheinigung"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("de", "bin grad 35 geworden, krieg ich die workshopbescheinigung trotzdem noch?", "certificate-age-rule"),
+        ("ar", "عندي 37 سنة، هل يحق لي شهادة الورشة الموقعة من عمدة سيول؟", "certificate-age-rule"),
+        # An age said, and who signs asked: who signs.
+        ("en", "I'm 33, who signs the workshop certificate?", "certificate-workshop"),
+        ("de", "wer unterschreibt die workshopbescheinigung?", "certificate-workshop"),
+    ],
+)
+def test_an_age_stated_beside_the_certificate_asks_the_age_rule(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected

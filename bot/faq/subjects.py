@@ -300,6 +300,11 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     return Subject(places, certificate, age, part, lecture, topics, category, part_named)
 
 
+def states_age(plain: str) -> bool:
+    """An age is stated as a number ("bin grad 35 geworden", "عندي 37 سنة"), not only asked about ("age limit")."""
+    return _AGE.search(plain) is not None
+
+
 def program_word(word: str) -> bool:
     """A word the program's subjects are named by in some language ("路费", "atelier", "수료증"), though no entry
     may use it: not something beside the program."""
