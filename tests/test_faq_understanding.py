@@ -755,3 +755,33 @@ def test_an_age_stated_beside_the_certificate_asks_the_age_rule(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
 ) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+def test_chat_french_je_is_spelt_out_before_any_word() -> None:
+    from bot.faq.shorthand import spelled_out
+
+    def known(word: str) -> bool:
+        return word in {"peux", "suis", "inscris", "atelier", "attestato"}
+
+    assert spelled_out("jpeux venir", "fr", known) == "je peux venir"
+    assert spelled_out("jsuis a combien", "fr", known) == "je suis a combien"
+    # "je" before another elision.
+    assert spelled_out("comment jminscris a latelier", "fr", known) == "comment je m inscris a l atelier"
+    assert spelled_out("lattestato", "it", known) == "l attestato"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # "ou" without its accent after the verb of taking place, and the room asked for: the venue.
+        ("fr", "il se passe ou exactement l atelier de geneve, quelle salle ?", LIVE_WORKSHOP),
+        # "qd meme" is "quand même" (all the same): no time is asked.
+        ("fr", "jai pas encore commencé les videos, jpeux qd meme aller au workshop ?", None),
+        ("fr", "jsuis a combien de cours terminés la ?", "live:progress"),
+        ("fr", "comment jminscris a latelier de milan", "workshop-signup"),
+        ("fr", "jminscris comment au cours en ligne ?", "course-signup"),
+        ("fr", "c koi le num de tel du secretariat ?", "contact"),
+    ],
+)
+def test_french_typed_as_sms(index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None) -> None:
+    assert understand(index, text, lang, places).label == expected
