@@ -785,3 +785,20 @@ def test_chat_french_je_is_spelt_out_before_any_word() -> None:
 )
 def test_french_typed_as_sms(index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # A video's length in minutes: the documents give the lectures' number, not their length.
+        ("en", "Roughly how many minutes is each lecture video?", None),
+        ("en", "how many lectures are there in total?", "lecture-count"),
+        # Spoken and regional German: "wat" is "was", "isser" is "ist er".
+        ("de", "wat kannst du eigentlich alles?", SMALLTALK),
+        ("de", "findet der workshop in new york noch statt oder isser abgesagt?", LIVE_WORKSHOP),
+    ],
+)
+def test_video_length_and_spoken_german(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
+) -> None:
+    assert understand(index, text, lang, places).label == expected

@@ -92,6 +92,14 @@ _ABBREVIATIONS: dict[str, dict[str, str]] = {
     },
     "de": {
         "nen": "einen",
+        # Spoken and regional forms ("wat kannst du", "dat selber", "isser abgesagt", "haste ne mailadresse").
+        "wat": "was",
+        "dat": "das",
+        "isser": "ist er",
+        "haste": "hast du",
+        "kannste": "kannst du",
+        "biste": "bist du",
+        "weisste": "weisst du",
         "is": "ist",
         "nich": "nicht",
         "nix": "nichts",
