@@ -794,3 +794,73 @@ def test_signups_months_how_near_and_going_on(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
 ) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+def test_a_left_out_word_and_a_split_compound_do_not_shift_the_corrections(index: FaqIndex) -> None:
+    # "grad" is left out and "workshopbescheinigung" read as two words: as many words read as typed, but not one
+    # for one ("grad" was not read as "35", which hid the age).
+    question = "bin grad 35 geworden, krieg ich die workshopbescheinigung trotzdem noch?"
+    assert index.corrections(question, "de") == {"workshopbescheinigung": "workshop bescheinigung"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("de", "bin grad 35 geworden, krieg ich die workshopbescheinigung trotzdem noch?", "certificate-age-rule"),
+        ("ar", "عندي 37 سنة، هل يحق لي شهادة الورشة الموقعة من عمدة سيول؟", "certificate-age-rule"),
+        # An age said, and who signs asked: who signs.
+        ("en", "I'm 33, who signs the workshop certificate?", "certificate-workshop"),
+        ("de", "wer unterschreibt die workshopbescheinigung?", "certificate-workshop"),
+    ],
+)
+def test_an_age_stated_beside_the_certificate_asks_the_age_rule(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+def test_chat_french_je_is_spelt_out_before_any_word() -> None:
+    from bot.faq.shorthand import spelled_out
+
+    def known(word: str) -> bool:
+        return word in {"peux", "suis", "inscris", "atelier", "attestato"}
+
+    assert spelled_out("jpeux venir", "fr", known) == "je peux venir"
+    assert spelled_out("jsuis a combien", "fr", known) == "je suis a combien"
+    # "je" before another elision.
+    assert spelled_out("comment jminscris a latelier", "fr", known) == "comment je m inscris a l atelier"
+    assert spelled_out("lattestato", "it", known) == "l attestato"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # "ou" without its accent after the verb of taking place, and the room asked for: the venue.
+        ("fr", "il se passe ou exactement l atelier de geneve, quelle salle ?", LIVE_WORKSHOP),
+        # "qd meme" is "quand même" (all the same): no time is asked.
+        ("fr", "jai pas encore commencé les videos, jpeux qd meme aller au workshop ?", None),
+        ("fr", "jsuis a combien de cours terminés la ?", "live:progress"),
+        ("fr", "comment jminscris a latelier de milan", "workshop-signup"),
+        ("fr", "jminscris comment au cours en ligne ?", "course-signup"),
+        ("fr", "c koi le num de tel du secretariat ?", "contact"),
+    ],
+)
+def test_french_typed_as_sms(index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # A video's length in minutes: the documents give the lectures' number, not their length.
+        ("en", "Roughly how many minutes is each lecture video?", None),
+        ("en", "how many lectures are there in total?", "lecture-count"),
+        # Spoken and regional German: "wat" is "was", "isser" is "ist er".
+        ("de", "wat kannst du eigentlich alles?", SMALLTALK),
+        ("de", "findet der workshop in new york noch statt oder isser abgesagt?", LIVE_WORKSHOP),
+    ],
+)
+def test_video_length_and_spoken_german(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
+) -> None:
+    assert understand(index, text, lang, places).label == expected

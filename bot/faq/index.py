@@ -258,9 +258,13 @@ class FaqIndex:
         was read as: "certifcate" → "certificate"."""
         typed = words(question)[:MAX_WORDS]
         read = self._read(question, lang)[0]
-        if len(typed) == len(read):
+        # Word for word when as many were read as typed, unless a word was read in another's place: a framing word
+        # left out and a compound read as two words keep the count ("bin grad 35 geworden, krieg ich die
+        # workshopbescheinigung" is read without "grad"), and "grad" was not read as "35".
+        pairs = list(zip(typed, read, strict=False))
+        if len(typed) == len(read) and not any(a != b and b in typed for a, b in pairs):
             # Another form of the same word ("lezione" read as "lezioni") is left as typed: the cues know it so.
-            return {a: b for a, b in zip(typed, read, strict=True) if a != b and not _same_stem(a, b)}
+            return {a: b for a, b in pairs if a != b and not _same_stem(a, b)}
         # A compound read as two words ("workshopzertifikat" → "workshop zertifikat"), or a framing word left out.
         found: dict[str, str] = {}
         at = 0

@@ -45,6 +45,18 @@ _PHRASES = {
         "welchen stadten",
         "quelle ville",
         "quelles villes",
+        # French "où" typed without its accent is "ou" (also "or"): where, after the verb of taking place or in a
+        # room asked for ("il se passe ou exactement l atelier", "c est ou", "quelle salle").
+        "se passe ou",
+        "se deroule ou",
+        "se tient ou",
+        "se trouve ou",
+        "a lieu ou",
+        "c est ou",
+        "c ou",
+        "ou exactement",
+        "quelle salle",
+        "dans quelle salle",
     ),
     "count": ("how many", "how big", "how large", "wie viele", "wie viel", "wie gross"),
     "cost": ("how much", "quanto costa", "quanto si paga"),
@@ -126,6 +138,7 @@ _WHOM_TO_ASK = re.compile(
 )
 
 
+_ANYWAY = re.compile(r"\bquand (?:meme|mm)\b|\bquand bien meme\b")
 _ORDINAL = re.compile(r"몇 ?번째|第几")
 # "Number 4", "numero 4": which one, not how many.
 _NUMBERED = re.compile(r"\b(?:number|numero|nummer|nr|no|رقم)\.?\s*\d")
@@ -149,6 +162,9 @@ def question_kinds(text: str) -> frozenset[str]:
     if _NUMBERED.search(plain):
         plain = _NUMBERED.sub(" ", plain)
     plain = _WHICH_NUMBER.sub(" ", _WHO_PAYS.sub(" ", plain))
+    if "quand" in plain:
+        # French "quand même" (all the same, "je peux quand même venir ?") asks no time.
+        plain = _ANYWAY.sub(" ", plain)
     if _WHOM_TO_ASK.search(plain):
         plain = _WHOM_TO_ASK.sub(" ", plain)
     kinds = set()

@@ -78,7 +78,7 @@ _MISSING = cues_of(
 # the certificate.
 _DONE = cues_of(
     "watched|finished|done|seen|completed|visto|viste|finito|finite|completato|gesehen|angeschaut|fertig",
-    "abgeschlossen|regarde|regardees|fini|finis|termine|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
+    "abgeschlossen|regarde|regardees|fini|finis|termine|termines|terminee|terminees|خلصت|شفت|حضرت|انهيت|봤어요|봤는데|들었어요",
     "끝냈어요|끝났어요|다 봤|다 들었|看完|学完|完成了|看了|学了|听了",
     # German "got through", "managed", "done with" ("wie viele hab ich schon durch").
     "durch|geschafft|erledigt|gemacht|absolviert",

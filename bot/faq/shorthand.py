@@ -46,6 +46,8 @@ _ABBREVIATIONS: dict[str, dict[str, str]] = {
         "t": "t es",
         "jsp": "je sais pas",
         "cad": "c est a dire",
+        "num": "numero",
+        "chuis": "je suis",
     },
     "it": {
         "cmq": "comunque",
@@ -90,6 +92,14 @@ _ABBREVIATIONS: dict[str, dict[str, str]] = {
     },
     "de": {
         "nen": "einen",
+        # Spoken and regional forms ("wat kannst du", "dat selber", "isser abgesagt", "haste ne mailadresse").
+        "wat": "was",
+        "dat": "das",
+        "isser": "ist er",
+        "haste": "hast du",
+        "kannste": "kannst du",
+        "biste": "bist du",
+        "weisste": "weisst du",
         "is": "ist",
         "nich": "nicht",
         "nix": "nichts",
@@ -123,13 +133,29 @@ def spelled_out(plain: str, lang: str, known: Callable[[str], bool]) -> str:
         if table is not None and word in table:
             return table[word]
         if elisions and len(word) > 3 and not known(word):
-            for head in _ELIDED:
-                rest = word[len(head) :]
-                # Elision is before a vowel (not before "h" here: "chat" is not "c hat"); chat French also drops
-                # the "e" of "je" before anything ("jpeux", "jfais").
-                before_vowel = rest[:1] in _VOWELS or head == "j"
-                if word.startswith(head) and before_vowel and len(rest) >= 3 and known(rest):
-                    return f"{head} {rest}"
+            return _elision_split(word, lang, known) or word
         return word
 
     return _TOKEN.sub(spelled, plain)
+
+
+def _elision_split(word: str, lang: str, known: Callable[[str], bool], depth: int = 0) -> str | None:
+    """`word` as an elided word glued to a known one ("latelier" → "l atelier"), or None. Chat French drops the "e"
+    of "je" before anything, and spelt out it is "je" ("jpeux" → "je peux", "jsuis" → "je suis": the cues know
+    "je"); "je" may come before another elision ("jminscris" → "je m inscris")."""
+    for head in _ELIDED:
+        rest = word[len(head) :]
+        if not word.startswith(head) or len(rest) < 3:
+            continue
+        # Elision is before a vowel (not before "h" here: "chat" is not "c hat").
+        chat_je = head == "j" and lang == "fr" and rest[:1] not in _VOWELS
+        if rest[:1] not in _VOWELS and head != "j":
+            continue
+        said = "je" if chat_je else head
+        if known(rest):
+            return f"{said} {rest}"
+        if chat_je and depth == 0:
+            inner = _elision_split(rest, lang, known, depth + 1)
+            if inner is not None:
+                return f"{said} {inner}"
+    return None

@@ -300,6 +300,11 @@ def subject_of(plain: str, gazetteer: Gazetteer | None) -> Subject:
     return Subject(places, certificate, age, part, lecture, topics, category, part_named)
 
 
+def states_age(plain: str) -> bool:
+    """An age is stated as a number ("bin grad 35 geworden", "عندي 37 سنة"), not only asked about ("age limit")."""
+    return _AGE.search(plain) is not None
+
+
 def program_word(word: str) -> bool:
     """A word the program's subjects are named by in some language ("路费", "atelier", "수료증"), though no entry
     may use it: not something beside the program."""
@@ -344,6 +349,8 @@ _BECOME_PARTNER = cues_of(
     "become a partner|become partners|be a partner|diventare partner|partner werden|partner sein",
     "devenir partenaire|etre partenaire|نصبح شركاء|اصبح شريك|نكون شركاء|파트너가 되|파트너 되|成为合作伙伴|成为合作方",
 )
+# Minutes, the length of a video (the documents give none; the course's duration is its own entry's question).
+_MINUTES = cues_of("minute|minutes|mins|minuto|minuti|minuten|دقيقه|دقايق|دقائق|분짜리|分钟")
 # An internship or a job with WeGO: the documents offer neither.
 _INTERNSHIP = cues_of(
     "internship|internships|intern|interning|tirocinio|tirocini|stage|stagista|praktikum|praktika|praktikant",
@@ -367,6 +374,9 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         # "What language is the workshop in": the subtitles' languages are the videos', not the workshop's.
         return True
     if _SCHOLARSHIP.found(plain) and not travel and not _JOURNEY.found(plain):
+        return True
+    if _MINUTES.found(plain) and LECTURE.found(plain):
+        # "How many minutes is each lecture video": the documents give the lectures' number, not their length.
         return True
     if _INTERNSHIP.found(plain):
         # "Can I do an internship with you": the documents offer no internships or jobs.

@@ -29,7 +29,16 @@ from bot.faq.shorthand import spelled_out
 from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
 from bot.faq.stems import latin_stem
 from bot.faq.stopwords import function_words
-from bot.faq.subjects import WORKSHOP, Subject, about_journey, elsewhere, names_online, subject_of, undocumented
+from bot.faq.subjects import (
+    WORKSHOP,
+    Subject,
+    about_journey,
+    elsewhere,
+    names_online,
+    states_age,
+    subject_of,
+    undocumented,
+)
 from bot.faq.text import STOPWORDS, normalize, words
 from bot.places.gazetteer import Gazetteer
 
@@ -47,6 +56,9 @@ COST_ENTRY = "course-cost"
 CHECKIN_ENTRY = "workshop-checkin"
 TRAVEL_ENTRY = "workshop-travel"
 LAST_YEAR_ENTRY = "participants-last-year"
+AGE_RULE_ENTRY = "certificate-age-rule"
+# The entries of a certificate a stated age may be matched to instead of the age rule.
+_CERTIFICATE_ENTRIES = frozenset({"certificate-workshop", "certificate-overview"})
 # Joining a workshop and asking how: signing up.
 _JOIN = cues_of("participate|participer|partecipare|teilnehmen|mitmachen|join|attend|اشارك|احضر|اشترك|참가|참여|参加")
 _HOW = cues_of(
@@ -330,6 +342,14 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         travel = next((e for e in index.entries if e.id == TRAVEL_ENTRY), None)
         if travel is not None:
             return Understanding(TRAVEL_ENTRY, subject, match=Match((Hit(travel, 1.0),), confident=True))
+    states = states_age(plain) and "certificate" in subject.topics and "who" not in kinds
+    if best is not None and best.id in _CERTIFICATE_ENTRIES and states:
+        # "Bin grad 35 geworden, krieg ich die Workshopbescheinigung trotzdem noch?", "عندي 37 سنة، هل يحق لي شهادة
+        # الورشة": an age said beside the certificate asks whether that age still gets it, the age rule's question,
+        # though the words match the certificate's own entry better ("I'm 33, who signs it?" asks who signs).
+        age_rule = next((e for e in index.entries if e.id == AGE_RULE_ENTRY), None)
+        if age_rule is not None:
+            return Understanding(AGE_RULE_ENTRY, subject, match=Match((Hit(age_rule, 1.0),), confident=True))
     # (Registering one's presence on the day, "اسجل حضوري", is checking in, not signing up.)
     signing_up = (
         (SIGNUP.found(plain) or (_JOIN.found(plain) and _HOW.found(plain)))
