@@ -864,3 +864,32 @@ def test_video_length_and_spoken_german(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
 ) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Another city than the workshop cities: where the workshops are is the answer.
+        ("it", "c'è un workshop anche a Roma?", "workshop-cities"),
+        ("en", "is there a workshop in london too?", "workshop-cities"),
+        ("fr", "y a un atelier a toronto ?", "workshop-cities"),
+        # German typed without umlauts names the country all the same.
+        ("de", "gibts auch nen workshop in oesterreich?", "workshop-cities"),
+        # A city named without a workshop asked about is no question about the cities.
+        ("it", "sono di Roma, il corso è gratis?", "course-cost"),
+    ],
+)
+def test_a_workshop_asked_for_in_another_city_is_answered_with_the_cities(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+def test_other_cities_are_found_by_their_cldr_names_but_short_or_common_words_are_not(places: Gazetteer) -> None:
+    assert [p.kind for p in places.find("workshop a roma")] == ["town"]
+    assert [p.kind for p in places.find("workshop in zuerich")] == ["town"]
+    assert [p.kind for p in places.find("oesterreich")] == ["region"]
+    # A workshop city stays one; "nome" (Italian: name) and 2-character Korean and Chinese names are no town.
+    assert [(p.kind, p.name) for p in places.find("milano")] == [("city", "Milan")]
+    assert places.find("qual e il nome del workshop") == []
+    assert places.find("로마") == []

@@ -319,9 +319,12 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         return Understanding(live, subject)
     if undocumented(plain, subject):
         return Understanding(None, subject, undocumented=True)
-    in_region = WORKSHOP.found(plain) and any(p.kind == "region" for p in subject.places) and not SIGNUP.found(plain)
+    in_region = (
+        WORKSHOP.found(plain) and any(p.kind in ("region", "town") for p in subject.places) and not SIGNUP.found(plain)
+    )
     if in_region and not _off_topic(index, text, lang, places):
-        # "Is there a workshop in Africa?": the answer is the list of cities, whatever else the words match.
+        # "Is there a workshop in Africa?", "... in Rome?": the answer is the list of cities, whatever else the
+        # words match.
         cities_entry = next((e for e in index.entries if e.id == CITIES_ENTRY), None)
         if cities_entry is not None:
             return Understanding(CITIES_ENTRY, subject, match=Match((Hit(cities_entry, 1.0),), confident=True))

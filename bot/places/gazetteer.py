@@ -1,10 +1,11 @@
-"""Places named in a question, in the seven languages: the workshop cities, and countries and continents (to
-tell "is there a workshop in Africa" from a question about a city).
+"""Places named in a question, in the seven languages: the workshop cities, countries and continents, and other
+cities (to tell "is there a workshop in Africa" or "... in Rome" from a question about a workshop city).
 
 Names come from Babel's CLDR data wherever it has them: a workshop city that is also a time-zone exemplar city
 (Athens, Baku, Cairo, New York, Seoul) gets CLDR's localised name in every language, and every territory
 (country, continent, region) gets its CLDR names. CLDR has no entry for Milan, Brescia or Geneva (no zone is
-named after them), so their names in the other languages are listed here.
+named after them), so their names in the other languages are listed here. Other cities are CLDR's exemplar cities
+of the time zones.
 """
 
 from __future__ import annotations
@@ -56,8 +57,10 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    kind: str  # "city" (a workshop city) or "region" (a country, continent or other territory)
-    name: str  # the city's English name as content has it, or the CLDR territory code
+    # "city" (a workshop city), "region" (a country, continent or other territory) or "town" (another city: a
+    # time zone's exemplar city, as CLDR names it)
+    kind: str
+    name: str  # the city's English name as content has it, the CLDR territory code, or the town's IANA zone
 
 
 def _zone_city_names(zone: str, english: str) -> set[str]:
@@ -71,22 +74,57 @@ def _zone_city_names(zone: str, english: str) -> set[str]:
     return names
 
 
+# Exemplar cities that are also common words in the seven languages (Italian "nome", the Korean ending "-건지").
+_NOT_TOWNS = frozenset({"nome", "건지"})
+
+
+def _spellings(name: str) -> set[str]:
+    """A name normalised, and as German is typed without umlauts ("Oesterreich", "Zuerich")."""
+    spelt = name
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue")):
+        spelt = spelt.replace(umlaut, spelled)
+    return {normalize(name), normalize(spelt)}
+
+
+def _towns() -> dict[str, Place]:
+    """Other cities, by the names CLDR gives the time zones' exemplar cities in the seven languages: "is there a
+    workshop in Rome" asks where the workshops are, though Rome has none."""
+    from zoneinfo import available_timezones
+
+    from babel.dates import get_timezone_location
+
+    towns: dict[str, Place] = {}
+    for zone in sorted(available_timezones()):
+        if "/" not in zone or zone.startswith(("Etc/", "SystemV/")):
+            continue
+        for lang in LANGUAGES:
+            for plain in _spellings(get_timezone_location(zone, locale=lang, return_city=True)):
+                # Too short to tell from a word: Latin names under four letters, Korean and Chinese under three.
+                if len(plain) >= (3 if _cjk(plain) else 4) and plain not in _NOT_TOWNS:
+                    towns.setdefault(plain, Place("town", zone))
+    return towns
+
+
 def _build_names(cities: tuple[City, ...]) -> dict[str, Place]:
-    """Every name a place goes by in the seven languages: CLDR's territories, and the workshop cities."""
+    """Every name a place goes by in the seven languages: CLDR's territories, the workshop cities, and other
+    cities (CLDR's exemplar cities of the time zones)."""
     from babel import Locale
 
     names: dict[str, Place] = {}
     for lang in LANGUAGES:
         for code, name in Locale.parse(lang).territories.items():
             # Territory codes: two letters (countries) or three digits (continents, regions).
-            plain = normalize(name)
-            # A two-syllable Korean or Chinese country name is too often part of another word.
-            if (len(code) == 2 or code.isdigit()) and not (_cjk(plain) and len(plain) < 3 and not code.isdigit()):
-                names.setdefault(plain, Place("region", code))
+            for plain in _spellings(name):
+                # A two-syllable Korean or Chinese country name is too often part of another word.
+                if (len(code) == 2 or code.isdigit()) and not (_cjk(plain) and len(plain) < 3 and not code.isdigit()):
+                    names.setdefault(plain, Place("region", code))
     for english, zone, *localised in cities:
         found = {english, *localised, *_zone_city_names(zone, english), *_EXTRA_NAMES.get(english, ())}
         for name in found:
-            names[normalize(name)] = Place("city", english)
+            for plain in _spellings(name):
+                names[plain] = Place("city", english)
+    for plain, town in _towns().items():
+        names.setdefault(plain, town)
     # Names too short or too common to be a place in a question.
     for word in ("ny",):
         names.pop(word, None)
@@ -117,7 +155,7 @@ class Gazetteer:
     """Finds place names in normalised text: whole words in spaced scripts, substrings in Korean and Chinese."""
 
     def __init__(self, cities: Iterable[City], cache_dir: Path | None = None) -> None:
-        """`cities` from `workshop_cities`; `cache_dir` keeps the names between processes (built in ~30 ms)."""
+        """`cities` from `workshop_cities`; `cache_dir` keeps the names between processes (built in ~0.3 s)."""
         self.cities = tuple(cities)
         cache = _names_cache(self.cities, cache_dir)
         stored = _load_names(cache)
