@@ -175,8 +175,15 @@ class Gazetteer:
             if not _cjk(name):
                 self._spaced.setdefault(tuple(_WORD.findall(name)), place)
         self._spaced.pop((), None)
-        self._longest = max((len(words) for words in self._spaced), default=0)
-        self._cjk = sorted((n for n in names if _cjk(n)), key=len, reverse=True)
+        # The most words a name starting with a word has: most words start none, and are passed at one lookup.
+        self._longest: dict[str, int] = {}
+        for run in self._spaced:
+            self._longest[run[0]] = max(self._longest.get(run[0], 0), len(run))
+        # Korean and Chinese names by their first character: a text is searched only for the names that could be
+        # in it (there are over a thousand).
+        self._cjk: dict[str, list[str]] = {}
+        for name in sorted((n for n in names if _cjk(n)), key=len, reverse=True):
+            self._cjk.setdefault(name[0], []).append(name)
 
     def find(self, plain: str) -> list[Place]:
         """Places named in already normalised text, longest names first."""
@@ -189,7 +196,7 @@ class Gazetteer:
         start = 0
         while start < len(words):
             # The longest name starting at this word, as the leftmost-longest match of a regular expression.
-            for length in range(min(self._longest, len(words) - start), 0, -1):
+            for length in range(min(self._longest.get(words[start], 0), len(words) - start), 0, -1):
                 place = self._spaced.get(tuple(words[start : start + length]))
                 if place is not None:
                     found.append((" ".join(words[start : start + length]), place))
@@ -198,7 +205,8 @@ class Gazetteer:
             else:
                 start += 1
         rest = plain
-        for name in self._cjk:
+        candidates = [name for char in set(plain) for name in self._cjk.get(char, ())] if _cjk(plain) else []
+        for name in sorted(candidates, key=len, reverse=True):
             if name in rest:
                 found.append((name, self._names[name]))
                 rest = rest.replace(name, " ")
@@ -219,5 +227,9 @@ class Gazetteer:
         return found
 
 
+# Hangul Jamo and syllables, CJK ideographs.
+_CJK = re.compile("[\u1100-\u11ff\uac00-\ud7af\u4e00-\u9fff]")
+
+
 def _cjk(text: str) -> bool:
-    return any("\u1100" <= c <= "\u11ff" or "\uac00" <= c <= "\ud7af" or "\u4e00" <= c <= "\u9fff" for c in text)
+    return _CJK.search(text) is not None
