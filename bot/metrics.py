@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable
 from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -116,6 +116,20 @@ class Metrics:
         from prometheus_client.aiohttp import make_aiohttp_handler
 
         self.exposition = make_aiohttp_handler(registry)
+        # (platform, route) → that update's latency and count children: `.labels()` checks and looks them up
+        # under a lock for every call; the labels come from a fixed set (see the module's docstring), and no
+        # child is ever removed, so the ones it handed out are the ones it would hand out again.
+        self._update_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def update_children(self, labels: tuple[str, str]) -> tuple[Any, Any]:
+        """The latency histogram's and the update counter's children for these labels."""
+        children = self._update_children.get(labels)
+        if children is None:
+            children = self._update_children[labels] = (
+                self.update_seconds.labels(*labels),
+                self.updates.labels(*labels),
+            )
+        return children
 
 
 _metrics: Metrics | None = None
@@ -131,38 +145,62 @@ def enable() -> Metrics:
     return _metrics
 
 
-def route_label(event: Event, router: Router) -> str:
-    """`/progress`, `button:menu`, or `text`; unknown names collapse into one label each, so none is ever typed."""
+def route_label(event: Event, router: Router, text: str | None = None) -> str:
+    """`/progress`, `button:menu`, or `text`; unknown names collapse into one label each, so none is ever typed.
+
+    `text`: the event's text as `clean_text` leaves it, when the caller has it already (the dispatcher cleans it
+    for itself); ignored for a text longer than MAX_TEXT, which is labelled `text` whatever it says."""
     if event.action is not None:
         name = event.action.name
         return f"button:{name}" if name in router.actions else "button:unknown"
-    command = parse_command(clean_text(event.text)) if len(event.text) <= MAX_TEXT else None
+    if len(event.text) > MAX_TEXT:
+        return "text"
+    command = parse_command(clean_text(event.text) if text is None else text)
     if command is None:
         return "text"
     return f"/{command[0]}" if command[0] in router.commands else "/unknown"
 
 
-@contextlib.contextmanager
-def observe_update(event: Event, router: Router) -> Iterator[None]:
-    """Around one dispatch: the event id for log lines, and (metrics on) the update's count and latency."""
-    event_token = EVENT_ID.set(event.event_id or None)
-    metrics = _metrics
-    if metrics is None:
+class _Observed:
+    """`observe_update`'s block: a class rather than a generator, since it is entered for every update (a
+    generator-based context manager costs a generator and its frame's resumptions each time)."""
+
+    __slots__ = ("_children", "_event", "_event_token", "_router", "_started", "_text", "_update_token")
+
+    def __init__(self, event: Event, router: Router, text: str | None) -> None:
+        self._event, self._router, self._text = event, router, text
+
+    def __enter__(self) -> None:
+        event = self._event
+        self._event_token = EVENT_ID.set(event.event_id or None)
+        metrics = _metrics
+        if metrics is None:
+            self._children = None
+            return
+        labels = (event.platform, route_label(event, self._router, self._text))
+        self._children = metrics.update_children(labels)
+        self._update_token = _update.set(labels)
+        self._started = time.perf_counter()
+
+    def __exit__(self, *_exc: object) -> None:
+        children = self._children
+        if children is None:
+            EVENT_ID.reset(self._event_token)
+            return
         try:
-            yield
+            seconds, count = children
+            seconds.observe(time.perf_counter() - self._started)
+            count.inc()
         finally:
-            EVENT_ID.reset(event_token)
-        return
-    labels = (event.platform, route_label(event, router))
-    update_token = _update.set(labels)
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        metrics.update_seconds.labels(*labels).observe(time.perf_counter() - started)
-        metrics.updates.labels(*labels).inc()
-        _update.reset(update_token)
-        EVENT_ID.reset(event_token)
+            _update.reset(self._update_token)
+            EVENT_ID.reset(self._event_token)
+
+
+def observe_update(event: Event, router: Router, text: str | None = None) -> contextlib.AbstractContextManager[None]:
+    """Around one dispatch: the event id for log lines, and (metrics on) the update's count and latency.
+
+    `text`: the event's cleaned text, when the caller has it (see `route_label`)."""
+    return _Observed(event, router, text)
 
 
 def update_failed(db_problem: str | None) -> None:

@@ -149,18 +149,32 @@ class WriteTurns:
         self.timeout = timeout
         self._lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Units of work waiting in `_acquire` for the current lock (the lock is this object's own: no one else
+        # waits for it).
+        self._waiting = 0
 
     def _current(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
         if self._lock is None or self._loop is not loop:
-            self._lock, self._loop = asyncio.Lock(), loop
+            self._lock, self._loop, self._waiting = asyncio.Lock(), loop, 0
         return self._lock
 
     async def _acquire(self) -> asyncio.Lock:
         lock = self._current()
-        # asyncio.timeout cancels the wait itself: a turn handed over as the time ran out is passed on, not lost.
-        async with asyncio.timeout(self.timeout):
+        if not lock.locked() and not self._waiting:
+            # Free, and no one queued before us: asyncio.Lock.acquire takes it without suspending (nothing runs
+            # between this test and that), so no wait for a timeout to bound: the timer asyncio.timeout would
+            # schedule and cancel is saved (the usual case: one event at a time).
             await lock.acquire()
+            return lock
+        self._waiting += 1
+        try:
+            # asyncio.timeout cancels the wait itself: a turn handed over as the time ran out is passed on, not lost.
+            async with asyncio.timeout(self.timeout):
+                await lock.acquire()
+        finally:
+            if self._lock is lock:
+                self._waiting -= 1
         return lock
 
     def take(self, ticket: WriteTicket) -> None:

@@ -41,7 +41,13 @@ class UncommittedWrites(RuntimeError):
 
 def _changed(session: Session | AsyncSession) -> list[object]:
     """The objects a flush would write (`dirty` may hold objects whose attributes were set to what they were)."""
-    return [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    # Asked on the plain session: each of the AsyncSession's properties is a proxy to it.
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    if not sync.identity_map.check_modified():
+        # `dirty` is made of the identity map's modified states: with none (an event that only read), there is
+        # no dirty object to list and test.
+        return [*sync.new, *sync.deleted]
+    return [*sync.new, *sync.deleted, *(o for o in sync.dirty if sync.is_modified(o))]
 
 
 def _written(session: Session) -> set[str]:

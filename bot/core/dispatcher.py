@@ -66,8 +66,10 @@ class Dispatcher:
         hint = normalize_language(event.locale_hint) or self.settings.default_language
         token = _SPEAKING.set(hint)
         try:
-            with metrics.observe_update(event, self.router), use_locale(hint):
-                return self._labelled(await self._answer(event))
+            # Cleaned once, here, for the metrics' route label and the answer alike (a text too long is never read).
+            text = clean_text(event.text) if len(event.text) <= MAX_TEXT else ""
+            with metrics.observe_update(event, self.router, text), use_locale(hint):
+                return self._labelled(await self._answer(event, text))
         finally:
             _SPEAKING.reset(token)
 
@@ -80,7 +82,8 @@ class Dispatcher:
             reply.lang = reply.lang or lang
         return replies
 
-    async def _answer(self, event: Event) -> list[Reply]:
+    async def _answer(self, event: Event, text: str) -> list[Reply]:
+        """`text`: the event's text, cleaned (`clean_text`)."""
         if len(event.text) > MAX_TEXT:
             return [
                 Reply(
@@ -91,7 +94,6 @@ class Dispatcher:
             ]
         if event.action is not None and event.action.name not in self.router.actions:
             return await self._unknown_button(event)
-        text = clean_text(event.text)
         for attempt in range(LOCK_RETRIES):
             try:
                 return await self._dispatch_once(event, text)

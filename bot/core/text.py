@@ -14,6 +14,10 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@
 
 def clean_text(text: str) -> str:
     """Drop control characters (keeping line breaks and tabs as spaces) and trim; keep every script intact."""
+    if text.isprintable():
+        # Most messages (every command): no escape, line break or tab, and no character of category Cc or Cs
+        # (str.isprintable is False for those, for every C* and Z* but the space): nothing below would change.
+        return text.strip()
     out = []
     for char in _ANSI.sub("", text):
         category = unicodedata.category(char)
