@@ -218,6 +218,11 @@ def test_the_evaluation_sets_are_big_enough_and_apart() -> None:
     # The second held-out set was written by someone who saw neither the matcher nor the stored questions.
     assert {item.lang for item in held_out_b} == {"en", "it", "de", "fr", "ar", "ko", "zh"}
     assert not {(i.lang, i.question) for i in tune} & {(i.lang, i.question) for i in held_out_b}
+    # The third: a blind check kept apart from the start (session 8), apart from all three.
+    held_out_c = load_eval(CONTENT / "faq_eval_heldout_c.yaml")
+    assert {item.lang for item in held_out_c} == {"en", "it", "de", "fr", "ar", "ko", "zh"}
+    earlier = {(i.lang, i.question) for i in tune + held_out + held_out_b}
+    assert not earlier & {(i.lang, i.question) for i in held_out_c}
 
 
 def test_no_answer_starts_with_yes_or_no() -> None:

@@ -27,6 +27,7 @@ def cmd_faq_eval(args: argparse.Namespace, settings: Settings) -> int:
             ("TUNE (faq_eval.yaml)", settings.content_dir / "faq_eval.yaml"),
             ("HELD-OUT (faq_eval_heldout.yaml), the result", settings.content_dir / "faq_eval_heldout.yaml"),
             ("HELD-OUT B (faq_eval_heldout_b.yaml), written apart", settings.content_dir / "faq_eval_heldout_b.yaml"),
+            ("HELD-OUT C (faq_eval_heldout_c.yaml), blind check", settings.content_dir / "faq_eval_heldout_c.yaml"),
         ]
     )
     try:
