@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.app import App, build_app
+from bot.content import load_content
+from bot.faq.index import FaqIndex
+from bot.places.gazetteer import Gazetteer, workshop_cities
 from bot.settings import PROJECT_ROOT, Settings
 from tests.helpers import ChatDriver
 
@@ -24,6 +27,18 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 POSTGRES_URL = os.environ.get("WEGO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def index() -> FaqIndex:
+    """The FAQ's index over content's entries, built once for the run: nothing changes it."""
+    return FaqIndex(load_content(PROJECT_ROOT / "content").faq.entries)
+
+
+@pytest.fixture(scope="session")
+def places() -> Gazetteer:
+    """Place names (the workshop cities, territories, other cities), built once for the run."""
+    return Gazetteer(workshop_cities(load_content(PROJECT_ROOT / "content").workshops.workshops))
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

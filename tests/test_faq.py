@@ -31,11 +31,6 @@ from tests.helpers import ChatDriver
 CONTENT = PROJECT_ROOT / "content"
 
 
-@pytest.fixture(scope="module")
-def index() -> FaqIndex:
-    return FaqIndex(load_content(CONTENT).faq.entries)
-
-
 def top(index: FaqIndex, question: str, lang: str) -> str | None:
     best = index.match(question, lang).best
     return best.id if best else None

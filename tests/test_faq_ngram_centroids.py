@@ -13,7 +13,7 @@ from bot.content import load_content
 from bot.faq.index import FaqIndex
 from bot.faq.ngram_centroids import NgramCentroids, centroids_of, ngrams
 from bot.faq.understand import Understanding, understand
-from bot.places.gazetteer import Gazetteer, workshop_cities
+from bot.places.gazetteer import Gazetteer
 from bot.settings import PROJECT_ROOT
 
 CONTENT = PROJECT_ROOT / "content"
@@ -33,16 +33,6 @@ NEAR_MISSES = [
     ("de", "parkplatz beim workshop?"),
     ("en", "is the certificate recognised by universities for credits"),
 ]
-
-
-@pytest.fixture(scope="module")
-def index() -> FaqIndex:
-    return FaqIndex(load_content(CONTENT).faq.entries)
-
-
-@pytest.fixture(scope="module")
-def places() -> Gazetteer:
-    return Gazetteer(workshop_cities(load_content(CONTENT).workshops.workshops))
 
 
 @pytest.mark.parametrize(("lang", "text", "expected"), PARAPHRASES)

@@ -16,7 +16,7 @@ from bot.faq.index import FaqIndex
 from bot.faq.live import LIVE_LECTURE, LIVE_NEXT, LIVE_WORKSHOP
 from bot.faq.understand import SMALLTALK, understand
 from bot.i18n import _, use_locale
-from bot.places.gazetteer import Gazetteer, workshop_cities
+from bot.places.gazetteer import Gazetteer
 from bot.settings import PROJECT_ROOT
 from storage import workshops as ws
 from storage.models import Question
@@ -25,16 +25,6 @@ from tests.helpers import ChatDriver
 from tests.journeys.test_free_text import CONVERSATIONS
 
 CONTENT = PROJECT_ROOT / "content"
-
-
-@pytest.fixture(scope="module")
-def index() -> FaqIndex:
-    return FaqIndex(load_content(CONTENT).faq.entries)
-
-
-@pytest.fixture(scope="module")
-def places() -> Gazetteer:
-    return Gazetteer(workshop_cities(load_content(CONTENT).workshops.workshops))
 
 
 def labels(rows: list[list[object]]) -> list[str]:
