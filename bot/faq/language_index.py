@@ -55,6 +55,7 @@ class LanguageIndex:
         # `weight` would compute on every call, and each entry's run of wordings (`build` appends an entry's
         # wordings together, in entry order), so the nearest wording is a `max` over a slice.
         self._weights = {f: idf * FAMILY_WEIGHT[f[0]] for f, idf in self._idf.items()}
+        self._unknown_weights = {family: self._unknown_idf * w for family, w in FAMILY_WEIGHT.items()}
         self._runs: list[tuple[int, int, int]] = []
         start = 0
         for d in range(1, len(self._docs) + 1):
@@ -118,7 +119,7 @@ class LanguageIndex:
 
     def weight(self, feature: str) -> float:
         found = self._weights.get(feature)
-        return found if found is not None else self._unknown_idf * FAMILY_WEIGHT[feature[0]]
+        return found if found is not None else self._unknown_weights[feature[0]]
 
     def vector(self, counts: Counter[str]) -> Vector:
         vector = {f: (1.0 + math.log(n)) * self.weight(f) for f, n in counts.items()}
@@ -151,7 +152,8 @@ class LanguageIndex:
         The same sums as `vector` and `weight` give, in the same order (so the same floats), with each feature's
         weight looked up once and the sums kept in lists indexed by wording and entry: a 4,000-character message
         hits a thousand postings per part, and this is most of its matching time."""
-        weights = [self.weight(f) for f in counts]
+        known, unknown = self._weights.get, self._unknown_weights
+        weights = [w if (w := known(f)) is not None else unknown[f[0]] for f in counts]
         vector = {f: (1.0 + math.log(n)) * w for (f, n), w in zip(counts.items(), weights, strict=True)}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         sims = [0.0] * len(self._docs)
