@@ -173,6 +173,9 @@ def test_the_index_cache_key_changes_with_the_code_that_builds_what_it_stores(
 def test_the_facet_tables_cache_part_changes_with_the_code_that_reads_subjects(
     monkeypatch: pytest.MonkeyPatch, module: ModuleType
 ) -> None:
+    # The name is kept per process once computed: each call here computes it afresh.
+    monkeypatch.setattr(bot.faq.facets, "_FACETS_PARTS", {})
     before = bot.faq.facets._facets_part(None)
+    monkeypatch.setattr(bot.faq.facets, "_FACETS_PARTS", {})
     _edited(monkeypatch, module)
     assert bot.faq.facets._facets_part(None) != before

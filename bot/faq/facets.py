@@ -6,6 +6,7 @@ the workshop certificate's answer because both share "who signs the certificate"
 from __future__ import annotations
 
 import contextlib
+import weakref
 
 from bot.content.models import FaqEntry
 from bot.faq.index import FaqIndex
@@ -80,27 +81,55 @@ NEUTRAL = {
 }
 
 
+# The cache part's name per workshop cities (their repr): the sources it hashes do not change while the process
+# runs, and reading and hashing them took a quarter of a millisecond on every question.
+_FACETS_PARTS: dict[str, str] = {}
+# Per index, the factors already computed for a facet table and the question's facets (in their order: the factors
+# are products taken in that order). Few distinct subjects are ever asked about; the dict is emptied past a size.
+_FACTORS: weakref.WeakKeyDictionary[FaqIndex, dict[tuple[str, tuple[tuple[str, str], ...]], list[float]]] = (
+    weakref.WeakKeyDictionary()
+)
+_FACTORS_KEPT = 512
+
+
 def _facets_part(places: Gazetteer | None) -> str:
     """The cache part's name: it changes with the code that reads subjects and with the workshop cities."""
     import hashlib
     from pathlib import Path
 
-    digest = hashlib.sha256(repr(places.cities if places is not None else ()).encode())
+    cities = repr(places.cities if places is not None else ())
+    found = _FACETS_PARTS.get(cities)
+    if found is not None:
+        return found
+    digest = hashlib.sha256(cities.encode())
     folder = Path(__file__).parent
     sources = ("facets.py", "subjects.py", "cues.py", "text.py")
     for path in (*(folder / name for name in sources), folder.parent / "places" / "gazetteer.py"):
         with contextlib.suppress(OSError):
             digest.update(path.read_bytes())
-    return "facets-" + digest.hexdigest()[:16]
+    found = _FACETS_PARTS[cities] = "facets-" + digest.hexdigest()[:16]
+    return found
 
 
 def subject_factors(index: FaqIndex, facets: dict[str, str], places: Gazetteer | None) -> list[float] | None:
     # Reading every stored wording for its subject takes most of a second: it is done once per index (kept on
     # it), and a new process (`wego-bot ask`, a restart) reads it from the index's disk cache instead, keyed by
     # this code and the cities.
-    tables = index.memo(_facets_part(places), lambda: [entry_facets(entry, places) for entry in index.entries])
+    part = _facets_part(places)
+    tables = index.memo(part, lambda: [entry_facets(entry, places) for entry in index.entries])
     if not isinstance(tables, list) or len(tables) != len(index.entries):
-        tables = [entry_facets(entry, places) for entry in index.entries]
+        return _factors([entry_facets(entry, places) for entry in index.entries], facets)
+    known = _FACTORS.setdefault(index, {})
+    key = (part, tuple(facets.items()))
+    found = known.get(key)
+    if found is None:
+        if len(known) >= _FACTORS_KEPT:
+            known.clear()
+        found = known[key] = _factors(tables, facets)
+    return list(found)  # a copy: the kept list must not change
+
+
+def _factors(tables: list[dict[str, dict[str, float]]], facets: dict[str, str]) -> list[float]:
     factors = []
     for table in tables:
         factor = 1.0

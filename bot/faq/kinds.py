@@ -12,6 +12,7 @@ alone).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.faq.text import normalize
@@ -153,6 +154,9 @@ _WHO_PAYS = re.compile(
 _WHICH_NUMBER = re.compile(r"رقم\w* كم|كم رقم\w*|what number|which number|quale numero|che numero|welche nummer")
 
 
+# One message asks its kinds of answer several times (its reading, the index's factors, each unknown word): the
+# last few hundred texts' kinds are kept. A pure function of the text, returned as a frozenset.
+@functools.lru_cache(maxsize=512)
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds of answer a text asks for (perhaps none, perhaps several: "combien" is a count or a price)."""
     plain = normalize(text)
