@@ -96,7 +96,9 @@ def test_cli_create_export_counts_cancel(tmp_path: Path, cli_env: Path, capsys: 
     assert "Milan\t1\t2\t0" in capsys.readouterr().out.splitlines()
 
     assert main(["workshop", "set-date", "999", "2027-05-01 10:00"]) == 1
-    assert capsys.readouterr().err == "There is no workshop with that number. Send /workshops to see them.\n"
+    assert capsys.readouterr().err == (
+        "There is no workshop with that number. Run `wego-bot workshop list` to see them.\n"
+    )
     assert main(["workshop", "edit", "9", "--capacity", "0"]) == 1
     assert capsys.readouterr().err == "The capacity must be a whole number above zero.\n"
 

@@ -78,8 +78,8 @@ def cmd_workshop(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.errors import UserError
     from bot.core.replies import to_plain
-    from bot.domain.workshop_refusals import WorkshopRefusal
-    from bot.i18n import use_locale
+    from bot.domain.workshop_refusals import NoSuchWorkshop, WorkshopRefusal
+    from bot.i18n import _, use_locale
     from handlers.workshop_refusals import refusal_text
 
     command: Callable[[UnitOfWork, argparse.Namespace, Settings, datetime], Awaitable[str]] = COMMANDS[
@@ -89,6 +89,12 @@ async def _run(app: Any, args: argparse.Namespace, settings: Settings) -> int:
         try:
             async with app.storage.unit_of_work() as uow:
                 output = await command(uow, args, settings, datetime.now(UTC))
+        except NoSuchWorkshop:
+            # The chat's words point to /workshops, which staff at a terminal cannot send.
+            print(
+                _("There is no workshop with that number. Run `wego-bot workshop list` to see them."), file=sys.stderr
+            )
+            return 1
         except WorkshopRefusal as refusal:
             print(to_plain(refusal_text(refusal)), file=sys.stderr)
             return 1
