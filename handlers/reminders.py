@@ -128,8 +128,13 @@ async def timezone_pressed(ctx: Context) -> Reply:
     return await _set_zone(ctx, ctx.args[0].replace(".", "/"))
 
 
+def _days_text(days: Iterable[int], locale: str) -> str:
+    chosen = set(days)
+    return _("every day") if len(chosen) == 7 else weekdays_text(chosen, locale)
+
+
 def _describe(ctx: Context, reminder: ReminderView) -> str:
-    days = weekdays_text(reminder.weekdays, ctx.locale)
+    days = _days_text(reminder.weekdays, ctx.locale)
     state = _("paused") if reminder.paused else _("active")
     return f"#{reminder.id} {days} {reminder.at_local} ({state})"
 
@@ -210,7 +215,7 @@ async def remind(ctx: Context) -> Reply:
     reminder, zone_name = added.reminder, added.zone
     assert reminder.next_due_at is not None
     note = _("Done: {days} at {time} ({zone}). Next: {next}.").format(
-        days=weekdays_text(days, ctx.locale),
+        days=_days_text(days, ctx.locale),
         time=reminder.at_local,
         zone=esc(zone_name),
         next=format_moment(reminder.next_due_at, zone_name),

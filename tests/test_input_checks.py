@@ -215,7 +215,7 @@ async def test_superscript_and_other_scripts_digits_as_weekdays_are_refused(
         await alice.send(f"/remind {typed}")
         assert alice.text == f"I could not read “{typed}”. Write days and a time, for example: /remind mon,thu 19:00"
     await alice.send("/remind 3,mon 19:00")
-    assert alice.text.startswith("Done: Mon, Wed at 19:00 (UTC).")
+    assert alice.text.startswith("Done: Mon and Wed at 19:00 (UTC).")
     assert await count(app, StudyReminder) == 1
 
 

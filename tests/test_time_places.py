@@ -214,3 +214,25 @@ async def test_a_korean_participants_broadcast_is_not_held_by_a_utc_night(
         "nobody": datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
     }
     assert held["minji"].astimezone(ZoneInfo("Asia/Seoul")).hour == 14
+
+
+async def test_reminder_days_are_listed_as_each_language_lists_them(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    clock.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    amal = chat("amal", locale_hint="ar")
+    await amal.send("/timezone Africa/Cairo")
+    await amal.send("/remind كل يوم 8:30")
+    assert amal.text.startswith("تم: كل يوم الساعة 08:30 (Africa/Cairo).")
+    await amal.send("/remind الاثنين والخميس 19:00")
+    assert amal.text.startswith("تم: الاثنين والخميس الساعة 19:00 (Africa/Cairo).")
+    li = chat("li", locale_hint="zh")
+    await li.send("/timezone Asia/Shanghai")
+    await li.send("/remind 周一,周三,周五 19:00")
+    assert li.text.startswith("设置好了：周一、周三和周五 19:00（Asia/Shanghai）。")
+    await li.send("/remind list")
+    assert "#3 周一、周三和周五 19:00" in li.text
+    tom = chat("tom")
+    await tom.send("/timezone Europe/London")
+    await tom.send("/remind mon,wed,fri,sun,tue,thu,sat 7:00")
+    assert tom.text.startswith("Done: every day at 07:00 (Europe/London).")

@@ -198,7 +198,9 @@ def after_quiet_hours(moment: datetime, zone: ZoneInfo, quiet: tuple[time, time]
 
 
 def weekdays_text(days: Iterable[int], locale: str) -> str:
+    """ISO weekdays (1 = Monday) as the locale lists them: "Mon, Wed, and Fri", "周一、周三和周五"."""
     from babel.dates import get_day_names
+    from babel.lists import format_list
 
     names = get_day_names("abbreviated", locale=locale)
-    return ", ".join(names[d - 1] for d in sorted(days))
+    return format_list([names[d - 1] for d in sorted(set(days))], locale=locale)
