@@ -89,6 +89,9 @@ _SEPARATORS = re.compile(r"[\s,;，、；،和与與及]+")
 _RANGE = re.compile(r"\s*[-–—~～至到]\s*")
 _DECIMAL_TIME = re.compile(r"(?<=[0-9])\.(?=[0-9])")  # "19.30" is "19:30"; folding reads a dot as a space
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")  # "مساءً" and "مساء" are one word
+# All seven days spelled out with "and", a connector and "e mezza" fit in under 100 characters; anything much longer is
+# not a weekly time, and refusing it before matching keeps the matching's cost small whatever is typed.
+MAX_WEEKLY = 200
 _DAY_SETS = {"@@7": range(1, 8), "@@5": range(1, 6)}
 _DAY = 24 * 3600
 _NOON = (12 * 3600, 12 * 3600 + 1)
@@ -163,7 +166,7 @@ def _words(words: Iterable[str], dotted: bool = False) -> str:
 
 @lru_cache(maxsize=16)
 def _time_patterns(locale: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The time at the end of a reminder, and one word before it (a connector or a day period)."""
+    """The time at the end of a reminder, with the connectors and day periods before it; and a day period."""
     periods = _words(day_periods(locale), dotted=True)
     hour, minute = _words(HOUR_WORDS), _words(MINUTE_WORDS)
     clock = (
@@ -171,9 +174,9 @@ def _time_patterns(locale: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"(?:\s*(?:{hour})(?:\s*(?P<m2>[0-9]{{1,2}})\s*(?:{minute})|\s*(?P<m3>[0-9]{{2}}))?)?"
         rf"(?:\s*(?P<half>{_words(HALF_HOUR_WORDS)}))?)?"
     )
-    tail = rf"{clock}\s*(?P<period>{periods})?\s*(?:{_words(TIME_PARTICLES)})?\s*$"
-    before = rf"(?:(?P<period>{periods})|{_words(TIME_CONNECTORS)})\s*$"
-    return re.compile(tail), re.compile(before)
+    lead = rf"(?P<lead>(?:(?:{periods}|{_words(TIME_CONNECTORS)})\s*)*)"
+    tail = rf"{lead}{clock}\s*(?P<period>{periods})?\s*(?:{_words(TIME_PARTICLES)})?\s*$"
+    return re.compile(tail), re.compile(periods)
 
 
 def _in_period(hour: int, minute: int, spans: tuple[tuple[int, int], ...]) -> time | None:
@@ -202,16 +205,13 @@ def _split_time(text: str, locale: str) -> tuple[str, time] | None:
     A time is "19:00", "19.30", "19", "19h30", "19 Uhr", "7pm", "7:30 p.m.", "오후 7시 30분", "晚上7点半",
     "8:30 مساءً", "at noon", after "at", "alle", "um", "à", "الساعة"… None when there is none, or it is no time of
     day (25:00, 13 pm)."""
-    tail, before = _time_patterns(locale)
+    tail, period = _time_patterns(locale)
     match = tail.search(text)
     if match is None:
         return None
     periods = day_periods(locale)
-    words = [match["period"]] if match["period"] else []
+    words = period.findall(match["lead"]) + ([match["period"]] if match["period"] else [])
     rest = text[: match.start()]
-    while (word := before.search(rest)) is not None:
-        words += [word["period"]] if word["period"] else []
-        rest = rest[: word.start()]
     spans = tuple(span for word in words for span in periods.get(word) or periods[word.replace(" ", "")])
     if match["h"] is None:  # a period alone: only noon is one moment of every day
         return (rest, time(12)) if len(words) == 1 and spans == (_NOON,) else None
@@ -252,7 +252,7 @@ def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None
     thursdays at 7pm", "montags um 19 Uhr", "每周一和周四晚上7点", "كل يوم الساعة 8:30 مساءً"). None when unreadable.
     """
     # Folding turns "²" and "３" into 2 and 3; a number is read only as typed in plain digits.
-    if any(ch.isdigit() and not ch.isascii() for ch in text):
+    if len(text) > MAX_WEEKLY or any(ch.isdigit() and not ch.isascii() for ch in text):
         return None
     split = _split_time(_fold(text), locale)
     if split is None:
