@@ -3,6 +3,7 @@ zone rule (chosen, else the workshop's, else the language's) that the chat and t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
@@ -132,6 +133,150 @@ def test_remind_reads_every_day_and_day_names_in_each_language(text: str, lang: 
 @pytest.mark.parametrize("text", ["every 8:30", "ogni 8:30", "and 8:30", "blah 8:30", "매일", "mon 25:00"])
 def test_unreadable_reminders_stay_unreadable(text: str) -> None:
     assert parse_weekly(text, "en") is None
+
+
+WEEKDAYS = [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "days", "at"),
+    [
+        # Italian
+        ("lunedì e giovedì alle 19", "it", [1, 4], time(19, 0)),
+        ("il lunedì alle ore 19", "it", [1], time(19, 0)),
+        ("ogni giorno alle 8 e mezza", "it", EVERY_DAY, time(8, 30)),
+        ("lunedì alle 7 di sera", "it", [1], time(19, 0)),
+        ("lun–ven alle 9", "it", WEEKDAYS, time(9, 0)),
+        # German
+        ("montags und donnerstags um 19 Uhr", "de", [1, 4], time(19, 0)),
+        ("täglich um 8:30", "de", EVERY_DAY, time(8, 30)),
+        ("jeden Montag um 19.30 Uhr", "de", [1], time(19, 30)),
+        ("montags um 19 Uhr 30", "de", [1], time(19, 30)),
+        ("montags abends um 7", "de", [1], time(19, 0)),
+        ("Sa-So 10 Uhr", "de", [6, 7], time(10, 0)),
+        # French
+        ("lundi et jeudi à 19h", "fr", [1, 4], time(19, 0)),
+        ("tous les jours à 8h30", "fr", EVERY_DAY, time(8, 30)),
+        ("les lundis à 19 h 30", "fr", [1], time(19, 30)),
+        ("lundis 8h et demie", "fr", [1], time(8, 30)),
+        ("mardi à 3h de l'après-midi", "fr", [2], time(15, 0)),
+        # English
+        ("mondays and thursdays at 7pm", "en", [1, 4], time(19, 0)),
+        ("every day at 8", "en", EVERY_DAY, time(8, 0)),
+        ("mon 7:30pm", "en", [1], time(19, 30)),
+        ("mon 7.30 p.m.", "en", [1], time(19, 30)),
+        ("mon 8 a.m.", "en", [1], time(8, 0)),
+        ("mon 12am", "en", [1], time(0, 0)),
+        ("mon 12pm", "en", [1], time(12, 0)),
+        ("mon @ 19:00", "en", [1], time(19, 0)),
+        ("sat 19", "en", [6], time(19, 0)),
+        ("every day at noon", "en", EVERY_DAY, time(12, 0)),
+        ("mon at 11 at night", "en", [1], time(23, 0)),
+        ("weekdays at 6pm", "en", WEEKDAYS, time(18, 0)),
+        ("mon-fri 9:00", "en", WEEKDAYS, time(9, 0)),
+        ("fri-mon 9:00", "en", [1, 5, 6, 7], time(9, 0)),
+        # Chinese
+        ("每周一和周四 19:00", "zh", [1, 4], time(19, 0)),
+        ("每周一与周四晚上7点", "zh", [1, 4], time(19, 0)),
+        ("每天晚上7点", "zh", EVERY_DAY, time(19, 0)),
+        ("每天下午7点半", "zh", EVERY_DAY, time(19, 30)),
+        ("每天早上8点", "zh", EVERY_DAY, time(8, 0)),
+        ("周一上午8点30分", "zh", [1], time(8, 30)),
+        ("周一7点5分", "zh", [1], time(7, 5)),
+        ("周一晚上6点", "zh", [1], time(18, 0)),
+        ("周一至周五 9:00", "zh", WEEKDAYS, time(9, 0)),
+        # Korean
+        ("월요일, 목요일 오후 7시", "ko", [1, 4], time(19, 0)),
+        ("매일 아침 8시 30분", "ko", EVERY_DAY, time(8, 30)),
+        ("매주 월요일과 목요일 오후 7시에", "ko", [1, 4], time(19, 0)),
+        ("월요일하고 목요일 7시 반", "ko", [1, 4], time(7, 30)),
+        ("매일 밤 11시", "ko", EVERY_DAY, time(23, 0)),
+        ("월~금 오전 9시", "ko", WEEKDAYS, time(9, 0)),
+        # Arabic
+        ("كل يوم الساعة 8:30", "ar", EVERY_DAY, time(8, 30)),
+        ("كل يوم الساعة 8:30 مساءً", "ar", EVERY_DAY, time(20, 30)),
+        ("الاثنين 8:30 م", "ar", [1], time(20, 30)),
+        ("الاثنين والخميس 8 ص", "ar", [1, 4], time(8, 0)),
+        ("الاثنين في الساعة 7 مساء", "ar", [1], time(19, 0)),
+    ],
+)
+def test_remind_reads_times_and_days_as_people_write_them(text: str, lang: str, days: list[int], at: time) -> None:
+    assert parse_weekly(text, lang) == (days, at)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("mon 24", "en"),
+        ("mon 19:60", "en"),
+        ("mon 13pm", "en"),
+        ("mon 0am", "en"),
+        ("mon 19:00 pm", "en"),
+        ("lunedì alle 19 di sera", "it"),
+        ("周一晚上7点pm", "zh"),
+        ("mon 7:5", "en"),
+        ("周一7点5", "zh"),
+        ("mon 8:30 e mezza", "it"),
+        ("mon ١٩:٠٠", "ar"),
+        ("الاثنين ٨:٣٠", "ar"),
+        ("mon １９:００", "en"),
+        ("mon 12/03 19:00", "en"),
+        ("2026-03-02 19:00", "en"),
+        ("mon 3.4. 19:00", "en"),
+        ("mon blah 19", "en"),
+        ("mon at", "en"),
+        ("at 19", "en"),
+        ("alle 19", "it"),
+        ("mon pm", "en"),
+        ("every day at midnight", "en"),
+        ("كل يوم الاثنين 19:00", "ar"),
+        ("mon- 9", "en"),
+        ("daily-mon 9", "en"),
+        ("1-5 9:00", "en"),
+        ("mon, " * 50 + "19:00", "en"),  # no weekly time is that long; the matching's cost stays small
+    ],
+)
+def test_remind_refuses_what_it_cannot_read_for_sure(text: str, lang: str) -> None:
+    assert parse_weekly(text, lang) is None
+
+
+REMIND_EXAMPLES = (
+    "Add another: /remind mon,thu 19:00",
+    "I could not read “{text}”. Write days and a time, for example: /remind mon,thu 19:00",
+    "Weekly study reminders: /remind mon,thu 19:00 — or list, pause N, resume N, remove N.",
+    "You have no study reminders. Set one like this: /remind mon,thu 19:00",
+)
+
+
+@pytest.mark.parametrize("lang", ["it", "de", "fr", "ar", "ko", "zh"])
+def test_remind_examples_the_bot_shows_are_in_the_language_and_read_in_it(lang: str) -> None:
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import LOCALES_DIR
+
+    with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    for msgid in REMIND_EXAMPLES:
+        translated = catalog[msgid].string
+        assert isinstance(translated, str)
+        example = re.split(r"\s[—–]|，", translated.split("/remind ", 1)[1])[0].strip()
+        assert example != "mon,thu 19:00", (lang, msgid)
+        assert parse_weekly(example, lang) is not None, (lang, example)
+
+
+async def test_remind_from_a_german_participant_in_their_own_words(
+    app: App, clock: FrozenClock, chat: Callable[..., ChatDriver]
+) -> None:
+    clock.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
+    jonas = chat("jonas", locale_hint="de")
+    await jonas.send("/remind montags und donnerstags um 19 Uhr")
+    assert jonas.text.startswith("Fertig: Mo., Do. um 19:00 (Europe/Berlin).")
+    assert app.storage is not None
+    async with app.storage.unit_of_work() as uow:
+        row = await uow.session.scalar(select(StudyReminder))
+    assert row is not None and (row.weekdays, row.at_local) == ("1,4", "19:00")
+    assert row.next_due_at is not None
+    assert row.next_due_at.astimezone(UTC) == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 19:00 that Monday, Berlin
 
 
 async def test_first_reminder_of_a_korean_speaker_uses_seoul_and_says_so_once(
