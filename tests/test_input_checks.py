@@ -211,7 +211,7 @@ async def test_superscript_and_other_scripts_digits_as_weekdays_are_refused(
     app: App, chat: Callable[..., ChatDriver]
 ) -> None:
     alice = chat("alice")
-    for typed in ("² 19:00", "²,mon 19:00", "٣ 19:00", "３,mon 19:00"):
+    for typed in ("² 19:00", "²,mon 19:00", "٣ 19:00", "３,mon 19:00", "٣ ٨:٣٠"):
         await alice.send(f"/remind {typed}")
         assert alice.text == f"I could not read “{typed}”. Write days and a time, for example: /remind mon,thu 19:00"
     await alice.send("/remind 3,mon 19:00")

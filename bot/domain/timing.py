@@ -246,14 +246,31 @@ def _day(word: str, names: dict[str, int]) -> int | None:
     return None
 
 
+class _Decimals(dict[int, str]):
+    """str.translate table: any script's decimal digit → its ASCII digit, other characters kept."""
+
+    def __missing__(self, char: int) -> str:
+        digit = unicodedata.decimal(chr(char), None)
+        self[char] = chr(char) if digit is None else str(digit)
+        return self[char]
+
+
+_DECIMALS = _Decimals()
+
+
 def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None:
     """ "mon,thu 19:00" → ([1, 4], 19:00); "daily 8:30", "ogni giorno 8:30", "매일 8:30", "weekdays 18:00", day
     names in the person's language ("lun, gio 19:00", "월,목 19:00") and what people write around them ("mondays and
     thursdays at 7pm", "montags um 19 Uhr", "每周一和周四晚上7点", "كل يوم الساعة 8:30 مساءً"). None when unreadable.
     """
-    # Folding turns "²" and "３" into 2 and 3; a number is read only as typed in plain digits.
-    if len(text) > MAX_WEEKLY or any(ch.isdigit() and not ch.isascii() for ch in text):
+    # A time in the digits of the person's script ("٨:٣٠", "１９:００") is read as typed; a digit that only looks like
+    # one ("²", "①"), which folding would turn into 2 and 1, is refused.
+    if len(text) > MAX_WEEKLY or any(ch.isdigit() and not ch.isdecimal() for ch in text):
         return None
+    # ...but not as a day number: ISO's Monday = 1 is what the English example teaches, and weeks start on other
+    # days where other digits are written.
+    native_digits = not text.isascii() and any(ch.isdecimal() and not ch.isascii() for ch in text)
+    text = text.translate(_DECIMALS) if native_digits else text
     split = _split_time(_fold(text), locale)
     if split is None:
         return None
@@ -279,7 +296,7 @@ def parse_weekly(text: str, locale: str = "en") -> tuple[list[int], time] | None
         elif start is None and word in _DAY_SETS:
             days.update(_DAY_SETS[word])
             last = None
-        elif start is None and word.isdigit() and 1 <= int(word) <= 7:
+        elif start is None and word.isdigit() and not native_digits and 1 <= int(word) <= 7:
             days.add(int(word))
             last = None
         else:
