@@ -145,8 +145,9 @@ _HOW_ASKED = normalize(
     " بتوضيح اعلامي تحيه طيبه وبعد حضرات بصفتي بالنيابه"
     " 알려주시겠습니까 알려주시겠어요 알려주실 안내 부탁드립니다 부탁드려요 문의드립니다 문의드려요 여쭙고"
     " 여쭤봐도 죄송하지만 실례지만 바쁘신 와중에 주시겠습니까 주시겠어요 싶습니다 받아볼"
-    # "By now", "meanwhile"; Korean "show me", "what do I do".
-    " pure inzwischen mittlerweile nel frattempo entretemps meanwhile 보여줘 보여주세요 보여줘요 어떡해요 어떡해 어떡하죠"
+    # Italian "also", "by now", "meanwhile"; Korean "show me", "what do I do".
+    " pure inzwischen mittlerweile frattempo entretemps meanwhile"
+    " 보여줘 보여주세요 보여줘요 어떡해요 어떡해 어떡하죠"
 ).split()
 _MORE = frozenset(
     [

@@ -26,7 +26,7 @@ from bot.faq.kinds import asks, question_kinds
 from bot.faq.live import CHECKIN, LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.ngram_centroids import centroids_of
 from bot.faq.shorthand import spelled_out
-from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
+from bot.faq.smalltalk import about_the_bot, courtesy, smalltalk_kind, thanks_first, without_smalltalk
 from bot.faq.stems import latin_stem
 from bot.faq.stopwords import function_words
 from bot.faq.subjects import (
@@ -252,6 +252,22 @@ def _courtesy(text: str) -> str | None:
     return found[0]
 
 
+def _about_the_bot(index: FaqIndex, text: str, found: Understanding) -> str | None:
+    """A question about the bot itself (who it is, what it can help with) inside courtesy and context, when the
+    message names nothing the program covers and no entry is near ("Good morning, and thank you in advance. May I
+    ask whom I am addressing?", "처음 이용해 보는데요, 어떤 도움을 받을 수 있는지 안내해 주시겠어요?")."""
+    plain = normalize(text[:COURTESY_READ])
+    kind = about_the_bot(plain)
+    if kind is None or subject_of(plain, None).topics:
+        return None
+    # Asking for help may name what with ("hilf mir bei meinen Physik-Hausaufgaben"): only when no entry is even
+    # worth offering. Who the bot is asks nothing else: unless an entry is close enough to answer.
+    nearest = found.match.hits[0].score if found.match is not None and found.match.hits else 0.0
+    if nearest >= (index.suggest if kind == "help" else index.confident):
+        return None
+    return kind
+
+
 def understand(
     index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
@@ -267,6 +283,9 @@ def understand(
     found = _understand(index, text, lang, places, year)
     if found.label is None and not found.earlier_edition:
         said = _courtesy(text)
+        if said is not None:
+            return Understanding(SMALLTALK, found.subject, smalltalk=said)
+        said = _about_the_bot(index, text, found)
         if said is not None:
             return Understanding(SMALLTALK, found.subject, smalltalk=said)
         question = _asking_sentence(text)
