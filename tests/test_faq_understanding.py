@@ -888,3 +888,46 @@ def test_other_cities_are_found_by_their_cldr_names_but_short_or_common_words_ar
     assert [(p.kind, p.name) for p in places.find("milano")] == [("city", "Milan")]
     assert places.find("qual e il nome del workshop") == []
     assert places.find("로마") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # The courtesy of a formal request is no subject, and does not take the place of what is asked.
+        ("en", "Could you kindly let me know whether the online lectures cost anything?", "course-cost"),
+        ("de", "Könnten Sie mir freundlicherweise mitteilen, ob die Online-Vorlesungen etwas kosten?", "course-cost"),
+        ("it", "Vorrei cortesemente sapere se le lezioni online sono gratuite.", "course-cost"),
+        ("ar", "أرجو التكرم بإفادتي هل المحاضرات الإلكترونية مجانية؟", "course-cost"),
+        ("ko", "실례지만 온라인 강의는 무료인지 알려주시겠습니까?", "course-cost"),
+        # The sentence that asks, after a long introduction (past what is read of a message) or before context.
+        (
+            "en",
+            "Good evening. I coordinate the youth programmes of a small city in Portugal and several of our interns"
+            " have asked me about this initiative last week. Are the online lectures free?",
+            "course-cost",
+        ),
+        ("de", "Gibt es Untertitel auf Deutsch? Meine Eltern sprechen kaum Englisch und schauen mit.", "subtitles"),
+        # A country's name is not corrected as a typo ("italia" is not "italiano").
+        ("it", "ci sono workshop in italia?", "workshop-cities"),
+    ],
+)
+def test_a_formal_or_framed_question_is_read_for_what_it_asks(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # A question about the bot itself, inside courtesy: small talk.
+        ("en", "Good evening, and thanks in advance. May I ask whom I am speaking with?", "smalltalk"),
+        # Help asked for with something else: not small talk.
+        ("de", "hilf mir bei meinen Chemie-Hausaufgaben", None),
+        ("zh", "帮我写一封求职信", None),
+    ],
+)
+def test_a_question_about_the_bot_in_courtesy_is_small_talk(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
+) -> None:
+    assert understand(index, text, lang, places).label == expected

@@ -245,9 +245,12 @@ class FaqIndex:
         last = self._last_counts  # read once: handlers/faq.py may match in a worker thread
         if last is not None and last[0] == question and last[1] == lang:
             return last[2], last[3]
-        found = self._corrected(words(question)[:MAX_WORDS], lang)
-        # A function word no entry uses in any language ("فيه", "ده", "ابي"): it can match nothing, and would only
-        # make the question look farther from every entry.
+        # A function word no entry uses in any language ("فيه", "ده", "ابي", "kindly"): it can match nothing, and
+        # would only make the question look farther from every entry. Left out before the question is cut to
+        # MAX_WORDS, so a formal request's courtesy ("could you kindly let me know") does not take the place of
+        # what it asks; and again once typos are corrected.
+        found = self._without_unknown_function_words(words(question), lang)
+        found = self._corrected(found[:MAX_WORDS], lang)
         found = self._without_unknown_function_words(found, lang)
         counts = features_of(found)
         self._last_counts = (question, lang, found, counts)

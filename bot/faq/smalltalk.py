@@ -147,6 +147,16 @@ _SMALLTALK: dict[str, Cues] = {
         "이해 못 했어|이해를 못 하네|틀렸어|답이 틀렸어요|쓸모없어|무슨 말인지 모르겠어요|잘 모르겠어요|이상해요",
         "그게 아니라|그게 아니에요|못 알아듣네|도움이 안 돼요|도움 안 돼|ما فادني|ما ساعدتني|مو هذا قصدي|مش هذا قصدي",
         "你不懂|答错了|没用|不对|你没听懂|我不明白|看不懂|听不懂|不是这个意思",
+        # Asked formally: what the bot can help with ("wobei Sie mir behilflich sein können", "在这里能得到什么帮助").
+        "what can you help me with|how can you help me|how can you assist me|what can you assist with",
+        "what you can help me with|how you can help me|what this service can do|what this bot can do",
+        "in cosa puo aiutarmi|in cosa mi puo aiutare|come puo aiutarmi|come mi puo aiutare|in cosa potete aiutarmi",
+        "wobei sie mir behilflich sein konnen|wobei konnen sie mir helfen|wie konnen sie mir helfen|womit konnen sie",
+        "wobei kannst du mir helfen|wie kannst du mir helfen|en quoi pouvez vous m aider|comment pouvez vous m aider",
+        "en quoi vous pouvez m aider|en quoi tu peux m aider|ce que vous pouvez faire|ce que tu peux faire",
+        "كيف يمكنك مساعدتي|بماذا يمكنك مساعدتي|كيف تقدر تساعدني|كيف يمكنكم مساعدتي|بماذا يمكنكم مساعدتي",
+        "어떤 도움을 받을 수|어떤 도움을 줄 수|무엇을 도와줄 수|뭘 도와줄 수|무엇을 도와주실 수|어떤 도움을 주실 수",
+        "能得到什么帮助|能提供什么帮助|可以提供什么帮助|你能提供什么帮助|您能帮我什么|您可以帮我什么|能帮我做什么",
     ),
     "menu": cues_of(
         "fammi vedere il menu|mostra il menu|zeig mir das menu|zeig das menu|le menu principal",
@@ -228,6 +238,13 @@ _SMALLTALK: dict[str, Cues] = {
         "are you a real human|is this an automated bot|is this automated|bist du ein echter mensch|انت انسان حقيقي",
         "你是谁|你是机器人吗|你叫什么|你是真人吗|你是什么",
         "你是人还是机器人|你是人吗|是机器人吗|是真人吗|你是ai吗|你是人工智能吗|机器人吗|真人还是机器人",
+        # Asked formally: "is this an automated assistant", "whom am I addressing", "Sind Sie ein Mensch", "人工客服".
+        "automated assistant|an automated assistant|a virtual assistant|whom am i addressing|who am i addressing",
+        "whom i am addressing|whom i am speaking with|whom i am speaking to|who i am speaking with|who i am talking to",
+        "whom am i speaking to|whom am i speaking with|sind sie ein mensch|sind sie ein bot|mit wem spreche ich",
+        "etes vous un robot|etes vous un humain|a qui ai je l honneur|lei e un bot|lei e una persona|con chi parlo",
+        "هل انت مساعد الي|هل هذا مساعد الي|مساعد الي|هل انت مساعد ذكي|자동 응답|자동응답|챗봇인가요|상담원이세요",
+        "人工智能助手|人工客服|智能客服|机器人客服|bot이야|bot이에요|bot인가요|bot임",
     ),
     "ok": cues_of(
         "va benissimo|benissimo|d acc|dacc|dac|ok dacc|ca roule|好滴|好哒|好嘞|ماشي تمام|넵 알겠습니다|ok ok|okok",
@@ -463,6 +480,34 @@ def courtesy(plain: str) -> tuple[str, str] | None:
     return kinds[0], rest
 
 
+# Small talk that asks something of the bot itself: who or what it is, what it can help with, starting over.
+_ABOUT_THE_BOT = ("who", "help", "restart")
+
+
+def _whole_phrases(kind: str) -> Cues:
+    """A kind's phrases that say it alone among other words: of two words at least, or five Han or Hangul
+    characters ("人工智能助手"). One word ("help", "ساعدني", "누구예요", "帮我") is as often part of another question
+    ("帮我写个简历", "한국 대통령이 누구예요")."""
+    kept = [
+        phrase
+        for phrase in _SMALLTALK[kind].phrases()
+        if len(phrase.split()) >= 2 or (len(phrase) >= 5 and _HAN_HANGUL.match(phrase) is not None)
+    ]
+    return Cues(kept)
+
+
+def about_the_bot(plain: str) -> str | None:
+    """The kind of a question about the bot itself that `plain` holds among other words, framed as a letter frames
+    it ("Guten Tag, ich nutze diesen Dienst zum ersten Mal. Könnten Sie mir zeigen, wobei Sie mir behilflich sein
+    können?", "Good morning. May I ask whom I am addressing?"); None when it holds none. The caller decides
+    whether the rest asks anything else."""
+    for kind, cues in _BOT_PHRASES.items():
+        if cues.found(plain):
+            return kind
+    return None
+
+
+_BOT_PHRASES = {kind: _whole_phrases(kind) for kind in _ABOUT_THE_BOT}
 _THANKS = frozenset(_SMALLTALK["thanks"].phrases())
 
 

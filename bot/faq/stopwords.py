@@ -128,6 +128,26 @@ _HOW_ASKED = normalize(
     " شكرا وشكرا ولسه ولسا ولسة 科普 干货 뭐가 뭘 줘요"
     # What something is centred on ("la parte due su cosa è incentrata"); Chinese "issue (it) to me".
     " incentrata incentrato incentrati incentrate 给我发 发给我"
+    # Courtesy around a formal request, in every language: "could you kindly let me know", "I would be grateful if
+    # you could clarify", "vorrei cortesemente sapere", "könnten Sie mir freundlicherweise mitteilen", "je vous
+    # serais reconnaissant de bien vouloir m'indiquer", "أرجو التكرم بإفادتي", "알려주시겠습니까", and the forms of
+    # address and office that open a letter ("Dear team", "Sehr geehrte Damen und Herren", "En ma qualité de").
+    " kindly grateful appreciate appreciated obliged clarify outline enquire inquire wondering wonder whether"
+    " regarding concerning dear sir madam behalf hereby humbly advise inform"
+    " gentilmente cortesemente cortese gentile gentili vorrei desidererei desidero conoscere chiedere chiedo"
+    " permetto indicarmi indicare indicarci potreste potrebbe chiarire illustrarmi egregio egregi spettabile"
+    " gentilissimi qualita scrivo"
+    " konnten konnte wurden ware waren freundlich freundlicherweise mitteilen erkundigen erklaren dankbar"
+    " geehrte geehrter geehrtes damen herren behilflich informieren mochte mochten"
+    " souhaiterais souhaiterions souhaite preciser indiquer communiquer reconnaissant reconnaissante amabilite"
+    " auriez vouloir madame monsieur qualite permets renseigner connaitre plait"
+    " تتكرم تتكرمون التكرم بالتكرم تفضل التفضل بالتفضل تفضلوا ارجو نرجو يرجى افادتي بافادتي افادتنا توضيح"
+    " بتوضيح اعلامي تحيه طيبه وبعد حضرات بصفتي بالنيابه"
+    " 알려주시겠습니까 알려주시겠어요 알려주실 안내 부탁드립니다 부탁드려요 문의드립니다 문의드려요 여쭙고"
+    " 여쭤봐도 죄송하지만 실례지만 바쁘신 와중에 주시겠습니까 주시겠어요 싶습니다 받아볼"
+    # Italian "also", "by now", "meanwhile"; Korean "show me", "what do I do".
+    " pure inzwischen mittlerweile frattempo entretemps meanwhile"
+    " 보여줘 보여주세요 보여줘요 어떡해요 어떡해 어떡하죠"
 ).split()
 _MORE = frozenset(
     [

@@ -26,7 +26,7 @@ from bot.faq.kinds import asks, question_kinds
 from bot.faq.live import CHECKIN, LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
 from bot.faq.ngram_centroids import centroids_of
 from bot.faq.shorthand import spelled_out
-from bot.faq.smalltalk import courtesy, smalltalk_kind, thanks_first, without_smalltalk
+from bot.faq.smalltalk import about_the_bot, courtesy, smalltalk_kind, thanks_first, without_smalltalk
 from bot.faq.stems import latin_stem
 from bot.faq.stopwords import function_words
 from bot.faq.subjects import (
@@ -137,10 +137,14 @@ def _known_word(index: FaqIndex, places: Gazetteer | None) -> Callable[[str], bo
     return known
 
 
-def _corrected(index: FaqIndex, text: str, plain: str, lang: str) -> str:
+def _corrected(index: FaqIndex, text: str, plain: str, lang: str, places: Gazetteer | None = None) -> str:
     """`plain` with its typos corrected as the index reads them: "certifcate for the onlin course" names a
-    certificate. For the subject only: the cues of live questions are written as people type them."""
+    certificate. For the subject only: the cues of live questions are written as people type them. A place's name
+    is no typo ("workshop in italia" does not ask about Italian, "italiano")."""
+    named = _named_words(plain, places)
     for typed, read in index.corrections(text, lang).items():
+        if typed in named:
+            continue
         plain = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, plain)
     return plain
 
@@ -204,14 +208,27 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s+|(?<=[。！？])")
 _QUESTION_MARKS = ("?", "？", "؟")
 
 
-def _last_question(text: str) -> str | None:
-    """The message's last sentence when it is a question after others ("Ich studiere in Wien und habe das Programm
-    auf LinkedIn gesehen. Sind die Onlinekurse gratis?"), with two content words at least; None otherwise."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    if len(sentences) < 2 or not sentences[-1].rstrip().endswith(_QUESTION_MARKS):
+# Where a message's sentences (or a colon's lead-in: "volevo capire: a cosa servono i workshop?") end, for finding
+# the one that asks.
+_CLAUSE_END = re.compile(r"(?<=[.!?。！？؟:：])\s+|(?<=[。！？：])")
+
+
+def _asking_sentence(text: str) -> str | None:
+    """The sentences of a message of several that ask, when others only say who asks and why ("Good afternoon. I
+    teach urban planning in Nairobi and would like to recommend the programme to my students. Could you outline
+    the topics it covers?"): those ending with a question mark, else those with a question word; with two content
+    words at least. None when every sentence asks or none does. Read up to COURTESY_READ: a formal letter may ask
+    after MAX_READ characters of who writes."""
+    sentences = [s.strip() for s in _CLAUSE_END.split(text[:COURTESY_READ].strip()) if s.strip()]
+    if len(sentences) < 2:
         return None
-    last = sentences[-1].strip()
-    return last if len(words(last)) >= 2 else None
+    asking = [s for s in sentences if s.endswith(_QUESTION_MARKS)]
+    if not asking:
+        asking = [s for s in sentences if asks(normalize(s))]
+    if not asking or len(asking) == len(sentences):
+        return None
+    question = " ".join(asking)
+    return question if len(words(question)) >= 2 else None
 
 
 def _courtesy(text: str) -> str | None:
@@ -235,6 +252,22 @@ def _courtesy(text: str) -> str | None:
     return found[0]
 
 
+def _about_the_bot(index: FaqIndex, text: str, found: Understanding) -> str | None:
+    """A question about the bot itself (who it is, what it can help with) inside courtesy and context, when the
+    message names nothing the program covers and no entry is near ("Good morning, and thank you in advance. May I
+    ask whom I am addressing?", "처음 이용해 보는데요, 어떤 도움을 받을 수 있는지 안내해 주시겠어요?")."""
+    plain = normalize(text[:COURTESY_READ])
+    kind = about_the_bot(plain)
+    if kind is None or subject_of(plain, None).topics:
+        return None
+    # Asking for help may name what with ("hilf mir bei meinen Physik-Hausaufgaben"): only when no entry is even
+    # worth offering. Who the bot is asks nothing else: unless an entry is close enough to answer.
+    nearest = found.match.hits[0].score if found.match is not None and found.match.hits else 0.0
+    if nearest >= (index.suggest if kind == "help" else index.confident):
+        return None
+    return kind
+
+
 def understand(
     index: FaqIndex, text: str, lang: str, places: Gazetteer | None = None, year: int | None = None
 ) -> Understanding:
@@ -252,16 +285,30 @@ def understand(
         said = _courtesy(text)
         if said is not None:
             return Understanding(SMALLTALK, found.subject, smalltalk=said)
-        question = _last_question(text[:MAX_READ])
-        # Only when what comes before names something no entry knows ("Architektur", "LinkedIn"): otherwise it
+        said = _about_the_bot(index, text, found)
+        if said is not None:
+            return Understanding(SMALLTALK, found.subject, smalltalk=said)
+        question = _asking_sentence(text)
+        # Only when the other sentences name something no entry knows ("Architektur", "LinkedIn"): otherwise they
         # may be what the question is about ("j'ai commencé les vidéos. On a un certificat ?").
-        before = text[: text.rfind(question)] if question is not None else ""
-        if question is not None and index.topic_words(without_smalltalk(normalize(before)), lang):
+        rest = text[:COURTESY_READ].replace(question, " ") if question is not None else ""
+        if question is not None and index.topic_words(without_smalltalk(normalize(rest)), lang):
             alone = _understand(index, question, lang, places, year)
-            if alone.label is not None:
+            if alone.label is not None and _agrees(alone, found, text, question):
                 return alone
         return _second_opinion(index, text, found)
     return found
+
+
+def _agrees(alone: Understanding, found: Understanding, text: str, question: str) -> bool:
+    """The asking sentence read alone may answer for the whole message when the whole message's reading was near
+    that answer too (among its closest entries), or could not have been: the question came after what the
+    message reads (MAX_READ), or the whole reading found nothing near. What the other sentences said may have
+    been what the question is about ("workshops in Italy? I'm from Bergamo"), and the sentence alone may be
+    pulled elsewhere."""
+    if found.match is None or not found.match.hits or text.find(question) + len(question) > MAX_READ:
+        return True
+    return found.match.hits[0].entry.id == alone.label
 
 
 def _second_opinion(index: FaqIndex, text: str, found: Understanding) -> Understanding:
@@ -290,7 +337,7 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
     asked = _without_context(index, _without_introduction(index, without_smalltalk(plain), lang), lang)
     if asked != plain:
         text = plain = asked
-    subject = subject_of(_corrected(index, text, plain, lang), places)
+    subject = subject_of(_corrected(index, text, plain, lang, places), places)
     if elsewhere(plain):
         return Understanding(None, subject)
     earlier = (
