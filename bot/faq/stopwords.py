@@ -128,6 +128,10 @@ _HOW_ASKED = normalize(
     " شكرا وشكرا ولسه ولسا ولسة 科普 干货 뭐가 뭘 줘요"
     # What something is centred on ("la parte due su cosa è incentrata"); Chinese "issue (it) to me".
     " incentrata incentrato incentrati incentrate 给我发 发给我"
+    # "About, roughly" (大概), "how many (schools)" (几所), "right now" (rn), a friend one asks for ("una mia amica").
+    " 大概 大约 差不多 几所 rn amica amico freundin freund copine copain صاحبي صاحبتي صديقي صديقتي 친구 朋友"
+    # Results "coming out" ("les résultats sortent quand", "quando escono i risultati").
+    " sortent sortira sortiront escono usciranno"
 ).split()
 _MORE = frozenset(
     [
