@@ -971,6 +971,8 @@ def test_questions_about_ones_own_situation(
         ("en", "I didn't get the verification code for the platform", "course-platform-help"),
         ("en", "is there a dress code at the venue?", None),
         ("de", "gibt es eine kleiderordnung beim workshop?", None),
+        # "Check in" said of logging in to the course platform is not the workshop's check-in.
+        ("it", "non riesco a fare il check in sulla piattaforma, password sbagliata", None),
     ],
 )
 def test_checking_in_by_the_code_at_the_venue(

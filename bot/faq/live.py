@@ -242,6 +242,7 @@ _AT_WORKSHOP = cues_of(
 _PLATFORM = cues_of(
     "verification|verify|login|log in|password|verifica|passwort|mot de passe|verifier|تحقق|تفعيل|인증|비밀번호|验证",
     "密码|登录|platform|piattaforma|plattform|plateforme|منصه|플랫폼|平台|email|mail|e mail",
+    "logging in|logging into|log into|account|mon compte|konto|حسابي|계정|账号|账户",
     # What to wear is no code to type, nor is a postcode.
     "dress code|dresscode|codice di abbigliamento|kleiderordnung|code vestimentaire|드레스 코드|드레스코드|着装",
     "zip code|postal code|postcode|codice postale|postleitzahl|code postal|الرمز البريدي|우편번호|邮编|邮政编码",
@@ -250,10 +251,11 @@ _PLATFORM = cues_of(
 
 def checking_in(plain: str) -> bool:
     """Checking in at a workshop: named (`CHECKIN`), or the code at the venue typed ("où je tape le code affiché").
-    Not a verification code or a password: those are the course platform's."""
-    if CHECKIN.found(plain):
-        return True
-    return _CODE.found(plain) and _AT_WORKSHOP.found(plain) and not _PLATFORM.found(plain)
+    Not logging in, a verification code or a password: those are the course platform's ("by check in I mean
+    logging into the course site")."""
+    if _PLATFORM.found(plain):
+        return False
+    return CHECKIN.found(plain) or (_CODE.found(plain) and _AT_WORKSHOP.found(plain))
 
 
 def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
