@@ -920,6 +920,76 @@ def test_a_formal_or_framed_question_is_read_for_what_it_asks(
 @pytest.mark.parametrize(
     ("lang", "text", "expected"),
     [
+        # A project described, and which award category fits it: the project's terms name the category; its other
+        # words are no entry's subject.
+        (
+            "en",
+            "my startup rents e-bikes to students, which award category would that be?",
+            "award-youth-entrepreneurship",
+        ),
+        (
+            "it",
+            "progetto per ridurre le emissioni di co2 nei condomini, in quale categoria del premio lo presento?",
+            "award-net-zero",
+        ),
+        ("de", "ich baue roboter für die müllabfuhr, welche kategorie vom award passt?", "award-advanced-technology"),
+        ("ko", "실크로드 관련 전시를 기획했는데 어워드 어느 부문에 맞아요?", "award-culture"),
+        ("zh", "我做了一个用人工智能预测交通的项目，应该报哪个类别？", "award-ai"),
+        # No category named: the question is the FAQ's as before.
+        ("en", "which category has the most winners?", "award-winners"),
+    ],
+)
+def test_which_award_category_a_described_project_fits(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+def test_a_latin_cue_with_a_korean_particle_glued_on_is_found() -> None:
+    from bot.faq.subjects import subject_of
+
+    assert subject_of("ai로 만든 프로젝트 어느 부문이에요", None).category == "ai"
+    assert subject_of("sdgs에 관한 프로젝트 어느 부문이에요", None).category == "sdgs"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Having signed up is who asks, not how to sign up: the workshop's card answers when, where and seats.
+        ("en", "I signed up for Milan, where exactly is it held?", LIVE_WORKSHOP),
+        ("de", "ich habe mich für baku angemeldet, wann geht es los?", LIVE_WORKSHOP),
+        ("ko", "아테네 워크숍 등록했는데 언제 시작해요?", LIVE_WORKSHOP),
+        ("it", "mi sono iscritta ad atene, ci sono ancora posti?", LIVE_WORKSHOP),
+        ("en", "how do I sign up for the Milan workshop?", "workshop-signup"),
+        # What to watch, asked in the present or as "the following one"; how much done, typed short.
+        ("en", "what do i watch now", LIVE_NEXT),
+        ("fr", "la vidéo suivante c'est laquelle ?", LIVE_NEXT),
+        ("it", "qual è la lezione successiva per me?", LIVE_NEXT),
+        ("de", "wieviel hab ich schon gesehen?", "live:progress"),
+        ("zh", "还剩几节没学完", "live:progress"),
+        # One's own certificate's status, or one's attendance counted for it.
+        ("en", "my certificate status?", "live:certificate"),
+        ("it", "a che stato è il mio attestato?", "live:certificate"),
+        ("zh", "我的证书状态怎么样", "live:certificate"),
+        ("ko", "제 수료증 상태가 궁금해요", "live:certificate"),
+        ("en", "did my attendance at the Milan workshop count toward my certificate?", "live:certificate"),
+        (
+            "fr",
+            "est-ce que ma présence à l'atelier a bien été prise en compte pour mon certificat ?",
+            "live:certificate",
+        ),
+        ("ar", "شهادتي ناقصها شي؟", "live:certificate"),
+    ],
+)
+def test_questions_about_ones_own_situation(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
         # A question about the bot itself, inside courtesy: small talk.
         ("en", "Good evening, and thanks in advance. May I ask whom I am speaking with?", "smalltalk"),
         # Help asked for with something else: not small talk.
@@ -928,6 +998,58 @@ def test_a_formal_or_framed_question_is_read_for_what_it_asks(
     ],
 )
 def test_a_question_about_the_bot_in_courtesy_is_small_talk(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # The code shown at the venue, or one's presence confirmed on the day: checking in.
+        ("en", "i'm in the room, there's a code on the screen, what do i do with it?", "workshop-checkin"),
+        ("fr", "je suis sur place, comment je confirme ma présence ?", "workshop-checkin"),
+        ("it", "dove inserisco il codice che c'è in sede?", "workshop-checkin"),
+        # A verification code is the platform's; what to wear the documents do not say.
+        ("en", "I didn't get the verification code for the platform", "course-platform-help"),
+        ("en", "is there a dress code at the venue?", None),
+        ("de", "gibt es eine kleiderordnung beim workshop?", None),
+        # "Check in" said of logging in to the course platform is not the workshop's check-in.
+        ("it", "non riesco a fare il check in sulla piattaforma, password sbagliata", None),
+    ],
+)
+def test_checking_in_by_the_code_at_the_venue(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # The workshops named and nothing else asked: what they are; asked why, their aims.
+        ("de", "workshops, was ist das?", "workshop-what"),
+        ("en", "why the workshops?", "workshop-objectives"),
+        # A video's length: the documents give none; the course's duration is its entry's.
+        ("en", "lecture length?", None),
+        ("it", "lunghezza dei video?", None),
+        ("en", "how long does the online course take?", "course-duration"),
+        # Earlier editions named without a year: only last year's participants are documented.
+        ("zh", "历届的获奖者是谁", None),
+        ("en", "who were the award winners in previous years?", None),
+        ("en", "how many people took part in previous years?", "participants-last-year"),
+        # The train to a workshop: whether WeGO pays is the travel entry's; its price is not documented.
+        ("it", "WeGO rimborsa il treno per andare al workshop?", "workshop-travel"),
+        ("de", "wird die bahnfahrt nach athen bezahlt?", "workshop-travel"),
+        ("en", "how much is a train ticket to Geneva?", None),
+        # An age stated beside the certificate, though unsure of the words around it.
+        ("en", "I'll be 35 in two weeks, can I still get the workshop cert lol", "certificate-age-rule"),
+        # Which cities, though "this year" pulls toward the program's edition.
+        ("de", "in welchen städten gibt es dieses jahr workshops?", "workshop-cities"),
+        ("fr", "quand sont publiés les résultats du prix ?", "award-ceremony"),
+    ],
+)
+def test_workshops_named_alone_lengths_earlier_editions_trains_and_cities(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
 ) -> None:
     assert understand(index, text, lang, places).label == expected

@@ -41,7 +41,8 @@ class Cues:
         # of a second at every start. The prefix is tried last, so a phrase that itself starts with the article
         # ("السلام عليكم") is read whole, not as "ال" + a shorter phrase ("سلام").
         alternatives = "|".join(map(re.escape, spaced))
-        self._spaced = re.compile(rf"(?<!\w)(?:{_AR_GLUED})??(?:{alternatives})(?!\w)") if spaced else None
+        # A Latin-script phrase may have a Korean particle glued on ("AI로", "SDGs에"): Hangul may follow it.
+        self._spaced = re.compile(rf"(?<!\w)(?:{_AR_GLUED})??(?:{alternatives})(?!{_NOT_HANGUL})") if spaced else None
         self._pieces = sorted((p for p in plain if _cjk(p)), key=lambda p: (-len(p), p))
         # Korean and Chinese pieces are taken leftmost first: in "多谢啦" the thanks is "多谢", not "谢啦".
         self._piece = re.compile("|".join(map(re.escape, self._pieces))) if self._pieces else None
@@ -91,6 +92,10 @@ class Cues:
 
 # Longest first; each only before an Arabic letter, so no Latin-script phrase is read with a prefix.
 _AR_GLUED = "(?:وال|بال|فال|لل|ال|[وبلف])(?=[\u0621-\u064a])"
+
+
+# A word character that is not a Hangul syllable.
+_NOT_HANGUL = r"[^\W\uac00-\ud7af]"
 
 
 def _hangul(text: str) -> bool:

@@ -45,6 +45,9 @@ _PROGRESS = cues_of(
     "كم خلصت|قديش خلصت|كم محاضره خلصت|كم محاضره حضرت|كم درس خلصت|学完几|看完几|学了几|看了几|까지 끝냈",
     # Up to where one has heard, watched or done ("몇강까지 들었어?").
     "까지 들었|까지 봤|까지 했",
+    # German "how much have I" typed short ("wie viel hab ich schon durch"); how many of them are left to watch
+    # ("还剩几节没看").
+    "wie viel hab ich|wieviel hab ich|wieviel habe ich|wie viele hab ich|wie viele habe ich|还剩几节|剩几节|几节没看",
 )
 _NEXT = cues_of(
     "next lecture|watch next|what next|whats next|what should i watch|next video|next one|prossima lezione",
@@ -60,11 +63,15 @@ _NEXT = cues_of(
     "이어서 뭐|이어서 뭘|이어서 어떤|이어서 무슨",
     # Whose turn it is ("ايش المحاضرة اللي على الدور").
     "علي الدور|الدور علي",
+    # What to watch, asked in the present ("what do I watch now").
+    "what do i watch|what do i watch now|what am i watching next|what to watch now",
 )
 # "Now" or "next" beside a lecture: which one to watch next ("quale lezione devo vedere adesso").
 _NOW = cues_of(
     "next|now|adesso|ora|prossima|prossimo|dopo|jetzt|nachste|nachstes|als nachstes|danach|maintenant|ensuite",
     "prochain|prochaine|apres|الجايه|الجاي|التاليه|التالي|هلق|الان|بعدين|다음|이제|지금|下一|接下来|现在|然后",
+    # The following one ("leçon suivante", "la lezione successiva").
+    "suivant|suivante|successiva|successivo",
 )
 _MISSING = cues_of(
     "missing|left to do|still need|what remains|how many left|whats left|what's left|what’s left|what is left|manca",
@@ -73,6 +80,8 @@ _MISSING = cues_of(
     "mi manca|mancano|fehlt|fehlen|noch machen|hangt noch|alles zusammen|tout ce qu il faut|everything i need",
     "tutto quello che serve",
     "manque|me manque|reste|ناقص|ناقصني|باقي|بقي|باقيلي|بقيلي|ضايل|ضايلي|남았|남은|부족|还差|还需要|缺|还剩|剩下|剩几",
+    # Arabic "missing" with its pronoun glued on ("ناقصها حاجة": is something missing from it).
+    "ناقصها|ناقصه|ناقصلي|ناقصنا|ناقصك",
 )
 # Having watched or finished ... all of it ("ho visto tutte le lezioni", "다 봤어요", "都看完了"): what comes next is
 # the certificate.
@@ -113,6 +122,19 @@ NEW = cues_of(
 _MY = cues_of("my|mio|mia|mein|meine|mon|شهادتي|내 수료증|제 수료증|我的")
 # (Arabic "خلصت", "شفت", "حضرت": I finished, saw, attended; the verb says who.)
 _MINE = cues_of("my|mine|i|me|mio|mia|mein|meine|mon|ma|mes|je|me|ho|habe|hab|j ai|انا|내|제|나|我|خلصت|شفت|حضرت")
+# The status of something ("mein Zertifikat Status", "제 수료증 상태"): said of one's own certificate, where it stands.
+_STATE = cues_of("status|stato|stand|statut|etat|حاله|الحاله|상태|状态|情况")
+# One's attendance at a workshop counted toward the certificate ("did my attendance count for the cert", "ma présence
+# est bien comptée pour le certif"): where one's own certificate stands.
+_ATTENDANCE = cues_of(
+    "attendance|presence|mia presenza|la presenza|partecipazione|anwesenheit|teilnahme|حضوري|الحضور|حضور|출석|참석",
+    "出勤|出席|签到",
+)
+_COUNTED = cues_of(
+    "count|counted|counts|comptee|compte|comptabilisee|comptabilise|prise en compte|pris en compte|conta|contata",
+    "contato|conteggiata|registrata|valida|zahlt|gezahlt|gewertet|erfasst|انحسب|اتحسب|تنحسب|محسوب|محسوبه|인정|반영",
+    "算|算不算|记录了|记上",
+)
 # Progress named in any language beside one's own ("내 progress", "il mio progresso", "mein Fortschritt").
 _PROGRESS_WORD = cues_of("progress|progresso|progressi|fortschritt|fortschritte|progression|progres|تقدم|진도|进度")
 _SEATS = cues_of(
@@ -132,10 +154,13 @@ _EMAIL_ADDRESS = cues_of(
     "이메일 주소|邮箱地址|邮件地址",
 )
 # Which cities ("في اي مدن؟ في شي بالقاهره؟"): the list's question, though a city is named beside it.
-_WHICH_CITIES = cues_of(
+WHICH_CITIES = cues_of(
     "which cities|what cities|quali citta|in quali citta|welche stadte|welchen stadten|in welchen stadten",
     "quelles villes|dans quelles villes|اي مدن|انهي مدن|ايش المدن|شو المدن|ما هي المدن",
     "어느 도시들|어떤 도시들|哪些城市|哪几个城市",
+    # The host cities ("is Baku one of the host cities?"), and which city asked in Korean ("어느 도시에서 해요").
+    "host cities|host city|hosting cities|one of the cities|citta ospitanti|gastgeberstadte|villes hotes",
+    "المدن المستضيفه|개최 도시|개최도시|어느 도시|어떤 도시|主办城市|举办城市",
 )
 # Eligible ("am I eligible now"), said of one's own certificate with "now" or "yet": its status.
 _ELIGIBLE = cues_of("eligible|elligible|eligibile|idoneo|idonea|berechtigt|admissible|مؤهل|مستحق|자격|资格")
@@ -176,6 +201,11 @@ CHECKIN = cues_of(
     "check in|checkin|check-in|checking in|enregistrer|enregistre|m enregistrer|einchecken|einchecke",
     "registrieren vor ort|fare il check in|registrare la presenza|registro la presenza|تسجيل الحضور|اسجل حضوري",
     "سجل حضوري|تشيك ان|تشيك إن|체크인|출석 체크|签到|als anwesend|anwesenheit",
+    # Marking or confirming one's presence on the day ("valider ma présence", "segnare che ci sono").
+    "valider ma presence|valider la presence|confirmer ma presence|signaler ma presence|marquer ma presence",
+    "segnare la presenza|segnare la mia presenza|segnare che ci sono|confermare la presenza|convalidare la presenza",
+    "mark my attendance|mark attendance|register my attendance|record my attendance|confirm my attendance",
+    "anwesenheit bestatigen|anwesenheit eintragen|اثبت حضوري|اكد حضوري|출석 인정|출석체크|签个到",
 )
 SIGNUP = cues_of(
     "sign up|signup|register|registration|enrol|enroll|join|iscriv|iscrizione|anmelden|anmeldung|registrieren",
@@ -190,6 +220,42 @@ SIGNUP = cues_of(
     "book|booking|prenotare|prenoto|prenotazione|prenota|buchen|reservieren|reservierung|reserver|reserve",
     "reservation|احجز|حجز|نحجز|예약|预约|预订",
 )
+# Having signed up already ("signed up for Athens, what time does it start", "서울 워크숍 신청했는데 장소가 어디예요"):
+# who asks, not asking how to sign up.
+_SIGNED_UP = cues_of(
+    "i signed up|signed up for|i registered|i m registered|im registered|i am registered|i enrolled|already signed up",
+    "mi sono iscritto|mi sono iscritta|sono iscritto|sono iscritta|mi sono registrato|mi sono registrata",
+    "ich bin angemeldet|ich habe mich angemeldet|hab mich angemeldet|habe mich angemeldet|bin angemeldet",
+    "je suis inscrit|je suis inscrite|je me suis inscrit|je me suis inscrite|suis inscrit|suis inscrite",
+    "سجلت|انا مسجل|انا مسجله|신청했|등록했|报名了|已经报名|已报名",
+    # The participle alone, wherever the city stands ("ich habe mich für Baku angemeldet").
+    "angemeldet|registriert|eingetragen|iscritto|iscritta|iscritti|inscrit|inscrite|inscrits|registered|enrolled",
+    "مسجل|مسجله",
+)
+# The code shown at the venue, typed to check in ("where do I type the code on the screen"); a verification code or a
+# password is the course platform's.
+_CODE = cues_of("code|codes|codice|kod|كود|الكود|رمز|코드|签到码|代码")
+_AT_WORKSHOP = cues_of(
+    "venue|on the day|screen|sede|schermo|il giorno|vor ort|bildschirm|am tag|lieu|ecran|le jour|sur place|القاعه",
+    "الشاشه|مكان الورشه|يوم الورشه|현장|화면|당일|会场|现场|屏幕|当天",
+)
+_PLATFORM = cues_of(
+    "verification|verify|login|log in|password|verifica|passwort|mot de passe|verifier|تحقق|تفعيل|인증|비밀번호|验证",
+    "密码|登录|platform|piattaforma|plattform|plateforme|منصه|플랫폼|平台|email|mail|e mail",
+    "logging in|logging into|log into|account|mon compte|konto|حسابي|계정|账号|账户",
+    # What to wear is no code to type, nor is a postcode.
+    "dress code|dresscode|codice di abbigliamento|kleiderordnung|code vestimentaire|드레스 코드|드레스코드|着装",
+    "zip code|postal code|postcode|codice postale|postleitzahl|code postal|الرمز البريدي|우편번호|邮编|邮政编码",
+)
+
+
+def checking_in(plain: str) -> bool:
+    """Checking in at a workshop: named (`CHECKIN`), or the code at the venue typed ("où je tape le code affiché").
+    Not logging in, a verification code or a password: those are the course platform's ("by check in I mean
+    logging into the course site")."""
+    if _PLATFORM.found(plain):
+        return False
+    return CHECKIN.found(plain) or (_CODE.found(plain) and _AT_WORKSHOP.found(plain))
 
 
 def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | None:
@@ -205,6 +271,12 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
         return LIVE_CERTIFICATE
     if CERTIFICATE.found(plain) and _MY.found(plain) and len(words(plain)) == 1:
         # "Il mio certificato?": one's own certificate, nothing else asked: where it stands.
+        return LIVE_CERTIFICATE
+    if CERTIFICATE.found(plain) and _MY.found(plain) and _STATE.found(plain):
+        # "Mein Zertifikat Status?", "제 수료증 상태 확인 가능할까요": where one's own certificate stands.
+        return LIVE_CERTIFICATE
+    if CERTIFICATE.found(plain) and _MINE.found(plain) and _ATTENDANCE.found(plain) and _COUNTED.found(plain):
+        # "Did my attendance at the Geneva workshop count for the cert?": one's own certificate, its status.
         return LIVE_CERTIFICATE
     if _READY.found(plain) and CERTIFICATE.found(plain) and _MY.found(plain) and not WORKSHOP.found(plain):
         # "Is my certificate ready?": where one's own stands (/certificate's view), not how certificates are had.
@@ -242,9 +314,12 @@ def live_question(plain: str, subject: Subject, kinds: frozenset[str]) -> str | 
     seats_or_status = _SEATS.found(plain) or _STATUS.found(plain) or _OPEN.found(plain)
     if subject.city is not None and workshop and SIGNUP.found(plain) and seats_or_status:
         return LIVE_WORKSHOP
-    if SIGNUP.found(plain) or CERTIFICATE.found(plain) or CHECKIN.found(plain):
+    # Having signed up is who asks ("mi sono iscritto a Brescia, ci sono ancora posti?"); signing up asked about
+    # is the FAQ's.
+    signing_up = SIGNUP.found(_SIGNED_UP.remove(plain)[0]) if _SIGNED_UP.found(plain) else SIGNUP.found(plain)
+    if signing_up or CERTIFICATE.found(plain) or checking_in(plain):
         return None
-    if _ELSE.found(plain) or _WHICH_CITIES.found(plain):
+    if _ELSE.found(plain) or WHICH_CITIES.found(plain):
         return None
     if not workshop and _ORGANISATION.found(plain):
         # "WeGO ha sede a Seul?": a question about the organisation, not about the workshop in that city.

@@ -148,6 +148,10 @@ _HOW_ASKED = normalize(
     # Italian "also", "by now", "meanwhile"; Korean "show me", "what do I do".
     " pure inzwischen mittlerweile frattempo entretemps meanwhile"
     " 보여줘 보여주세요 보여줘요 어떡해요 어떡해 어떡하죠"
+    # "About, roughly" (大概), "how many (schools)" (几所), "right now" (rn), a friend one asks for ("una mia amica").
+    " 大概 大约 差不多 几所 rn amica amico freundin freund copine copain صاحبي صاحبتي صديقي صديقتي 친구 朋友"
+    # Results "coming out" ("les résultats sortent quand", "quando escono i risultati").
+    " sortent sortira sortiront escono usciranno"
 ).split()
 _MORE = frozenset(
     [

@@ -56,6 +56,11 @@ _WEATHER = cues_of(
     "rain|raining|snow|pioggia|piove|pioverà|neve|regen|regnet|schnee|pluie|pleut|neige|مطر|امطار|ثلج",
     "비 와|비 오|비와|비오|눈 와|눈 오|下雨|下雪",
 )
+# The train there ("zahlt WeGO die Zugfahrt", "il treno fino a Ginevra"): a thing for the journey, and the journey.
+_TRAIN = (
+    "train|trains|train ticket|train fare|treno|treni|zug|zugfahrt|bahn|bahnfahrt|bahnticket|zugticket|قطار|القطار"
+    "|기차|기차표|ktx|火车|高铁|火车票|动车"
+)
 # Things for the journey to a workshop: whether WeGO pays for them is the travel entry's (the documents do not
 # say); what they cost, or which there are in a city, the documents do not say at all.
 _TRAVEL = cues_of(
@@ -63,13 +68,14 @@ _TRAVEL = cues_of(
     "ostello|volo|voli|aereo|biglietto|biglietti|alloggio|flug|fluge|flugticket|unterkunft|ubernachtung|vol|vols",
     "ubernachten|dormire|dormir|loger|avion|billet|billets|hebergement|فندق|فنادق|الفندق|طياره|الطياره|طيران|تذكره|تذاكر|호텔|숙소|항공권|비행기|티켓",
     "숙박|酒店|宾馆|机票|门票|住宿|飞机票",
+    _TRAIN,
 )
 _VISA = cues_of("visa|visas|visto|visum|فيزا|الفيزا|تاشيره|التاشيره|비자|签证")
 # Asking whether someone pays for it or helps with it (the travel entry's question), not what it costs.
 _COVERED = cues_of(
     "pay for|pays for|paid|cover|covered|covers|reimburse|reimbursed|reimbursement|support|grant|help|provided",
     "pagato|pagata|pagati|paga|pagano|coperto|coperta|rimborso|rimborsa|rimborsano|contributo|aiuto|fornito",
-    "bezahlt|ubernimmt|ubernehmen|erstattet|erstattung|zuschuss|abgedeckt|gestellt|paie|paye|payes|payee",
+    "bezahlt|zahlt|ubernimmt|ubernehmen|erstattet|erstattung|zuschuss|abgedeckt|gestellt|paie|paye|payes|payee",
     "pris en charge|prise en charge|rembourse|remboursement|aide|fourni|مدفوع|مدفوعه|تتحمل|تغطي|تعويض|دعم|منحه",
     "بتدفع|بتغطي|지원|제공|포함|报销|补助|包吗|提供|支持|负责",
 )
@@ -81,6 +87,7 @@ _JOURNEY_PAID = cues_of("pay|paga|pagare|zahlen|bezahlen|payer|ادفع|يدفع
 _JOURNEY = cues_of(
     "travel|travelling|traveling|visa|viaggio|viaggiare|visto|reise|reisekosten|anreise|visum|voyage|voyager|visa",
     "سفر|السفر|فيزا|تاشيره|여행|비자|差旅|旅费|路费|签证",
+    _TRAIN,
 )
 # The language something is held or spoken in. The documents give the languages of the videos' subtitles, and
 # nothing about the language of the workshops.
@@ -172,10 +179,14 @@ _CATEGORIES = {
         "advanced technology|advanced tech|tecnologia avanzata|tecnologie avanzate|fortgeschrittene technologie",
         "fortschrittliche technologie|spitzentechnologie|technologie avancee|technologies avancees",
         "التكنولوجيا المتقدمه|التقنيه المتقدمه|التقنيات المتقدمه|첨단기술|첨단 기술|先进技术|尖端技术",
+        "drone|drones|robot|robots|robotics|robotica|robotik|robotique|roboter|drohne|drohnen|درون|درونز|روبوت",
+        "드론|로봇|无人机|机器人",
     ),
     "net-zero": cues_of(
         "net zero|netzero|net-zero|zero emissioni|emissioni zero|netto null|netto-null|zero net|zero emission",
         "الحياد الكربوني|صافي الصفر|صافي صفر|نت زيرو|صافي الانبعاثات|넷제로|넷 제로|탄소중립|净零|碳中和",
+        # A project's terms ("an app that cuts household CO2 emissions"), read beside the award or a category.
+        "co2|emissions|emission|carbon|emissioni|emissionen|انبعاثات|الانبعاثات|الكربون|탄소|배출|碳排放|减排",
         "carbon neutral|carbon neutrality|neutralita carbonica|klimaneutralitat|neutralite carbone",
     ),
     "ai": cues_of(
@@ -185,14 +196,17 @@ _CATEGORIES = {
     "youth-entrepreneurship": cues_of(
         "entrepreneurship|entrepreneur|entrepreneurs|startup|startups|start-up|imprenditoria|imprenditorialita",
         "imprenditori|imprenditore|unternehmertum|unternehmer|grunder|entrepreneuriat|رياده الاعمال|رواد الاعمال",
-        "창업|创业",
+        "창업|创业|스타트업|初创",
     ),
     "sdgs": cues_of(
         "sdg|sdgs|sustainable development goals|obiettivi di sviluppo sostenibile|nachhaltigkeitsziele|odd",
         "objectifs de developpement durable|اهداف التنميه المستدامه|التنميه المستدامه|지속가능발전목표|可持续发展目标",
+        "model united nations|nazioni unite|vereinte nationen|nations unies|الامم المتحده|모의유엔|유엔|联合国",
     ),
     "culture": cues_of(
         "culture|cultural|cultura|culturale|kultur|kulturpreis|culturel|الثقافه|ثقافه|الثقافيه|문화|文化",
+        # The category's partner network's name, the Silk Road ("ein Festival zur Seidenstraße").
+        "silk road|via della seta|seidenstrasse|route de la soie|طريق الحرير|실크로드|丝绸之路",
     ),
     "leadership": cues_of("leadership|leader|leaders|fuhrung|القياده|قياده|리더십|领导力"),
 }
@@ -350,7 +364,11 @@ _BECOME_PARTNER = cues_of(
     "devenir partenaire|etre partenaire|نصبح شركاء|اصبح شريك|نكون شركاء|파트너가 되|파트너 되|成为合作伙伴|成为合作方",
 )
 # Minutes, the length of a video (the documents give none; the course's duration is its own entry's question).
-_MINUTES = cues_of("minute|minutes|mins|minuto|minuti|minuten|دقيقه|دقايق|دقائق|분짜리|分钟")
+_MINUTES = cues_of(
+    "minute|minutes|mins|minuto|minuti|minuten|دقيقه|دقايق|دقائق|분짜리|分钟",
+    # A video's length ("video length?", "lunghezza dei video", "영상 길이").
+    "length|lengths|lunghezza|longueur|videolange|videolaenge|طول|길이|분량|时长|多长",
+)
 # An internship or a job with WeGO: the documents offer neither.
 _INTERNSHIP = cues_of(
     "internship|internships|intern|interning|tirocinio|tirocini|stage|stagista|praktikum|praktika|praktikant",
@@ -359,6 +377,15 @@ _INTERNSHIP = cues_of(
 _OURS = cues_of(
     "my|our|we|i|mia|mio|nostra|nostro|noi|mein|meine|meiner|unser|unsere|wir|ich|mon|ma|notre|nous|je",
     "شركتي|شركتنا|جامعتي|جامعتنا|نحن|انا|우리|제가|저희|我们|我的|我",
+)
+
+
+# What to wear: the documents say nothing of it ("is there a dress code at the venue" shares "code" and "venue" with
+# checking in).
+_DRESS = cues_of(
+    "dress code|dresscode|what to wear|what should i wear|cosa indossare|cosa mi metto|abbigliamento|kleiderordnung",
+    "was soll ich anziehen|was anziehen|code vestimentaire|tenue vestimentaire|quoi porter|quelle tenue|شو البس",
+    "ماذا ارتدي|ايش البس|اللبس|드레스 코드|드레스코드|복장|뭐 입고|着装|穿什么",
 )
 
 
@@ -377,6 +404,8 @@ def undocumented(plain: str, subject: Subject | None = None) -> bool:
         return True
     if _MINUTES.found(plain) and LECTURE.found(plain):
         # "How many minutes is each lecture video": the documents give the lectures' number, not their length.
+        return True
+    if _DRESS.found(plain):
         return True
     if _INTERNSHIP.found(plain):
         # "Can I do an internship with you": the documents offer no internships or jobs.

@@ -23,7 +23,7 @@ from bot.faq.cues import CUE_WORDS, Cues, cues_of
 from bot.faq.facets import facets_of, subject_factors
 from bot.faq.index import FaqIndex, Hit, Match
 from bot.faq.kinds import asks, question_kinds
-from bot.faq.live import CHECKIN, LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, live_question
+from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, WHICH_CITIES, checking_in, live_question
 from bot.faq.ngram_centroids import centroids_of
 from bot.faq.shorthand import spelled_out
 from bot.faq.smalltalk import about_the_bot, courtesy, smalltalk_kind, thanks_first, without_smalltalk
@@ -67,6 +67,25 @@ _HOW = cues_of(
 # Entries a question about how to join a workshop may be pulled toward by its words: the list of cities, what the
 # workshops are and aim at.
 _NOT_HOW_TO_JOIN = frozenset({"workshop-cities", "workshop-objectives", "workshop-what"})
+# Earlier editions named without a year ("往年获奖名单", "the winners of previous years"): the answers are about this
+# year's edition, only the entry about last year's participants speaks of an earlier one.
+_PAST_EDITIONS = cues_of(
+    "previous years|past years|previous editions|past editions|earlier editions|former editions|anni precedenti",
+    "anni passati|edizioni precedenti|edizioni passate|vorjahre|vorjahren|fruheren jahren|fruhere jahre",
+    "fruheren ausgaben|annees precedentes|annees passees|editions precedentes|editions passees|السنوات السابقه",
+    "السنين اللي فاتت|السنين الماضيه|الدورات السابقه|النسخ السابقه|지난 회차|이전 회차|역대",
+    "往年|历届|往届|前几届|前几年",
+)
+# Which award category a project fits ("in che categoria del premio rientro?", "어느 부문으로 내야 돼요?").
+_WHICH_CATEGORY = cues_of(
+    "which category|what category|which award category|what award category|which categories|quale categoria",
+    "che categoria|in che categoria|in quale categoria|welche kategorie|welcher kategorie|in welche kategorie",
+    "welche award kategorie|welche preiskategorie|quelle categorie|dans quelle categorie|quelles categories",
+    "اي فئه|انهي فئه|اي فئات|ايش الفئه|شو الفئه|어느 부문|어떤 부문|무슨 부문|어느 분야|哪个类别|哪一类|哪个奖项|哪类",
+)
+CATEGORY_ENTRY = "award-{}"
+# What the workshops are, asked with nothing else named ("ateliers c quoi ?", "what are workshops?").
+WHAT_ENTRY = "workshop-what"
 _PARTS_COUNT = re.compile(r"\b\d\s+(parts|parties|parti|teile|moduli|modules)\b", re.IGNORECASE)
 # A year of an earlier edition of the program (it runs yearly; "marking its fifth year" in 2026).
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -143,8 +162,8 @@ def _corrected(index: FaqIndex, text: str, plain: str, lang: str, places: Gazett
     is no typo ("workshop in italia" does not ask about Italian, "italiano")."""
     named = _named_words(plain, places)
     for typed, read in index.corrections(text, lang).items():
-        if typed in named:
-            continue
+        if typed in named or typed in CUE_WORDS:
+            continue  # a place's name, or a word the cues know ("robots" names a category, not "roots"), is no typo
         plain = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, plain)
     return plain
 
@@ -350,6 +369,8 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         # An earlier edition ("the cities in 2023"): the answers are about this year's, and must not be
         # given as if they were that year's facts.
         return earlier_edition
+    if _PAST_EDITIONS.found(plain) and year is not None:
+        earlier = [year - 1]
     kinds = question_kinds(text)
     live = live_question(plain, subject, kinds)
     if live == LIVE_WORKSHOP:
@@ -387,13 +408,32 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
     if earlier and (best is None or best.id != LAST_YEAR_ENTRY):
         # Last year named by its number: only the entry about last year's participants speaks of it.
         return earlier_edition
+    nearest = match.hits[0] if match.hits else None
+    if subject.category is not None and _WHICH_CATEGORY.found(plain):
+        # "I'm building an app that cuts household emissions, which award category fits?": the project's words name
+        # one category; what else it says about the project is no entry's subject.
+        category = next((e for e in index.entries if e.id == CATEGORY_ENTRY.format(subject.category)), None)
+        if category is not None:
+            return Understanding(category.id, subject, match=Match((Hit(category, 1.0),), confident=True))
+    if best is not None and best.id in _NOT_HOW_TO_JOIN and _only_workshop(plain) and not kinds:
+        # "Ateliers, c'est quoi ?", "what are workshops?": nothing asked but the workshops themselves, what they are.
+        what = next((e for e in index.entries if e.id == WHAT_ENTRY), None)
+        if what is not None:
+            return Understanding(WHAT_ENTRY, subject, match=Match((Hit(what, 1.0),), confident=True))
     if best is not None and best.id == COST_ENTRY and about_journey(plain) and not names_online(plain):
         # "Will you pay for the plane ticket": paying for the journey is the travel entry's question, not the fees.
         travel = next((e for e in index.entries if e.id == TRAVEL_ENTRY), None)
         if travel is not None:
             return Understanding(TRAVEL_ENTRY, subject, match=Match((Hit(travel, 1.0),), confident=True))
     states = states_age(plain) and "certificate" in subject.topics and "who" not in kinds
-    if best is not None and best.id in _CERTIFICATE_ENTRIES and states:
+    # (Or nearest to them though unsure: "turning 35 next month lol do i still get the workshop cert".)
+    near_certificate = (
+        best is None
+        and nearest is not None
+        and nearest.entry.id in _CERTIFICATE_ENTRIES | {AGE_RULE_ENTRY}
+        and nearest.score >= index.suggest
+    )
+    if ((best is not None and best.id in _CERTIFICATE_ENTRIES) or near_certificate) and states:
         # "Bin grad 35 geworden, krieg ich die Workshopbescheinigung trotzdem noch?", "عندي 37 سنة، هل يحق لي شهادة
         # الورشة": an age said beside the certificate asks whether that age still gets it, the age rule's question,
         # though the words match the certificate's own entry better ("I'm 33, who signs it?" asks who signs).
@@ -404,7 +444,7 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
     signing_up = (
         (SIGNUP.found(plain) or (_JOIN.found(plain) and _HOW.found(plain)))
         and WORKSHOP.found(plain)
-        and not CHECKIN.found(plain)
+        and not checking_in(plain)
     )
     if best is not None and best.id in _NOT_HOW_TO_JOIN and signing_up:
         # "Comment m'inscrire à l'atelier de Genève", "je voudrais participer à l'atelier de Genève, comment
@@ -413,22 +453,37 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         signup = next((e for e in index.entries if e.id == SIGNUP_ENTRY), None)
         if signup is not None:
             return Understanding(SIGNUP_ENTRY, subject, match=Match((Hit(signup, 1.0),), confident=True))
-    if best is not None and best.id == SIGNUP_ENTRY and CHECKIN.found(plain):
+    if best is not None and best.id == SIGNUP_ENTRY and checking_in(plain):
         # "وصلت مكان الورشة كيف اسجل حضوري بالكود؟": registering one's presence on the day is checking in.
         checkin = next((e for e in index.entries if e.id == CHECKIN_ENTRY), None)
         if checkin is not None:
             return Understanding(CHECKIN_ENTRY, subject, match=Match((Hit(checkin, 1.0),), confident=True))
-    nearest = match.hits[0] if match.hits else None
     near_signup = nearest is not None and nearest.entry.id == SIGNUP_ENTRY and nearest.score >= index.confident
     if best is None and signing_up and near_signup and nearest is not None:
         # "Come faccio a iscrivermi al workshop di Atene": nearest to signing up, and asking to sign up to a
         # workshop; the city pulls toward its dates, which do not say how.
         return Understanding(SIGNUP_ENTRY, subject, match=Match((match.hits[0],), confident=True))
+    near_checkin = [hit for hit in match.hits if hit.entry.id == CHECKIN_ENTRY and hit.score >= index.suggest]
+    if best is None and near_checkin and checking_in(plain):
+        # "Le jour J je fais comment pour valider ma présence", "where do I type the code on the screen": checking in
+        # named, and near the check-in entry, though words about the day keep it unsure.
+        return Understanding(CHECKIN_ENTRY, subject, match=Match((near_checkin[0],), confident=True))
+    near_cities = [hit for hit in match.hits if hit.entry.id == CITIES_ENTRY and hit.score >= index.suggest]
+    if best is None and near_cities and WHICH_CITIES.found(plain) and (WORKSHOP.found(plain) or bool(subject.places)):
+        # "Welche Städte haben dieses Jahr Workshops?", "is Baku one of the host cities this year?": the cities asked
+        # for, near the list of them, though "this year" pulls toward the program's edition.
+        return Understanding(CITIES_ENTRY, subject, match=Match((near_cities[0],), confident=True))
     if best is None and _off_topic(index, text, lang, places, min_length=5):
         # Not sure, and the question is about something no entry mentions ("parking"): offering the nearest
         # topics would only show how far they are. Say so, and how to ask the team.
         return Understanding(None, subject, match=match, undocumented=True)
     return Understanding(best.id if best else None, subject, match=match)
+
+
+def _only_workshop(plain: str) -> bool:
+    """The question's only content words are the workshops' name ("les ateliers c quoi", "what are workshops?")."""
+    content = [word for word in words(plain) if word not in STOPWORDS]
+    return bool(content) and all(WORKSHOP.names(word) for word in content)
 
 
 def warm(index: FaqIndex, places: Gazetteer | None) -> None:
