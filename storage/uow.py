@@ -190,21 +190,18 @@ class UnitOfWork:
         session = self.session
         try:
             stray = self.uncommitted if exc_type is None else set()
-            if exc_type is None and not stray:
-                # What was read stays readable after the block (a rollback would expire it), as after a commit.
-                session.expunge_all()
-            await session.rollback()
-            # SQLite's lock is free from here: the next writer need not wait for the connection's return.
-            self._ticket.release()
-            if stray:
-                raise UncommittedWrites(stray)
         finally:
             session.info.pop(_WRITTEN, None)
             try:
+                # One step, one trip through SQLAlchemy's greenlet: the session lets go of what it read (which stays
+                # readable, as after a commit: a rollback would expire it), then rolls back what no use case
+                # committed and gives the connection back.
                 await session.close()
             finally:
                 self._session = None
                 self._give_back_turn()
+        if stray:
+            raise UncommittedWrites(stray)
 
     def _give_back_turn(self) -> None:
         """After the commit or rollback and the connection's return: the next writer may begin."""
