@@ -225,7 +225,10 @@ def create_engine(
     if path is not None and not read_only:
         _create_private(path)
     # One call on SQLite's thread per statement (storage/sqlite_driver.py), not one per step of it.
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout}, module=one_trip_dbapi())
+    # Usable from the event loop's thread too, one call at a time: a chat event's short statements (sqlite_driver.py).
+    engine = create_async_engine(
+        url, echo=echo, connect_args={"timeout": busy_timeout, "check_same_thread": False}, module=one_trip_dbapi()
+    )
     engine.sync_engine.dialect.statement_compiler = _SQLiteStatements
     turns = WriteTurns(busy_timeout)
 

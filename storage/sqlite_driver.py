@@ -6,6 +6,14 @@ step waits for the loop to come round again, and on SQLite those waits are spent
 statement's steps run together in one call on that thread (`_one_trip`): what a chat event costs SQLite's lock is
 then its statements, not the loop's turns between their steps.
 
+Inside a chat event's transaction (`SHORT_STATEMENTS`, set by its unit of work when the dispatcher opens it in
+`storage.uow.short_transaction`) the statements after the first, and the rollback, make no trip at all:
+they run on the event loop's thread, between two of its turns. The first statement carries the transaction's
+BEGIN IMMEDIATE, which may wait for another process's lock for up to the busy timeout, so it still goes to the
+connection's thread, as does every commit (it writes the WAL to disk); once the lock is had, a chat event's reads
+and small writes are a few microseconds of SQLite's time, less than what the trip to the thread and back costs the
+process (two wake-ups, the GIL passed twice). Long work (the clock's scans and fan-outs) never sets the flag.
+
 Everything else is SQLAlchemy's own adapter (transactions, errors, server-side cursors, the connection's thread).
 """
 
@@ -13,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+from contextvars import ContextVar
 from typing import Any, cast
 
 from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
@@ -22,6 +31,25 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.util import EMPTY_DICT
+
+
+class ShortStatements:
+    """A chat event's unit of work, open: its statements after the first, and its rollback, run on the event loop's
+    thread (see the module's docstring). Turned off when the unit of work ends, so a task it started, which copied
+    the context, makes its trips as usual."""
+
+    __slots__ = ("on",)
+
+    def __init__(self) -> None:
+        self.on = True
+
+
+SHORT_STATEMENTS: ContextVar[ShortStatements | None] = ContextVar("sqlite_short_statements", default=None)
+
+
+def _short() -> bool:
+    short = SHORT_STATEMENTS.get()
+    return short is not None and short.on
 
 
 class _Outcome:
@@ -78,9 +106,13 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             connection = self._connection
             # The transaction's BEGIN rides with its first statement (OneTripConnection.begin).
             begin, adapt_connection.pending_begin = adapt_connection.pending_begin, None
-            description, rows, rowcount, lastrowid = await connection._execute(
-                lambda: _one_trip(connection._conn, operation, parameters, many, begin)
-            )
+            if begin is None and _short():
+                # The lock is had (or this is a read with no transaction): nothing to wait for.
+                description, rows, rowcount, lastrowid = _one_trip(connection._conn, operation, parameters, many, None)
+            else:
+                description, rows, rowcount, lastrowid = await connection._execute(
+                    lambda: _one_trip(connection._conn, operation, parameters, many, begin)
+                )
         outcome = self._outcome
         outcome.description, outcome.rowcount, outcome.lastrowid = description, rowcount, lastrowid
         self._rows = collections.deque(rows)
@@ -129,6 +161,10 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             # Nothing open (the pool's reset of a connection whose transaction was ended, after every event): no
             # trip to SQLite's thread for nothing. Read here, not there: no statement of this connection is in
             # flight while it is being rolled back.
+            return
+        if plain is not None and _short():
+            # Undone in SQLite's memory (nothing of an uncommitted transaction is in the WAL yet): no trip.
+            plain.rollback()
             return
         super().rollback()
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import AsyncIterator
-from contextvars import Token
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar, Token
 from types import TracebackType
 
 from sqlalchemy import TextClause, event
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from storage.db import WRITE_TICKET, ServerLimits, WriteTicket, create_engine, is_sqlite, session_factory, sqlite_path
+from storage.sqlite_driver import SHORT_STATEMENTS, ShortStatements
 
 # Below this, SQLite's next checkpoint or a new page may fail: /health says the disk is full before users see it.
 MIN_FREE_BYTES = 1024 * 1024
@@ -26,6 +27,22 @@ MIN_FREE_BYTES = 1024 * 1024
 _READS = ("SELECT", "SHOW", "WITH", "VALUES", "EXPLAI")
 # session.info key: the tables written since the last commit (or since the writes were carried).
 _WRITTEN = "wego_written"
+
+
+# The next unit of work opened in this task is a chat event's (`short_transaction`).
+_SHORT_NEXT: ContextVar[bool] = ContextVar("short_next", default=False)
+
+
+@contextlib.contextmanager
+def short_transaction() -> Iterator[None]:
+    """The unit of work opened first in this block is a chat event's: one short transaction whose statements
+    after the first, and its rollback, skip the trip to SQLite's thread (storage/sqlite_driver.py). Units of work
+    opened after it, or by the tasks it starts, are ordinary ones."""
+    token = _SHORT_NEXT.set(True)
+    try:
+        yield
+    finally:
+        _SHORT_NEXT.reset(token)
 
 
 class UncommittedWrites(RuntimeError):
@@ -84,6 +101,8 @@ class UnitOfWork:
         # SQLite: this unit of work's place in the process's queue of writers (storage.db.WriteTurns).
         self._ticket = WriteTicket()
         self._ticket_token: Token[WriteTicket | None] | None = None
+        self._short: ShortStatements | None = None
+        self._short_token: Token[ShortStatements | None] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -94,6 +113,11 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self._ticket = WriteTicket()
         self._ticket_token = WRITE_TICKET.set(self._ticket)
+        if _SHORT_NEXT.get():
+            # This one only: the units of work opened after it in this task are ordinary ones.
+            _SHORT_NEXT.set(False)
+            self._short = ShortStatements()
+        self._short_token = SHORT_STATEMENTS.set(self._short)
         # No explicit begin: the session begins at its first statement (autobegin), which is when SQLite's write
         # turn is taken anyway; a begin here was a trip through SQLAlchemy's greenlet for nothing.
         self._session = self._sessions()
@@ -166,30 +190,34 @@ class UnitOfWork:
         session = self.session
         try:
             stray = self.uncommitted if exc_type is None else set()
-            if exc_type is None and not stray:
-                # What was read stays readable after the block (a rollback would expire it), as after a commit.
-                session.expunge_all()
-            await session.rollback()
-            # SQLite's lock is free from here: the next writer need not wait for the connection's return.
-            self._ticket.release()
-            if stray:
-                raise UncommittedWrites(stray)
         finally:
             session.info.pop(_WRITTEN, None)
             try:
+                # One step, one trip through SQLAlchemy's greenlet: the session lets go of what it read (which stays
+                # readable, as after a commit: a rollback would expire it), then rolls back what no use case
+                # committed and gives the connection back.
                 await session.close()
             finally:
                 self._session = None
                 self._give_back_turn()
+        if stray:
+            raise UncommittedWrites(stray)
 
     def _give_back_turn(self) -> None:
         """After the commit or rollback and the connection's return: the next writer may begin."""
         self._ticket.ended = True
+        if self._short is not None:
+            self._short.on = False
+            self._short = None
         token, self._ticket_token = self._ticket_token, None
+        short_token, self._short_token = self._short_token, None
+        # Left in another context than it was entered in (never in this program): nothing to restore there.
         if token is not None:
-            # Left in another context than it was entered in (never in this program): nothing to restore there.
             with contextlib.suppress(ValueError):
                 WRITE_TICKET.reset(token)
+        if short_token is not None:
+            with contextlib.suppress(ValueError):
+                SHORT_STATEMENTS.reset(short_token)
         self._ticket.release()
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from storage.models import User
 from storage.sqlite_driver import OneTripCursor
-from storage.uow import Storage
+from storage.uow import Storage, short_transaction
 from tests.conftest import schema_storage
 
 
@@ -54,6 +54,51 @@ async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, mo
         await uow.commit()
     # A transaction begun and ended with no statement opened nothing on SQLite's side.
     assert calls == []
+
+
+async def test_a_chat_events_statements_after_the_first_make_no_trip(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    async with storage.unit_of_work() as uow:
+        uow.session.add(User(display_name="warm"))
+        await uow.commit()
+    calls: list[str] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    with short_transaction():
+        async with storage.unit_of_work() as uow:
+            assert (await uow.session.execute(select(User.display_name))).scalars().all() == ["warm"]
+            await uow.session.execute(update(User).values(display_name="w"))
+            assert (await uow.session.execute(select(User.display_name))).scalars().all() == ["w"]
+            await uow.commit()
+        # BEGIN IMMEDIATE with the first SELECT, and the COMMIT: the UPDATE and the second SELECT ran here.
+        assert len(calls) == 2, calls
+        calls.clear()
+        # The next unit of work in the block is an ordinary one: the SELECT and its ROLLBACK.
+        async with storage.unit_of_work() as uow:
+            await uow.session.execute(select(User.id))
+        assert len(calls) == 2, calls
+    calls.clear()
+    with short_transaction(), pytest.raises(LookupError):
+        async with storage.unit_of_work() as uow:
+            await uow.session.execute(select(User.id))
+            await uow.session.execute(update(User).values(display_name="undone"))
+            raise LookupError("a handler failed")
+    # A read, and a write rolled back: the SELECT (with its BEGIN IMMEDIATE) only.
+    assert len(calls) == 1, calls
+    other = sqlite3.connect(tmp_path / "driver.sqlite3", timeout=0, isolation_level=None)
+    try:
+        # Rolled back, and the lock given back.
+        other.execute("BEGIN IMMEDIATE")
+        assert other.execute("SELECT display_name FROM users").fetchall() == [("w",)]
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
 
 
 async def test_a_unit_of_work_holds_the_write_lock_from_its_first_statement(storage: Storage, tmp_path: Path) -> None:

@@ -25,6 +25,9 @@ from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# For the dispatcher: the unit of work it opens in this block is a chat event's one short transaction.
+from storage.uow import short_transaction as short_transaction
+
 
 class UnitOfWork(Protocol):
     """`async with uow:` opens the transaction; a use case commits it; leaving the block rolls back the rest."""
