@@ -148,6 +148,11 @@ _HOW_ASKED = normalize(
     # Italian "also", "by now", "meanwhile"; Korean "show me", "what do I do".
     " pure inzwischen mittlerweile frattempo entretemps meanwhile"
     " 보여줘 보여주세요 보여줘요 어떡해요 어떡해 어떡하죠"
+    # Korean "here", "whether there is" ("여기서 어떤 도움을 받을 수 있는지").
+    " 여기서 여기선 있는지 있는지요"
+    # Chinese courtesy of a formal letter: "may I presume to disturb", "kindly inform", "trouble you to", "further",
+    # "communicate", "matters", "when", "where" (written style).
+    " 冒昧 打扰 敬请 烦请 恳请 劳驾 告知 进一步 沟通 事宜 何时 何地"
     # "About, roughly" (大概), "how many (schools)" (几所), "right now" (rn), a friend one asks for ("una mia amica").
     " 大概 大约 差不多 几所 rn amica amico freundin freund copine copain صاحبي صاحبتي صديقي صديقتي 친구 朋友"
     # Results "coming out" ("les résultats sortent quand", "quando escono i risultati").

@@ -271,7 +271,8 @@ _REQUEST = re.compile(
     r"|spiegarmi|illustrarmi|chiarire|informarmi|wissen|erfahren|erkundigen|fragen|erklaren|mitteilen|sagen"
     r"|informieren|savoir|connaitre|demander|m'indiquer|m indiquer|indiquer|preciser|m'expliquer|m expliquer"
     r"|expliquer|communiquer|me renseigner|m'informer|معرفه|اعرف|نعرف|اسال|استفسر|الاستفسار|اخباري|باخباري"
-    r"|افادتي|بافادتي|توضيح|اعلامي|请问|想知道|想了解|告知|了解一下)(?!\w)[\s,:：،]*"
+    r"|افادتي|بافادتي|توضيح|اعلامي|请问|想知道|想了解|告知|了解一下|안내해|안내해 주시겠어요|안내해 주세요|알려 주세요|알려주세요"
+    r"|알려주시겠어요|알려주시겠습니까)(?!\w)[\s,:：،]*"
 )
 
 
@@ -326,10 +327,12 @@ def _about_the_bot(index: FaqIndex, text: str, lang: str, found: Understanding) 
     # once they are taken out, with the courtesy, decides.
     # Only the clause that asks it: the others say who asks ("sorry, I'm new to Telegram bots, what can you do?").
     clauses = [clause for clause in _CLAUSE.split(plain) if about_the_bot(clause) is not None]
-    rest = without_smalltalk(without_the_bot(" ".join(clauses) if clauses else plain))
+    rest = _REQUEST.sub(" ", without_smalltalk(without_the_bot(" ".join(clauses) if clauses else plain)))
     if index.topic_words(rest, lang):
         return None  # what the help is asked for ("aiutami con il CV")
-    hits = index.match(rest, lang).hits if index.read_words(rest, lang) else ()
+    # (Words that only frame a question, "여기서", "here", ask about nothing.)
+    content = [word for word in index.read_words(rest, lang) if word not in function_words()]
+    hits = index.match(rest, lang).hits if content else ()
     if hits and hits[0].score >= (index.suggest if kind == "help" else index.confident):
         return None
     return kind
