@@ -221,6 +221,24 @@ def _without_context(index: FaqIndex, plain: str, lang: str) -> str:
     return f"{_without_words(context, unknown)} {sentences[-1]}"
 
 
+# A clause setting aside what is not asked ("not asking about the course, I mean the organisation", "je demande pas
+# pour le certif, juste ...", "ما بدي اعرف عن الجوائز، بدي ...", "nicht das Programm, die Organisation", "不是问课程，
+# ..."), up to the clause's end; Korean names it before "말고" ("workshop 말고 online course").
+_SET_ASIDE = re.compile(
+    r"(?:(?<=^)|(?<=[,;:.!?，。！？、،؟]))\s*(?:i m |i am |im |i'm )?(?:not asking|i don t mean|i don't mean|i dont mean"
+    r"|non (?:chiedo|parlo|intendo|voglio sapere)|ich frage nicht|ich meine nicht|es geht nicht um|nicht (?:das|die|der|den)"
+    r"|je (?:ne )?demande pas|je (?:ne )?parle pas|pas (?:les|le|la|l')|مش عايز|مش عاوز|ما بدي|مش بدي|ما ابي|ما ابغى"
+    r"|مو عن|مش عن|不是问|我不是问|不是说)[^,;:.!?，。！？、،؟]*[,;:.!?，。！？、،؟]?"
+    r"|(?<!\w)\S+ 말고(?!\w)"
+)
+
+
+def _without_set_aside(plain: str) -> str:
+    """The question without a clause setting aside what it does not ask, when something is left."""
+    rest = _SET_ASIDE.sub(" ", plain)
+    return rest if rest != plain and len(words(rest)) >= 2 else plain
+
+
 def _without_words(text: str, unknown: set[str]) -> str:
     """`text` with each of `unknown` taken out: whole words in Latin script, anywhere in the others (Korean and
     Chinese are not spaced like words)."""
@@ -418,6 +436,7 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         return Understanding(SMALLTALK, smalltalk=kind)
     # "ciao, sono ...", "안녕하세요 ...": the greeting (or the closing thanks) is not part of what is asked.
     asked = _without_context(index, _without_introduction(index, without_smalltalk(plain), lang), lang)
+    asked = _without_set_aside(asked)
     if asked != plain:
         text = plain = asked
     subject = subject_of(_corrected(index, text, plain, lang, places), places)
