@@ -225,8 +225,9 @@ def _without_context(index: FaqIndex, plain: str, lang: str) -> str:
 # pour le certif, juste ...", "ما بدي اعرف عن الجوائز، بدي ...", "nicht das Programm, die Organisation", "不是问课程，
 # ..."), up to the clause's end; Korean names it before "말고" ("workshop 말고 online course").
 _SET_ASIDE = re.compile(
-    r"(?:(?<=^)|(?<=[,;:.!?，。！？、،؟]))\s*(?:i m |i am |im |i'm )?(?:not asking|i don t mean|i don't mean|i dont mean"
-    r"|non (?:chiedo|parlo|intendo|voglio sapere)|ich frage nicht|ich meine nicht|es geht nicht um|nicht (?:das|die|der|den)"
+    r"(?:(?<=^)|(?<=[,;:.!?，。！？、،؟]))\s*(?:i m |i am |im |i'm )?(?:not asking|i don t mean|i don't mean"
+    r"|i dont mean|non (?:chiedo|parlo|intendo|voglio sapere)|ich frage nicht|ich meine nicht|es geht nicht um"
+    r"|nicht (?:das|die|der|den)"
     r"|je (?:ne )?demande pas|je (?:ne )?parle pas|pas (?:les|le|la|l')|مش عايز|مش عاوز|ما بدي|مش بدي|ما ابي|ما ابغى"
     r"|مو عن|مش عن|不是问|我不是问|不是说)[^,;:.!?，。！？、،؟]*[,;:.!?，。！？、،؟]?"
     r"|(?<!\w)\S+ 말고(?!\w)"
@@ -289,8 +290,8 @@ _REQUEST = re.compile(
     r"|spiegarmi|illustrarmi|chiarire|informarmi|wissen|erfahren|erkundigen|fragen|erklaren|mitteilen|sagen"
     r"|informieren|savoir|connaitre|demander|m'indiquer|m indiquer|indiquer|preciser|m'expliquer|m expliquer"
     r"|expliquer|communiquer|me renseigner|m'informer|معرفه|اعرف|نعرف|اسال|استفسر|الاستفسار|اخباري|باخباري"
-    r"|افادتي|بافادتي|توضيح|اعلامي|请问|想知道|想了解|告知|了解一下|안내해|안내해 주시겠어요|안내해 주세요|알려 주세요|알려주세요"
-    r"|알려주시겠어요|알려주시겠습니까)(?!\w)[\s,:：،]*"
+    r"|افادتي|بافادتي|توضيح|اعلامي|请问|想知道|想了解|告知|了解一下|안내해|안내해 주시겠어요|안내해 주세요"
+    r"|알려 주세요|알려주세요|알려주시겠어요|알려주시겠습니까)(?!\w)[\s,:：،]*"
 )
 
 
@@ -298,8 +299,8 @@ def _requested(plain: str) -> str | None:
     """What a formal request asks for: the words after its last verb of knowing, telling or asking, when what came
     before them (who writes, on whose behalf, in what office) is more than the index reads beside them."""
     found = None
-    for found in _REQUEST.finditer(plain):
-        pass
+    for found in _REQUEST.finditer(plain):  # noqa: B007 (the last one)
+        continue
     if found is None or found.start() == 0:
         return None
     asked = plain[found.end() :].strip()
