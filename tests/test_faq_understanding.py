@@ -1053,3 +1053,75 @@ def test_workshops_named_alone_lengths_earlier_editions_trains_and_cities(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
 ) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # A formal request whose introduction fills what the index reads: the object of its verb of knowing or
+        # asking is what it asks.
+        (
+            "de",
+            "Sehr geehrtes Team, als Leiterin der Stabsstelle Digitalisierung im Landratsamt Ravensburg möchte ich"
+            " gerne erfahren, wie viele Vorlesungen der Onlinekurs insgesamt umfasst.",
+            "lecture-count",
+        ),
+        (
+            "it",
+            "In qualità di dirigente scolastico dell'istituto tecnico di Lecce desidererei sapere quali sono gli"
+            " obiettivi dei workshop in presenza.",
+            "workshop-objectives",
+        ),
+        (
+            "en",
+            "Speaking for the planning office of our county council and its regional partners, I would like to know"
+            " what WeGO's mission is.",
+            "wego-mission",
+        ),
+    ],
+)
+def test_a_formal_request_is_read_by_what_it_asks_to_know(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # What the bot can do, after words about being new to the service: small talk; help asked with a task in
+        # the same clause is not.
+        ("en", "hello, first time using a chatbot like this, what can you do?", "smalltalk"),
+        ("ko", "이 챗봇은 처음인데요, 여기서 어떤 도움을 받을 수 있나요?", "smalltalk"),
+        ("de", "hallo, wer bist du eigentlich", "smalltalk"),
+        ("it", "puoi aiutarmi a scrivere il mio CV?", None),
+    ],
+)
+def test_what_the_bot_can_do_asked_after_context_is_small_talk(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str | None
+) -> None:
+    assert understand(index, text, lang, places).label == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # A clause setting aside what is not asked leaves what is.
+        ("en", "not asking about the certificate, how many lectures are there in total?", "lecture-count"),
+        ("fr", "je demande pas pour les ateliers, le cours en ligne coûte combien ?", "course-cost"),
+        ("ar", "ما بدي اعرف عن الشهادة، بدي اعرف كم محاضرة في الكورس", "lecture-count"),
+        # Letter courtesy in Chinese and Arabic frames a question.
+        ("zh", "敬请告知颁奖典礼何时举行，谢谢。", "award-ceremony"),
+        (
+            "ar",
+            "بالنيابة عن ابنتي البالغة من العمر ١٩ عامًا، أود أن أسأل: هل توجد رسوم للدورة الإلكترونية؟",
+            "course-cost",
+        ),
+        # "actual" is a hedge, not a subject.
+        ("en", "can i talk to an actual person? whats the email", "contact"),
+    ],
+)
+def test_set_aside_clauses_and_letter_courtesy_frame_the_question(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    assert understand(index, text, lang, places).label == expected

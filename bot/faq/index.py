@@ -256,6 +256,10 @@ class FaqIndex:
         self._last_counts = (question, lang, found, counts)
         return found, counts
 
+    def read_words(self, question: str, lang: str) -> list[str]:
+        """The words the index reads of a question (at most MAX_WORDS, typos corrected)."""
+        return self._read(question, lang)[0]
+
     def corrections(self, question: str, lang: str) -> dict[str, str]:
         """The question's words that were read as another (a typo, German without umlauts...), each with the word it
         was read as: "certifcate" → "certificate"."""

@@ -507,6 +507,13 @@ def about_the_bot(plain: str) -> str | None:
     return None
 
 
+def without_the_bot(plain: str) -> str:
+    """`plain` without its phrases about the bot itself (who it is, what it can help with)."""
+    for cues in _BOT_PHRASES.values():
+        plain = cues.remove(plain)[0]
+    return plain
+
+
 _BOT_PHRASES = {kind: _whole_phrases(kind) for kind in _ABOUT_THE_BOT}
 _THANKS = frozenset(_SMALLTALK["thanks"].phrases())
 

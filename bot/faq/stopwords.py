@@ -121,7 +121,7 @@ _HOW_ASKED = normalize(
     # "usually", "already"; "sti" (these), "scusate"; spoken Arabic "and not", "I was"; Korean "forgot", "right?",
     # "how" (어케), "really", "annoying", "at first"; Chinese "that (one)", "mainly", "for ages", "or not".
     " sowas grob gehts selber ganze irgendwo ewig gesucht gefunden nix eigentlich echt halt mal"
-    " rapport confondues confondu decouvre tbh wtf nah yo honestly basically usually already actually lol"
+    " rapport confondues confondu decouvre tbh wtf nah yo honestly basically usually already actually actual lol"
     " sti scusate scusa scusami ومو ومش كنت كنا 까먹음 맞음 어케 진짜 짜증나네 처음엔 那场 那个 主要 半天 多不多"
     # Closing thanks glued to "and" ("... للشباب؟ وشكرا"), "still" glued to "and" ("ولسه فيه أماكن"); Chinese "please
     # explain simply" (求科普) and "substance" (干货); Korean "what" with its particle, "give".
@@ -148,6 +148,13 @@ _HOW_ASKED = normalize(
     # Italian "also", "by now", "meanwhile"; Korean "show me", "what do I do".
     " pure inzwischen mittlerweile frattempo entretemps meanwhile"
     " 보여줘 보여주세요 보여줘요 어떡해요 어떡해 어떡하죠"
+    # Korean "here", "whether there is" ("여기서 어떤 도움을 받을 수 있는지").
+    " 여기서 여기선 있는지 있는지요"
+    # Chinese courtesy of a formal letter: "may I presume to disturb", "kindly inform", "trouble you to", "further",
+    # "communicate", "matters", "when", "where" (written style).
+    " 冒昧 打扰 敬请 烦请 恳请 劳驾 告知 进一步 沟通 事宜 何时 何地"
+    # Arabic "and is (there)", the question particle after "and"; "aged" before an age ("ابني البالغ من العمر").
+    " وهل فهل البالغ البالغه بالغ"
     # "About, roughly" (大概), "how many (schools)" (几所), "right now" (rn), a friend one asks for ("una mia amica").
     " 大概 大约 差不多 几所 rn amica amico freundin freund copine copain صاحبي صاحبتي صديقي صديقتي 친구 朋友"
     # Results "coming out" ("les résultats sortent quand", "quando escono i risultati").

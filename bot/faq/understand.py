@@ -26,7 +26,14 @@ from bot.faq.kinds import asks, question_kinds
 from bot.faq.live import LIVE_WORDS, LIVE_WORKSHOP, NEW, SIGNUP, WHICH_CITIES, checking_in, live_question
 from bot.faq.ngram_centroids import centroids_of
 from bot.faq.shorthand import spelled_out
-from bot.faq.smalltalk import about_the_bot, courtesy, smalltalk_kind, thanks_first, without_smalltalk
+from bot.faq.smalltalk import (
+    about_the_bot,
+    courtesy,
+    smalltalk_kind,
+    thanks_first,
+    without_smalltalk,
+    without_the_bot,
+)
 from bot.faq.stems import latin_stem
 from bot.faq.stopwords import function_words
 from bot.faq.subjects import (
@@ -214,6 +221,25 @@ def _without_context(index: FaqIndex, plain: str, lang: str) -> str:
     return f"{_without_words(context, unknown)} {sentences[-1]}"
 
 
+# A clause setting aside what is not asked ("not asking about the course, I mean the organisation", "je demande pas
+# pour le certif, juste ...", "ما بدي اعرف عن الجوائز، بدي ...", "nicht das Programm, die Organisation", "不是问课程，
+# ..."), up to the clause's end; Korean names it before "말고" ("workshop 말고 online course").
+_SET_ASIDE = re.compile(
+    r"(?:(?<=^)|(?<=[,;:.!?，。！？、،؟]))\s*(?:i m |i am |im |i'm )?(?:not asking|i don t mean|i don't mean"
+    r"|i dont mean|non (?:chiedo|parlo|intendo|voglio sapere)|ich frage nicht|ich meine nicht|es geht nicht um"
+    r"|nicht (?:das|die|der|den)"
+    r"|je (?:ne )?demande pas|je (?:ne )?parle pas|pas (?:les|le|la|l')|مش عايز|مش عاوز|ما بدي|مش بدي|ما ابي|ما ابغى"
+    r"|مو عن|مش عن|不是问|我不是问|不是说)[^,;:.!?，。！？、،؟]*[,;:.!?，。！？、،؟]?"
+    r"|(?<!\w)\S+ 말고(?!\w)"
+)
+
+
+def _without_set_aside(plain: str) -> str:
+    """The question without a clause setting aside what it does not ask, when something is left."""
+    rest = _SET_ASIDE.sub(" ", plain)
+    return rest if rest != plain and len(words(rest)) >= 2 else plain
+
+
 def _without_words(text: str, unknown: set[str]) -> str:
     """`text` with each of `unknown` taken out: whole words in Latin script, anywhere in the others (Korean and
     Chinese are not spaced like words)."""
@@ -232,6 +258,10 @@ _QUESTION_MARKS = ("?", "？", "؟")
 _CLAUSE_END = re.compile(r"(?<=[.!?。！？؟:：])\s+|(?<=[。！？：])")
 
 
+# A clause of a sentence: up to a comma, or the sentence's end.
+_CLAUSE = re.compile(r"[,;，、،]\s*|(?<=[.!?。！？؟:：])\s+|(?<=[。！？：])")
+
+
 def _asking_sentence(text: str) -> str | None:
     """The sentences of a message of several that ask, when others only say who asks and why ("Good afternoon. I
     teach urban planning in Nairobi and would like to recommend the programme to my students. Could you outline
@@ -248,6 +278,33 @@ def _asking_sentence(text: str) -> str | None:
         return None
     question = " ".join(asking)
     return question if len(words(question)) >= 2 else None
+
+
+# What a formal request asks comes after the verb that asks it ("... als Professor an der TU Dresden möchte ich mich
+# erkundigen, worum es bei dem Programm geht", "en tant que maître de conférences, je souhaiterais savoir combien de
+# conférences ...", "بصفتي موظفًا في بلدية دبي، أود معرفة المدن ..."): the verbs of knowing, telling, explaining and
+# asking, as `normalize` spells them.
+_REQUEST = re.compile(
+    r"(?<!\w)(?:know|tell me|tell us|let me know|let us know|explain|outline|clarify|confirm|inform me|enquire"
+    r"|inquire|ask|wondering|sapere|conoscere|chiedere|chiedervi|domandare|dirmi|dirci|indicarmi|indicarci"
+    r"|spiegarmi|illustrarmi|chiarire|informarmi|wissen|erfahren|erkundigen|fragen|erklaren|mitteilen|sagen"
+    r"|informieren|savoir|connaitre|demander|m'indiquer|m indiquer|indiquer|preciser|m'expliquer|m expliquer"
+    r"|expliquer|communiquer|me renseigner|m'informer|معرفه|اعرف|نعرف|اسال|استفسر|الاستفسار|اخباري|باخباري"
+    r"|افادتي|بافادتي|توضيح|اعلامي|请问|想知道|想了解|告知|了解一下|안내해|안내해 주시겠어요|안내해 주세요"
+    r"|알려 주세요|알려주세요|알려주시겠어요|알려주시겠습니까)(?!\w)[\s,:：،]*"
+)
+
+
+def _requested(plain: str) -> str | None:
+    """What a formal request asks for: the words after its last verb of knowing, telling or asking, when what came
+    before them (who writes, on whose behalf, in what office) is more than the index reads beside them."""
+    found = None
+    for found in _REQUEST.finditer(plain):  # noqa: B007 (the last one)
+        continue
+    if found is None or found.start() == 0:
+        return None
+    asked = plain[found.end() :].strip()
+    return asked if len(words(asked)) >= 2 else None
 
 
 def _courtesy(text: str) -> str | None:
@@ -271,7 +328,7 @@ def _courtesy(text: str) -> str | None:
     return found[0]
 
 
-def _about_the_bot(index: FaqIndex, text: str, found: Understanding) -> str | None:
+def _about_the_bot(index: FaqIndex, text: str, lang: str, found: Understanding) -> str | None:
     """A question about the bot itself (who it is, what it can help with) inside courtesy and context, when the
     message names nothing the program covers and no entry is near ("Good morning, and thank you in advance. May I
     ask whom I am addressing?", "처음 이용해 보는데요, 어떤 도움을 받을 수 있는지 안내해 주시겠어요?")."""
@@ -282,7 +339,20 @@ def _about_the_bot(index: FaqIndex, text: str, found: Understanding) -> str | No
     # Asking for help may name what with ("hilf mir bei meinen Physik-Hausaufgaben"): only when no entry is even
     # worth offering. Who the bot is asks nothing else: unless an entry is close enough to answer.
     nearest = found.match.hits[0].score if found.match is not None and found.match.hits else 0.0
-    if nearest >= (index.suggest if kind == "help" else index.confident):
+    if nearest < (index.suggest if kind == "help" else index.confident):
+        return kind
+    # The whole message may be near an entry only by the words that ask about the bot ("what can you do" shares
+    # "what" and "do" with many wordings; "您是人工智能助手" shares "人工智能" with the AI lectures): what is near
+    # once they are taken out, with the courtesy, decides.
+    # Only the clause that asks it: the others say who asks ("sorry, I'm new to Telegram bots, what can you do?").
+    clauses = [clause for clause in _CLAUSE.split(plain) if about_the_bot(clause) is not None]
+    rest = _REQUEST.sub(" ", without_smalltalk(without_the_bot(" ".join(clauses) if clauses else plain)))
+    if index.topic_words(rest, lang):
+        return None  # what the help is asked for ("aiutami con il CV")
+    # (Words that only frame a question, "여기서", "here", ask about nothing.)
+    content = [word for word in index.read_words(rest, lang) if word not in function_words()]
+    hits = index.match(rest, lang).hits if content else ()
+    if hits and hits[0].score >= (index.suggest if kind == "help" else index.confident):
         return None
     return kind
 
@@ -304,7 +374,7 @@ def understand(
         said = _courtesy(text)
         if said is not None:
             return Understanding(SMALLTALK, found.subject, smalltalk=said)
-        said = _about_the_bot(index, text, found)
+        said = _about_the_bot(index, text, lang, found)
         if said is not None:
             return Understanding(SMALLTALK, found.subject, smalltalk=said)
         question = _asking_sentence(text)
@@ -315,8 +385,21 @@ def understand(
             alone = _understand(index, question, lang, places, year)
             if alone.label is not None and _agrees(alone, found, text, question):
                 return alone
+        requested = _requested(normalize(text[:COURTESY_READ]))
+        if requested is not None and _cut(index, text, requested, lang):
+            # The request's words were past what the index reads of the whole message (MAX_WORDS): the whole
+            # reading could not see them, so it cannot disagree.
+            alone = _understand(index, requested, lang, places, year)
+            if alone.label is not None and alone.label != SMALLTALK:
+                return alone
         return _second_opinion(index, text, found)
     return found
+
+
+def _cut(index: FaqIndex, text: str, asked: str, lang: str) -> bool:
+    """Some of the words of `asked` are not among those the index reads of the whole message (it reads MAX_WORDS)."""
+    whole = set(index.read_words(text[:MAX_READ], lang))
+    return not set(index.read_words(asked, lang)) <= whole
 
 
 def _agrees(alone: Understanding, found: Understanding, text: str, question: str) -> bool:
@@ -354,6 +437,7 @@ def _understand(index: FaqIndex, text: str, lang: str, places: Gazetteer | None,
         return Understanding(SMALLTALK, smalltalk=kind)
     # "ciao, sono ...", "안녕하세요 ...": the greeting (or the closing thanks) is not part of what is asked.
     asked = _without_context(index, _without_introduction(index, without_smalltalk(plain), lang), lang)
+    asked = _without_set_aside(asked)
     if asked != plain:
         text = plain = asked
     subject = subject_of(_corrected(index, text, plain, lang, places), places)
