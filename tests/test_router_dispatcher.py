@@ -64,9 +64,6 @@ def test_clean_text_drops_control_characters_and_keeps_scripts() -> None:
     assert clean_text("\x00/he\x07lp\x1b ") == "/help"
     assert clean_text("\x1b[1;31m/help\x1b[0m\x1b]0;title\x07") == "/help"
     assert clean_text("مرحبا\u200f 안녕 你好\tok") == "مرحبا\u200f 안녕 你好 ok"
-    # Overrides and isolates, which reorder what is shown back, go; the direction marks and ZWJ stay.
-    assert clean_text("/name \u202eevil\u202c Bob\u2067x\u2069") == "/name evil Bobx"
-    assert clean_text("\u200e/help \u061c👩\u200d💻") == "\u200e/help \u061c👩\u200d💻"
 
 
 def test_to_plain_keeps_link_addresses_and_unescapes() -> None:

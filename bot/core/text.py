@@ -10,10 +10,6 @@ from bot.domain.ids import MAX_ID, is_number, parse_id
 MAX_TEXT = 4000
 # Terminal escape sequences (colours, cursor moves) pasted into a chat: drop them whole, not just the ESC.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-# Bidi embeddings, overrides and isolates reorder what follows them: echoed back to the person or shown to staff,
-# "\u202eevil" reads backwards and can disguise a name or a link ("Trojan Source"). Nobody types them by hand;
-# the marks that only nudge direction (LRM, RLM, ALM) stay.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def clean_text(text: str) -> str:
@@ -28,7 +24,7 @@ def clean_text(text: str) -> str:
         if char in "\n\t\r":
             out.append(" " if char != "\n" else "\n")
         # Cc control characters and Cs lone surrogates carry no meaning; Cf (e.g. RTL marks, ZWJ) stays.
-        elif category not in ("Cc", "Cs") and char not in _BIDI_CONTROLS:
+        elif category not in ("Cc", "Cs"):
             out.append(char)
     return "".join(out).strip()
 
