@@ -21,7 +21,8 @@ from bot.core.router import Router
 from bot.faq.library import FaqLibrary
 from bot.faq.live import LIVE_CERTIFICATE, LIVE_LECTURE, LIVE_NEXT, LIVE_PROGRESS, LIVE_WORKSHOP
 from bot.faq.subjects import Subject
-from bot.faq.understand import MAX_READ, SMALLTALK, Understanding, lecture_by_topic, understand, warm
+from bot.faq.text import MAX_READ
+from bot.faq.understand import SMALLTALK, Understanding, lecture_by_topic, understand, warm
 from bot.i18n import N_, _, use_locale
 from bot.places.gazetteer import workshop_cities
 from bot.settings import Settings

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bot.content.loader import ContentError, Problem, read_yaml
 from bot.faq.index import FaqIndex
-from bot.faq.understand import MAX_READ, SMALLTALK, understand, warm
+from bot.faq.text import MAX_READ
+from bot.faq.understand import SMALLTALK, understand, warm
 from bot.places.gazetteer import Gazetteer
 
 LONG_MESSAGE = 4000

@@ -34,24 +34,20 @@ from pathlib import Path
 
 from bot.content.models import FaqEntry
 from bot.faq.index import FaqIndex
-from bot.faq.text import normalize
+from bot.faq.text import CJK, MAX_READ, normalize
 
 # The question must be at least this close (cosine) to the entry's centroid...
 AGREE = 0.25
 # ...and at least this share of its n-grams (idf-weighted) must occur in the entry's stored wordings.
 COVERED = 0.6
-# Read as far as the FAQ reads (understand.MAX_READ).
-READ = 160
 SMALLEST, LARGEST = 2, 5
 _NOT_WORD = re.compile(r"[\W_]+")
-# CJK ideographs and Hangul syllables: one character already says something.
-_CJK_FROM = 0x2E80
 
 
 def ngrams(text: str) -> Counter[str]:
     """The features of a question: its character 2-5-grams (across word boundaries, with a space before and after),
     its CJK and Hangul characters alone, its words and its word pairs, each kind marked by its first letter."""
-    plain = " " + _NOT_WORD.sub(" ", normalize(text[:READ])).strip() + " "
+    plain = " " + _NOT_WORD.sub(" ", normalize(text[:MAX_READ])).strip() + " "
     if not plain.strip():
         return Counter()
     # (Spaces never come two in a row, so no n-gram is only spaces.)
@@ -59,7 +55,8 @@ def ngrams(text: str) -> Counter[str]:
         plain[start : start + size] for size in range(SMALLEST, LARGEST + 1) for start in range(len(plain) - size + 1)
     ]
     found = Counter(map("c".__add__, pieces))
-    found.update("u" + char for char in plain if ord(char) >= _CJK_FROM)
+    # A CJK or Hangul character alone already says something.
+    found.update("u" + char for char in CJK.findall(plain))
     tokens = plain.split()
     found.update(map("w".__add__, tokens))
     found.update(f"b{first} {second}" for first, second in pairwise(tokens))

@@ -114,13 +114,26 @@ def normalize(text: str) -> str:
     return text
 
 
+# The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
+MAX_READ = 160
+
+# The scripts written without spaces between words, where one character already says something: Hangul syllables
+# and jamo; Han ideographs (with kana, read alike).
+_HANGUL = ((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F))
+_HAN = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x3040, 0x30FF))
+# Every character of those scripts, for a search in a whole text (the places, the n-gram model).
+CJK = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HANGUL + _HAN) + "]")
+
+
+def has_cjk(text: str) -> bool:
+    return CJK.search(text) is not None
+
+
 def _script(char: str) -> str:
     code = ord(char)
-    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+    if any(low <= code <= high for low, high in _HANGUL):
         return "hangul"
-    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
-        return "han"
-    if 0x3040 <= code <= 0x30FF:
+    if any(low <= code <= high for low, high in _HAN):
         return "han"
     return "spaced"
 

@@ -46,11 +46,9 @@ from bot.faq.subjects import (
     subject_of,
     undocumented,
 )
-from bot.faq.text import STOPWORDS, normalize, words
+from bot.faq.text import MAX_READ, STOPWORDS, normalize, words
 from bot.places.gazetteer import Gazetteer
 
-# The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
-MAX_READ = 160
 # Whether a message of courtesy asks anything is read this far (see `_courtesy`).
 COURTESY_READ = 600
 

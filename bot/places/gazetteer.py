@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.faq.cache import IndexCache
-from bot.faq.text import normalize
+from bot.faq.text import has_cjk, normalize
 
 if TYPE_CHECKING:
     from bot.content.models import WorkshopSeed
@@ -100,7 +100,7 @@ def _towns() -> dict[str, Place]:
         for lang in LANGUAGES:
             for plain in _spellings(get_timezone_location(zone, locale=lang, return_city=True)):
                 # Too short to tell from a word: Latin names under four letters, Korean and Chinese under three.
-                if len(plain) >= (3 if _cjk(plain) else 4) and plain not in _NOT_TOWNS:
+                if len(plain) >= (3 if has_cjk(plain) else 4) and plain not in _NOT_TOWNS:
                     towns.setdefault(plain, Place("town", zone))
     return towns
 
@@ -116,7 +116,8 @@ def _build_names(cities: tuple[City, ...]) -> dict[str, Place]:
             # Territory codes: two letters (countries) or three digits (continents, regions).
             for plain in _spellings(name):
                 # A two-syllable Korean or Chinese country name is too often part of another word.
-                if (len(code) == 2 or code.isdigit()) and not (_cjk(plain) and len(plain) < 3 and not code.isdigit()):
+                short_cjk = has_cjk(plain) and len(plain) < 3 and not code.isdigit()
+                if (len(code) == 2 or code.isdigit()) and not short_cjk:
                     names.setdefault(plain, Place("region", code))
     for english, zone, *localised in cities:
         found = {english, *localised, *_zone_city_names(zone, english), *_EXTRA_NAMES.get(english, ())}
@@ -172,7 +173,7 @@ class Gazetteer:
         # alternatives took a third of a second to compile, in every new process.
         self._spaced: dict[tuple[str, ...], Place] = {}
         for name, place in names.items():
-            if not _cjk(name):
+            if not has_cjk(name):
                 self._spaced.setdefault(tuple(_WORD.findall(name)), place)
         self._spaced.pop((), None)
         # The most words a name starting with a word has: most words start none, and are passed at one lookup.
@@ -182,7 +183,7 @@ class Gazetteer:
         # Korean and Chinese names by their first character: a text is searched only for the names that could be
         # in it (there are over a thousand).
         self._cjk: dict[str, list[str]] = {}
-        for name in sorted((n for n in names if _cjk(n)), key=len, reverse=True):
+        for name in sorted((n for n in names if has_cjk(n)), key=len, reverse=True):
             self._cjk.setdefault(name[0], []).append(name)
 
     def find(self, plain: str) -> list[Place]:
@@ -205,7 +206,7 @@ class Gazetteer:
             else:
                 start += 1
         rest = plain
-        candidates = [name for char in set(plain) for name in self._cjk.get(char, ())] if _cjk(plain) else []
+        candidates = [name for char in set(plain) for name in self._cjk.get(char, ())] if has_cjk(plain) else []
         for name in sorted(candidates, key=len, reverse=True):
             if name in rest:
                 found.append((name, self._names[name]))
@@ -225,11 +226,3 @@ class Gazetteer:
             if len(token) > 3 and token[0] in "بلوف" and token[1:] in self._names:
                 found.append((token, self._names[token[1:]]))
         return found
-
-
-# Hangul Jamo and syllables, CJK ideographs.
-_CJK = re.compile("[\u1100-\u11ff\uac00-\ud7af\u4e00-\u9fff]")
-
-
-def _cjk(text: str) -> bool:
-    return _CJK.search(text) is not None
