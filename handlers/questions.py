@@ -96,7 +96,7 @@ async def ask_pressed(ctx: Context) -> Reply:
 async def team(ctx: Context) -> Reply:
     """Ask the program team a question directly."""
     if not ctx.text.strip():
-        return await _open_questions(ctx)
+        return await open_questions(ctx)
     try:
         await service.ask_team(
             ctx.unit_of_work,
@@ -112,8 +112,9 @@ async def team(ctx: Context) -> Reply:
     return _thanks(ctx)
 
 
-async def _open_questions(ctx: Context) -> Reply:
-    """`/team` alone: the person's questions the team has not answered yet, and how to ask one."""
+async def open_questions(ctx: Context) -> Reply:
+    """`/team` alone, or "my questions" typed: the person's questions the team has not answered yet, and how to ask
+    one."""
     how = refusal_text(rules.QuestionEmpty())
     rows = await service.open_questions(ctx.unit_of_work, ctx.user_id)
     if not rows:

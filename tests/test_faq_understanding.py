@@ -321,6 +321,41 @@ async def test_an_unanswered_message_is_not_sent_to_the_team_unless_asked(
         "2 hours ago: “is there parking near the venue”\n\n"
         "Write your question after the command, for example: /team Is there parking at the venue?"
     )
+    # Typed, in any language, the same list: never a new question, never an FAQ answer.
+    await alice.send("my questions")
+    assert alice.text == (
+        "Your questions waiting for the team\n"
+        "2 hours ago: “is there parking near the venue”\n\n"
+        "Write your question after the command, for example: /team Is there parking at the venue?"
+    )
+    async with app.storage.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Question)) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "show me my questions"),
+        ("it", "le mie domande"),
+        ("de", "meine offenen Fragen"),
+        ("fr", "mes questions ?"),
+        ("ar", "وين اسئلتي"),
+        ("ko", "내 질문 목록"),
+        ("zh", "我提的问题"),
+    ],
+)
+def test_ones_own_questions_asked_for_are_the_open_questions(
+    index: FaqIndex, places: Gazetteer, lang: str, text: str
+) -> None:
+    understood = understand(index, text, lang, places)
+    assert (understood.label, understood.smalltalk) == (SMALLTALK, "questions")
+
+
+def test_a_question_about_something_else_is_not_a_request_for_ones_questions(
+    index: FaqIndex, places: Gazetteer
+) -> None:
+    assert understand(index, "I have a question about my certificate", "en", places).label == "live:certificate"
+    assert understand(index, "ho delle domande sul corso, chi contatto?", "it", places).smalltalk != "questions"
 
 
 async def test_a_long_message_is_matched_off_the_event_loop_and_still_answered(

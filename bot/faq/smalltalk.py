@@ -179,6 +179,18 @@ _SMALLTALK: dict[str, Cues] = {
         "显示菜单|打开主菜单|看菜单|看看菜单|给我看菜单|菜单在哪|메뉴 열어줘|메뉴 열어 주세요|메뉴 보기",
         "apri menu|mostra menu|menu anzeigen|menu zeigen|afficher le menu|ouvre le menu|voir le menu",
     ),
+    # One's own questions to the team, asked to be shown (what `/team` alone shows).
+    "questions": cues_of(
+        "my questions|my open questions|my questions to the team|show my questions|show me my questions",
+        "where are my questions|my pending questions|questions i asked|the questions i asked",
+        "le mie domande|mostra le mie domande|le mie domande al team|domande che ho fatto",
+        "meine fragen|meine offenen fragen|zeig meine fragen|zeig mir meine fragen|meine fragen an das team",
+        "mes questions|mes questions en attente|montre mes questions|affiche mes questions",
+        "les questions que j ai posees",
+        "اسئلتي|اسئلتي المفتوحه|اعرض اسئلتي|وين اسئلتي|الاسئله اللي سالتها",
+        "내 질문|내 질문들|제 질문|제 질문들|내가 한 질문|내 질문 보여줘|내 질문 목록",
+        "我的问题|我提的问题|我问的问题|查看我的问题|我的提问",
+    ),
     "restart": cues_of(
         "lets start from the beginning|let s start from the beginning|start from the beginning|from the top",
         "back to the start",
@@ -325,7 +337,8 @@ _EMOJI_OF = re.compile("|".join(map(re.escape, _EMOJI)))
 
 
 def smalltalk_kind(plain: str) -> str | None:
-    """ "greeting", "thanks", "bye", "help", "menu", "restart", "who" or "ok"; None when it is anything more."""
+    """ "greeting", "thanks", "bye", "help", "menu", "questions", "restart", "who" or "ok"; None when it is anything
+    more."""
     text = _REPEATS.sub(r"\1", _EMOJI_OF.sub(lambda found: _EMOJI[found.group()], plain))
     if not any(char.isalnum() for char in text) and any(unicodedata.category(char) == "So" for char in text):
         # Emoji alone ("😊", "❤️", "👏"): an acknowledgement, whichever they are.
