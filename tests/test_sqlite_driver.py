@@ -25,18 +25,24 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         yield store
 
 
-async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+async def calls(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The trips to SQLite's thread from here on, after one user is stored."""
     async with storage.unit_of_work() as uow:
         uow.session.add(User(display_name="warm"))
         await uow.commit()
-    calls: list[str] = []
+    made: list[str] = []
     real = aiosqlite.Connection._execute
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(getattr(fn, "__name__", repr(fn)))
+        made.append(getattr(fn, "__name__", repr(fn)))
         return await real(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return made
+
+
+async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, calls: list[str]) -> None:
     async with storage.unit_of_work() as uow:
         await uow.session.execute(select(User.id))
         await uow.session.execute(update(User).values(display_name="w"))
@@ -57,19 +63,8 @@ async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, mo
 
 
 async def test_a_chat_events_statements_after_the_first_make_no_trip(
-    storage: Storage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    storage: Storage, calls: list[str], tmp_path: Path
 ) -> None:
-    async with storage.unit_of_work() as uow:
-        uow.session.add(User(display_name="warm"))
-        await uow.commit()
-    calls: list[str] = []
-    real = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(getattr(fn, "__name__", repr(fn)))
-        return await real(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     with short_transaction():
         async with storage.unit_of_work() as uow:
             assert (await uow.session.execute(select(User.display_name))).scalars().all() == ["warm"]
