@@ -296,9 +296,8 @@ _REQUEST = re.compile(
 def _requested(plain: str) -> str | None:
     """What a formal request asks for: the words after its last verb of knowing, telling or asking, when what came
     before them (who writes, on whose behalf, in what office) is more than the index reads beside them."""
-    found = None
-    for found in _REQUEST.finditer(plain):  # noqa: B007 (the last one)
-        continue
+    verbs = list(_REQUEST.finditer(plain))
+    found = verbs[-1] if verbs else None
     if found is None or found.start() == 0:
         return None
     asked = plain[found.end() :].strip()
