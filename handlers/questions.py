@@ -120,14 +120,16 @@ async def open_questions(ctx: Context) -> Reply:
     if not rows:
         return Reply(how)
     lines = [_("<b>Your questions waiting for the team</b>")]
-    lines += [_("{age} ago: “{text}”").format(age=_age(row.asked_at, ctx.now()), text=esc(row.text)) for row in rows]
+    lines += [_("{ago}: “{text}”").format(ago=_ago(row.asked_at, ctx.now()), text=esc(row.text)) for row in rows]
     return Reply("\n".join([*lines, "", how]), personal=True)
 
 
-def _age(asked: datetime, now: datetime) -> str:
+def _ago(asked: datetime, now: datetime) -> str:
+    """ "2 hours ago" as the language says it (CLDR's relative time: "vor 2 Stunden", "قبل ساعتين", "2小时前"); a
+    duration put in a sentence of our own would miss the grammar ("منذ ساعتان")."""
     from babel.dates import format_timedelta
 
-    return format_timedelta(now - asked, locale=current_locale(), threshold=1.0)
+    return format_timedelta(asked - now, add_direction=True, locale=current_locale(), threshold=1.0)
 
 
 @router.command("questions", staff=True)
@@ -138,9 +140,9 @@ async def questions(ctx: Context) -> Reply:
         return Reply(_("No unanswered questions."))
     lines = [_("<b>Unanswered questions</b> (oldest first):")]
     for row in rows:
-        heading = _("#{id} · {age} ago · {language} · {platform}").format(
+        heading = _("#{id} · {ago} · {language} · {platform}").format(
             id=row.id,
-            age=_age(row.asked_at, ctx.now()),
+            ago=_ago(row.asked_at, ctx.now()),
             language=LANGUAGE_NAMES.get(row.language, row.language),
             platform=esc(row.platform),
         )

@@ -1160,3 +1160,19 @@ def test_set_aside_clauses_and_letter_courtesy_frame_the_question(
     index: FaqIndex, places: Gazetteer, lang: str, text: str, expected: str
 ) -> None:
     assert understand(index, text, lang, places).label == expected
+
+
+async def test_open_questions_say_how_long_ago_as_each_language_does(
+    chat: Callable[..., ChatDriver], clock: FrozenClock
+) -> None:
+    amal = chat("amal", locale_hint="ar")
+    await amal.send("/team هل يوجد موقف سيارات؟")
+    clock.advance(hours=2)
+    await amal.send("/team")
+    # CLDR's relative time, not a duration in a sentence of ours ("منذ ساعتان" missed the case).
+    assert amal.text.splitlines()[1] == "قبل ساعتين: «هل يوجد موقف سيارات؟»"
+    jonas = chat("jonas", locale_hint="de")
+    await jonas.send("/team Gibt es Parkplätze?")
+    clock.advance(minutes=5)
+    await jonas.send("/team")
+    assert jonas.text.splitlines()[1] == "vor 5 Minuten: „Gibt es Parkplätze?“"
