@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import build_app
 from storage.migrate import current_revision, head_revision
@@ -141,3 +141,48 @@ async def test_a_connection_idle_in_the_pool_is_pinged_before_use(
         assert len(pings) >= 2
     finally:
         await app.close()
+
+
+async def test_overflow_connections_stay_open_through_a_peak_then_close(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    import storage.db
+    from storage.db import ServerLimits
+    from storage.uow import Storage
+
+    monkeypatch.setattr(storage.db, "OVERFLOW_LINGER_SECONDS", 0.3)
+    store = Storage(postgres_url, limits=ServerLimits(pool_size=2, max_overflow=3))
+    opened: list[object] = []
+    event.listen(store.engine.sync_engine, "connect", lambda connection, _record: opened.append(connection))
+    pool = store.engine.sync_engine.pool
+    try:
+
+        async def peak(n: int) -> None:
+            # n units of work holding a connection at once.
+            barrier = asyncio.Barrier(n)
+
+            async def one() -> None:
+                async with store.engine.connect() as connection:
+                    await connection.exec_driver_sql("SELECT 1")
+                    await barrier.wait()
+
+            await asyncio.gather(*(one() for _ in range(n)))
+
+        await peak(5)
+        assert len(opened) == 5
+        # A peak again at once: the five are still open and handed out, none opened.
+        await peak(5)
+        assert len(opened) == 5
+        assert pool.checkedin() == 5
+        # Room for pool_size + max_overflow, and no more.
+        assert pool.size() == 5
+        # Idle for the linger time: closed down to pool_size.
+        await asyncio.sleep(0.8)
+        assert pool.checkedin() == 2
+        assert pool.overflow() == -3
+        await peak(3)
+        assert len(opened) == 6
+    finally:
+        await store.close()
