@@ -28,7 +28,6 @@ from bot.places.gazetteer import workshop_cities
 from bot.settings import Settings
 from bot.written_language import written_language
 from handlers.menu import MENU, back_to_menu, command_button, main_menu
-from handlers.questions import open_questions
 
 router = Router()
 
@@ -182,6 +181,9 @@ async def _answer(ctx: Context) -> Reply | list[Reply]:
     understood = await _understand(ctx)
     if understood.label == SMALLTALK:
         if understood.smalltalk == "questions":
+            # Imported here: `wego-bot ask` reads this module and must not load the database layer.
+            from handlers.questions import open_questions
+
             return await open_questions(ctx)
         text = _(_SMALLTALK_REPLIES[understood.smalltalk or "help"]).format(program=esc(ctx.content.program.short_name))
         return Reply(text, buttons=main_menu(ctx))

@@ -139,6 +139,21 @@ def test_staff_cli_refuses_a_zone_folder(cli_env: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out.strip() == "No broadcast is scheduled or sending."
 
 
+def test_staff_cli_refusals_name_the_options_staff_type(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["broadcast", "new", "--to", "lang=xx", "--text", "hi", "--yes"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "I don't understand the audience “lang=xx”.",
+        'For example: --to everyone, --to "platform=telegram lang=it", --to "city=Milan attended", '
+        '--to "workshop=3 waiting", --to "stage=in_progress". See wego-bot broadcast new --help.',
+    ]
+    assert main(["broadcast", "new", "--text", "  ", "--yes"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "The text is empty. Give it with --text (and --text-in LANG TEXT for another language)."
+    )
+    assert main(["broadcast", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "No broadcast is scheduled or sending."
+
+
 # ------------------------------------------------------------------------------------------ bug 4: ids, bug 5: "²"
 
 

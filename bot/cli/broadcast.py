@@ -66,9 +66,25 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
 
 def _refused(refusal: BroadcastRefused) -> int:
     from bot.core.replies import to_plain
+    from bot.domain.broadcasts import BadAudience, EmptyText
+    from bot.i18n import _
     from handlers.broadcast import refusal_text
 
-    print(to_plain(refusal_text(refusal)), file=sys.stderr)
+    # The chat's words for these two show chat commands (/broadcast text …); at a terminal the options are what
+    # staff type.
+    if isinstance(refusal, BadAudience):
+        first = to_plain(refusal_text(refusal)).splitlines()[0]
+        more = _(
+            'For example: --to everyone, --to "platform=telegram lang=it", --to "city=Milan attended", '
+            '--to "workshop=3 waiting", --to "stage=in_progress". See wego-bot broadcast new --help.'
+        )
+        print(f"{first}\n{more}", file=sys.stderr)
+    elif isinstance(refusal, EmptyText):
+        print(
+            _("The text is empty. Give it with --text (and --text-in LANG TEXT for another language)."), file=sys.stderr
+        )
+    else:
+        print(to_plain(refusal_text(refusal)), file=sys.stderr)
     return 2
 
 
