@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from bot.domain.scripts import has_cjk
 from bot.domain.zone_names import check_zone
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
@@ -159,8 +160,7 @@ def _words(words: Iterable[str], dotted: bool = False) -> str:
     for word in sorted({_fold(w) for w in words}, key=len, reverse=True):
         spaced = dotted and len(word) == 2 and word.isascii()  # folded, "p.m." is "p m"
         text = r"\s?".join(map(re.escape, word)) if spaced else re.escape(word)
-        unspaced = any(unicodedata.name(ch, "").startswith(("CJK", "HANGUL")) for ch in word)
-        parts.append(text if unspaced or not word[0].isalpha() else r"(?<![^\W\d_])" + text)
+        parts.append(text if has_cjk(word) or not word[0].isalpha() else r"(?<![^\W\d_])" + text)
     return "|".join(parts)
 
 

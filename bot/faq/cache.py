@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 _MAGIC = b"wego-faq-index 1\n"
 # The modules whose code decides what a built index contains.
-_CODE = ("index.py", "language_index.py", "text.py", "kinds.py", "cache.py")
+_CODE = ("index.py", "language_index.py", "text.py", "kinds.py", "cache.py", "../domain/scripts.py")
 _CODE_DIGEST: str | None = None
 
 

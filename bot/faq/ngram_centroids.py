@@ -33,8 +33,9 @@ from itertools import pairwise
 from pathlib import Path
 
 from bot.content.models import FaqEntry
+from bot.domain.scripts import CJK
 from bot.faq.index import FaqIndex
-from bot.faq.text import CJK, MAX_READ, normalize
+from bot.faq.text import MAX_READ, normalize
 
 # The question must be at least this close (cosine) to the entry's centroid...
 AGREE = 0.25
@@ -187,7 +188,7 @@ def _part() -> str:
     if _PART is None:
         digest = hashlib.sha256()
         folder = Path(__file__).parent
-        for name in ("ngram_centroids.py", "text.py"):
+        for name in ("ngram_centroids.py", "text.py", "../domain/scripts.py"):
             with contextlib.suppress(OSError):
                 digest.update((folder / name).read_bytes())
         _PART = "ngram-centroids-" + digest.hexdigest()[:16]

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from bot.domain.scripts import script_of
 from bot.faq.stems import arabic_stem, is_arabic, korean_stem, latin_stem
 
 # Arabic letters that people write interchangeably; the hamza-carrying alefs lose their hamza (a combining
@@ -117,32 +118,12 @@ def normalize(text: str) -> str:
 # The FAQ reads at most this much of a message: no question needs more, and matching cost grows with length.
 MAX_READ = 160
 
-# The scripts written without spaces between words, where one character already says something: Hangul syllables
-# and jamo; Han ideographs (with kana, read alike).
-_HANGUL = ((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F))
-_HAN = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x3040, 0x30FF))
-# Every character of those scripts, for a search in a whole text (the places, the n-gram model).
-CJK = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HANGUL + _HAN) + "]")
-
-
-def has_cjk(text: str) -> bool:
-    return CJK.search(text) is not None
-
-
-def _script(char: str) -> str:
-    code = ord(char)
-    if any(low <= code <= high for low, high in _HANGUL):
-        return "hangul"
-    if any(low <= code <= high for low, high in _HAN):
-        return "han"
-    return "spaced"
-
 
 def _runs(word: str) -> list[tuple[str, str]]:
     """A word split where its script changes: "파트2" → [("hangul", "파트"), ("spaced", "2")]."""
     runs: list[tuple[str, str]] = []
     for char in word:
-        script = _script(char)
+        script = script_of(char)
         if runs and runs[-1][0] == script:
             runs[-1] = (script, runs[-1][1] + char)
         else:
@@ -157,7 +138,7 @@ def split_compound(word: str, known: set[str] | frozenset[str]) -> list[str]:
     word is returned alone."""
     if word.isascii():
         return _latin_compound(word, known)
-    if len(word) < 4 or word in known or _script(word[0]) != "hangul" or korean_stem(word) in known:
+    if len(word) < 4 or word in known or script_of(word[0]) != "hangul" or korean_stem(word) in known:
         return [word]
     for cut in range(2, len(word) - 1):
         left, right = word[:cut], word[cut:]
@@ -372,7 +353,7 @@ def lexicon_words(content_words: list[str]) -> list[str]:
     differences; the words tell whether a question names something no entry knows."""
     out: list[str] = []
     for word in content_words:
-        if not word.isascii() and _script(word[0]) == "han":
+        if not word.isascii() and script_of(word[0]) == "han":
             out.extend(chinese_words(word))
         else:
             out.append(word)
@@ -387,11 +368,11 @@ def coverage_features(
     subjects. Single characters side by side may still be a word jieba's dictionary lacks ("网课"): their bigram
     counts when some entry has it (`known`, a feature). Words that only say how the question asks (`asks`:
     "几个", "多少") are left out."""
-    if all(word.isascii() or _script(word[0]) != "han" for word in content_words):
+    if all(word.isascii() or script_of(word[0]) != "han" for word in content_words):
         return features_of(content_words)
-    found = features_of([w for w in content_words if w.isascii() or _script(w[0]) != "han"])
+    found = features_of([w for w in content_words if w.isascii() or script_of(w[0]) != "han"])
     for word in content_words:
-        if word.isascii() or _script(word[0]) != "han":
+        if word.isascii() or script_of(word[0]) != "han":
             continue
         previous = ""
         for piece in chinese_words(word):
@@ -414,7 +395,7 @@ def features_of(content_words: list[str]) -> Counter[str]:
     """The features of words already split by `words` (and perhaps corrected)."""
     found: Counter[str] = Counter()
     for word in content_words:
-        script = "spaced" if word.isascii() else _script(word[0])
+        script = "spaced" if word.isascii() else script_of(word[0])
         if script == "spaced":
             _spaced_features(word, found)
         else:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.domain.scripts import has_cjk
 from bot.faq.cache import IndexCache
-from bot.faq.text import has_cjk, normalize
+from bot.faq.text import normalize
 
 if TYPE_CHECKING:
     from bot.content.models import WorkshopSeed
@@ -140,7 +141,8 @@ def _names_cache(cities: tuple[City, ...], folder: Path | None) -> IndexCache | 
     import babel
 
     digest = hashlib.sha256(f"{babel.__version__} {cities!r}".encode())
-    for source in (Path(__file__), Path(__file__).parent.parent / "faq" / "text.py"):
+    bot = Path(__file__).parent.parent
+    for source in (Path(__file__), bot / "faq" / "text.py", bot / "domain" / "scripts.py"):
         digest.update(source.read_bytes())
     return IndexCache(folder, digest.hexdigest())
 
