@@ -7,7 +7,7 @@ statement's steps run together in one call on that thread (`_one_trip`): what a 
 then its statements, not the loop's turns between their steps.
 
 Inside a chat event's transaction (`SHORT_STATEMENTS`, set by its unit of work when the dispatcher opens it in
-`storage.uow.short_transaction`) the statements after the first, and the rollback, make no trip at all:
+`storage.uow.UnitOfWork(short=True)`) the statements after the first, and the rollback, make no trip at all:
 they run on the event loop's thread, between two of its turns. The first statement carries the transaction's
 BEGIN IMMEDIATE, which may wait for another process's lock for up to the busy timeout, so it still goes to the
 connection's thread, as does every commit (it writes the WAL to disk); once the lock is had, a chat event's reads

@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import AsyncIterator, Iterator
-from contextvars import ContextVar, Token
+from collections.abc import AsyncIterator
+from contextvars import Token
 from types import TracebackType
 
 from sqlalchemy import TextClause, event
@@ -27,22 +27,6 @@ MIN_FREE_BYTES = 1024 * 1024
 _READS = ("SELECT", "SHOW", "WITH", "VALUES", "EXPLAI")
 # session.info key: the tables written since the last commit (or since the writes were carried).
 _WRITTEN = "wego_written"
-
-
-# The next unit of work opened in this task is a chat event's (`short_transaction`).
-_SHORT_NEXT: ContextVar[bool] = ContextVar("short_next", default=False)
-
-
-@contextlib.contextmanager
-def short_transaction() -> Iterator[None]:
-    """The unit of work opened first in this block is a chat event's: one short transaction whose statements
-    after the first, and its rollback, skip the trip to SQLite's thread (storage/sqlite_driver.py). Units of work
-    opened after it, or by the tasks it starts, are ordinary ones."""
-    token = _SHORT_NEXT.set(True)
-    try:
-        yield
-    finally:
-        _SHORT_NEXT.reset(token)
 
 
 class UncommittedWrites(RuntimeError):
@@ -93,8 +77,11 @@ def _note_statement(state: ORMExecuteState) -> None:
 
 
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, short: bool = False) -> None:
+        """`short`: a chat event's one short transaction, whose statements after the first, and its rollback, skip
+        the trip to SQLite's thread (storage/sqlite_driver.py); tasks it starts make their trips as usual."""
         self._sessions = sessions
+        self._short_wanted = short
         self._session: AsyncSession | None = None
         self._carried = False
         self._depth = 0
@@ -113,9 +100,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self._ticket = WriteTicket()
         self._ticket_token = WRITE_TICKET.set(self._ticket)
-        if _SHORT_NEXT.get():
-            # This one only: the units of work opened after it in this task are ordinary ones.
-            _SHORT_NEXT.set(False)
+        if self._short_wanted:
             self._short = ShortStatements()
         self._short_token = SHORT_STATEMENTS.set(self._short)
         # No explicit begin: the session begins at its first statement (autobegin), which is when SQLite's write
@@ -233,8 +218,8 @@ class Storage:
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+    def unit_of_work(self, *, short: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.sessions, short=short)
 
     async def check_writable(self) -> None:
         """Raise the error a write would meet now (a read-only or full disk or database); nothing is kept.

@@ -422,7 +422,7 @@ class CommitsFail(Storage):
         self.fail = 0
         self.refused = 0
 
-    def unit_of_work(self) -> UnitOfWork:
+    def unit_of_work(self, *, short: bool = False) -> UnitOfWork:
         storage = self
 
         class Flaky(UnitOfWork):
@@ -434,7 +434,7 @@ class CommitsFail(Storage):
                     raise OperationalError("COMMIT", {}, Exception("database is locked"))
                 await super().__aexit__(exc_type, *rest)  # type: ignore[arg-type]
 
-        return Flaky(self.sessions)
+        return Flaky(self.sessions, short=short)
 
 
 async def test_an_outcome_whose_commit_fails_is_committed_again_not_lost(app: App, clock: FrozenClock) -> None:

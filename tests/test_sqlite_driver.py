@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from storage.models import User
 from storage.sqlite_driver import OneTripCursor
-from storage.uow import Storage, short_transaction
+from storage.uow import Storage
 from tests.conftest import schema_storage
 
 
@@ -65,22 +65,21 @@ async def test_each_statement_is_one_call_on_sqlites_thread(storage: Storage, ca
 async def test_a_chat_events_statements_after_the_first_make_no_trip(
     storage: Storage, calls: list[str], tmp_path: Path
 ) -> None:
-    with short_transaction():
-        async with storage.unit_of_work() as uow:
-            assert (await uow.session.execute(select(User.display_name))).scalars().all() == ["warm"]
-            await uow.session.execute(update(User).values(display_name="w"))
-            assert (await uow.session.execute(select(User.display_name))).scalars().all() == ["w"]
-            await uow.commit()
-        # BEGIN IMMEDIATE with the first SELECT, and the COMMIT: the UPDATE and the second SELECT ran here.
-        assert len(calls) == 2, calls
-        calls.clear()
-        # The next unit of work in the block is an ordinary one: the SELECT and its ROLLBACK.
-        async with storage.unit_of_work() as uow:
-            await uow.session.execute(select(User.id))
-        assert len(calls) == 2, calls
+    async with storage.unit_of_work(short=True) as uow:
+        assert (await uow.session.execute(select(User.display_name))).scalars().all() == ["warm"]
+        await uow.session.execute(update(User).values(display_name="w"))
+        assert (await uow.session.execute(select(User.display_name))).scalars().all() == ["w"]
+        await uow.commit()
+    # BEGIN IMMEDIATE with the first SELECT, and the COMMIT: the UPDATE and the second SELECT ran here.
+    assert len(calls) == 2, calls
     calls.clear()
-    with short_transaction(), pytest.raises(LookupError):
-        async with storage.unit_of_work() as uow:
+    # The next unit of work is an ordinary one: the SELECT and its ROLLBACK.
+    async with storage.unit_of_work() as uow:
+        await uow.session.execute(select(User.id))
+    assert len(calls) == 2, calls
+    calls.clear()
+    with pytest.raises(LookupError):
+        async with storage.unit_of_work(short=True) as uow:
             await uow.session.execute(select(User.id))
             await uow.session.execute(update(User).values(display_name="undone"))
             raise LookupError("a handler failed")

@@ -158,18 +158,14 @@ class Dispatcher:
     async def _dispatch_once(self, event: Event, text: str) -> list[Reply]:
         if self.storage is None:
             return await self._run(self._context(event, people.transient(event, self.settings), None), text)
-        # Imported here: `wego-bot ask` runs without a database, and must not load SQLAlchemy.
-        from bot.services.unit_of_work import short_transaction
-
-        with short_transaction():
-            uow = self.storage.unit_of_work()
-            async with uow:
-                ctx = self._context(event, await people.participant(uow, event, self.settings, self.clock()), uow)
-                await people.noted(uow)
-                replies = await self._run(ctx, text)
-                if ctx.user.unreachable_notice_due and not event.private:
-                    replies += await self._unreachable_notice(ctx)
-                await people.seen(uow)
+        uow = self.storage.unit_of_work(short=True)
+        async with uow:
+            ctx = self._context(event, await people.participant(uow, event, self.settings, self.clock()), uow)
+            await people.noted(uow)
+            replies = await self._run(ctx, text)
+            if ctx.user.unreachable_notice_due and not event.private:
+                replies += await self._unreachable_notice(ctx)
+            await people.seen(uow)
         return replies
 
     def _context(self, event: Event, user: Participant, uow: UnitOfWork | None) -> Context:

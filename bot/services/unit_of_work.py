@@ -25,9 +25,6 @@ from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# For the dispatcher: the unit of work it opens in this block is a chat event's one short transaction.
-from storage.uow import short_transaction as short_transaction
-
 
 class UnitOfWork(Protocol):
     """`async with uow:` opens the transaction; a use case commits it; leaving the block rolls back the rest."""
@@ -88,7 +85,9 @@ def commits(
 class UnitsOfWork(Protocol):
     """The database of a process: a new unit of work for each event or job, never a shared one."""
 
-    def unit_of_work(self) -> UnitOfWork: ...
+    def unit_of_work(self, *, short: bool = False) -> UnitOfWork:
+        """`short`: a chat event's one short transaction (see storage.uow.UnitOfWork)."""
+        ...
 
     @property
     def is_sqlite(self) -> bool:
